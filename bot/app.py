@@ -1,0 +1,113 @@
+"""Wiring: build the Application from Settings, and run it until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from datetime import UTC
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    Defaults,
+    PersistenceInput,
+)
+
+from bot.config import Settings
+from bot.handlers import account, browse, flow, system
+from bot.handlers.common import DEPS_KEY, Deps
+from bot.models import Catalogue
+from bot.services.clock import Clock, utc_now
+from bot.storage.database import Database
+from bot.storage.persistence import SQLitePersistence
+
+log = logging.getLogger("bot")
+CONCURRENT_UPDATES = 64
+
+
+class PerPersonUpdateProcessor(BaseUpdateProcessor):
+    """Different people are served concurrently; one person's updates strictly in order.
+
+    A conversation must see a person's updates one at a time, but making everyone
+    wait for everyone else's database writes and HTTP round trips is needless.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int | None, asyncio.Lock] = {}
+        self._users: dict[int | None, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        key = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def build_application(
+    settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now
+) -> Application:  # type: ignore[type-arg]
+    persistence = SQLitePersistence(db)
+    persistence.store_data = PersistenceInput(bot_data=False)
+    application = (
+        ApplicationBuilder()
+        .token(settings.token.get_secret_value())
+        .base_url(settings.api_url)
+        .base_file_url(settings.api_file_url or settings.api_url)
+        .persistence(persistence)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=2))
+        .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC))
+        .build()
+    )
+    application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, persistence, clock)
+    application.add_handler(system.outside_private_handler(), group=-1)
+    application.add_handler(flow.conversation())
+    for handler in [*browse.handlers(), *account.handlers(), *system.fallback_handlers()]:
+        application.add_handler(handler)
+    application.add_handler(system.recorder_handler(), group=1)
+    application.add_error_handler(system.on_error)
+    return application
+
+
+async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
+    """Command menus and the tick; `run_polling` would call this post_init, we run ourselves."""
+    deps: Deps = application.bot_data[DEPS_KEY]
+    await application.bot.set_my_commands(system.commands())
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        system.send_due_reminders, interval=deps.settings.tick_seconds, first=0.1, name="tick"
+    )
+
+
+async def serve(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+    """Long-poll until `stop` is set, then stop cleanly."""
+    async with application:
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+        )
+        await _on_start(application)
+        await application.start()
+        log.info("bot started")
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+    log.info("bot stopped")

@@ -1,0 +1,71 @@
+"""Settings read from the environment (BOT_*) and an optional `.env` file.
+
+Every operational knob lives here so that start-up can refuse a bad value with one
+line naming the variable, instead of failing later in the middle of a chat.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SHIPPED_OBJECTIVES = Path(__file__).with_name("objectives.json")
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """What an operator can set; defaults fit a bot talking to the public Bot API."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    token: SecretStr = Field(min_length=1)
+    api_url: str = TELEGRAM_API_URL
+    api_file_url: str | None = None
+    database: Path = Path("taskforce.sqlite3")
+    admins: Annotated[frozenset[int], NoDecode] = frozenset()
+    objectives: Path = SHIPPED_OBJECTIVES
+    max_taskforces: int = Field(default=5, ge=1, le=24)
+    reminder_hours: float = Field(default=24.0, gt=0)
+    tick_seconds: float = Field(default=30.0, gt=0)
+    messages_per_second: float = Field(default=25.0, gt=0)
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _parse_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @model_validator(mode="after")
+    def _derive_file_url(self) -> Settings:
+        # A self-hosted Bot API server serves files under /file/bot<token>/, beside /bot<token>/.
+        if self.api_file_url is None:
+            base = self.api_url
+            if base.endswith("/bot"):
+                base = base[: -len("/bot")] + "/file/bot"
+            self.api_file_url = base
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        raise SettingsError(f"BOT_{field.upper()}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""Telegram glue: read an update, call a service, render the reply."""

@@ -1,0 +1,134 @@
+"""A person's own registrations and profile: /mytaskforces, /profile, /leave, /forget."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.common import Context, deps, refuse, reply, send, tr, user_id
+from bot.services import accounts
+from bot.services.errors import Refused
+from bot.services.fields import ProfileField
+from bot.views import keyboards, texts
+from bot.views.callbacks import decode, encode
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def my_taskforces(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update)
+    registrations = await accounts.registrations(d.db, user_id(update))
+    held = [r for r in registrations if r.status.holds_place]
+    await reply(update, texts.my_registrations(_, registrations, d.catalogue), keyboards.my_registrations(_, held))
+
+
+async def profile(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update)
+    person = await accounts.person(d.db, user_id(update))
+    if person is None:
+        await refuse(update, Refused("no_profile"))
+        return
+    await reply(update, texts.profile_page(_, person, d.catalogue), keyboards.profile_fields(_))
+
+
+async def profile_press(update: Update, context: Context) -> None:
+    """Fields chosen from a list (region, stakeholder type, member status) need no typing."""
+    d = deps(context)
+    _ = tr(update)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    try:
+        field = ProfileField(press.arg) if press else None
+    except ValueError:
+        field = None
+    if press is None or field is None or field.typed:
+        await refuse(update, Refused("stale"))
+        return
+    if press.action == "e":
+        question = texts.profile_question(_, field, first_time=False)
+        await reply(update, question, keyboards.profile_field(_, field, d.catalogue))
+        return
+    try:
+        demoted = await accounts.update_field(
+            d.db, user_id(update), field, press.args[1], d.catalogue, d.now(), typed=False
+        )
+    except Refused as refused:
+        await refuse(update, refused)
+        return
+    await reply(update, texts.field_saved(_, field, demoted))
+
+
+async def leave_command(update: Update, context: Context) -> None:
+    _ = tr(update)
+    code = (context.args or [""])[0].upper()
+    if not code:
+        await my_taskforces(update, context)
+        await send(update, texts.leave_usage(_))
+        return
+    await ask_leave(update, code)
+
+
+async def ask_leave(update: Update, code: str) -> None:
+    _ = tr(update)
+    if decode(f"lv:y:{code}") is None:
+        await refuse(update, Refused("unknown_code", code=code[:10]))
+        return
+    markup = keyboards.confirm(_, encode("lv", "y", code), encode("lv", "n"))
+    await reply(update, texts.leave_question(_, code), markup)
+
+
+async def leave_press(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    if press is None:
+        await refuse(update, Refused("stale"))
+    elif press.action == "a":
+        await ask_leave(update, press.arg)
+    elif press.action == "n":
+        await reply(update, texts.cancelled(_))
+    else:
+        try:
+            await accounts.leave(d.db, user_id(update), press.arg, d.now())
+        except Refused as refused:
+            await refuse(update, refused)
+            return
+        await reply(update, texts.left(_, press.arg))
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    _ = tr(update)
+    await reply(update, texts.forget_question(_), keyboards.confirm(_, encode("fg", "y"), encode("fg", "n")))
+
+
+async def forget_declined(update: Update, context: Context) -> None:
+    await reply(update, texts.cancelled(tr(update)))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await reply(update, texts.help_text(tr(update)))
+
+
+async def privacy(update: Update, context: Context) -> None:
+    await reply(update, texts.privacy(tr(update)))
+
+
+async def cancel_outside(update: Update, context: Context) -> None:
+    await reply(update, texts.nothing_to_cancel(tr(update)))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("mytaskforces", my_taskforces, filters=PRIVATE),
+        CommandHandler("profile", profile, filters=PRIVATE),
+        CommandHandler("leave", leave_command, filters=PRIVATE),
+        CommandHandler("forget", forget_command, filters=PRIVATE),
+        CommandHandler("help", help_command, filters=PRIVATE),
+        CommandHandler("privacy", privacy, filters=PRIVATE),
+        CommandHandler("cancel", cancel_outside, filters=PRIVATE),
+        CallbackQueryHandler(my_taskforces, pattern=r"^m:mine$"),
+        CallbackQueryHandler(profile_press, pattern=r"^pf:"),
+        CallbackQueryHandler(leave_press, pattern=r"^lv:"),
+        CallbackQueryHandler(forget_declined, pattern=r"^fg:n$"),
+    ]

@@ -1,0 +1,48 @@
+"""The welcome, the menu and browsing goals → objectives → an objective's page."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.common import Context, deps, refuse, reply, tr
+from bot.services.errors import Refused
+from bot.views import keyboards, texts
+from bot.views.callbacks import decode
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def start(update: Update, context: Context) -> None:
+    _ = tr(update)
+    await reply(update, texts.welcome(_), keyboards.home(_))
+
+
+async def taskforces(update: Update, context: Context) -> None:
+    _ = tr(update)
+    catalogue = deps(context).catalogue
+    await reply(update, texts.goals_page(_, catalogue), keyboards.goals(_, catalogue))
+
+
+async def browse_press(update: Update, context: Context) -> None:
+    _ = tr(update)
+    catalogue = deps(context).catalogue
+    press = decode(update.callback_query.data if update.callback_query else None)
+    if press is None or press.action == "home":
+        await taskforces(update, context)
+    elif press.action == "g" and (goal := catalogue.goal(press.arg)) is not None:
+        objectives = catalogue.objectives_of(goal.code)
+        await reply(update, texts.goal_page(_, goal, objectives), keyboards.goal(_, catalogue, goal.code))
+    elif press.action == "o" and (objective := catalogue.objective(press.arg)) is not None:
+        await reply(update, texts.objective_page(_, objective), keyboards.objective(_, objective.code))
+    else:
+        await refuse(update, Refused("stale"))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("start", start, filters=PRIVATE),
+        CommandHandler("taskforces", taskforces, filters=PRIVATE),
+        CallbackQueryHandler(start, pattern=r"^m:home$"),
+        CallbackQueryHandler(browse_press, pattern=r"^b:"),
+    ]

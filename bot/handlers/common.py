@@ -1,0 +1,84 @@
+"""What every handler needs: the wiring, the person's language, and one way to reply."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.i18n import Translate, language_for, translator
+from bot.models import Catalogue
+from bot.services.clock import Clock
+from bot.services.errors import Refused
+from bot.storage.database import Database
+from bot.storage.persistence import SQLitePersistence
+from bot.views import texts
+
+log = logging.getLogger("bot")
+
+Context = ContextTypes.DEFAULT_TYPE
+DEPS_KEY = "deps"
+
+
+@dataclass
+class Deps:
+    """Long-lived objects the handlers share; kept in (unpersisted) bot_data."""
+
+    settings: Settings
+    catalogue: Catalogue
+    db: Database
+    persistence: SQLitePersistence
+    clock: Clock
+    alerts_sent: dict[str, datetime] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def deps(context: Context) -> Deps:
+    return context.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+
+
+def user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def language(update: Update) -> str:
+    user = update.effective_user
+    return language_for(user.language_code if user else None)
+
+
+def tr(update: Update) -> Translate:
+    return translator(language(update))
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message whose button was pressed, or answer a typed message with a new one."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Always a new message (answering the button first, if any)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def refuse(update: Update, refused: Refused) -> None:
+    """A rule said no: tell the person politely, as an alert on a button or as a message."""
+    text = texts.refusal(tr(update), refused)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(text)

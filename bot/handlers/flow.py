@@ -1,0 +1,265 @@
+"""The one persistent conversation: joining task forces and editing a typed profile field.
+
+Both live in one ConversationHandler so that starting one cleanly ends the other,
+and a restart finds the person where they were.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.handlers.common import Context, deps, language, refuse, reply, send, tr, user_id
+from bot.models import Role
+from bot.services import accounts, joining
+from bot.services.errors import Refused
+from bot.services.fields import ProfileField, may_lead
+from bot.services.joining import EditPart, JoinDraft, StepKind
+from bot.views import keyboards, texts
+from bot.views.callbacks import decode
+
+JOINING, EDITING = "joining", "editing"
+DRAFT_KEY, EDITING_KEY = "join", "editing"
+TYPED_FIELDS = "|".join(f.value for f in ProfileField if f.typed)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _draft(context: Context) -> JoinDraft | None:
+    raw = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    return None if raw is None else JoinDraft.model_validate(raw)
+
+
+def _keep(context: Context, draft: JoinDraft) -> None:
+    assert context.user_data is not None
+    context.user_data[DRAFT_KEY] = draft.model_dump(mode="json")
+
+
+def _drop(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.pop(EDITING_KEY, None)
+
+
+async def show_step(update: Update, context: Context, draft: JoinDraft, *, new_message: bool = False) -> str:
+    """Ask whatever the draft still lacks; every answer ends here."""
+    _keep(context, draft)
+    d = deps(context)
+    _ = tr(update)
+    step = joining.next_step(draft)
+    leads = may_lead(draft.profile, d.catalogue)
+    text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, leads)
+    markup = keyboards.step(_, step, draft, d.catalogue, leads)
+    await (send if new_message else reply)(update, text, markup)
+    return JOINING
+
+
+async def start_joining(update: Update, context: Context, code: str | None) -> str | int:
+    d = deps(context)
+    uid = user_id(update)
+    person = await accounts.person(d.db, uid)
+    held = [r for r in await accounts.registrations(d.db, uid) if r.status.holds_place]
+    user = update.effective_user
+    draft = joining.new_draft(person, user.full_name if user else "", held)
+    if code is not None:
+        try:
+            joining.preselect(draft, code.upper(), d.catalogue, d.settings.max_taskforces)
+        except Refused as refused:
+            await refuse(update, refused)
+            return ConversationHandler.END
+    elif len(held) >= d.settings.max_taskforces:
+        await refuse(update, Refused("cap", cap=d.settings.max_taskforces, held=len(held)))
+        return ConversationHandler.END
+    _drop(context)
+    await joining.begin(d.db, uid, d.now(), timedelta(hours=d.settings.reminder_hours))
+    return await show_step(update, context, draft, new_message=update.callback_query is None)
+
+
+async def join_command(update: Update, context: Context) -> str | int:
+    args = context.args or []
+    return await start_joining(update, context, args[0] if args else None)
+
+
+async def start_deep_link(update: Update, context: Context) -> str | int:
+    payload = (context.args or [""])[0]
+    return await start_joining(update, context, payload.removeprefix("join_"))
+
+
+async def join_button(update: Update, context: Context) -> str | int:
+    press = decode(update.callback_query.data if update.callback_query else None)
+    code = press.arg if press and press.action == "go" else None
+    return await start_joining(update, context, code)
+
+
+async def resume(update: Update, context: Context) -> str | int:
+    draft = _draft(context)
+    if draft is None:
+        await send(update, texts.no_flow(tr(update)))
+        return ConversationHandler.END
+    return await show_step(update, context, draft, new_message=True)
+
+
+async def joining_press(update: Update, context: Context) -> str | int:
+    """Every button of the join flow: toggle, profile choice, role, edit, confirm, cancel."""
+    draft = _draft(context)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    if draft is None or press is None:
+        await refuse(update, Refused("stale"))
+        return JOINING if draft else ConversationHandler.END
+    if press.action == "x":
+        return await cancel(update, context)
+    if press.action == "ok":
+        return await confirm(update, context, draft)
+    d = deps(context)
+    try:
+        if press.action == "t":
+            joining.toggle(draft, press.arg, d.catalogue, d.settings.max_taskforces)
+        elif press.action == "d":
+            joining.finish_selection(draft)
+        elif press.action == "f":
+            joining.answer_choice(draft, ProfileField(press.args[0]), press.args[1], d.catalogue)
+        elif press.action == "r":
+            joining.choose_role(draft, press.args[0], Role(press.args[1]), d.catalogue)
+        elif press.action == "e":
+            joining.edit(draft, EditPart(press.arg))
+    except (Refused, ValueError) as error:
+        await refuse(update, error if isinstance(error, Refused) else Refused("stale"))
+        return JOINING
+    return await show_step(update, context, draft)
+
+
+async def joining_text(update: Update, context: Context) -> str | int:
+    draft = _draft(context)
+    if draft is None:
+        return ConversationHandler.END
+    text = update.message.text if update.message and update.message.text else ""
+    try:
+        joining.answer_text(draft, text)
+    except Refused as refused:
+        await refuse(update, refused)
+        return await show_step(update, context, draft, new_message=True)
+    return await show_step(update, context, draft, new_message=True)
+
+
+async def joining_other(update: Update, context: Context) -> str | int:
+    """A sticker, photo or the like where an answer is expected: ask again."""
+    draft = _draft(context)
+    if draft is None:
+        return ConversationHandler.END
+    await refuse(update, Refused("use_buttons"))
+    return await show_step(update, context, draft, new_message=True)
+
+
+async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | int:
+    d = deps(context)
+    _ = tr(update)
+    try:
+        results = await joining.submit(
+            d.db, user_id(update), draft, language(update), d.catalogue, d.settings.max_taskforces, d.now()
+        )
+    except Refused as refused:
+        await refuse(update, refused)
+        if joining.next_step(draft).kind is StepKind.SUMMARY and refused.code != "stale":
+            joining.edit(draft, EditPart.TASKFORCES)
+        return await show_step(update, context, draft, new_message=True)
+    _drop(context)
+    await reply(update, texts.joined(_, results, d.catalogue))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    d = deps(context)
+    if _draft(context) is not None:
+        await joining.abandon(d.db, user_id(update), d.now())
+    _drop(context)
+    await reply(update, texts.cancelled(tr(update)))
+    return ConversationHandler.END
+
+
+async def edit_typed_field(update: Update, context: Context) -> str | int:
+    d = deps(context)
+    _ = tr(update)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    if press is None or await accounts.person(d.db, user_id(update)) is None:
+        await refuse(update, Refused("no_profile" if press else "stale"))
+        return ConversationHandler.END
+    field = ProfileField(press.arg)
+    assert context.user_data is not None
+    context.user_data[EDITING_KEY] = field.value
+    question = texts.profile_question(_, field, first_time=False)
+    await send(update, question + "\n" + _("Send the new value, or /cancel."))
+    return EDITING
+
+
+async def editing_text(update: Update, context: Context) -> str | int:
+    d = deps(context)
+    _ = tr(update)
+    field = ProfileField((context.user_data or {}).get(EDITING_KEY, ProfileField.NAME.value))
+    text = update.message.text if update.message and update.message.text else ""
+    try:
+        demoted = await accounts.update_field(
+            d.db, user_id(update), field, text, d.catalogue, d.now(), typed=True
+        )
+    except Refused as refused:
+        await refuse(update, refused)
+        return EDITING
+    _drop(context)
+    await send(update, texts.field_saved(_, field, demoted))
+    return ConversationHandler.END
+
+
+async def editing_other(update: Update, context: Context) -> str:
+    await refuse(update, Refused("empty"))
+    return EDITING
+
+
+async def forget_confirmed(update: Update, context: Context) -> int:
+    """Part of the conversation so that forgetting also ends any flow in progress."""
+    d = deps(context)
+    uid = user_id(update)
+    await accounts.forget(d.db, uid, d.now())
+    _drop(context)
+    context.application.drop_user_data(uid)
+    await d.persistence.drop_user_data(uid)
+    await reply(update, texts.forgotten(tr(update)))
+    return ConversationHandler.END
+
+
+def conversation() -> ConversationHandler:
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat on purpose: one flow per person, not per message.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            name="chat",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[
+                CommandHandler("join", join_command, filters=PRIVATE),
+                CommandHandler("start", start_deep_link, filters=PRIVATE & filters.Regex(r"^/start join_")),
+                CallbackQueryHandler(join_button, pattern=r"^j:(new|go:[A-Z][1-9])$"),
+                CallbackQueryHandler(resume, pattern=r"^j:resume$"),
+                CallbackQueryHandler(edit_typed_field, pattern=rf"^pf:e:({TYPED_FIELDS})$"),
+                CallbackQueryHandler(forget_confirmed, pattern=r"^fg:y$"),
+            ],
+            states={
+                JOINING: [
+                    CallbackQueryHandler(joining_press, pattern=r"^j:"),
+                    MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining_text),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, joining_other),
+                ],
+                EDITING: [
+                    MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, editing_text),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, editing_other),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],
+        )

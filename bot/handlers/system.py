@@ -1,0 +1,159 @@
+"""Cross-cutting handlers: group chats, unknown input, logging, durability, errors, ticks."""
+
+from __future__ import annotations
+
+import html
+import logging
+import traceback
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.handlers.common import Context, Deps, deps, refuse, send, tr
+from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.services import reminders
+from bot.services.errors import Refused
+from bot.views import keyboards, texts
+from bot.views.callbacks import decode
+
+log = logging.getLogger("bot")
+ALERT_INTERVAL = timedelta(minutes=1)
+
+
+async def outside_private_chat(update: Update, context: Context) -> None:
+    """Groups get one pointer to the private chat for commands, and nothing else."""
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        await message.reply_text(texts.private_only(tr(update)))
+    raise ApplicationHandlerStop
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    await send(update, texts.unknown_command(tr(update)))
+
+
+async def unexpected_message(update: Update, context: Context) -> None:
+    await send(update, texts.unexpected_text(tr(update)))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button from a finished flow, an old message, or forged data: answer, change nothing."""
+    query = update.callback_query
+    press = decode(query.data if query else None)
+    if press is None:
+        log.warning("user %s pressed unknown callback data", update.effective_user and update.effective_user.id)
+    _ = tr(update)
+    text = texts.no_flow(_) if press and press.area == "j" else texts.refusal(_, Refused("stale"))
+    if query is not None:
+        await query.answer(text[:200], show_alert=True)
+
+
+async def record_update(update: Update, context: Context) -> None:
+    """After all handlers: log one line, and commit the conversation and user data now.
+
+    PTB would otherwise write persistence every `update_interval` seconds; writing
+    after each update is what lets a SIGKILL lose nothing that was answered.
+    """
+    user = update.effective_user
+    log.info("update %s from user %s: %s", update.update_id, user.id if user else "-", _what(update))
+    application = context.application
+    application.mark_data_for_update_persistence(
+        chat_ids=update.effective_chat.id if update.effective_chat else None,
+        user_ids=user.id if user else None,
+    )
+    await application.update_persistence()
+
+
+def _what(update: Update) -> str:
+    """What the person did, without what they wrote (no personal data in logs)."""
+    if update.callback_query is not None:
+        return f"button {update.callback_query.data}"
+    message = update.effective_message
+    if message is not None and message.text:
+        if message.text.startswith("/"):
+            return message.text.split()[0] + (" +args" if " " in message.text else "")
+        return f"text ({len(message.text)} chars)"
+    return "other update"
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the traceback, tell the admins briefly (once a minute per error), apologise."""
+    error = context.error
+    log.error("error while handling an update", exc_info=error)
+    d = deps(context)
+    key = f"{type(error).__name__}: {error}"[:200]
+    now = d.now()
+    last = d.alerts_sent.get(key)
+    if last is None or now - last >= ALERT_INTERVAL:
+        d.alerts_sent[key] = now
+        where = traceback.extract_tb(error.__traceback__)[-1] if error and error.__traceback__ else None
+        place = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+        for admin in d.settings.admins:
+            try:
+                await context.bot.send_message(admin, f"⚠️ Bot error{place}: {html.escape(key)}")
+            except TelegramError:
+                log.warning("could not alert admin %s", admin)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(texts.apology(tr(update)))
+        except TelegramError:
+            log.warning("could not apologise in chat %s", update.effective_chat.id)
+
+
+async def send_due_reminders(context: Context) -> None:
+    """Tick: send the join reminders whose time has come, marking each only once accepted."""
+    d: Deps = deps(context)
+    _ = translator(DEFAULT_LANGUAGE)
+    for reminder_id, telegram_id in await reminders.due_join_reminders(d.db, d.now()):
+        try:
+            await context.bot.send_message(telegram_id, texts.join_reminder(_), reply_markup=keyboards.resume(_))
+        except Forbidden:
+            log.info("reminder %s: user %s blocked the bot", reminder_id, telegram_id)
+        except TelegramError as error:
+            log.warning("reminder %s not sent, will retry: %s", reminder_id, error)
+            continue
+        await reminders.mark_sent(d.db, reminder_id, d.now())
+
+
+def commands() -> list[BotCommand]:
+    t = translator(DEFAULT_LANGUAGE)
+    return [
+        BotCommand("start", t("Welcome and menu")),
+        BotCommand("taskforces", t("Browse the objectives and targets")),
+        BotCommand("join", t("Join Task Forces")),
+        BotCommand("mytaskforces", t("Your registrations")),
+        BotCommand("profile", t("See and edit your profile")),
+        BotCommand("leave", t("Leave a Task Force")),
+        BotCommand("cancel", t("Stop what you are doing")),
+        BotCommand("privacy", t("What is stored and who sees it")),
+        BotCommand("forget", t("Delete your data")),
+        BotCommand("help", t("What I can do")),
+    ]
+
+
+def outside_private_handler() -> BaseHandler:
+    """Group -1: messages outside a private chat stop here."""
+    return MessageHandler(~filters.ChatType.PRIVATE, outside_private_chat)
+
+
+def fallback_handlers() -> list[BaseHandler]:
+    """Last in group 0: whatever no other handler answered."""
+    return [
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
+        MessageHandler(filters.ChatType.PRIVATE, unexpected_message),
+        CallbackQueryHandler(stale_button),
+    ]
+
+
+def recorder_handler() -> BaseHandler:
+    """A group after all others: log and persist every update."""
+    return TypeHandler(Update, record_update)

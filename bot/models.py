@@ -1,0 +1,157 @@
+"""Pydantic models shared by every layer: the catalogue, people and registrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+OBJECTIVE_CODE = r"^[A-Z][1-9]$"
+
+
+class Role(StrEnum):
+    LEADER = "leader"
+    REPRESENTATIVE = "representative"
+    MEMBER = "member"
+
+    @property
+    def needs_decision(self) -> bool:
+        """Leaders and representatives are chosen by the Secretariat; members join at once."""
+        return self is not Role.MEMBER
+
+
+class RegistrationStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def holds_place(self) -> bool:
+        """Active and pending registrations count against the cap and block re-joining."""
+        return self in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING)
+
+
+class Goal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str = Field(pattern=r"^[A-Z]$")
+    title: str | None = None
+    headline: str = Field(min_length=1)
+
+
+class Objective(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str = Field(pattern=OBJECTIVE_CODE)
+    goal: str = Field(pattern=r"^[A-Z]$")
+    title: str = Field(min_length=1, max_length=60)
+    text: str = Field(min_length=1)
+    baseline_2020: str = Field(min_length=1)
+    target_2030: str = Field(min_length=1)
+    target_2050: str = Field(min_length=1)
+
+
+class MemberStatusOption(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str = Field(pattern=r"^[a-z_]{1,20}$")
+    label: str = Field(min_length=1)
+    may_lead: bool
+
+
+class Catalogue(BaseModel):
+    """objectives.json: the Strategic Plan and the lists people choose from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    comment: str | None = Field(default=None, alias="_comment")
+    goals: tuple[Goal, ...] = Field(min_length=1)
+    objectives: tuple[Objective, ...] = Field(min_length=1)
+    regions: tuple[str, ...] = Field(min_length=1)
+    stakeholder_types: tuple[str, ...] = Field(min_length=1)
+    member_statuses: tuple[MemberStatusOption, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        _require_unique("goals", [goal.code for goal in self.goals])
+        _require_unique("objectives", [objective.code for objective in self.objectives])
+        _require_unique("regions", list(self.regions))
+        _require_unique("stakeholder_types", list(self.stakeholder_types))
+        _require_unique("member_statuses", [status.code for status in self.member_statuses])
+        goal_codes = {goal.code for goal in self.goals}
+        for objective in self.objectives:
+            if objective.goal not in goal_codes or not objective.code.startswith(objective.goal):
+                raise ValueError(f"objectives.{objective.code}.goal: no goal {objective.goal!r}")
+        return self
+
+    def objective(self, code: str) -> Objective | None:
+        return next((item for item in self.objectives if item.code == code), None)
+
+    def goal(self, code: str) -> Goal | None:
+        return next((item for item in self.goals if item.code == code), None)
+
+    def objectives_of(self, goal_code: str) -> list[Objective]:
+        return [item for item in self.objectives if item.goal == goal_code]
+
+    def member_status(self, code: str | None) -> MemberStatusOption | None:
+        return next((item for item in self.member_statuses if item.code == code), None)
+
+
+def _require_unique(field: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{field}: duplicate {value!r}")
+        seen.add(value)
+
+
+class Profile(BaseModel):
+    """What a person tells about themselves; every field may still be missing in a draft."""
+
+    name: str | None = None
+    organisation: str | None = None
+    country: str | None = None
+    region: str | None = None
+    stakeholder_type: str | None = None
+    member_status: str | None = None
+    email: str | None = None
+    email_answered: bool = False
+
+
+class Person(BaseModel):
+    telegram_id: int
+    name: str
+    organisation: str
+    country: str
+    region: str
+    stakeholder_type: str
+    member_status: str
+    email: str | None
+    language: str
+    created_at: datetime
+    updated_at: datetime
+
+    def as_profile(self) -> Profile:
+        return Profile(
+            name=self.name,
+            organisation=self.organisation,
+            country=self.country,
+            region=self.region,
+            stakeholder_type=self.stakeholder_type,
+            member_status=self.member_status,
+            email=self.email,
+            email_answered=True,
+        )
+
+
+class Registration(BaseModel):
+    id: int
+    person_id: int | None
+    taskforce: str
+    role: Role
+    status: RegistrationStatus
+    region: str | None
+    motivation: str | None
+    decided_by: int | None
+    decided_at: datetime | None
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,1 @@
+"""The rules of the bot. Nothing here imports `telegram`."""

@@ -1,0 +1,80 @@
+"""A person's own data: profile edits, leaving a task force, forgetting everything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.models import Catalogue, Person, Registration, RegistrationStatus, Role
+from bot.services.errors import Refused
+from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
+from bot.storage import repositories as repo
+from bot.storage.database import Database
+
+
+async def person(db: Database, telegram_id: int) -> Person | None:
+    return await repo.get_person(db, telegram_id)
+
+
+async def registrations(db: Database, telegram_id: int) -> list[Registration]:
+    return await repo.registrations_of(db, telegram_id)
+
+
+async def update_field(
+    db: Database,
+    telegram_id: int,
+    field: ProfileField,
+    answer: str,
+    catalogue: Catalogue,
+    now: datetime,
+    *,
+    typed: bool,
+) -> list[str]:
+    """Change one profile field; returns the task forces whose role fell back to Team Member.
+
+    Leaving the members and partners of "4 per 1000" ends any leadership role or
+    application, since those roles are reserved for them.
+    """
+    if typed != field.typed:
+        raise Refused("use_buttons" if field.typed is False else "stale")
+    value = typed_value(field, answer) if typed else chosen_value(field, answer, catalogue)
+    async with db.transaction() as tx:
+        current = await repo.get_person(tx, telegram_id)
+        if current is None:
+            raise Refused("no_profile")
+        profile = current.as_profile()
+        setattr(profile, field.value, value)
+        await repo.save_person(tx, telegram_id, profile, current.language, now)
+        await repo.audit(tx, now, telegram_id, "profile.updated", telegram_id, None, {"field": field.value})
+        if may_lead(profile, catalogue):
+            return []
+        demoted = []
+        for held in await repo.places_held(tx, telegram_id):
+            if held.role.needs_decision:
+                await repo.set_registration_status(
+                    tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER
+                )
+                await repo.audit(tx, now, telegram_id, "registration.demoted", telegram_id, held.taskforce)
+                demoted.append(held.taskforce)
+        return demoted
+
+
+async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Registration:
+    """Withdraw from one task force (active or pending alike)."""
+    async with db.transaction() as tx:
+        held = next((r for r in await repo.places_held(tx, telegram_id) if r.taskforce == code), None)
+        if held is None:
+            raise Refused("not_registered", code=code)
+        await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
+        await repo.audit(tx, now, telegram_id, "registration.withdrawn", telegram_id, code)
+    return held
+
+
+async def forget(db: Database, telegram_id: int, now: datetime) -> None:
+    """Delete the person: registrations withdrawn, history kept without who it was."""
+    async with db.transaction() as tx:
+        for held in await repo.places_held(tx, telegram_id):
+            await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
+        await repo.delete_person(tx, telegram_id)
+        await repo.delete_reminders(tx, telegram_id)
+        await repo.anonymise_audit(tx, telegram_id)
+        await repo.audit(tx, now, None, "person.forgotten")

@@ -1,0 +1,1 @@
+"""SQL only: the schema, its migrations and the repositories that return models."""

@@ -1,0 +1,1 @@
+"""Texts and keyboards built from models; no I/O."""

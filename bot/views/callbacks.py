@@ -1,0 +1,68 @@
+"""Callback data: short, prefixed, and parsed in this one place.
+
+Every datum is `area:action[:arg…]`, ASCII, well under the Bot API's 64 bytes.
+Anything that does not match a known shape is refused as stale or forged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CODE = r"[A-Z][1-9]"
+SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("m", "home"): (),
+    ("m", "mine"): (),
+    ("b", "home"): (),
+    ("b", "g"): (r"[A-Z]",),
+    ("b", "o"): (CODE,),
+    ("j", "new"): (),
+    ("j", "go"): (CODE,),
+    ("j", "t"): (CODE,),
+    ("j", "d"): (),
+    ("j", "f"): (r"[a-z_]{1,20}", r"[a-z0-9_]{1,20}"),
+    ("j", "r"): (CODE, r"leader|representative|member"),
+    ("j", "ok"): (),
+    ("j", "e"): (r"tf|pr|ro",),
+    ("j", "x"): (),
+    ("j", "resume"): (),
+    ("lv", "a"): (CODE,),
+    ("lv", "y"): (CODE,),
+    ("lv", "n"): (),
+    ("fg", "y"): (),
+    ("fg", "n"): (),
+    ("pf", "e"): (r"[a-z_]{1,20}",),
+    ("pf", "c"): (r"[a-z_]{1,20}", r"[a-z0-9_]{1,20}"),
+}
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Press:
+    area: str
+    action: str
+    args: tuple[str, ...] = ()
+
+    @property
+    def arg(self) -> str:
+        return self.args[0]
+
+
+def encode(area: str, action: str, *args: str) -> str:
+    data = ":".join((area, action, *args))
+    if decode(data) is None:
+        raise ValueError(f"callback data {data!r} has no known shape")
+    return data
+
+
+def decode(data: str | None) -> Press | None:
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    area, _, rest = data.partition(":")
+    action, *args = rest.split(":") if rest else ("",)
+    shape = SHAPES.get((area, action))
+    if shape is None or len(args) != len(shape):
+        return None
+    if not all(re.fullmatch(pattern, arg) for pattern, arg in zip(shape, args, strict=True)):
+        return None
+    return Press(area, action, tuple(args))

@@ -1,0 +1,368 @@
+"""Every sentence a person reads, built through the translation function `_`.
+
+Catalogue and user text are HTML-escaped here, since messages are sent as HTML.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.i18n import Translate
+from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
+from bot.services.errors import Refused
+from bot.services.fields import TYPED_LIMITS, MOTIVATION_LIMIT, ProfileField
+from bot.services.joining import JoinDraft, Joined, Step, StepKind
+
+MESSAGE_LIMIT = 4096
+
+
+def fit(text: str) -> str:
+    """The Bot API refuses longer messages; cut at a line break with a mark."""
+    if len(text) <= MESSAGE_LIMIT:
+        return text
+    cut = text.rfind("\n", 0, MESSAGE_LIMIT - 2)
+    return text[: cut if cut > 0 else MESSAGE_LIMIT - 2] + "\n…"
+
+
+def role_label(_: Translate, role: Role) -> str:
+    return {
+        Role.LEADER: _("Global Leader"),
+        Role.REPRESENTATIVE: _("Regional Representative"),
+        Role.MEMBER: _("Team Member"),
+    }[role]
+
+
+def status_label(_: Translate, status: RegistrationStatus) -> str:
+    return {
+        RegistrationStatus.ACTIVE: _("active"),
+        RegistrationStatus.PENDING: _("pending the facilitator's decision"),
+        RegistrationStatus.REJECTED: _("not accepted"),
+        RegistrationStatus.WITHDRAWN: _("withdrawn"),
+    }[status]
+
+
+def field_label(_: Translate, field: ProfileField) -> str:
+    return {
+        ProfileField.NAME: _("Name"),
+        ProfileField.ORGANISATION: _("Organisation"),
+        ProfileField.COUNTRY: _("Country"),
+        ProfileField.REGION: _("Region"),
+        ProfileField.STAKEHOLDER_TYPE: _("Stakeholder type"),
+        ProfileField.MEMBER_STATUS: _("Member of \"4 per 1000\""),
+        ProfileField.EMAIL: _("E-mail"),
+    }[field]
+
+
+def refusal(_: Translate, refused: Refused) -> str:
+    templates = {
+        "empty": _("Please write something."),
+        "too_long": _("That is too long: at most {limit} characters, yours has {length}. Please shorten it."),
+        "bad_email": _("That does not look like an e-mail address. Please try again."),
+        "unknown_code": _("There is no Task Force {code}. /taskforces lists the 24 objectives."),
+        "already_joined": _("You are already registered in Task Force {code}. /mytaskforces shows your registrations."),
+        "cap": _("You can take part in at most {cap} Task Forces at a time, and you hold {held}. Unselect one, or /leave one first."),
+        "nothing_selected": _("Please select at least one Task Force first."),
+        "use_buttons": _("Please answer with the buttons of the last question."),
+        "stale": _("This button is no longer valid. Nothing was changed."),
+        "role_reserved": _("Global Leader and Regional Representative are reserved for people whose organisation is a member or partner of \"4 per 1000\". You are very welcome as a Team Member!"),
+        "not_registered": _("You are not registered in Task Force {code}."),
+        "no_profile": _("You have no profile yet: join a Task Force first with /join."),
+    }
+    return templates.get(refused.code, templates["stale"]).format(**refused.params)
+
+
+def welcome(_: Translate) -> str:
+    return _(
+        "<b>Welcome to the Task Forces of the \"4 per 1000\" Initiative!</b>\n\n"
+        "Our common vision is healthy and carbon-rich soils worldwide, to fight climate change "
+        "and end hunger. The Strategic Plan has 24 objectives with targets for 2030 and 2050, "
+        "and one Task Force works on each.\n\n"
+        "A Task Force is a space where stakeholders meet, exchange and collaborate on its objective. "
+        "Its primary aim is a catalogue of coordinated actions and projects that are compelling "
+        "investment opportunities for decision-makers and funders. Its first tasks are:\n"
+        "1. to map relevant on-going actions and projects, for a shared view of the point of departure;\n"
+        "2. to elaborate implementation strategies that reach the targets for 2030 and 2050;\n"
+        "3. to outline action and project plans for future activities.\n\n"
+        "Study the objectives, pick a manageable number, and join as Global Leader, Regional "
+        "Representative or Team Member. After registration the Task Force Facilitator will guide you."
+    )
+
+
+def goals_page(_: Translate, catalogue: Catalogue) -> str:
+    lines = [_("<b>The goals of the Strategic Plan</b>"), ""]
+    lines += [f"<b>{escape(goal_name(_, goal))}</b>: {escape(goal.headline)}" for goal in catalogue.goals]
+    lines += ["", _("Choose a goal to see its objectives.")]
+    return fit("\n".join(lines))
+
+
+def goal_name(_: Translate, goal: Goal) -> str:
+    name = _("Goal {code}").format(code=goal.code)
+    return f"{name} · {goal.title}" if goal.title else name
+
+
+def goal_page(_: Translate, goal: Goal, objectives: list[Objective]) -> str:
+    lines = [f"<b>{escape(goal_name(_, goal))}</b>", escape(goal.headline), ""]
+    lines += [f"<b>{o.code}</b> {escape(o.title)}" for o in objectives]
+    lines += ["", _("Choose an objective to read its targets.")]
+    return fit("\n".join(lines))
+
+
+def objective_page(_: Translate, objective: Objective) -> str:
+    return fit(
+        "\n".join(
+            [
+                _("<b>Task Force {code} · {title}</b>").format(
+                    code=objective.code, title=escape(objective.title)
+                ),
+                "",
+                escape(objective.text),
+                "",
+                _("<b>Baseline 2020</b>"),
+                escape(objective.baseline_2020),
+                "",
+                _("<b>Target 2030</b>"),
+                escape(objective.target_2030),
+                "",
+                _("<b>Target 2050</b>"),
+                escape(objective.target_2050),
+            ]
+        )
+    )
+
+
+def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue, cap: int) -> str:
+    lines = [
+        _("<b>Which Task Forces do you want to join?</b>"),
+        _("Tap to select or unselect, then press Continue. You may hold at most {cap} in all.").format(cap=cap),
+        "",
+    ]
+    for objective in catalogue.objectives:
+        mark = "✅ " if objective.code in draft.selected else ("☑️ " if objective.code in draft.held else "")
+        lines.append(f"{mark}<b>{objective.code}</b> {escape(objective.title)}")
+    if draft.held:
+        lines += ["", _("☑️ marks the Task Forces you are already in.")]
+    return fit("\n".join(lines))
+
+
+def profile_question(_: Translate, field: ProfileField, first_time: bool) -> str:
+    limit = TYPED_LIMITS.get(field)
+    questions = {
+        ProfileField.NAME: _("What is your full name?"),
+        ProfileField.ORGANISATION: _("Which organisation do you belong to?"),
+        ProfileField.COUNTRY: _("In which country are you based?"),
+        ProfileField.REGION: _("In which region of \"4 per 1000\" do you work?"),
+        ProfileField.STAKEHOLDER_TYPE: _("Which kind of stakeholder is your organisation?"),
+        ProfileField.MEMBER_STATUS: _(
+            "Is your organisation a member (Consortium of Members) or a partner (Forum of Partners) "
+            "of \"4 per 1000\"? Only members and partners may be Global Leader or Regional Representative."
+        ),
+        ProfileField.EMAIL: _(
+            "Your e-mail address, so that the Facilitator can reach you outside Telegram (optional)."
+        ),
+    }
+    header = _("<b>Your profile</b> (asked once, editable later with /profile)") if first_time else ""
+    text = questions[field]
+    if limit:
+        text += "\n" + _("(at most {limit} characters)").format(limit=limit)
+    return "\n\n".join(part for part in (header, text) if part)
+
+
+def role_question(_: Translate, objective: Objective, may_lead: bool) -> str:
+    lines = [
+        _("<b>Task Force {code} · {title}</b>: which role suits you?").format(
+            code=objective.code, title=escape(objective.title)
+        ),
+        "",
+        _("<b>Global Leader</b>: organises the inter-regional consultative process, supervises activities and reports to the Forum of Partners."),
+        _("<b>Regional Representative</b>: finds partners in the region, organises the regional consultative process, liaises with the Global Leader and the authorities."),
+        _("<b>Team Member</b>: provides information on on-going actions and projects, contributes to the implementation strategy and the consultations."),
+    ]
+    if not may_lead:
+        lines += ["", refusal(_, Refused("role_reserved"))]
+    return "\n".join(lines)
+
+
+def motivation_question(_: Translate, objective: Objective, role: Role) -> str:
+    return _(
+        "In a few sentences, why do you apply as <b>{role}</b> of Task Force {code}? "
+        "(at most {limit} characters)"
+    ).format(role=role_label(_, role), code=objective.code, limit=MOTIVATION_LIMIT)
+
+
+def profile_lines(_: Translate, profile: Profile, catalogue: Catalogue) -> list[str]:
+    status = catalogue.member_status(profile.member_status)
+    values = {
+        ProfileField.NAME: profile.name,
+        ProfileField.ORGANISATION: profile.organisation,
+        ProfileField.COUNTRY: profile.country,
+        ProfileField.REGION: profile.region,
+        ProfileField.STAKEHOLDER_TYPE: profile.stakeholder_type,
+        ProfileField.MEMBER_STATUS: status.label if status else None,
+        ProfileField.EMAIL: profile.email or _("(none)"),
+    }
+    return [f"{field_label(_, field)}: {escape(value or '—')}" for field, value in values.items()]
+
+
+def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
+    lines = [_("<b>Please check before you confirm.</b>"), ""]
+    lines += profile_lines(_, draft.profile, catalogue)
+    lines.append("")
+    for code in draft.selected:
+        objective = catalogue.objective(code)
+        title = escape(objective.title) if objective else ""
+        lines.append(f"<b>{code}</b> {title}: {role_label(_, draft.roles[code])}")
+        if code in draft.motivations:
+            lines.append(f"  “{escape(draft.motivations[code])}”")
+    lines += ["", _("Nothing is saved until you press Confirm.")]
+    return fit("\n".join(lines))
+
+
+def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
+    lines = [_("<b>Thank you, you are registered.</b>"), ""]
+    for result in results:
+        objective = catalogue.objective(result.code)
+        lines.append(
+            f"<b>{result.code}</b> {escape(objective.title if objective else '')}: "
+            f"{role_label(_, result.role)} ({status_label(_, result.status)})"
+        )
+    lines.append("")
+    if any(r.status is RegistrationStatus.ACTIVE for r in results):
+        lines.append(_("As a Team Member you are in at once; the Task Force Facilitator will guide you."))
+    if any(r.status is RegistrationStatus.PENDING for r in results):
+        lines.append(
+            _("Leaders and Regional Representatives are selected by the Executive Secretariat through a "
+              "consultative process: the Facilitator will review your application and you will be told the decision here.")
+        )
+    lines.append(_("/mytaskforces shows your registrations at any time."))
+    return "\n".join(lines)
+
+
+def my_registrations(_: Translate, registrations: list[Registration], catalogue: Catalogue) -> str:
+    if not registrations:
+        return _("You have not joined any Task Force yet. /taskforces shows the objectives; /join starts joining.")
+    lines = [_("<b>Your Task Forces</b>"), ""]
+    for item in registrations:
+        objective = catalogue.objective(item.taskforce)
+        lines.append(
+            f"<b>{item.taskforce}</b> {escape(objective.title if objective else '')} · "
+            f"{role_label(_, item.role)} · {status_label(_, item.status)}"
+        )
+    return fit("\n".join(lines))
+
+
+def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
+    lines = [_("<b>Your profile</b>"), ""] + profile_lines(_, person.as_profile(), catalogue)
+    lines += ["", _("Choose what to change.")]
+    return "\n".join(lines)
+
+
+def field_saved(_: Translate, field: ProfileField, demoted: list[str]) -> str:
+    text = _("Saved: {field}.").format(field=field_label(_, field))
+    if demoted:
+        text += "\n" + _(
+            "Since your organisation is no longer a member or partner, you are now a Team Member in: {codes}."
+        ).format(codes=", ".join(demoted))
+    return text
+
+
+def leave_question(_: Translate, code: str) -> str:
+    return _("Do you really want to leave Task Force {code}?").format(code=code)
+
+
+def left(_: Translate, code: str) -> str:
+    return _("You have left Task Force {code}. You can join again at any time.").format(code=code)
+
+
+def forget_question(_: Translate) -> str:
+    return _(
+        "This deletes your profile and withdraws all your registrations. The history of decisions is "
+        "kept without your name or anything you wrote. Delete your data?"
+    )
+
+
+def forgotten(_: Translate) -> str:
+    return _("Your data has been deleted. Thank you for your interest; /start whenever you want to come back.")
+
+
+def help_text(_: Translate) -> str:
+    return _(
+        "<b>What I can do</b>\n"
+        "/start · welcome and menu\n"
+        "/taskforces · browse the goals, objectives and targets\n"
+        "/join · join Task Forces (/join B3 goes straight to B3)\n"
+        "/mytaskforces · your registrations\n"
+        "/profile · see and edit your profile\n"
+        "/leave · leave a Task Force (/leave B3)\n"
+        "/cancel · stop what you are doing\n"
+        "/privacy · what is stored and who sees it\n"
+        "/forget · delete your data\n"
+        "/help · this list"
+    )
+
+
+def privacy(_: Translate) -> str:
+    return _(
+        "<b>Privacy</b>\n"
+        "The Executive Secretariat of the \"4 per 1000\" Initiative runs this bot to form and run its Task Forces.\n\n"
+        "<b>What is stored</b>: your Telegram id, the profile you give (name, organisation, country, region, "
+        "stakeholder type, member status, optional e-mail), your language, your registrations and the "
+        "decisions on them, and the answers you give in the bot.\n"
+        "<b>Why</b>: to form balanced Task Forces, select their Leaders and Regional Representatives, and "
+        "keep members informed.\n"
+        "<b>Who sees it</b>: the Executive Secretariat, and the Facilitators of the Task Forces you join. "
+        "It is not sold or given to anyone else.\n"
+        "<b>Your rights</b>: /profile shows and changes your data; /forget deletes it."
+    )
+
+
+def cancelled(_: Translate) -> str:
+    return _("Cancelled. Nothing was saved. /start shows the menu.")
+
+
+def nothing_to_cancel(_: Translate) -> str:
+    return _("There is nothing to cancel. /help lists what I can do.")
+
+
+def unknown_command(_: Translate) -> str:
+    return _("I do not know that command. /help lists what I can do.")
+
+
+def unexpected_text(_: Translate) -> str:
+    return _("I did not expect a message here. /help lists what I can do.")
+
+
+def private_only(_: Translate) -> str:
+    return _("Please talk to me in a private chat: open my profile and press Start.")
+
+
+def join_reminder(_: Translate) -> str:
+    return _(
+        "You began joining the \"4 per 1000\" Task Forces but did not finish. "
+        "Press Continue to carry on where you left off, or /cancel."
+    )
+
+
+def no_flow(_: Translate) -> str:
+    return _("That joining was already finished or cancelled. /join starts a new one.")
+
+
+def apology(_: Translate) -> str:
+    return _("Sorry, something went wrong on our side. The Secretariat has been told. Please try again later.")
+
+
+def leave_usage(_: Translate) -> str:
+    return _("Which Task Force? Write for example /leave B3, or use the buttons of /mytaskforces.")
+
+
+def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, may_lead: bool) -> str:
+    """The text of whatever the join flow asks next."""
+    if step.kind is StepKind.SELECT:
+        return selection(_, draft, catalogue, cap)
+    if step.kind is StepKind.PROFILE and step.field is not None:
+        return profile_question(_, step.field, draft.ask_profile)
+    objective = catalogue.objective(step.code or "")
+    if step.kind is StepKind.ROLE and objective is not None:
+        return role_question(_, objective, may_lead)
+    if step.kind is StepKind.MOTIVATION and objective is not None:
+        return motivation_question(_, objective, draft.roles[objective.code])
+    return summary(_, draft, catalogue)

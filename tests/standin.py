@@ -1,0 +1,297 @@
+"""A small Bot API stand-in served on 127.0.0.1, for end-to-end tests and benchmarks.
+
+It speaks the Bot API as python-telegram-bot uses it: form or multipart bodies,
+`{"ok": …, "result": …}` answers, long-polling getUpdates, and the error answers
+(403, 429 with retry_after, 400) that the bot must survive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 999000
+TEXT_FIELDS = {"text", "caption", "callback_query_id", "parse_mode", "url", "filename"}
+
+
+@dataclass
+class Sent:
+    """One call the bot made, with its decoded parameters."""
+
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    files: dict[str, bytes] = field(default_factory=dict)
+    message_id: int | None = None
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of the inline keyboard, row by row."""
+        markup = self.params.get("reply_markup") or {}
+        return [
+            (button["text"], button.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+
+class BotApiStandIn:
+    """Serve with `await standin.start()`; `base_url` is what the bot's BOT_API_URL takes."""
+
+    def __init__(self, token: str = "123:TEST") -> None:
+        self.token = token
+        self.sent: list[Sent] = []
+        self.commands: list[dict[str, Any]] = []
+        self.forbidden_chats: set[int] = set()
+        self.retry_after: dict[str, int] = {}
+        self.pushed_at: dict[int, float] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._new_update = asyncio.Condition()
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._callback_ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._sent_event = asyncio.Event()
+        self.port = 0
+
+    # ------------------------------------------------------------ server
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        async with self._new_update:
+            self._new_update.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params, files = await _decode(request)
+        if method in self.retry_after:
+            seconds = self.retry_after.pop(method)
+            return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await handler(params)})
+        problem = self._refusal(method, params)
+        if problem is not None:
+            return problem
+        result = await handler(params)
+        sent = Sent(method, params, files=files)
+        if isinstance(result, dict):
+            sent.message_id = result.get("message_id")
+        self.sent.append(sent)
+        self._sent_event.set()
+        return web.json_response({"ok": True, "result": result})
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> web.Response | None:
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.forbidden_chats:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if len(str(params.get("text", ""))) > 4096:
+            return _error(400, "Bad Request: message is too long")
+        if len(str(params.get("caption", ""))) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        markup = params.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+        if method == "answerCallbackQuery" and len(str(params.get("text", ""))) > 200:
+            return _error(400, "Bad Request: MESSAGE_TOO_LONG")
+        return None
+
+    # ------------------------------------------------------------ Bot API methods
+
+    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Task Force Bot", "username": "taskforce_test_bot",
+                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        self.commands = params.get("commands", [])
+        return True
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout:
+            async with self._new_update:
+                try:
+                    await asyncio.wait_for(self._new_update.wait(), timeout)
+                except TimeoutError:
+                    pass
+        return self._updates[: int(params.get("limit") or 100)]
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._message(params, text=params.get("text", ""))
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._message(params, text=params.get("text", ""), message_id=params.get("message_id"))
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._message(params, text="", message_id=params.get("message_id"))
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._message(params, caption=params.get("caption", ""))
+        message["document"] = {"file_id": "doc", "file_unique_id": "doc", "file_name": "file"}
+        return message
+
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._message(params, caption=params.get("caption", ""))
+        message["photo"] = [{"file_id": "photo", "file_unique_id": "photo", "width": 1, "height": 1}]
+        return message
+
+    def _message(self, params: dict[str, Any], message_id: object = None, **content: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = {
+            "message_id": int(message_id) if message_id is not None else next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Task Force Bot"},
+            **{key: value for key, value in content.items()},
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    # ------------------------------------------------------------ test side
+
+    async def push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        update["update_id"] = update_id
+        self.pushed_at[update_id] = time.monotonic()
+        self._updates.append(update)
+        async with self._new_update:
+            self._new_update.notify_all()
+        return update_id
+
+    async def wait_for(
+        self, predicate: Callable[[Sent], bool], timeout: float = 10.0, start: int = 0
+    ) -> Sent:
+        """The first call since index `start` that matches, waiting for it if need be."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for sent in self.sent[start:]:
+                if predicate(sent):
+                    return sent
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no matching call within {timeout}s; last calls: {self.sent[-5:]}")
+            self._sent_event.clear()
+            try:
+                await asyncio.wait_for(self._sent_event.wait(), remaining)
+            except TimeoutError:
+                pass
+
+
+def user(user_id: int, first_name: str = "Ada", last_name: str | None = "Lovelace",
+         language_code: str | None = "en") -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if last_name:
+        data["last_name"] = last_name
+    if language_code:
+        data["language_code"] = language_code
+    return data
+
+
+def message_update(sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
+                   message_id: int = 1) -> dict[str, Any]:
+    chat = chat or {"id": sender["id"], "type": "private", "first_name": sender["first_name"]}
+    message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat,
+                               "from": sender, "text": text}
+    if text.startswith("/"):
+        command = text.split()[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    return {"message": message}
+
+
+def callback_update(sender: dict[str, Any], data: str, message_id: int, callback_id: int = 1) -> dict[str, Any]:
+    return {
+        "callback_query": {
+            "id": str(callback_id),
+            "from": sender,
+            "chat_instance": str(sender["id"]),
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": sender["id"], "type": "private", "first_name": sender["first_name"]},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Task Force Bot"},
+                "text": "…",
+            },
+        }
+    }
+
+
+async def _decode(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Form fields, JSON-decoded where python-telegram-bot JSON-encoded them; files apart."""
+    params: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    if request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        async for part in reader:
+            if part.filename:
+                files[part.name or "file"] = await part.read()
+            else:
+                params[part.name or ""] = _value(part.name or "", await part.text())
+    elif request.content_type == "application/json":
+        params = await request.json()
+    else:
+        form = await request.post()
+        params = {key: _value(key, str(value)) for key, value in form.items()}
+    return params, files
+
+
+def _value(key: str, raw: str) -> Any:
+    if key in TEXT_FIELDS:
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
