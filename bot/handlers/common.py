@@ -57,6 +57,19 @@ def tr(update: Update) -> Translate:
     return translator(language(update))
 
 
+async def persist_now(update: Update, context: Context) -> None:
+    """Commit this person's conversation and user data now, not at PTB's next interval.
+
+    Called before a reply goes out (so an answered step is never lost to a SIGKILL)
+    and after every update.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    context.application.mark_data_for_update_persistence(
+        chat_ids=chat.id if chat else None, user_ids=user.id if user else None
+    )
+    await context.application.update_persistence()
+
+
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message whose button was pressed, or answer a typed message with a new one."""
     query = update.callback_query

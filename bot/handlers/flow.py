@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers.common import Context, deps, language, refuse, reply, send, tr, user_id
+from bot.handlers.common import Context, deps, language, persist_now, refuse, reply, send, tr, user_id
 from bot.models import Role
 from bot.services import accounts, joining
 from bot.services.errors import Refused
@@ -51,8 +51,9 @@ def _drop(context: Context) -> None:
 
 
 async def show_step(update: Update, context: Context, draft: JoinDraft, *, new_message: bool = False) -> str:
-    """Ask whatever the draft still lacks; every answer ends here."""
+    """Ask whatever the draft still lacks; every answer ends here, saved before it is sent."""
     _keep(context, draft)
+    await persist_now(update, context)
     d = deps(context)
     _ = tr(update)
     step = joining.next_step(draft)
@@ -172,6 +173,7 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
             joining.edit(draft, EditPart.TASKFORCES)
         return await show_step(update, context, draft, new_message=True)
     _drop(context)
+    await persist_now(update, context)
     await reply(update, texts.joined(_, results, d.catalogue))
     return ConversationHandler.END
 
@@ -181,6 +183,7 @@ async def cancel(update: Update, context: Context) -> int:
     if _draft(context) is not None:
         await joining.abandon(d.db, user_id(update), d.now())
     _drop(context)
+    await persist_now(update, context)
     await reply(update, texts.cancelled(tr(update)))
     return ConversationHandler.END
 

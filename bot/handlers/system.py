@@ -18,7 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.common import Context, Deps, deps, refuse, send, tr
+from bot.handlers.common import Context, Deps, deps, persist_now, refuse, send, tr
+from bot.handlers.flow import DRAFT_KEY
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services import reminders
 from bot.services.errors import Refused
@@ -42,7 +43,12 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def unexpected_message(update: Update, context: Context) -> None:
-    await send(update, texts.unexpected_text(tr(update)))
+    """Outside any flow; but if a join draft is waiting, offer to carry on with it."""
+    _ = tr(update)
+    if context.user_data and context.user_data.get(DRAFT_KEY):
+        await send(update, texts.join_reminder(_), keyboards.resume(_))
+    else:
+        await send(update, texts.unexpected_text(_))
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -65,12 +71,7 @@ async def record_update(update: Update, context: Context) -> None:
     """
     user = update.effective_user
     log.info("update %s from user %s: %s", update.update_id, user.id if user else "-", _what(update))
-    application = context.application
-    application.mark_data_for_update_persistence(
-        chat_ids=update.effective_chat.id if update.effective_chat else None,
-        user_ids=user.id if user else None,
-    )
-    await application.update_persistence()
+    await persist_now(update, context)
 
 
 def _what(update: Update) -> str:

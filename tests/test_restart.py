@@ -1,0 +1,64 @@
+"""A conversation survives the process being killed: `python -m bot` is SIGKILLed mid-flow."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.storage import repositories as repo
+from bot.storage.database import Database
+from tests.conftest import TOKEN, ChatUser
+from tests.standin import BotApiStandIn
+
+
+async def start_bot_process(standin: BotApiStandIn, database: Path) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": standin.base_url,
+        "BOT_DATABASE": str(database),
+        "BOT_TICK_SECONDS": "0.5",
+    }
+    marker = len(standin.sent)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+    await standin.wait_for(lambda s: s.method == "setMyCommands", start=marker, timeout=30)
+    return process
+
+
+async def test_flow_survives_sigkill_and_restart(standin: BotApiStandIn, tmp_path: Path, ada: ChatUser) -> None:
+    database = tmp_path / "bot.sqlite3"
+    process = await start_bot_process(standin, database)
+    await ada.say("/join A1")
+    await ada.press("Use “")
+    await ada.say("Soil Institute")
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+
+    process = await start_bot_process(standin, database)
+    try:
+        country = await ada.say("Kenya")  # the organisation was kept; now the country is answered
+        assert "region" in country.text
+        await ada.press("Europe")
+        await ada.press("Private companies")
+        await ada.press("Neither")
+        await ada.press("Skip")
+        await ada.press("Team Member")
+        done = await ada.press("Confirm")
+        assert "you are registered" in done.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+
+    db = await Database.open(database)
+    try:
+        person = await repo.get_person(db, ada.id)
+        assert person is not None
+        assert (person.organisation, person.country, person.region) == ("Soil Institute", "Kenya", "Europe")
+        assert [r.taskforce for r in await repo.registrations_of(db, ada.id)] == ["A1"]
+    finally:
+        await db.close()
