@@ -60,6 +60,7 @@ class BotApiStandIn:
         self.commands: list[dict[str, Any]] = []
         self.forbidden_chats: set[int] = set()
         self.retry_after: dict[str, int] = {}
+        self.fail_next: dict[str, tuple[int, str]] = {}
         self.pushed_at: dict[int, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Condition()
@@ -99,6 +100,9 @@ class BotApiStandIn:
         if method in self.retry_after:
             seconds = self.retry_after.pop(method)
             return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+        if method in self.fail_next:
+            status, description = self.fail_next.pop(method)
+            return _error(status, description)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.storage import repositories as repo
-from tests.conftest import RunningBot, ChatUser
+from tests.conftest import ChatUser, RunningBot
 
 
 async def fill_profile(person: ChatUser, member: str = "Member") -> None:
@@ -35,3 +35,106 @@ async def test_newcomer_joins_by_deep_link_as_team_member(running_bot: RunningBo
     assert (registration.taskforce, registration.role.value, registration.status.value) == ("B3", "member", "active")
     mine = await ada.say("/mytaskforces")
     assert "B3" in mine.text and "Team Member" in mine.text and "active" in mine.text
+
+
+async def join_as_member_of(person: ChatUser, code: str, member: str = "Member") -> None:
+    await person.say(f"/join {code}")
+    await fill_profile(person, member=member)
+
+
+async def test_browse_goals_objectives_and_join_from_an_objective_page(running_bot: RunningBot, ada: ChatUser) -> None:
+    goals = await ada.say("/taskforces")
+    assert "Goal F · Crosscutting actions" in goals.text
+    goal = await ada.press("Goal B")
+    assert "B3" in goal.text and "GAFOLUP Helpdesk" in goal.text
+    page = await ada.press("B3 · GAFOLUP Helpdesk")
+    assert "Baseline 2020" in page.text and "Help-desk active in 5 regions." in page.text
+    assert "Help-desk active globally" in page.text
+    back = await ada.press("« Goal B")
+    assert "B1" in back.text
+    await ada.press("B3 · GAFOLUP")
+    question = await ada.press("Join Task Force B3")
+    assert "full name" in question.text
+
+
+async def test_every_objective_page_fits_a_message(running_bot: RunningBot, ada: ChatUser) -> None:
+    for objective in running_bot.catalogue.objectives:
+        page = await ada.press_data(f"b:o:{objective.code}")
+        assert objective.target_2050[:30].replace("&", "&amp;").replace('"', "&quot;")[:10] in page.text
+        assert len(page.text) <= 4096
+
+
+async def test_non_member_is_told_leadership_is_reserved(running_bot: RunningBot, ada: ChatUser) -> None:
+    await join_as_member_of(ada, "C1", member="Neither")
+    assert "reserved for people whose organisation is a member or partner" in ada.last.text
+    alert = await ada.press_data("j:r:C1:leader", ada.last.message_id or 0)
+    assert alert.method == "answerCallbackQuery" and "reserved" in alert.params["text"]
+    assert running_bot.db is not None
+    assert await repo.registrations_of(running_bot.db, ada.id) == []
+    summary = await ada.press("Team Member")
+    assert "Team Member" in summary.text
+
+
+async def test_member_applies_as_leader_with_a_motivation(running_bot: RunningBot, ada: ChatUser) -> None:
+    await join_as_member_of(ada, "A5", member="Partner")
+    labels = [label for label, _ in ada.last.buttons]
+    assert labels[:3] == ["Global Leader", "Regional Representative", "Team Member"]
+    motivation = await ada.press("Global Leader")
+    assert "why do you apply as <b>Global Leader</b>" in motivation.text
+    too_long = await ada.say("x" * 1001)
+    assert "at most 1000 characters" in too_long.text
+    summary = await ada.say("Twenty years of carbon market work.")
+    assert "Twenty years" in summary.text
+    done = await ada.press("Confirm")
+    assert "pending" in done.text and "Facilitator will review" in done.text
+    assert running_bot.db is not None
+    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    assert (registration.role.value, registration.status.value) == ("leader", "pending")
+    assert registration.motivation == "Twenty years of carbon market work."
+
+
+async def test_the_cap_counts_what_is_already_held(standin, tmp_path, catalogue, ada: ChatUser) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import RunningBot as Bot, bot_settings
+
+    running = Bot(standin, bot_settings(standin, tmp_path / "cap.sqlite3", max_taskforces=2), catalogue)
+    await running.start()
+    try:
+        await ada.say("/join")
+        await ada.press("A1")
+        await ada.press("A2")
+        alert = await ada.press("A3")
+        assert alert.method == "answerCallbackQuery" and "at most 2 Task Forces" in alert.params["text"]
+        await ada.press("Continue")
+        await fill_profile(ada, member="Neither")
+        await ada.press("Team Member")
+        await ada.press("Team Member")
+        await ada.press("Confirm")
+        refused = await ada.say("/join D1")
+        assert "at most 2 Task Forces" in refused.text and "you hold 2" in refused.text
+        assert running.db is not None
+        assert len(await repo.registrations_of(running.db, ada.id)) == 2
+    finally:
+        await running.stop()
+
+
+async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join")
+    nothing = await ada.press("Continue")
+    assert "select at least one" in nothing.params["text"]
+    await ada.press("D2")
+    await ada.press("Continue")
+    await fill_profile(ada, member="Neither")
+    await ada.press("Team Member")
+    selection = await ada.press("Edit Task Forces")
+    assert "✅ D2" in [label for label, _ in selection.buttons]
+    await ada.press("E1")
+    await ada.press("Continue")
+    role = ada.last
+    assert "E1" in role.text  # D2 keeps its role; only E1 is asked
+    await ada.press("Team Member")
+    cancelled = await ada.press("Cancel")
+    assert "Nothing was saved" in cancelled.text
+    assert running_bot.db is not None
+    assert await repo.get_person(running_bot.db, ada.id) is None
+    stale = await ada.press_data("j:ok", cancelled.message_id or 0)
+    assert "already finished or cancelled" in stale.params["text"]

@@ -50,7 +50,9 @@ def _drop(context: Context) -> None:
         context.user_data.pop(EDITING_KEY, None)
 
 
-async def show_step(update: Update, context: Context, draft: JoinDraft, *, new_message: bool = False) -> str:
+async def show_step(
+    update: Update, context: Context, draft: JoinDraft, *, new_message: bool = False, notice: str = ""
+) -> str:
     """Ask whatever the draft still lacks; every answer ends here, saved before it is sent."""
     _keep(context, draft)
     await persist_now(update, context)
@@ -59,6 +61,7 @@ async def show_step(update: Update, context: Context, draft: JoinDraft, *, new_m
     step = joining.next_step(draft)
     leads = may_lead(draft.profile, d.catalogue)
     text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, leads)
+    text = f"{notice}\n\n{text}" if notice else text
     markup = keyboards.step(_, step, draft, d.catalogue, leads)
     await (send if new_message else reply)(update, text, markup)
     return JOINING
@@ -146,8 +149,7 @@ async def joining_text(update: Update, context: Context) -> str | int:
     try:
         joining.answer_text(draft, text)
     except Refused as refused:
-        await refuse(update, refused)
-        return await show_step(update, context, draft, new_message=True)
+        return await show_step(update, context, draft, new_message=True, notice=texts.refusal(tr(update), refused))
     return await show_step(update, context, draft, new_message=True)
 
 
@@ -156,8 +158,8 @@ async def joining_other(update: Update, context: Context) -> str | int:
     draft = _draft(context)
     if draft is None:
         return ConversationHandler.END
-    await refuse(update, Refused("use_buttons"))
-    return await show_step(update, context, draft, new_message=True)
+    notice = texts.refusal(tr(update), Refused("use_buttons"))
+    return await show_step(update, context, draft, new_message=True, notice=notice)
 
 
 async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | int:
@@ -168,10 +170,9 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
             d.db, user_id(update), draft, language(update), d.catalogue, d.settings.max_taskforces, d.now()
         )
     except Refused as refused:
-        await refuse(update, refused)
-        if joining.next_step(draft).kind is StepKind.SUMMARY and refused.code != "stale":
+        if refused.reason != "stale":
             joining.edit(draft, EditPart.TASKFORCES)
-        return await show_step(update, context, draft, new_message=True)
+        return await show_step(update, context, draft, new_message=True, notice=texts.refusal(_, refused))
     _drop(context)
     await persist_now(update, context)
     await reply(update, texts.joined(_, results, d.catalogue))

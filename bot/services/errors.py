@@ -8,7 +8,7 @@ from typing import Any
 class Refused(Exception):
     """The request breaks a rule; nothing was changed."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
+    def __init__(self, reason: str, **params: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
         self.params = params

@@ -68,7 +68,7 @@ def refusal(_: Translate, refused: Refused) -> str:
         "not_registered": _("You are not registered in Task Force {code}."),
         "no_profile": _("You have no profile yet: join a Task Force first with /join."),
     }
-    return templates.get(refused.code, templates["stale"]).format(**refused.params)
+    return templates.get(refused.reason, templates["stale"]).format(**refused.params)
 
 
 def welcome(_: Translate) -> str:

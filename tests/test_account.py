@@ -1,0 +1,81 @@
+"""End to end: a registered person sees and edits the profile, leaves, and forgets."""
+
+from __future__ import annotations
+
+from bot.storage import repositories as repo
+from tests.conftest import ChatUser, RunningBot
+from tests.test_join_flow import join_as_member_of
+
+
+async def register(person: ChatUser, code: str, role: str = "Team Member", member: str = "Member") -> None:
+    await join_as_member_of(person, code, member=member)
+    await person.press(role)
+    if role != "Team Member":
+        await person.say("I know this field well.")
+    await person.press("Confirm")
+
+
+async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada: ChatUser) -> None:
+    await register(ada, "B1")
+    page = await ada.say("/profile")
+    assert "Organisation: Soil Institute" in page.text
+    question = await ada.press("Organisation")
+    assert "Which organisation" in question.text
+    too_long = await ada.say("y" * 201)
+    assert "at most 200 characters" in too_long.text
+    saved = await ada.say("Soil Alliance")
+    assert "Saved: Organisation" in saved.text
+    await ada.say("/profile")
+    await ada.press("Region")
+    saved = await ada.press("Europe")
+    assert "Saved: Region" in saved.text
+    assert running_bot.db is not None
+    person = await repo.get_person(running_bot.db, ada.id)
+    assert person is not None and (person.organisation, person.region) == ("Soil Alliance", "Europe")
+
+
+async def test_leaving_the_members_demotes_a_leadership_application(running_bot: RunningBot, ada: ChatUser) -> None:
+    await register(ada, "B2", role="Regional Representative")
+    await ada.say("/profile")
+    await ada.press("Member of")
+    saved = await ada.press("Neither")
+    assert "now a Team Member in: B2" in saved.text
+    assert running_bot.db is not None
+    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    assert (registration.role.value, registration.status.value) == ("member", "active")
+
+
+async def test_leave_by_command_and_by_button(running_bot: RunningBot, ada: ChatUser) -> None:
+    await register(ada, "C2")
+    question = await ada.say("/leave C2")
+    assert "really want to leave Task Force C2" in question.text
+    left = await ada.press("Yes")
+    assert "You have left Task Force C2" in left.text
+    again = await ada.press_data("lv:y:C2", left.message_id or 0)
+    assert "not registered in Task Force C2" in again.params["text"]
+    mine = await ada.say("/mytaskforces")
+    assert "withdrawn" in mine.text
+    unknown = await ada.say("/leave ZZ9")
+    assert "There is no Task Force" in unknown.text
+
+
+async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot: RunningBot, ada: ChatUser) -> None:
+    await register(ada, "D3")
+    question = await ada.say("/forget")
+    assert "Delete your data?" in question.text
+    kept = await ada.press("No")
+    assert "Cancelled" in kept.text
+    await ada.say("/forget")
+    done = await ada.press("Yes")
+    assert "Your data has been deleted" in done.text
+    db = running_bot.db
+    assert db is not None
+    assert await repo.get_person(db, ada.id) is None
+    rows = await db.fetchall("SELECT person_id, status FROM registrations")
+    assert [(row["person_id"], row["status"]) for row in rows] == [(None, "withdrawn")]
+    audit = await repo.audit_actions(db)
+    assert audit and all(ada.id not in (row["actor_id"], row["subject_id"]) for row in audit)
+    assert all(row["detail"] is None or "I know" not in row["detail"] for row in audit)
+    assert await db.fetchone("SELECT 1 FROM ptb_user_data WHERE user_id = ?", (ada.id,)) is None
+    mine = await ada.say("/mytaskforces")
+    assert "not joined any Task Force" in mine.text

@@ -1,0 +1,126 @@
+"""End to end: bad input gets a polite answer and changes nothing; errors reach the admins."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.storage import repositories as repo
+from tests.conftest import ADMIN_ID, ChatUser, RunningBot
+from tests.test_join_flow import fill_profile
+
+
+async def test_unknown_command_and_stray_text(running_bot: RunningBot, ada: ChatUser) -> None:
+    assert "do not know that command" in (await ada.say("/frobnicate")).text
+    assert "did not expect a message" in (await ada.say("hello")).text
+
+
+async def test_unknown_code_by_command_and_deep_link(running_bot: RunningBot, ada: ChatUser) -> None:
+    assert "There is no Task Force Z9" in (await ada.say("/join Z9")).text
+    assert "There is no Task Force" in (await ada.say("/start join_Q")).text
+
+
+async def test_text_where_a_button_is_expected_is_asked_again(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join E2")
+    await fill_profile(ada, member="Neither")
+    again = await ada.say("Team Member please")
+    assert "answer with the buttons" in again.text and "which role suits you" in again.text
+    assert [label for label, _ in again.buttons][0] == "Team Member"
+
+
+async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, ada: ChatUser) -> None:
+    for data in ("zz:top", "j:t:A1", "lv:y:A1", "b:o:Z9", "pf:c:region:99", "x" * 80):
+        answer = await ada.press_data(data)
+        assert answer.method == "answerCallbackQuery", data
+    await ada.say("/join A1")
+    await ada.press("Use “")
+    forged = await ada.press_data("j:r:A1:leader", ada.last.message_id or 0)
+    assert "no longer valid" in forged.params["text"]
+    assert running_bot.db is not None
+    assert await running_bot.db.fetchone("SELECT 1 FROM registrations") is None
+    assert await running_bot.db.fetchone("SELECT 1 FROM people") is None
+
+
+async def test_start_in_the_middle_of_a_flow_keeps_the_draft(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join F1")
+    await ada.press("Use “")
+    welcome = await ada.say("/start")
+    assert "Welcome" in welcome.text
+    resumed = await ada.say("Soil Institute")  # still answers the organisation question
+    assert "country" in resumed.text
+
+
+async def test_commands_in_a_group_point_to_the_private_chat(running_bot: RunningBot, ada: ChatUser) -> None:
+    answer = await ada.say_in_group("/join A1")
+    assert "private chat" in answer.text
+    assert running_bot.db is not None
+    assert await running_bot.db.fetchone("SELECT 1 FROM reminders") is None
+
+
+async def test_an_error_apologises_and_alerts_the_admins_once_a_minute(running_bot: RunningBot, ada: ChatUser) -> None:
+    standin = running_bot.standin
+    for _ in range(2):
+        standin.fail_next["editMessageText"] = (400, "Bad Request: message can't be edited")
+        marker = len(standin.sent)
+        await ada.press_data("b:home")
+        apology = await standin.wait_for(lambda s: s.chat_id == ada.id and "Sorry" in s.text, start=marker)
+        assert "Traceback" not in apology.text
+    alerts = [s for s in standin.sent if s.chat_id == ADMIN_ID]
+    assert len(alerts) == 1 and "BadRequest" in alerts[0].text
+    running_bot.clock.advance(minutes=2)
+    standin.fail_next["editMessageText"] = (400, "Bad Request: message can't be edited")
+    marker = len(standin.sent)
+    await ada.press_data("b:home")
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID, start=marker)
+    assert len([s for s in standin.sent if s.chat_id == ADMIN_ID]) == 2
+
+
+async def test_the_command_menu_is_set(running_bot: RunningBot) -> None:
+    names = [command["command"] for command in running_bot.standin.commands]
+    assert {"start", "taskforces", "join", "mytaskforces", "profile", "leave", "cancel", "privacy", "forget", "help"} <= set(names)
+
+
+async def test_help_and_privacy(running_bot: RunningBot, ada: ChatUser) -> None:
+    assert "/mytaskforces" in (await ada.say("/help")).text
+    assert "Who sees it" in (await ada.say("/privacy")).text
+
+
+async def ticks(running_bot: RunningBot) -> None:
+    """Let the reminder tick (every 0.2 s in tests) run a few times."""
+    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+
+
+async def test_unfinished_join_is_reminded_once_after_a_day(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join B4")
+    running_bot.clock.advance(hours=23)
+    await ticks(running_bot)
+    assert not [m for m in ada.messages if "did not finish" in m.text]
+    running_bot.clock.advance(hours=2)
+    reminder = await running_bot.standin.wait_for(lambda s: s.chat_id == ada.id and "did not finish" in s.text)
+    running_bot.clock.advance(days=3)
+    await ticks(running_bot)
+    assert len([m for m in ada.messages if "did not finish" in m.text]) == 1
+    resumed = await ada.press_data("j:resume", reminder.message_id or 0)
+    assert "full name" in resumed.text
+    assert running_bot.db is not None
+    rows = await running_bot.db.fetchall("SELECT sent_at FROM reminders WHERE telegram_id = ?", (ada.id,))
+    assert len(rows) == 1 and rows[0]["sent_at"] is not None
+
+
+async def test_a_restart_neither_loses_nor_repeats_the_reminder(running_bot: RunningBot, ada: ChatUser) -> None:
+    from tests.conftest import RunningBot as Bot
+
+    await ada.say("/join A6")
+    await running_bot.stop()
+    for restart in range(2):
+        again = Bot(running_bot.standin, running_bot.settings, running_bot.catalogue)
+        again.clock.advance(hours=25 + restart)
+        await again.start()
+        try:
+            if restart == 0:
+                await running_bot.standin.wait_for(lambda s: s.chat_id == ada.id and "did not finish" in s.text)
+            else:
+                await ticks(again)
+        finally:
+            await again.stop()
+    assert len([m for m in ada.messages if "did not finish" in m.text]) == 1
+    await running_bot.start()  # the fixture stops it once more
