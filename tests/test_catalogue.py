@@ -1,0 +1,31 @@
+"""The shipped objectives.json is the Strategic Plan as the page gives it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.models import Catalogue
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "taskforces-page.txt"
+
+
+def test_six_goals_and_twenty_four_objectives(catalogue: Catalogue) -> None:
+    assert [goal.code for goal in catalogue.goals] == list("ABCDEF")
+    assert catalogue.goal("F") is not None and catalogue.goal("F").title == "Crosscutting actions"  # type: ignore[union-attr]
+    expected = "A1 A2 A3 A4 A5 A6 B1 B2 B3 B4 C1 C2 C3 C4 D1 D2 D3 D4 E1 E2 E3 F1 F2 F3".split()
+    assert [objective.code for objective in catalogue.objectives] == expected
+    assert len(catalogue.regions) == 5 and len(catalogue.stakeholder_types) == 7
+    assert [status.may_lead for status in catalogue.member_statuses] == [True, True, False]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed page lives in ../shared beside the repository")
+def test_every_number_of_the_page_is_kept(catalogue: Catalogue) -> None:
+    page = SEED.read_text(encoding="utf-8")
+    plan = page[page.index("Facilitate the emergence") : page.index("Task Force F3")]
+    plan = re.sub(r"Task Force [A-F][1-6]|Baseline 202020302050|Baseline 2020(Target 2030Target 2050)?", " ", plan)
+    numbers = set(re.findall(r"\d+(?:[.,]\d+)?", plan))
+    stored = set(re.findall(r"\d+(?:[.,]\d+)?", catalogue.model_dump_json()))
+    assert numbers - stored == set()

@@ -1,0 +1,166 @@
+"""Unit tests of the rules and the repositories, on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.models import Catalogue, Profile, RegistrationStatus, Role
+from bot.services import accounts, joining, reminders
+from bot.services.errors import Refused
+from bot.services.fields import ProfileField
+from bot.services.joining import EditPart, JoinDraft, StepKind
+from bot.storage import repositories as repo
+from bot.storage.database import Database
+from bot.storage.persistence import SQLitePersistence
+from bot.views.callbacks import SHAPES, decode, encode
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+FULL = Profile(name="Ada", organisation="Org", country="Kenya", region="Africa",
+               stakeholder_type="Research and education", member_status="member", email=None, email_answered=True)
+
+
+def complete_draft(catalogue: Catalogue, codes: list[str], role: Role = Role.MEMBER) -> JoinDraft:
+    draft = JoinDraft(profile=FULL.model_copy())
+    for code in codes:
+        joining.toggle(draft, code, catalogue, cap=5)
+    joining.finish_selection(draft)
+    for code in codes:
+        joining.choose_role(draft, code, role, catalogue)
+        if role.needs_decision:
+            joining.answer_text(draft, "Because.")
+    return draft
+
+
+def test_next_step_asks_profile_fields_in_order_then_roles(catalogue: Catalogue) -> None:
+    draft = JoinDraft(suggested_name="Ada L")
+    joining.preselect(draft, "B3", catalogue, cap=5)
+    asked = []
+    while (step := joining.next_step(draft)).kind is StepKind.PROFILE:
+        asked.append(step.field)
+        assert step.field is not None
+        if step.field.typed:
+            joining.answer_text(draft, "ada@example.org" if step.field is ProfileField.EMAIL else "Value")
+        else:
+            choice = "neither" if step.field is ProfileField.MEMBER_STATUS else "0"
+            joining.answer_choice(draft, step.field, choice, catalogue)
+    assert asked == list(ProfileField)
+    assert joining.next_step(draft) == joining.Step(StepKind.ROLE, code="B3")
+    with pytest.raises(Refused) as refused:
+        joining.choose_role(draft, "B3", Role.LEADER, catalogue)
+    assert refused.value.reason == "role_reserved"
+
+
+def test_toggle_respects_the_cap_and_what_is_held(catalogue: Catalogue) -> None:
+    draft = JoinDraft(held=["A1", "A2"])
+    joining.toggle(draft, "B1", catalogue, cap=3)
+    for code, reason in (("B2", "cap"), ("A1", "already_joined"), ("Z1", "unknown_code")):
+        with pytest.raises(Refused) as refused:
+            joining.toggle(draft, code, catalogue, cap=3)
+        assert refused.value.reason == reason
+    joining.toggle(draft, "B1", catalogue, cap=3)
+    assert draft.selected == []
+
+
+def test_editing_the_profile_asks_roles_again(catalogue: Catalogue) -> None:
+    draft = complete_draft(catalogue, ["C1"], Role.LEADER)
+    assert joining.next_step(draft).kind is StepKind.SUMMARY
+    joining.edit(draft, EditPart.PROFILE)
+    assert joining.next_step(draft).field is ProfileField.NAME
+    assert draft.roles == {} and draft.suggested_name == "Ada"
+
+
+async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalogue) -> None:
+    results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), "en", catalogue, 5, NOW)
+    assert [(r.code, r.status) for r in results] == [("A1", RegistrationStatus.ACTIVE), ("B1", RegistrationStatus.ACTIVE)]
+    with pytest.raises(Refused) as refused:
+        await joining.submit(db, 7, complete_draft(catalogue, ["C1", "C2", "C3", "C4"]), "en", catalogue, 5, NOW)
+    assert refused.value.reason == "cap"
+    with pytest.raises(Refused):
+        await joining.submit(db, 7, complete_draft(catalogue, ["A1"]), "en", catalogue, 5, NOW)
+    assert len(await repo.registrations_of(db, 7)) == 2
+
+
+async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, catalogue: Catalogue) -> None:
+    draft = complete_draft(catalogue, ["D1"], Role.REPRESENTATIVE)
+    draft.profile.member_status = "neither"
+    with pytest.raises(Refused):
+        await joining.submit(db, 8, draft, "en", catalogue, 5, NOW)
+    assert await repo.get_person(db, 8) is None
+
+
+async def test_one_place_per_task_force_is_enforced_by_the_database(db: Database) -> None:
+    async with db.transaction() as tx:
+        await repo.save_person(tx, 9, FULL, "en", NOW)
+        await repo.add_registration(tx, 9, "A1", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await repo.add_registration(tx, 9, "A1", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW)
+    assert len(await repo.registrations_of(db, 9)) == 1
+
+
+async def test_update_field_validates_and_demotes(db: Database, catalogue: Catalogue) -> None:
+    await joining.submit(db, 10, complete_draft(catalogue, ["E1"], Role.LEADER), "en", catalogue, 5, NOW)
+    with pytest.raises(Refused) as refused:
+        await accounts.update_field(db, 10, ProfileField.EMAIL, "not-an-address", catalogue, NOW, typed=True)
+    assert refused.value.reason == "bad_email"
+    assert await accounts.update_field(db, 10, ProfileField.MEMBER_STATUS, "neither", catalogue, NOW, typed=False) == ["E1"]
+    [registration] = await repo.registrations_of(db, 10)
+    assert registration.role is Role.MEMBER and registration.status is RegistrationStatus.ACTIVE
+
+
+async def test_reminder_is_due_once(db: Database) -> None:
+    await joining.begin(db, 11, NOW, timedelta(hours=24))
+    await joining.begin(db, 11, NOW + timedelta(hours=1), timedelta(hours=24))
+    assert await reminders.due_join_reminders(db, NOW + timedelta(hours=23)) == []
+    [(reminder_id, telegram_id)] = await reminders.due_join_reminders(db, NOW + timedelta(hours=24))
+    assert telegram_id == 11
+    await reminders.mark_sent(db, reminder_id, NOW)
+    assert await reminders.due_join_reminders(db, NOW + timedelta(days=9)) == []
+
+
+async def test_abandoning_cancels_the_reminder(db: Database) -> None:
+    await joining.begin(db, 12, NOW, timedelta(hours=24))
+    await joining.abandon(db, 12, NOW)
+    assert await reminders.due_join_reminders(db, NOW + timedelta(days=2)) == []
+
+
+async def test_migrations_run_once_and_record_the_version(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite3"
+    for _ in range(2):
+        database = await Database.open(path)
+        assert await database.schema_version() == 1
+        await database.close()
+
+
+async def test_persistence_round_trip(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.update_conversation("chat", (5, 5), "joining")
+    await persistence.update_user_data(5, {"join": {"selected": ["A1"]}})
+    await persistence.update_callback_data(([("k", 1.5, {"a": 1})], {"x": "k"}))
+    fresh = SQLitePersistence(db)
+    assert await fresh.get_conversations("chat") == {(5, 5): "joining"}
+    assert await fresh.get_user_data() == {5: {"join": {"selected": ["A1"]}}}
+    assert await fresh.get_callback_data() == ([("k", 1.5, {"a": 1})], {"x": "k"})
+    await persistence.update_conversation("chat", (5, 5), None)
+    assert await fresh.get_conversations("chat") == {}
+
+
+def _longest(pattern: str) -> str:
+    """The longest argument a shape admits (alternatives, or a {1,20} class)."""
+    if "|" in pattern:
+        return max(pattern.split("|"), key=len)
+    return "x" * 20 if "{1,20}" in pattern else "F3"
+
+
+def test_every_callback_shape_fits_64_bytes_and_garbage_is_refused() -> None:
+    for (area, action), shape in SHAPES.items():
+        args = [_longest(pattern) for pattern in shape]
+        data = ":".join((area, action, *args))
+        assert len(data.encode()) <= 64
+    assert decode(encode("j", "r", "B3", "leader")) is not None
+    for garbage in (None, "", "j", "j:r:B3", "j:r:B3:king", "j:t:a1", "é" * 40, "lv:y:A1:extra"):
+        assert decode(garbage) is None

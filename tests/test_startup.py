@@ -1,0 +1,67 @@
+"""Start-up refuses a bad setting or objectives.json with one line that names it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import SHIPPED_OBJECTIVES, SettingsError, load_settings
+from bot.services.catalogue import CatalogueError, load_catalogue
+
+
+def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], env={**clean, **env}, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_missing_token_exits_naming_the_variable(tmp_path: Path) -> None:
+    result = run_bot({}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "BOT_TOKEN" in result.stderr
+
+
+def test_malformed_setting_exits_naming_the_variable(tmp_path: Path) -> None:
+    result = run_bot({"BOT_TOKEN": "1:x", "BOT_MAX_TASKFORCES": "many"}, tmp_path)
+    assert result.returncode == 2 and "BOT_MAX_TASKFORCES" in result.stderr
+
+
+def test_broken_objectives_exits_naming_file_and_field(tmp_path: Path) -> None:
+    data = json.loads(SHIPPED_OBJECTIVES.read_text())
+    del data["objectives"][3]["target_2030"]
+    broken = tmp_path / "objectives.json"
+    broken.write_text(json.dumps(data))
+    result = run_bot({"BOT_TOKEN": "1:x", "BOT_OBJECTIVES": str(broken)}, tmp_path)
+    assert result.returncode == 2
+    assert str(broken) in result.stderr and "objectives.3.target_2030" in result.stderr
+
+
+@pytest.mark.parametrize("admins", ["1,two", "x"])
+def test_admins_must_be_numbers(admins: str) -> None:
+    with pytest.raises(SettingsError, match="BOT_ADMINS"):
+        load_settings(token="1:x", admins=admins)
+
+
+def test_settings_derive_the_file_url_and_parse_admins() -> None:
+    settings = load_settings(token="1:x", api_url="http://127.0.0.1:8081/bot", admins="5, 7")
+    assert settings.api_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.admins == frozenset({5, 7})
+
+
+def test_duplicate_code_and_bad_json_are_named(tmp_path: Path) -> None:
+    data = json.loads(SHIPPED_OBJECTIVES.read_text())
+    data["objectives"][1]["code"] = "A1"
+    duplicate = tmp_path / "dup.json"
+    duplicate.write_text(json.dumps(data))
+    with pytest.raises(CatalogueError, match="duplicate 'A1'"):
+        load_catalogue(duplicate)
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    with pytest.raises(CatalogueError, match="not valid JSON"):
+        load_catalogue(garbage)
