@@ -64,8 +64,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 def build_application(
     settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now
 ) -> Application:  # type: ignore[type-arg]
-    persistence = SQLitePersistence(db)
-    persistence.store_data = PersistenceInput(bot_data=False)
+    # bot_data holds the live wiring (Deps), and no handler uses chat_data.
+    persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
     application = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())

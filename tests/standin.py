@@ -69,6 +69,7 @@ class BotApiStandIn:
         self._callback_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._sent_event = asyncio.Event()
+        self.on_sent: Callable[[Sent], None] | None = None
         self.port = 0
 
     # ------------------------------------------------------------ server
@@ -117,6 +118,8 @@ class BotApiStandIn:
             sent.message_id = result.get("message_id")
         self.sent.append(sent)
         self._sent_event.set()
+        if self.on_sent is not None:
+            self.on_sent(sent)
         return web.json_response({"ok": True, "result": result})
 
     def _refusal(self, method: str, params: dict[str, Any]) -> web.Response | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.storage import repositories as repo
-from tests.conftest import ChatUser, RunningBot
+from tests.harness import ChatUser, RunningBot
 from tests.test_join_flow import join_as_member_of
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.storage import repositories as repo
 from bot.storage.database import Database
-from tests.conftest import TOKEN, ChatUser
+from tests.harness import TOKEN, ChatUser
 from tests.standin import BotApiStandIn
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.storage import repositories as repo
-from tests.conftest import ADMIN_ID, ChatUser, RunningBot
+from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.test_join_flow import fill_profile
 
 
@@ -107,7 +107,7 @@ async def test_unfinished_join_is_reminded_once_after_a_day(running_bot: Running
 
 
 async def test_a_restart_neither_loses_nor_repeats_the_reminder(running_bot: RunningBot, ada: ChatUser) -> None:
-    from tests.conftest import RunningBot as Bot
+    from tests.harness import RunningBot as Bot
 
     await ada.say("/join A6")
     await running_bot.stop()

@@ -18,16 +18,21 @@ from bot.storage.database import Database
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
     """Stores user, chat and bot data, callback data and conversation states as rows."""
 
-    def __init__(self, database: Database, update_interval: float = 60) -> None:
-        super().__init__(store_data=PersistenceInput(), update_interval=update_interval)
+    def __init__(self, database: Database, store_data: PersistenceInput | None = None) -> None:
+        super().__init__(store_data=store_data or PersistenceInput())
         self._db = database
+        # What each row holds now, so that re-writing identical data costs nothing:
+        # PTB hands over every touched entry, changed or not, at each flush.
+        self._stored: dict[tuple[str, str], str] = {}
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         rows = await self._db.fetchall("SELECT user_id, data FROM ptb_user_data")
+        self._stored.update({("ptb_user_data", str(row["user_id"])): row["data"] for row in rows})
         return {int(row["user_id"]): json.loads(row["data"]) for row in rows}
 
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
         rows = await self._db.fetchall("SELECT chat_id, data FROM ptb_chat_data")
+        self._stored.update({("ptb_chat_data", str(row["chat_id"])): row["data"] for row in rows})
         return {int(row["chat_id"]): json.loads(row["data"]) for row in rows}
 
     async def get_bot_data(self) -> dict[str, Any]:
@@ -44,23 +49,27 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         rows = await self._db.fetchall(
             "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
         )
+        self._stored.update({(f"conversation:{name}", row["key"]): row["state"] for row in rows})
         return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        row_key, state = json.dumps(list(key)), None if new_state is None else json.dumps(new_state)
+        if self._unchanged(f"conversation:{name}", row_key, state):
+            return
         async with self._db.transaction() as tx:
-            if new_state is None:
+            if state is None:
                 await tx.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
-                    (name, json.dumps(list(key))),
+                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, row_key)
                 )
             else:
                 await tx.execute(
                     "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
                     " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                    (name, json.dumps(list(key)), json.dumps(new_state)),
+                    (name, row_key, state),
                 )
+        self._remember(f"conversation:{name}", row_key, state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         await self._upsert("ptb_user_data", "user_id", user_id, data)
@@ -75,10 +84,12 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         await self._upsert("ptb_singletons", "name", "callback_data", data)
 
     async def drop_chat_data(self, chat_id: int) -> None:
+        self._stored.pop(("ptb_chat_data", str(chat_id)), None)
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (chat_id,))
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._stored.pop(("ptb_user_data", str(user_id)), None)
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
 
@@ -94,23 +105,30 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
     async def flush(self) -> None:
         """Every update is already committed; SQLite has nothing buffered."""
 
-    async def forget_conversations_of(self, user_id: int) -> None:
-        """Remove a person's conversation states (private chats: chat id = user id)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM ptb_conversations WHERE key = ? OR key = ?",
-                (json.dumps([user_id]), json.dumps([user_id, user_id])),
-            )
-
     async def _singleton(self, name: str) -> Any:
         row = await self._db.fetchone("SELECT data FROM ptb_singletons WHERE name = ?", (name,))
         return None if row is None else json.loads(row["data"])
 
+    def _unchanged(self, table: str, key: str, text: str | None) -> bool:
+        """True if the row already holds `text` (None: there is no row)."""
+        return self._stored.get((table, key)) == text
+
+    def _remember(self, table: str, key: str, text: str | None) -> None:
+        """Called once the write committed."""
+        if text is None:
+            self._stored.pop((table, key), None)
+        else:
+            self._stored[(table, key)] = text
+
     async def _upsert(self, table: str, key_column: str, key: object, data: object) -> None:
+        text = json.dumps(data)
+        if self._unchanged(table, str(key), text):
+            return
         # Table and column names come from this module only, never from input.
         async with self._db.transaction() as tx:
             await tx.execute(
                 f"INSERT INTO {table} ({key_column}, data) VALUES (?, ?)"
                 f" ON CONFLICT ({key_column}) DO UPDATE SET data = excluded.data",
-                (key, json.dumps(data)),
+                (key, text),
             )
+        self._remember(table, str(key), text)
