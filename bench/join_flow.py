@@ -104,9 +104,10 @@ async def run(label: str, command: list[str], env: dict[str, str], people: int, 
         await standin.wait_for(lambda s: s.method == "setMyCommands", timeout=60)
         sampler = asyncio.create_task(sample())
         persons = [user(100_000 + i, first_name=f"P{i}", last_name="Bench") for i in range(people)]
-        started = time.monotonic()
+        started, bot_cpu, own_cpu = time.monotonic(), _cpu(watcher), time.process_time()
         await asyncio.gather(*(getattr(load, scenario)(p) for p in persons))
         elapsed = time.monotonic() - started
+        bot_cpu, own_cpu = _cpu(watcher) - bot_cpu, time.process_time() - own_cpu
         sampler.cancel()
     finally:
         process.terminate()
@@ -122,7 +123,13 @@ async def run(label: str, command: list[str], env: dict[str, str], people: int, 
     print(f"  updates handled/s   {rate:8.1f}")
     print(f"  latency p50 / p95   {statistics.median(ordered) * 1000:6.1f} / {p95 * 1000:6.1f} ms")
     print(f"  peak RSS            {peak / 2**20:8.1f} MiB")
+    print(f"  CPU busy: bot {bot_cpu / elapsed:4.0%}, stand-in and load {own_cpu / elapsed:4.0%}")
     return rate
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 async def main() -> None:

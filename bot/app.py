@@ -25,6 +25,7 @@ from bot.models import Catalogue
 from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
 from bot.storage.persistence import SQLitePersistence
+from bot.transport import AiohttpRequest
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
@@ -71,6 +72,8 @@ def build_application(
         .token(settings.token.get_secret_value())
         .base_url(settings.api_url)
         .base_file_url(settings.api_file_url or settings.api_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .persistence(persistence)
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=2))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))

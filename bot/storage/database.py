@@ -87,6 +87,11 @@ class Database:
                 raise
             await self._connection.execute("COMMIT")
 
+    async def write(self, sql: str, params: Params = ()) -> None:
+        """One statement on its own: SQLite makes it atomic without BEGIN/COMMIT round trips."""
+        async with self._lock:
+            await self._connection.execute(sql, params)
+
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self._lock:
             return await Transaction(self._connection).fetchone(sql, params)

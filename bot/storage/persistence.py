@@ -58,17 +58,16 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         row_key, state = json.dumps(list(key)), None if new_state is None else json.dumps(new_state)
         if self._unchanged(f"conversation:{name}", row_key, state):
             return
-        async with self._db.transaction() as tx:
-            if state is None:
-                await tx.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, row_key)
-                )
-            else:
-                await tx.execute(
-                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
-                    " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                    (name, row_key, state),
-                )
+        if state is None:
+            await self._db.write(
+                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, row_key)
+            )
+        else:
+            await self._db.write(
+                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                (name, row_key, state),
+            )
         self._remember(f"conversation:{name}", row_key, state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
@@ -85,13 +84,11 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
 
     async def drop_chat_data(self, chat_id: int) -> None:
         self._stored.pop(("ptb_chat_data", str(chat_id)), None)
-        async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (chat_id,))
+        await self._db.write("DELETE FROM ptb_chat_data WHERE chat_id = ?", (chat_id,))
 
     async def drop_user_data(self, user_id: int) -> None:
         self._stored.pop(("ptb_user_data", str(user_id)), None)
-        async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        await self._db.write("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """Memory is kept in step with the rows by writing every change; nothing to reload."""
@@ -125,10 +122,9 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         if self._unchanged(table, str(key), text):
             return
         # Table and column names come from this module only, never from input.
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                f"INSERT INTO {table} ({key_column}, data) VALUES (?, ?)"
-                f" ON CONFLICT ({key_column}) DO UPDATE SET data = excluded.data",
-                (key, text),
-            )
+        await self._db.write(
+            f"INSERT INTO {table} ({key_column}, data) VALUES (?, ?)"
+            f" ON CONFLICT ({key_column}) DO UPDATE SET data = excluded.data",
+            (key, text),
+        )
         self._remember(table, str(key), text)

@@ -1,0 +1,105 @@
+"""python-telegram-bot's requests carried by aiohttp instead of httpx.
+
+Measured in bench/join_flow.py: per request, httpx with httpcore and anyio costs the
+bot several times the CPU of aiohttp, and a button press needs two requests
+(answerCallbackQuery, editMessageText). PTB allows any BaseRequest; this one maps
+its form and multipart bodies, timeouts and errors the way HTTPXRequest does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session with a bounded connection pool."""
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        has_files = bool(request_data and request_data.contains_files)
+        default_write = self._media_write_timeout if has_files else self._write_timeout
+        timeout = aiohttp.ClientTimeout(
+            sock_connect=_chosen(connect_timeout, self._connect_timeout),
+            sock_read=_chosen(read_timeout, self._read_timeout),
+            total=None,
+        )
+        try:
+            async with asyncio.timeout(_sum(_chosen(write_timeout, default_write), timeout.sock_read)):
+                async with self._session.request(
+                    method, url, data=_body(request_data), timeout=timeout
+                ) as response:
+                    return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _chosen(value: ODVInput[float], default: float | None) -> float | None:
+    return default if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
+
+
+def _sum(write: float | None, read: float | None) -> float | None:
+    """An overall bound on one request: sending it, then waiting for the answer."""
+    return None if write is None or read is None else write + read
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Form fields as PTB encodes them, or multipart when a file is attached."""
+    if request_data is None:
+        return None
+    if not request_data.contains_files:
+        return request_data.json_parameters
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
