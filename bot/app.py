@@ -62,9 +62,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-def build_application(
-    settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now
-) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now) -> Application:  # type: ignore[type-arg]
     # bot_data holds the live wiring (Deps), and no handler uses chat_data.
     persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
     application = (
@@ -80,7 +78,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC))
         .build()
     )
-    application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, persistence, clock)
+    application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, clock)
     application.add_handler(system.outside_private_handler(), group=-1)
     application.add_handler(flow.conversation())
     for handler in [*browse.handlers(), *account.handlers(), *system.fallback_handlers()]:

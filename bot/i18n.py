@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).with_name("locales")
@@ -19,7 +19,7 @@ SUPPORTED = ("en",)
 Translate = Callable[[str], str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(language: str) -> Translate:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True).gettext
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
 
 
 class AiohttpRequest(BaseRequest):
@@ -72,9 +72,7 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with asyncio.timeout(_sum(_chosen(write_timeout, default_write), timeout.sock_read)):
-                async with self._session.request(
-                    method, url, data=_body(request_data), timeout=timeout
-                ) as response:
+                async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
                     return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
@@ -83,7 +81,7 @@ class AiohttpRequest(BaseRequest):
 
 
 def _chosen(value: ODVInput[float], default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
+    return default if isinstance(value, DefaultValue) else value
 
 
 def _sum(write: float | None, read: float | None) -> float | None:

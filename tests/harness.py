@@ -88,7 +88,12 @@ class ChatUser:
         self.id = user_id
 
     def _mine(self, sent: Sent) -> bool:
-        return sent.chat_id == self.id and sent.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+        return sent.chat_id == self.id and sent.method in (
+            "sendMessage",
+            "editMessageText",
+            "sendDocument",
+            "sendPhoto",
+        )
 
     @property
     def messages(self) -> list[Sent]:

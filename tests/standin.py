@@ -8,6 +8,7 @@ It speaks the Bot API as python-telegram-bot uses it: form or multipart bodies,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -143,8 +144,15 @@ class BotApiStandIn:
     # ------------------------------------------------------------ Bot API methods
 
     async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Task Force Bot", "username": "taskforce_test_bot",
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Task Force Bot",
+            "username": "taskforce_test_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -162,10 +170,8 @@ class BotApiStandIn:
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout:
             async with self._new_update:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._new_update.wait(), timeout)
-                except TimeoutError:
-                    pass
         return self._updates[: int(params.get("limit") or 100)]
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -211,9 +217,7 @@ class BotApiStandIn:
             self._new_update.notify_all()
         return update_id
 
-    async def wait_for(
-        self, predicate: Callable[[Sent], bool], timeout: float = 10.0, start: int = 0
-    ) -> Sent:
+    async def wait_for(self, predicate: Callable[[Sent], bool], timeout: float = 10.0, start: int = 0) -> Sent:
         """The first call since index `start` that matches, waiting for it if need be."""
         deadline = time.monotonic() + timeout
         while True:
@@ -224,14 +228,13 @@ class BotApiStandIn:
             if remaining <= 0:
                 raise AssertionError(f"no matching call within {timeout}s; last calls: {self.sent[-5:]}")
             self._sent_event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sent_event.wait(), remaining)
-            except TimeoutError:
-                pass
 
 
-def user(user_id: int, first_name: str = "Ada", last_name: str | None = "Lovelace",
-         language_code: str | None = "en") -> dict[str, Any]:
+def user(
+    user_id: int, first_name: str = "Ada", last_name: str | None = "Lovelace", language_code: str | None = "en"
+) -> dict[str, Any]:
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if last_name:
         data["last_name"] = last_name
@@ -240,11 +243,17 @@ def user(user_id: int, first_name: str = "Ada", last_name: str | None = "Lovelac
     return data
 
 
-def message_update(sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
-                   message_id: int = 1) -> dict[str, Any]:
+def message_update(
+    sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None, message_id: int = 1
+) -> dict[str, Any]:
     chat = chat or {"id": sender["id"], "type": "private", "first_name": sender["first_name"]}
-    message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat,
-                               "from": sender, "text": text}
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": sender,
+        "text": text,
+    }
     if text.startswith("/"):
         command = text.split()[0]
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

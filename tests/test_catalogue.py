@@ -15,7 +15,32 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "taskforces-pag
 def test_six_goals_and_twenty_four_objectives(catalogue: Catalogue) -> None:
     assert [goal.code for goal in catalogue.goals] == list("ABCDEF")
     assert catalogue.goal("F") is not None and catalogue.goal("F").title == "Crosscutting actions"  # type: ignore[union-attr]
-    expected = "A1 A2 A3 A4 A5 A6 B1 B2 B3 B4 C1 C2 C3 C4 D1 D2 D3 D4 E1 E2 E3 F1 F2 F3".split()
+    expected = [
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "B1",
+        "B2",
+        "B3",
+        "B4",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+        "D1",
+        "D2",
+        "D3",
+        "D4",
+        "E1",
+        "E2",
+        "E3",
+        "F1",
+        "F2",
+        "F3",
+    ]
     assert [objective.code for objective in catalogue.objectives] == expected
     assert len(catalogue.regions) == 5 and len(catalogue.stakeholder_types) == 7
     assert [status.may_lead for status in catalogue.member_statuses] == [True, True, False]

@@ -94,7 +94,8 @@ async def test_member_applies_as_leader_with_a_motivation(running_bot: RunningBo
 
 
 async def test_the_cap_counts_what_is_already_held(standin, tmp_path, catalogue, ada: ChatUser) -> None:  # type: ignore[no-untyped-def]
-    from tests.harness import RunningBot as Bot, bot_settings
+    from tests.harness import RunningBot as Bot
+    from tests.harness import bot_settings
 
     running = Bot(standin, bot_settings(standin, tmp_path / "cap.sqlite3", max_taskforces=2), catalogue)
     await running.start()

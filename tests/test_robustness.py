@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.storage import repositories as repo
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.test_join_flow import fill_profile
 
@@ -24,7 +23,7 @@ async def test_text_where_a_button_is_expected_is_asked_again(running_bot: Runni
     await fill_profile(ada, member="Neither")
     again = await ada.say("Team Member please")
     assert "answer with the buttons" in again.text and "which role suits you" in again.text
-    assert [label for label, _ in again.buttons][0] == "Team Member"
+    assert again.buttons[0][0] == "Team Member"
 
 
 async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, ada: ChatUser) -> None:
@@ -76,7 +75,18 @@ async def test_an_error_apologises_and_alerts_the_admins_once_a_minute(running_b
 
 async def test_the_command_menu_is_set(running_bot: RunningBot) -> None:
     names = [command["command"] for command in running_bot.standin.commands]
-    assert {"start", "taskforces", "join", "mytaskforces", "profile", "leave", "cancel", "privacy", "forget", "help"} <= set(names)
+    assert {
+        "start",
+        "taskforces",
+        "join",
+        "mytaskforces",
+        "profile",
+        "leave",
+        "cancel",
+        "privacy",
+        "forget",
+        "help",
+    } <= set(names)
 
 
 async def test_help_and_privacy(running_bot: RunningBot, ada: ChatUser) -> None:

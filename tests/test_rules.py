@@ -19,8 +19,16 @@ from bot.storage.persistence import SQLitePersistence
 from bot.views.callbacks import SHAPES, decode, encode
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-FULL = Profile(name="Ada", organisation="Org", country="Kenya", region="Africa",
-               stakeholder_type="Research and education", member_status="member", email=None, email_answered=True)
+FULL = Profile(
+    name="Ada",
+    organisation="Org",
+    country="Kenya",
+    region="Africa",
+    stakeholder_type="Research and education",
+    member_status="member",
+    email=None,
+    email_answered=True,
+)
 
 
 def complete_draft(catalogue: Catalogue, codes: list[str], role: Role = Role.MEMBER) -> JoinDraft:
@@ -75,7 +83,10 @@ def test_editing_the_profile_asks_roles_again(catalogue: Catalogue) -> None:
 
 async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalogue) -> None:
     results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), "en", catalogue, 5, NOW)
-    assert [(r.code, r.status) for r in results] == [("A1", RegistrationStatus.ACTIVE), ("B1", RegistrationStatus.ACTIVE)]
+    assert [(r.code, r.status) for r in results] == [
+        ("A1", RegistrationStatus.ACTIVE),
+        ("B1", RegistrationStatus.ACTIVE),
+    ]
     with pytest.raises(Refused) as refused:
         await joining.submit(db, 7, complete_draft(catalogue, ["C1", "C2", "C3", "C4"]), "en", catalogue, 5, NOW)
     assert refused.value.reason == "cap"
@@ -107,7 +118,9 @@ async def test_update_field_validates_and_demotes(db: Database, catalogue: Catal
     with pytest.raises(Refused) as refused:
         await accounts.update_field(db, 10, ProfileField.EMAIL, "not-an-address", catalogue, NOW, typed=True)
     assert refused.value.reason == "bad_email"
-    assert await accounts.update_field(db, 10, ProfileField.MEMBER_STATUS, "neither", catalogue, NOW, typed=False) == ["E1"]
+    assert await accounts.update_field(db, 10, ProfileField.MEMBER_STATUS, "neither", catalogue, NOW, typed=False) == [
+        "E1"
+    ]
     [registration] = await repo.registrations_of(db, 10)
     assert registration.role is Role.MEMBER and registration.status is RegistrationStatus.ACTIVE
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers.common import Context, deps, refuse, reply, send, tr, user_id
+from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
 from bot.services import accounts
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
@@ -118,7 +118,7 @@ async def cancel_outside(update: Update, context: Context) -> None:
     await reply(update, texts.nothing_to_cancel(tr(update)))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[Handler]:
     return [
         CommandHandler("mytaskforces", my_taskforces, filters=PRIVATE),
         CommandHandler("profile", profile, filters=PRIVATE),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers.common import Context, deps, refuse, reply, tr
+from bot.handlers.common import Context, Handler, deps, refuse, reply, tr
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
 from bot.views.callbacks import decode
@@ -39,7 +39,7 @@ async def browse_press(update: Update, context: Context) -> None:
         await refuse(update, Refused("stale"))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[Handler]:
     return [
         CommandHandler("start", start, filters=PRIVATE),
         CommandHandler("taskforces", taskforces, filters=PRIVATE),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.ext import BaseHandler, ContextTypes
 
 from bot.config import Settings
 from bot.i18n import Translate, language_for, translator
@@ -15,12 +16,12 @@ from bot.models import Catalogue
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.storage.database import Database
-from bot.storage.persistence import SQLitePersistence
 from bot.views import texts
 
 log = logging.getLogger("bot")
 
 Context = ContextTypes.DEFAULT_TYPE
+Handler = BaseHandler[Any, Any, Any]
 DEPS_KEY = "deps"
 
 
@@ -31,7 +32,6 @@ class Deps:
     settings: Settings
     catalogue: Catalogue
     db: Database
-    persistence: SQLitePersistence
     clock: Clock
     alerts_sent: dict[str, datetime] = field(default_factory=dict)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -24,7 +25,7 @@ from bot.models import Role
 from bot.services import accounts, joining
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, may_lead
-from bot.services.joining import EditPart, JoinDraft, StepKind
+from bot.services.joining import EditPart, JoinDraft
 from bot.views import keyboards, texts
 from bot.views.callbacks import decode
 
@@ -171,7 +172,8 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
         )
     except Refused as refused:
         if refused.reason != "stale":
-            joining.edit(draft, EditPart.TASKFORCES)
+            held = await accounts.registrations(d.db, user_id(update))
+            joining.reselect(draft, [r.taskforce for r in held if r.status.holds_place])
         return await show_step(update, context, draft, new_message=True, notice=texts.refusal(_, refused))
     _drop(context)
     await persist_now(update, context)
@@ -210,9 +212,7 @@ async def editing_text(update: Update, context: Context) -> str | int:
     field = ProfileField((context.user_data or {}).get(EDITING_KEY, ProfileField.NAME.value))
     text = update.message.text if update.message and update.message.text else ""
     try:
-        demoted = await accounts.update_field(
-            d.db, user_id(update), field, text, d.catalogue, d.now(), typed=True
-        )
+        demoted = await accounts.update_field(d.db, user_id(update), field, text, d.catalogue, d.now(), typed=True)
     except Refused as refused:
         await refuse(update, refused)
         return EDITING
@@ -233,12 +233,12 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     await accounts.forget(d.db, uid, d.now())
     _drop(context)
     context.application.drop_user_data(uid)
-    await d.persistence.drop_user_data(uid)
+    await persist_now(update, context)
     await reply(update, texts.forgotten(tr(update)))
     return ConversationHandler.END
 
 
-def conversation() -> ConversationHandler:
+def conversation() -> ConversationHandler[Any]:
     with warnings.catch_warnings():
         # Buttons are tracked per chat on purpose: one flow per person, not per message.
         warnings.simplefilter("ignore", PTBUserWarning)

@@ -11,14 +11,13 @@ from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
-    BaseHandler,
     CallbackQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.handlers.common import Context, Deps, deps, persist_now, refuse, send, tr
+from bot.handlers.common import Context, Deps, Handler, deps, persist_now, send, tr
 from bot.handlers.flow import DRAFT_KEY
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services import reminders
@@ -141,12 +140,12 @@ def commands() -> list[BotCommand]:
     ]
 
 
-def outside_private_handler() -> BaseHandler:
+def outside_private_handler() -> Handler:
     """Group -1: messages outside a private chat stop here."""
     return MessageHandler(~filters.ChatType.PRIVATE, outside_private_chat)
 
 
-def fallback_handlers() -> list[BaseHandler]:
+def fallback_handlers() -> list[Handler]:
     """Last in group 0: whatever no other handler answered."""
     return [
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
@@ -155,6 +154,6 @@ def fallback_handlers() -> list[BaseHandler]:
     ]
 
 
-def recorder_handler() -> BaseHandler:
+def recorder_handler() -> Handler:
     """A group after all others: log and persist every update."""
     return TypeHandler(Update, record_update)

@@ -50,9 +50,7 @@ async def update_field(
         demoted = []
         for held in await repo.places_held(tx, telegram_id):
             if held.role.needs_decision:
-                await repo.set_registration_status(
-                    tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER
-                )
+                await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
                 await repo.audit(tx, now, telegram_id, "registration.demoted", telegram_id, held.taskforce)
                 demoted.append(held.taskforce)
         return demoted

@@ -24,7 +24,7 @@ from bot.services.fields import (
     typed_value,
 )
 from bot.storage import repositories as repo
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 
 JOIN_REMINDER = "join"
 
@@ -81,9 +81,7 @@ def next_step(draft: JoinDraft) -> Step:
 def new_draft(person: Person | None, telegram_name: str, held: list[Registration]) -> JoinDraft:
     if person is None:
         return JoinDraft(held=[r.taskforce for r in held], suggested_name=telegram_name[:100])
-    return JoinDraft(
-        held=[r.taskforce for r in held], ask_profile=False, profile=person.as_profile()
-    )
+    return JoinDraft(held=[r.taskforce for r in held], ask_profile=False, profile=person.as_profile())
 
 
 def toggle(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> None:
@@ -105,6 +103,13 @@ def preselect(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> No
     """A deep link or /join CODE goes straight past the selection."""
     toggle(draft, code, catalogue, cap)
     draft.selection_done = True
+
+
+def reselect(draft: JoinDraft, held: list[str]) -> None:
+    """The saved registrations changed under the draft (another chat, a decision): choose again."""
+    draft.held = held
+    draft.selected = [code for code in draft.selected if code not in held]
+    draft.selection_done = False
 
 
 def finish_selection(draft: JoinDraft) -> None:
@@ -205,16 +210,13 @@ async def submit(
         await repo.save_person(tx, telegram_id, profile, language, now)
         if draft.ask_profile:
             await repo.audit(tx, now, telegram_id, "profile.saved", telegram_id)
-        joined = [
-            await _register(tx, telegram_id, code, draft, profile, catalogue, now)
-            for code in draft.selected
-        ]
+        joined = [await _register(tx, telegram_id, code, draft, profile, catalogue, now) for code in draft.selected]
         await repo.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
     return joined
 
 
 async def _register(
-    tx: repo.Transaction,
+    tx: Transaction,
     telegram_id: int,
     code: str,
     draft: JoinDraft,
@@ -227,10 +229,6 @@ async def _register(
         raise Refused("role_reserved")
     status = RegistrationStatus.PENDING if role.needs_decision else RegistrationStatus.ACTIVE
     region = profile.region if role is Role.REPRESENTATIVE else None
-    await repo.add_registration(
-        tx, telegram_id, code, role, status, region, draft.motivations.get(code), now
-    )
-    await repo.audit(
-        tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value}
-    )
+    await repo.add_registration(tx, telegram_id, code, role, status, region, draft.motivations.get(code), now)
+    await repo.audit(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
     return Joined(code, role, status)

@@ -110,9 +110,7 @@ class Database:
             row = await tx.fetchone("SELECT version FROM schema_version")
             current = int(row["version"]) if row else 0
             if current > len(MIGRATIONS):
-                raise RuntimeError(
-                    f"database schema version {current} is newer than this bot ({len(MIGRATIONS)})"
-                )
+                raise RuntimeError(f"database schema version {current} is newer than this bot ({len(MIGRATIONS)})")
             for script in MIGRATIONS[current:]:
                 for statement in _statements(script):
                     await tx.execute(statement)

@@ -46,22 +46,16 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         return [(key, float(stamp), data) for key, stamp, data in entries], mapping
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        rows = await self._db.fetchall(
-            "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
-        )
+        rows = await self._db.fetchall("SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
         self._stored.update({(f"conversation:{name}", row["key"]): row["state"] for row in rows})
         return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
 
-    async def update_conversation(
-        self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         row_key, state = json.dumps(list(key)), None if new_state is None else json.dumps(new_state)
         if self._unchanged(f"conversation:{name}", row_key, state):
             return
         if state is None:
-            await self._db.write(
-                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, row_key)
-            )
+            await self._db.write("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, row_key))
         else:
             await self._db.write(
                 "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
@@ -83,12 +77,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         await self._upsert("ptb_singletons", "name", "callback_data", data)
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        self._stored.pop(("ptb_chat_data", str(chat_id)), None)
-        await self._db.write("DELETE FROM ptb_chat_data WHERE chat_id = ?", (chat_id,))
+        await self._upsert("ptb_chat_data", "chat_id", chat_id, {})
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._stored.pop(("ptb_user_data", str(user_id)), None)
-        await self._db.write("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        await self._upsert("ptb_user_data", "user_id", user_id, {})
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """Memory is kept in step with the rows by writing every change; nothing to reload."""
@@ -118,13 +110,17 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
             self._stored[(table, key)] = text
 
     async def _upsert(self, table: str, key_column: str, key: object, data: object) -> None:
-        text = json.dumps(data)
+        """Write the row; empty data is no row, so a dropped or emptied entry leaves nothing."""
+        text = json.dumps(data) if data else None
         if self._unchanged(table, str(key), text):
             return
         # Table and column names come from this module only, never from input.
-        await self._db.write(
-            f"INSERT INTO {table} ({key_column}, data) VALUES (?, ?)"
-            f" ON CONFLICT ({key_column}) DO UPDATE SET data = excluded.data",
-            (key, text),
-        )
+        if text is None:
+            await self._db.write(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
+        else:
+            await self._db.write(
+                f"INSERT INTO {table} ({key_column}, data) VALUES (?, ?)"
+                f" ON CONFLICT ({key_column}) DO UPDATE SET data = excluded.data",
+                (key, text),
+            )
         self._remember(table, str(key), text)

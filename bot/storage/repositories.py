@@ -24,14 +24,13 @@ class Reader(Protocol):
 
 # ---------------------------------------------------------------- people
 
+
 async def get_person(db: Reader, telegram_id: int) -> Person | None:
     row = await db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
     return None if row is None else _person(row)
 
 
-async def save_person(
-    tx: Transaction, telegram_id: int, profile: Profile, language: str, now: datetime
-) -> None:
+async def save_person(tx: Transaction, telegram_id: int, profile: Profile, language: str, now: datetime) -> None:
     """Insert or update the person's profile; every field of `profile` must be filled."""
     await tx.execute(
         """
@@ -74,18 +73,16 @@ def _person(row: aiosqlite.Row) -> Person:
 
 # ---------------------------------------------------------------- registrations
 
+
 async def registrations_of(db: Reader, person_id: int) -> list[Registration]:
-    rows = await db.fetchall(
-        "SELECT * FROM registrations WHERE person_id = ? ORDER BY taskforce, id", (person_id,)
-    )
+    rows = await db.fetchall("SELECT * FROM registrations WHERE person_id = ? ORDER BY taskforce, id", (person_id,))
     return [_registration(row) for row in rows]
 
 
 async def places_held(db: Reader, person_id: int) -> list[Registration]:
     """The active and pending registrations: those that count against the cap."""
     rows = await db.fetchall(
-        "SELECT * FROM registrations WHERE person_id = ? AND status IN ('active', 'pending')"
-        " ORDER BY taskforce",
+        "SELECT * FROM registrations WHERE person_id = ? AND status IN ('active', 'pending') ORDER BY taskforce",
         (person_id,),
     )
     return [_registration(row) for row in rows]
@@ -134,6 +131,7 @@ def _registration(row: aiosqlite.Row) -> Registration:
 
 # ---------------------------------------------------------------- audit log
 
+
 async def audit(
     tx: Transaction,
     now: datetime,
@@ -144,31 +142,25 @@ async def audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     await tx.execute(
-        "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (to_text(now), actor_id, action, subject_id, taskforce, json.dumps(detail) if detail else None),
     )
 
 
 async def anonymise_audit(tx: Transaction, telegram_id: int) -> None:
     """Keep the history of what happened, without who it was or what they wrote."""
-    await tx.execute(
-        "UPDATE audit_log SET actor_id = NULL, detail = NULL WHERE actor_id = ?", (telegram_id,)
-    )
-    await tx.execute(
-        "UPDATE audit_log SET subject_id = NULL, detail = NULL WHERE subject_id = ?", (telegram_id,)
-    )
+    await tx.execute("UPDATE audit_log SET actor_id = NULL, detail = NULL WHERE actor_id = ?", (telegram_id,))
+    await tx.execute("UPDATE audit_log SET subject_id = NULL, detail = NULL WHERE subject_id = ?", (telegram_id,))
 
 
 async def audit_actions(db: Reader, subject_id: int | None = None) -> list[aiosqlite.Row]:
     if subject_id is None:
         return await db.fetchall("SELECT * FROM audit_log ORDER BY id")
-    return await db.fetchall(
-        "SELECT * FROM audit_log WHERE subject_id = ? ORDER BY id", (subject_id,)
-    )
+    return await db.fetchall("SELECT * FROM audit_log WHERE subject_id = ? ORDER BY id", (subject_id,))
 
 
 # ---------------------------------------------------------------- reminders
+
 
 async def schedule_reminder(tx: Transaction, telegram_id: int, kind: str, due_at: datetime) -> None:
     """Keep an already open reminder of this kind: a person gets one, not one per attempt."""

@@ -69,7 +69,6 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKey
     )
 
 
-
 def profile_choices(
     _: Translate, field: ProfileField, draft: JoinDraft, catalogue: Catalogue, area: str = "j"
 ) -> list[list[Button]]:
@@ -131,8 +130,7 @@ def resume(_: Translate) -> InlineKeyboardMarkup:
 
 def my_registrations(_: Translate, held: list[Registration]) -> InlineKeyboardMarkup:
     leave = [
-        Button(_("Leave {code}").format(code=r.taskforce), callback_data=encode("lv", "a", r.taskforce))
-        for r in held
+        Button(_("Leave {code}").format(code=r.taskforce), callback_data=encode("lv", "a", r.taskforce)) for r in held
     ]
     return _markup(*_rows(leave, 3), [Button(_("Join Task Forces"), callback_data=encode("j", "new"))])
 

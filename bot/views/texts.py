@@ -10,7 +10,7 @@ from html import escape
 from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
-from bot.services.fields import TYPED_LIMITS, MOTIVATION_LIMIT, ProfileField
+from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, Step, StepKind
 
 MESSAGE_LIMIT = 4096
@@ -48,7 +48,7 @@ def field_label(_: Translate, field: ProfileField) -> str:
         ProfileField.COUNTRY: _("Country"),
         ProfileField.REGION: _("Region"),
         ProfileField.STAKEHOLDER_TYPE: _("Stakeholder type"),
-        ProfileField.MEMBER_STATUS: _("Member of \"4 per 1000\""),
+        ProfileField.MEMBER_STATUS: _('Member of "4 per 1000"'),
         ProfileField.EMAIL: _("E-mail"),
     }[field]
 
@@ -60,11 +60,15 @@ def refusal(_: Translate, refused: Refused) -> str:
         "bad_email": _("That does not look like an e-mail address. Please try again."),
         "unknown_code": _("There is no Task Force {code}. /taskforces lists the 24 objectives."),
         "already_joined": _("You are already registered in Task Force {code}. /mytaskforces shows your registrations."),
-        "cap": _("You can take part in at most {cap} Task Forces at a time, and you hold {held}. Unselect one, or /leave one first."),
+        "cap": _(
+            "You can take part in at most {cap} Task Forces at a time, and you hold {held}. Unselect one, or /leave one first."
+        ),
         "nothing_selected": _("Please select at least one Task Force first."),
         "use_buttons": _("Please answer with the buttons of the last question."),
         "stale": _("This button is no longer valid. Nothing was changed."),
-        "role_reserved": _("Global Leader and Regional Representative are reserved for people whose organisation is a member or partner of \"4 per 1000\". You are very welcome as a Team Member!"),
+        "role_reserved": _(
+            'Global Leader and Regional Representative are reserved for people whose organisation is a member or partner of "4 per 1000". You are very welcome as a Team Member!'
+        ),
         "not_registered": _("You are not registered in Task Force {code}."),
         "no_profile": _("You have no profile yet: join a Task Force first with /join."),
     }
@@ -73,7 +77,7 @@ def refusal(_: Translate, refused: Refused) -> str:
 
 def welcome(_: Translate) -> str:
     return _(
-        "<b>Welcome to the Task Forces of the \"4 per 1000\" Initiative!</b>\n\n"
+        '<b>Welcome to the Task Forces of the "4 per 1000" Initiative!</b>\n\n'
         "Our common vision is healthy and carbon-rich soils worldwide, to fight climate change "
         "and end hunger. The Strategic Plan has 24 objectives with targets for 2030 and 2050, "
         "and one Task Force works on each.\n\n"
@@ -111,9 +115,7 @@ def objective_page(_: Translate, objective: Objective) -> str:
     return fit(
         "\n".join(
             [
-                _("<b>Task Force {code} · {title}</b>").format(
-                    code=objective.code, title=escape(objective.title)
-                ),
+                _("<b>Task Force {code} · {title}</b>").format(code=objective.code, title=escape(objective.title)),
                 "",
                 escape(objective.text),
                 "",
@@ -150,11 +152,11 @@ def profile_question(_: Translate, field: ProfileField, first_time: bool) -> str
         ProfileField.NAME: _("What is your full name?"),
         ProfileField.ORGANISATION: _("Which organisation do you belong to?"),
         ProfileField.COUNTRY: _("In which country are you based?"),
-        ProfileField.REGION: _("In which region of \"4 per 1000\" do you work?"),
+        ProfileField.REGION: _('In which region of "4 per 1000" do you work?'),
         ProfileField.STAKEHOLDER_TYPE: _("Which kind of stakeholder is your organisation?"),
         ProfileField.MEMBER_STATUS: _(
             "Is your organisation a member (Consortium of Members) or a partner (Forum of Partners) "
-            "of \"4 per 1000\"? Only members and partners may be Global Leader or Regional Representative."
+            'of "4 per 1000"? Only members and partners may be Global Leader or Regional Representative.'
         ),
         ProfileField.EMAIL: _(
             "Your e-mail address, so that the Facilitator can reach you outside Telegram (optional)."
@@ -173,9 +175,15 @@ def role_question(_: Translate, objective: Objective, may_lead: bool) -> str:
             code=objective.code, title=escape(objective.title)
         ),
         "",
-        _("<b>Global Leader</b>: organises the inter-regional consultative process, supervises activities and reports to the Forum of Partners."),
-        _("<b>Regional Representative</b>: finds partners in the region, organises the regional consultative process, liaises with the Global Leader and the authorities."),
-        _("<b>Team Member</b>: provides information on on-going actions and projects, contributes to the implementation strategy and the consultations."),
+        _(
+            "<b>Global Leader</b>: organises the inter-regional consultative process, supervises activities and reports to the Forum of Partners."
+        ),
+        _(
+            "<b>Regional Representative</b>: finds partners in the region, organises the regional consultative process, liaises with the Global Leader and the authorities."
+        ),
+        _(
+            "<b>Team Member</b>: provides information on on-going actions and projects, contributes to the implementation strategy and the consultations."
+        ),
     ]
     if not may_lead:
         lines += ["", refusal(_, Refused("role_reserved"))]
@@ -184,8 +192,7 @@ def role_question(_: Translate, objective: Objective, may_lead: bool) -> str:
 
 def motivation_question(_: Translate, objective: Objective, role: Role) -> str:
     return _(
-        "In a few sentences, why do you apply as <b>{role}</b> of Task Force {code}? "
-        "(at most {limit} characters)"
+        "In a few sentences, why do you apply as <b>{role}</b> of Task Force {code}? (at most {limit} characters)"
     ).format(role=role_label(_, role), code=objective.code, limit=MOTIVATION_LIMIT)
 
 
@@ -230,8 +237,10 @@ def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
         lines.append(_("As a Team Member you are in at once; the Task Force Facilitator will guide you."))
     if any(r.status is RegistrationStatus.PENDING for r in results):
         lines.append(
-            _("Leaders and Regional Representatives are selected by the Executive Secretariat through a "
-              "consultative process: the Facilitator will review your application and you will be told the decision here.")
+            _(
+                "Leaders and Regional Representatives are selected by the Executive Secretariat through a "
+                "consultative process: the Facilitator will review your application and you will be told the decision here."
+            )
         )
     lines.append(_("/mytaskforces shows your registrations at any time."))
     return "\n".join(lines)
@@ -251,7 +260,7 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
 
 
 def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
-    lines = [_("<b>Your profile</b>"), ""] + profile_lines(_, person.as_profile(), catalogue)
+    lines = [_("<b>Your profile</b>"), "", *profile_lines(_, person.as_profile(), catalogue)]
     lines += ["", _("Choose what to change.")]
     return "\n".join(lines)
 
@@ -303,7 +312,7 @@ def help_text(_: Translate) -> str:
 def privacy(_: Translate) -> str:
     return _(
         "<b>Privacy</b>\n"
-        "The Executive Secretariat of the \"4 per 1000\" Initiative runs this bot to form and run its Task Forces.\n\n"
+        'The Executive Secretariat of the "4 per 1000" Initiative runs this bot to form and run its Task Forces.\n\n'
         "<b>What is stored</b>: your Telegram id, the profile you give (name, organisation, country, region, "
         "stakeholder type, member status, optional e-mail), your language, your registrations and the "
         "decisions on them, and the answers you give in the bot.\n"
@@ -337,7 +346,7 @@ def private_only(_: Translate) -> str:
 
 def join_reminder(_: Translate) -> str:
     return _(
-        "You began joining the \"4 per 1000\" Task Forces but did not finish. "
+        'You began joining the "4 per 1000" Task Forces but did not finish. '
         "Press Continue to carry on where you left off, or /cancel."
     )
 
