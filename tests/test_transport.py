@@ -1,0 +1,69 @@
+"""The bot's requests through aiohttp: form and multipart bodies, and the Bot API's refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from io import BytesIO
+
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from bot.transport import AiohttpRequest
+from tests.harness import TOKEN, ChatUser, RunningBot
+from tests.standin import BotApiStandIn
+
+
+async def make_bot(standin: BotApiStandIn) -> Bot:
+    bot = Bot(TOKEN, base_url=standin.base_url, request=AiohttpRequest(), get_updates_request=AiohttpRequest())
+    await bot.initialize()
+    return bot
+
+
+async def test_documents_and_photos_go_as_multipart(standin: BotApiStandIn) -> None:
+    bot = await make_bot(standin)
+    try:
+        await bot.send_document(42, BytesIO(b"code;title\nA1;NDCs\n"), filename="members.csv", caption="Members")
+        await bot.send_photo(42, BytesIO(b"\x89PNG fake"), caption="Balance")
+    finally:
+        await bot.shutdown()
+    document, photo = standin.sent[-2:]
+    assert document.method == "sendDocument" and document.params["caption"] == "Members"
+    assert document.files["document"] == b"code;title\nA1;NDCs\n" and document.chat_id == 42
+    assert photo.method == "sendPhoto" and photo.files["photo"] == b"\x89PNG fake"
+
+
+async def test_refusals_map_to_telegram_errors(standin: BotApiStandIn) -> None:
+    bot = await make_bot(standin)
+    standin.forbidden_chats.add(7)
+    try:
+        with pytest.raises(Forbidden):
+            await bot.send_message(7, "hello")
+        standin.retry_after["sendMessage"] = 3
+        with pytest.raises(RetryAfter) as retry:
+            await bot.send_message(8, "hello")
+        assert "Retry in 3" in str(retry.value)
+        with pytest.raises(BadRequest, match="(?i)message is too long"):
+            await bot.send_message(8, "x" * 4097)
+    finally:
+        await bot.shutdown()
+
+
+async def test_the_bot_waits_out_a_429_and_answers(running_bot: RunningBot, ada: ChatUser) -> None:
+    running_bot.standin.retry_after["sendMessage"] = 1
+    answer = await ada.say("/help")
+    assert "/mytaskforces" in answer.text
+
+
+async def test_a_reminder_to_a_person_who_blocked_the_bot_is_not_retried(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join C4")
+    running_bot.standin.forbidden_chats.add(ada.id)
+    running_bot.clock.advance(hours=25)
+    assert running_bot.db is not None
+    for _ in range(50):
+        row = await running_bot.db.fetchone("SELECT sent_at FROM reminders WHERE telegram_id = ?", (ada.id,))
+        if row is not None and row["sent_at"] is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert row is not None and row["sent_at"] is not None
+    assert not [m for m in ada.messages if "did not finish" in m.text]
