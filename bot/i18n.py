@@ -1,15 +1,20 @@
 """The one translation function every visible text goes through (gettext).
 
-Catalogues live in bot/locales/<lang>/LC_MESSAGES/bot.mo; English is the source
-language, so a missing catalogue falls back to the text as written.
+Catalogues are the `.po` files under bot/locales/<lang>/LC_MESSAGES/, read with
+Babel and compiled in memory at first use: a fresh clone needs no build step, and
+the text files are what translators and the Secretariat edit.
 """
 
 from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).with_name("locales")
 DOMAIN = "bot"
@@ -19,9 +24,22 @@ SUPPORTED = ("en",)
 Translate = Callable[[str], str]
 
 
-@cache
+def catalogue_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=None)
 def translator(language: str) -> Translate:
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True).gettext
+    """gettext for one language; a language without a catalogue gets the source texts."""
+    path = catalogue_path(language)
+    if not path.exists():
+        return gettext.NullTranslations().gettext
+    with path.open("rb") as source:
+        catalogue = read_po(source, locale=language, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled).gettext
 
 
 def language_for(telegram_code: str | None) -> str:

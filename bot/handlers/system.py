@@ -125,18 +125,18 @@ async def send_due_reminders(context: Context) -> None:
 
 
 def commands() -> list[BotCommand]:
-    t = translator(DEFAULT_LANGUAGE)
+    _ = translator(DEFAULT_LANGUAGE)
     return [
-        BotCommand("start", t("Welcome and menu")),
-        BotCommand("taskforces", t("Browse the objectives and targets")),
-        BotCommand("join", t("Join Task Forces")),
-        BotCommand("mytaskforces", t("Your registrations")),
-        BotCommand("profile", t("See and edit your profile")),
-        BotCommand("leave", t("Leave a Task Force")),
-        BotCommand("cancel", t("Stop what you are doing")),
-        BotCommand("privacy", t("What is stored and who sees it")),
-        BotCommand("forget", t("Delete your data")),
-        BotCommand("help", t("What I can do")),
+        BotCommand("start", _("Welcome and menu")),
+        BotCommand("taskforces", _("Browse the objectives and targets")),
+        BotCommand("join", _("Join Task Forces")),
+        BotCommand("mytaskforces", _("Your registrations")),
+        BotCommand("profile", _("See and edit your profile")),
+        BotCommand("leave", _("Leave a Task Force")),
+        BotCommand("cancel", _("Stop what you are doing")),
+        BotCommand("privacy", _("What is stored and who sees it")),
+        BotCommand("forget", _("Delete your data")),
+        BotCommand("help", _("What I can do")),
     ]
 
 
