@@ -7,7 +7,6 @@ writes take a Transaction so that a service decides what commits together.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -199,7 +198,3 @@ async def mark_reminder_sent(tx: Transaction, reminder_id: int, now: datetime) -
         "UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
         (to_text(now), reminder_id),
     )
-
-
-def placeholders(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
