@@ -43,7 +43,7 @@ async def test_refusals_map_to_telegram_errors(standin: BotApiStandIn) -> None:
         with pytest.raises(RetryAfter) as retry:
             await bot.send_message(8, "hello")
         assert "Retry in 3" in str(retry.value)
-        with pytest.raises(BadRequest, match="(?i)message is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)message is too long"):
             await bot.send_message(8, "x" * 4097)
     finally:
         await bot.shutdown()
@@ -55,7 +55,7 @@ async def test_the_bot_waits_out_a_429_and_answers(running_bot: RunningBot, ada:
     assert "/mytaskforces" in answer.text
 
 
-async def test_a_reminder_to_a_person_who_blocked_the_bot_is_not_retried(
+async def test_a_reminder_to_someone_who_blocked_the_bot_is_not_retried(
     running_bot: RunningBot, ada: ChatUser
 ) -> None:
     await ada.say("/join C4")
