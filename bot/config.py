@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     reminder_hours: float = Field(default=24.0, gt=0)
     tick_seconds: float = Field(default=30.0, gt=0)
     messages_per_second: float = Field(default=25.0, gt=0)
+    decision_reminder_hours: float = Field(default=48.0, gt=0)
+    digest_hour: int = Field(default=8, ge=0, le=23)
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -128,6 +128,7 @@ class Person(BaseModel):
     language: str
     created_at: datetime
     updated_at: datetime
+    member_status_confirmed: bool | None = None
 
     def as_profile(self) -> Profile:
         return Profile(
@@ -155,3 +156,22 @@ class Registration(BaseModel):
     reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class KnownUser(BaseModel):
+    """Someone who has written to the bot, so the bot may write to them."""
+
+    telegram_id: int
+    username: str | None
+    full_name: str
+    language: str | None
+    first_seen: datetime
+
+
+class OutboxItem(BaseModel):
+    id: int
+    chat_id: int
+    kind: str
+    registration_id: int | None
+    edit_message_id: int | None
+    params: dict[str, object]

@@ -12,13 +12,15 @@ from bot.models import Catalogue, Profile, RegistrationStatus, Role
 from bot.services import accounts, joining, reminders
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
-from bot.services.joining import EditPart, JoinDraft, StepKind
+from bot.services.joining import EditPart, JoinDraft, JoinRules, StepKind
 from bot.storage import repositories as repo
 from bot.storage.database import Database
+from bot.storage.migrations import MIGRATIONS
 from bot.storage.persistence import SQLitePersistence
 from bot.views.callbacks import SHAPES, decode, encode
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+RULES = JoinRules(cap=5)
 FULL = Profile(
     name="Ada",
     organisation="Org",
@@ -82,16 +84,16 @@ def test_editing_the_profile_asks_roles_again(catalogue: Catalogue) -> None:
 
 
 async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalogue) -> None:
-    results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), "en", catalogue, 5, NOW)
+    results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), "en", catalogue, RULES, NOW)
     assert [(r.code, r.status) for r in results] == [
         ("A1", RegistrationStatus.ACTIVE),
         ("B1", RegistrationStatus.ACTIVE),
     ]
     with pytest.raises(Refused) as refused:
-        await joining.submit(db, 7, complete_draft(catalogue, ["C1", "C2", "C3", "C4"]), "en", catalogue, 5, NOW)
+        await joining.submit(db, 7, complete_draft(catalogue, ["C1", "C2", "C3", "C4"]), "en", catalogue, RULES, NOW)
     assert refused.value.reason == "cap"
     with pytest.raises(Refused):
-        await joining.submit(db, 7, complete_draft(catalogue, ["A1"]), "en", catalogue, 5, NOW)
+        await joining.submit(db, 7, complete_draft(catalogue, ["A1"]), "en", catalogue, RULES, NOW)
     assert len(await repo.registrations_of(db, 7)) == 2
 
 
@@ -99,7 +101,7 @@ async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, cat
     draft = complete_draft(catalogue, ["D1"], Role.REPRESENTATIVE)
     draft.profile.member_status = "neither"
     with pytest.raises(Refused):
-        await joining.submit(db, 8, draft, "en", catalogue, 5, NOW)
+        await joining.submit(db, 8, draft, "en", catalogue, RULES, NOW)
     assert await repo.get_person(db, 8) is None
 
 
@@ -114,7 +116,7 @@ async def test_one_place_per_task_force_is_enforced_by_the_database(db: Database
 
 
 async def test_update_field_validates_and_demotes(db: Database, catalogue: Catalogue) -> None:
-    await joining.submit(db, 10, complete_draft(catalogue, ["E1"], Role.LEADER), "en", catalogue, 5, NOW)
+    await joining.submit(db, 10, complete_draft(catalogue, ["E1"], Role.LEADER), "en", catalogue, RULES, NOW)
     with pytest.raises(Refused) as refused:
         await accounts.update_field(db, 10, ProfileField.EMAIL, "not-an-address", catalogue, NOW, typed=True)
     assert refused.value.reason == "bad_email"
@@ -141,11 +143,20 @@ async def test_abandoning_cancels_the_reminder(db: Database) -> None:
     assert await reminders.due_join_reminders(db, NOW + timedelta(days=2)) == []
 
 
-async def test_migrations_run_once_and_record_the_version(tmp_path: Path) -> None:
+async def test_migrations_upgrade_an_older_database_and_keep_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "m.sqlite3"
+    with sqlite3.connect(path) as old:  # a database as the first release left it
+        old.executescript(MIGRATIONS[0])
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (1)")
+        old.execute(
+            "INSERT INTO people VALUES (1, 'Ada', 'Org', 'Kenya', 'Africa', 'Research and education',"
+            " 'member', NULL, 'en', '2026-01-01', '2026-01-01')"
+        )
     for _ in range(2):
         database = await Database.open(path)
-        assert await database.schema_version() == 1
+        assert await database.schema_version() == len(MIGRATIONS)
+        assert await repo.get_person(database, 1) is not None
         await database.close()
 
 

@@ -55,9 +55,7 @@ async def test_the_bot_waits_out_a_429_and_answers(running_bot: RunningBot, ada:
     assert "/mytaskforces" in answer.text
 
 
-async def test_a_reminder_to_someone_who_blocked_the_bot_is_not_retried(
-    running_bot: RunningBot, ada: ChatUser
-) -> None:
+async def test_a_reminder_to_someone_who_blocked_the_bot_is_not_retried(running_bot: RunningBot, ada: ChatUser) -> None:
     await ada.say("/join C4")
     running_bot.standin.forbidden_chats.add(ada.id)
     running_bot.clock.advance(hours=25)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -15,6 +15,7 @@ from bot.i18n import Translate, language_for, translator
 from bot.models import Catalogue
 from bot.services.clock import Clock
 from bot.services.errors import Refused
+from bot.services.joining import JoinRules
 from bot.storage.database import Database
 from bot.views import texts
 
@@ -37,6 +38,13 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def join_rules(self) -> JoinRules:
+        return JoinRules(
+            cap=self.settings.max_taskforces,
+            admins=self.settings.admins,
+            patience=timedelta(hours=self.settings.decision_reminder_hours),
+        )
 
 
 def deps(context: Context) -> Deps:

@@ -168,7 +168,7 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
     _ = tr(update)
     try:
         results = await joining.submit(
-            d.db, user_id(update), draft, language(update), d.catalogue, d.settings.max_taskforces, d.now()
+            d.db, user_id(update), draft, language(update), d.catalogue, d.join_rules(), d.now()
         )
     except Refused as refused:
         if refused.reason != "stale":

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from bot.models import Catalogue, Person, Profile, Registration, RegistrationStatus, Role
+from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.fields import (
     MOTIVATION_LIMIT,
@@ -55,6 +56,15 @@ class JoinDraft(BaseModel):
     suggested_name: str | None = None
     roles: dict[str, Role] = {}
     motivations: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class JoinRules:
+    """The settings a submission is checked and announced with."""
+
+    cap: int
+    admins: frozenset[int] = frozenset()
+    patience: timedelta = timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -191,10 +201,15 @@ async def submit(
     draft: JoinDraft,
     language: str,
     catalogue: Catalogue,
-    cap: int,
+    rules: JoinRules,
     now: datetime,
 ) -> list[Joined]:
-    """Save the profile and the registrations in one transaction, re-checking every rule."""
+    """Save the profile and the registrations in one transaction, re-checking every rule.
+
+    Leader and Representative applications are announced to their deciders in the
+    same transaction, so no application can be saved without its prompts.
+    """
+    cap = rules.cap
     if next_step(draft).kind is not StepKind.SUMMARY:
         raise Refused("stale")
     async with db.transaction() as tx:
@@ -210,7 +225,7 @@ async def submit(
         await repo.save_person(tx, telegram_id, profile, language, now)
         if draft.ask_profile:
             await repo.audit(tx, now, telegram_id, "profile.saved", telegram_id)
-        joined = [await _register(tx, telegram_id, code, draft, profile, catalogue, now) for code in draft.selected]
+        joined = [await _register(tx, telegram_id, code, draft, profile, catalogue, rules, now) for code in draft.selected]
         await repo.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
     return joined
 
@@ -222,6 +237,7 @@ async def _register(
     draft: JoinDraft,
     profile: Profile,
     catalogue: Catalogue,
+    rules: JoinRules,
     now: datetime,
 ) -> Joined:
     role = draft.roles[code]

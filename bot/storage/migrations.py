@@ -62,4 +62,50 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (name, key)
     );
     """,
+    """
+    CREATE TABLE known_users (
+        telegram_id INTEGER PRIMARY KEY,
+        username    TEXT COLLATE NOCASE,
+        full_name   TEXT NOT NULL,
+        language    TEXT,
+        first_seen  TEXT NOT NULL
+    );
+    CREATE INDEX known_users_by_username ON known_users (username);
+    CREATE TABLE facilitators (
+        telegram_id INTEGER NOT NULL,
+        taskforce   TEXT NOT NULL,
+        assigned_by INTEGER,
+        assigned_at TEXT NOT NULL,
+        PRIMARY KEY (telegram_id, taskforce)
+    );
+    CREATE INDEX facilitators_by_taskforce ON facilitators (taskforce);
+    ALTER TABLE registrations ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE registrations ADD COLUMN next_reminder_at TEXT;
+    CREATE INDEX registrations_reminder_due ON registrations (next_reminder_at)
+        WHERE status = 'pending' AND next_reminder_at IS NOT NULL;
+    CREATE UNIQUE INDEX registrations_one_leader
+        ON registrations (taskforce) WHERE role = 'leader' AND status = 'active';
+    CREATE UNIQUE INDEX registrations_one_representative_per_region
+        ON registrations (taskforce, region) WHERE role = 'representative' AND status = 'active';
+    ALTER TABLE people ADD COLUMN member_status_confirmed INTEGER;
+    CREATE TABLE prompts (
+        registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+        chat_id         INTEGER NOT NULL,
+        message_id      INTEGER NOT NULL,
+        PRIMARY KEY (registration_id, chat_id, message_id)
+    );
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        chat_id         INTEGER NOT NULL,
+        kind            TEXT NOT NULL,
+        registration_id INTEGER REFERENCES registrations(id) ON DELETE CASCADE,
+        edit_message_id INTEGER,
+        params          TEXT,
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT,
+        failed_at       TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL AND failed_at IS NULL;
+    CREATE TABLE ticks (name TEXT PRIMARY KEY, last_run_at TEXT NOT NULL);
+    """,
 )

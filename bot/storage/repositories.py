@@ -64,10 +64,16 @@ async def delete_person(tx: Transaction, telegram_id: int) -> None:
 
 
 def _person(row: aiosqlite.Row) -> Person:
-    data = dict(row)
+    data = {key: row[key] for key in _PERSON_COLUMNS}
     data["created_at"] = from_text(data["created_at"])
     data["updated_at"] = from_text(data["updated_at"])
     return Person(**data)
+
+
+_PERSON_COLUMNS = (
+    "telegram_id", "name", "organisation", "country", "region", "stakeholder_type",
+    "member_status", "email", "language", "created_at", "updated_at", "member_status_confirmed",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- registrations
@@ -121,7 +127,7 @@ async def set_registration_status(
     )
 
 
-def _registration(row: aiosqlite.Row) -> Registration:
+def _registration(row: aiosqlite.Row | dict[str, Any]) -> Registration:
     data = dict(row)
     for key in ("decided_at", "created_at", "updated_at"):
         data[key] = from_text(data[key])
@@ -197,4 +203,121 @@ async def mark_reminder_sent(tx: Transaction, reminder_id: int, now: datetime) -
     await tx.execute(
         "UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
         (to_text(now), reminder_id),
+    )
+
+
+# ---------------------------------------------------------------- decisions
+
+
+async def get_registration(db: Reader, registration_id: int) -> Registration | None:
+    row = await db.fetchone("SELECT * FROM registrations WHERE id = ?", (registration_id,))
+    return None if row is None else _registration(row)
+
+
+async def decide_registration(
+    tx: Transaction,
+    registration_id: int,
+    status: RegistrationStatus,
+    decided_by: int,
+    reason: str | None,
+    now: datetime,
+) -> bool:
+    """Only a pending registration can be decided: the first decision wins, in the database."""
+    cursor = await tx.execute(
+        "UPDATE registrations SET status = ?, decided_by = ?, decided_at = ?, reason = ?,"
+        " next_reminder_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+        (status.value, decided_by, to_text(now), reason, to_text(now), registration_id),
+    )
+    return cursor.rowcount > 0
+
+
+async def active_holder(db: Reader, code: str, role: Role, region: str | None) -> Registration | None:
+    """Who already holds the single Leader place, or the Representative place of a region."""
+    row = await db.fetchone(
+        "SELECT * FROM registrations WHERE taskforce = ? AND role = ? AND status = 'active'"
+        " AND (? IS NULL OR region = ?)",
+        (code, role.value, region if role is Role.REPRESENTATIVE else None, region),
+    )
+    return None if row is None else _registration(row)
+
+
+async def set_member_claim(tx: Transaction, telegram_id: int, confirmed: bool, now: datetime) -> None:
+    """A confirmed claim stays; a rejected one makes the person a non-member."""
+    await tx.execute(
+        "UPDATE people SET member_status_confirmed = ?,"
+        " member_status = CASE WHEN ? THEN member_status ELSE 'neither' END, updated_at = ?"
+        " WHERE telegram_id = ?",
+        (int(confirmed), int(confirmed), to_text(now), telegram_id),
+    )
+
+
+async def pending_registrations(db: Reader, codes: list[str] | None) -> list[Registration]:
+    """Pending applications of these task forces (None: of all), oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM registrations WHERE status = 'pending'"
+        " AND (:all OR taskforce IN (SELECT value FROM json_each(:codes))) ORDER BY created_at, id",
+        {"all": codes is None, "codes": json.dumps(codes or [])},
+    )
+    return [_registration(row) for row in rows]
+
+
+async def set_reminder_due(tx: Transaction, registration_id: int, due: datetime | None, sent: int) -> None:
+    await tx.execute(
+        "UPDATE registrations SET next_reminder_at = ?, reminders_sent = ? WHERE id = ?",
+        (to_text(due), sent, registration_id),
+    )
+
+
+async def decisions_due(db: Reader, now: datetime) -> list[tuple[Registration, int]]:
+    """Pending registrations whose decision reminder is due, with how many were sent."""
+    rows = await db.fetchall(
+        "SELECT * FROM registrations WHERE status = 'pending' AND next_reminder_at IS NOT NULL"
+        " AND next_reminder_at <= ? ORDER BY next_reminder_at",
+        (to_text(now),),
+    )
+    return [(_registration(row), int(row["reminders_sent"])) for row in rows]
+
+
+async def members_of(db: Reader, code: str) -> list[tuple[Registration, Person]]:
+    """Active and pending registrations of a task force with the people behind them, by name."""
+    registrations = await db.fetchall(
+        "SELECT * FROM registrations WHERE taskforce = ? AND status IN ('active', 'pending')", (code,)
+    )
+    people = await db.fetchall(
+        "SELECT * FROM people WHERE telegram_id IN (SELECT person_id FROM registrations"
+        " WHERE taskforce = ? AND status IN ('active', 'pending'))",
+        (code,),
+    )
+    by_id = {row["telegram_id"]: _person(row) for row in people}
+    pairs = [(_registration(row), by_id[row["person_id"]]) for row in registrations if row["person_id"] in by_id]
+    return sorted(pairs, key=lambda pair: (pair[1].name.lower(), pair[0].id))
+
+
+async def new_members_since(db: Reader, since: datetime, until: datetime) -> dict[str, list[Person]]:
+    """Team Members who joined in (since, until], by task force, for the facilitators' digest."""
+    rows = await db.fetchall(
+        "SELECT r.taskforce, p.* FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
+        " WHERE r.role = 'member' AND r.status = 'active' AND r.created_at > ? AND r.created_at <= ?"
+        " ORDER BY r.taskforce, p.name",
+        (to_text(since), to_text(until)),
+    )
+    grouped: dict[str, list[Person]] = {}
+    for row in rows:
+        grouped.setdefault(row["taskforce"], []).append(_person(row))
+    return grouped
+
+
+# ---------------------------------------------------------------- ticks
+
+
+async def last_run(db: Reader, name: str) -> datetime | None:
+    row = await db.fetchone("SELECT last_run_at FROM ticks WHERE name = ?", (name,))
+    return None if row is None else from_text(row["last_run_at"])
+
+
+async def set_last_run(tx: Transaction, name: str, at: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO ticks (name, last_run_at) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at",
+        (name, to_text(at)),
     )

@@ -1,0 +1,293 @@
+"""Facilitators: who they are, who may decide an application, and what a decision changes.
+
+Every decision re-reads the registration and the decider's authority inside the
+transaction that records it, so a forged or replayed button changes nothing, and
+the first of two simultaneous decisions wins in the database itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.models import Catalogue, KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.services.errors import Refused
+from bot.storage import outbox, teams
+from bot.storage import repositories as repo
+from bot.storage.database import Database, Transaction
+
+log = logging.getLogger("bot.facilitation")
+
+REMINDER_INTERVAL = timedelta(hours=24)
+MAX_REMINDERS = 3
+DIGEST = "digest"
+
+
+class Verdict(StrEnum):
+    APPROVE = "ok"
+    REJECT = "no"
+    NOT_MEMBER = "nm"
+
+
+@dataclass(frozen=True)
+class Decided:
+    registration: Registration
+    verdict: Verdict
+
+
+# ---------------------------------------------------------------- who facilitates
+
+
+async def resolve(db: Database, target: str) -> KnownUser:
+    """A user id or @username of someone who has started the bot (it cannot write first)."""
+    cleaned = target.strip()
+    if cleaned.lstrip("-").isdigit():
+        found = await teams.known_user(db, int(cleaned))
+    else:
+        found = await teams.known_by_username(db, cleaned.removeprefix("@"))
+    if found is None:
+        raise Refused("not_started", who=cleaned[:40])
+    return found
+
+
+async def assign(db: Database, admin_id: int, target: str, code: str, catalogue: Catalogue, now: datetime) -> KnownUser:
+    if catalogue.objective(code) is None:
+        raise Refused("unknown_code", code=code[:10])
+    person = await resolve(db, target)
+    async with db.transaction() as tx:
+        if await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now):
+            await repo.audit(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
+            await outbox.enqueue(tx, person.telegram_id, "facilitator_welcome", now, params={"code": code})
+    return person
+
+
+async def unassign(db: Database, admin_id: int, target: str, code: str, now: datetime) -> KnownUser:
+    person = await resolve(db, target)
+    async with db.transaction() as tx:
+        if not await teams.remove_facilitator(tx, person.telegram_id, code):
+            raise Refused("not_facilitator_of", who=person.full_name, code=code)
+        await repo.audit(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
+    return person
+
+
+async def deciders(db: Database | Transaction, code: str, admins: Collection[int]) -> list[int]:
+    """The facilitators of the task force; with none, the admins, so nothing waits unseen."""
+    facilitators = [user.telegram_id for _, user in await teams.facilitators(db, code)]
+    return facilitators or sorted(admins)
+
+
+async def may_oversee(db: Database, actor: int, code: str, admins: Collection[int]) -> bool:
+    """Facilitators of this task force and admins see its members and decide its applications."""
+    return actor in admins or code in await teams.taskforces_of(db, actor)
+
+
+# ---------------------------------------------------------------- applications
+
+
+async def announce(
+    tx: Transaction,
+    registration_id: int,
+    code: str,
+    applicant: int,
+    admins: Collection[int],
+    now: datetime,
+    patience: timedelta,
+) -> None:
+    """A new Leader or Representative application: a prompt to each decider, and a reminder due."""
+    for decider in await deciders(tx, code, admins):
+        if decider != applicant:
+            await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
+    await repo.set_reminder_due(tx, registration_id, now + patience, 0)
+
+
+async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list[Registration]:
+    codes = None if actor in admins else await teams.taskforces_of(db, actor)
+    if codes == []:
+        raise Refused("not_a_facilitator")
+    return [r for r in await repo.pending_registrations(db, codes) if r.person_id != actor]
+
+
+async def check_authority(
+    db: Database | Transaction, actor: int, registration: Registration, admins: Collection[int]
+) -> None:
+    if registration.person_id == actor:
+        raise Refused("own_application")
+    if actor not in admins and registration.taskforce not in await teams.taskforces_of(db, actor):
+        log.warning("user %s tried to decide registration %s without authority", actor, registration.id)
+        raise Refused("not_your_taskforce", code=registration.taskforce)
+
+
+async def decide(
+    db: Database,
+    actor: int,
+    registration_id: int,
+    verdict: Verdict,
+    reason: str | None,
+    admins: Collection[int],
+    now: datetime,
+) -> Decided:
+    async with db.transaction() as tx:
+        registration = await repo.get_registration(tx, registration_id)
+        if registration is None or registration.person_id is None:
+            raise Refused("stale")
+        await check_authority(tx, actor, registration, admins)
+        if registration.status is not RegistrationStatus.PENDING:
+            raise await _already_decided(tx, registration)
+        status = RegistrationStatus.ACTIVE if verdict is Verdict.APPROVE else RegistrationStatus.REJECTED
+        try:
+            await repo.decide_registration(tx, registration_id, status, actor, reason, now)
+        except sqlite3.IntegrityError:
+            raise await _place_taken(tx, registration) from None
+        if verdict is not Verdict.REJECT:
+            await repo.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
+        if verdict is Verdict.NOT_MEMBER:
+            await _demote_everywhere(tx, registration.person_id, actor, now)
+        await repo.audit(
+            tx,
+            now,
+            actor,
+            f"decision.{verdict.name.lower()}",
+            registration.person_id,
+            registration.taskforce,
+            {"registration": registration_id, "reason": reason} if reason else {"registration": registration_id},
+        )
+        await _tell_everyone(tx, registration_id, registration.person_id, now)
+    return Decided(registration, verdict)
+
+
+async def stay_as_member(db: Database, person_id: int, registration_id: int, now: datetime) -> str:
+    """After a rejection the applicant may stay in the task force as a Team Member."""
+    async with db.transaction() as tx:
+        registration = await repo.get_registration(tx, registration_id)
+        if registration is None or registration.person_id != person_id:
+            raise Refused("stale")
+        if registration.status is not RegistrationStatus.REJECTED:
+            raise Refused("stale")
+        code = registration.taskforce
+        if any(r.taskforce == code for r in await repo.places_held(tx, person_id)):
+            raise Refused("already_joined", code=code)
+        await repo.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
+        await repo.audit(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
+    return code
+
+
+async def _already_decided(tx: Transaction, registration: Registration) -> Refused:
+    decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
+    return Refused(
+        "already_decided",
+        who=decider.full_name if decider else "?",
+        at=registration.decided_at.strftime("%Y-%m-%d %H:%M UTC") if registration.decided_at else "?",
+    )
+
+
+async def _place_taken(tx: Transaction, registration: Registration) -> Refused:
+    holder = await repo.active_holder(tx, registration.taskforce, registration.role, registration.region)
+    person = await repo.get_person(tx, holder.person_id) if holder and holder.person_id else None
+    return Refused("place_taken", holder=person.name if person else "?", code=registration.taskforce)
+
+
+async def _demote_everywhere(tx: Transaction, person_id: int, actor: int, now: datetime) -> None:
+    """A rejected member-status claim leaves the person a Team Member in every task force."""
+    for held in await repo.places_held(tx, person_id):
+        if held.role.needs_decision:
+            await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
+            await repo.set_reminder_due(tx, held.id, None, 0)
+            await repo.audit(tx, now, actor, "registration.demoted", person_id, held.taskforce)
+            await _tell_everyone(tx, held.id, None, now)
+
+
+async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int | None, now: datetime) -> None:
+    """The applicant learns the outcome; every prompt about it is edited to show who decided."""
+    if applicant is not None:
+        await outbox.enqueue(tx, applicant, "decision", now, registration_id=registration_id)
+    for chat_id, message_id in await teams.prompts_of(tx, registration_id):
+        await outbox.enqueue(
+            tx, chat_id, "prompt_decided", now, registration_id=registration_id, edit_message_id=message_id
+        )
+
+
+# ---------------------------------------------------------------- reminders and digest
+
+
+async def remind_pending(db: Database, admins: Collection[int], now: datetime) -> int:
+    """Decisions waiting too long: remind the deciders daily, three times, then the admins."""
+    queued = 0
+    async with db.transaction() as tx:
+        for registration, sent in await repo.decisions_due(tx, now):
+            if sent < MAX_REMINDERS:
+                recipients = await deciders(tx, registration.taskforce, admins)
+                kind, next_due = "decision_reminder", now + REMINDER_INTERVAL
+            else:
+                recipients, kind, next_due = sorted(admins), "decision_escalation", None
+            for chat_id in recipients:
+                if chat_id != registration.person_id:
+                    await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
+                    queued += 1
+            await repo.set_reminder_due(tx, registration.id, next_due, sent + 1)
+    return queued
+
+
+async def queue_digest(db: Database, hour: int, now: datetime) -> int:
+    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members."""
+    today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    due_at = today if now >= today else today - timedelta(days=1)
+    last = await repo.last_run(db, DIGEST)
+    if last is not None and last >= due_at:
+        return 0
+    queued = 0
+    async with db.transaction() as tx:
+        if last is not None:
+            for code, people in (await repo.new_members_since(tx, last, now)).items():
+                for _, facilitator in await teams.facilitators(tx, code):
+                    params = {"code": code, "ids": [person.telegram_id for person in people]}
+                    await outbox.enqueue(tx, facilitator.telegram_id, "digest", now, params=params)
+                    queued += 1
+        await repo.set_last_run(tx, DIGEST, now)
+    return queued
+
+
+# ---------------------------------------------------------------- members and balance
+
+
+async def members(
+    db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
+) -> list[tuple[Registration, Person]]:
+    if catalogue.objective(code) is None:
+        raise Refused("unknown_code", code=code[:10])
+    if not await may_oversee(db, actor, code, admins):
+        log.warning("user %s asked for the members of %s without authority", actor, code)
+        raise Refused("not_your_taskforce", code=code)
+    return await repo.members_of(db, code)
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Counts by region × stakeholder type and by role, and the combinations nobody covers."""
+
+    cells: dict[tuple[str, str], int]
+    roles: dict[Role, int]
+    empty_regions: list[str]
+    empty_types: list[str]
+    total: int
+
+
+def balance(people: list[tuple[Registration, Person]], catalogue: Catalogue) -> Balance:
+    cells = {(region, kind): 0 for region in catalogue.regions for kind in catalogue.stakeholder_types}
+    roles = dict.fromkeys(Role, 0)
+    for registration, person in people:
+        key = (person.region, person.stakeholder_type)
+        cells[key] = cells.get(key, 0) + 1
+        roles[registration.role] += 1
+    by_region = {region: sum(n for (r, _), n in cells.items() if r == region) for region in catalogue.regions}
+    by_type = {kind: sum(n for (_, k), n in cells.items() if k == kind) for kind in catalogue.stakeholder_types}
+    return Balance(
+        cells=cells,
+        roles=roles,
+        empty_regions=[region for region, n in by_region.items() if n == 0],
+        empty_types=[kind for kind, n in by_type.items() if n == 0],
+        total=len(people),
+    )
