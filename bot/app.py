@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.handlers import account, browse, flow, system
+from bot.handlers import account, browse, facilitate, flow, system
 from bot.handlers.common import DEPS_KEY, Deps
 from bot.models import Catalogue
 from bot.services.clock import Clock, utc_now
@@ -81,7 +81,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, clock)
     application.add_handler(system.outside_private_handler(), group=-1)
     application.add_handler(flow.conversation())
-    for handler in [*browse.handlers(), *account.handlers(), *system.fallback_handlers()]:
+    for handler in [*browse.handlers(), *account.handlers(), *facilitate.handlers(), *system.fallback_handlers()]:
         application.add_handler(handler)
     application.add_handler(system.recorder_handler(), group=1)
     application.add_error_handler(system.on_error)
@@ -93,9 +93,7 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     deps: Deps = application.bot_data[DEPS_KEY]
     await application.bot.set_my_commands(system.commands())
     assert application.job_queue is not None
-    application.job_queue.run_repeating(
-        system.send_due_reminders, interval=deps.settings.tick_seconds, first=0.1, name="tick"
-    )
+    application.job_queue.run_repeating(system.tick, interval=deps.settings.tick_seconds, first=0.1, name="tick")
 
 
 async def serve(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]

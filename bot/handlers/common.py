@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ class Deps:
     db: Database
     clock: Clock
     alerts_sent: dict[str, datetime] = field(default_factory=dict)
+    outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    seen_users: dict[int, tuple[str | None, str, str | None]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

@@ -20,17 +20,20 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.handlers import facilitate, notify
 from bot.handlers.common import Context, deps, language, persist_now, refuse, reply, send, tr, user_id
-from bot.models import Role
-from bot.services import accounts, joining
+from bot.models import RegistrationStatus, Role
+from bot.services import accounts, facilitation, joining, notices
 from bot.services.errors import Refused
-from bot.services.fields import ProfileField, may_lead
+from bot.services.facilitation import Verdict
+from bot.services.fields import REASON_LIMIT, ProfileField, clean_text, may_lead
 from bot.services.joining import EditPart, JoinDraft
 from bot.views import keyboards, texts
+from bot.views import notices as notice_views
 from bot.views.callbacks import decode
 
-JOINING, EDITING = "joining", "editing"
-DRAFT_KEY, EDITING_KEY = "join", "editing"
+JOINING, EDITING, REASON = "joining", "editing", "reason"
+DRAFT_KEY, EDITING_KEY, REJECTING_KEY = "join", "editing", "rejecting"
 TYPED_FIELDS = "|".join(f.value for f in ProfileField if f.typed)
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -47,8 +50,8 @@ def _keep(context: Context, draft: JoinDraft) -> None:
 
 def _drop(context: Context) -> None:
     if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop(EDITING_KEY, None)
+        for key in (DRAFT_KEY, EDITING_KEY, REJECTING_KEY):
+            context.user_data.pop(key, None)
 
 
 async def show_step(
@@ -177,7 +180,10 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
         return await show_step(update, context, draft, new_message=True, notice=texts.refusal(_, refused))
     _drop(context)
     await persist_now(update, context)
-    await reply(update, texts.joined(_, results, d.catalogue))
+    members = [r.code for r in results if r.status is RegistrationStatus.ACTIVE]
+    links = notice_views.facilitators_of_joined(_, await notices.facilitators_by_taskforce(d.db, members))
+    await reply(update, "\n\n".join(part for part in (texts.joined(_, results, d.catalogue), links) if part))
+    await notify.drain(context)
     return ConversationHandler.END
 
 
@@ -233,8 +239,46 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     await accounts.forget(d.db, uid, d.now())
     _drop(context)
     context.application.drop_user_data(uid)
+    d.seen_users.pop(uid, None)
     await persist_now(update, context)
     await reply(update, texts.forgotten(tr(update)))
+    return ConversationHandler.END
+
+
+async def reject_pressed(update: Update, context: Context) -> str | int:
+    """Reject asks for a reason first; authority is checked now and again when it is given."""
+    d = deps(context)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    try:
+        if press is None:
+            raise Refused("stale")
+        registration = await facilitation.open_application(d.db, user_id(update), int(press.arg), d.settings.admins)
+    except Refused as refused:
+        await refuse(update, refused)
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[REJECTING_KEY] = registration.id
+    text, markup = notice_views.ask_reason(tr(update), registration.id)
+    await persist_now(update, context)
+    await send(update, text, markup)
+    return REASON
+
+
+async def reason_given(update: Update, context: Context) -> str | int:
+    registration_id = (context.user_data or {}).get(REJECTING_KEY)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    if press is not None:  # Skip
+        reason = None
+        registration_id = int(press.arg)
+    else:
+        text = update.message.text if update.message and update.message.text else ""
+        try:
+            reason = clean_text(text, REASON_LIMIT)
+        except Refused as refused:
+            await refuse(update, refused)
+            return REASON
+    _drop(context)
+    await facilitate.decide(update, context, int(registration_id or 0), Verdict.REJECT, reason)
     return ConversationHandler.END
 
 
@@ -253,6 +297,7 @@ def conversation() -> ConversationHandler[Any]:
                 CallbackQueryHandler(resume, pattern=r"^j:resume$"),
                 CallbackQueryHandler(edit_typed_field, pattern=rf"^pf:e:({TYPED_FIELDS})$"),
                 CallbackQueryHandler(forget_confirmed, pattern=r"^fg:y$"),
+                CallbackQueryHandler(reject_pressed, pattern=r"^ap:no:[0-9]+$"),
             ],
             states={
                 JOINING: [
@@ -263,6 +308,10 @@ def conversation() -> ConversationHandler[Any]:
                 EDITING: [
                     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, editing_text),
                     MessageHandler(PRIVATE & ~filters.COMMAND, editing_other),
+                ],
+                REASON: [
+                    MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, reason_given),
+                    CallbackQueryHandler(reason_given, pattern=r"^ap:skip:[0-9]+$"),
                 ],
             },
             fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],

@@ -17,10 +17,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers import notify
 from bot.handlers.common import Context, Deps, Handler, deps, persist_now, send, tr
 from bot.handlers.flow import DRAFT_KEY
 from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.services import reminders
+from bot.services import facilitation, notices, reminders
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
 from bot.views.callbacks import decode
@@ -71,6 +72,16 @@ async def record_update(update: Update, context: Context) -> None:
     user = update.effective_user
     log.info("update %s from user %s: %s", update.update_id, user.id if user else "-", _what(update))
     await persist_now(update, context)
+    if user is not None and update.effective_chat is not None and update.effective_chat.type == "private":
+        await _remember(deps(context), user.id, user.username, user.full_name, user.language_code)
+
+
+async def _remember(d: Deps, telegram_id: int, username: str | None, name: str, language: str | None) -> None:
+    """Note who has started the bot (it may write to them); written only when it changed."""
+    seen = (username, name, language)
+    if d.seen_users.get(telegram_id) != seen:
+        await notices.remember(d.db, telegram_id, username, name, language, d.now())
+        d.seen_users[telegram_id] = seen
 
 
 def _what(update: Update) -> str:
@@ -109,8 +120,17 @@ async def on_error(update: object, context: Context) -> None:
             log.warning("could not apologise in chat %s", update.effective_chat.id)
 
 
+async def tick(context: Context) -> None:
+    """Every few seconds: whatever is due according to the database, then the outbox."""
+    d = deps(context)
+    await send_due_reminders(context)
+    await facilitation.remind_pending(d.db, d.settings.admins, d.now())
+    await facilitation.queue_digest(d.db, d.settings.digest_hour, d.now())
+    await notify.drain(context)
+
+
 async def send_due_reminders(context: Context) -> None:
-    """Tick: send the join reminders whose time has come, marking each only once accepted."""
+    """Send the join reminders whose time has come, marking each only once accepted."""
     d: Deps = deps(context)
     _ = translator(DEFAULT_LANGUAGE)
     for reminder_id, telegram_id in await reminders.due_join_reminders(d.db, d.now()):

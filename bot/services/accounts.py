@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.models import Catalogue, Person, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
+from bot.storage import outbox, teams
 from bot.storage import repositories as repo
 from bot.storage.database import Database
 
@@ -74,5 +75,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
             await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
         await repo.delete_person(tx, telegram_id)
         await repo.delete_reminders(tx, telegram_id)
+        await teams.forget_user(tx, telegram_id)
+        await outbox.forget_chat(tx, telegram_id)
         await repo.anonymise_audit(tx, telegram_id)
         await repo.audit(tx, now, None, "person.forgotten")

@@ -121,6 +121,17 @@ async def check_authority(
         raise Refused("not_your_taskforce", code=registration.taskforce)
 
 
+async def open_application(db: Database, actor: int, registration_id: int, admins: Collection[int]) -> Registration:
+    """The pending application this person may decide on (checked again when deciding)."""
+    registration = await repo.get_registration(db, registration_id)
+    if registration is None or registration.person_id is None:
+        raise Refused("stale")
+    await check_authority(db, actor, registration, admins)
+    if registration.status is not RegistrationStatus.PENDING:
+        raise await _already_decided(db, registration)
+    return registration
+
+
 async def decide(
     db: Database,
     actor: int,
@@ -137,9 +148,11 @@ async def decide(
         await check_authority(tx, actor, registration, admins)
         if registration.status is not RegistrationStatus.PENDING:
             raise await _already_decided(tx, registration)
-        status = RegistrationStatus.ACTIVE if verdict is Verdict.APPROVE else RegistrationStatus.REJECTED
+        status = RegistrationStatus.REJECTED if verdict is Verdict.REJECT else RegistrationStatus.ACTIVE
+        # A rejected member-status claim keeps the person in the task force, as Team Member.
+        role = Role.MEMBER if verdict is Verdict.NOT_MEMBER else None
         try:
-            await repo.decide_registration(tx, registration_id, status, actor, reason, now)
+            await repo.decide_registration(tx, registration_id, status, actor, reason, now, role)
         except sqlite3.IntegrityError:
             raise await _place_taken(tx, registration) from None
         if verdict is not Verdict.REJECT:
@@ -175,7 +188,7 @@ async def stay_as_member(db: Database, person_id: int, registration_id: int, now
     return code
 
 
-async def _already_decided(tx: Transaction, registration: Registration) -> Refused:
+async def _already_decided(tx: Database | Transaction, registration: Registration) -> Refused:
     decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
     return Refused(
         "already_decided",

@@ -33,6 +33,7 @@ TYPED_LIMITS: dict[ProfileField, int] = {
     ProfileField.EMAIL: 254,
 }
 MOTIVATION_LIMIT = 1000
+REASON_LIMIT = 1000
 
 
 def clean_text(text: str, limit: int) -> str:

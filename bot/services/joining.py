@@ -225,7 +225,9 @@ async def submit(
         await repo.save_person(tx, telegram_id, profile, language, now)
         if draft.ask_profile:
             await repo.audit(tx, now, telegram_id, "profile.saved", telegram_id)
-        joined = [await _register(tx, telegram_id, code, draft, profile, catalogue, rules, now) for code in draft.selected]
+        joined = [
+            await _register(tx, telegram_id, code, draft, profile, catalogue, rules, now) for code in draft.selected
+        ]
         await repo.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
     return joined
 
@@ -245,6 +247,9 @@ async def _register(
         raise Refused("role_reserved")
     status = RegistrationStatus.PENDING if role.needs_decision else RegistrationStatus.ACTIVE
     region = profile.region if role is Role.REPRESENTATIVE else None
-    await repo.add_registration(tx, telegram_id, code, role, status, region, draft.motivations.get(code), now)
+    motivation = draft.motivations.get(code)
+    registration_id = await repo.add_registration(tx, telegram_id, code, role, status, region, motivation, now)
+    if role.needs_decision:
+        await facilitation.announce(tx, registration_id, code, telegram_id, rules.admins, now, rules.patience)
     await repo.audit(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
     return Joined(code, role, status)

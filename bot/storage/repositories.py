@@ -221,12 +221,13 @@ async def decide_registration(
     decided_by: int,
     reason: str | None,
     now: datetime,
+    role: Role | None = None,
 ) -> bool:
     """Only a pending registration can be decided: the first decision wins, in the database."""
     cursor = await tx.execute(
-        "UPDATE registrations SET status = ?, decided_by = ?, decided_at = ?, reason = ?,"
-        " next_reminder_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
-        (status.value, decided_by, to_text(now), reason, to_text(now), registration_id),
+        "UPDATE registrations SET status = ?, role = COALESCE(?, role), decided_by = ?, decided_at = ?,"
+        " reason = ?, next_reminder_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+        (status.value, role.value if role else None, decided_by, to_text(now), reason, to_text(now), registration_id),
     )
     return cursor.rowcount > 0
 

@@ -71,6 +71,18 @@ def refusal(_: Translate, refused: Refused) -> str:
         ),
         "not_registered": _("You are not registered in Task Force {code}."),
         "no_profile": _("You have no profile yet: join a Task Force first with /join."),
+        "admins_only": _("This command is for the Executive Secretariat."),
+        "not_started": _(
+            "{who} has not started this bot yet. A bot cannot write first: ask them to open the bot and press Start."
+        ),
+        "not_facilitator_of": _("{who} does not facilitate {code}."),
+        "not_a_facilitator": _("This command is for facilitators of a Task Force."),
+        "own_application": _("You cannot decide on your own application."),
+        "not_your_taskforce": _("Only the facilitators of Task Force {code} and the Secretariat can do this."),
+        "already_decided": _("Already decided by {who} on {at}. Nothing was changed."),
+        "place_taken": _(
+            "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
+        ),
     }
     return templates.get(refused.reason, templates["stale"]).format(**refused.params)
 

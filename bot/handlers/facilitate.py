@@ -1,0 +1,173 @@
+"""Admins assign facilitators; facilitators and admins decide, list members, see the balance."""
+
+from __future__ import annotations
+
+import logging
+from io import BytesIO
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers import notify
+from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
+from bot.services import facilitation
+from bot.services.errors import Refused
+from bot.services.facilitation import Verdict
+from bot.services.notices import application
+from bot.storage import teams
+from bot.views import notices as views
+from bot.views.callbacks import decode
+from bot.views.texts import MESSAGE_LIMIT
+
+log = logging.getLogger("bot")
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def _is_admin(update: Update, context: Context) -> bool:
+    """Admin commands from anyone else change nothing, are answered politely and logged."""
+    if user_id(update) in deps(context).settings.admins:
+        return True
+    log.warning("user %s used an admin command", user_id(update))
+    await refuse(update, Refused("admins_only"))
+    return False
+
+
+async def facilitator_command(update: Update, context: Context) -> None:
+    if not await _is_admin(update, context):
+        return
+    d = deps(context)
+    _ = tr(update)
+    args = context.args or []
+    removing = len(args) == 3 and args[0].lower() == "remove"
+    if len(args) != 2 and not removing:
+        await send(update, views.facilitator_usage(_))
+        return
+    who, code = args[-2], args[-1].upper()
+    try:
+        if removing:
+            person = await facilitation.unassign(d.db, user_id(update), who, code, d.now())
+        else:
+            person = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, d.now())
+    except Refused as refused:
+        await refuse(update, refused)
+        return
+    await send(update, views.facilitator_changed(_, person, code, removing))
+    await notify.drain(context)
+
+
+async def facilitators_command(update: Update, context: Context) -> None:
+    if not await _is_admin(update, context):
+        return
+    d = deps(context)
+    args = context.args or []
+    pairs = await teams.facilitators(d.db, args[0].upper() if args else None)
+    await send(update, views.facilitator_list(tr(update), pairs, d.catalogue))
+
+
+async def pending_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update)
+    try:
+        waiting = await facilitation.pending_for(d.db, user_id(update), d.settings.admins)
+    except Refused as refused:
+        await refuse(update, refused)
+        return
+    if not waiting:
+        await send(update, views.nothing_pending(_))
+        return
+    for registration in waiting:
+        facts = await application(d.db, registration.id)
+        if facts is None:
+            continue
+        message = await update.effective_chat.send_message(  # type: ignore[union-attr]
+            views.prompt(_, facts, d.catalogue), reply_markup=views.prompt_keyboard(_, registration.id)
+        )
+        async with d.db.transaction() as tx:
+            await teams.add_prompt(tx, registration.id, message.chat_id, message.message_id)
+
+
+async def members_command(update: Update, context: Context) -> None:
+    await _members(update, context, with_list=True)
+
+
+async def balance_command(update: Update, context: Context) -> None:
+    await _members(update, context, with_list=False)
+
+
+async def _members(update: Update, context: Context, *, with_list: bool) -> None:
+    d = deps(context)
+    _ = tr(update)
+    args = context.args or []
+    if not args:
+        await send(update, views.members_usage(_))
+        return
+    code = args[0].upper()
+    try:
+        members = await facilitation.members(d.db, user_id(update), code, d.catalogue, d.settings.admins)
+    except Refused as refused:
+        await refuse(update, refused)
+        return
+    balance = views.balance_text(_, code, facilitation.balance(members, d.catalogue), d.catalogue)
+    if not with_list:
+        await send(update, balance)
+        return
+    listing = views.members_text(_, code, members, d.catalogue)
+    if len(listing) <= MESSAGE_LIMIT:
+        await send(update, listing)
+    else:
+        document = BytesIO(views.members_csv(_, members))
+        await update.effective_chat.send_document(  # type: ignore[union-attr]
+            document,
+            filename=f"taskforce-{code}-members.csv",
+            caption=views.members_caption(_, code),
+        )
+    await send(update, balance)
+
+
+async def decision_press(update: Update, context: Context) -> None:
+    """Approve, or not a member: decided at once. (Reject asks for a reason in the flow.)"""
+    press = decode(update.callback_query.data if update.callback_query else None)
+    if press is None:
+        await refuse(update, Refused("stale"))
+        return
+    if press.action == "stay":
+        await stay(update, context, int(press.arg))
+        return
+    await decide(update, context, int(press.arg), Verdict(press.action), None)
+
+
+async def decide(update: Update, context: Context, registration_id: int, verdict: Verdict, reason: str | None) -> bool:
+    d = deps(context)
+    try:
+        await facilitation.decide(d.db, user_id(update), registration_id, verdict, reason, d.settings.admins, d.now())
+    except Refused as refused:
+        await refuse(update, refused)
+        return False
+    text = views.decided(tr(update), verdict.value)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200])
+    else:
+        await send(update, text)
+    await notify.drain(context)
+    return True
+
+
+async def stay(update: Update, context: Context, registration_id: int) -> None:
+    d = deps(context)
+    try:
+        code = await facilitation.stay_as_member(d.db, user_id(update), registration_id, d.now())
+    except Refused as refused:
+        await refuse(update, refused)
+        return
+    await reply(update, views.stayed(tr(update), code))
+
+
+def handlers() -> list[Handler]:
+    return [
+        CommandHandler("facilitator", facilitator_command, filters=PRIVATE),
+        CommandHandler("facilitators", facilitators_command, filters=PRIVATE),
+        CommandHandler("pending", pending_command, filters=PRIVATE),
+        CommandHandler("members", members_command, filters=PRIVATE),
+        CommandHandler("balance", balance_command, filters=PRIVATE),
+        CallbackQueryHandler(decision_press, pattern=r"^ap:(ok|nm|stay):[0-9]+$"),
+    ]

@@ -1,0 +1,74 @@
+"""What a notification needs to be written, read fresh when it is sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.models import KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.storage import repositories as repo
+from bot.storage import teams
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Application:
+    registration: Registration
+    applicant: Person
+    others: list[Registration]
+    decider: KnownUser | None
+
+    @property
+    def verdict(self) -> str:
+        """approved, rejected, not_member, pending or withdrawn: what the prompt now shows."""
+        registration = self.registration
+        if registration.status is RegistrationStatus.PENDING:
+            return "pending"
+        if registration.decided_by is None:
+            return "withdrawn"
+        if registration.status is RegistrationStatus.REJECTED:
+            return "rejected"
+        return "not_member" if registration.role is Role.MEMBER else "approved"
+
+
+async def application(db: Database, registration_id: int) -> Application | None:
+    """None when the applicant has since deleted their data: nothing is then sent."""
+    registration = await repo.get_registration(db, registration_id)
+    if registration is None or registration.person_id is None:
+        return None
+    applicant = await repo.get_person(db, registration.person_id)
+    if applicant is None:
+        return None
+    others = [
+        r
+        for r in await repo.registrations_of(db, applicant.telegram_id)
+        if r.id != registration.id and r.status.holds_place
+    ]
+    decider = await teams.known_user(db, registration.decided_by) if registration.decided_by else None
+    return Application(registration, applicant, others, decider)
+
+
+async def language_of(db: Database, telegram_id: int) -> str | None:
+    """The recipient's Telegram language, as last seen."""
+    known = await teams.known_user(db, telegram_id)
+    return known.language if known else None
+
+
+async def facilitators_by_taskforce(db: Database, codes: list[str]) -> dict[str, list[KnownUser]]:
+    found: dict[str, list[KnownUser]] = {code: [] for code in codes}
+    for code in codes:
+        found[code] = [user for _, user in await teams.facilitators(db, code)]
+    return found
+
+
+async def people(db: Database, ids: list[int]) -> list[Person]:
+    found = [await repo.get_person(db, telegram_id) for telegram_id in ids]
+    return [person for person in found if person is not None]
+
+
+async def remember(
+    db: Database, telegram_id: int, username: str | None, full_name: str, language: str | None, now: datetime
+) -> None:
+    """Record that this person has started the bot, so the bot may write to them."""
+    async with db.transaction() as tx:
+        await teams.remember_user(tx, telegram_id, username, full_name, language, now)

@@ -1,0 +1,252 @@
+"""Texts and keyboards of notifications: prompts, decisions, reminders, digests, lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translate
+from bot.models import Catalogue, KnownUser, Person, Registration, Role
+from bot.services.facilitation import Balance
+from bot.services.notices import Application
+from bot.views.callbacks import encode
+from bot.views.texts import fit, role_label, status_label
+
+WHEN = "%Y-%m-%d %H:%M UTC"
+
+
+def user_link(user: KnownUser) -> str:
+    return f'<a href="tg://user?id={user.telegram_id}">{escape(user.full_name)}</a>'
+
+
+def _taskforce(code: str, catalogue: Catalogue) -> str:
+    objective = catalogue.objective(code)
+    return f"{code} · {escape(objective.title)}" if objective else code
+
+
+def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> str:
+    registration, person = facts.registration, facts.applicant
+    status = catalogue.member_status(person.member_status)
+    claim = status.label if status else person.member_status
+    lines = [
+        _("<b>Application: {role} of Task Force {taskforce}</b>").format(
+            role=role_label(_, registration.role), taskforce=_taskforce(registration.taskforce, catalogue)
+        ),
+        "",
+        _("Name: {value}").format(value=escape(person.name)),
+        _("Organisation: {value}").format(value=escape(person.organisation)),
+        _("Country: {value}").format(value=escape(person.country)),
+        _("Region: {value}").format(value=escape(person.region)),
+        _("Stakeholder type: {value}").format(value=escape(person.stakeholder_type)),
+        _('Member of "4 per 1000": {value}').format(value=escape(claim)),
+        _("Motivation: “{value}”").format(value=escape(registration.motivation or "")),
+    ]
+    if facts.others:
+        held = ", ".join(f"{r.taskforce} {role_label(_, r.role)} ({status_label(_, r.status)})" for r in facts.others)
+        lines.append(_("Other registrations: {value}").format(value=held))
+    lines.append(_("Applied: {value}").format(value=registration.created_at.strftime(WHEN)))
+    return fit("\n".join(lines))
+
+
+def prompt(_: Translate, facts: Application, catalogue: Catalogue, kind: str = "approval_prompt") -> str:
+    """The decider's message; reminders and escalations say why they come again."""
+    heading = {
+        "decision_reminder": _("⏰ This application is still waiting for your decision."),
+        "decision_escalation": _(
+            "⚠️ No facilitator decided on this application after three reminders. Please decide, "
+            "or assign a facilitator with /facilitator."
+        ),
+    }.get(kind)
+    body = application_text(_, facts, catalogue)
+    if facts.verdict != "pending":
+        return body + "\n\n" + decided_line(_, facts)
+    return f"{heading}\n\n{body}" if heading else body
+
+
+def decided_line(_: Translate, facts: Application) -> str:
+    who = escape(facts.decider.full_name) if facts.decider else "?"
+    when = facts.registration.decided_at.strftime(WHEN) if facts.registration.decided_at else ""
+    reason = facts.registration.reason
+    lines = {
+        "approved": _("✅ Approved by {who} on {when}."),
+        "rejected": _("❌ Rejected by {who} on {when}."),
+        "not_member": _("❌ Member status not confirmed by {who} on {when}: Team Member."),
+        "withdrawn": _("The applicant withdrew or is now a Team Member."),
+    }
+    text = lines.get(facts.verdict, lines["withdrawn"]).format(who=who, when=when)
+    if reason:
+        text += "\n" + _("Reason: “{reason}”").format(reason=escape(reason))
+    return text
+
+
+def prompt_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
+    ident = str(registration_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✅ Approve"), callback_data=encode("ap", "ok", ident)),
+                InlineKeyboardButton(_("❌ Reject"), callback_data=encode("ap", "no", ident)),
+            ],
+            [InlineKeyboardButton(_("Not a member or partner"), callback_data=encode("ap", "nm", ident))],
+        ]
+    )
+
+
+def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
+    """What the applicant is told; a reason is passed on as the facilitator wrote it."""
+    registration = facts.registration
+    values = {
+        "role": role_label(_, registration.role),
+        "taskforce": _taskforce(registration.taskforce, catalogue),
+    }
+    texts = {
+        "approved": _("🎉 Your application was approved: you are now {role} of Task Force {taskforce}."),
+        "rejected": _(
+            "Your application as {role} of Task Force {taskforce} was not accepted. "
+            "You are welcome to stay in the Task Force as a Team Member."
+        ),
+        "not_member": _(
+            'Your organisation could not be confirmed as a member or partner of "4 per 1000", '
+            "so you are a Team Member of Task Force {taskforce}, and in your other Task Forces."
+        ),
+    }
+    text = texts.get(facts.verdict, texts["rejected"]).format(**values)
+    if registration.reason:
+        text += "\n" + _("Reason: “{reason}”").format(reason=escape(registration.reason))
+    return text
+
+
+def stay_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Stay as Team Member"), callback_data=encode("ap", "stay", str(registration_id)))]]
+    )
+
+
+def ask_reason(_: Translate, registration_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    text = _("Why is it rejected? Your words are sent to the applicant as you write them. Or press Skip.")
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Skip"), callback_data=encode("ap", "skip", str(registration_id)))]]
+    )
+    return text, markup
+
+
+def decided(_: Translate, verdict: str) -> str:
+    return {
+        "ok": _("Approved. The applicant and the other facilitators are told."),
+        "no": _("Rejected. The applicant and the other facilitators are told."),
+        "nm": _("Member status not confirmed: the person is a Team Member everywhere."),
+    }[verdict]
+
+
+def facilitator_welcome(_: Translate, codes: list[str], catalogue: Catalogue) -> str:
+    return _(
+        "You are now a facilitator of: {taskforces}.\n\n"
+        "You will get a message with Approve / Reject buttons for every Global Leader and Regional "
+        "Representative application, and once a day a list of new Team Members to guide.\n"
+        "/pending · applications waiting for you\n"
+        "/members CODE · the members (a CSV file when long)\n"
+        "/balance CODE · members by region and stakeholder type, to see whom to recruit"
+    ).format(taskforces=", ".join(_taskforce(code, catalogue) for code in codes))
+
+
+def digest(_: Translate, code: str, people: list[Person], catalogue: Catalogue) -> str:
+    lines = [_("<b>New Team Members of Task Force {taskforce}</b>").format(taskforce=_taskforce(code, catalogue))]
+    lines += [f"• {escape(p.name)}, {escape(p.organisation)}, {escape(p.country)} ({escape(p.region)})" for p in people]
+    lines.append(_("Say hello and guide them: /members {code}").format(code=code))
+    return fit("\n".join(lines))
+
+
+def facilitators_of_joined(_: Translate, links: dict[str, list[KnownUser]]) -> str:
+    """Told to new Team Members: who guides them, with a link to write to them."""
+    lines = []
+    for code, users in links.items():
+        if users:
+            lines.append(
+                _("Your facilitators in {code}: {names}").format(code=code, names=", ".join(map(user_link, users)))
+            )
+    return "\n".join(lines)
+
+
+def facilitator_list(_: Translate, pairs: list[tuple[str, KnownUser]], catalogue: Catalogue) -> str:
+    if not pairs:
+        return _("No facilitators are assigned yet. Assign one with /facilitator <user id or @username> <CODE>.")
+    lines = [_("<b>Facilitators</b>")]
+    lines += [f"{_taskforce(code, catalogue)}: {user_link(user)} ({user.telegram_id})" for code, user in pairs]
+    return fit("\n".join(lines))
+
+
+def member_lines(_: Translate, members: list[tuple[Registration, Person]]) -> list[str]:
+    return [
+        f"{escape(p.name)} · {role_label(_, r.role)} · {status_label(_, r.status)} · "
+        f"{escape(p.organisation)} · {escape(p.country)} · {escape(p.region)}"
+        for r, p in members
+    ]
+
+
+def members_text(_: Translate, code: str, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> str:
+    header = _("<b>Members of Task Force {taskforce}</b> ({count})").format(
+        taskforce=_taskforce(code, catalogue), count=len(members)
+    )
+    return "\n".join([header, "", *member_lines(_, members)])
+
+
+def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [_("Name"), _("Role"), _("Status"), _("Organisation"), _("Country"), _("Region"), _("Stakeholder type")]
+    )
+    for r, p in members:
+        writer.writerow(
+            [p.name, role_label(_, r.role), status_label(_, r.status), p.organisation, p.country, p.region,
+             p.stakeholder_type]
+        )  # fmt: skip
+    return out.getvalue().encode("utf-8-sig")
+
+
+def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue) -> str:
+    lines = [_("<b>Balance of Task Force {taskforce}</b> ({count} members)").format(
+        taskforce=_taskforce(code, catalogue), count=balance.total
+    )]  # fmt: skip
+    lines.append(", ".join(f"{role_label(_, role)}: {balance.roles[role]}" for role in Role))
+    for region in catalogue.regions:
+        counts = [f"{kind} {balance.cells[(region, kind)]}" for kind in catalogue.stakeholder_types
+                  if balance.cells[(region, kind)]]  # fmt: skip
+        lines.append(f"<b>{escape(region)}</b>: " + (escape("; ".join(counts)) if counts else "—"))
+    if balance.empty_regions:
+        lines.append(_("No one yet from: {regions}").format(regions=escape(", ".join(balance.empty_regions))))
+    if balance.empty_types:
+        lines.append(_("No stakeholders yet of type: {types}").format(types=escape(", ".join(balance.empty_types))))
+    empty_cells = sum(1 for n in balance.cells.values() if n == 0)
+    lines.append(_("{count} of {all} region × stakeholder type combinations are empty.").format(
+        count=empty_cells, all=len(balance.cells)
+    ))  # fmt: skip
+    return fit("\n".join(lines))
+
+
+def facilitator_usage(_: Translate) -> str:
+    return _("Write /facilitator <user id or @username> <CODE>, or /facilitator remove <user id or @username> <CODE>.")
+
+
+def facilitator_changed(_: Translate, person: KnownUser, code: str, removed: bool) -> str:
+    text = _("{name} no longer facilitates {code}.") if removed else _("{name} now facilitates {code}.")
+    return text.format(name=user_link(person), code=code)
+
+
+def nothing_pending(_: Translate) -> str:
+    return _("No application is waiting for your decision.")
+
+
+def members_usage(_: Translate) -> str:
+    return _("Which Task Force? Write for example /members B3 or /balance B3.")
+
+
+def members_caption(_: Translate, code: str) -> str:
+    return _("Members of Task Force {code}").format(code=code)
+
+
+def stayed(_: Translate, code: str) -> str:
+    return _("You stay in Task Force {code} as a Team Member. Welcome!").format(code=code)
