@@ -126,14 +126,22 @@ class ChatUser:
         sent, data = self.button(label)
         return await self.press_data(data, sent.message_id or 0)
 
-    async def press_data(self, data: str, message_id: int = 1) -> Sent:
-        """Press a button (or forge one) and return the message or alert that answers it."""
+    async def press_data(self, data: str, message_id: int = 1, *, alert_only: bool = False) -> Sent:
+        """Press a button (or forge one) and return the message or alert that answers it.
+
+        With `alert_only`, wait for the answer to this very press (notifications to the
+        same chat may come in between).
+        """
         marker = len(self.standin.sent)
         callback_id = str(next(_callback_ids))
         await self.standin.push(callback_update(self.user, data, message_id, callback_id=int(callback_id)))
 
         def answers(sent: Sent) -> bool:
             alert = sent.method == "answerCallbackQuery" and sent.params.get("callback_query_id") == callback_id
-            return self._mine(sent) or (alert and bool(sent.params.get("text")))
+            return (self._mine(sent) and not alert_only) or (alert and bool(sent.params.get("text")))
 
         return await self.standin.wait_for(answers, start=marker)
+
+    async def alert(self, data: str, message_id: int = 1) -> str:
+        """The text of the alert or notice that answers pressing `data`."""
+        return str((await self.press_data(data, message_id, alert_only=True)).params["text"])

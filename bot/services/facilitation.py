@@ -74,10 +74,11 @@ async def unassign(db: Database, admin_id: int, target: str, code: str, now: dat
     return person
 
 
-async def deciders(db: Database | Transaction, code: str, admins: Collection[int]) -> list[int]:
-    """The facilitators of the task force; with none, the admins, so nothing waits unseen."""
-    facilitators = [user.telegram_id for _, user in await teams.facilitators(db, code)]
-    return facilitators or sorted(admins)
+async def deciders(db: Database | Transaction, code: str, admins: Collection[int], applicant: int | None) -> list[int]:
+    """Who decides an application: the task force's facilitators other than the applicant;
+    with none, the admins, so nothing waits unseen."""
+    facilitators = [user.telegram_id for _, user in await teams.facilitators(db, code) if user.telegram_id != applicant]
+    return facilitators or [admin for admin in sorted(admins) if admin != applicant]
 
 
 async def may_oversee(db: Database, actor: int, code: str, admins: Collection[int]) -> bool:
@@ -98,9 +99,8 @@ async def announce(
     patience: timedelta,
 ) -> None:
     """A new Leader or Representative application: a prompt to each decider, and a reminder due."""
-    for decider in await deciders(tx, code, admins):
-        if decider != applicant:
-            await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
+    for decider in await deciders(tx, code, admins, applicant):
+        await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
     await repo.set_reminder_due(tx, registration_id, now + patience, 0)
 
 
@@ -232,14 +232,14 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
     async with db.transaction() as tx:
         for registration, sent in await repo.decisions_due(tx, now):
             if sent < MAX_REMINDERS:
-                recipients = await deciders(tx, registration.taskforce, admins)
+                recipients = await deciders(tx, registration.taskforce, admins, registration.person_id)
                 kind, next_due = "decision_reminder", now + REMINDER_INTERVAL
             else:
-                recipients, kind, next_due = sorted(admins), "decision_escalation", None
+                recipients = [admin for admin in sorted(admins) if admin != registration.person_id]
+                kind, next_due = "decision_escalation", None
             for chat_id in recipients:
-                if chat_id != registration.person_id:
-                    await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
-                    queued += 1
+                await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
+                queued += 1
             await repo.set_reminder_due(tx, registration.id, next_due, sent + 1)
     return queued
 

@@ -295,10 +295,10 @@ async def members_of(db: Reader, code: str) -> list[tuple[Registration, Person]]
 
 
 async def new_members_since(db: Reader, since: datetime, until: datetime) -> dict[str, list[Person]]:
-    """Team Members who joined in (since, until], by task force, for the facilitators' digest."""
+    """Team Members who joined in [since, until), by task force, for the facilitators' digest."""
     rows = await db.fetchall(
         "SELECT r.taskforce, p.* FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
-        " WHERE r.role = 'member' AND r.status = 'active' AND r.created_at > ? AND r.created_at <= ?"
+        " WHERE r.role = 'member' AND r.status = 'active' AND r.created_at >= ? AND r.created_at < ?"
         " ORDER BY r.taskforce, p.name",
         (to_text(since), to_text(until)),
     )

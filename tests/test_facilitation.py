@@ -1,0 +1,285 @@
+"""End to end: facilitators are assigned, decide applications, guide members, see the balance."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.storage import repositories as repo
+from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from tests.standin import BotApiStandIn, Sent, callback_update
+from tests.test_join_flow import fill_profile
+
+
+def people(standin: BotApiStandIn) -> dict[str, ChatUser]:
+    return {
+        "admin": ChatUser(standin, ADMIN_ID, first_name="Sec", last_name="Retariat"),
+        "fran": ChatUser(standin, 2001, first_name="Fran", last_name="Facil"),
+        "gus": ChatUser(standin, 2002, first_name="Gus", last_name="Guide"),
+        "ada": ChatUser(standin, 1001, first_name="Ada", last_name="Lovelace"),
+        "bob": ChatUser(standin, 1002, first_name="Bob", last_name="Builder"),
+    }
+
+
+async def facilitate(admin: ChatUser, *who_codes: tuple[ChatUser, str]) -> None:
+    for person, code in who_codes:
+        await person.say("/start")
+        marker = len(admin.standin.sent)
+        answer = await admin.say(f"/facilitator {person.id} {code}")
+        assert "now facilitates" in answer.text
+        await admin.standin.wait_for(
+            lambda s, p=person: s.chat_id == p.id and "now a facilitator" in s.text, start=marker
+        )
+
+
+async def apply(person: ChatUser, code: str, role: str = "Global Leader", member: str = "Member") -> None:
+    await person.say(f"/join {code}")
+    await fill_profile(person, member=member)
+    await person.press(role)
+    if role != "Team Member":
+        await person.say("I know this field well.")
+    await person.press("Confirm")
+
+
+async def prompt_for(person: ChatUser, standin: BotApiStandIn) -> Sent:
+    return await standin.wait_for(lambda s: s.chat_id == person.id and "Application:" in s.text)
+
+
+async def test_assignment_is_for_admins_and_needs_a_started_bot(running_bot: RunningBot) -> None:
+    p = people(running_bot.standin)
+    refused = await p["fran"].say("/facilitator 2002 B3")
+    assert "for the Executive Secretariat" in refused.text
+    not_started = await p["admin"].say("/facilitator @gusguide B3")
+    assert "has not started this bot" in not_started.text
+    await facilitate(p["admin"], (p["gus"], "B3"))
+    welcome = await running_bot.standin.wait_for(lambda s: s.chat_id == p["gus"].id and "now a facilitator" in s.text)
+    assert "B3" in welcome.text and "/pending" in welcome.text
+    listing = await p["admin"].say("/facilitators")
+    assert "B3" in listing.text and "Gus Guide" in listing.text
+    removed = await p["admin"].say(f"/facilitator remove {p['gus'].id} B3")
+    assert "no longer facilitates B3" in removed.text
+
+
+async def test_application_reaches_both_facilitators_and_the_first_decision_wins(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"), (p["gus"], "B3"))
+    await apply(p["ada"], "B3")
+    fran_prompt, gus_prompt = await prompt_for(p["fran"], standin), await prompt_for(p["gus"], standin)
+    for prompt in (fran_prompt, gus_prompt):
+        assert "Ada Lovelace" in prompt.text and "Soil Institute" in prompt.text and "I know this field" in prompt.text
+        assert [label for label, _ in prompt.buttons] == ["✅ Approve", "❌ Reject", "Not a member or partner"]
+    approved = await p["fran"].press("Approve")
+    assert approved.method == "answerCallbackQuery" and "Approved" in approved.params["text"]
+    told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "approved" in s.text)
+    assert "Global Leader of Task Force B3" in told.text
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.chat_id == p["gus"].id and "Approved by Fran" in s.text
+    )
+    assert edited.message_id == gus_prompt.message_id and edited.buttons == []
+    late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    assert "Already decided by Fran Facil" in late
+    mine = await p["ada"].say("/mytaskforces")
+    assert "Global Leader · active" in mine.text
+
+
+async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C1"))
+    await apply(p["ada"], "C1", role="Regional Representative")
+    await prompt_for(p["fran"], standin)
+    question = await p["fran"].press("Reject")
+    assert "Why is it rejected?" in question.text
+    await p["fran"].say("We already have a representative for Africa.")
+    told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "not accepted" in s.text)
+    assert "“We already have a representative for Africa.”" in told.text
+    stayed = await p["ada"].press("Stay as Team Member")
+    assert "as a Team Member" in stayed.text
+    assert running_bot.db is not None
+    rows = [(r.role.value, r.status.value) for r in await repo.registrations_of(running_bot.db, p["ada"].id)]
+    assert sorted(rows) == [("member", "active"), ("representative", "rejected")]
+    audit = await repo.audit_actions(running_bot.db, p["ada"].id)
+    assert any(row["action"] == "decision.reject" and row["actor_id"] == p["fran"].id for row in audit)
+
+
+async def test_reject_without_a_reason(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C2"))
+    await apply(p["ada"], "C2")
+    await prompt_for(p["fran"], standin)
+    await p["fran"].press("Reject")
+    await p["fran"].press("Skip")
+    told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "not accepted" in s.text)
+    assert "Reason" not in told.text
+
+
+async def test_two_facilitators_pressing_at_once_make_one_decision(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "D1"), (p["gus"], "D1"))
+    await apply(p["ada"], "D1")
+    fran_prompt, gus_prompt = await prompt_for(p["fran"], standin), await prompt_for(p["gus"], standin)
+    marker = len(standin.sent)
+    await asyncio.gather(  # Fran approves while Gus says "not a member": both at the same moment
+        standin.push(callback_update(p["fran"].user, fran_prompt.buttons[0][1], fran_prompt.message_id or 0, 901)),
+        standin.push(callback_update(p["gus"].user, gus_prompt.buttons[2][1], gus_prompt.message_id or 0, 902)),
+    )
+    answers = {
+        ident: await standin.wait_for(
+            lambda s, i=ident: s.params.get("callback_query_id") == i and bool(s.params.get("text")), start=marker
+        )
+        for ident in ("901", "902")
+    }
+    texts = sorted(answer.params["text"] for answer in answers.values())
+    assert len([t for t in texts if t.startswith("Already decided by")]) == 1
+    assert running_bot.db is not None
+    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    assert registration.decided_by in (p["fran"].id, p["gus"].id)
+    audit = await repo.audit_actions(running_bot.db, p["ada"].id)
+    assert len([row for row in audit if row["action"].startswith("decision.")]) == 1
+
+
+async def test_one_global_leader_per_task_force(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "E1"))
+    await apply(p["ada"], "E1")
+    await apply(p["bob"], "E1")
+    await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Bob Builder" in s.text)
+    first = next(s for s in standin.sent if s.chat_id == p["fran"].id and "Ada Lovelace" in s.text)
+    second = next(s for s in standin.sent if s.chat_id == p["fran"].id and "Bob Builder" in s.text)
+    assert "Approved" in await p["fran"].alert(first.buttons[0][1], first.message_id or 0)
+    refused = await p["fran"].alert(second.buttons[0][1], second.message_id or 0)
+    assert "Ada Lovelace already holds this place in Task Force E1" in refused
+    assert running_bot.db is not None
+    [bob] = await repo.registrations_of(running_bot.db, p["bob"].id)
+    assert bob.status.value == "pending"
+
+
+async def test_forged_buttons_from_others_change_nothing(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "F1"), (p["gus"], "F2"))
+    await apply(p["ada"], "F1")
+    prompt = await prompt_for(p["fran"], standin)
+    approve = prompt.buttons[0][1]
+    assert "Only the facilitators of Task Force F1" in await p["gus"].alert(approve)
+    await p["bob"].say("/start")
+    assert "Only the facilitators of Task Force F1" in await p["bob"].alert(approve)
+    assert "Only the facilitators" in await p["bob"].alert(prompt.buttons[1][1])
+    assert running_bot.db is not None
+    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    assert registration.status.value == "pending"
+
+
+async def test_a_facilitator_cannot_decide_their_own_application(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "A3"))
+    await apply(p["fran"], "A3")
+    prompt = await prompt_for(p["admin"], standin)  # no other facilitator: the admins decide
+    assert "your own application" in await p["fran"].alert(prompt.buttons[0][1])
+    assert not [s for s in standin.sent if s.chat_id == p["fran"].id and "Application:" in s.text]
+
+
+async def test_without_facilitator_the_admins_decide(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await apply(p["ada"], "A4")
+    prompt = await prompt_for(p["admin"], standin)
+    await p["admin"].press_data(prompt.buttons[2][1], prompt.message_id or 0)
+    told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "could not be confirmed" in s.text)
+    assert "Team Member of Task Force A4" in told.text
+    assert running_bot.db is not None
+    person = await repo.get_person(running_bot.db, p["ada"].id)
+    assert person is not None and person.member_status == "neither" and person.member_status_confirmed is False
+    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    assert (registration.role.value, registration.status.value) == ("member", "active")
+
+
+async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_day(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B2"))
+    await asyncio.sleep(running_bot.settings.tick_seconds * 3)  # the digest clock starts
+    await apply(p["ada"], "B2", role="Team Member", member="Neither")
+    done = p["ada"].last
+    assert 'Your facilitators in B2: <a href="tg://user?id=2001">Fran Facil</a>' in done.text
+    await apply(p["bob"], "B2", role="Team Member", member="Neither")
+    running_bot.clock.advance(days=1)
+    digest = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "New Team Members" in s.text)
+    assert "Ada Lovelace" in digest.text and "Bob Builder" in digest.text
+    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    assert len([s for s in standin.sent if s.chat_id == p["fran"].id and "New Team Members" in s.text]) == 1
+
+
+async def test_a_waiting_decision_is_reminded_three_times_then_goes_to_the_admins(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C3"))
+    await apply(p["ada"], "C3")
+    await prompt_for(p["fran"], standin)
+
+    def reminders() -> list[Sent]:
+        return [s for s in standin.sent if s.chat_id == p["fran"].id and "still waiting" in s.text]
+
+    running_bot.clock.advance(hours=47)
+    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    assert reminders() == []
+    for expected in (1, 2, 3):
+        running_bot.clock.advance(hours=24 if expected > 1 else 1)
+        await standin.wait_for(lambda s, n=expected: len(reminders()) >= n)
+    running_bot.clock.advance(hours=24)
+    escalation = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "after three reminders" in s.text)
+    assert "Ada Lovelace" in escalation.text
+    running_bot.clock.advance(days=5)
+    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    assert len(reminders()) == 3
+
+
+async def test_members_and_balance_only_for_facilitators_and_admins(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "D2"))
+    await apply(p["ada"], "D2", role="Team Member", member="Neither")
+    listing = await p["fran"].say("/members D2")
+    assert "Ada Lovelace · Team Member · active · Soil Institute · Kenya · Africa" in listing.text
+    balance = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Balance of Task Force D2" in s.text)
+    assert "No one yet from: Asia and Pacific, Europe" in balance.text
+    assert "Private companies" in balance.text and "34 of 35" in balance.text
+    refused = await p["ada"].say("/members D2")
+    assert "Only the facilitators of Task Force D2" in refused.text
+    assert "Only the facilitators" in (await p["bob"].say("/balance D2")).text
+
+
+async def test_long_member_lists_come_as_a_csv_document(running_bot: RunningBot) -> None:
+    from bot.models import Profile, RegistrationStatus, Role
+    from bot.storage.database import to_text
+
+    assert running_bot.db is not None
+    now = running_bot.clock()
+    async with running_bot.db.transaction() as tx:
+        for index in range(60):
+            profile = Profile(name=f"Member number {index:02d} with a long name", organisation="Organisation " * 3,
+                              country="Country", region="Europe", stakeholder_type="Private companies",
+                              member_status="neither", email_answered=True)  # fmt: skip
+            await repo.save_person(tx, 5000 + index, profile, "en", now)
+            await repo.add_registration(tx, 5000 + index, "F3", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
+    assert to_text(now)
+    document = await ChatUser(running_bot.standin, ADMIN_ID).say("/members F3")
+    assert document.method == "sendDocument"
+    content = document.files["document"].decode("utf-8-sig")
+    assert content.count("\n") == 61 and "Member number 59" in content
+
+
+async def test_a_restart_between_application_and_decision(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "E2"))
+    await apply(p["ada"], "E2")
+    prompt = await prompt_for(p["fran"], standin)
+    await running_bot.stop()
+    await running_bot.start()
+    assert "Approved" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "approved" in s.text)
