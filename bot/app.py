@@ -9,6 +9,7 @@ from datetime import UTC
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -91,7 +92,12 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
 async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     """Command menus and the tick; `run_polling` would call this post_init, we run ourselves."""
     deps: Deps = application.bot_data[DEPS_KEY]
-    await application.bot.set_my_commands(system.commands())
+    await system.set_menu(application.bot)
+    for admin in deps.settings.admins:
+        try:
+            await system.set_menu(application.bot, admin, facilitator=True, admin=True)
+        except TelegramError as error:  # an admin who never started the bot
+            log.warning("no command menu for admin %s: %s", admin, error)
     assert application.job_queue is not None
     application.job_queue.run_repeating(system.tick, interval=deps.settings.tick_seconds, first=0.1, name="tick")
 

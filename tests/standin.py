@@ -58,7 +58,7 @@ class BotApiStandIn:
     def __init__(self, token: str = "123:TEST") -> None:
         self.token = token
         self.sent: list[Sent] = []
-        self.commands: list[dict[str, Any]] = []
+        self.menus: dict[str, list[str]] = {}
         self.forbidden_chats: set[int] = set()
         self.retry_after: dict[str, int] = {}
         self.fail_next: dict[str, tuple[int, str]] = {}
@@ -158,8 +158,14 @@ class BotApiStandIn:
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands = params.get("commands", [])
+        scope = params.get("scope") or {"type": "default"}
+        self.menus[json.dumps(scope, sort_keys=True)] = [c["command"] for c in params.get("commands", [])]
         return True
+
+    def menu(self, chat_id: int | None = None) -> list[str]:
+        """The command names last set for a chat (or the default scope)."""
+        scope = {"type": "chat", "chat_id": chat_id} if chat_id is not None else {"type": "default"}
+        return self.menus.get(json.dumps(scope, sort_keys=True), [])
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True

@@ -55,8 +55,47 @@ async def test_assignment_is_for_admins_and_needs_a_started_bot(running_bot: Run
     assert "B3" in welcome.text and "/pending" in welcome.text
     listing = await p["admin"].say("/facilitators")
     assert "B3" in listing.text and "Gus Guide" in listing.text
+    assert {"pending", "members", "balance"} <= set(running_bot.standin.menu(p["gus"].id))
+    assert "/pending" in (await p["gus"].say("/help")).text
+    assert "facilitator" in running_bot.standin.menu(ADMIN_ID) and "pending" not in running_bot.standin.menu()
     removed = await p["admin"].say(f"/facilitator remove {p['gus'].id} B3")
     assert "no longer facilitates B3" in removed.text
+    assert "pending" not in running_bot.standin.menu(p["gus"].id)
+    assert "/pending" not in (await p["gus"].say("/help")).text
+
+
+async def test_pending_lists_open_applications_with_buttons(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "A1"))
+    assert "No application is waiting" in (await p["fran"].say("/pending")).text
+    await apply(p["ada"], "A1")
+    await prompt_for(p["fran"], standin)
+    listed = await p["fran"].say("/pending")
+    assert "Ada Lovelace" in listed.text and listed.buttons[0][0] == "✅ Approve"
+    assert "Approved" in await p["fran"].alert(listed.buttons[0][1], listed.message_id or 0)
+    # both the first prompt and the one /pending sent now show the decision
+    edits = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == listed.message_id and "Approved by" in s.text
+    )
+    assert edits.chat_id == p["fran"].id
+    assert "facilitators of a Task Force" in (await p["bob"].say("/pending")).text
+
+
+async def test_an_admin_withdraws_a_leader_to_free_the_place(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await apply(p["ada"], "B4")
+    prompt = await prompt_for(p["admin"], standin)
+    await p["admin"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    assert "for the Executive Secretariat" in (await p["bob"].say(f"/withdraw {p['ada'].id} B4")).text
+    marker = len(standin.sent)
+    await p["admin"].say(f"/withdraw {p['ada'].id} B4")
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "withdrawn from Task Force B4" in s.text, start=marker)
+    await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "has withdrawn your registration" in s.text)
+    assert running_bot.db is not None
+    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    assert registration.status.value == "withdrawn"
 
 
 async def test_application_reaches_both_facilitators_and_the_first_decision_wins(running_bot: RunningBot) -> None:

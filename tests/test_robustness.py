@@ -74,7 +74,7 @@ async def test_an_error_apologises_and_alerts_the_admins_once_a_minute(running_b
 
 
 async def test_the_command_menu_is_set(running_bot: RunningBot) -> None:
-    names = [command["command"] for command in running_bot.standin.commands]
+    names = running_bot.standin.menu()
     assert {
         "start",
         "taskforces",

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
-from bot.services import accounts
+from bot.services import accounts, facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.views import keyboards, texts
@@ -107,7 +107,9 @@ async def forget_declined(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await reply(update, texts.help_text(tr(update)))
+    d = deps(context)
+    facilitator, admin = await facilitation.roles_of(d.db, user_id(update), d.settings.admins)
+    await reply(update, texts.help_text(tr(update), facilitator, admin))
 
 
 async def privacy(update: Update, context: Context) -> None:

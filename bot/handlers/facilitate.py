@@ -8,7 +8,7 @@ from io import BytesIO
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers import notify
+from bot.handlers import notify, system
 from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
 from bot.services import facilitation
 from bot.services.errors import Refused
@@ -51,7 +51,27 @@ async def facilitator_command(update: Update, context: Context) -> None:
     except Refused as refused:
         await refuse(update, refused)
         return
+    facilitates, admin = await facilitation.roles_of(d.db, person.telegram_id, d.settings.admins)
+    await system.set_menu(context.bot, person.telegram_id, facilitates, admin)
     await send(update, views.facilitator_changed(_, person, code, removing))
+    await notify.drain(context)
+
+
+async def withdraw_command(update: Update, context: Context) -> None:
+    if not await _is_admin(update, context):
+        return
+    d = deps(context)
+    _ = tr(update)
+    args = context.args or []
+    if len(args) != 2:
+        await send(update, views.withdraw_usage(_))
+        return
+    try:
+        person = await facilitation.withdraw(d.db, user_id(update), args[0], args[1].upper(), d.now())
+    except Refused as refused:
+        await refuse(update, refused)
+        return
+    await send(update, views.withdrew(_, person, args[1].upper()))
     await notify.drain(context)
 
 
@@ -166,6 +186,7 @@ def handlers() -> list[Handler]:
     return [
         CommandHandler("facilitator", facilitator_command, filters=PRIVATE),
         CommandHandler("facilitators", facilitators_command, filters=PRIVATE),
+        CommandHandler("withdraw", withdraw_command, filters=PRIVATE),
         CommandHandler("pending", pending_command, filters=PRIVATE),
         CommandHandler("members", members_command, filters=PRIVATE),
         CommandHandler("balance", balance_command, filters=PRIVATE),

@@ -80,6 +80,8 @@ async def _render(d: Deps, item: OutboxItem) -> Rendered | None:
     facts = await notices.application(d.db, item.registration_id or 0)
     if facts is None:
         return None
+    if item.kind == "withdrawn_by_admin":
+        return views.withdrawn(_, facts, d.catalogue), None
     if item.kind == "decision":
         stay = facts.verdict == "rejected" and not any(
             r.taskforce == facts.registration.taskforce for r in facts.others

@@ -7,7 +7,7 @@ import logging
 import traceback
 from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -144,20 +144,12 @@ async def send_due_reminders(context: Context) -> None:
         await reminders.mark_sent(d.db, reminder_id, d.now())
 
 
-def commands() -> list[BotCommand]:
+async def set_menu(bot: Bot, chat_id: int | None = None, facilitator: bool = False, admin: bool = False) -> None:
+    """The command menu: everyone's by default; per chat for facilitators and admins."""
     _ = translator(DEFAULT_LANGUAGE)
-    return [
-        BotCommand("start", _("Welcome and menu")),
-        BotCommand("taskforces", _("Browse the objectives and targets")),
-        BotCommand("join", _("Join Task Forces")),
-        BotCommand("mytaskforces", _("Your registrations")),
-        BotCommand("profile", _("See and edit your profile")),
-        BotCommand("leave", _("Leave a Task Force")),
-        BotCommand("cancel", _("Stop what you are doing")),
-        BotCommand("privacy", _("What is stored and who sees it")),
-        BotCommand("forget", _("Delete your data")),
-        BotCommand("help", _("What I can do")),
-    ]
+    commands = [BotCommand(name, text) for name, text in texts.command_menu(_, facilitator, admin)]
+    scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+    await bot.set_my_commands(commands, scope=scope)
 
 
 def outside_private_handler() -> Handler:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.models import Catalogue, Person, Registration, RegistrationStatus, Role
+from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
 from bot.storage import outbox, teams
@@ -63,8 +64,7 @@ async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Reg
         held = next((r for r in await repo.places_held(tx, telegram_id) if r.taskforce == code), None)
         if held is None:
             raise Refused("not_registered", code=code)
-        await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
-        await repo.audit(tx, now, telegram_id, "registration.withdrawn", telegram_id, code)
+        await facilitation.end_registration(tx, held, telegram_id, now)
     return held
 
 

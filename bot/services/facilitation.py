@@ -188,11 +188,38 @@ async def stay_as_member(db: Database, person_id: int, registration_id: int, now
     return code
 
 
+async def end_registration(tx: Transaction, registration: Registration, actor: int, now: datetime) -> None:
+    """Withdraw a registration (the person leaving, or an admin); open prompts say so."""
+    await repo.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
+    await repo.audit(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
+    if registration.status is RegistrationStatus.PENDING:
+        await _tell_everyone(tx, registration.id, None, now)
+
+
+async def withdraw(db: Database, admin_id: int, target: str, code: str, now: datetime) -> KnownUser:
+    """An admin withdraws someone, e.g. a Leader who no longer serves, to free the place."""
+    person = await resolve(db, target)
+    async with db.transaction() as tx:
+        held = next((r for r in await repo.places_held(tx, person.telegram_id) if r.taskforce == code), None)
+        if held is None:
+            raise Refused("not_registered_other", who=person.full_name, code=code)
+        await end_registration(tx, held, admin_id, now)
+        await outbox.enqueue(tx, person.telegram_id, "withdrawn_by_admin", now, registration_id=held.id)
+    return person
+
+
+async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[bool, bool]:
+    """(facilitates something, is an admin): what /help and the command menu offer."""
+    return bool(await teams.taskforces_of(db, actor)), actor in admins
+
+
 async def _already_decided(tx: Database | Transaction, registration: Registration) -> Refused:
+    if registration.status is RegistrationStatus.WITHDRAWN and registration.decided_by is None:
+        return Refused("withdrawn")
     decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
     return Refused(
         "already_decided",
-        who=decider.full_name if decider else "?",
+        who=decider.full_name if decider else f"#{registration.decided_by}",
         at=registration.decided_at.strftime("%Y-%m-%d %H:%M UTC") if registration.decided_at else "?",
     )
 

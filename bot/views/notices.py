@@ -67,7 +67,8 @@ def prompt(_: Translate, facts: Application, catalogue: Catalogue, kind: str = "
 
 
 def decided_line(_: Translate, facts: Application) -> str:
-    who = escape(facts.decider.full_name) if facts.decider else "?"
+    registration = facts.registration
+    who = escape(facts.decider.full_name) if facts.decider else f"#{registration.decided_by}"
     when = facts.registration.decided_at.strftime(WHEN) if facts.registration.decided_at else ""
     reason = facts.registration.reason
     lines = {
@@ -117,6 +118,21 @@ def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     if registration.reason:
         text += "\n" + _("Reason: “{reason}”").format(reason=escape(registration.reason))
     return text
+
+
+def withdrawn(_: Translate, facts: Application, catalogue: Catalogue) -> str:
+    return _(
+        "The Executive Secretariat has withdrawn your registration as {role} of Task Force {taskforce}. "
+        "/mytaskforces shows your registrations."
+    ).format(role=role_label(_, facts.registration.role), taskforce=_taskforce(facts.registration.taskforce, catalogue))
+
+
+def withdrew(_: Translate, person: KnownUser, code: str) -> str:
+    return _("{name} is withdrawn from Task Force {code} and told so.").format(name=user_link(person), code=code)
+
+
+def withdraw_usage(_: Translate) -> str:
+    return _("Write /withdraw <user id or @username> <CODE>.")
 
 
 def stay_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:

@@ -79,6 +79,8 @@ def refusal(_: Translate, refused: Refused) -> str:
         "not_a_facilitator": _("This command is for facilitators of a Task Force."),
         "own_application": _("You cannot decide on your own application."),
         "not_your_taskforce": _("Only the facilitators of Task Force {code} and the Secretariat can do this."),
+        "withdrawn": _("The applicant has withdrawn this application. Nothing was changed."),
+        "not_registered_other": _("{who} is not registered in Task Force {code}."),
         "already_decided": _("Already decided by {who} on {at}. Nothing was changed."),
         "place_taken": _(
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
@@ -305,8 +307,9 @@ def forgotten(_: Translate) -> str:
     return _("Your data has been deleted. Thank you for your interest; /start whenever you want to come back.")
 
 
-def help_text(_: Translate) -> str:
-    return _(
+def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> str:
+    """The commands this person may use."""
+    text = _(
         "<b>What I can do</b>\n"
         "/start · welcome and menu\n"
         "/taskforces · browse the goals, objectives and targets\n"
@@ -319,6 +322,21 @@ def help_text(_: Translate) -> str:
         "/forget · delete your data\n"
         "/help · this list"
     )
+    if facilitator or admin:
+        text += "\n\n" + _(
+            "<b>Facilitators</b>\n"
+            "/pending · applications waiting for your decision\n"
+            "/members CODE · members of a Task Force (CSV when long)\n"
+            "/balance CODE · members by region and stakeholder type"
+        )
+    if admin:
+        text += "\n\n" + _(
+            "<b>Executive Secretariat</b>\n"
+            "/facilitator ID|@username CODE · assign a facilitator (/facilitator remove … to remove)\n"
+            "/facilitators [CODE] · list the facilitators\n"
+            "/withdraw ID|@username CODE · withdraw someone from a Task Force"
+        )
+    return text
 
 
 def privacy(_: Translate) -> str:
@@ -387,3 +405,32 @@ def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalog
     if step.kind is StepKind.MOTIVATION and objective is not None:
         return motivation_question(_, objective, draft.roles[objective.code])
     return summary(_, draft, catalogue)
+
+
+def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str, str]]:
+    """(command, description) pairs of the menu Telegram shows beside the text field."""
+    menu = [
+        ("start", _("Welcome and menu")),
+        ("taskforces", _("Browse the objectives and targets")),
+        ("join", _("Join Task Forces")),
+        ("mytaskforces", _("Your registrations")),
+        ("profile", _("See and edit your profile")),
+        ("leave", _("Leave a Task Force")),
+        ("cancel", _("Stop what you are doing")),
+        ("privacy", _("What is stored and who sees it")),
+        ("forget", _("Delete your data")),
+        ("help", _("What I can do")),
+    ]
+    if facilitator or admin:
+        menu += [
+            ("pending", _("Applications waiting for your decision")),
+            ("members", _("Members of a Task Force")),
+            ("balance", _("Members by region and stakeholder type")),
+        ]
+    if admin:
+        menu += [
+            ("facilitator", _("Assign or remove a facilitator")),
+            ("facilitators", _("List the facilitators")),
+            ("withdraw", _("Withdraw someone from a Task Force")),
+        ]
+    return menu
