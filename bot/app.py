@@ -22,7 +22,9 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.handlers import account, browse, facilitate, flow, system
 from bot.handlers.common import DEPS_KEY, Deps
+from bot.i18n import SUPPORTED
 from bot.models import Catalogue
+from bot.services import notices
 from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
 from bot.storage.persistence import SQLitePersistence
@@ -80,6 +82,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         .build()
     )
     application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, clock)
+    application.add_handler(system.language_handler(), group=-2)
     application.add_handler(system.outside_private_handler(), group=-1)
     application.add_handler(flow.conversation())
     for handler in [*browse.handlers(), *account.handlers(), *facilitate.handlers(), *system.fallback_handlers()]:
@@ -92,10 +95,12 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
 async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     """Command menus and the tick; `run_polling` would call this post_init, we run ourselves."""
     deps: Deps = application.bot_data[DEPS_KEY]
-    await system.set_menu(application.bot)
+    for language in SUPPORTED:
+        await system.set_menu(application.bot, language)
     for admin in deps.settings.admins:
         try:
-            await system.set_menu(application.bot, admin, facilitator=True, admin=True)
+            language = await notices.language_of(deps.db, admin)
+            await system.set_menu(application.bot, language, admin, facilitator=True, admin=True)
         except TelegramError as error:  # an admin who never started the bot
             log.warning("no command menu for admin %s: %s", admin, error)
     assert application.job_queue is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -19,9 +20,22 @@ from babel.messages.pofile import read_po
 LOCALE_DIR = Path(__file__).with_name("locales")
 DOMAIN = "bot"
 DEFAULT_LANGUAGE = "en"
-SUPPORTED = ("en",)
+SUPPORTED = ("en", "fr", "es")
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 
-Translate = Callable[[str], str]
+
+@dataclass(frozen=True)
+class Translator:
+    """gettext for one language, which also says which language it is (for catalogue texts)."""
+
+    language: str
+    gettext: Callable[[str], str]
+
+    def __call__(self, message: str) -> str:
+        return self.gettext(message)
+
+
+Translate = Translator
 
 
 def catalogue_path(language: str) -> Path:
@@ -29,20 +43,20 @@ def catalogue_path(language: str) -> Path:
 
 
 @cache
-def translator(language: str) -> Translate:
+def translator(language: str) -> Translator:
     """gettext for one language; a language without a catalogue gets the source texts."""
     path = catalogue_path(language)
     if not path.exists():
-        return gettext.NullTranslations().gettext
+        return Translator(language, gettext.NullTranslations().gettext)
     with path.open("rb") as source:
         catalogue = read_po(source, locale=language, domain=DOMAIN)
     compiled = BytesIO()
     write_mo(compiled, catalogue)
     compiled.seek(0)
-    return gettext.GNUTranslations(compiled).gettext
+    return Translator(language, gettext.GNUTranslations(compiled).gettext)
 
 
 def language_for(telegram_code: str | None) -> str:
-    """Telegram's language_code is optional and may carry a region (pt-br)."""
+    """French for fr*, Spanish for es*, else English (Telegram's code is optional: fr-CA, es-419)."""
     base = (telegram_code or "").split("-")[0].lower()
     return base if base in SUPPORTED else DEFAULT_LANGUAGE

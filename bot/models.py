@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 OBJECTIVE_CODE = r"^[A-Z][1-9]$"
 
@@ -33,28 +33,63 @@ class RegistrationStatus(StrEnum):
         return self in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING)
 
 
+class Localized(RootModel[dict[str, str]]):
+    """A text of objectives.json in several languages; English is required and the fallback.
+
+    A plain string is read as English only.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: object) -> object:
+        return {"en": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _has_english(self) -> Localized:
+        if not self.root.get("en", "").strip():
+            raise ValueError("an English text (en) is required")
+        if any(not text.strip() for text in self.root.values()):
+            raise ValueError("a translation is empty")
+        return self
+
+    @property
+    def en(self) -> str:
+        return self.root["en"]
+
+    def __call__(self, language: str) -> str:
+        return self.root.get(language) or self.root["en"]
+
+
 class Goal(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     code: str = Field(pattern=r"^[A-Z]$")
-    title: str | None = None
-    headline: str = Field(min_length=1)
+    title: Localized | None = None
+    headline: Localized
 
 
 class Objective(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     code: str = Field(pattern=OBJECTIVE_CODE)
     goal: str = Field(pattern=r"^[A-Z]$")
-    title: str = Field(min_length=1, max_length=60)
-    text: str = Field(min_length=1)
-    baseline_2020: str = Field(min_length=1)
-    target_2030: str = Field(min_length=1)
-    target_2050: str = Field(min_length=1)
+    title: Localized
+    text: Localized
+    baseline_2020: Localized
+    target_2030: Localized
+    target_2050: Localized
+
+    @model_validator(mode="after")
+    def _short_title(self) -> Objective:
+        if any(len(title) > 60 for title in self.title.root.values()):
+            raise ValueError("title: at most 60 characters in every language (it goes on buttons)")
+        return self
 
 
 class MemberStatusOption(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     code: str = Field(pattern=r"^[a-z_]{1,20}$")
-    label: str = Field(min_length=1)
+    label: Localized
     may_lead: bool
 
 
@@ -65,16 +100,17 @@ class Catalogue(BaseModel):
     comment: str | None = Field(default=None, alias="_comment")
     goals: tuple[Goal, ...] = Field(min_length=1)
     objectives: tuple[Objective, ...] = Field(min_length=1)
-    regions: tuple[str, ...] = Field(min_length=1)
-    stakeholder_types: tuple[str, ...] = Field(min_length=1)
+    translations_status: str | None = None
+    regions: tuple[Localized, ...] = Field(min_length=1)
+    stakeholder_types: tuple[Localized, ...] = Field(min_length=1)
     member_statuses: tuple[MemberStatusOption, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
         _require_unique("goals", [goal.code for goal in self.goals])
         _require_unique("objectives", [objective.code for objective in self.objectives])
-        _require_unique("regions", list(self.regions))
-        _require_unique("stakeholder_types", list(self.stakeholder_types))
+        _require_unique("regions", list(self.region_names))
+        _require_unique("stakeholder_types", list(self.stakeholder_type_names))
         _require_unique("member_statuses", [status.code for status in self.member_statuses])
         goal_codes = {goal.code for goal in self.goals}
         for objective in self.objectives:
@@ -93,6 +129,22 @@ class Catalogue(BaseModel):
 
     def member_status(self, code: str | None) -> MemberStatusOption | None:
         return next((item for item in self.member_statuses if item.code == code), None)
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        """The stored values are the English names; they are shown translated."""
+        return tuple(region.en for region in self.regions)
+
+    @property
+    def stakeholder_type_names(self) -> tuple[str, ...]:
+        return tuple(kind.en for kind in self.stakeholder_types)
+
+    def label_of(self, value: str | None, language: str) -> str:
+        """A stored region or stakeholder type in the reader's language."""
+        for option in (*self.regions, *self.stakeholder_types):
+            if option.en == value:
+                return option(language)
+        return value or ""
 
 
 def _require_unique(field: str, values: list[str]) -> None:
@@ -166,6 +218,7 @@ class KnownUser(BaseModel):
     full_name: str
     language: str | None
     first_seen: datetime
+    chosen_language: str | None = None
 
 
 class OutboxItem(BaseModel):

@@ -162,6 +162,11 @@ class BotApiStandIn:
         self.menus[json.dumps(scope, sort_keys=True)] = [c["command"] for c in params.get("commands", [])]
         return True
 
+    async def _api_deleteMyCommands(self, params: dict[str, Any]) -> bool:
+        scope = params.get("scope") or {"type": "default"}
+        self.menus.pop(json.dumps(scope, sort_keys=True), None)
+        return True
+
     def menu(self, chat_id: int | None = None) -> list[str]:
         """The command names last set for a chat (or the default scope)."""
         scope = {"type": "chat", "chat_id": chat_id} if chat_id is not None else {"type": "default"}

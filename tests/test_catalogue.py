@@ -14,7 +14,8 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "taskforces-pag
 
 def test_six_goals_and_twenty_four_objectives(catalogue: Catalogue) -> None:
     assert [goal.code for goal in catalogue.goals] == list("ABCDEF")
-    assert catalogue.goal("F") is not None and catalogue.goal("F").title == "Crosscutting actions"  # type: ignore[union-attr]
+    goal_f = catalogue.goal("F")
+    assert goal_f is not None and goal_f.title is not None and goal_f.title.en == "Crosscutting actions"
     expected = [
         "A1",
         "A2",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.handlers import system
 from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
-from bot.services import accounts, facilitation
+from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.views import keyboards, texts
@@ -17,7 +18,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 async def my_taskforces(update: Update, context: Context) -> None:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     registrations = await accounts.registrations(d.db, user_id(update))
     held = [r for r in registrations if r.status.holds_place]
     await reply(update, texts.my_registrations(_, registrations, d.catalogue), keyboards.my_registrations(_, held))
@@ -25,10 +26,10 @@ async def my_taskforces(update: Update, context: Context) -> None:
 
 async def profile(update: Update, context: Context) -> None:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     person = await accounts.person(d.db, user_id(update))
     if person is None:
-        await refuse(update, Refused("no_profile"))
+        await refuse(update, context, Refused("no_profile"))
         return
     await reply(update, texts.profile_page(_, person, d.catalogue), keyboards.profile_fields(_))
 
@@ -36,14 +37,14 @@ async def profile(update: Update, context: Context) -> None:
 async def profile_press(update: Update, context: Context) -> None:
     """Fields chosen from a list (region, stakeholder type, member status) need no typing."""
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     press = decode(update.callback_query.data if update.callback_query else None)
     try:
         field = ProfileField(press.arg) if press else None
     except ValueError:
         field = None
     if press is None or field is None or field.typed:
-        await refuse(update, Refused("stale"))
+        await refuse(update, context, Refused("stale"))
         return
     if press.action == "e":
         question = texts.profile_question(_, field, first_time=False)
@@ -54,25 +55,25 @@ async def profile_press(update: Update, context: Context) -> None:
             d.db, user_id(update), field, press.args[1], d.catalogue, d.now(), typed=False
         )
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return
     await reply(update, texts.field_saved(_, field, demoted))
 
 
 async def leave_command(update: Update, context: Context) -> None:
-    _ = tr(update)
+    _ = tr(update, context)
     code = (context.args or [""])[0].upper()
     if not code:
         await my_taskforces(update, context)
         await send(update, texts.leave_usage(_))
         return
-    await ask_leave(update, code)
+    await ask_leave(update, context, code)
 
 
-async def ask_leave(update: Update, code: str) -> None:
-    _ = tr(update)
+async def ask_leave(update: Update, context: Context, code: str) -> None:
+    _ = tr(update, context)
     if decode(f"lv:y:{code}") is None:
-        await refuse(update, Refused("unknown_code", code=code[:10]))
+        await refuse(update, context, Refused("unknown_code", code=code[:10]))
         return
     markup = keyboards.confirm(_, encode("lv", "y", code), encode("lv", "n"))
     await reply(update, texts.leave_question(_, code), markup)
@@ -80,44 +81,61 @@ async def ask_leave(update: Update, code: str) -> None:
 
 async def leave_press(update: Update, context: Context) -> None:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     press = decode(update.callback_query.data if update.callback_query else None)
     if press is None:
-        await refuse(update, Refused("stale"))
+        await refuse(update, context, Refused("stale"))
     elif press.action == "a":
-        await ask_leave(update, press.arg)
+        await ask_leave(update, context, press.arg)
     elif press.action == "n":
         await reply(update, texts.cancelled(_))
     else:
         try:
             await accounts.leave(d.db, user_id(update), press.arg, d.now())
         except Refused as refused:
-            await refuse(update, refused)
+            await refuse(update, context, refused)
             return
         await reply(update, texts.left(_, press.arg))
 
 
 async def forget_command(update: Update, context: Context) -> None:
-    _ = tr(update)
+    _ = tr(update, context)
     await reply(update, texts.forget_question(_), keyboards.confirm(_, encode("fg", "y"), encode("fg", "n")))
 
 
 async def forget_declined(update: Update, context: Context) -> None:
-    await reply(update, texts.cancelled(tr(update)))
+    await reply(update, texts.cancelled(tr(update, context)))
 
 
 async def help_command(update: Update, context: Context) -> None:
     d = deps(context)
     facilitator, admin = await facilitation.roles_of(d.db, user_id(update), d.settings.admins)
-    await reply(update, texts.help_text(tr(update), facilitator, admin))
+    await reply(update, texts.help_text(tr(update, context), facilitator, admin))
+
+
+async def language_command(update: Update, context: Context) -> None:
+    await reply(update, texts.language_question(tr(update, context)), keyboards.languages())
+
+
+async def language_press(update: Update, context: Context) -> None:
+    d = deps(context)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    user = update.effective_user
+    if press is None or user is None:
+        await refuse(update, context, Refused("stale"))
+        return
+    await notices.choose_language(d.db, user.id, user.full_name, press.arg, d.now())
+    d.languages[user.id] = press.arg
+    await reply(update, texts.language_set(tr(update, context)))
+    await system.update_menu(context, user.id)
 
 
 async def privacy(update: Update, context: Context) -> None:
-    await reply(update, texts.privacy(tr(update)))
+    await reply(update, texts.privacy(tr(update, context)))
 
 
 async def cancel_outside(update: Update, context: Context) -> None:
-    await reply(update, texts.nothing_to_cancel(tr(update)))
+    await reply(update, texts.nothing_to_cancel(tr(update, context)))
 
 
 def handlers() -> list[Handler]:
@@ -128,6 +146,8 @@ def handlers() -> list[Handler]:
         CommandHandler("forget", forget_command, filters=PRIVATE),
         CommandHandler("help", help_command, filters=PRIVATE),
         CommandHandler("privacy", privacy, filters=PRIVATE),
+        CommandHandler("language", language_command, filters=PRIVATE),
+        CallbackQueryHandler(language_press, pattern=r"^lg:set:(en|fr|es)$"),
         CommandHandler("cancel", cancel_outside, filters=PRIVATE),
         CallbackQueryHandler(my_taskforces, pattern=r"^m:mine$"),
         CallbackQueryHandler(profile_press, pattern=r"^pf:"),

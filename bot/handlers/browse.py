@@ -14,18 +14,18 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 async def start(update: Update, context: Context) -> None:
-    _ = tr(update)
+    _ = tr(update, context)
     await reply(update, texts.welcome(_), keyboards.home(_))
 
 
 async def taskforces(update: Update, context: Context) -> None:
-    _ = tr(update)
+    _ = tr(update, context)
     catalogue = deps(context).catalogue
     await reply(update, texts.goals_page(_, catalogue), keyboards.goals(_, catalogue))
 
 
 async def browse_press(update: Update, context: Context) -> None:
-    _ = tr(update)
+    _ = tr(update, context)
     catalogue = deps(context).catalogue
     press = decode(update.callback_query.data if update.callback_query else None)
     if press is None or press.action == "home":
@@ -36,7 +36,7 @@ async def browse_press(update: Update, context: Context) -> None:
     elif press.action == "o" and (objective := catalogue.objective(press.arg)) is not None:
         await reply(update, texts.objective_page(_, objective), keyboards.objective(_, objective.code))
     else:
-        await refuse(update, Refused("stale"))
+        await refuse(update, context, Refused("stale"))
 
 
 def handlers() -> list[Handler]:

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot.config import Settings
-from bot.i18n import Translate, language_for, translator
+from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
 from bot.services.clock import Clock
 from bot.services.errors import Refused
@@ -38,6 +38,7 @@ class Deps:
     alerts_sent: dict[str, datetime] = field(default_factory=dict)
     outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     seen_users: dict[int, tuple[str | None, str, str | None]] = field(default_factory=dict)
+    languages: dict[int, str] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
@@ -59,13 +60,16 @@ def user_id(update: Update) -> int:
     return update.effective_user.id
 
 
-def language(update: Update) -> str:
+def language(update: Update, context: Context) -> str:
+    """The person's chosen language (cached from the database), else their Telegram's."""
     user = update.effective_user
-    return language_for(user.language_code if user else None)
+    if user is None:
+        return DEFAULT_LANGUAGE
+    return deps(context).languages.get(user.id) or language_for(user.language_code)
 
 
-def tr(update: Update) -> Translate:
-    return translator(language(update))
+def tr(update: Update, context: Context) -> Translate:
+    return translator(language(update, context))
 
 
 async def persist_now(update: Update, context: Context) -> None:
@@ -99,9 +103,9 @@ async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-async def refuse(update: Update, refused: Refused) -> None:
+async def refuse(update: Update, context: Context, refused: Refused) -> None:
     """A rule said no: tell the person politely, as an alert on a button or as a message."""
-    text = texts.refusal(tr(update), refused)
+    text = texts.refusal(tr(update, context), refused)
     if update.callback_query is not None:
         await update.callback_query.answer(text[:200], show_alert=True)
     elif update.effective_chat is not None:

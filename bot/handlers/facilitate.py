@@ -28,7 +28,7 @@ async def _is_admin(update: Update, context: Context) -> bool:
     if user_id(update) in deps(context).settings.admins:
         return True
     log.warning("user %s used an admin command", user_id(update))
-    await refuse(update, Refused("admins_only"))
+    await refuse(update, context, Refused("admins_only"))
     return False
 
 
@@ -36,7 +36,7 @@ async def facilitator_command(update: Update, context: Context) -> None:
     if not await _is_admin(update, context):
         return
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     args = context.args or []
     removing = len(args) == 3 and args[0].lower() == "remove"
     if len(args) != 2 and not removing:
@@ -49,10 +49,9 @@ async def facilitator_command(update: Update, context: Context) -> None:
         else:
             person = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, d.now())
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return
-    facilitates, admin = await facilitation.roles_of(d.db, person.telegram_id, d.settings.admins)
-    await system.set_menu(context.bot, person.telegram_id, facilitates, admin)
+    await system.update_menu(context, person.telegram_id)
     await send(update, views.facilitator_changed(_, person, code, removing))
     await notify.drain(context)
 
@@ -61,7 +60,7 @@ async def withdraw_command(update: Update, context: Context) -> None:
     if not await _is_admin(update, context):
         return
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     args = context.args or []
     if len(args) != 2:
         await send(update, views.withdraw_usage(_))
@@ -69,7 +68,7 @@ async def withdraw_command(update: Update, context: Context) -> None:
     try:
         person = await facilitation.withdraw(d.db, user_id(update), args[0], args[1].upper(), d.now())
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return
     await send(update, views.withdrew(_, person, args[1].upper()))
     await notify.drain(context)
@@ -81,16 +80,16 @@ async def facilitators_command(update: Update, context: Context) -> None:
     d = deps(context)
     args = context.args or []
     pairs = await teams.facilitators(d.db, args[0].upper() if args else None)
-    await send(update, views.facilitator_list(tr(update), pairs, d.catalogue))
+    await send(update, views.facilitator_list(tr(update, context), pairs, d.catalogue))
 
 
 async def pending_command(update: Update, context: Context) -> None:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     try:
         waiting = await facilitation.pending_for(d.db, user_id(update), d.settings.admins)
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return
     if not waiting:
         await send(update, views.nothing_pending(_))
@@ -116,7 +115,7 @@ async def balance_command(update: Update, context: Context) -> None:
 
 async def _members(update: Update, context: Context, *, with_list: bool) -> None:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     args = context.args or []
     if not args:
         await send(update, views.members_usage(_))
@@ -125,7 +124,7 @@ async def _members(update: Update, context: Context, *, with_list: bool) -> None
     try:
         members = await facilitation.members(d.db, user_id(update), code, d.catalogue, d.settings.admins)
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return
     balance = views.balance_text(_, code, facilitation.balance(members, d.catalogue), d.catalogue)
     if not with_list:
@@ -148,7 +147,7 @@ async def decision_press(update: Update, context: Context) -> None:
     """Approve, or not a member: decided at once. (Reject asks for a reason in the flow.)"""
     press = decode(update.callback_query.data if update.callback_query else None)
     if press is None:
-        await refuse(update, Refused("stale"))
+        await refuse(update, context, Refused("stale"))
         return
     if press.action == "stay":
         await stay(update, context, int(press.arg))
@@ -161,9 +160,9 @@ async def decide(update: Update, context: Context, registration_id: int, verdict
     try:
         await facilitation.decide(d.db, user_id(update), registration_id, verdict, reason, d.settings.admins, d.now())
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return False
-    text = views.decided(tr(update), verdict.value)
+    text = views.decided(tr(update, context), verdict.value)
     if update.callback_query is not None:
         await update.callback_query.answer(text[:200])
     else:
@@ -177,9 +176,9 @@ async def stay(update: Update, context: Context, registration_id: int) -> None:
     try:
         code = await facilitation.stay_as_member(d.db, user_id(update), registration_id, d.now())
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return
-    await reply(update, views.stayed(tr(update), code))
+    await reply(update, views.stayed(tr(update, context), code))
 
 
 def handlers() -> list[Handler]:

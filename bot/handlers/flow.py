@@ -61,7 +61,7 @@ async def show_step(
     _keep(context, draft)
     await persist_now(update, context)
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     step = joining.next_step(draft)
     leads = may_lead(draft.profile, d.catalogue)
     text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, leads)
@@ -82,10 +82,10 @@ async def start_joining(update: Update, context: Context, code: str | None) -> s
         try:
             joining.preselect(draft, code.upper(), d.catalogue, d.settings.max_taskforces)
         except Refused as refused:
-            await refuse(update, refused)
+            await refuse(update, context, refused)
             return ConversationHandler.END
     elif len(held) >= d.settings.max_taskforces:
-        await refuse(update, Refused("cap", cap=d.settings.max_taskforces, held=len(held)))
+        await refuse(update, context, Refused("cap", cap=d.settings.max_taskforces, held=len(held)))
         return ConversationHandler.END
     _drop(context)
     await joining.begin(d.db, uid, d.now(), timedelta(hours=d.settings.reminder_hours))
@@ -111,7 +111,7 @@ async def join_button(update: Update, context: Context) -> str | int:
 async def resume(update: Update, context: Context) -> str | int:
     draft = _draft(context)
     if draft is None:
-        await send(update, texts.no_flow(tr(update)))
+        await send(update, texts.no_flow(tr(update, context)))
         return ConversationHandler.END
     return await show_step(update, context, draft, new_message=True)
 
@@ -121,7 +121,7 @@ async def joining_press(update: Update, context: Context) -> str | int:
     draft = _draft(context)
     press = decode(update.callback_query.data if update.callback_query else None)
     if draft is None or press is None:
-        await refuse(update, Refused("stale"))
+        await refuse(update, context, Refused("stale"))
         return JOINING if draft else ConversationHandler.END
     if press.action == "x":
         return await cancel(update, context)
@@ -140,7 +140,7 @@ async def joining_press(update: Update, context: Context) -> str | int:
         elif press.action == "e":
             joining.edit(draft, EditPart(press.arg))
     except (Refused, ValueError) as error:
-        await refuse(update, error if isinstance(error, Refused) else Refused("stale"))
+        await refuse(update, context, error if isinstance(error, Refused) else Refused("stale"))
         return JOINING
     return await show_step(update, context, draft)
 
@@ -153,7 +153,8 @@ async def joining_text(update: Update, context: Context) -> str | int:
     try:
         joining.answer_text(draft, text)
     except Refused as refused:
-        return await show_step(update, context, draft, new_message=True, notice=texts.refusal(tr(update), refused))
+        notice = texts.refusal(tr(update, context), refused)
+        return await show_step(update, context, draft, new_message=True, notice=notice)
     return await show_step(update, context, draft, new_message=True)
 
 
@@ -162,16 +163,16 @@ async def joining_other(update: Update, context: Context) -> str | int:
     draft = _draft(context)
     if draft is None:
         return ConversationHandler.END
-    notice = texts.refusal(tr(update), Refused("use_buttons"))
+    notice = texts.refusal(tr(update, context), Refused("use_buttons"))
     return await show_step(update, context, draft, new_message=True, notice=notice)
 
 
 async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | int:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     try:
         results = await joining.submit(
-            d.db, user_id(update), draft, language(update), d.catalogue, d.join_rules(), d.now()
+            d.db, user_id(update), draft, language(update, context), d.catalogue, d.join_rules(), d.now()
         )
     except Refused as refused:
         if refused.reason != "stale":
@@ -193,16 +194,16 @@ async def cancel(update: Update, context: Context) -> int:
         await joining.abandon(d.db, user_id(update), d.now())
     _drop(context)
     await persist_now(update, context)
-    await reply(update, texts.cancelled(tr(update)))
+    await reply(update, texts.cancelled(tr(update, context)))
     return ConversationHandler.END
 
 
 async def edit_typed_field(update: Update, context: Context) -> str | int:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     press = decode(update.callback_query.data if update.callback_query else None)
     if press is None or await accounts.person(d.db, user_id(update)) is None:
-        await refuse(update, Refused("no_profile" if press else "stale"))
+        await refuse(update, context, Refused("no_profile" if press else "stale"))
         return ConversationHandler.END
     field = ProfileField(press.arg)
     assert context.user_data is not None
@@ -214,13 +215,13 @@ async def edit_typed_field(update: Update, context: Context) -> str | int:
 
 async def editing_text(update: Update, context: Context) -> str | int:
     d = deps(context)
-    _ = tr(update)
+    _ = tr(update, context)
     field = ProfileField((context.user_data or {}).get(EDITING_KEY, ProfileField.NAME.value))
     text = update.message.text if update.message and update.message.text else ""
     try:
         demoted = await accounts.update_field(d.db, user_id(update), field, text, d.catalogue, d.now(), typed=True)
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return EDITING
     _drop(context)
     await send(update, texts.field_saved(_, field, demoted))
@@ -228,7 +229,7 @@ async def editing_text(update: Update, context: Context) -> str | int:
 
 
 async def editing_other(update: Update, context: Context) -> str:
-    await refuse(update, Refused("empty"))
+    await refuse(update, context, Refused("empty"))
     return EDITING
 
 
@@ -241,7 +242,7 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     context.application.drop_user_data(uid)
     d.seen_users.pop(uid, None)
     await persist_now(update, context)
-    await reply(update, texts.forgotten(tr(update)))
+    await reply(update, texts.forgotten(tr(update, context)))
     return ConversationHandler.END
 
 
@@ -254,11 +255,11 @@ async def reject_pressed(update: Update, context: Context) -> str | int:
             raise Refused("stale")
         registration = await facilitation.open_application(d.db, user_id(update), int(press.arg), d.settings.admins)
     except Refused as refused:
-        await refuse(update, refused)
+        await refuse(update, context, refused)
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data[REJECTING_KEY] = registration.id
-    text, markup = notice_views.ask_reason(tr(update), registration.id)
+    text, markup = notice_views.ask_reason(tr(update, context), registration.id)
     await persist_now(update, context)
     await send(update, text, markup)
     return REASON
@@ -275,7 +276,7 @@ async def reason_given(update: Update, context: Context) -> str | int:
         try:
             reason = clean_text(text, REASON_LIMIT)
         except Refused as refused:
-            await refuse(update, refused)
+            await refuse(update, context, refused)
             return REASON
     _drop(context)
     await facilitate.decide(update, context, int(registration_id or 0), Verdict.REJECT, reason)

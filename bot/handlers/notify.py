@@ -8,7 +8,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handlers.common import Context, Deps, deps
-from bot.i18n import language_for, translator
+from bot.i18n import translator
 from bot.models import OutboxItem
 from bot.services import notices
 from bot.storage import outbox, teams
@@ -68,7 +68,7 @@ PROMPT_KINDS = ("approval_prompt", "decision_reminder", "decision_escalation")
 
 async def _render(d: Deps, item: OutboxItem) -> Rendered | None:
     """The message for a row, from the database as it is now; None if there is nothing to say."""
-    _ = translator(language_for(await notices.language_of(d.db, item.chat_id)))
+    _ = translator(await notices.language_of(d.db, item.chat_id))
     if item.kind == "facilitator_welcome":
         codes = await teams.taskforces_of(d.db, item.chat_id)
         return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None

@@ -34,17 +34,17 @@ async def outside_private_chat(update: Update, context: Context) -> None:
     """Groups get one pointer to the private chat for commands, and nothing else."""
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/"):
-        await message.reply_text(texts.private_only(tr(update)))
+        await message.reply_text(texts.private_only(tr(update, context)))
     raise ApplicationHandlerStop
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    await send(update, texts.unknown_command(tr(update)))
+    await send(update, texts.unknown_command(tr(update, context)))
 
 
 async def unexpected_message(update: Update, context: Context) -> None:
     """Outside any flow; but if a join draft is waiting, offer to carry on with it."""
-    _ = tr(update)
+    _ = tr(update, context)
     if context.user_data and context.user_data.get(DRAFT_KEY):
         await send(update, texts.join_reminder(_), keyboards.resume(_))
     else:
@@ -57,7 +57,7 @@ async def stale_button(update: Update, context: Context) -> None:
     press = decode(query.data if query else None)
     if press is None:
         log.warning("user %s pressed unknown callback data", update.effective_user and update.effective_user.id)
-    _ = tr(update)
+    _ = tr(update, context)
     text = texts.no_flow(_) if press and press.area == "j" else texts.refusal(_, Refused("stale"))
     if query is not None:
         await query.answer(text[:200], show_alert=True)
@@ -115,7 +115,7 @@ async def on_error(update: object, context: Context) -> None:
                 log.warning("could not alert admin %s", admin)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await update.effective_chat.send_message(texts.apology(tr(update)))
+            await update.effective_chat.send_message(texts.apology(tr(update, context)))
         except TelegramError:
             log.warning("could not apologise in chat %s", update.effective_chat.id)
 
@@ -132,8 +132,8 @@ async def tick(context: Context) -> None:
 async def send_due_reminders(context: Context) -> None:
     """Send the join reminders whose time has come, marking each only once accepted."""
     d: Deps = deps(context)
-    _ = translator(DEFAULT_LANGUAGE)
     for reminder_id, telegram_id in await reminders.due_join_reminders(d.db, d.now()):
+        _ = translator(await notices.language_of(d.db, telegram_id))
         try:
             await context.bot.send_message(telegram_id, texts.join_reminder(_), reply_markup=keyboards.resume(_))
         except Forbidden:
@@ -144,12 +144,39 @@ async def send_due_reminders(context: Context) -> None:
         await reminders.mark_sent(d.db, reminder_id, d.now())
 
 
-async def set_menu(bot: Bot, chat_id: int | None = None, facilitator: bool = False, admin: bool = False) -> None:
-    """The command menu: everyone's by default; per chat for facilitators and admins."""
-    _ = translator(DEFAULT_LANGUAGE)
+async def set_menu(
+    bot: Bot, language: str, chat_id: int | None = None, facilitator: bool = False, admin: bool = False
+) -> None:
+    """The command menu: everyone's per language; per chat for facilitators and admins."""
+    _ = translator(language)
     commands = [BotCommand(name, text) for name, text in texts.command_menu(_, facilitator, admin)]
-    scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
-    await bot.set_my_commands(commands, scope=scope)
+    if chat_id is not None:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    else:  # English is also the menu of any other language
+        await bot.set_my_commands(commands, language_code=None if language == DEFAULT_LANGUAGE else language)
+
+
+async def update_menu(context: Context, telegram_id: int) -> None:
+    """After someone's role or language changed."""
+    d = deps(context)
+    facilitates, admin = await facilitation.roles_of(d.db, telegram_id, d.settings.admins)
+    if facilitates or admin:
+        await set_menu(context.bot, await notices.language_of(d.db, telegram_id), telegram_id, facilitates, admin)
+    else:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+
+
+async def load_language(update: Update, context: Context) -> None:
+    """Group -2: know each person's chosen language before any handler writes to them."""
+    user = update.effective_user
+    d = deps(context)
+    if user is not None and user.id not in d.languages:
+        # "" = none chosen: the language of the person's Telegram applies, as it is now.
+        d.languages[user.id] = await notices.chosen_language(d.db, user.id) or ""
+
+
+def language_handler() -> Handler:
+    return TypeHandler(Update, load_language)
 
 
 def outside_private_handler() -> Handler:

@@ -220,7 +220,7 @@ async def _already_decided(tx: Database | Transaction, registration: Registratio
     return Refused(
         "already_decided",
         who=decider.full_name if decider else f"#{registration.decided_by}",
-        at=registration.decided_at.strftime("%Y-%m-%d %H:%M UTC") if registration.decided_at else "?",
+        at=registration.decided_at or "?",
     )
 
 
@@ -316,14 +316,14 @@ class Balance:
 
 
 def balance(people: list[tuple[Registration, Person]], catalogue: Catalogue) -> Balance:
-    cells = {(region, kind): 0 for region in catalogue.regions for kind in catalogue.stakeholder_types}
+    cells = {(region, kind): 0 for region in catalogue.region_names for kind in catalogue.stakeholder_type_names}
     roles = dict.fromkeys(Role, 0)
     for registration, person in people:
         key = (person.region, person.stakeholder_type)
         cells[key] = cells.get(key, 0) + 1
         roles[registration.role] += 1
-    by_region = {region: sum(n for (r, _), n in cells.items() if r == region) for region in catalogue.regions}
-    by_type = {kind: sum(n for (_, k), n in cells.items() if k == kind) for kind in catalogue.stakeholder_types}
+    by_region = {region: sum(n for (r, _), n in cells.items() if r == region) for region in catalogue.region_names}
+    by_type = {kind: sum(n for (_, k), n in cells.items() if k == kind) for kind in catalogue.stakeholder_type_names}
     return Balance(
         cells=cells,
         roles=roles,

@@ -60,7 +60,7 @@ def chosen_value(field: ProfileField, choice: str, catalogue: Catalogue) -> str:
         if option is None:
             raise Refused("stale")
         return option.code
-    options = catalogue.regions if field is ProfileField.REGION else catalogue.stakeholder_types
+    options = catalogue.region_names if field is ProfileField.REGION else catalogue.stakeholder_type_names
     if field not in (ProfileField.REGION, ProfileField.STAKEHOLDER_TYPE):
         raise Refused("stale")
     if not choice.isdigit() or int(choice) >= len(options):

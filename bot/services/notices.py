@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.i18n import SUPPORTED, language_for
 from bot.models import KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.services.errors import Refused
 from bot.storage import repositories as repo
 from bot.storage import teams
 from bot.storage.database import Database
@@ -48,10 +50,24 @@ async def application(db: Database, registration_id: int) -> Application | None:
     return Application(registration, applicant, others, decider)
 
 
-async def language_of(db: Database, telegram_id: int) -> str | None:
-    """The recipient's Telegram language, as last seen."""
+async def language_of(db: Database, telegram_id: int) -> str:
+    """The language to write to someone in: the one they chose, else their Telegram's."""
     known = await teams.known_user(db, telegram_id)
-    return known.language if known else None
+    if known is not None and known.chosen_language:
+        return known.chosen_language
+    return language_for(known.language if known else None)
+
+
+async def chosen_language(db: Database, telegram_id: int) -> str | None:
+    known = await teams.known_user(db, telegram_id)
+    return known.chosen_language if known else None
+
+
+async def choose_language(db: Database, telegram_id: int, full_name: str, language: str, now: datetime) -> None:
+    if language not in SUPPORTED:
+        raise Refused("stale")
+    async with db.transaction() as tx:
+        await teams.choose_language(tx, telegram_id, full_name, language, now)
 
 
 async def facilitators_by_taskforce(db: Database, codes: list[str]) -> dict[str, list[KnownUser]]:

@@ -108,4 +108,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL AND failed_at IS NULL;
     CREATE TABLE ticks (name TEXT PRIMARY KEY, last_run_at TEXT NOT NULL);
     """,
+    """
+    ALTER TABLE known_users ADD COLUMN chosen_language TEXT;
+    """,
 )

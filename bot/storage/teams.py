@@ -32,13 +32,23 @@ async def known_by_username(db: Reader, username: str) -> KnownUser | None:
     return None if row is None else _known(row)
 
 
+async def choose_language(tx: Transaction, telegram_id: int, full_name: str, language: str, now: datetime) -> None:
+    """The language the person chose with /language; it outranks Telegram's."""
+    await tx.execute(
+        "INSERT INTO known_users (telegram_id, full_name, chosen_language, first_seen) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET chosen_language = excluded.chosen_language",
+        (telegram_id, full_name, language, to_text(now)),
+    )
+    await tx.execute("UPDATE people SET language = ? WHERE telegram_id = ?", (language, telegram_id))
+
+
 async def forget_user(tx: Transaction, telegram_id: int) -> None:
     await tx.execute("DELETE FROM known_users WHERE telegram_id = ?", (telegram_id,))
     await tx.execute("DELETE FROM facilitators WHERE telegram_id = ?", (telegram_id,))
 
 
 def _known(row: aiosqlite.Row) -> KnownUser:
-    data = {key: row[key] for key in ("telegram_id", "username", "full_name", "language")}
+    data = {key: row[key] for key in ("telegram_id", "username", "full_name", "language", "chosen_language")}
     return KnownUser(**data, first_seen=from_text(row["first_seen"]))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translate
+from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Registration, Role
 from bot.services.fields import ProfileField
 from bot.services.joining import JoinDraft, Step, StepKind
@@ -39,7 +39,7 @@ def goals(_: Translate, catalogue: Catalogue) -> InlineKeyboardMarkup:
 
 def goal(_: Translate, catalogue: Catalogue, goal_code: str) -> InlineKeyboardMarkup:
     buttons = [
-        Button(f"{o.code} · {o.title}", callback_data=encode("b", "o", o.code))
+        Button(f"{o.code} · {o.title(_.language)}", callback_data=encode("b", "o", o.code))
         for o in catalogue.objectives_of(goal_code)
     ]
     return _markup(*_rows(buttons, 1), [Button(_("« All goals"), callback_data=encode("b", "home"))])
@@ -79,11 +79,11 @@ def profile_choices(
         return Button(label, callback_data=encode(area, action, field.value, choice))
 
     if field is ProfileField.REGION:
-        return _rows([button(r, str(i)) for i, r in enumerate(catalogue.regions)], 1)
+        return _rows([button(r(_.language), str(i)) for i, r in enumerate(catalogue.regions)], 1)
     if field is ProfileField.STAKEHOLDER_TYPE:
-        return _rows([button(t, str(i)) for i, t in enumerate(catalogue.stakeholder_types)], 1)
+        return _rows([button(t(_.language), str(i)) for i, t in enumerate(catalogue.stakeholder_types)], 1)
     if field is ProfileField.MEMBER_STATUS:
-        return _rows([button(s.label, s.code) for s in catalogue.member_statuses], 1)
+        return _rows([button(s.label(_.language), s.code) for s in catalogue.member_statuses], 1)
     if field is ProfileField.NAME and draft.suggested_name and area == "j":
         return [[button(_("Use “{name}”").format(name=draft.suggested_name), "keep")]]
     if field is ProfileField.EMAIL and area == "j":
@@ -147,3 +147,9 @@ def profile_fields(_: Translate) -> InlineKeyboardMarkup:
 def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue) -> InlineKeyboardMarkup:
     rows = profile_choices(_, field, JoinDraft(), catalogue, area="pf")
     return _markup(*rows)
+
+
+def languages() -> InlineKeyboardMarkup:
+    """Each language named in itself, so that anyone can find theirs."""
+    buttons = [Button(name, callback_data=encode("lg", "set", code)) for code, name in LANGUAGE_NAMES.items()]
+    return _markup(buttons)

@@ -13,41 +13,39 @@ from bot.models import Catalogue, KnownUser, Person, Registration, Role
 from bot.services.facilitation import Balance
 from bot.services.notices import Application
 from bot.views.callbacks import encode
-from bot.views.texts import fit, role_label, status_label
-
-WHEN = "%Y-%m-%d %H:%M UTC"
+from bot.views.texts import fit, role_label, status_label, when
 
 
 def user_link(user: KnownUser) -> str:
     return f'<a href="tg://user?id={user.telegram_id}">{escape(user.full_name)}</a>'
 
 
-def _taskforce(code: str, catalogue: Catalogue) -> str:
+def _taskforce(_: Translate, code: str, catalogue: Catalogue) -> str:
     objective = catalogue.objective(code)
-    return f"{code} · {escape(objective.title)}" if objective else code
+    return f"{code} · {escape(objective.title(_.language))}" if objective else code
 
 
 def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     registration, person = facts.registration, facts.applicant
     status = catalogue.member_status(person.member_status)
-    claim = status.label if status else person.member_status
+    claim = status.label(_.language) if status else person.member_status
     lines = [
         _("<b>Application: {role} of Task Force {taskforce}</b>").format(
-            role=role_label(_, registration.role), taskforce=_taskforce(registration.taskforce, catalogue)
+            role=role_label(_, registration.role), taskforce=_taskforce(_, registration.taskforce, catalogue)
         ),
         "",
         _("Name: {value}").format(value=escape(person.name)),
         _("Organisation: {value}").format(value=escape(person.organisation)),
         _("Country: {value}").format(value=escape(person.country)),
-        _("Region: {value}").format(value=escape(person.region)),
-        _("Stakeholder type: {value}").format(value=escape(person.stakeholder_type)),
+        _("Region: {value}").format(value=escape(catalogue.label_of(person.region, _.language))),
+        _("Stakeholder type: {value}").format(value=escape(catalogue.label_of(person.stakeholder_type, _.language))),
         _('Member of "4 per 1000": {value}').format(value=escape(claim)),
         _("Motivation: “{value}”").format(value=escape(registration.motivation or "")),
     ]
     if facts.others:
         held = ", ".join(f"{r.taskforce} {role_label(_, r.role)} ({status_label(_, r.status)})" for r in facts.others)
         lines.append(_("Other registrations: {value}").format(value=held))
-    lines.append(_("Applied: {value}").format(value=registration.created_at.strftime(WHEN)))
+    lines.append(_("Applied: {value}").format(value=when(_, registration.created_at)))
     return fit("\n".join(lines))
 
 
@@ -69,7 +67,7 @@ def prompt(_: Translate, facts: Application, catalogue: Catalogue, kind: str = "
 def decided_line(_: Translate, facts: Application) -> str:
     registration = facts.registration
     who = escape(facts.decider.full_name) if facts.decider else f"#{registration.decided_by}"
-    when = facts.registration.decided_at.strftime(WHEN) if facts.registration.decided_at else ""
+    at = when(_, facts.registration.decided_at) if facts.registration.decided_at else ""
     reason = facts.registration.reason
     lines = {
         "approved": _("✅ Approved by {who} on {when}."),
@@ -77,7 +75,7 @@ def decided_line(_: Translate, facts: Application) -> str:
         "not_member": _("❌ Member status not confirmed by {who} on {when}: Team Member."),
         "withdrawn": _("The applicant withdrew or is now a Team Member."),
     }
-    text = lines.get(facts.verdict, lines["withdrawn"]).format(who=who, when=when)
+    text = lines.get(facts.verdict, lines["withdrawn"]).format(who=who, when=at)
     if reason:
         text += "\n" + _("Reason: “{reason}”").format(reason=escape(reason))
     return text
@@ -101,7 +99,7 @@ def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     registration = facts.registration
     values = {
         "role": role_label(_, registration.role),
-        "taskforce": _taskforce(registration.taskforce, catalogue),
+        "taskforce": _taskforce(_, registration.taskforce, catalogue),
     }
     texts = {
         "approved": _("🎉 Your application was approved: you are now {role} of Task Force {taskforce}."),
@@ -124,7 +122,9 @@ def withdrawn(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     return _(
         "The Executive Secretariat has withdrawn your registration as {role} of Task Force {taskforce}. "
         "/mytaskforces shows your registrations."
-    ).format(role=role_label(_, facts.registration.role), taskforce=_taskforce(facts.registration.taskforce, catalogue))
+    ).format(
+        role=role_label(_, facts.registration.role), taskforce=_taskforce(_, facts.registration.taskforce, catalogue)
+    )
 
 
 def withdrew(_: Translate, person: KnownUser, code: str) -> str:
@@ -165,12 +165,16 @@ def facilitator_welcome(_: Translate, codes: list[str], catalogue: Catalogue) ->
         "/pending · applications waiting for you\n"
         "/members CODE · the members (a CSV file when long)\n"
         "/balance CODE · members by region and stakeholder type, to see whom to recruit"
-    ).format(taskforces=", ".join(_taskforce(code, catalogue) for code in codes))
+    ).format(taskforces=", ".join(_taskforce(_, code, catalogue) for code in codes))
 
 
 def digest(_: Translate, code: str, people: list[Person], catalogue: Catalogue) -> str:
-    lines = [_("<b>New Team Members of Task Force {taskforce}</b>").format(taskforce=_taskforce(code, catalogue))]
-    lines += [f"• {escape(p.name)}, {escape(p.organisation)}, {escape(p.country)} ({escape(p.region)})" for p in people]
+    lines = [_("<b>New Team Members of Task Force {taskforce}</b>").format(taskforce=_taskforce(_, code, catalogue))]
+    lines += [
+        f"• {escape(p.name)}, {escape(p.organisation)}, {escape(p.country)} "
+        f"({escape(catalogue.label_of(p.region, _.language))})"
+        for p in people
+    ]
     lines.append(_("Say hello and guide them: /members {code}").format(code=code))
     return fit("\n".join(lines))
 
@@ -190,23 +194,23 @@ def facilitator_list(_: Translate, pairs: list[tuple[str, KnownUser]], catalogue
     if not pairs:
         return _("No facilitators are assigned yet. Assign one with /facilitator <user id or @username> <CODE>.")
     lines = [_("<b>Facilitators</b>")]
-    lines += [f"{_taskforce(code, catalogue)}: {user_link(user)} ({user.telegram_id})" for code, user in pairs]
+    lines += [f"{_taskforce(_, code, catalogue)}: {user_link(user)} ({user.telegram_id})" for code, user in pairs]
     return fit("\n".join(lines))
 
 
-def member_lines(_: Translate, members: list[tuple[Registration, Person]]) -> list[str]:
+def member_lines(_: Translate, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> list[str]:
     return [
         f"{escape(p.name)} · {role_label(_, r.role)} · {status_label(_, r.status)} · "
-        f"{escape(p.organisation)} · {escape(p.country)} · {escape(p.region)}"
+        f"{escape(p.organisation)} · {escape(p.country)} · {escape(catalogue.label_of(p.region, _.language))}"
         for r, p in members
     ]
 
 
 def members_text(_: Translate, code: str, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> str:
     header = _("<b>Members of Task Force {taskforce}</b> ({count})").format(
-        taskforce=_taskforce(code, catalogue), count=len(members)
+        taskforce=_taskforce(_, code, catalogue), count=len(members)
     )
-    return "\n".join([header, "", *member_lines(_, members)])
+    return "\n".join([header, "", *member_lines(_, members, catalogue)])
 
 
 def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> bytes:
@@ -225,17 +229,23 @@ def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> byt
 
 def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue) -> str:
     lines = [_("<b>Balance of Task Force {taskforce}</b> ({count} members)").format(
-        taskforce=_taskforce(code, catalogue), count=balance.total
+        taskforce=_taskforce(_, code, catalogue), count=balance.total
     )]  # fmt: skip
     lines.append(", ".join(f"{role_label(_, role)}: {balance.roles[role]}" for role in Role))
-    for region in catalogue.regions:
-        counts = [f"{kind} {balance.cells[(region, kind)]}" for kind in catalogue.stakeholder_types
+
+    def label(value: str) -> str:
+        return catalogue.label_of(value, _.language)
+
+    for region in catalogue.region_names:
+        counts = [f"{label(kind)} {balance.cells[(region, kind)]}" for kind in catalogue.stakeholder_type_names
                   if balance.cells[(region, kind)]]  # fmt: skip
-        lines.append(f"<b>{escape(region)}</b>: " + (escape("; ".join(counts)) if counts else "—"))
+        lines.append(f"<b>{escape(label(region))}</b>: " + (escape("; ".join(counts)) if counts else "—"))
     if balance.empty_regions:
-        lines.append(_("No one yet from: {regions}").format(regions=escape(", ".join(balance.empty_regions))))
+        regions = ", ".join(map(label, balance.empty_regions))
+        lines.append(_("No one yet from: {regions}").format(regions=escape(regions)))
     if balance.empty_types:
-        lines.append(_("No stakeholders yet of type: {types}").format(types=escape(", ".join(balance.empty_types))))
+        kinds = ", ".join(map(label, balance.empty_types))
+        lines.append(_("No stakeholders yet of type: {types}").format(types=escape(kinds)))
     empty_cells = sum(1 for n in balance.cells.values() if n == 0)
     lines.append(_("{count} of {all} region × stakeholder type combinations are empty.").format(
         count=empty_cells, all=len(balance.cells)

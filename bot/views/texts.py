@@ -5,7 +5,10 @@ Catalogue and user text are HTML-escaped here, since messages are sent as HTML.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
+
+from babel.dates import format_datetime
 
 from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
@@ -22,6 +25,11 @@ def fit(text: str) -> str:
         return text
     cut = text.rfind("\n", 0, MESSAGE_LIMIT - 2)
     return text[: cut if cut > 0 else MESSAGE_LIMIT - 2] + "\n…"
+
+
+def when(_: Translate, moment: datetime) -> str:
+    """A moment in the reader's locale, always in UTC (people are in every time zone)."""
+    return format_datetime(moment, "medium", tzinfo=UTC, locale=_.language) + " UTC"
 
 
 def role_label(_: Translate, role: Role) -> str:
@@ -86,7 +94,8 @@ def refusal(_: Translate, refused: Refused) -> str:
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
     }
-    return templates.get(refused.reason, templates["stale"]).format(**refused.params)
+    params = {key: when(_, value) if isinstance(value, datetime) else value for key, value in refused.params.items()}
+    return templates.get(refused.reason, templates["stale"]).format(**params)
 
 
 def welcome(_: Translate) -> str:
@@ -108,39 +117,42 @@ def welcome(_: Translate) -> str:
 
 def goals_page(_: Translate, catalogue: Catalogue) -> str:
     lines = [_("<b>The goals of the Strategic Plan</b>"), ""]
-    lines += [f"<b>{escape(goal_name(_, goal))}</b>: {escape(goal.headline)}" for goal in catalogue.goals]
+    lines += [f"<b>{escape(goal_name(_, goal))}</b>: {escape(goal.headline(_.language))}" for goal in catalogue.goals]
     lines += ["", _("Choose a goal to see its objectives.")]
     return fit("\n".join(lines))
 
 
 def goal_name(_: Translate, goal: Goal) -> str:
     name = _("Goal {code}").format(code=goal.code)
-    return f"{name} · {goal.title}" if goal.title else name
+    return f"{name} · {goal.title(_.language)}" if goal.title else name
 
 
 def goal_page(_: Translate, goal: Goal, objectives: list[Objective]) -> str:
-    lines = [f"<b>{escape(goal_name(_, goal))}</b>", escape(goal.headline), ""]
-    lines += [f"<b>{o.code}</b> {escape(o.title)}" for o in objectives]
+    lines = [f"<b>{escape(goal_name(_, goal))}</b>", escape(goal.headline(_.language)), ""]
+    lines += [f"<b>{o.code}</b> {escape(o.title(_.language))}" for o in objectives]
     lines += ["", _("Choose an objective to read its targets.")]
     return fit("\n".join(lines))
 
 
 def objective_page(_: Translate, objective: Objective) -> str:
+    lang = _.language
     return fit(
         "\n".join(
             [
-                _("<b>Task Force {code} · {title}</b>").format(code=objective.code, title=escape(objective.title)),
+                _("<b>Task Force {code} · {title}</b>").format(
+                    code=objective.code, title=escape(objective.title(lang))
+                ),
                 "",
-                escape(objective.text),
+                escape(objective.text(lang)),
                 "",
                 _("<b>Baseline 2020</b>"),
-                escape(objective.baseline_2020),
+                escape(objective.baseline_2020(lang)),
                 "",
                 _("<b>Target 2030</b>"),
-                escape(objective.target_2030),
+                escape(objective.target_2030(lang)),
                 "",
                 _("<b>Target 2050</b>"),
-                escape(objective.target_2050),
+                escape(objective.target_2050(lang)),
             ]
         )
     )
@@ -154,7 +166,7 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue, cap: int) ->
     ]
     for objective in catalogue.objectives:
         mark = "✅ " if objective.code in draft.selected else ("☑️ " if objective.code in draft.held else "")
-        lines.append(f"{mark}<b>{objective.code}</b> {escape(objective.title)}")
+        lines.append(f"{mark}<b>{objective.code}</b> {escape(objective.title(_.language))}")
     if draft.held:
         lines += ["", _("☑️ marks the Task Forces you are already in.")]
     return fit("\n".join(lines))
@@ -186,7 +198,7 @@ def profile_question(_: Translate, field: ProfileField, first_time: bool) -> str
 def role_question(_: Translate, objective: Objective, may_lead: bool) -> str:
     lines = [
         _("<b>Task Force {code} · {title}</b>: which role suits you?").format(
-            code=objective.code, title=escape(objective.title)
+            code=objective.code, title=escape(objective.title(_.language))
         ),
         "",
         _(
@@ -216,9 +228,11 @@ def profile_lines(_: Translate, profile: Profile, catalogue: Catalogue) -> list[
         ProfileField.NAME: profile.name,
         ProfileField.ORGANISATION: profile.organisation,
         ProfileField.COUNTRY: profile.country,
-        ProfileField.REGION: profile.region,
-        ProfileField.STAKEHOLDER_TYPE: profile.stakeholder_type,
-        ProfileField.MEMBER_STATUS: status.label if status else None,
+        ProfileField.REGION: catalogue.label_of(profile.region, _.language) if profile.region else None,
+        ProfileField.STAKEHOLDER_TYPE: (
+            catalogue.label_of(profile.stakeholder_type, _.language) if profile.stakeholder_type else None
+        ),
+        ProfileField.MEMBER_STATUS: status.label(_.language) if status else None,
         ProfileField.EMAIL: profile.email or _("(none)"),
     }
     return [f"{field_label(_, field)}: {escape(value or '—')}" for field, value in values.items()]
@@ -230,7 +244,7 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
     lines.append("")
     for code in draft.selected:
         objective = catalogue.objective(code)
-        title = escape(objective.title) if objective else ""
+        title = escape(objective.title(_.language)) if objective else ""
         lines.append(f"<b>{code}</b> {title}: {role_label(_, draft.roles[code])}")
         if code in draft.motivations:
             lines.append(f"  “{escape(draft.motivations[code])}”")
@@ -243,7 +257,7 @@ def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
     for result in results:
         objective = catalogue.objective(result.code)
         lines.append(
-            f"<b>{result.code}</b> {escape(objective.title if objective else '')}: "
+            f"<b>{result.code}</b> {escape(objective.title(_.language) if objective else '')}: "
             f"{role_label(_, result.role)} ({status_label(_, result.status)})"
         )
     lines.append("")
@@ -267,7 +281,7 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
     for item in registrations:
         objective = catalogue.objective(item.taskforce)
         lines.append(
-            f"<b>{item.taskforce}</b> {escape(objective.title if objective else '')} · "
+            f"<b>{item.taskforce}</b> {escape(objective.title(_.language) if objective else '')} · "
             f"{role_label(_, item.role)} · {status_label(_, item.status)}"
         )
     return fit("\n".join(lines))
@@ -318,6 +332,7 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
         "/profile · see and edit your profile\n"
         "/leave · leave a Task Force (/leave B3)\n"
         "/cancel · stop what you are doing\n"
+        "/language · English, Français, Español\n"
         "/privacy · what is stored and who sees it\n"
         "/forget · delete your data\n"
         "/help · this list"
@@ -417,6 +432,7 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
         ("profile", _("See and edit your profile")),
         ("leave", _("Leave a Task Force")),
         ("cancel", _("Stop what you are doing")),
+        ("language", _("English, Français, Español")),
         ("privacy", _("What is stored and who sees it")),
         ("forget", _("Delete your data")),
         ("help", _("What I can do")),
@@ -434,3 +450,11 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
             ("withdraw", _("Withdraw someone from a Task Force")),
         ]
     return menu
+
+
+def language_question(_: Translate) -> str:
+    return _("Which language should I use? (English, Français, Español)")
+
+
+def language_set(_: Translate) -> str:
+    return _("From now on I write to you in English.")
