@@ -111,10 +111,10 @@ async def serve(application: Application, stop: asyncio.Event) -> None:  # type:
     """Long-poll until `stop` is set, then stop cleanly."""
     async with application:
         assert application.updater is not None
+        await _on_start(application)
         await application.updater.start_polling(
             poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
         )
-        await _on_start(application)
         await application.start()
         log.info("bot started")
         await stop.wait()

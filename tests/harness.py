@@ -6,6 +6,7 @@ Benchmarks import it too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -64,14 +65,18 @@ class RunningBot:
         self.db = await Database.open(self.settings.database)
         application = build_application(self.settings, self.catalogue, self.db, self.clock)
         self._stop = asyncio.Event()
-        marker = len(self.standin.sent)
         self._task = asyncio.create_task(serve(application, self._stop))
-        await self.standin.wait_for(lambda s: s.method == "setMyCommands", start=marker)
+        try:
+            await self.standin.wait_for_poll()
+        except BaseException:
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
-            await asyncio.wait_for(self._task, 20)
+            with contextlib.suppress(Exception):  # a bot that failed to start has nothing to stop
+                await asyncio.wait_for(self._task, 20)
         if self.db is not None:
             await self.db.close()
 

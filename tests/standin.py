@@ -58,7 +58,8 @@ class BotApiStandIn:
     def __init__(self, token: str = "123:TEST") -> None:
         self.token = token
         self.sent: list[Sent] = []
-        self.menus: dict[str, list[str]] = {}
+        self.menus: dict[str, list[tuple[str, str]]] = {}
+        self.polls = 0
         self.forbidden_chats: set[int] = set()
         self.retry_after: dict[str, int] = {}
         self.fail_next: dict[str, tuple[int, str]] = {}
@@ -109,6 +110,8 @@ class BotApiStandIn:
         if handler is None:
             return _error(404, "Not Found: method not found")
         if method == "getUpdates":
+            self.polls += 1
+            self._sent_event.set()
             return web.json_response({"ok": True, "result": await handler(params)})
         problem = self._refusal(method, params)
         if problem is not None:
@@ -158,19 +161,22 @@ class BotApiStandIn:
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        scope = params.get("scope") or {"type": "default"}
-        self.menus[json.dumps(scope, sort_keys=True)] = [c["command"] for c in params.get("commands", [])]
+        self.menus[_menu_key(params.get("scope"), params.get("language_code"))] = [
+            (c["command"], c["description"]) for c in params.get("commands", [])
+        ]
         return True
 
     async def _api_deleteMyCommands(self, params: dict[str, Any]) -> bool:
-        scope = params.get("scope") or {"type": "default"}
-        self.menus.pop(json.dumps(scope, sort_keys=True), None)
+        self.menus.pop(_menu_key(params.get("scope"), params.get("language_code")), None)
         return True
 
-    def menu(self, chat_id: int | None = None) -> list[str]:
-        """The command names last set for a chat (or the default scope)."""
-        scope = {"type": "chat", "chat_id": chat_id} if chat_id is not None else {"type": "default"}
-        return self.menus.get(json.dumps(scope, sort_keys=True), [])
+    def menu(self, chat_id: int | None = None, language: str | None = None) -> list[str]:
+        """The command names last set for a chat (or the default scope) and language."""
+        return [name for name, _ in self.menu_entries(chat_id, language)]
+
+    def menu_entries(self, chat_id: int | None = None, language: str | None = None) -> list[tuple[str, str]]:
+        scope = {"type": "chat", "chat_id": chat_id} if chat_id is not None else None
+        return self.menus.get(_menu_key(scope, language), [])
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
@@ -228,6 +234,16 @@ class BotApiStandIn:
             self._new_update.notify_all()
         return update_id
 
+    async def wait_for_poll(self, timeout: float = 20.0) -> None:
+        """Until the bot polls for updates (after its start-up calls)."""
+        polls, deadline = self.polls, time.monotonic() + timeout
+        while self.polls == polls:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not poll within {timeout}s")
+            self._sent_event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent_event.wait(), 0.1)
+
     async def wait_for(self, predicate: Callable[[Sent], bool], timeout: float = 10.0, start: int = 0) -> Sent:
         """The first call since index `start` that matches, waiting for it if need be."""
         deadline = time.monotonic() + timeout
@@ -241,6 +257,10 @@ class BotApiStandIn:
             self._sent_event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sent_event.wait(), remaining)
+
+
+def _menu_key(scope: dict[str, Any] | None, language: str | None) -> str:
+    return json.dumps([scope or {"type": "default"}, language or ""], sort_keys=True)
 
 
 def user(

@@ -1,0 +1,151 @@
+"""End to end in French and Spanish: each person sees their own language, and only it."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import catalogue_path
+from bot.models import Catalogue
+from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from tests.standin import Sent
+
+SPLIT = re.compile(r"\{[a-z_]+\}|</?b>|\n")
+
+
+@cache
+def english_fragments(language: str) -> frozenset[str]:
+    """Pieces of English texts (15+ characters) whose translation in `language` differs."""
+    with catalogue_path(language).open("rb") as source:
+        catalogue = read_po(source)
+    pieces = set()
+    for message in catalogue:
+        if message.id and message.string and message.string != message.id:
+            pieces.update(part.strip() for part in SPLIT.split(str(message.id)) if len(part.strip()) >= 15)
+    return frozenset(pieces)
+
+
+def english_in(sent: Sent, language: str) -> list[str]:
+    shown = sent.text + "\n" + "\n".join(label for label, _ in sent.buttons)
+    return [piece for piece in english_fragments(language) if piece in shown]
+
+
+JOIN = {
+    "fr": (
+        "Utiliser « ",
+        "Afrique",
+        "Recherche et enseignement",
+        "Ni l'un ni l'autre",
+        "Passer",
+        "Membre d'équipe",
+        "Confirmer",
+    ),
+    "es": (
+        "Usar «",
+        "África",
+        "Investigación y educación",
+        "Ninguno de los dos",
+        "Omitir",
+        "Miembro de equipo",
+        "Confirmar",
+    ),
+}
+DONE = {"fr": "Merci, vous êtes inscrit(e).", "es": "Gracias, ya está inscrito."}
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+async def test_a_newcomer_joins_in_their_language_and_sees_no_english(running_bot: RunningBot, language: str) -> None:
+    person = ChatUser(running_bot.standin, 4001, first_name="Léa", last_name="Núñez", language_code=f"{language}-CA")
+    await person.say("/start")
+    await person.say("/taskforces")
+    await person.press("B")
+    await person.say("/join B3")
+    use_name, region, kind, status, skip, member, confirm = JOIN[language]
+    await person.press(use_name)
+    await person.say("Institut des sols")
+    await person.say("Sénégal")
+    await person.press(region)
+    await person.press(kind)
+    await person.press(status)
+    await person.press(skip)
+    await person.press(member)
+    done = await person.press(confirm)
+    assert DONE[language] in done.text
+    leaks = {piece for sent in person.messages for piece in english_in(sent, language)}
+    assert leaks == set()
+    assert running_bot.db is not None
+    row = await running_bot.db.fetchone("SELECT language, region FROM people WHERE telegram_id = ?", (person.id,))
+    assert row is not None and (row["language"], row["region"]) == (language, "Africa")
+
+
+async def test_language_switches_mid_way(running_bot: RunningBot) -> None:
+    person = ChatUser(running_bot.standin, 4002, language_code="en")
+    assert "full name" in (await person.say("/join A1")).text
+    choice = await person.say("/language")
+    assert [label for label, _ in choice.buttons] == ["English", "Français", "Español"]
+    switched = await person.press("Español")
+    assert "A partir de ahora le escribo en español." in switched.text
+    asked = await person.say("Ana López")  # the join flow carries on, now in Spanish
+    assert "¿A qué organización pertenece?" in asked.text
+    assert "Lo que puedo hacer" in (await person.say("/help")).text
+
+
+async def test_command_menus_are_set_per_language_and_role(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    descriptions = {language: dict(standin.menu_entries(language=language)) for language in (None, "fr", "es")}
+    assert descriptions[None]["join"] == "Join Task Forces"
+    assert descriptions["fr"]["join"] == "Rejoindre des Task Forces"
+    assert descriptions["es"]["join"] == "Unirse a Task Forces"
+    fran = ChatUser(standin, 2001, language_code="fr")
+    await fran.say("/start")
+    await ChatUser(standin, ADMIN_ID).say(f"/facilitator {fran.id} A1")
+    facilitator_menu = dict(standin.menu_entries(fran.id))
+    assert facilitator_menu["pending"] == "Candidatures en attente de votre décision"
+
+
+async def test_prompt_in_the_facilitators_language_outcome_in_the_applicants(
+    running_bot: RunningBot, catalogue: Catalogue
+) -> None:
+    standin = running_bot.standin
+    admin = ChatUser(standin, ADMIN_ID)
+    fran = ChatUser(standin, 2001, first_name="Françoise", last_name="Facil", language_code="fr")
+    ana = ChatUser(standin, 4003, first_name="Ana", last_name="López", language_code="es")
+    await fran.say("/start")
+    await admin.say(f"/facilitator {fran.id} C1")
+    await ana.say("/join C1")
+    await ana.press("Usar «")
+    await ana.say("Universidad")
+    await ana.say("Chile")
+    await ana.press("América Latina y el Caribe")
+    await ana.press("Investigación y educación")
+    await ana.press("Socio (Foro de Socios)")
+    await ana.press("Omitir")
+    await ana.press("Líder global")
+    await ana.say("Veinte años de trabajo en suelos.")
+    await ana.press("Confirmar")
+    prompt = await standin.wait_for(lambda s: s.chat_id == fran.id and "Candidature" in s.text)
+    assert "Leader mondial de la Task Force C1 · Plaidoyer et sensibilisation" in prompt.text
+    assert "Amérique latine et Caraïbes" in prompt.text and "Veinte años de trabajo en suelos." in prompt.text
+    assert english_in(prompt, "fr") == []
+    await fran.press("Rejeter")
+    await fran.say("Nous avons déjà une candidature retenue.")
+    told = await standin.wait_for(lambda s: s.chat_id == ana.id and "no fue aceptada" in s.text)
+    assert "«Nous avons déjà une candidature retenue.»" in told.text  # the facilitator's words, as written
+    assert "Líder global del Task Force C1 · Incidencia y sensibilización" in told.text
+    assert english_in(told, "es") == []
+
+
+def test_objectives_carry_french_and_spanish_with_every_number(catalogue: Catalogue) -> None:
+    assert catalogue.translations_status and "reviewed by the Executive Secretariat" in catalogue.translations_status
+    for objective in catalogue.objectives:
+        for field in ("title", "text", "baseline_2020", "target_2030", "target_2050"):
+            texts = getattr(objective, field).root
+            assert set(texts) == {"en", "fr", "es"}, (objective.code, field)
+            for language in ("fr", "es"):
+                for number in re.findall(r"\d+", texts["en"]):
+                    assert number in re.findall(r"\d+", texts[language]), (objective.code, field, language, number)
+    for option in (*catalogue.regions, *catalogue.stakeholder_types, *(s.label for s in catalogue.member_statuses)):
+        assert set(option.root) == {"en", "fr", "es"}
