@@ -89,8 +89,8 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     """Edit the message whose button was pressed, or answer a typed message with a new one."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        # Both at once: the spinner stops and the message changes in one round trip's time.
+        await asyncio.gather(query.answer(), query.edit_message_text(text, reply_markup=markup))
     elif update.effective_chat is not None:
         await update.effective_chat.send_message(text, reply_markup=markup)
 
