@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import traceback
 from datetime import timedelta
@@ -24,6 +23,7 @@ from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services import facilitation, notices, reminders
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
+from bot.views import notices as notice_views
 from bot.views.callbacks import decode
 
 log = logging.getLogger("bot")
@@ -107,10 +107,11 @@ async def on_error(update: object, context: Context) -> None:
     if last is None or now - last >= ALERT_INTERVAL:
         d.alerts_sent[key] = now
         where = traceback.extract_tb(error.__traceback__)[-1] if error and error.__traceback__ else None
-        place = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+        place = f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else "?"
         for admin in d.settings.admins:
             try:
-                await context.bot.send_message(admin, f"⚠️ Bot error{place}: {html.escape(key)}")
+                _ = translator(await notices.language_of(d.db, admin))
+                await context.bot.send_message(admin, notice_views.admin_alert(_, place, key))
             except TelegramError:
                 log.warning("could not alert admin %s", admin)
     if isinstance(update, Update) and update.effective_chat is not None:

@@ -147,6 +147,7 @@ async def decide(
             raise Refused("stale")
         await check_authority(tx, actor, registration, admins)
         if registration.status is not RegistrationStatus.PENDING:
+            log.info("user %s pressed a decided application %s again", actor, registration_id)
             raise await _already_decided(tx, registration)
         status = RegistrationStatus.REJECTED if verdict is Verdict.REJECT else RegistrationStatus.ACTIVE
         # A rejected member-status claim keeps the person in the task force, as Team Member.

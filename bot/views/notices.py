@@ -13,7 +13,7 @@ from bot.models import Catalogue, KnownUser, Person, Registration, Role
 from bot.services.facilitation import Balance
 from bot.services.notices import Application
 from bot.views.callbacks import encode
-from bot.views.texts import fit, role_label, status_label, when
+from bot.views.texts import fit, number, role_label, status_label, when
 
 
 def user_link(user: KnownUser) -> str:
@@ -208,7 +208,7 @@ def member_lines(_: Translate, members: list[tuple[Registration, Person]], catal
 
 def members_text(_: Translate, code: str, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> str:
     header = _("<b>Members of Task Force {taskforce}</b> ({count})").format(
-        taskforce=_taskforce(_, code, catalogue), count=len(members)
+        taskforce=_taskforce(_, code, catalogue), count=number(_, len(members))
     )
     return "\n".join([header, "", *member_lines(_, members, catalogue)])
 
@@ -228,27 +228,32 @@ def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> byt
 
 
 def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue) -> str:
+    """Counts by role and by region × stakeholder type, naming every empty cell (whom to recruit)."""
     lines = [_("<b>Balance of Task Force {taskforce}</b> ({count} members)").format(
-        taskforce=_taskforce(_, code, catalogue), count=balance.total
+        taskforce=_taskforce(_, code, catalogue), count=number(_, balance.total)
     )]  # fmt: skip
-    lines.append(", ".join(f"{role_label(_, role)}: {balance.roles[role]}" for role in Role))
+    lines.append(", ".join(f"{role_label(_, role)}: {number(_, balance.roles[role])}" for role in Role))
 
     def label(value: str) -> str:
-        return catalogue.label_of(value, _.language)
+        return escape(catalogue.label_of(value, _.language))
 
     for region in catalogue.region_names:
-        counts = [f"{label(kind)} {balance.cells[(region, kind)]}" for kind in catalogue.stakeholder_type_names
-                  if balance.cells[(region, kind)]]  # fmt: skip
-        lines.append(f"<b>{escape(label(region))}</b>: " + (escape("; ".join(counts)) if counts else "—"))
+        kinds = catalogue.stakeholder_type_names
+        counts = "; ".join(
+            f"{label(k)} {number(_, balance.cells[(region, k)])}" for k in kinds if balance.cells[(region, k)]
+        )
+        missing = ", ".join(label(k) for k in kinds if not balance.cells[(region, k)])
+        line = f"<b>{label(region)}</b>: {counts or '—'}"
+        if missing:
+            line += "\n  " + _("none yet: {types}").format(types=missing)
+        lines.append(line)
     if balance.empty_regions:
-        regions = ", ".join(map(label, balance.empty_regions))
-        lines.append(_("No one yet from: {regions}").format(regions=escape(regions)))
+        lines.append(_("No one yet from: {regions}").format(regions=", ".join(map(label, balance.empty_regions))))
     if balance.empty_types:
-        kinds = ", ".join(map(label, balance.empty_types))
-        lines.append(_("No stakeholders yet of type: {types}").format(types=escape(kinds)))
+        lines.append(_("No stakeholders yet of type: {types}").format(types=", ".join(map(label, balance.empty_types))))
     empty_cells = sum(1 for n in balance.cells.values() if n == 0)
     lines.append(_("{count} of {all} region × stakeholder type combinations are empty.").format(
-        count=empty_cells, all=len(balance.cells)
+        count=number(_, empty_cells), all=number(_, len(balance.cells))
     ))  # fmt: skip
     return fit("\n".join(lines))
 
@@ -276,3 +281,7 @@ def members_caption(_: Translate, code: str) -> str:
 
 def stayed(_: Translate, code: str) -> str:
     return _("You stay in Task Force {code} as a Team Member. Welcome!").format(code=code)
+
+
+def admin_alert(_: Translate, place: str, error: str) -> str:
+    return _("⚠️ Bot error at {place}: {error}").format(place=place, error=escape(error))

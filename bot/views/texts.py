@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 
 from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
@@ -30,6 +31,11 @@ def fit(text: str) -> str:
 def when(_: Translate, moment: datetime) -> str:
     """A moment in the reader's locale, always in UTC (people are in every time zone)."""
     return format_datetime(moment, "medium", tzinfo=UTC, locale=_.language) + " UTC"
+
+
+def number(_: Translate, value: int) -> str:
+    """A count written as the reader's locale writes numbers (1,234 / 1 234 / 1.234)."""
+    return format_decimal(value, locale=_.language)
 
 
 def role_label(_: Translate, role: Role) -> str:
