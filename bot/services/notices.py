@@ -71,10 +71,7 @@ async def choose_language(db: Database, telegram_id: int, full_name: str, langua
 
 
 async def facilitators_by_taskforce(db: Database, codes: list[str]) -> dict[str, list[KnownUser]]:
-    found: dict[str, list[KnownUser]] = {code: [] for code in codes}
-    for code in codes:
-        found[code] = [user for _, user in await teams.facilitators(db, code)]
-    return found
+    return {code: [user for _, user in await teams.facilitators(db, code)] for code in codes}
 
 
 async def people(db: Database, ids: list[int]) -> list[Person]:

@@ -70,7 +70,7 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKey
 
 
 def profile_choices(
-    _: Translate, field: ProfileField, draft: JoinDraft, catalogue: Catalogue, area: str = "j"
+    _: Translate, field: ProfileField, catalogue: Catalogue, area: str = "j", suggested_name: str | None = None
 ) -> list[list[Button]]:
     """The buttons that answer a profile question (none for free text without a default)."""
 
@@ -84,8 +84,8 @@ def profile_choices(
         return _rows([button(t(_.language), str(i)) for i, t in enumerate(catalogue.stakeholder_types)], 1)
     if field is ProfileField.MEMBER_STATUS:
         return _rows([button(s.label(_.language), s.code) for s in catalogue.member_statuses], 1)
-    if field is ProfileField.NAME and draft.suggested_name and area == "j":
-        return [[button(_("Use “{name}”").format(name=draft.suggested_name), "keep")]]
+    if field is ProfileField.NAME and suggested_name and area == "j":
+        return [[button(_("Use “{name}”").format(name=suggested_name), "keep")]]
     if field is ProfileField.EMAIL and area == "j":
         return [[button(_("Skip"), "skip")]]
     return []
@@ -113,7 +113,7 @@ def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, may_l
         return selection(_, draft, catalogue)
     rows: list[list[Button]] = []
     if step.kind is StepKind.PROFILE and step.field is not None:
-        rows = profile_choices(_, step.field, draft, catalogue)
+        rows = profile_choices(_, step.field, catalogue, suggested_name=draft.suggested_name)
     elif step.kind is StepKind.ROLE and step.code is not None:
         rows = roles(_, step.code, may_lead)
     elif step.kind is StepKind.SUMMARY:
@@ -145,7 +145,7 @@ def profile_fields(_: Translate) -> InlineKeyboardMarkup:
 
 
 def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    rows = profile_choices(_, field, JoinDraft(), catalogue, area="pf")
+    rows = profile_choices(_, field, catalogue, area="pf")
     return _markup(*rows)
 
 
