@@ -107,8 +107,10 @@ async def run(label: str, command: list[str], env: dict[str, str], people: int, 
         sampler = asyncio.create_task(sample())
         persons = [user(100_000 + i, first_name=f"P{i}", last_name="Bench") for i in range(people)]
         started, bot_cpu, own_cpu = time.monotonic(), _cpu(watcher), time.process_time()
+        calls_before = len(standin.sent)
         await asyncio.gather(*(getattr(load, scenario)(p) for p in persons))
         elapsed = time.monotonic() - started
+        calls = len(standin.sent) - calls_before
         bot_cpu, own_cpu = _cpu(watcher) - bot_cpu, time.process_time() - own_cpu
         sampler.cancel()
     finally:
@@ -123,6 +125,7 @@ async def run(label: str, command: list[str], env: dict[str, str], people: int, 
     if scenario == "join":
         print(f"  completed joins/s   {people / elapsed:8.1f}")
     print(f"  updates handled/s   {rate:8.1f}")
+    print(f"  Bot API calls/s     {calls / elapsed:8.1f}  ({calls / updates:.2f} per update, getUpdates not counted)")
     print(f"  latency p50 / p95   {statistics.median(ordered) * 1000:6.1f} / {p95 * 1000:6.1f} ms")
     print(f"  peak RSS            {peak / 2**20:8.1f} MiB")
     print(f"  CPU busy: bot {bot_cpu / elapsed:4.0%}, stand-in and load {own_cpu / elapsed:4.0%}")
