@@ -6,7 +6,7 @@ import asyncio
 
 from bot.storage import repositories as repo
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
-from tests.standin import BotApiStandIn, Sent, callback_update
+from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
 
 
@@ -129,6 +129,13 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     await prompt_for(p["fran"], standin)
     question = await p["fran"].press("Reject")
     assert "Why is it rejected?" in question.text
+    location = message_update(p["fran"].user, "")
+    del location["message"]["text"]
+    location["message"]["location"] = {"latitude": 48.85, "longitude": 2.35}
+    marker = len(standin.sent)
+    await standin.push(location)
+    asked_again = await standin.wait_for(lambda s: s.chat_id == p["fran"].id, start=marker)
+    assert "Please write something" in asked_again.text
     await p["fran"].say("We already have a representative for Africa.")
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "not accepted" in s.text)
     assert "“We already have a representative for Africa.”" in told.text

@@ -229,8 +229,14 @@ async def editing_text(update: Update, context: Context) -> str | int:
 
 
 async def editing_other(update: Update, context: Context) -> str:
+    """A sticker or photo where a typed value is expected: ask for text, stay."""
     await refuse(update, context, Refused("empty"))
     return EDITING
+
+
+async def reason_other(update: Update, context: Context) -> str:
+    await refuse(update, context, Refused("empty"))
+    return REASON
 
 
 async def forget_confirmed(update: Update, context: Context) -> int:
@@ -313,6 +319,7 @@ def conversation() -> ConversationHandler[Any]:
                 REASON: [
                     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, reason_given),
                     CallbackQueryHandler(reason_given, pattern=r"^ap:skip:[0-9]+$"),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, reason_other),
                 ],
             },
             fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],
