@@ -16,6 +16,8 @@ from bot.views import notices as views
 
 log = logging.getLogger("bot.outbox")
 BATCH = 50
+# Messages with decision buttons: remembered so that a decision edits every one of them.
+PROMPT_KINDS = ("approval_prompt", "decision_reminder", "decision_escalation")
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
@@ -30,7 +32,7 @@ async def drain(context: Context) -> None:
 
 
 async def _deliver(bot: Bot, d: Deps, item: OutboxItem) -> bool:
-    """Send one row; False when Telegram asks to wait, so the rest waits for the next tick."""
+    """Send one row; False when it could not go now (flood wait, network), so the rest waits too."""
     rendered = await _render(d, item)
     try:
         if rendered is not None:
@@ -61,9 +63,6 @@ async def _mark(d: Deps, item: OutboxItem, *, failed: bool) -> bool:
         else:
             await outbox.mark_sent(tx, item.id, d.now())
     return True
-
-
-PROMPT_KINDS = ("approval_prompt", "decision_reminder", "decision_escalation")
 
 
 async def _render(d: Deps, item: OutboxItem) -> Rendered | None:
