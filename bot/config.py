@@ -25,7 +25,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
 
-    token: SecretStr = Field(min_length=1)
+    token: SecretStr
     api_url: str = TELEGRAM_API_URL
     api_file_url: str | None = None
     database: Path = Path("taskforce.sqlite3")
@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     def _parse_admins(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(int(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("token")
+    @classmethod
+    def _token_given(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty (the token @BotFather gave you)")
         return value
 
     @field_validator("api_url")

@@ -27,6 +27,11 @@ def test_missing_token_exits_naming_the_variable(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0 and "BOT_TOKEN" in result.stderr
 
 
+def test_empty_token_is_refused_in_words(tmp_path: Path) -> None:
+    result = run_bot({"BOT_TOKEN": " "}, tmp_path)
+    assert result.returncode == 2 and "BOT_TOKEN" in result.stderr and "must not be empty" in result.stderr
+
+
 def test_malformed_setting_exits_naming_the_variable(tmp_path: Path) -> None:
     result = run_bot({"BOT_TOKEN": "1:x", "BOT_MAX_TASKFORCES": "many"}, tmp_path)
     assert result.returncode == 2 and "BOT_MAX_TASKFORCES" in result.stderr
