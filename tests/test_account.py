@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.storage import repositories as repo
-from tests.harness import ChatUser, RunningBot
+from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.test_join_flow import join_as_member_of
 
 
@@ -36,10 +36,15 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
 
 async def test_leaving_the_members_demotes_a_leadership_application(running_bot: RunningBot, ada: ChatUser) -> None:
     await register(ada, "B2", role="Regional Representative")
+    standin = running_bot.standin
+    prompt = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "Application:" in s.text)
     await ada.say("/profile")
     await ada.press("Member of")
     saved = await ada.press("Neither")
     assert "now a Team Member in: B2" in saved.text
+    closed = await standin.wait_for(lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id)
+    assert "now a Team Member" in closed.text and closed.buttons == []
+    assert "withdrawn this application" in await ChatUser(standin, ADMIN_ID).alert(prompt.buttons[0][1])
     assert running_bot.db is not None
     [registration] = await repo.registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.status.value) == ("member", "active")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.models import Catalogue, Person, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, Person, Registration, RegistrationStatus
 from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
@@ -49,13 +49,7 @@ async def update_field(
         await repo.audit(tx, now, telegram_id, "profile.updated", telegram_id, None, {"field": field.value})
         if may_lead(profile, catalogue):
             return []
-        demoted = []
-        for held in await repo.places_held(tx, telegram_id):
-            if held.role.needs_decision:
-                await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
-                await repo.audit(tx, now, telegram_id, "registration.demoted", telegram_id, held.taskforce)
-                demoted.append(held.taskforce)
-        return demoted
+        return await facilitation.demote_everywhere(tx, telegram_id, telegram_id, now)
 
 
 async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Registration:

@@ -159,7 +159,7 @@ async def decide(
         if verdict is not Verdict.REJECT:
             await repo.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
-            await _demote_everywhere(tx, registration.person_id, actor, now)
+            await demote_everywhere(tx, registration.person_id, actor, now)
         await repo.audit(
             tx,
             now,
@@ -215,7 +215,7 @@ async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[b
 
 
 async def _already_decided(tx: Database | Transaction, registration: Registration) -> Refused:
-    if registration.status is RegistrationStatus.WITHDRAWN and registration.decided_by is None:
+    if registration.decided_by is None:  # withdrawn, or a Team Member now: nobody decided
         return Refused("withdrawn")
     decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
     return Refused(
@@ -231,14 +231,19 @@ async def _place_taken(tx: Transaction, registration: Registration) -> Refused:
     return Refused("place_taken", holder=person.name if person else "?", code=registration.taskforce)
 
 
-async def _demote_everywhere(tx: Transaction, person_id: int, actor: int, now: datetime) -> None:
-    """A rejected member-status claim leaves the person a Team Member in every task force."""
+async def demote_everywhere(tx: Transaction, person_id: int, actor: int, now: datetime) -> list[str]:
+    """No longer a member or partner (a rejected claim, or the person's own profile edit):
+    Team Member in every task force; open prompts say so. Returns the task forces changed."""
+    demoted = []
     for held in await repo.places_held(tx, person_id):
         if held.role.needs_decision:
             await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
             await repo.set_reminder_due(tx, held.id, None, 0)
             await repo.audit(tx, now, actor, "registration.demoted", person_id, held.taskforce)
-            await _tell_everyone(tx, held.id, None, now)
+            if held.status is RegistrationStatus.PENDING:
+                await _tell_everyone(tx, held.id, None, now)
+            demoted.append(held.taskforce)
+    return demoted
 
 
 async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int | None, now: datetime) -> None:

@@ -222,14 +222,13 @@ async def decide_registration(
     reason: str | None,
     now: datetime,
     role: Role | None = None,
-) -> bool:
+) -> None:
     """Only a pending registration can be decided: the first decision wins, in the database."""
-    cursor = await tx.execute(
+    await tx.execute(
         "UPDATE registrations SET status = ?, role = COALESCE(?, role), decided_by = ?, decided_at = ?,"
         " reason = ?, next_reminder_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
         (status.value, role.value if role else None, decided_by, to_text(now), reason, to_text(now), registration_id),
     )
-    return cursor.rowcount > 0
 
 
 async def active_holder(db: Reader, code: str, role: Role, region: str | None) -> Registration | None:
