@@ -13,6 +13,7 @@ from bot.services import accounts, joining, reminders
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.services.joining import EditPart, JoinDraft, JoinRules, StepKind
+from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
@@ -130,17 +131,17 @@ async def test_update_field_validates_and_demotes(db: Database, catalogue: Catal
 async def test_reminder_is_due_once(db: Database) -> None:
     await joining.begin(db, 11, NOW, timedelta(hours=24))
     await joining.begin(db, 11, NOW + timedelta(hours=1), timedelta(hours=24))
-    assert await reminders.due_join_reminders(db, NOW + timedelta(hours=23)) == []
-    [(reminder_id, telegram_id)] = await reminders.due_join_reminders(db, NOW + timedelta(hours=24))
-    assert telegram_id == 11
-    await reminders.mark_sent(db, reminder_id, NOW)
-    assert await reminders.due_join_reminders(db, NOW + timedelta(days=9)) == []
+    assert await reminders.queue_join_reminders(db, NOW + timedelta(hours=23)) == 0
+    assert await reminders.queue_join_reminders(db, NOW + timedelta(hours=24)) == 1
+    assert await reminders.queue_join_reminders(db, NOW + timedelta(days=9)) == 0
+    [item] = await outbox.pending(db, 10)
+    assert (item.chat_id, item.kind) == (11, "join_reminder")
 
 
 async def test_abandoning_cancels_the_reminder(db: Database) -> None:
     await joining.begin(db, 12, NOW, timedelta(hours=24))
     await joining.abandon(db, 12, NOW)
-    assert await reminders.due_join_reminders(db, NOW + timedelta(days=2)) == []
+    assert await reminders.queue_join_reminders(db, NOW + timedelta(days=2)) == 0
 
 
 async def test_migrations_upgrade_an_older_database_and_keep_its_rows(tmp_path: Path) -> None:

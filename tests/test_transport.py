@@ -60,10 +60,13 @@ async def test_a_reminder_to_someone_who_blocked_the_bot_is_not_retried(running_
     running_bot.standin.forbidden_chats.add(ada.id)
     running_bot.clock.advance(hours=25)
     assert running_bot.db is not None
+    query = "SELECT sent_at, failed_at FROM outbox WHERE chat_id = ? AND kind = 'join_reminder'"
     for _ in range(50):
-        row = await running_bot.db.fetchone("SELECT sent_at FROM reminders WHERE telegram_id = ?", (ada.id,))
-        if row is not None and row["sent_at"] is not None:
+        row = await running_bot.db.fetchone(query, (ada.id,))
+        if row is not None and row["failed_at"] is not None:
             break
         await asyncio.sleep(0.1)
-    assert row is not None and row["sent_at"] is not None
+    assert row is not None and row["failed_at"] is not None and row["sent_at"] is None  # refused for good
+    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    assert await running_bot.db.fetchone("SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL") is None
     assert not [m for m in ada.messages if "did not finish" in m.text]

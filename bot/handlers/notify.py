@@ -12,6 +12,7 @@ from bot.i18n import translator
 from bot.models import OutboxItem
 from bot.services import notices
 from bot.storage import outbox, teams
+from bot.views import keyboards, texts
 from bot.views import notices as views
 
 log = logging.getLogger("bot.outbox")
@@ -68,6 +69,8 @@ async def _mark(d: Deps, item: OutboxItem, *, failed: bool) -> bool:
 async def _render(d: Deps, item: OutboxItem) -> Rendered | None:
     """The message for a row, from the database as it is now; None if there is nothing to say."""
     _ = translator(await notices.language_of(d.db, item.chat_id))
+    if item.kind == "join_reminder":
+        return texts.join_reminder(_), keyboards.resume(_)
     if item.kind == "facilitator_welcome":
         codes = await teams.taskforces_of(d.db, item.chat_id)
         return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None

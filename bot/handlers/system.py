@@ -7,7 +7,7 @@ import traceback
 from datetime import timedelta
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -124,25 +124,10 @@ async def on_error(update: object, context: Context) -> None:
 async def tick(context: Context) -> None:
     """Every few seconds: whatever is due according to the database, then the outbox."""
     d = deps(context)
-    await send_due_reminders(context)
+    await reminders.queue_join_reminders(d.db, d.now())
     await facilitation.remind_pending(d.db, d.settings.admins, d.now())
     await facilitation.queue_digest(d.db, d.settings.digest_hour, d.now())
     await notify.drain(context)
-
-
-async def send_due_reminders(context: Context) -> None:
-    """Send the join reminders whose time has come, marking each only once accepted."""
-    d: Deps = deps(context)
-    for reminder_id, telegram_id in await reminders.due_join_reminders(d.db, d.now()):
-        _ = translator(await notices.language_of(d.db, telegram_id))
-        try:
-            await context.bot.send_message(telegram_id, texts.join_reminder(_), reply_markup=keyboards.resume(_))
-        except Forbidden:
-            log.info("reminder %s: user %s blocked the bot", reminder_id, telegram_id)
-        except TelegramError as error:
-            log.warning("reminder %s not sent, will retry: %s", reminder_id, error)
-            continue
-        await reminders.mark_sent(d.db, reminder_id, d.now())
 
 
 async def set_menu(

@@ -1,22 +1,26 @@
-"""Reminders whose due time is a row: the scheduler only asks what is due."""
+"""Join reminders whose due time is a row: the scheduler only asks what is due.
+
+A due reminder becomes an outbox row in the same transaction that marks it, so
+it is sent (at least once, and only once queued) by the one outbox drain.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.services.joining import JOIN_REMINDER
+from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.database import Database
 
 BATCH = 50
 
 
-async def due_join_reminders(db: Database, now: datetime) -> list[tuple[int, int]]:
-    """(reminder id, telegram id) pairs to send now, at most one batch a tick."""
-    return await repo.due_reminders(db, JOIN_REMINDER, now, BATCH)
-
-
-async def mark_sent(db: Database, reminder_id: int, now: datetime) -> None:
-    """Called only after Telegram accepted the message (or refused it for good)."""
+async def queue_join_reminders(db: Database, now: datetime) -> int:
+    """Hand the due join reminders (one batch a tick) to the outbox; returns how many."""
     async with db.transaction() as tx:
-        await repo.mark_reminder_sent(tx, reminder_id, now)
+        due = await repo.due_reminders(tx, JOIN_REMINDER, now, BATCH)
+        for reminder_id, telegram_id in due:
+            await outbox.enqueue(tx, telegram_id, "join_reminder", now)
+            await repo.mark_reminder_sent(tx, reminder_id, now)
+    return len(due)
