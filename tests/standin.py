@@ -1,6 +1,6 @@
 """A small Bot API stand-in served on 127.0.0.1, for end-to-end tests and benchmarks.
 
-It speaks the Bot API as python-telegram-bot uses it: form or multipart bodies,
+It speaks the Bot API as python-telegram-bot uses it: form, JSON or multipart bodies,
 `{"ok": …, "result": …}` answers, long-polling getUpdates, and the error answers
 (403, 429 with retry_after, 400) that the bot must survive.
 """
@@ -31,6 +31,7 @@ class Sent:
     at: float = field(default_factory=time.monotonic)
     files: dict[str, bytes] = field(default_factory=dict)
     message_id: int | None = None
+    content_type: str = ""
 
     @property
     def chat_id(self) -> int | None:
@@ -117,7 +118,7 @@ class BotApiStandIn:
         if problem is not None:
             return problem
         result = await handler(params)
-        sent = Sent(method, params, files=files)
+        sent = Sent(method, params, files=files, content_type=request.content_type)
         if isinstance(result, dict):
             sent.message_id = result.get("message_id")
         self.sent.append(sent)

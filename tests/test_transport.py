@@ -1,4 +1,4 @@
-"""The bot's requests through aiohttp: form and multipart bodies, and the Bot API's refusals."""
+"""The bot's requests through aiohttp: JSON and multipart bodies, and the Bot API's refusals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from io import BytesIO
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.transport import AiohttpRequest
@@ -20,6 +20,24 @@ async def make_bot(standin: BotApiStandIn) -> Bot:
     return bot
 
 
+async def test_requests_without_files_go_as_one_json_document(standin: BotApiStandIn) -> None:
+    bot = await make_bot(standin)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Région Afrique", callback_data="r:AF")]])
+    try:
+        message = await bot.send_message(42, "Bienvenue « ici »", reply_markup=keyboard, disable_notification=True)
+    finally:
+        await bot.shutdown()
+    sent = standin.sent[-1]
+    assert sent.content_type == "application/json"
+    assert sent.params == {
+        "chat_id": 42,
+        "text": "Bienvenue « ici »",
+        "disable_notification": True,
+        "reply_markup": {"inline_keyboard": [[{"text": "Région Afrique", "callback_data": "r:AF"}]]},
+    }
+    assert message.message_id == sent.message_id and message.reply_markup == keyboard
+
+
 async def test_documents_and_photos_go_as_multipart(standin: BotApiStandIn) -> None:
     bot = await make_bot(standin)
     try:
@@ -29,6 +47,7 @@ async def test_documents_and_photos_go_as_multipart(standin: BotApiStandIn) -> N
         await bot.shutdown()
     document, photo = standin.sent[-2:]
     assert document.method == "sendDocument" and document.params["caption"] == "Members"
+    assert document.content_type == photo.content_type == "multipart/form-data"
     assert document.files["document"] == b"code;title\nA1;NDCs\n" and document.chat_id == 42
     assert photo.method == "sendPhoto" and photo.files["photo"] == b"\x89PNG fake"
 
