@@ -41,6 +41,8 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ap", "stay"): (r"[0-9]{1,12}",),
 }
 MAX_BYTES = 64
+# Compiled once: every button made and every press decoded goes through them.
+_PATTERNS = {key: tuple(re.compile(pattern) for pattern in shape) for key, shape in SHAPES.items()}
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,9 @@ def decode(data: str | None) -> Press | None:
         return None
     area, _, rest = data.partition(":")
     action, *args = rest.split(":") if rest else ("",)
-    shape = SHAPES.get((area, action))
-    if shape is None or len(args) != len(shape):
+    patterns = _PATTERNS.get((area, action))
+    if patterns is None or len(args) != len(patterns):
         return None
-    if not all(re.fullmatch(pattern, arg) for pattern, arg in zip(shape, args, strict=True)):
+    if not all(pattern.fullmatch(arg) for pattern, arg in zip(patterns, args, strict=True)):
         return None
     return Press(area, action, tuple(args))
