@@ -72,12 +72,21 @@ def tr(update: Update, context: Context) -> Translate:
     return translator(language(update, context))
 
 
-async def persist_now(update: Update, context: Context) -> None:
-    """Commit this person's conversation and user data now, not at PTB's next interval.
+async def save_user_data(update: Update, context: Context) -> None:
+    """Commit this person's user data (the join draft) before the reply that shows it goes out.
 
-    Called before a reply goes out (so an answered step is never lost to a SIGKILL)
-    and after every update.
+    So an answered step is never lost to a SIGKILL. Written straight to the
+    persistence: PTB's own flush (`flush_persistence`, after the update, once the
+    conversation's new state is known) deep-copies all it writes, and would find
+    this row unchanged.
     """
+    user, persistence = update.effective_user, context.application.persistence
+    if user is not None and persistence is not None:
+        await persistence.update_user_data(user.id, context.application.user_data.get(user.id, {}))
+
+
+async def flush_persistence(update: Update, context: Context) -> None:
+    """Commit this person's conversation state and user data now, not at PTB's next interval."""
     user, chat = update.effective_user, update.effective_chat
     context.application.mark_data_for_update_persistence(
         chat_ids=chat.id if chat else None, user_ids=user.id if user else None

@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.handlers import facilitate, notify
-from bot.handlers.common import Context, deps, language, persist_now, refuse, reply, send, tr, user_id
+from bot.handlers.common import Context, deps, language, refuse, reply, save_user_data, send, tr, user_id
 from bot.models import RegistrationStatus, Role
 from bot.services import accounts, facilitation, joining, notices
 from bot.services.errors import Refused
@@ -59,7 +59,7 @@ async def show_step(
 ) -> str:
     """Ask whatever the draft still lacks; every answer ends here, saved before it is sent."""
     _keep(context, draft)
-    await persist_now(update, context)
+    await save_user_data(update, context)
     d = deps(context)
     _ = tr(update, context)
     step = joining.next_step(draft)
@@ -180,7 +180,7 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
             joining.reselect(draft, [r.taskforce for r in held if r.status.holds_place])
         return await show_step(update, context, draft, new_message=True, notice=texts.refusal(_, refused))
     _drop(context)
-    await persist_now(update, context)
+    await save_user_data(update, context)
     members = [r.code for r in results if r.status is RegistrationStatus.ACTIVE]
     links = notice_views.facilitators_of_joined(_, await notices.facilitators_by_taskforce(d.db, members))
     await reply(update, "\n\n".join(part for part in (texts.joined(_, results, d.catalogue), links) if part))
@@ -193,7 +193,7 @@ async def cancel(update: Update, context: Context) -> int:
     if _draft(context) is not None:
         await joining.abandon(d.db, user_id(update), d.now())
     _drop(context)
-    await persist_now(update, context)
+    await save_user_data(update, context)
     await reply(update, texts.cancelled(tr(update, context)))
     return ConversationHandler.END
 
@@ -247,7 +247,7 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     _drop(context)
     context.application.drop_user_data(uid)
     d.seen_users.pop(uid, None)
-    await persist_now(update, context)
+    await save_user_data(update, context)
     await reply(update, texts.forgotten(tr(update, context)))
     return ConversationHandler.END
 
@@ -266,7 +266,7 @@ async def reject_pressed(update: Update, context: Context) -> str | int:
     assert context.user_data is not None
     context.user_data[REJECTING_KEY] = registration.id
     text, markup = notice_views.ask_reason(tr(update, context), registration.id)
-    await persist_now(update, context)
+    await save_user_data(update, context)
     await send(update, text, markup)
     return REASON
 

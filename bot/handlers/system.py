@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import notify
-from bot.handlers.common import Context, Deps, Handler, deps, persist_now, send, tr
+from bot.handlers.common import Context, Deps, Handler, deps, flush_persistence, send, tr
 from bot.handlers.flow import DRAFT_KEY
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services import facilitation, notices, reminders
@@ -71,7 +71,7 @@ async def record_update(update: Update, context: Context) -> None:
     """
     user = update.effective_user
     log.info("update %s from user %s: %s", update.update_id, user.id if user else "-", _what(update))
-    await persist_now(update, context)
+    await flush_persistence(update, context)
     if user is not None and update.effective_chat is not None and update.effective_chat.type == "private":
         await _remember(deps(context), user.id, user.username, user.full_name, user.language_code)
 
