@@ -11,7 +11,6 @@ the work for the same request. A request with a file stays multipart.
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import aiohttp
@@ -71,17 +70,16 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("AiohttpRequest is not initialized")
         has_files = bool(request_data and request_data.contains_files)
         default_write = self._media_write_timeout if has_files else self._write_timeout
+        # One overall bound (sending, then waiting for the answer) is one timer per request.
         timeout = aiohttp.ClientTimeout(
+            total=_sum(_chosen(write_timeout, default_write), _chosen(read_timeout, self._read_timeout)),
             sock_connect=_chosen(connect_timeout, self._connect_timeout),
-            sock_read=_chosen(read_timeout, self._read_timeout),
-            total=None,
         )
+        body = _body(request_data)
+        headers = JSON_HEADERS if isinstance(body, bytes) else None
         try:
-            async with asyncio.timeout(_sum(_chosen(write_timeout, default_write), timeout.sock_read)):
-                body = _body(request_data)
-                headers = JSON_HEADERS if isinstance(body, bytes) else None
-                async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                    return response.status, await response.read()
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
+                return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
@@ -93,7 +91,7 @@ def _chosen(value: ODVInput[float], default: float | None) -> float | None:
 
 
 def _sum(write: float | None, read: float | None) -> float | None:
-    """An overall bound on one request: sending it, then waiting for the answer."""
+    """No bound if either part has none."""
     return None if write is None or read is None else write + read
 
 

@@ -64,6 +64,7 @@ class BotApiStandIn:
         self.forbidden_chats: set[int] = set()
         self.retry_after: dict[str, int] = {}
         self.fail_next: dict[str, tuple[int, str]] = {}
+        self.delays: dict[str, float] = {}
         self.pushed_at: dict[int, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Condition()
@@ -104,6 +105,8 @@ class BotApiStandIn:
         if method in self.retry_after:
             seconds = self.retry_after.pop(method)
             return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+        if method in self.delays:
+            await asyncio.sleep(self.delays.pop(method))
         if method in self.fail_next:
             status, description = self.fail_next.pop(method)
             return _error(status, description)

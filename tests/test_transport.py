@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
 from bot.transport import AiohttpRequest
 from tests.harness import TOKEN, ChatUser, RunningBot
@@ -66,6 +66,19 @@ async def test_refusals_map_to_telegram_errors(standin: BotApiStandIn) -> None:
             await bot.send_message(8, "x" * 4097)
     finally:
         await bot.shutdown()
+
+
+async def test_an_answer_slower_than_the_timeouts_is_a_timeout(standin: BotApiStandIn) -> None:
+    bot = Bot(TOKEN, base_url=standin.base_url, request=AiohttpRequest(read_timeout=0.2, write_timeout=0.1))
+    await bot.initialize()
+    standin.delays["sendMessage"] = 1.0
+    started = asyncio.get_running_loop().time()
+    try:
+        with pytest.raises(TimedOut):
+            await bot.send_message(42, "hello")
+    finally:
+        await bot.shutdown()
+    assert asyncio.get_running_loop().time() - started < 0.8
 
 
 async def test_the_bot_waits_out_a_429_and_answers(running_bot: RunningBot, ada: ChatUser) -> None:
