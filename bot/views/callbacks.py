@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CODE = r"[A-Z][1-9]"
 SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -56,7 +57,9 @@ class Press:
         return self.args[0]
 
 
+@lru_cache(maxsize=4096)
 def encode(area: str, action: str, *args: str) -> str:
+    """Checked against the shapes once per distinct datum; buttons recur."""
     data = ":".join((area, action, *args))
     if decode(data) is None:
         raise ValueError(f"callback data {data!r} has no known shape")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -16,6 +17,12 @@ from bot.views.texts import field_label, goal_name, role_label
 Button = InlineKeyboardButton
 
 
+@lru_cache(maxsize=4096)
+def button(text: str, data: str) -> Button:
+    """PTB's buttons are immutable and the same few hundred recur in every flow: each is built once."""
+    return Button(text, callback_data=data)
+
+
 def _rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
@@ -26,31 +33,31 @@ def _markup(*rows: Iterable[Button]) -> InlineKeyboardMarkup:
 
 def home(_: Translate) -> InlineKeyboardMarkup:
     return _markup(
-        [Button(_("Browse the objectives"), callback_data=encode("b", "home"))],
-        [Button(_("Join Task Forces"), callback_data=encode("j", "new"))],
-        [Button(_("My Task Forces"), callback_data=encode("m", "mine"))],
+        [button(_("Browse the objectives"), encode("b", "home"))],
+        [button(_("Join Task Forces"), encode("j", "new"))],
+        [button(_("My Task Forces"), encode("m", "mine"))],
     )
 
 
 def goals(_: Translate, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    buttons = [Button(goal_name(_, g), callback_data=encode("b", "g", g.code)) for g in catalogue.goals]
-    return _markup(*_rows(buttons, 2), [Button(_("« Menu"), callback_data=encode("m", "home"))])
+    buttons = [button(goal_name(_, g), encode("b", "g", g.code)) for g in catalogue.goals]
+    return _markup(*_rows(buttons, 2), [button(_("« Menu"), encode("m", "home"))])
 
 
 def goal(_: Translate, catalogue: Catalogue, goal_code: str) -> InlineKeyboardMarkup:
     buttons = [
-        Button(f"{o.code} · {o.title(_.language)}", callback_data=encode("b", "o", o.code))
+        button(f"{o.code} · {o.title(_.language)}", encode("b", "o", o.code))
         for o in catalogue.objectives_of(goal_code)
     ]
-    return _markup(*_rows(buttons, 1), [Button(_("« All goals"), callback_data=encode("b", "home"))])
+    return _markup(*_rows(buttons, 1), [button(_("« All goals"), encode("b", "home"))])
 
 
 def objective(_: Translate, code: str) -> InlineKeyboardMarkup:
     return _markup(
-        [Button(_("Join Task Force {code}").format(code=code), callback_data=encode("j", "go", code))],
+        [button(_("Join Task Force {code}").format(code=code), encode("j", "go", code))],
         [
-            Button(_("« Goal {code}").format(code=code[0]), callback_data=encode("b", "g", code[0])),
-            Button(_("« All goals"), callback_data=encode("b", "home")),
+            button(_("« Goal {code}").format(code=code[0]), encode("b", "g", code[0])),
+            button(_("« All goals"), encode("b", "home")),
         ],
     )
 
@@ -59,12 +66,12 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKey
     buttons = []
     for item in catalogue.objectives:
         mark = "✅ " if item.code in draft.selected else ("☑️ " if item.code in draft.held else "")
-        buttons.append(Button(mark + item.code, callback_data=encode("j", "t", item.code)))
+        buttons.append(button(mark + item.code, encode("j", "t", item.code)))
     return _markup(
         *_rows(buttons, 4),
         [
-            Button(_("Continue ▶"), callback_data=encode("j", "d")),
-            Button(_("Cancel"), callback_data=encode("j", "x")),
+            button(_("Continue ▶"), encode("j", "d")),
+            button(_("Cancel"), encode("j", "x")),
         ],
     )
 
@@ -74,35 +81,37 @@ def profile_choices(
 ) -> list[list[Button]]:
     """The buttons that answer a profile question (none for free text without a default)."""
 
-    def button(label: str, choice: str) -> Button:
-        action = "f" if area == "j" else "c"
-        return Button(label, callback_data=encode(area, action, field.value, choice))
+    def choice(label: str, value: str) -> Button:
+        return button(label, encode(area, "f" if area == "j" else "c", field.value, value))
+
+    if field is ProfileField.NAME and suggested_name and area == "j":
+        # Not through the cache: a person's name is not kept once they are gone.
+        label = _("Use “{name}”").format(name=suggested_name)
+        return [[Button(label, callback_data=encode("j", "f", field.value, "keep"))]]
 
     if field is ProfileField.REGION:
-        return _rows([button(r(_.language), str(i)) for i, r in enumerate(catalogue.regions)], 1)
+        return _rows([choice(r(_.language), str(i)) for i, r in enumerate(catalogue.regions)], 1)
     if field is ProfileField.STAKEHOLDER_TYPE:
-        return _rows([button(t(_.language), str(i)) for i, t in enumerate(catalogue.stakeholder_types)], 1)
+        return _rows([choice(t(_.language), str(i)) for i, t in enumerate(catalogue.stakeholder_types)], 1)
     if field is ProfileField.MEMBER_STATUS:
-        return _rows([button(s.label(_.language), s.code) for s in catalogue.member_statuses], 1)
-    if field is ProfileField.NAME and suggested_name and area == "j":
-        return [[button(_("Use “{name}”").format(name=suggested_name), "keep")]]
+        return _rows([choice(s.label(_.language), s.code) for s in catalogue.member_statuses], 1)
     if field is ProfileField.EMAIL and area == "j":
-        return [[button(_("Skip"), "skip")]]
+        return [[choice(_("Skip"), "skip")]]
     return []
 
 
 def roles(_: Translate, code: str, may_lead: bool) -> list[list[Button]]:
     offered = list(Role) if may_lead else [Role.MEMBER]
-    return [[Button(role_label(_, role), callback_data=encode("j", "r", code, role.value))] for role in offered]
+    return [[button(role_label(_, role), encode("j", "r", code, role.value))] for role in offered]
 
 
 def summary(_: Translate) -> list[list[Button]]:
     return [
-        [Button(_("✅ Confirm"), callback_data=encode("j", "ok"))],
+        [button(_("✅ Confirm"), encode("j", "ok"))],
         [
-            Button(_("Edit Task Forces"), callback_data=encode("j", "e", "tf")),
-            Button(_("Edit profile"), callback_data=encode("j", "e", "pr")),
-            Button(_("Edit roles"), callback_data=encode("j", "e", "ro")),
+            button(_("Edit Task Forces"), encode("j", "e", "tf")),
+            button(_("Edit profile"), encode("j", "e", "pr")),
+            button(_("Edit roles"), encode("j", "e", "ro")),
         ],
     ]
 
@@ -118,29 +127,27 @@ def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, may_l
         rows = roles(_, step.code, may_lead)
     elif step.kind is StepKind.SUMMARY:
         rows = summary(_)
-    return _markup(*rows, [Button(_("Cancel"), callback_data=encode("j", "x"))])
+    return _markup(*rows, [button(_("Cancel"), encode("j", "x"))])
 
 
 def resume(_: Translate) -> InlineKeyboardMarkup:
     return _markup(
-        [Button(_("Continue"), callback_data=encode("j", "resume"))],
-        [Button(_("Cancel"), callback_data=encode("j", "x"))],
+        [button(_("Continue"), encode("j", "resume"))],
+        [button(_("Cancel"), encode("j", "x"))],
     )
 
 
 def my_registrations(_: Translate, held: list[Registration]) -> InlineKeyboardMarkup:
-    leave = [
-        Button(_("Leave {code}").format(code=r.taskforce), callback_data=encode("lv", "a", r.taskforce)) for r in held
-    ]
-    return _markup(*_rows(leave, 3), [Button(_("Join Task Forces"), callback_data=encode("j", "new"))])
+    leave = [button(_("Leave {code}").format(code=r.taskforce), encode("lv", "a", r.taskforce)) for r in held]
+    return _markup(*_rows(leave, 3), [button(_("Join Task Forces"), encode("j", "new"))])
 
 
 def confirm(_: Translate, yes: str, no: str) -> InlineKeyboardMarkup:
-    return _markup([Button(_("Yes"), callback_data=yes), Button(_("No"), callback_data=no)])
+    return _markup([button(_("Yes"), yes), button(_("No"), no)])
 
 
 def profile_fields(_: Translate) -> InlineKeyboardMarkup:
-    buttons = [Button(field_label(_, f), callback_data=encode("pf", "e", f.value)) for f in ProfileField]
+    buttons = [button(field_label(_, f), encode("pf", "e", f.value)) for f in ProfileField]
     return _markup(*_rows(buttons, 2))
 
 
@@ -151,5 +158,5 @@ def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue) -> In
 
 def languages() -> InlineKeyboardMarkup:
     """Each language named in itself, so that anyone can find theirs."""
-    buttons = [Button(name, callback_data=encode("lg", "set", code)) for code, name in LANGUAGE_NAMES.items()]
+    buttons = [button(name, encode("lg", "set", code)) for code, name in LANGUAGE_NAMES.items()]
     return _markup(buttons)
