@@ -8,7 +8,6 @@ from collections.abc import Awaitable
 from datetime import UTC
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -21,7 +20,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.handlers import account, browse, facilitate, flow, system
-from bot.handlers.common import DEPS_KEY, Deps
+from bot.handlers.common import DEPS_KEY, PARSE_MODE, Deps, allow_unread_calls
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
 from bot.services import notices
@@ -78,10 +77,11 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         .persistence(persistence)
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=2))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC))
+        .defaults(Defaults(parse_mode=PARSE_MODE, tzinfo=UTC))
         .build()
     )
     application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, clock)
+    allow_unread_calls()
     application.add_handler(system.language_handler(), group=-2)
     application.add_handler(system.outside_private_handler(), group=-1)
     application.add_handler(flow.conversation())

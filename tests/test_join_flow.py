@@ -38,6 +38,10 @@ async def test_newcomer_joins_by_deep_link_as_team_member(running_bot: RunningBo
     assert (registration.taskforce, registration.role.value, registration.status.value) == ("B3", "member", "active")
     mine = await ada.say("/mytaskforces")
     assert "B3" in mine.text and "Team Member" in mine.text and "active" in mine.text
+    # Texts are HTML: every message and edit must say so, or people would see the tags.
+    written = [s for s in running_bot.standin.sent if s.method in ("sendMessage", "editMessageText")]
+    assert {s.method for s in written} == {"sendMessage", "editMessageText"}
+    assert all(s.params.get("parse_mode") == "HTML" for s in written)
 
 
 async def join_as_member_of(person: ChatUser, code: str, member: str = "Member") -> None:
