@@ -153,5 +153,5 @@ async def refuse(update: Update, context: Context, refused: Refused) -> None:
     text = texts.refusal(tr(update, context), refused)
     if update.callback_query is not None:
         await update.callback_query.answer(text[:200], show_alert=True)
-    elif update.effective_chat is not None:
-        await update.effective_chat.send_message(text)
+    else:
+        await _new_message(update, text, None)
