@@ -38,6 +38,20 @@ async def test_requests_without_files_go_as_one_json_document(standin: BotApiSta
     assert message.message_id == sent.message_id and message.reply_markup == keyboard
 
 
+async def test_the_stand_in_reads_form_bodies_as_ptb_sends_them_by_default(standin: BotApiStandIn) -> None:
+    bot = Bot(TOKEN, base_url=standin.base_url)  # PTB's own HTTPXRequest: form fields, JSON-encoded values
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Région Afrique", callback_data="r:AF")]])
+    await bot.initialize()
+    try:
+        await bot.send_message(42, "Bienvenue « ici »", reply_markup=keyboard)
+    finally:
+        await bot.shutdown()
+    sent = standin.sent[-1]
+    assert sent.content_type == "application/x-www-form-urlencoded"
+    assert sent.chat_id == 42 and sent.text == "Bienvenue « ici »"
+    assert sent.buttons == [("Région Afrique", "r:AF")]
+
+
 async def test_documents_and_photos_go_as_multipart(standin: BotApiStandIn) -> None:
     bot = await make_bot(standin)
     try:
