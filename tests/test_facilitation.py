@@ -121,6 +121,24 @@ async def test_application_reaches_both_facilitators_and_the_first_decision_wins
     assert "Global Leader · active" in mine.text
 
 
+async def test_an_applicant_who_forgets_is_wiped_from_the_prompts(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await apply(p["ada"], "B3")
+    prompt = await prompt_for(p["fran"], standin)
+    await p["ada"].say("/forget")
+    await p["ada"].press("Yes")
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.chat_id == p["fran"].id and s.message_id == prompt.message_id
+    )
+    assert "deleted their data" in edited.text and edited.buttons == []
+    assert not any(words in edited.text for words in ("Ada", "Lovelace", "Soil Institute", "I know this field"))
+    late = await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    assert "Approved" not in late
+    assert "No application is waiting" in (await p["fran"].say("/pending")).text
+
+
 async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)

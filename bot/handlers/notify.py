@@ -79,6 +79,8 @@ async def _render(d: Deps, item: OutboxItem) -> Rendered | None:
         ids = [int(i) for i in item.params.get("ids", [])]  # type: ignore[attr-defined]
         people = await notices.people(d.db, ids)
         return (views.digest(_, code, people, d.catalogue), None) if people else None
+    if item.kind == "prompt_forgotten":
+        return views.prompt_forgotten(_), None
     facts = await notices.application(d.db, item.registration_id or 0)
     if facts is None:
         return None

@@ -63,10 +63,16 @@ async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Reg
 
 
 async def forget(db: Database, telegram_id: int, now: datetime) -> None:
-    """Delete the person: registrations withdrawn, history kept without who it was."""
+    """Delete the person: registrations withdrawn, history kept without who it was.
+
+    Facilitators' prompts about a pending application showed the person's profile
+    and motivation; they are edited to say only that the data was deleted.
+    """
     async with db.transaction() as tx:
         for held in await repo.places_held(tx, telegram_id):
             await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
+            if held.status is RegistrationStatus.PENDING:
+                await facilitation.close_prompts(tx, held.id, "prompt_forgotten", now)
         await repo.delete_person(tx, telegram_id)
         await repo.delete_reminders(tx, telegram_id)
         await teams.forget_user(tx, telegram_id)

@@ -250,10 +250,13 @@ async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int |
     """The applicant learns the outcome; every prompt about it is edited to show who decided."""
     if applicant is not None:
         await outbox.enqueue(tx, applicant, "decision", now, registration_id=registration_id)
+    await close_prompts(tx, registration_id, "prompt_decided", now)
+
+
+async def close_prompts(tx: Transaction, registration_id: int, kind: str, now: datetime) -> None:
+    """Every message that asked for a decision on this application is edited (to `kind`'s text)."""
     for chat_id, message_id in await teams.prompts_of(tx, registration_id):
-        await outbox.enqueue(
-            tx, chat_id, "prompt_decided", now, registration_id=registration_id, edit_message_id=message_id
-        )
+        await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration_id, edit_message_id=message_id)
 
 
 # ---------------------------------------------------------------- reminders and digest

@@ -81,6 +81,11 @@ def decided_line(_: Translate, facts: Application) -> str:
     return text
 
 
+def prompt_forgotten(_: Translate) -> str:
+    """Replaces a prompt whole: it showed the data the applicant asked to delete."""
+    return _("This application was withdrawn: the applicant deleted their data from the bot.")
+
+
 def prompt_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
     ident = str(registration_id)
     return InlineKeyboardMarkup(
