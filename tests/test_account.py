@@ -34,6 +34,27 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     assert person is not None and (person.organisation, person.region) == ("Soil Alliance", "Europe")
 
 
+async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: ChatUser) -> None:
+    await register(ada, "B1")
+    assert running_bot.db is not None
+    await ada.say("/profile")
+    question = await ada.press("E-mail")
+    assert [label for label, _ in question.buttons] == ["Remove my e-mail"]
+    forged = await ada.alert("pf:x:name", question.message_id or 0)
+    assert "no longer valid" in forged
+    removed = await ada.press("Remove my e-mail")
+    assert "Removed: E-mail" in removed.text
+    person = await repo.get_person(running_bot.db, ada.id)
+    assert person is not None and person.email is None and person.organisation == "Soil Institute"
+    assert "profile.cleared" in [row["action"] for row in await repo.audit_actions(running_bot.db)]
+    again = await ada.say("/profile")
+    assert "ada@example.org" not in again.text
+    question = await ada.press("E-mail")
+    assert question.buttons == []  # nothing left to remove
+    saved = await ada.say("ada@soil.example")
+    assert "Saved: E-mail" in saved.text
+
+
 async def test_leaving_the_members_demotes_a_leadership_application(running_bot: RunningBot, ada: ChatUser) -> None:
     await register(ada, "B2", role="Regional Representative")
     standin = running_bot.standin

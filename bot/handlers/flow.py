@@ -202,15 +202,35 @@ async def edit_typed_field(update: Update, context: Context) -> str | int:
     d = deps(context)
     _ = tr(update, context)
     press = decode(update.callback_query.data if update.callback_query else None)
-    if press is None or await accounts.person(d.db, user_id(update)) is None:
+    person = await accounts.person(d.db, user_id(update))
+    if press is None or person is None:
         await refuse(update, context, Refused("no_profile" if press else "stale"))
         return ConversationHandler.END
     field = ProfileField(press.arg)
     assert context.user_data is not None
     context.user_data[EDITING_KEY] = field.value
     question = texts.profile_question(_, field, first_time=False)
-    await send(update, question + "\n" + _("Send the new value, or /cancel."))
+    clearable = field.optional and getattr(person, field.value) is not None
+    markup = keyboards.clear_field(_, field) if clearable else None
+    await send(update, question + "\n" + _("Send the new value, or /cancel."), markup)
     return EDITING
+
+
+async def clear_field_pressed(update: Update, context: Context) -> str | int:
+    """The optional field being edited is emptied instead (only that one: the press is checked)."""
+    d = deps(context)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    editing = (context.user_data or {}).get(EDITING_KEY)
+    try:
+        if press is None or press.arg != editing:
+            raise Refused("stale")
+        await accounts.clear_field(d.db, user_id(update), ProfileField(press.arg), d.now())
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return EDITING
+    _drop(context)
+    await reply(update, texts.field_cleared(tr(update, context), ProfileField(press.arg)))
+    return ConversationHandler.END
 
 
 async def editing_text(update: Update, context: Context) -> str | int:
@@ -314,6 +334,7 @@ def conversation() -> ConversationHandler[Any]:
                 ],
                 EDITING: [
                     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, editing_text),
+                    CallbackQueryHandler(clear_field_pressed, pattern=r"^pf:x:"),
                     MessageHandler(PRIVATE & ~filters.COMMAND, editing_other),
                 ],
                 REASON: [

@@ -52,6 +52,20 @@ async def update_field(
         return await facilitation.demote_everywhere(tx, telegram_id, telegram_id, now)
 
 
+async def clear_field(db: Database, telegram_id: int, field: ProfileField, now: datetime) -> None:
+    """Empty an optional field (the e-mail): given once, it need not stay for good."""
+    if not field.optional:
+        raise Refused("stale")
+    async with db.transaction() as tx:
+        current = await repo.get_person(tx, telegram_id)
+        if current is None:
+            raise Refused("no_profile")
+        profile = current.as_profile()
+        setattr(profile, field.value, None)
+        await repo.save_person(tx, telegram_id, profile, current.language, now)
+        await repo.audit(tx, now, telegram_id, "profile.cleared", telegram_id, None, {"field": field.value})
+
+
 async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Registration:
     """Withdraw from one task force (active or pending alike)."""
     async with db.transaction() as tx:

@@ -25,6 +25,11 @@ class ProfileField(StrEnum):
         """Typed fields are answered with text; the others with a button from a list."""
         return self in TYPED_LIMITS
 
+    @property
+    def optional(self) -> bool:
+        """May be left empty, and emptied again later."""
+        return self is ProfileField.EMAIL
+
 
 TYPED_LIMITS: dict[ProfileField, int] = {
     ProfileField.NAME: 100,

@@ -151,6 +151,12 @@ def profile_fields(_: Translate) -> InlineKeyboardMarkup:
     return _markup(*_rows(buttons, 2))
 
 
+def clear_field(_: Translate, field: ProfileField) -> InlineKeyboardMarkup:
+    """For the optional fields only."""
+    label = {ProfileField.EMAIL: _("Remove my e-mail")}[field]
+    return _markup([button(label, encode("pf", "x", field.value))])
+
+
 def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue) -> InlineKeyboardMarkup:
     rows = profile_choices(_, field, catalogue, area="pf")
     return _markup(*rows)

@@ -299,6 +299,10 @@ def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
     return "\n".join(lines)
 
 
+def field_cleared(_: Translate, field: ProfileField) -> str:
+    return _("Removed: {field}.").format(field=field_label(_, field))
+
+
 def field_saved(_: Translate, field: ProfileField, demoted: list[str]) -> str:
     text = _("Saved: {field}.").format(field=field_label(_, field))
     if demoted:
