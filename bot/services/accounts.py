@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.models import Catalogue, Person, Registration, RegistrationStatus
+from bot.models import Catalogue, Person, Profile, Registration, RegistrationStatus
 from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
 from bot.storage import outbox, teams
 from bot.storage import repositories as repo
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 
 
 async def person(db: Database, telegram_id: int) -> Person | None:
@@ -40,13 +40,7 @@ async def update_field(
         raise Refused("use_buttons" if field.typed is False else "stale")
     value = typed_value(field, answer) if typed else chosen_value(field, answer, catalogue)
     async with db.transaction() as tx:
-        current = await repo.get_person(tx, telegram_id)
-        if current is None:
-            raise Refused("no_profile")
-        profile = current.as_profile()
-        setattr(profile, field.value, value)
-        await repo.save_person(tx, telegram_id, profile, current.language, now)
-        await repo.audit(tx, now, telegram_id, "profile.updated", telegram_id, None, {"field": field.value})
+        profile = await _set_field(tx, telegram_id, field, value, now)
         if may_lead(profile, catalogue):
             return []
         return await facilitation.demote_everywhere(tx, telegram_id, telegram_id, now)
@@ -57,13 +51,22 @@ async def clear_field(db: Database, telegram_id: int, field: ProfileField, now: 
     if not field.optional:
         raise Refused("stale")
     async with db.transaction() as tx:
-        current = await repo.get_person(tx, telegram_id)
-        if current is None:
-            raise Refused("no_profile")
-        profile = current.as_profile()
-        setattr(profile, field.value, None)
-        await repo.save_person(tx, telegram_id, profile, current.language, now)
-        await repo.audit(tx, now, telegram_id, "profile.cleared", telegram_id, None, {"field": field.value})
+        await _set_field(tx, telegram_id, field, None, now)
+
+
+async def _set_field(
+    tx: Transaction, telegram_id: int, field: ProfileField, value: str | None, now: datetime
+) -> Profile:
+    """One field of the stored profile changed and audited; the profile as it is now."""
+    current = await repo.get_person(tx, telegram_id)
+    if current is None:
+        raise Refused("no_profile")
+    profile = current.as_profile()
+    setattr(profile, field.value, value)
+    await repo.save_person(tx, telegram_id, profile, current.language, now)
+    action = "profile.updated" if value is not None else "profile.cleared"
+    await repo.audit(tx, now, telegram_id, action, telegram_id, None, {"field": field.value})
+    return profile
 
 
 async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Registration:
