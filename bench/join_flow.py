@@ -3,9 +3,10 @@
 Runs `python -m bot` as a separate process against the Bot API stand-in in this
 process, then the same load of plain messages against a bare echo bot, and prints
 joins/s, updates/s, p50/p95 latency (update reaching the stand-in → the bot's
-answer), peak RSS of each bot process, and the ratio of updates/s.
+answer), peak RSS and CPU time per update of each bot process; rounds alternate
+the two bots, and the ratio of updates/s is given per round and overall.
 
-    python bench/join_flow.py [--people 200]
+    python bench/join_flow.py [--people 200] [--rounds 5]
 """
 
 from __future__ import annotations
