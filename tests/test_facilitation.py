@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.storage import repositories as repo
-from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_settings
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
 
@@ -137,6 +137,31 @@ async def test_an_applicant_who_forgets_is_wiped_from_the_prompts(running_bot: R
     late = await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
     assert "Approved" not in late
     assert "No application is waiting" in (await p["fran"].say("/pending")).text
+
+
+async def test_leaving_or_forgetting_closes_the_prompts_at_once(standin, tmp_path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    # No tick during the test: the prompts must be edited by the update itself.
+    running = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3", tick_seconds=3600), catalogue)
+    await running.start()
+    try:
+        p = people(standin)
+        prompts = []
+        for person, code in ((p["ada"], "C1"), (p["bob"], "C2")):
+            marker = len(standin.sent)
+            await apply(person, code)
+            prompts.append(
+                await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "Application:" in s.text, start=marker)
+            )
+        await p["ada"].say("/leave C1")
+        await p["ada"].press("Yes")
+        await p["bob"].say("/forget")
+        await p["bob"].press("Yes")
+        for prompt in prompts:
+            await standin.wait_for(
+                lambda s, m=prompt.message_id: s.method == "editMessageText" and s.message_id == m, timeout=3
+            )
+    finally:
+        await running.stop()
 
 
 async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: RunningBot) -> None:

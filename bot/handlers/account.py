@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers import system
+from bot.handlers import notify, system
 from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
 from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
@@ -58,6 +58,7 @@ async def profile_press(update: Update, context: Context) -> None:
         await refuse(update, context, refused)
         return
     await reply(update, texts.field_saved(_, field, demoted))
+    await notify.drain(context)  # a demotion closes open prompts
 
 
 async def leave_command(update: Update, context: Context) -> None:
@@ -96,6 +97,7 @@ async def leave_press(update: Update, context: Context) -> None:
             await refuse(update, context, refused)
             return
         await reply(update, texts.left(_, press.arg))
+        await notify.drain(context)  # an open application's prompts now say it was withdrawn
 
 
 async def forget_command(update: Update, context: Context) -> None:

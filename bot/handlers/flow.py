@@ -245,6 +245,7 @@ async def editing_text(update: Update, context: Context) -> str | int:
         return EDITING
     _drop(context)
     await send(update, texts.field_saved(_, field, demoted))
+    await notify.drain(context)  # a demotion closes open prompts
     return ConversationHandler.END
 
 
@@ -269,6 +270,7 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     d.seen_users.pop(uid, None)
     await save_user_data(update, context)
     await reply(update, texts.forgotten(tr(update, context)))
+    await notify.drain(context)  # prompts about the person's applications are wiped
     return ConversationHandler.END
 
 
