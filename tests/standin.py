@@ -65,6 +65,8 @@ class BotApiStandIn:
         self.retry_after: dict[str, int] = {}
         self.fail_next: dict[str, tuple[int, str]] = {}
         self.delays: dict[str, float] = {}
+        # What each message shows now, so that an edit changing nothing is refused as Telegram does.
+        self._contents: dict[tuple[int, int], tuple[object, ...]] = {}
         self.pushed_at: dict[int, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Condition()
@@ -146,7 +148,21 @@ class BotApiStandIn:
                     return _error(400, "Bad Request: BUTTON_DATA_INVALID")
         if method == "answerCallbackQuery" and len(str(params.get("text", ""))) > 200:
             return _error(400, "Bad Request: MESSAGE_TOO_LONG")
+        if method.startswith("editMessage") and self._unchanged_by(method, params):
+            return _error(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup"
+                " are exactly the same as a current content and reply markup of the message",
+            )
         return None
+
+    def _unchanged_by(self, method: str, params: dict[str, Any]) -> bool:
+        key = (int(params["chat_id"]), int(params.get("message_id") or 0))
+        current = self._contents.get(key)
+        if current is None:
+            return False
+        text = params.get("text", "") if method == "editMessageText" else current[0]
+        return (text, params.get("reply_markup") or None) == current
 
     # ------------------------------------------------------------ Bot API methods
 
@@ -202,7 +218,8 @@ class BotApiStandIn:
         return self._message(params, text=params.get("text", ""), message_id=params.get("message_id"))
 
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._message(params, text="", message_id=params.get("message_id"))
+        current = self._contents.get((int(params["chat_id"]), int(params.get("message_id") or 0)))
+        return self._message(params, text=current[0] if current else "", message_id=params.get("message_id"))
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message(params, caption=params.get("caption", ""))
@@ -225,6 +242,10 @@ class BotApiStandIn:
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        self._contents[(chat_id, message["message_id"])] = (
+            content.get("text", content.get("caption", "")),
+            params.get("reply_markup") or None,
+        )
         return message
 
     # ------------------------------------------------------------ test side

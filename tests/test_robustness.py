@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from tests.standin import callback_update
 from tests.test_join_flow import fill_profile
 
 
@@ -37,6 +38,21 @@ async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, 
     assert running_bot.db is not None
     assert await running_bot.db.fetchone("SELECT 1 FROM registrations") is None
     assert await running_bot.db.fetchone("SELECT 1 FROM people") is None
+
+
+async def test_a_double_tap_is_answered_without_an_error(running_bot: RunningBot, ada: ChatUser) -> None:
+    standin = running_bot.standin
+    await ada.say("/taskforces")
+    goal = await ada.press("Goal B")
+    data = next(d for label, d in goal.buttons if label.startswith("B3"))
+    page = await ada.press_data(data, goal.message_id or 0)
+    assert "Baseline 2020" in page.text
+    marker = len(standin.sent)
+    await standin.push(callback_update(ada.user, data, goal.message_id or 0))  # the second tap: nothing to change
+    await standin.wait_for(lambda s: s.method == "answerCallbackQuery", start=marker)
+    await ada.say("/help")  # whatever the second tap caused has been sent by now
+    later = standin.sent[marker:]
+    assert not [s for s in later if "went wrong" in s.text or s.chat_id == ADMIN_ID]
 
 
 async def test_start_in_the_middle_of_a_flow_keeps_the_draft(running_bot: RunningBot, ada: ChatUser) -> None:

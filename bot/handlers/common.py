@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, ContextTypes
 from telegram.warnings import PTBUserWarning
 
@@ -104,14 +105,7 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     query = update.callback_query
     if query is not None and query.message is not None:
         message = query.message
-        edit = _unread_call(
-            update.get_bot(),
-            "editMessageText",
-            chat_id=message.chat.id,
-            message_id=message.message_id,
-            text=text,
-            reply_markup=markup,
-        )
+        edit = _edit(update.get_bot(), message.chat.id, message.message_id, text, markup)
         # Both at once: the spinner stops and the message changes in one round trip's time.
         await asyncio.gather(query.answer(), edit)
     else:
@@ -123,6 +117,22 @@ async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     if update.callback_query is not None:
         await update.callback_query.answer()
     await _new_message(update, text, markup)
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """A button pressed twice (a double tap) asks for what the message already shows: fine."""
+    try:
+        await _unread_call(
+            bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup
+        )
+    except BadRequest as error:
+        if not is_unchanged(error):
+            raise
+
+
+def is_unchanged(error: BadRequest) -> bool:
+    """Telegram refuses an edit that would leave the message exactly as it is."""
+    return "message is not modified" in error.message.lower()
 
 
 async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -7,7 +7,7 @@ import logging
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.handlers.common import Context, Deps, deps
+from bot.handlers.common import Context, Deps, deps, is_unchanged
 from bot.i18n import translator
 from bot.models import OutboxItem
 from bot.services import notices
@@ -50,7 +50,7 @@ async def _deliver(bot: Bot, d: Deps, item: OutboxItem) -> bool:
         return await _mark(d, item, failed=True)
     except BadRequest as error:
         log.warning("outbox %s (%s) refused: %s", item.id, item.kind, error)
-        return await _mark(d, item, failed="not modified" not in str(error))
+        return await _mark(d, item, failed=not is_unchanged(error))
     except TelegramError as error:
         log.warning("outbox %s not sent yet: %s", item.id, error)
         return False
