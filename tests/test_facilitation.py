@@ -44,6 +44,13 @@ async def prompt_for(person: ChatUser, standin: BotApiStandIn) -> Sent:
     return await standin.wait_for(lambda s: s.chat_id == person.id and "Application:" in s.text)
 
 
+async def ada_applies_to_fran(p: dict[str, ChatUser], code: str, role: str = "Global Leader") -> Sent:
+    """Fran facilitates `code`, Ada applies there; the prompt Fran gets."""
+    await facilitate(p["admin"], (p["fran"], code))
+    await apply(p["ada"], code, role=role)
+    return await prompt_for(p["fran"], p["fran"].standin)
+
+
 async def test_assignment_is_for_admins_and_needs_a_started_bot(running_bot: RunningBot) -> None:
     p = people(running_bot.standin)
     refused = await p["fran"].say("/facilitator 2002 B3")
@@ -124,9 +131,7 @@ async def test_application_reaches_both_facilitators_and_the_first_decision_wins
 async def test_an_applicant_who_forgets_is_wiped_from_the_prompts(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    await apply(p["ada"], "B3")
-    prompt = await prompt_for(p["fran"], standin)
+    prompt = await ada_applies_to_fran(p, "B3")
     await p["ada"].say("/forget")
     await p["ada"].press("Yes")
     edited = await standin.wait_for(
@@ -167,9 +172,7 @@ async def test_leaving_or_forgetting_closes_the_prompts_at_once(standin, tmp_pat
 async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "C1"))
-    await apply(p["ada"], "C1", role="Regional Representative")
-    await prompt_for(p["fran"], standin)
+    await ada_applies_to_fran(p, "C1", role="Regional Representative")
     question = await p["fran"].press("Reject")
     assert "Why is it rejected?" in question.text
     location = message_update(p["fran"].user, "")
@@ -194,9 +197,7 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
 async def test_reject_without_a_reason(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "C2"))
-    await apply(p["ada"], "C2")
-    await prompt_for(p["fran"], standin)
+    await ada_applies_to_fran(p, "C2")
     await p["fran"].press("Reject")
     await p["fran"].press("Skip")
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "not accepted" in s.text)
@@ -306,9 +307,7 @@ async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_
 async def test_a_waiting_decision_is_reminded_three_times_then_goes_to_the_admins(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "C3"))
-    await apply(p["ada"], "C3")
-    await prompt_for(p["fran"], standin)
+    await ada_applies_to_fran(p, "C3")
 
     def reminders() -> list[Sent]:
         return [s for s in standin.sent if s.chat_id == p["fran"].id and "still waiting" in s.text]
@@ -372,9 +371,7 @@ async def test_long_member_lists_come_as_a_csv_document(running_bot: RunningBot)
 async def test_a_restart_between_application_and_decision(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "E2"))
-    await apply(p["ada"], "E2")
-    prompt = await prompt_for(p["fran"], standin)
+    prompt = await ada_applies_to_fran(p, "E2")
     await running_bot.stop()
     await running_bot.start()
     assert "Approved" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
