@@ -105,7 +105,7 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     query = update.callback_query
     if query is not None and query.message is not None:
         message = query.message
-        edit = _edit(update.get_bot(), message.chat.id, message.message_id, text, markup)
+        edit = edit_text(update.get_bot(), message.chat.id, message.message_id, text, markup)
         # Both at once: the spinner stops and the message changes in one round trip's time.
         await asyncio.gather(query.answer(), edit)
     else:
@@ -119,18 +119,18 @@ async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     await _new_message(update, text, markup)
 
 
-async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """A button pressed twice (a double tap) asks for what the message already shows: fine."""
+async def edit_text(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit a message; one already showing exactly this (a double tap, a repeated notice) is fine."""
     try:
         await _unread_call(
             bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup
         )
     except BadRequest as error:
-        if not is_unchanged(error):
+        if not _is_unchanged(error):
             raise
 
 
-def is_unchanged(error: BadRequest) -> bool:
+def _is_unchanged(error: BadRequest) -> bool:
     """Telegram refuses an edit that would leave the message exactly as it is."""
     return "message is not modified" in error.message.lower()
 

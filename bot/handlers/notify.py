@@ -7,7 +7,7 @@ import logging
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.handlers.common import Context, Deps, deps, is_unchanged
+from bot.handlers.common import Context, Deps, deps, edit_text
 from bot.i18n import translator
 from bot.models import OutboxItem
 from bot.services import notices
@@ -39,7 +39,7 @@ async def _deliver(bot: Bot, d: Deps, item: OutboxItem) -> bool:
         if rendered is not None:
             text, markup = rendered
             if item.edit_message_id is not None:
-                await bot.edit_message_text(text, item.chat_id, item.edit_message_id, reply_markup=markup)
+                await edit_text(bot, item.chat_id, item.edit_message_id, text, markup)
             else:
                 message = await bot.send_message(item.chat_id, text, reply_markup=markup)
                 if item.kind in PROMPT_KINDS and item.registration_id is not None:
@@ -50,7 +50,7 @@ async def _deliver(bot: Bot, d: Deps, item: OutboxItem) -> bool:
         return await _mark(d, item, failed=True)
     except BadRequest as error:
         log.warning("outbox %s (%s) refused: %s", item.id, item.kind, error)
-        return await _mark(d, item, failed=not is_unchanged(error))
+        return await _mark(d, item, failed=True)
     except TelegramError as error:
         log.warning("outbox %s not sent yet: %s", item.id, error)
         return False
