@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import UTC
+from types import ModuleType
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -15,22 +16,29 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
     Defaults,
+    ExtBot,
     PersistenceInput,
 )
 
+from bot.chat.calls import PARSE_MODE, allow_unread_calls
+from bot.chat.common import DEPS_KEY, Deps, Job
+from bot.chat.menus import set_menu
+from bot.chat.persistence import SQLitePersistence
+from bot.chat.sender import OutboxKind, Sender
+from bot.chat.ticks import tick
 from bot.config import Settings
 from bot.handlers import account, browse, facilitate, flow, system
-from bot.handlers.common import DEPS_KEY, PARSE_MODE, Deps, allow_unread_calls
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
 from bot.services import notices
 from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
-from bot.storage.persistence import SQLitePersistence
 from bot.transport import AiohttpRequest
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
+# Each feature registers its handlers (below, in order), its outbox kinds and its periodic jobs.
+FEATURES = (browse, account, facilitate, flow, system)
 
 
 class PerPersonUpdateProcessor(BaseUpdateProcessor):
@@ -67,9 +75,11 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 def build_application(settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now) -> Application:  # type: ignore[type-arg]
     # bot_data holds the live wiring (Deps), and no handler uses chat_data.
     persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
+    token = settings.token.get_secret_value()
+    defaults = Defaults(parse_mode=PARSE_MODE, tzinfo=UTC)
     application = (
         ApplicationBuilder()
-        .token(settings.token.get_secret_value())
+        .token(token)
         .base_url(settings.api_url)
         .base_file_url(settings.api_file_url or settings.api_url)
         .request(AiohttpRequest())
@@ -77,10 +87,20 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         .persistence(persistence)
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=2))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
-        .defaults(Defaults(parse_mode=PARSE_MODE, tzinfo=UTC))
+        .defaults(defaults)
         .build()
     )
-    application.bot_data[DEPS_KEY] = Deps(settings, catalogue, db, clock)
+    deps = Deps(settings, catalogue, db, clock, jobs=tuple(job for f in FEATURES for job in _jobs(f)))
+    # The sender paces itself, so its bot has no rate limiter (whose one 429 would pause every answer).
+    sender_bot = ExtBot(
+        token,
+        base_url=settings.api_url,
+        base_file_url=settings.api_file_url or settings.api_url,
+        request=AiohttpRequest(),
+        defaults=defaults,
+    )
+    deps.sender = Sender(deps, sender_bot, (kind for f in FEATURES for kind in _kinds(f)))
+    application.bot_data[DEPS_KEY] = deps
     allow_unread_calls()
     application.add_handler(system.language_handler(), group=-2)
     application.add_handler(system.outside_private_handler(), group=-1)
@@ -92,19 +112,27 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     return application
 
 
+def _kinds(feature: ModuleType) -> tuple[OutboxKind, ...]:
+    return getattr(feature, "OUTBOX_KINDS", ())
+
+
+def _jobs(feature: ModuleType) -> tuple[Job, ...]:
+    return getattr(feature, "PERIODIC_JOBS", ())
+
+
 async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     """Command menus and the tick; `run_polling` would call this post_init, we run ourselves."""
     deps: Deps = application.bot_data[DEPS_KEY]
     for language in SUPPORTED:
-        await system.set_menu(application.bot, language)
+        await set_menu(application.bot, language)
     for admin in deps.settings.admins:
         try:
             language = await notices.language_of(deps.db, admin)
-            await system.set_menu(application.bot, language, admin, facilitator=True, admin=True)
+            await set_menu(application.bot, language, admin, facilitator=True, admin=True)
         except TelegramError as error:  # an admin who never started the bot
             log.warning("no command menu for admin %s: %s", admin, error)
     assert application.job_queue is not None
-    application.job_queue.run_repeating(system.tick, interval=deps.settings.tick_seconds, first=0.1, name="tick")
+    application.job_queue.run_repeating(tick, interval=deps.settings.tick_seconds, first=0.1, name="tick")
 
 
 async def serve(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
@@ -116,8 +144,13 @@ async def serve(application: Application, stop: asyncio.Event) -> None:  # type:
             poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
         )
         await application.start()
+        sender: Sender = application.bot_data[DEPS_KEY].sender
+        await sender.start()
         log.info("bot started")
-        await stop.wait()
-        await application.updater.stop()
-        await application.stop()
+        try:
+            await stop.wait()
+        finally:
+            await sender.stop()
+            await application.updater.stop()
+            await application.stop()
     log.info("bot stopped")

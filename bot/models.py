@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
@@ -221,6 +221,13 @@ class KnownUser(BaseModel):
     chosen_language: str | None = None
 
 
+class Lane(IntEnum):
+    """Which outbox rows go first: notices about people's own affairs before bulk rows."""
+
+    NOTICE = 1  # applications, decisions, prompts, reminders, digests
+    BULK = 2  # broadcasts, Delphi invitations
+
+
 class OutboxItem(BaseModel):
     id: int
     chat_id: int
@@ -228,3 +235,4 @@ class OutboxItem(BaseModel):
     registration_id: int | None
     edit_message_id: int | None
     params: dict[str, object]
+    attempts: int = 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat.persistence import SQLitePersistence
 from bot.models import Catalogue, Profile, RegistrationStatus, Role
 from bot.services import accounts, joining, reminders
 from bot.services.errors import Refused
@@ -17,7 +18,6 @@ from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.persistence import SQLitePersistence
 from bot.views.callbacks import SHAPES, decode, encode
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -134,7 +134,7 @@ async def test_reminder_is_due_once(db: Database) -> None:
     assert await reminders.queue_join_reminders(db, NOW + timedelta(hours=23)) == 0
     assert await reminders.queue_join_reminders(db, NOW + timedelta(hours=24)) == 1
     assert await reminders.queue_join_reminders(db, NOW + timedelta(days=9)) == 0
-    [item] = await outbox.pending(db, 10)
+    [item] = await outbox.due(db, NOW + timedelta(days=9), 10)
     assert (item.chat_id, item.kind) == (11, "join_reminder")
 
 

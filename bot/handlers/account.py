@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers import notify, system
-from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
+from bot.chat.common import Context, Handler, deps, refuse, reply, send, tr, user_id
+from bot.chat.menus import update_menu
 from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
@@ -58,7 +58,7 @@ async def profile_press(update: Update, context: Context) -> None:
         await refuse(update, context, refused)
         return
     await reply(update, texts.field_saved(_, field, demoted))
-    await notify.drain(context)  # a demotion closes open prompts
+    d.sender.wake()  # a demotion closes open prompts
 
 
 async def leave_command(update: Update, context: Context) -> None:
@@ -97,7 +97,7 @@ async def leave_press(update: Update, context: Context) -> None:
             await refuse(update, context, refused)
             return
         await reply(update, texts.left(_, press.arg))
-        await notify.drain(context)  # an open application's prompts now say it was withdrawn
+        d.sender.wake()  # an open application's prompts now say it was withdrawn
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -129,7 +129,7 @@ async def language_press(update: Update, context: Context) -> None:
     await notices.choose_language(d.db, user.id, user.full_name, press.arg, d.now())
     d.languages[user.id] = press.arg
     await reply(update, texts.language_set(tr(update, context)))
-    await system.update_menu(context, user.id)
+    await update_menu(context, user.id)
 
 
 async def privacy(update: Update, context: Context) -> None:

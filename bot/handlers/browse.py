@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers.common import Context, Handler, deps, refuse, reply, tr
+from bot.chat.common import Context, Handler, deps, refuse, reply, tr
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
 from bot.views.callbacks import decode

@@ -8,9 +8,13 @@ from io import BytesIO
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers import notify, system
-from bot.handlers.common import Context, Handler, deps, refuse, reply, send, tr, user_id
-from bot.services import facilitation
+from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, send, tr, user_id
+from bot.chat.decisions import decide
+from bot.chat.menus import update_menu
+from bot.chat.sender import OutboxKind, Rendered, Renderer
+from bot.i18n import Translate
+from bot.models import OutboxItem
+from bot.services import facilitation, notices
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.notices import application
@@ -51,9 +55,9 @@ async def facilitator_command(update: Update, context: Context) -> None:
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    await system.update_menu(context, person.telegram_id)
+    await update_menu(context, person.telegram_id)
     await send(update, views.facilitator_changed(_, person, code, removing))
-    await notify.drain(context)
+    d.sender.wake()
 
 
 async def withdraw_command(update: Update, context: Context) -> None:
@@ -71,7 +75,7 @@ async def withdraw_command(update: Update, context: Context) -> None:
         await refuse(update, context, refused)
         return
     await send(update, views.withdrew(_, person, args[1].upper()))
-    await notify.drain(context)
+    d.sender.wake()
 
 
 async def facilitators_command(update: Update, context: Context) -> None:
@@ -155,22 +159,6 @@ async def decision_press(update: Update, context: Context) -> None:
     await decide(update, context, int(press.arg), Verdict(press.action), None)
 
 
-async def decide(update: Update, context: Context, registration_id: int, verdict: Verdict, reason: str | None) -> bool:
-    d = deps(context)
-    try:
-        await facilitation.decide(d.db, user_id(update), registration_id, verdict, reason, d.settings.admins, d.now())
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return False
-    text = views.decided(tr(update, context), verdict.value)
-    if update.callback_query is not None:
-        await update.callback_query.answer(text[:200])
-    else:
-        await send(update, text)
-    await notify.drain(context)
-    return True
-
-
 async def stay(update: Update, context: Context, registration_id: int) -> None:
     d = deps(context)
     try:
@@ -191,3 +179,81 @@ def handlers() -> list[Handler]:
         CommandHandler("balance", balance_command, filters=PRIVATE),
         CallbackQueryHandler(decision_press, pattern=r"^ap:(ok|nm|stay):[0-9]+$"),
     ]
+
+
+# ---------------------------------------------------------------- outbox kinds and periodic jobs
+
+
+async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    codes = await teams.taskforces_of(d.db, item.chat_id)
+    return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
+
+
+async def _digest(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    code = str(item.params.get("code", ""))
+    ids = [int(i) for i in item.params.get("ids", [])]  # type: ignore[attr-defined]
+    people = await notices.people(d.db, ids)
+    return (views.digest(_, code, people, d.catalogue), None) if people else None
+
+
+async def _prompt_forgotten(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    return views.prompt_forgotten(_), None
+
+
+async def _withdrawn(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    facts = await application(d.db, item.registration_id or 0)
+    return None if facts is None else (views.withdrawn(_, facts, d.catalogue), None)
+
+
+async def _decision(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    """The applicant learns the outcome; after a rejection, a button to stay as Team Member."""
+    facts = await application(d.db, item.registration_id or 0)
+    if facts is None:
+        return None
+    code = facts.registration.taskforce
+    stay = facts.verdict == "rejected" and not any(r.taskforce == code for r in facts.others)
+    return views.decision(_, facts, d.catalogue), views.stay_keyboard(_, facts.registration.id) if stay else None
+
+
+def _prompt_kind(name: str) -> Renderer:
+    """A prompt (new, reminded, escalated, or edited to show the outcome): buttons while it is pending."""
+
+    async def render(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+        facts = await application(d.db, item.registration_id or 0)
+        if facts is None:
+            return None
+        pending = facts.verdict == "pending"
+        text = views.prompt(_, facts, d.catalogue, name)
+        return text, views.prompt_keyboard(_, facts.registration.id) if pending else None
+
+    return render
+
+
+async def _remember_prompt(d: Deps, item: OutboxItem, message_id: int) -> None:
+    """Messages with decision buttons are remembered, so that a decision edits every one of them."""
+    if item.registration_id is not None:
+        async with d.db.transaction() as tx:
+            await teams.add_prompt(tx, item.registration_id, item.chat_id, message_id)
+
+
+async def _remind_pending(d: Deps) -> None:
+    await facilitation.remind_pending(d.db, d.settings.admins, d.now())
+
+
+async def _queue_digest(d: Deps) -> None:
+    await facilitation.queue_digest(d.db, d.settings.digest_hour, d.now())
+
+
+OUTBOX_KINDS = (
+    OutboxKind("facilitator_welcome", _welcome),
+    OutboxKind("digest", _digest),
+    OutboxKind("prompt_forgotten", _prompt_forgotten),
+    OutboxKind("withdrawn_by_admin", _withdrawn),
+    OutboxKind("decision", _decision),
+    *(
+        OutboxKind(name, _prompt_kind(name), _remember_prompt)
+        for name in ("approval_prompt", "decision_reminder", "decision_escalation")
+    ),
+    OutboxKind("prompt_decided", _prompt_kind("prompt_decided")),
+)
+PERIODIC_JOBS = (_remind_pending, _queue_digest)

@@ -20,10 +20,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers import facilitate, notify
-from bot.handlers.common import Context, deps, language, refuse, reply, save_user_data, send, tr, user_id
-from bot.models import RegistrationStatus, Role
-from bot.services import accounts, facilitation, joining, notices
+from bot.chat.common import Context, Deps, deps, language, refuse, reply, save_user_data, send, tr, user_id
+from bot.chat.decisions import decide
+from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY
+from bot.chat.sender import OutboxKind, Rendered
+from bot.i18n import Translate
+from bot.models import OutboxItem, RegistrationStatus, Role
+from bot.services import accounts, facilitation, joining, notices, reminders
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.fields import REASON_LIMIT, ProfileField, clean_text, may_lead
@@ -32,8 +35,6 @@ from bot.views import keyboards, texts
 from bot.views import notices as notice_views
 from bot.views.callbacks import decode
 
-JOINING, EDITING, REASON = "joining", "editing", "reason"
-DRAFT_KEY, EDITING_KEY, REJECTING_KEY = "join", "editing", "rejecting"
 TYPED_FIELDS = "|".join(f.value for f in ProfileField if f.typed)
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -184,7 +185,7 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
     members = [r.code for r in results if r.status is RegistrationStatus.ACTIVE]
     links = notice_views.facilitators_of_joined(_, await notices.facilitators_by_taskforce(d.db, members))
     await reply(update, "\n\n".join(part for part in (texts.joined(_, results, d.catalogue), links) if part))
-    await notify.drain(context)
+    d.sender.wake()
     return ConversationHandler.END
 
 
@@ -245,7 +246,7 @@ async def editing_text(update: Update, context: Context) -> str | int:
         return EDITING
     _drop(context)
     await send(update, texts.field_saved(_, field, demoted))
-    await notify.drain(context)  # a demotion closes open prompts
+    d.sender.wake()  # a demotion closes open prompts
     return ConversationHandler.END
 
 
@@ -270,7 +271,7 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     d.seen_users.pop(uid, None)
     await save_user_data(update, context)
     await reply(update, texts.forgotten(tr(update, context)))
-    await notify.drain(context)  # prompts about the person's applications are wiped
+    d.sender.wake()  # prompts about the person's applications are wiped
     return ConversationHandler.END
 
 
@@ -307,7 +308,7 @@ async def reason_given(update: Update, context: Context) -> str | int:
             await refuse(update, context, refused)
             return REASON
     _drop(context)
-    await facilitate.decide(update, context, int(registration_id or 0), Verdict.REJECT, reason)
+    await decide(update, context, int(registration_id or 0), Verdict.REJECT, reason)
     return ConversationHandler.END
 
 
@@ -347,3 +348,15 @@ def conversation() -> ConversationHandler[Any]:
             },
             fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],
         )
+
+
+async def _join_reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    return texts.join_reminder(_), keyboards.resume(_)
+
+
+async def _queue_join_reminders(d: Deps) -> None:
+    await reminders.queue_join_reminders(d.db, d.now())
+
+
+OUTBOX_KINDS = (OutboxKind("join_reminder", _join_reminder),)
+PERIODIC_JOBS = (_queue_join_reminders,)

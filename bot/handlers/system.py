@@ -6,7 +6,7 @@ import logging
 import traceback
 from datetime import timedelta
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -16,11 +16,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import notify
-from bot.handlers.common import Context, Deps, Handler, deps, flush_persistence, send, tr
-from bot.handlers.flow import DRAFT_KEY
-from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.services import facilitation, notices, reminders
+from bot.chat.common import Context, Deps, Handler, deps, flush_persistence, send, tr
+from bot.chat.keys import DRAFT_KEY
+from bot.i18n import translator
+from bot.services import notices
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
 from bot.views import notices as notice_views
@@ -119,37 +118,6 @@ async def on_error(update: object, context: Context) -> None:
             await update.effective_chat.send_message(texts.apology(tr(update, context)))
         except TelegramError:
             log.warning("could not apologise in chat %s", update.effective_chat.id)
-
-
-async def tick(context: Context) -> None:
-    """Every few seconds: whatever is due according to the database, then the outbox."""
-    d = deps(context)
-    await reminders.queue_join_reminders(d.db, d.now())
-    await facilitation.remind_pending(d.db, d.settings.admins, d.now())
-    await facilitation.queue_digest(d.db, d.settings.digest_hour, d.now())
-    await notify.drain(context)
-
-
-async def set_menu(
-    bot: Bot, language: str, chat_id: int | None = None, facilitator: bool = False, admin: bool = False
-) -> None:
-    """The command menu: everyone's per language; per chat for facilitators and admins."""
-    _ = translator(language)
-    commands = [BotCommand(name, text) for name, text in texts.command_menu(_, facilitator, admin)]
-    if chat_id is not None:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
-    else:  # English is also the menu of any other language
-        await bot.set_my_commands(commands, language_code=None if language == DEFAULT_LANGUAGE else language)
-
-
-async def update_menu(context: Context, telegram_id: int) -> None:
-    """After someone's role or language changed."""
-    d = deps(context)
-    facilitates, admin = await facilitation.roles_of(d.db, telegram_id, d.settings.admins)
-    if facilitates or admin:
-        await set_menu(context.bot, await notices.language_of(d.db, telegram_id), telegram_id, facilitates, admin)
-    else:
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
 
 
 async def load_language(update: Update, context: Context) -> None:

@@ -111,4 +111,13 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE known_users ADD COLUMN chosen_language TEXT;
     """,
+    """
+    ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+    ALTER TABLE outbox ADD COLUMN failure TEXT;
+    DROP INDEX outbox_pending;
+    CREATE INDEX outbox_due ON outbox (lane, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+    ALTER TABLE known_users ADD COLUMN unreachable_at TEXT;
+    """,
 )

@@ -1,4 +1,8 @@
-"""Every notification is a row before it is a message: sent at least once, marked after."""
+"""Every notification is a row before it is a message: sent at least once, marked after.
+
+A row is due when it is neither sent nor failed and its next attempt time (if any) has
+come; notices go before bulk rows, then first queued first.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.models import OutboxItem
-from bot.storage.database import Transaction, to_text
+from bot.models import Lane, OutboxItem
+from bot.storage.database import Database, Transaction, to_text
 from bot.storage.repositories import Reader
 
 
@@ -19,19 +23,24 @@ async def enqueue(
     registration_id: int | None = None,
     edit_message_id: int | None = None,
     params: dict[str, Any] | None = None,
+    lane: Lane = Lane.NOTICE,
 ) -> None:
     await tx.execute(
-        "INSERT INTO outbox (chat_id, kind, registration_id, edit_message_id, params, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (chat_id, kind, registration_id, edit_message_id, json.dumps(params) if params else None, to_text(now)),
+        "INSERT INTO outbox (chat_id, kind, registration_id, edit_message_id, params, created_at, lane)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (chat_id, kind, registration_id, edit_message_id, json.dumps(params) if params else None, to_text(now), lane),
     )
 
 
-async def pending(db: Reader, limit: int) -> list[OutboxItem]:
+async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] = frozenset()) -> list[OutboxItem]:
+    """The next rows to send, notices first; rows of `skip_chats` (waiting out a flood wait) left for later."""
+    skipped = ",".join(str(int(chat)) for chat in skip_chats)  # integers only: safe to inline
     rows = await db.fetchall(
-        "SELECT id, chat_id, kind, registration_id, edit_message_id, params FROM outbox"
-        " WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?",
-        (limit,),
+        "SELECT id, chat_id, kind, registration_id, edit_message_id, params, attempts FROM outbox"
+        " WHERE sent_at IS NULL AND failed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        f"{f' AND chat_id NOT IN ({skipped})' if skipped else ''}"
+        " ORDER BY lane, id LIMIT ?",
+        (to_text(now), limit),
     )
     return [
         OutboxItem(
@@ -41,17 +50,35 @@ async def pending(db: Reader, limit: int) -> list[OutboxItem]:
             registration_id=row["registration_id"],
             edit_message_id=row["edit_message_id"],
             params=json.loads(row["params"]) if row["params"] else {},
+            attempts=row["attempts"],
         )
         for row in rows
     ]
 
 
-async def mark_sent(tx: Transaction, item_id: int, now: datetime) -> None:
-    await tx.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (to_text(now), item_id))
+async def next_attempt(db: Reader) -> datetime | None:
+    """When the earliest postponed row falls due (None: nothing postponed)."""
+    row = await db.fetchone(
+        "SELECT MIN(next_attempt_at) AS at FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        " AND next_attempt_at IS NOT NULL"
+    )
+    return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
 
-async def mark_failed(tx: Transaction, item_id: int, now: datetime) -> None:
-    await tx.execute("UPDATE outbox SET failed_at = ? WHERE id = ?", (to_text(now), item_id))
+async def mark_sent(db: Database, item_id: int, now: datetime) -> None:
+    await db.write("UPDATE outbox SET sent_at = ? WHERE id = ?", (to_text(now), item_id))
+
+
+async def mark_failed(db: Database, item_id: int, reason: str, now: datetime) -> None:
+    await db.write("UPDATE outbox SET failed_at = ?, failure = ? WHERE id = ?", (to_text(now), reason[:500], item_id))
+
+
+async def postpone(db: Database, item_id: int, until: datetime, *, attempt: bool) -> None:
+    """Try again at `until`; a flood wait is not counted as a failed attempt."""
+    await db.write(
+        "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + ? WHERE id = ?",
+        (to_text(until), int(attempt), item_id),
+    )
 
 
 async def forget_chat(tx: Transaction, chat_id: int) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.models import KnownUser
-from bot.storage.database import Transaction, from_text, to_text
+from bot.storage.database import Database, Transaction, from_text, to_text
 from bot.storage.repositories import Reader
 
 
@@ -17,9 +17,14 @@ async def remember_user(
     await tx.execute(
         "INSERT INTO known_users (telegram_id, username, full_name, language, first_seen) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (telegram_id) DO UPDATE SET username = excluded.username,"
-        " full_name = excluded.full_name, language = excluded.language",
+        " full_name = excluded.full_name, language = excluded.language, unreachable_at = NULL",
         (telegram_id, username, full_name, language, to_text(now)),
     )
+
+
+async def mark_unreachable(db: Database, telegram_id: int, now: datetime) -> None:
+    """Telegram refused to deliver (blocked, deactivated): until they write to the bot again."""
+    await db.write("UPDATE known_users SET unreachable_at = ? WHERE telegram_id = ?", (to_text(now), telegram_id))
 
 
 async def known_user(db: Reader, telegram_id: int) -> KnownUser | None:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, ContextTypes
-from telegram.warnings import PTBUserWarning
 
+from bot.chat.calls import edit_text, unread_call
+from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
@@ -25,12 +24,12 @@ from bot.storage.database import Database
 from bot.views import texts
 
 log = logging.getLogger("bot")
-# Every text is written as HTML; the Application's Defaults say the same to PTB's typed methods.
-PARSE_MODE = ParseMode.HTML
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = BaseHandler[Any, Any, Any]
 DEPS_KEY = "deps"
+# A periodic job: asks the database what is due and does it (queues rows, mostly).
+Job = Callable[["Deps"], Awaitable[object]]
 
 
 @dataclass
@@ -41,10 +40,12 @@ class Deps:
     catalogue: Catalogue
     db: Database
     clock: Clock
+    jobs: tuple[Job, ...] = ()
+    sender: Sender = field(init=False)
     alerts_sent: dict[str, datetime] = field(default_factory=dict)
-    outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     seen_users: dict[int, tuple[str | None, str, str | None]] = field(default_factory=dict)
     languages: dict[int, str] = field(default_factory=dict)
+    ticks: int = 0  # ticks completed: tests wait for one instead of sleeping
 
     def now(self) -> datetime:
         return self.clock()
@@ -119,43 +120,10 @@ async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     await _new_message(update, text, markup)
 
 
-async def edit_text(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit a message; one already showing exactly this (a double tap, a repeated notice) is fine."""
-    try:
-        await _unread_call(
-            bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup
-        )
-    except BadRequest as error:
-        if not _is_unchanged(error):
-            raise
-
-
-def _is_unchanged(error: BadRequest) -> bool:
-    """Telegram refuses an edit that would leave the message exactly as it is."""
-    return "message is not modified" in error.message.lower()
-
-
 async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
     if update.effective_chat is not None:
         chat_id = update.effective_chat.id
-        await _unread_call(update.get_bot(), "sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
-
-
-def allow_unread_calls() -> None:
-    """PTB warns when do_api_request makes a call it has a typed method for; replies do so on purpose."""
-    warnings.filterwarnings("ignore", r"Please use 'Bot\.(editMessageText|sendMessage)'", PTBUserWarning)
-
-
-async def _unread_call(bot: Bot, method: str, **params: object) -> None:
-    """A Bot API call whose answer nobody reads, made without building a Message from it.
-
-    Each button press edits its message and each typed answer gets a new one. PTB's
-    typed methods construct the Message Telegram sends back, keyboard included: a
-    third of such a call's CPU in bench/join_flow.py, for an object no handler reads.
-    `do_api_request` is PTB's public way to call the Bot API and keep the raw answer;
-    the rate limiter applies and errors are raised as for any other call.
-    """
-    await bot.do_api_request(method, api_kwargs={"parse_mode": PARSE_MODE, **params})
+        await unread_call(update.get_bot(), "sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
 
 
 async def refuse(update: Update, context: Context, refused: Refused) -> None:

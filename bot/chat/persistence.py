@@ -1,7 +1,8 @@
 """python-telegram-bot persistence kept in the bot's own SQLite database.
 
 The data is stored as JSON text. Conversation keys are tuples of ints, encoded as
-JSON arrays, the way PTB's DictPersistence does.
+JSON arrays, the way PTB's DictPersistence does. The type aliases below restate
+PTB's own (which live in a private module) so that nothing here depends on it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot.storage import ptb_rows
 from bot.storage.database import Database
+from bot.storage.ptb_rows import KeyedTable
+
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
@@ -26,14 +32,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         self._stored: dict[tuple[str, str], str] = {}
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
-        rows = await self._db.fetchall("SELECT user_id, data FROM ptb_user_data")
-        self._stored.update({("ptb_user_data", str(row["user_id"])): row["data"] for row in rows})
-        return {int(row["user_id"]): json.loads(row["data"]) for row in rows}
+        return await self._load_keyed("ptb_user_data")
 
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
-        rows = await self._db.fetchall("SELECT chat_id, data FROM ptb_chat_data")
-        self._stored.update({("ptb_chat_data", str(row["chat_id"])): row["data"] for row in rows})
-        return {int(row["chat_id"]): json.loads(row["data"]) for row in rows}
+        return await self._load_keyed("ptb_chat_data")
 
     async def get_bot_data(self) -> dict[str, Any]:
         return await self._singleton("bot_data") or {}
@@ -46,41 +48,34 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         return [(key, float(stamp), data) for key, stamp, data in entries], mapping
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        rows = await self._db.fetchall("SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
-        self._stored.update({(f"conversation:{name}", row["key"]): row["state"] for row in rows})
-        return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
+        rows = await ptb_rows.load_conversations(self._db, name)
+        self._stored.update({(f"conversation:{name}", key): state for key, state in rows})
+        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         row_key, state = json.dumps(list(key)), None if new_state is None else json.dumps(new_state)
         if self._unchanged(f"conversation:{name}", row_key, state):
             return
-        if state is None:
-            await self._db.write("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, row_key))
-        else:
-            await self._db.write(
-                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
-                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                (name, row_key, state),
-            )
+        await ptb_rows.store_conversation(self._db, name, row_key, state)
         self._remember(f"conversation:{name}", row_key, state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._upsert("ptb_user_data", "user_id", user_id, data)
+        await self._upsert("ptb_user_data", user_id, data)
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
-        await self._upsert("ptb_chat_data", "chat_id", chat_id, data)
+        await self._upsert("ptb_chat_data", chat_id, data)
 
     async def update_bot_data(self, data: dict[str, Any]) -> None:
-        await self._upsert("ptb_singletons", "name", "bot_data", data)
+        await self._upsert("ptb_singletons", "bot_data", data)
 
     async def update_callback_data(self, data: CDCData) -> None:
-        await self._upsert("ptb_singletons", "name", "callback_data", data)
+        await self._upsert("ptb_singletons", "callback_data", data)
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        await self._upsert("ptb_chat_data", "chat_id", chat_id, {})
+        await self._upsert("ptb_chat_data", chat_id, {})
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._upsert("ptb_user_data", "user_id", user_id, {})
+        await self._upsert("ptb_user_data", user_id, {})
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """Memory is kept in step with the rows by writing every change; nothing to reload."""
@@ -94,9 +89,14 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
     async def flush(self) -> None:
         """Every update is already committed; SQLite has nothing buffered."""
 
+    async def _load_keyed(self, table: KeyedTable) -> dict[int, dict[str, Any]]:
+        rows = await ptb_rows.load(self._db, table)
+        self._stored.update({(table, key): text for key, text in rows})
+        return {int(key): json.loads(text) for key, text in rows}
+
     async def _singleton(self, name: str) -> Any:
-        row = await self._db.fetchone("SELECT data FROM ptb_singletons WHERE name = ?", (name,))
-        return None if row is None else json.loads(row["data"])
+        text = await ptb_rows.load_one(self._db, "ptb_singletons", name)
+        return None if text is None else json.loads(text)
 
     def _unchanged(self, table: str, key: str, text: str | None) -> bool:
         """True if the row already holds `text` (None: there is no row)."""
@@ -109,18 +109,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         else:
             self._stored[(table, key)] = text
 
-    async def _upsert(self, table: str, key_column: str, key: object, data: object) -> None:
+    async def _upsert(self, table: KeyedTable, key: object, data: object) -> None:
         """Write the row; empty data is no row, so a dropped or emptied entry leaves nothing."""
         text = json.dumps(data) if data else None
         if self._unchanged(table, str(key), text):
             return
-        # Table and column names come from this module only, never from input.
-        if text is None:
-            await self._db.write(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
-        else:
-            await self._db.write(
-                f"INSERT INTO {table} ({key_column}, data) VALUES (?, ?)"
-                f" ON CONFLICT ({key_column}) DO UPDATE SET data = excluded.data",
-                (key, text),
-            )
+        await ptb_rows.store(self._db, table, key, text)
         self._remember(table, str(key), text)

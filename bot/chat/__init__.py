@@ -1,0 +1,1 @@
+"""The Telegram side shared by every feature: wiring, replies, menus, the sender, persistence."""

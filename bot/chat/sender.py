@@ -1,0 +1,221 @@
+"""The one background sender: drains the outbox at Telegram's pace, so handlers only queue rows.
+
+Why a single task with its own pacing rather than PTB's rate limiter: the limiter pauses
+every request of the bot on one 429, and a broadcast sent through it would starve the
+answers to people in front of the bot. Here a row's failure or flood wait delays that
+row (and its chat) only, notices go before bulk rows, and the overall pace stays under
+`BOT_MESSAGES_PER_SECOND` with no chat getting more than about a message a second.
+
+Delivery is at least once: a row is marked sent after Telegram accepted it, so a kill
+repeats at most the messages in flight. Rows of one chat go out one at a time, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.chat.calls import edit_text
+from bot.i18n import Translate, translator
+from bot.models import OutboxItem
+from bot.services import notices
+from bot.services.clock import utc_now
+from bot.storage import outbox, teams
+
+if TYPE_CHECKING:
+    from bot.chat.common import Deps
+
+log = logging.getLogger("bot.sender")
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Renderer = Callable[["Deps", OutboxItem, Translate], Awaitable[Rendered | None]]
+AfterSend = Callable[["Deps", OutboxItem, int], Awaitable[None]]
+
+MAX_ATTEMPTS = 5  # network errors and 5xx: then the row fails with the reason
+MAX_IN_FLIGHT = 32
+BATCH = 20  # rows read at a time: small, so a notice queued now overtakes bulk rows within a second
+CHAT_INTERVAL = 1.0  # Telegram: about one message a second to one chat...
+CHAT_BURST = 3  # ...short bursts pass
+CHAT_SLACK = (CHAT_BURST - 1) * CHAT_INTERVAL
+IDLE_WAIT = 5.0  # with nothing due, look again at least this often
+STOP_GRACE = 0.5  # SIGTERM must stop the bot within a second
+
+
+@dataclass(frozen=True)
+class OutboxKind:
+    """A kind of outbox row: how to write it, and what to do once Telegram took it."""
+
+    name: str
+    render: Renderer
+    after_send: AfterSend | None = None
+
+
+class Sender:
+    """Start with `start()`, wake with `wake()` after queueing rows, stop with `stop()`."""
+
+    def __init__(self, deps: Deps, bot: Bot, kinds: Iterable[OutboxKind]) -> None:
+        self._deps = deps
+        self._bot = bot
+        self._kinds = {kind.name: kind for kind in kinds}
+        self._interval = 1.0 / deps.settings.messages_per_second
+        self._next_slot = 0.0
+        # Per chat, the generic cell rate algorithm's clock (monotonic): a chat may get a message
+        # while its clock is at most CHAT_SLACK ahead of now, and each message moves it on a second.
+        self._chat_clock: dict[int, float] = {}
+        self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat id → its delivery
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.delivered = 0  # rows settled (sent, failed or postponed): tests wait for it
+
+    def wake(self) -> None:
+        """Rows were queued (or a chat became free): look at the outbox now."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        await self._bot.initialize()
+        self._task = asyncio.create_task(self._run(), name="outbox sender")
+
+    async def stop(self) -> None:
+        """Stop soon: deliveries in flight get a moment to be marked, then are cut (and go out after a restart)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()), timeout=STOP_GRACE)
+        for task in list(self._in_flight.values()):
+            task.cancel()
+        await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        await self._bot.shutdown()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                sent_any = await self._send_due()
+            except Exception:  # the database or a bug: log, and try again shortly
+                log.exception("outbox sender failed; trying again")
+                sent_any = False
+            if not sent_any:
+                idle = await self._idle_time()
+                # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation (bpo-42130).
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(idle):
+                        await self._wake.wait()
+
+    async def _send_due(self) -> bool:
+        """Start the deliveries that may go now; False when none could."""
+        now = time.monotonic()
+        waiting = frozenset(self._in_flight) | {chat for chat, at in self._chat_clock.items() if at - now > CHAT_SLACK}
+        rows = await outbox.due(self._deps.db, utc_now(), BATCH, waiting)
+        started = False
+        for item in rows:
+            if item.chat_id in self._in_flight:
+                continue  # one message at a time per chat, in order
+            if self._wake.is_set():
+                break  # something new was queued: read again, it may go first
+            await self._take_slot(item.chat_id)
+            self._in_flight[item.chat_id] = asyncio.create_task(self._deliver(item))
+            started = True
+        return started
+
+    async def _take_slot(self, chat_id: int) -> None:
+        """Wait for the overall pace and for a place in flight; book the chat's next slot."""
+        while len(self._in_flight) >= MAX_IN_FLIGHT:
+            await asyncio.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
+        now = time.monotonic()
+        self._next_slot = max(self._next_slot + self._interval, now)
+        if self._next_slot > now:
+            await asyncio.sleep(self._next_slot - now)
+        self._chat_clock[chat_id] = max(self._chat_clock.get(chat_id, 0.0), time.monotonic()) + CHAT_INTERVAL
+
+    async def _idle_time(self) -> float:
+        """How long to wait when nothing could go: until a chat frees up or a postponed row falls due."""
+        now = time.monotonic()
+        self._chat_clock = {chat: at for chat, at in self._chat_clock.items() if at > now}
+        waits = [at - CHAT_SLACK - now for at in self._chat_clock.values()]
+        postponed = await outbox.next_attempt(self._deps.db)
+        if postponed is not None:
+            waits.append((postponed - utc_now()).total_seconds())
+        return max(0.01, min([IDLE_WAIT, *waits]))
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            await self._attempt(item)
+        except Exception:
+            log.exception("outbox %s (%s): delivery failed unexpectedly", item.id, item.kind)
+            await outbox.mark_failed(self._deps.db, item.id, "internal error", utc_now())
+        finally:
+            self._in_flight.pop(item.chat_id, None)
+            self.delivered += 1
+            self._wake.set()
+
+    async def _attempt(self, item: OutboxItem) -> None:
+        d = self._deps
+        kind = self._kinds.get(item.kind)
+        if kind is None:
+            log.error("outbox %s: no renderer for kind %r", item.id, item.kind)
+            await outbox.mark_failed(d.db, item.id, f"unknown kind {item.kind}", utc_now())
+            return
+        _ = translator(await notices.language_of(d.db, item.chat_id))
+        rendered = await kind.render(d, item, _)
+        if rendered is None:  # nothing left to say (e.g. the person deleted their data)
+            await outbox.mark_sent(d.db, item.id, utc_now())
+            return
+        try:
+            message_id = await self._send(item, rendered)
+        except RetryAfter as error:
+            await self._flood_wait(item, _seconds(error.retry_after))
+        except Forbidden as error:
+            log.info("outbox %s: chat %s cannot be reached: %s", item.id, item.chat_id, error.message)
+            await teams.mark_unreachable(d.db, item.chat_id, utc_now())
+            d.seen_users.pop(item.chat_id, None)  # their next message clears the mark
+            await outbox.mark_failed(d.db, item.id, f"unreachable: {error.message}", utc_now())
+        except BadRequest as error:
+            log.warning("outbox %s (%s) refused: %s", item.id, item.kind, error.message)
+            await outbox.mark_failed(d.db, item.id, f"refused: {error.message}", utc_now())
+        except TelegramError as error:
+            await self._retry_later(item, error)
+        else:
+            if kind.after_send is not None and message_id is not None:
+                await kind.after_send(d, item, message_id)
+            await outbox.mark_sent(d.db, item.id, utc_now())
+
+    async def _send(self, item: OutboxItem, rendered: Rendered) -> int | None:
+        """Send or edit; the new message's id (None for an edit)."""
+        text, markup = rendered
+        if item.edit_message_id is not None:
+            await edit_text(self._bot, item.chat_id, item.edit_message_id, text, markup)
+            return None
+        message = await self._bot.send_message(item.chat_id, text, reply_markup=markup)
+        return message.message_id
+
+    async def _flood_wait(self, item: OutboxItem, seconds: float) -> None:
+        """Telegram asked this chat to wait: this row and chat only, for exactly that long."""
+        log.warning("outbox %s: flood wait of %.0f s for chat %s", item.id, seconds, item.chat_id)
+        self._chat_clock[item.chat_id] = time.monotonic() + seconds + CHAT_SLACK
+        await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=seconds), attempt=False)
+
+    async def _retry_later(self, item: OutboxItem, error: TelegramError) -> None:
+        attempts = item.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            log.warning("outbox %s (%s) failed after %s attempts: %s", item.id, item.kind, attempts, error.message)
+            await outbox.mark_failed(self._deps.db, item.id, f"{type(error).__name__}: {error.message}", utc_now())
+            return
+        delay = 2.0**attempts  # 2, 4, 8, 16 s
+        log.warning("outbox %s not sent yet (%s); attempt %s in %.0f s", item.id, error.message, attempts + 1, delay)
+        await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=delay), attempt=True)
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    """PTB 22 gives an int, or a timedelta once PTB_TIMEDELTA is set (the default in PTB 23)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
