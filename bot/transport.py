@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -61,10 +59,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
@@ -86,8 +84,13 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
 
-def _chosen(value: ODVInput[float], default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value
+def _chosen(value: object, default: float | None) -> float | None:
+    """PTB's documented test for "not given" is `is BaseRequest.DEFAULT_NONE` (its type is private)."""
+    if value is BaseRequest.DEFAULT_NONE:
+        return default
+    if value is None or isinstance(value, int | float):
+        return value
+    raise TypeError(f"a timeout must be a number or None, not {value!r}")
 
 
 def _sum(write: float | None, read: float | None) -> float | None:
