@@ -1,48 +1,138 @@
-"""`python -m bot` and the `taskforce-bot` script: check the settings and data, then run."""
+"""`python -m bot` and the `taskforce-bot` script: check the settings and data, then run.
+
+Whatever stops the bot at start (a setting, objectives.json, the database, a rejected
+token) is said in one line naming what to fix, with exit code 2; the token never
+appears in any line.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import signal
 import sys
 from collections.abc import Coroutine
+from importlib.metadata import PackageNotFoundError, version
 
-from bot.app import build_application, serve
+from telegram.error import NetworkError
+
+from bot.app import StartupError, build_application, serve
 from bot.config import Settings, SettingsError, load_settings
 from bot.models import Catalogue
 from bot.services.catalogue import CatalogueError, load_catalogue
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseError
+
+PROGRAM = "taskforce-bot"
+USAGE_EPILOG = """\
+settings (environment variables, or a .env file in the working folder):
+  BOT_TOKEN                    the bot's token from @BotFather (required)
+  BOT_ADMINS                   Telegram user ids of the Executive Secretariat, comma-separated
+  BOT_DATABASE                 SQLite file (default: taskforce.sqlite3)
+  BOT_API_URL, BOT_PROXY       a self-hosted Bot API server; a proxy (http, https, socks5)
+  BOT_OBJECTIVES               objectives.json (default: the shipped one)
+  BOT_MAX_TASKFORCES, BOT_REMINDER_HOURS, BOT_DECISION_REMINDER_HOURS, BOT_DIGEST_HOUR,
+  BOT_TICK_SECONDS, BOT_MESSAGES_PER_SECOND
+
+The README (Settings) says what each one means and its default.
+Exit codes: 0 stopped by SIGTERM or SIGINT; 2 a setting, a file or the token is wrong.
+"""
 
 
-def configure_logging() -> None:
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def parse_arguments(argv: list[str] | None) -> None:
+    """--help and --version answer without touching the network or creating a database."""
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM,
+        description='Telegram bot through which the "4 per 1000" Executive Secretariat forms and runs '
+        "the Task Forces of its Strategic Plan. It runs until SIGTERM or SIGINT.",
+        epilog=USAGE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {_version()}")
+    parser.parse_args(argv)
+
+
+def _version() -> str:
+    try:
+        return version("taskforce-bot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Every log line, traceback included, with the token's secret part blanked out."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self._secrets: list[tuple[str, str]] = []
+
+    def redact(self, token: str) -> None:
+        bot_id = token.split(":", 1)[0]
+        self._secrets.append((token, f"{bot_id}:***"))
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret, shown in self._secrets:
+            text = text.replace(secret, shown)
+        return text
+
+
+class NetworkTroubleInOneLine(logging.Filter):
+    """A network error is the weather, not a bug: one warning line with its reason, no traceback.
+
+    PTB logs some of them with their traceback (e.g. its last getUpdates when it stops
+    during an outage); ours are logged in one line where they are caught.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError):
+            record.msg, record.args = f"{record.getMessage()} ({error.message})", None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def configure_logging() -> RedactingFormatter:
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    handler.addFilter(NetworkTroubleInOneLine())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler says twice per tick that it ran the tick; its warnings stay.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return formatter
 
 
 async def run(settings: Settings, catalogue: Catalogue) -> None:
-    db = await Database.open(settings.database)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        application = build_application(settings, catalogue, db)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await serve(application, stop)
+        db = await Database.open(settings.database)
+    except DatabaseError as error:
+        raise StartupError(f"BOT_DATABASE: {error}") from None
+    try:
+        await serve(build_application(settings, catalogue, db), stop)
     finally:
         await db.close()
 
 
-def main() -> None:
-    configure_logging()
+def main(argv: list[str] | None = None) -> None:
+    parse_arguments(sys.argv[1:] if argv is None else argv)
+    formatter = configure_logging()
     try:
         settings = load_settings()
+        formatter.redact(settings.token.get_secret_value())
         catalogue = load_catalogue(settings.objectives)
-    except (SettingsError, CatalogueError) as error:
-        print(f"taskforce-bot: {error}", file=sys.stderr)
+        serve_forever(run(settings, catalogue))
+    except (SettingsError, CatalogueError, StartupError) as error:
+        for line in str(error).splitlines():
+            print(f"{PROGRAM}: {line}", file=sys.stderr)
         raise SystemExit(2) from None
-    serve_forever(run(settings, catalogue))
 
 
 def serve_forever(main_coroutine: Coroutine[None, None, None]) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable
 from datetime import UTC
 from types import ModuleType
+from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,6 +39,9 @@ from bot.transport import AiohttpRequest
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
+TRANSPORTS_KEY = "transports"  # closed by us when PTB never initialised them (a failed start)
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
+STOP_POLLING_WITHIN = 0.4  # PTB's polling back-off sleeps up to 30 s; SIGTERM must not wait for it
 # Each feature registers its handlers (below, in order), its outbox kinds and its periodic jobs.
 FEATURES = (browse, account, facilitate, flow, system)
 
@@ -77,13 +82,18 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
     token = settings.token.get_secret_value()
     defaults = Defaults(parse_mode=PARSE_MODE, tzinfo=UTC)
+    transports = (
+        AiohttpRequest(proxy=settings.proxy),
+        AiohttpRequest(connection_pool_size=1, proxy=settings.proxy),
+        AiohttpRequest(proxy=settings.proxy),
+    )
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.api_url)
         .base_file_url(settings.api_file_url or settings.api_url)
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(transports[0])
+        .get_updates_request(transports[1])
         .persistence(persistence)
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=2))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
@@ -96,11 +106,12 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         token,
         base_url=settings.api_url,
         base_file_url=settings.api_file_url or settings.api_url,
-        request=AiohttpRequest(),
+        request=transports[2],
         defaults=defaults,
     )
     deps.sender = Sender(deps, sender_bot, (kind for f in FEATURES for kind in _kinds(f)))
     application.bot_data[DEPS_KEY] = deps
+    application.bot_data[TRANSPORTS_KEY] = transports
     allow_unread_calls()
     application.add_handler(system.language_handler(), group=-2)
     application.add_handler(system.outside_private_handler(), group=-1)
@@ -120,11 +131,18 @@ def _jobs(feature: ModuleType) -> tuple[Job, ...]:
     return getattr(feature, "PERIODIC_JOBS", ())
 
 
+class StartupError(Exception):
+    """The bot cannot start for a reason only the operator can fix; one line says which."""
+
+
 async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     """Command menus and the tick; `run_polling` would call this post_init, we run ourselves."""
     deps: Deps = application.bot_data[DEPS_KEY]
-    for language in SUPPORTED:
-        await set_menu(application.bot, language)
+    try:
+        for language in SUPPORTED:
+            await set_menu(application.bot, language)
+    except TelegramError as error:  # not worth failing the start: the menus are set again next time
+        log.warning("command menus not set: %s", error)
     for admin in deps.settings.admins:
         try:
             language = await notices.language_of(deps.db, admin)
@@ -136,21 +154,69 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def serve(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
-    """Long-poll until `stop` is set, then stop cleanly."""
-    async with application:
-        assert application.updater is not None
+    """Connect (retrying while the Bot API cannot be reached), long-poll until `stop` is set, stop cleanly."""
+    deps: Deps = application.bot_data[DEPS_KEY]
+    host = urlsplit(deps.settings.api_url).netloc
+    if not await _connect(application, host, stop):
+        return
+    updater = application.updater
+    assert updater is not None
+    try:
         await _on_start(application)
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+        await updater.start_polling(
+            poll_interval=0.0,
+            timeout=10,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            error_callback=lambda error: log.warning("cannot reach the Bot API at %s: %s; retrying", host, error),
         )
         await application.start()
-        sender: Sender = application.bot_data[DEPS_KEY].sender
-        await sender.start()
-        log.info("bot started")
-        try:
-            await stop.wait()
-        finally:
-            await sender.stop()
-            await application.updater.stop()
+        await deps.sender.start()
+        log.info("bot started as @%s on %s", application.bot.username, host)
+        await stop.wait()
+    finally:
+        await deps.sender.stop()
+        if updater.running:
+            # Bounded: cancelling PTB's stop also cancels its polling task, back-off sleep included.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(updater.stop(), STOP_POLLING_WITHIN)
+        if application.running:
             await application.stop()
+        await application.shutdown()
     log.info("bot stopped")
+
+
+async def _connect(application: Application, host: str, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+    """getMe until it answers: False if told to stop first; StartupError if the token is rejected.
+
+    A bot started before the network is up comes up by itself: transient failures are
+    retried with capped exponential back-off, one line each.
+    """
+    delay = BACKOFF_FIRST
+    while True:
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:
+            await _close_transports(application)
+            bot_id = application.bot.token.split(":", 1)[0]
+            raise StartupError(f"BOT_TOKEN: the Bot API at {host} rejected the token of bot {bot_id}") from None
+        except TelegramError as error:
+            log.warning("cannot reach the Bot API at %s: %s; next try in %.0f s", host, _reason(error), delay)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await stop.wait()
+        if stop.is_set():
+            await _close_transports(application)
+            return False
+        delay = min(delay * 2, BACKOFF_MAX)
+
+
+def _reason(error: TelegramError) -> str:
+    return f"timed out ({error.message})" if isinstance(error, TimedOut) else error.message
+
+
+async def _close_transports(application: Application) -> None:  # type: ignore[type-arg]
+    """PTB shuts down only what it initialised; a failed start leaves our sessions open otherwise."""
+    for transport in application.bot_data[TRANSPORTS_KEY]:
+        await transport.shutdown()

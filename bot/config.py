@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SHIPPED_OBJECTIVES = Path(__file__).with_name("objectives.json")
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+PROXY_SCHEMES = ("http://", "https://", "socks4://", "socks5://")
 
 
 class SettingsError(Exception):
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(default=25.0, gt=0)
     decision_reminder_hours: float = Field(default=48.0, gt=0)
     digest_hour: int = Field(default=8, ge=0, le=23)
+    proxy: str | None = None
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -52,12 +54,22 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty (the token @BotFather gave you)")
         return value
 
-    @field_validator("api_url")
+    @field_validator("api_url", "api_file_url")
     @classmethod
-    def _check_url(cls, value: str) -> str:
+    def _check_url(cls, value: str | None) -> str | None:
+        """The token is appended to the URL as it is: a trailing slash would break every call."""
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
-        return value
+        return value.rstrip("/")
+
+    @field_validator("proxy")
+    @classmethod
+    def _check_proxy(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(PROXY_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(PROXY_SCHEMES)}")
+        return value or None
 
     @model_validator(mode="after")
     def _derive_file_url(self) -> Settings:
@@ -71,10 +83,16 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings, turning pydantic's report into one line naming the variable."""
+    """Build Settings, turning pydantic's report into one line per problem, naming the variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
-        raise SettingsError(f"BOT_{field.upper()}: {first['msg']}") from None
+        lines = [
+            f"BOT_{_field(problem['loc'])}: {problem['msg'].removeprefix('Value error, ')}"
+            for problem in error.errors()
+        ]
+        raise SettingsError("\n".join(lines)) from None
+
+
+def _field(location: tuple[int | str, ...]) -> str:
+    return str(location[0]).upper() if location else "?"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import aiohttp
+from aiohttp_socks import ProxyConnector
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -30,8 +31,10 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         media_write_timeout: float | None = 20.0,
+        proxy: str | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        self._proxy = proxy
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -45,9 +48,16 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=self._connector(),
                 headers={"User-Agent": self.USER_AGENT},
+                proxy=self._proxy if self._proxy and self._proxy.startswith("http") else None,
             )
+
+    def _connector(self) -> aiohttp.BaseConnector:
+        """http(s) proxies are aiohttp's own; socks proxies go through aiohttp-socks' connector."""
+        if self._proxy and self._proxy.startswith("socks"):
+            return ProxyConnector.from_url(self._proxy, limit=self._pool_size)
+        return aiohttp.TCPConnector(limit=self._pool_size)
 
     async def shutdown(self) -> None:
         if self._session is not None:
@@ -81,7 +91,20 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            raise NetworkError(_describe(error)) from error
+
+
+def _describe(error: aiohttp.ClientError) -> str:
+    """What went wrong, in one short line for the log (no URL: it holds the token)."""
+    if isinstance(error, aiohttp.ClientConnectorDNSError):
+        return f"the name {error.host} cannot be resolved"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        if isinstance(error.os_error, ConnectionRefusedError):
+            return "connection refused"
+        return f"cannot connect ({error.os_error.strerror or error.os_error})"
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection"
+    return f"{type(error).__name__}: {error}"
 
 
 def _chosen(value: object, default: float | None) -> float | None:

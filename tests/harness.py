@@ -8,13 +8,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
+import re
+import signal
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
 from bot.app import build_application, serve
-from bot.config import Settings, load_settings
+from bot.chat.common import DEPS_KEY, Deps
+from bot.config import Settings
 from bot.models import Catalogue
 from bot.storage.database import Database
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user
@@ -36,6 +44,26 @@ class MovableClock:
         self.now += timedelta(**delta)
 
 
+class IsolatedSettings(Settings):
+    """Settings from what the test gives only: BOT_* variables and a .env of the developer's change nothing."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def clean_environment(**values: str) -> dict[str, str]:
+    """The environment for a `python -m bot` process: this one's without BOT_*, plus `values`."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("BOT_")}, **values}
+
+
 def bot_settings(standin: BotApiStandIn, database: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "token": TOKEN,
@@ -46,7 +74,7 @@ def bot_settings(standin: BotApiStandIn, database: Path, **overrides: Any) -> Se
         "messages_per_second": 1000,
     }
     values.update(overrides)
-    return load_settings(**values)
+    return IsolatedSettings(**values)
 
 
 class RunningBot:
@@ -60,17 +88,43 @@ class RunningBot:
         self.db: Database | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._application: Any = None
 
     async def start(self) -> None:
         self.db = await Database.open(self.settings.database)
-        application = build_application(self.settings, self.catalogue, self.db, self.clock)
+        self._application = build_application(self.settings, self.catalogue, self.db, self.clock)
         self._stop = asyncio.Event()
-        self._task = asyncio.create_task(serve(application, self._stop))
+        self._task = asyncio.create_task(serve(self._application, self._stop))
         try:
             await self.standin.wait_for_poll()
         except BaseException:
             await self.stop()
             raise
+
+    @property
+    def deps(self) -> Deps:
+        assert self._application is not None
+        return self._application.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+
+    async def ticks(self, count: int = 2) -> None:
+        """Wait until `count` more ticks have run: whatever was due is then queued (and the sender woken)."""
+        target = self.deps.ticks + count
+        deadline = time.monotonic() + 10 + count * self.settings.tick_seconds
+        while self.deps.ticks < target:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} ticks did not run")
+            await asyncio.sleep(self.settings.tick_seconds / 4)
+
+    async def settled(self) -> None:
+        """Two ticks, then until the sender has nothing due: what was going to be sent, was."""
+        await self.ticks(2)
+        assert self.db is not None
+        deadline = time.monotonic() + 10
+        query = "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at IS NULL"
+        while await self.db.fetchone(query) is not None or self.deps.sender.busy:
+            if time.monotonic() > deadline:
+                raise AssertionError("the outbox did not settle")
+            await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
         self._stop.set()
@@ -79,6 +133,70 @@ class RunningBot:
                 await asyncio.wait_for(self._task, 20)
         if self.db is not None:
             await self.db.close()
+
+
+class BotProcess:
+    """`python -m bot` as an operator runs it: its exit code, and its log read line by line."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = asyncio.create_task(self._read())
+        self._new_line = asyncio.Event()
+
+    @classmethod
+    async def start(cls, cwd: Path, *args: str, **env: str) -> BotProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=cwd,
+            env=clean_environment(**env),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        return cls(process)
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        async for raw in self.process.stdout:
+            self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+            self._new_line.set()
+
+    async def wait_for_line(self, pattern: str, timeout: float = 20.0, count: int = 1) -> str:
+        """The `count`-th line that matches `pattern`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [line for line in self.lines if re.search(pattern, line)]
+            if len(found) >= count:
+                return found[count - 1]
+            if self.process.returncode is not None and self._reader.done():
+                raise AssertionError(f"the bot exited ({self.process.returncode}) without {pattern!r}: {self.lines}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no line {pattern!r} within {timeout}s: {self.lines[-10:]}")
+            self._new_line.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_line.wait(), remaining)
+
+    async def exit_code(self, timeout: float = 20.0) -> int:
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await self._reader
+        return code
+
+    async def terminate(self) -> tuple[int, float]:
+        """SIGTERM; the exit code and the seconds it took to exit."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        code = await self.exit_code()
+        return code, time.monotonic() - started
+
+    async def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.exit_code()
 
 
 _callback_ids = itertools.count(1)

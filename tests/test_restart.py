@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
 from bot.storage import repositories as repo
 from bot.storage.database import Database
-from tests.harness import TOKEN, ChatUser
+from tests.harness import TOKEN, ChatUser, clean_environment
 from tests.standin import BotApiStandIn
 
 
 async def start_bot_process(standin: BotApiStandIn, database: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "BOT_API_URL": standin.base_url,
-        "BOT_DATABASE": str(database),
-        "BOT_TICK_SECONDS": "0.5",
-    }
+    env = clean_environment(
+        BOT_TOKEN=TOKEN, BOT_API_URL=standin.base_url, BOT_DATABASE=str(database), BOT_TICK_SECONDS="0.5"
+    )
     marker = len(standin.sent)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, stderr=asyncio.subprocess.DEVNULL

@@ -76,6 +76,11 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self.delivered = 0  # rows settled (sent, failed or postponed): tests wait for it
 
+    @property
+    def busy(self) -> bool:
+        """Deliveries are in flight."""
+        return bool(self._in_flight)
+
     def wake(self) -> None:
         """Rows were queued (or a chat became free): look at the outbox now."""
         self._wake.set()

@@ -7,8 +7,11 @@ transaction from interleaving with another's statements on that connection.
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
+import sys
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,27 +57,52 @@ class Transaction:
         return list(await self._connection.execute_fetchall(sql, params))
 
 
+class DatabaseError(Exception):
+    """The database cannot be used; the message says why, in words an operator can act on."""
+
+
 class Database:
     """The bot's SQLite file; open it with `await Database.open(path)`."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, lock_fd: int | None = None) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        self._lock_fd = lock_fd
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
-        database = cls(connection)
-        await database._migrate()
+        """Open, check and migrate; a DatabaseError (never a hang) when the file cannot serve."""
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise DatabaseError(f"{path}: the folder {path.parent} does not exist")
+        if path.is_dir():
+            raise DatabaseError(f"{path}: is a folder, not a file")
+        lock_fd = _lock_exclusively(path)
+        try:
+            connection = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as error:
+            _unlock(lock_fd)
+            raise DatabaseError(f"{path}: {_reason(error)}") from None
+        database = cls(connection, lock_fd)
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute("PRAGMA busy_timeout=500")  # a locked file is refused within a second
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await database._migrate()
+            await connection.execute("PRAGMA busy_timeout=5000")
+        except (sqlite3.Error, DatabaseError) as error:
+            # aiosqlite's thread must be closed, or the process would never exit.
+            await database.close()
+            reason = _reason(error) if isinstance(error, sqlite3.Error) else str(error)
+            raise DatabaseError(f"{path}: {reason}") from None
         return database
 
     async def close(self) -> None:
         await self._connection.close()
+        _unlock(self._lock_fd)
+        self._lock_fd = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -110,7 +138,9 @@ class Database:
             row = await tx.fetchone("SELECT version FROM schema_version")
             current = int(row["version"]) if row else 0
             if current > len(MIGRATIONS):
-                raise RuntimeError(f"database schema version {current} is newer than this bot ({len(MIGRATIONS)})")
+                raise DatabaseError(
+                    f"written by a newer version of the bot (schema {current}, this bot knows {len(MIGRATIONS)})"
+                )
             for script in MIGRATIONS[current:]:
                 for statement in _statements(script):
                     await tx.execute(statement)
@@ -123,3 +153,44 @@ class Database:
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (executescript would commit our transaction)."""
     return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def _reason(error: sqlite3.Error) -> str:
+    """SQLite's message, said so that an operator knows what to do."""
+    text = str(error)
+    known = {
+        "file is not a database": "is not an SQLite database (wrong file?)",
+        "unable to open database file": "cannot be opened or created (check the path and its permissions)",
+        "attempt to write a readonly database": "cannot be written (check its permissions)",
+        "database is locked": "is locked by another program",
+    }
+    return next((said for key, said in known.items() if key in text), text)
+
+
+def _lock_exclusively(path: Path) -> int | None:
+    """One bot per database: a lock on `<file>.lock`, released by the system even on SIGKILL.
+
+    A lock on a file beside the database, not on it: closing any descriptor of the
+    database itself would drop SQLite's own locks in this process.
+    """
+    if sys.platform == "win32":  # no flock; the operator keeps to one bot per file
+        return None
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise DatabaseError(f"{path}: cannot create {lock_path.name} beside it ({error.strerror})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise DatabaseError(f"{path}: is in use by another running bot") from None
+    return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None:
+        with suppress(OSError):
+            os.close(fd)  # closing releases the lock
