@@ -85,7 +85,7 @@ async def test_pending_lists_open_applications_with_buttons(running_bot: Running
     edits = await standin.wait_for(
         lambda s: s.method == "editMessageText" and s.message_id == listed.message_id and "Approved by" in s.text
     )
-    assert edits.chat_id == p["fran"].id
+    assert edits.chat_id == p["fran"].id and edits.buttons == []
     assert "facilitators of a Task Force" in (await p["bob"].say("/pending")).text
 
 
@@ -161,10 +161,14 @@ async def test_leaving_or_forgetting_closes_the_prompts_at_once(standin, tmp_pat
         await p["ada"].press("Yes")
         await p["bob"].say("/forget")
         await p["bob"].press("Yes")
-        for prompt in prompts:
+        closed = [
             await standin.wait_for(
                 lambda s, m=prompt.message_id: s.method == "editMessageText" and s.message_id == m, timeout=3
             )
+            for prompt in prompts
+        ]
+        assert "withdrew" in closed[0].text and "deleted their data" in closed[1].text
+        assert closed[0].buttons == closed[1].buttons == []
     finally:
         await running.stop()
 
@@ -292,7 +296,7 @@ async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_
     standin = running_bot.standin
     p = people(standin)
     await facilitate(p["admin"], (p["fran"], "B2"))
-    await asyncio.sleep(running_bot.settings.tick_seconds * 3)  # the digest clock starts
+    await running_bot.ticks()  # the digest clock starts
     await apply(p["ada"], "B2", role="Team Member", member="Neither")
     done = p["ada"].last
     assert 'Your facilitators in B2: <a href="tg://user?id=2001">Fran Facil</a>' in done.text
@@ -300,7 +304,7 @@ async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_
     running_bot.clock.advance(days=1)
     digest = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "New Team Members" in s.text)
     assert "Ada Lovelace" in digest.text and "Bob Builder" in digest.text
-    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    await running_bot.settled()
     assert len([s for s in standin.sent if s.chat_id == p["fran"].id and "New Team Members" in s.text]) == 1
 
 
@@ -313,7 +317,7 @@ async def test_a_waiting_decision_is_reminded_three_times_then_goes_to_the_admin
         return [s for s in standin.sent if s.chat_id == p["fran"].id and "still waiting" in s.text]
 
     running_bot.clock.advance(hours=47)
-    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    await running_bot.settled()
     assert reminders() == []
     for expected in (1, 2, 3):
         running_bot.clock.advance(hours=24 if expected > 1 else 1)
@@ -321,13 +325,13 @@ async def test_a_waiting_decision_is_reminded_three_times_then_goes_to_the_admin
         if expected == 2:  # a restart neither loses nor repeats a reminder: the due time is a row
             await running_bot.stop()
             await running_bot.start()  # same database, same (moved) clock
-            await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+            await running_bot.settled()
             assert len(reminders()) == 2
     running_bot.clock.advance(hours=24)
     escalation = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "after three reminders" in s.text)
     assert "Ada Lovelace" in escalation.text
     running_bot.clock.advance(days=5)
-    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    await running_bot.settled()
     assert len(reminders()) == 3
 
 

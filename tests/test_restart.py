@@ -19,7 +19,7 @@ async def start_bot_process(standin: BotApiStandIn, database: Path) -> asyncio.s
     )
     marker = len(standin.sent)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, stderr=asyncio.subprocess.DEVNULL
+        sys.executable, "-m", "bot", env=env, cwd=database.parent, stderr=asyncio.subprocess.DEVNULL
     )
     await standin.wait_for(lambda s: s.method == "setMyCommands", start=marker, timeout=30)
     return process

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.standin import callback_update
 from tests.test_join_flow import fill_profile
@@ -110,20 +108,15 @@ async def test_help_and_privacy(running_bot: RunningBot, ada: ChatUser) -> None:
     assert "Who sees it" in (await ada.say("/privacy")).text
 
 
-async def ticks(running_bot: RunningBot) -> None:
-    """Let the reminder tick (every 0.2 s in tests) run a few times."""
-    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
-
-
 async def test_unfinished_join_is_reminded_once_after_a_day(running_bot: RunningBot, ada: ChatUser) -> None:
     await ada.say("/join B4")
     running_bot.clock.advance(hours=23)
-    await ticks(running_bot)
+    await running_bot.settled()
     assert not [m for m in ada.messages if "did not finish" in m.text]
     running_bot.clock.advance(hours=2)
     reminder = await running_bot.standin.wait_for(lambda s: s.chat_id == ada.id and "did not finish" in s.text)
     running_bot.clock.advance(days=3)
-    await ticks(running_bot)
+    await running_bot.settled()
     assert len([m for m in ada.messages if "did not finish" in m.text]) == 1
     resumed = await ada.press_data("j:resume", reminder.message_id or 0)
     assert "full name" in resumed.text
@@ -145,7 +138,7 @@ async def test_a_restart_neither_loses_nor_repeats_the_reminder(running_bot: Run
             if restart == 0:
                 await running_bot.standin.wait_for(lambda s: s.chat_id == ada.id and "did not finish" in s.text)
             else:
-                await ticks(again)
+                await again.settled()
         finally:
             await again.stop()
     assert len([m for m in ada.messages if "did not finish" in m.text]) == 1

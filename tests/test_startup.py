@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +11,12 @@ import pytest
 
 from bot.config import SHIPPED_OBJECTIVES, SettingsError, load_settings
 from bot.services.catalogue import CatalogueError, load_catalogue
+from tests.harness import clean_environment
 
 
 def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     return subprocess.run(
-        [sys.executable, "-m", "bot"], env={**clean, **env}, cwd=cwd, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot"], env=clean_environment(**env), cwd=cwd, capture_output=True, text=True, timeout=60
     )
 
 

@@ -113,6 +113,6 @@ async def test_a_reminder_to_someone_who_blocked_the_bot_is_not_retried(running_
             break
         await asyncio.sleep(0.1)
     assert row is not None and row["failed_at"] is not None and row["sent_at"] is None  # refused for good
-    await asyncio.sleep(running_bot.settings.tick_seconds * 4)
+    await running_bot.settled()
     assert await running_bot.db.fetchone("SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL") is None
     assert not [m for m in ada.messages if "did not finish" in m.text]
