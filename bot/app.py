@@ -22,7 +22,7 @@ from telegram.ext import (
     PersistenceInput,
 )
 
-from bot.chat.calls import PARSE_MODE, allow_unread_calls
+from bot.chat.calls import PARSE_MODE, quiet_known_ptb_warnings
 from bot.chat.common import DEPS_KEY, Deps, Job
 from bot.chat.menus import set_menu
 from bot.chat.persistence import SQLitePersistence
@@ -112,7 +112,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     deps.sender = Sender(deps, sender_bot, (kind for f in FEATURES for kind in _kinds(f)))
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports
-    allow_unread_calls()
+    quiet_known_ptb_warnings()
     application.add_handler(system.language_handler(), group=-2)
     application.add_handler(system.outside_private_handler(), group=-1)
     application.add_handler(flow.conversation())

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 BOT_ID = 999000
+MESSAGE_METHODS = {"sendMessage", "editMessageText", "sendDocument", "sendPhoto", "editMessageReplyMarkup"}
 TEXT_FIELDS = {"text", "caption", "callback_query_id", "parse_mode", "url", "filename"}
 
 
@@ -63,6 +64,12 @@ class BotApiStandIn:
         self.polls = 0
         self.forbidden_chats: set[int] = set()
         self.retry_after: dict[str, int] = {}
+        self.flood_chats: dict[int, int] = {}  # chat id → retry_after of its next message (once)
+        # Telegram's limits, enforced when set: 30 messages a second overall; to one chat a short
+        # burst (4 in a second), about one a second for longer (14 in ten seconds); beyond them a 429.
+        self.enforce_limits = False
+        self.too_many = 0
+        self._deliveries: list[tuple[float, int]] = []
         self.fail_next: dict[str, tuple[int, str]] = {}
         self.delays: dict[str, float] = {}
         # What each message shows now, so that an edit changing nothing is refused as Telegram does.
@@ -137,6 +144,12 @@ class BotApiStandIn:
         chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self.forbidden_chats:
             return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id is not None and int(chat_id) in self.flood_chats:
+            seconds = self.flood_chats.pop(int(chat_id))
+            return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+        if chat_id is not None and method in MESSAGE_METHODS and self._over_limits(int(chat_id)):
+            self.too_many += 1
+            return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         if len(str(params.get("text", ""))) > 4096:
             return _error(400, "Bad Request: message is too long")
         if len(str(params.get("caption", ""))) > 1024:
@@ -156,6 +169,18 @@ class BotApiStandIn:
                 " are exactly the same as a current content and reply markup of the message",
             )
         return None
+
+    def _over_limits(self, chat_id: int) -> bool:
+        if not self.enforce_limits:
+            return False
+        now = time.monotonic()
+        self._deliveries = [(at, chat) for at, chat in self._deliveries if now - at < 10]
+        last_second = [chat for at, chat in self._deliveries if now - at < 1]
+        mine = [at for at, chat in self._deliveries if chat == chat_id]
+        if len(last_second) >= 30 or last_second.count(chat_id) >= 4 or len(mine) >= 14:
+            return True
+        self._deliveries.append((now, chat_id))
+        return False
 
     def _unchanged_by(self, method: str, params: dict[str, Any]) -> bool:
         key = (int(params["chat_id"]), int(params.get("message_id") or 0))

@@ -10,7 +10,7 @@ import warnings
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.warnings import PTBUserWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 # Every text is written as HTML; the Application's Defaults say the same to PTB's typed methods.
 PARSE_MODE = ParseMode.HTML
@@ -32,9 +32,15 @@ def is_unchanged(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
-def allow_unread_calls() -> None:
-    """PTB warns when do_api_request makes a call it has a typed method for; replies do so on purpose."""
+def quiet_known_ptb_warnings() -> None:
+    """Two warnings PTB gives on every call of a kind we make on purpose.
+
+    do_api_request for a method PTB has a typed method for (replies do so: see
+    unread_call); and RetryAfter.retry_after, read by PTB itself on every 429, which
+    becomes a timedelta in PTB 23 (the sender accepts both).
+    """
     warnings.filterwarnings("ignore", r"Please use 'Bot\.(editMessageText|sendMessage)'", PTBUserWarning)
+    warnings.filterwarnings("ignore", r".*attribute `retry_after` will be of type", PTBDeprecationWarning)
 
 
 async def unread_call(bot: Bot, method: str, **params: object) -> None:

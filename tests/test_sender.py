@@ -1,0 +1,123 @@
+"""The background sender: Telegram's limits kept, a flood wait or an error delays one row, notices first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.models import Catalogue, Lane
+from bot.storage import outbox
+from tests.harness import ChatUser, RunningBot, bot_settings
+from tests.standin import BotApiStandIn, Sent
+
+
+async def queue(running: RunningBot, chats: Iterable[int], lane: Lane = Lane.NOTICE) -> None:
+    """Rows as any feature queues them (a join reminder: it needs no registration), then a wake-up."""
+    assert running.db is not None
+    async with running.db.transaction() as tx:
+        for chat in chats:
+            await outbox.enqueue(tx, chat, "join_reminder", running.clock(), lane=lane)
+    running.deps.sender.wake()
+
+
+def reminders(standin: BotApiStandIn, chat: int | None = None) -> list[Sent]:
+    return [s for s in standin.sent if "did not finish" in s.text and (chat is None or s.chat_id == chat)]
+
+
+async def delivered(standin: BotApiStandIn, count: int, timeout: float = 30) -> None:
+    await standin.wait_for(lambda s: len(reminders(standin)) >= count, timeout=timeout)
+
+
+async def started(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue, **settings: object) -> RunningBot:
+    running = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3", **settings), catalogue)
+    await running.start()
+    return running
+
+
+async def test_at_the_default_rate_telegram_never_answers_429(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    standin.enforce_limits = True
+    running = await started(standin, tmp_path, catalogue, messages_per_second=25)
+    try:
+        await queue(running, [*range(5000, 5060), *[7000] * 8])  # 60 people, and 8 rows for one chat
+        await delivered(standin, 68)
+    finally:
+        await running.stop()
+    assert standin.too_many == 0
+    one_chat = [s.at for s in reminders(standin, 7000)]
+    assert one_chat[-1] - one_chat[0] >= 4.5  # a burst, then about one a second
+
+
+async def test_beyond_the_limits_telegram_answers_429_and_every_row_still_arrives(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """The control for the test above: the stand-in does enforce, and the sender copes."""
+    standin.enforce_limits = True
+    running = await started(standin, tmp_path, catalogue, messages_per_second=1000)
+    try:
+        await queue(running, range(5000, 5080))
+        await delivered(standin, 80)
+    finally:
+        await running.stop()
+    assert standin.too_many > 0
+    assert sorted(s.chat_id or 0 for s in reminders(standin)) == list(range(5000, 5080))  # each once
+
+
+async def test_a_flood_wait_delays_that_chat_only_and_for_exactly_its_time(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    standin.flood_chats[7001] = 2
+    queued_at = time.monotonic()
+    await queue(running_bot, [7001, 7002, 7003])
+    await delivered(standin, 3)
+    flooded = reminders(standin, 7001)[0].at - queued_at
+    others = [reminders(standin, chat)[0].at - queued_at for chat in (7002, 7003)]
+    assert max(others) < 1.0 and 2.0 <= flooded < 3.0
+
+
+async def test_a_blocked_person_is_marked_unreachable_until_they_write_again(running_bot: RunningBot) -> None:
+    standin, db = running_bot.standin, running_bot.db
+    assert db is not None
+    ada = 1001
+    await db.write(
+        "INSERT INTO known_users (telegram_id, full_name, first_seen) VALUES (?, 'Ada', '2026-01-01')", (ada,)
+    )
+    standin.forbidden_chats.add(ada)
+    await queue(running_bot, [ada])
+    await running_bot.settled()
+    row = await db.fetchone("SELECT failed_at, failure FROM outbox WHERE chat_id = ?", (ada,))
+    assert row is not None and row["failed_at"] is not None and row["failure"].startswith("unreachable:")
+    marked = await db.fetchone("SELECT unreachable_at FROM known_users WHERE telegram_id = ?", (ada,))
+    assert marked is not None and marked["unreachable_at"] is not None
+    standin.forbidden_chats.clear()
+    await ChatUser(standin, ada).say("/help")
+    await running_bot.settled()
+    row = await db.fetchone("SELECT unreachable_at FROM known_users WHERE telegram_id = ?", (ada,))
+    assert row is not None and row["unreachable_at"] is None
+
+
+async def test_a_server_error_is_retried_later_and_counted(running_bot: RunningBot) -> None:
+    standin, db = running_bot.standin, running_bot.db
+    assert db is not None
+    standin.fail_next["sendMessage"] = (500, "Internal Server Error")
+    await queue(running_bot, [7010])
+    await delivered(standin, 1, timeout=10)  # the retry, about two seconds later
+    row = await db.fetchone("SELECT attempts, sent_at, failure FROM outbox WHERE chat_id = 7010")
+    assert row is not None and row["attempts"] == 1 and row["sent_at"] is not None and row["failure"] is None
+
+
+async def test_a_notice_overtakes_a_long_bulk_queue(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    running = await started(standin, tmp_path, catalogue, messages_per_second=25)
+    try:
+        await queue(running, range(10_000, 10_300), lane=Lane.BULK)
+        await delivered(standin, 10)
+        queued_at = time.monotonic()
+        await queue(running, [424242])
+        notice = await standin.wait_for(lambda s: s.chat_id == 424242, timeout=5)
+    finally:
+        await running.stop()
+    assert notice.at - queued_at < 1.5
+    assert len([s for s in reminders(standin) if s.at < notice.at]) < 60  # of 300 bulk rows
