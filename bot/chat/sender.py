@@ -29,7 +29,7 @@ from bot.i18n import Translate, translator
 from bot.models import OutboxItem
 from bot.services import notices
 from bot.services.clock import utc_now
-from bot.storage import outbox, teams
+from bot.storage import outbox
 
 if TYPE_CHECKING:
     from bot.chat.common import Deps
@@ -182,7 +182,7 @@ class Sender:
             await self._flood_wait(item, _seconds(error.retry_after))
         except Forbidden as error:
             log.info("outbox %s: chat %s cannot be reached: %s", item.id, item.chat_id, error.message)
-            await teams.mark_unreachable(d.db, item.chat_id, utc_now())
+            await notices.mark_unreachable(d.db, item.chat_id, utc_now())
             d.seen_users.pop(item.chat_id, None)  # their next message clears the mark
             await outbox.mark_failed(d.db, item.id, f"unreachable: {error.message}", utc_now())
         except BadRequest as error:

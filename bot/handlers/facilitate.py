@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from io import BytesIO
 
 from telegram import Update
@@ -18,22 +17,21 @@ from bot.services import facilitation, notices
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.notices import application
-from bot.storage import teams
 from bot.views import notices as views
 from bot.views.callbacks import decode
 from bot.views.texts import MESSAGE_LIMIT
 
-log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE
 
 
 async def _is_admin(update: Update, context: Context) -> bool:
-    """Admin commands from anyone else change nothing, are answered politely and logged."""
-    if user_id(update) in deps(context).settings.admins:
-        return True
-    log.warning("user %s used an admin command", user_id(update))
-    await refuse(update, context, Refused("admins_only"))
-    return False
+    """Admin commands from anyone else are refused before their usage is explained (the service checks again)."""
+    try:
+        facilitation.require_admin(user_id(update), deps(context).settings.admins)
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return False
+    return True
 
 
 async def facilitator_command(update: Update, context: Context) -> None:
@@ -49,9 +47,10 @@ async def facilitator_command(update: Update, context: Context) -> None:
     who, code = args[-2], args[-1].upper()
     try:
         if removing:
-            person = await facilitation.unassign(d.db, user_id(update), who, code, d.now())
+            person = await facilitation.unassign(d.db, user_id(update), who, code, d.settings.admins, d.now())
         else:
-            person = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, d.now())
+            admins = d.settings.admins
+            person = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, admins, d.now())
     except Refused as refused:
         await refuse(update, context, refused)
         return
@@ -70,7 +69,9 @@ async def withdraw_command(update: Update, context: Context) -> None:
         await send(update, views.withdraw_usage(_))
         return
     try:
-        person = await facilitation.withdraw(d.db, user_id(update), args[0], args[1].upper(), d.now())
+        person = await facilitation.withdraw(
+            d.db, user_id(update), args[0], args[1].upper(), d.settings.admins, d.now()
+        )
     except Refused as refused:
         await refuse(update, context, refused)
         return
@@ -83,7 +84,12 @@ async def facilitators_command(update: Update, context: Context) -> None:
         return
     d = deps(context)
     args = context.args or []
-    pairs = await teams.facilitators(d.db, args[0].upper() if args else None)
+    code = args[0].upper() if args else None
+    try:
+        pairs = await facilitation.facilitator_list(d.db, user_id(update), code, d.settings.admins)
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
     await send(update, views.facilitator_list(tr(update, context), pairs, d.catalogue))
 
 
@@ -105,8 +111,7 @@ async def pending_command(update: Update, context: Context) -> None:
         message = await update.effective_chat.send_message(  # type: ignore[union-attr]
             views.prompt(_, facts, d.catalogue), reply_markup=views.prompt_keyboard(_, registration.id)
         )
-        async with d.db.transaction() as tx:
-            await teams.add_prompt(tx, registration.id, message.chat_id, message.message_id)
+        await notices.remember_prompt(d.db, registration.id, message.chat_id, message.message_id)
 
 
 async def members_command(update: Update, context: Context) -> None:
@@ -185,7 +190,7 @@ def handlers() -> list[Handler]:
 
 
 async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    codes = await teams.taskforces_of(d.db, item.chat_id)
+    codes = await notices.facilitated_by(d.db, item.chat_id)
     return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
 
 
@@ -230,10 +235,8 @@ def _prompt_kind(name: str) -> Renderer:
 
 
 async def _remember_prompt(d: Deps, item: OutboxItem, message_id: int) -> None:
-    """Messages with decision buttons are remembered, so that a decision edits every one of them."""
     if item.registration_id is not None:
-        async with d.db.transaction() as tx:
-            await teams.add_prompt(tx, item.registration_id, item.chat_id, message_id)
+        await notices.remember_prompt(d.db, item.registration_id, item.chat_id, message_id)
 
 
 async def _remind_pending(d: Deps) -> None:

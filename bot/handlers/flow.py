@@ -79,14 +79,13 @@ async def start_joining(update: Update, context: Context, code: str | None) -> s
     held = [r for r in await accounts.registrations(d.db, uid) if r.status.holds_place]
     user = update.effective_user
     draft = joining.new_draft(person, user.full_name if user else "", held)
-    if code is not None:
-        try:
+    try:
+        if code is not None:
             joining.preselect(draft, code.upper(), d.catalogue, d.settings.max_taskforces)
-        except Refused as refused:
-            await refuse(update, context, refused)
-            return ConversationHandler.END
-    elif len(held) >= d.settings.max_taskforces:
-        await refuse(update, context, Refused("cap", cap=d.settings.max_taskforces, held=len(held)))
+        else:
+            joining.check_cap(len(held), 1, d.settings.max_taskforces)
+    except Refused as refused:
+        await refuse(update, context, refused)
         return ConversationHandler.END
     _drop(context)
     await joining.begin(d.db, uid, d.now(), timedelta(hours=d.settings.reminder_hours))

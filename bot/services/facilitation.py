@@ -42,6 +42,13 @@ class Decided:
 # ---------------------------------------------------------------- who facilitates
 
 
+def require_admin(actor: int, admins: Collection[int]) -> None:
+    """Only the configured admins administer; anyone else is refused, changing nothing, and logged."""
+    if actor not in admins:
+        log.warning("user %s tried an admin action", actor)
+        raise Refused("admins_only")
+
+
 async def resolve(db: Database, target: str) -> KnownUser:
     """A user id or @username of someone who has started the bot (it cannot write first)."""
     cleaned = target.strip()
@@ -54,7 +61,10 @@ async def resolve(db: Database, target: str) -> KnownUser:
     return found
 
 
-async def assign(db: Database, admin_id: int, target: str, code: str, catalogue: Catalogue, now: datetime) -> KnownUser:
+async def assign(
+    db: Database, admin_id: int, target: str, code: str, catalogue: Catalogue, admins: Collection[int], now: datetime
+) -> KnownUser:
+    require_admin(admin_id, admins)
     if catalogue.objective(code) is None:
         raise Refused("unknown_code", code=code[:10])
     person = await resolve(db, target)
@@ -65,7 +75,10 @@ async def assign(db: Database, admin_id: int, target: str, code: str, catalogue:
     return person
 
 
-async def unassign(db: Database, admin_id: int, target: str, code: str, now: datetime) -> KnownUser:
+async def unassign(
+    db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
+) -> KnownUser:
+    require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
         if not await teams.remove_facilitator(tx, person.telegram_id, code):
@@ -197,8 +210,11 @@ async def end_registration(tx: Transaction, registration: Registration, actor: i
         await _tell_everyone(tx, registration.id, None, now)
 
 
-async def withdraw(db: Database, admin_id: int, target: str, code: str, now: datetime) -> KnownUser:
+async def withdraw(
+    db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
+) -> KnownUser:
     """An admin withdraws someone, e.g. a Leader who no longer serves, to free the place."""
+    require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
         held = next((r for r in await repo.places_held(tx, person.telegram_id) if r.taskforce == code), None)
@@ -207,6 +223,14 @@ async def withdraw(db: Database, admin_id: int, target: str, code: str, now: dat
         await end_registration(tx, held, admin_id, now)
         await outbox.enqueue(tx, person.telegram_id, "withdrawn_by_admin", now, registration_id=held.id)
     return person
+
+
+async def facilitator_list(
+    db: Database, actor: int, code: str | None, admins: Collection[int]
+) -> list[tuple[str, KnownUser]]:
+    """Who facilitates what (one task force or all): for admins."""
+    require_admin(actor, admins)
+    return await teams.facilitators(db, code)
 
 
 async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[bool, bool]:

@@ -94,6 +94,12 @@ def new_draft(person: Person | None, telegram_name: str, held: list[Registration
     return JoinDraft(held=[r.taskforce for r in held], ask_profile=False, profile=person.as_profile())
 
 
+def check_cap(held: int, adding: int, cap: int) -> None:
+    """The one rule on how many task forces a person holds (active or pending) at a time."""
+    if held + adding > cap:
+        raise Refused("cap", cap=cap, held=held)
+
+
 def toggle(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> None:
     """Add or remove a task force from the selection, within the cap."""
     if catalogue.objective(code) is None:
@@ -103,8 +109,7 @@ def toggle(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> None:
     if code in draft.selected:
         draft.selected.remove(code)
         return
-    if len(draft.held) + len(draft.selected) >= cap:
-        raise Refused("cap", cap=cap, held=len(draft.held))
+    check_cap(len(draft.held), len(draft.selected) + 1, cap)
     draft.selected.append(code)
     draft.selected.sort()
 
@@ -216,8 +221,7 @@ async def submit(
         held = {r.taskforce for r in await repo.places_held(tx, telegram_id)}
         if already := sorted(held & set(draft.selected)):
             raise Refused("already_joined", code=already[0])
-        if len(held) + len(draft.selected) > cap:
-            raise Refused("cap", cap=cap, held=len(held))
+        check_cap(len(held), len(draft.selected), cap)
         existing = await repo.get_person(tx, telegram_id)
         profile = draft.profile if draft.ask_profile or existing is None else existing.as_profile()
         if missing_field(profile) is not None:

@@ -85,3 +85,18 @@ async def remember(
     """Record that this person has started the bot, so the bot may write to them."""
     async with db.transaction() as tx:
         await teams.remember_user(tx, telegram_id, username, full_name, language, now)
+
+
+async def remember_prompt(db: Database, registration_id: int, chat_id: int, message_id: int) -> None:
+    """A message with decision buttons, so that the decision edits it (and every other one)."""
+    async with db.transaction() as tx:
+        await teams.add_prompt(tx, registration_id, chat_id, message_id)
+
+
+async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
+    return await teams.taskforces_of(db, telegram_id)
+
+
+async def mark_unreachable(db: Database, telegram_id: int, now: datetime) -> None:
+    """Telegram refused to deliver (blocked, deactivated): later bulk sends skip them until they write again."""
+    await teams.mark_unreachable(db, telegram_id, now)
