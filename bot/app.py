@@ -113,6 +113,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports
     quiet_known_ptb_warnings()
+    application.add_handler(system.redelivery_handler(), group=-3)
     application.add_handler(system.language_handler(), group=-2)
     application.add_handler(system.outside_private_handler(), group=-1)
     application.add_handler(flow.conversation())

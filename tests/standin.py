@@ -62,6 +62,9 @@ class BotApiStandIn:
         self.sent: list[Sent] = []
         self.menus: dict[str, list[tuple[str, str]]] = {}
         self.polls = 0
+        # While set, updates the bot confirmed (by asking for a later offset) are kept, as Telegram
+        # keeps them when the bot is killed before it confirms: the next bot gets them again.
+        self.keep_confirmed = False
         self.forbidden_chats: set[int] = set()
         self.retry_after: dict[str, int] = {}
         self.flood_chats: dict[int, int] = {}  # chat id → retry_after of its next message (once)
@@ -230,12 +233,14 @@ class BotApiStandIn:
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout:
+        if not self.keep_confirmed:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        waiting = [u for u in self._updates if u["update_id"] >= offset]
+        if not waiting and timeout:
             async with self._new_update:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._new_update.wait(), timeout)
-        return self._updates[: int(params.get("limit") or 100)]
+        return [u for u in self._updates if u["update_id"] >= offset][: int(params.get("limit") or 100)]
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._message(params, text=params.get("text", ""))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.storage import repositories as repo
 from bot.storage.database import Database
-from tests.harness import TOKEN, ChatUser, clean_environment
+from tests.harness import TOKEN, ChatUser, RunningBot, clean_environment
 from tests.standin import BotApiStandIn
 
 
@@ -57,3 +57,54 @@ async def test_flow_survives_sigkill_and_restart(standin: BotApiStandIn, tmp_pat
         assert [r.taskforce for r in await repo.registrations_of(db, ada.id)] == ["A1"]
     finally:
         await db.close()
+
+
+async def test_an_answer_delivered_again_after_a_kill_is_not_applied_twice(
+    standin: BotApiStandIn, tmp_path: Path, ada: ChatUser
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    process = await start_bot_process(standin, database)
+    await ada.say("/join A1")
+    await ada.press("Use “")
+    standin.keep_confirmed = True  # from here, Telegram will deliver again what the bot handled
+    asked = await ada.say("Soil Institute")
+    assert "country" in asked.text  # handled and answered, not yet confirmed
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+    standin.keep_confirmed = False
+
+    marker = len(standin.sent)
+    process = await start_bot_process(standin, database)
+    try:
+        await ada.say("Kenya")  # the organisation is not taken a second time as the country
+        await ada.press("Europe")
+        assert not [s for s in standin.sent[marker:] if "Soil Institute" in s.text and "region" in s.text]
+        await ada.press("Private companies")
+        await ada.press("Neither")
+        await ada.press("Skip")
+        await ada.press("Team Member")
+        assert "you are registered" in (await ada.press("Confirm")).text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+    db = await Database.open(database)
+    try:
+        person = await repo.get_person(db, ada.id)
+        assert person is not None
+        assert (person.organisation, person.country, person.region) == ("Soil Institute", "Kenya", "Europe")
+    finally:
+        await db.close()
+
+
+async def test_a_button_of_an_earlier_question_shows_the_current_one_again(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    await ada.say("/join A1")
+    first_question, keep_name = ada.button("Use “")
+    await ada.press("Use “")
+    await ada.say("Soil Institute")
+    # The name question's button again, as a chat left on an old question after a kill would offer it.
+    answer = await ada.press_data(keep_name, first_question.message_id or 0)
+    assert "no longer valid" in answer.text  # said, nothing changed…
+    assert "country" in answer.text and answer.method == "sendMessage"  # …and the open question comes again
+    assert "region" in (await ada.say("Kenya")).text

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot.chat.calls import edit_text, unread_call
+from bot.chat.keys import APPLIED_KEY
 from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
@@ -86,10 +87,24 @@ async def save_user_data(update: Update, context: Context) -> None:
     persistence: PTB's own flush (`flush_persistence`, after the update, once the
     conversation's new state is known) deep-copies all it writes, and would find
     this row unchanged.
+
+    The update's id goes into the same row: Telegram delivers again whatever the bot
+    had not confirmed when it was killed, and an answer applied twice would land in
+    the next field (a name saved as the organisation). `skip_applied` skips it.
     """
-    user, persistence = update.effective_user, context.application.persistence
-    if user is not None and persistence is not None:
-        await persistence.update_user_data(user.id, context.application.user_data.get(user.id, {}))
+    user, persistence, data = update.effective_user, context.application.persistence, context.user_data
+    if user is None or persistence is None or data is None:
+        return
+    data.pop(APPLIED_KEY, None)
+    if data:  # nothing kept, no row: a finished or forgotten flow leaves nothing behind
+        data[APPLIED_KEY] = update.update_id
+    await persistence.update_user_data(user.id, data)
+
+
+def already_applied(update: Update, context: Context) -> bool:
+    """This update changed the user data before a kill and comes again: it must not be applied twice."""
+    applied = (context.user_data or {}).get(APPLIED_KEY)
+    return isinstance(applied, int) and update.update_id <= applied
 
 
 async def flush_persistence(update: Update, context: Context) -> None:

@@ -2,3 +2,5 @@
 
 JOINING, EDITING, REASON = "joining", "editing", "reason"
 DRAFT_KEY, EDITING_KEY, REJECTING_KEY = "join", "editing", "rejecting"
+# The id of the last update whose answer changed the user data: redelivered after a kill, it is skipped.
+APPLIED_KEY = "applied_update"

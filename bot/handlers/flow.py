@@ -139,10 +139,21 @@ async def joining_press(update: Update, context: Context) -> str | int:
             joining.choose_role(draft, press.args[0], Role(press.args[1]), d.catalogue)
         elif press.action == "e":
             joining.edit(draft, EditPart(press.arg))
-    except (Refused, ValueError) as error:
-        await refuse(update, context, error if isinstance(error, Refused) else Refused("stale"))
+    except ValueError:
+        return await show_current_step(update, context, draft)
+    except Refused as refused:
+        if refused.reason == "stale":
+            return await show_current_step(update, context, draft)
+        await refuse(update, context, refused)
         return JOINING
     return await show_step(update, context, draft)
+
+
+async def show_current_step(update: Update, context: Context, draft: JoinDraft) -> str:
+    """A button of an earlier question (or one left on screen by a restart): nothing changes, and the
+    question that is open now comes again at the bottom of the chat, so the person can always carry on."""
+    notice = texts.refusal(tr(update, context), Refused("stale"))
+    return await show_step(update, context, draft, new_message=True, notice=notice)
 
 
 async def joining_text(update: Update, context: Context) -> str | int:

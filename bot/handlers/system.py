@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.common import Context, Deps, Handler, deps, flush_persistence, send, tr
+from bot.chat.common import Context, Deps, Handler, already_applied, deps, flush_persistence, send, tr
 from bot.chat.keys import DRAFT_KEY
 from bot.i18n import translator
 from bot.services import notices
@@ -118,6 +118,17 @@ async def on_error(update: object, context: Context) -> None:
             await update.effective_chat.send_message(texts.apology(tr(update, context)))
         except TelegramError:
             log.warning("could not apologise in chat %s", update.effective_chat.id)
+
+
+async def skip_applied(update: Update, context: Context) -> None:
+    """Group -3: an update applied before a kill, delivered again, stops here."""
+    if already_applied(update, context):
+        log.info("update %s was applied before a restart; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+def redelivery_handler() -> Handler:
+    return TypeHandler(Update, skip_applied)
 
 
 async def load_language(update: Update, context: Context) -> None:
