@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -25,6 +24,7 @@ from telegram.ext import (
 from bot.chat.calls import PARSE_MODE, quiet_known_ptb_warnings
 from bot.chat.common import DEPS_KEY, Deps, Job
 from bot.chat.menus import set_menu
+from bot.chat.pace import CountingRateLimiter, Pace
 from bot.chat.persistence import SQLitePersistence
 from bot.chat.sender import OutboxKind, Sender
 from bot.chat.ticks import tick
@@ -82,6 +82,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
     token = settings.token.get_secret_value()
     defaults = Defaults(parse_mode=PARSE_MODE, tzinfo=UTC)
+    pace = Pace(settings.messages_per_second)
     transports = (
         AiohttpRequest(proxy=settings.proxy),
         AiohttpRequest(connection_pool_size=1, proxy=settings.proxy),
@@ -95,7 +96,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         .request(transports[0])
         .get_updates_request(transports[1])
         .persistence(persistence)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=2))
+        .rate_limiter(CountingRateLimiter(pace, overall_max_rate=settings.messages_per_second, max_retries=2))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .defaults(defaults)
         .build()
@@ -109,7 +110,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         request=transports[2],
         defaults=defaults,
     )
-    deps.sender = Sender(deps, sender_bot, (kind for f in FEATURES for kind in _kinds(f)))
+    deps.sender = Sender(deps, sender_bot, pace, (kind for f in FEATURES for kind in _kinds(f)))
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports
     quiet_known_ptb_warnings()

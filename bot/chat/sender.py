@@ -25,6 +25,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.chat.calls import edit_text
+from bot.chat.pace import Pace
 from bot.i18n import Translate, translator
 from bot.models import OutboxItem
 from bot.services import notices
@@ -62,9 +63,10 @@ class OutboxKind:
 class Sender:
     """Start with `start()`, wake with `wake()` after queueing rows, stop with `stop()`."""
 
-    def __init__(self, deps: Deps, bot: Bot, kinds: Iterable[OutboxKind]) -> None:
+    def __init__(self, deps: Deps, bot: Bot, pace: Pace, kinds: Iterable[OutboxKind]) -> None:
         self._deps = deps
         self._bot = bot
+        self._pace = pace
         self._kinds = {kind.name: kind for kind in kinds}
         self._interval = 1.0 / deps.settings.messages_per_second
         self._next_slot = 0.0
@@ -141,6 +143,7 @@ class Sender:
         self._next_slot = max(self._next_slot + self._interval, now)
         if self._next_slot > now:
             await asyncio.sleep(self._next_slot - now)
+        await self._pace.slot()  # what the replies left of this second
         self._chat_clock[chat_id] = max(self._chat_clock.get(chat_id, 0.0), time.monotonic()) + CHAT_INTERVAL
 
     async def _idle_time(self) -> float:
