@@ -23,12 +23,23 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from bot.app import build_application, serve
 from bot.chat.common import DEPS_KEY, Deps
 from bot.config import Settings
-from bot.models import Catalogue
+from bot.models import Catalogue, Profile
 from bot.storage.database import Database
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user
 
 ADMIN_ID = 1
 TOKEN = "123:TEST"
+# A complete profile of a member of "4 per 1000", for unit tests of the rules.
+FULL_PROFILE = Profile(
+    name="Ada",
+    organisation="Org",
+    country="Kenya",
+    region="Africa",
+    stakeholder_type="Research and education",
+    member_status="member",
+    email=None,
+    email_answered=True,
+)
 
 
 @dataclass

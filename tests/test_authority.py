@@ -6,26 +6,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.models import Catalogue, Profile, RegistrationStatus, Role
+from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import facilitation, joining
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.storage import repositories as repo
 from bot.storage import teams
 from bot.storage.database import Database
+from tests.harness import FULL_PROFILE
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 ADMIN, FRAN, ADA, MALLORY = 1, 2, 3, 4
 ADMINS = frozenset({ADMIN})
-PROFILE = Profile(
-    name="Ada",
-    organisation="Org",
-    country="Kenya",
-    region="Africa",
-    stakeholder_type="Research and education",
-    member_status="member",
-    email_answered=True,
-)
 
 
 @pytest.fixture
@@ -34,7 +26,7 @@ async def world(db: Database, catalogue: Catalogue) -> int:
     async with db.transaction() as tx:
         for person, name in ((ADMIN, "Admin"), (FRAN, "Fran"), (ADA, "Ada Lovelace"), (MALLORY, "Mallory")):
             await teams.remember_user(tx, person, name.lower(), name, "en", NOW)
-        await repo.save_person(tx, ADA, PROFILE, "en", NOW)
+        await repo.save_person(tx, ADA, FULL_PROFILE, "en", NOW)
         registration = await repo.add_registration(
             tx, ADA, "B3", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW
         )

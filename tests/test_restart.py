@@ -39,22 +39,34 @@ async def test_flow_survives_sigkill_and_restart(standin: BotApiStandIn, tmp_pat
         country = await ada.say("Kenya")  # the organisation was kept; now the country is answered
         assert "region" in country.text
         await ada.press("Europe")
-        await ada.press("Private companies")
-        await ada.press("Neither")
-        await ada.press("Skip")
-        await ada.press("Team Member")
-        done = await ada.press("Confirm")
-        assert "you are registered" in done.text
+        await finish_joining(ada)
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 20) == 0
+        await stop(process)
+    assert await stored(database, ada) == ("Soil Institute", "Kenya", "Europe", ["A1"])
 
+
+async def finish_joining(ada: ChatUser) -> None:
+    """From the stakeholder-type question to Confirm, as a Team Member who is not a member."""
+    await ada.press("Private companies")
+    await ada.press("Neither")
+    await ada.press("Skip")
+    await ada.press("Team Member")
+    assert "you are registered" in (await ada.press("Confirm")).text
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 20) == 0
+
+
+async def stored(database: Path, ada: ChatUser) -> tuple[object, ...]:
+    """Ada's organisation, country, region and task forces, as the database has them."""
     db = await Database.open(database)
     try:
         person = await repo.get_person(db, ada.id)
         assert person is not None
-        assert (person.organisation, person.country, person.region) == ("Soil Institute", "Kenya", "Europe")
-        assert [r.taskforce for r in await repo.registrations_of(db, ada.id)] == ["A1"]
+        codes = [r.taskforce for r in await repo.registrations_of(db, ada.id)]
+        return person.organisation, person.country, person.region, codes
     finally:
         await db.close()
 
@@ -79,21 +91,10 @@ async def test_an_answer_delivered_again_after_a_kill_is_not_applied_twice(
         await ada.say("Kenya")  # the organisation is not taken a second time as the country
         await ada.press("Europe")
         assert not [s for s in standin.sent[marker:] if "Soil Institute" in s.text and "region" in s.text]
-        await ada.press("Private companies")
-        await ada.press("Neither")
-        await ada.press("Skip")
-        await ada.press("Team Member")
-        assert "you are registered" in (await ada.press("Confirm")).text
+        await finish_joining(ada)
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 20) == 0
-    db = await Database.open(database)
-    try:
-        person = await repo.get_person(db, ada.id)
-        assert person is not None
-        assert (person.organisation, person.country, person.region) == ("Soil Institute", "Kenya", "Europe")
-    finally:
-        await db.close()
+        await stop(process)
+    assert await stored(database, ada) == ("Soil Institute", "Kenya", "Europe", ["A1"])
 
 
 async def test_a_button_of_an_earlier_question_shows_the_current_one_again(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.chat.persistence import SQLitePersistence
-from bot.models import Catalogue, Profile, RegistrationStatus, Role
+from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import accounts, joining, reminders
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
@@ -19,23 +19,14 @@ from bot.storage import repositories as repo
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.views.callbacks import SHAPES, decode, encode
+from tests.harness import FULL_PROFILE
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 RULES = JoinRules(cap=5)
-FULL = Profile(
-    name="Ada",
-    organisation="Org",
-    country="Kenya",
-    region="Africa",
-    stakeholder_type="Research and education",
-    member_status="member",
-    email=None,
-    email_answered=True,
-)
 
 
 def complete_draft(catalogue: Catalogue, codes: list[str], role: Role = Role.MEMBER) -> JoinDraft:
-    draft = JoinDraft(profile=FULL.model_copy())
+    draft = JoinDraft(profile=FULL_PROFILE.model_copy())
     for code in codes:
         joining.toggle(draft, code, catalogue, cap=5)
     joining.finish_selection(draft)
@@ -108,7 +99,7 @@ async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, cat
 
 async def test_one_place_per_task_force_is_enforced_by_the_database(db: Database) -> None:
     async with db.transaction() as tx:
-        await repo.save_person(tx, 9, FULL, "en", NOW)
+        await repo.save_person(tx, 9, FULL_PROFILE, "en", NOW)
         await repo.add_registration(tx, 9, "A1", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, NOW)
     with pytest.raises(sqlite3.IntegrityError):
         async with db.transaction() as tx:
