@@ -150,7 +150,7 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
             language = await notices.language_of(deps.db, admin)
             await set_menu(application.bot, language, admin, facilitator=True, admin=True)
         except TelegramError as error:  # an admin who never started the bot
-            log.warning("no command menu for admin %s: %s", admin, error)
+            log.warning("no command menu for an admin: %s", error)
     assert application.job_queue is not None
     application.job_queue.run_repeating(tick, interval=deps.settings.tick_seconds, first=0.1, name="tick")
 

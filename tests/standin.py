@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -153,6 +154,9 @@ class BotApiStandIn:
         if chat_id is not None and method in MESSAGE_METHODS and self._over_limits(int(chat_id)):
             self.too_many += 1
             return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        problem = _html_problem(params) if method in MESSAGE_METHODS | {"answerCallbackQuery"} else None
+        if problem is not None:
+            return _error(400, f"Bad Request: can't parse entities: {problem}")
         if len(str(params.get("text", ""))) > 4096:
             return _error(400, "Bad Request: message is too long")
         if len(str(params.get("caption", ""))) > 1024:
@@ -313,6 +317,40 @@ class BotApiStandIn:
             self._sent_event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sent_event.wait(), remaining)
+
+
+TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span"}
+TELEGRAM_TAGS |= {"blockquote", "tg-emoji"}
+
+
+class _TagChecker(HTMLParser):
+    """Telegram's HTML: only its tags, each closed, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problem: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.problem = self.problem or f'Unsupported start tag "{tag}"'
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.problem = self.problem or f'Unexpected end tag "{tag}"'
+
+
+def _html_problem(params: dict[str, Any]) -> str | None:
+    """Why Telegram would refuse the text as HTML (None: it would not)."""
+    if str(params.get("parse_mode", "")).upper() != "HTML":
+        return None
+    checker = _TagChecker()
+    checker.feed(str(params.get("text") or params.get("caption") or ""))
+    checker.close()
+    if checker.problem is None and checker.open:
+        return f'Can\'t find end tag corresponding to start tag "{checker.open[-1]}"'
+    return checker.problem
 
 
 def _menu_key(scope: dict[str, Any] | None, language: str | None) -> str:

@@ -184,7 +184,7 @@ class Sender:
         except RetryAfter as error:
             await self._flood_wait(item, _seconds(error.retry_after))
         except Forbidden as error:
-            log.info("outbox %s: chat %s cannot be reached: %s", item.id, item.chat_id, error.message)
+            log.info("outbox %s: the recipient cannot be reached: %s", item.id, error.message)
             await notices.mark_unreachable(d.db, item.chat_id, utc_now())
             d.seen_users.pop(item.chat_id, None)  # their next message clears the mark
             await outbox.mark_failed(d.db, item.id, f"unreachable: {error.message}", utc_now())
@@ -209,7 +209,7 @@ class Sender:
 
     async def _flood_wait(self, item: OutboxItem, seconds: float) -> None:
         """Telegram asked this chat to wait: this row and chat only, for exactly that long."""
-        log.warning("outbox %s: flood wait of %.0f s for chat %s", item.id, seconds, item.chat_id)
+        log.warning("outbox %s: flood wait of %.0f s for its chat", item.id, seconds)
         self._chat_clock[item.chat_id] = time.monotonic() + seconds + CHAT_SLACK
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=seconds), attempt=False)
 

@@ -74,7 +74,7 @@ async def leave_command(update: Update, context: Context) -> None:
 async def ask_leave(update: Update, context: Context, code: str) -> None:
     _ = tr(update, context)
     if decode(f"lv:y:{code}") is None:
-        await refuse(update, context, Refused("unknown_code", code=code[:10]))
+        await refuse(update, context, Refused("unknown_code", code=code))
         return
     markup = keyboards.confirm(_, encode("lv", "y", code), encode("lv", "n"))
     await reply(update, texts.leave_question(_, code), markup)

@@ -24,6 +24,7 @@ from bot.services.errors import Refused
 from bot.views import keyboards, texts
 from bot.views import notices as notice_views
 from bot.views.callbacks import decode
+from bot.views.shown import loggable
 
 log = logging.getLogger("bot")
 ALERT_INTERVAL = timedelta(minutes=1)
@@ -55,7 +56,7 @@ async def stale_button(update: Update, context: Context) -> None:
     query = update.callback_query
     press = decode(query.data if query else None)
     if press is None:
-        log.warning("user %s pressed unknown callback data", update.effective_user and update.effective_user.id)
+        log.warning("unknown button data pressed: %s", loggable(query.data if query else None))
     _ = tr(update, context)
     text = texts.no_flow(_) if press and press.area == "j" else texts.refusal(_, Refused("stale"))
     if query is not None:
@@ -69,7 +70,8 @@ async def record_update(update: Update, context: Context) -> None:
     after each update is what lets a SIGKILL lose nothing that was answered.
     """
     user = update.effective_user
-    log.info("update %s from user %s: %s", update.update_id, user.id if user else "-", _what(update))
+    log.info("update %s: %s", update.update_id, _what(update))
+    log.debug("update %s from user %s", update.update_id, user.id if user else "-")
     await flush_persistence(update, context)
     if user is not None and update.effective_chat is not None and update.effective_chat.type == "private":
         await _remember(deps(context), user.id, user.username, user.full_name, user.language_code)
@@ -86,11 +88,12 @@ async def _remember(d: Deps, telegram_id: int, username: str | None, name: str, 
 def _what(update: Update) -> str:
     """What the person did, without what they wrote (no personal data in logs)."""
     if update.callback_query is not None:
-        return f"button {update.callback_query.data}"
+        return f"button {loggable(update.callback_query.data)}"
     message = update.effective_message
     if message is not None and message.text:
         if message.text.startswith("/"):
-            return message.text.split()[0] + (" +args" if " " in message.text else "")
+            command, *rest = message.text.split(maxsplit=1)
+            return f"command {loggable(command, 40)}" + (" +args" if rest else "")
         return f"text ({len(message.text)} chars)"
     return "other update"
 
@@ -112,12 +115,12 @@ async def on_error(update: object, context: Context) -> None:
                 _ = translator(await notices.language_of(d.db, admin))
                 await context.bot.send_message(admin, notice_views.admin_alert(_, place, key))
             except TelegramError:
-                log.warning("could not alert admin %s", admin)
+                log.warning("could not alert an admin")
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(texts.apology(tr(update, context)))
         except TelegramError:
-            log.warning("could not apologise in chat %s", update.effective_chat.id)
+            log.warning("could not apologise for the error")
 
 
 async def skip_applied(update: Update, context: Context) -> None:

@@ -45,7 +45,8 @@ class Decided:
 def require_admin(actor: int, admins: Collection[int]) -> None:
     """Only the configured admins administer; anyone else is refused, changing nothing, and logged."""
     if actor not in admins:
-        log.warning("user %s tried an admin action", actor)
+        log.warning("an admin action was refused to a non-admin")
+        log.debug("… to user %s", actor)
         raise Refused("admins_only")
 
 
@@ -57,7 +58,7 @@ async def resolve(db: Database, target: str) -> KnownUser:
     else:
         found = await teams.known_by_username(db, cleaned.removeprefix("@"))
     if found is None:
-        raise Refused("not_started", who=cleaned[:40])
+        raise Refused("not_started", who=cleaned)
     return found
 
 
@@ -66,7 +67,7 @@ async def assign(
 ) -> KnownUser:
     require_admin(admin_id, admins)
     if catalogue.objective(code) is None:
-        raise Refused("unknown_code", code=code[:10])
+        raise Refused("unknown_code", code=code)
     person = await resolve(db, target)
     async with db.transaction() as tx:
         if await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now):
@@ -130,7 +131,8 @@ async def check_authority(
     if registration.person_id == actor:
         raise Refused("own_application")
     if actor not in admins and registration.taskforce not in await teams.taskforces_of(db, actor):
-        log.warning("user %s tried to decide registration %s without authority", actor, registration.id)
+        log.warning("a decision on registration %s was refused: no authority", registration.id)
+        log.debug("… to user %s", actor)
         raise Refused("not_your_taskforce", code=registration.taskforce)
 
 
@@ -160,7 +162,7 @@ async def decide(
             raise Refused("stale")
         await check_authority(tx, actor, registration, admins)
         if registration.status is not RegistrationStatus.PENDING:
-            log.info("user %s pressed a decided application %s again", actor, registration_id)
+            log.info("registration %s is decided already; pressed again", registration_id)
             raise await _already_decided(tx, registration)
         status = RegistrationStatus.REJECTED if verdict is Verdict.REJECT else RegistrationStatus.ACTIVE
         # A rejected member-status claim keeps the person in the task force, as Team Member.
@@ -330,9 +332,10 @@ async def members(
     db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
 ) -> list[tuple[Registration, Person]]:
     if catalogue.objective(code) is None:
-        raise Refused("unknown_code", code=code[:10])
+        raise Refused("unknown_code", code=code)
     if not await may_oversee(db, actor, code, admins):
-        log.warning("user %s asked for the members of %s without authority", actor, code)
+        log.warning("the members of %s were refused: no authority", code)
+        log.debug("… to user %s", actor)
         raise Refused("not_your_taskforce", code=code)
     return await repo.members_of(db, code)
 

@@ -16,6 +16,7 @@ from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, Step, StepKind
+from bot.views.shown import shown
 
 MESSAGE_LIMIT = 4096
 
@@ -100,8 +101,15 @@ def refusal(_: Translate, refused: Refused) -> str:
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
     }
-    params = {key: when(_, value) if isinstance(value, datetime) else value for key, value in refused.params.items()}
-    return templates.get(refused.reason, templates["stale"]).format(**params)
+    return templates.get(refused.reason, templates["stale"]).format(**_shown_params(_, refused))
+
+
+def _shown_params(_: Translate, refused: Refused) -> dict[str, object]:
+    """A refusal often echoes what the person typed (a code, a name): always shown safely, here."""
+    return {
+        key: when(_, value) if isinstance(value, datetime) else shown(value) if isinstance(value, str) else value
+        for key, value in refused.params.items()
+    }
 
 
 def welcome(_: Translate) -> str:
