@@ -36,6 +36,7 @@ from bot.services import notices
 from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
 from bot.transport import AiohttpRequest
+from bot.updates import TolerantBot, UpdatesRequest
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
@@ -83,33 +84,28 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     token = settings.token.get_secret_value()
     defaults = Defaults(parse_mode=PARSE_MODE, tzinfo=UTC)
     pace = Pace(settings.messages_per_second)
-    transports = (
-        AiohttpRequest(proxy=settings.proxy),
-        AiohttpRequest(connection_pool_size=1, proxy=settings.proxy),
-        AiohttpRequest(proxy=settings.proxy),
+    updates_request = UpdatesRequest(connection_pool_size=1, proxy=settings.proxy)
+    transports = (AiohttpRequest(proxy=settings.proxy), updates_request, AiohttpRequest(proxy=settings.proxy))
+    base_url, base_file_url = settings.api_url, settings.api_file_url or settings.api_url
+    bot = TolerantBot(
+        token,
+        updates_request=updates_request,
+        request=transports[0],
+        defaults=defaults,
+        rate_limiter=CountingRateLimiter(pace, overall_max_rate=settings.messages_per_second, max_retries=2),
+        base_url=base_url,
+        base_file_url=base_file_url,
     )
     application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(settings.api_url)
-        .base_file_url(settings.api_file_url or settings.api_url)
-        .request(transports[0])
-        .get_updates_request(transports[1])
+        .bot(bot)
         .persistence(persistence)
-        .rate_limiter(CountingRateLimiter(pace, overall_max_rate=settings.messages_per_second, max_retries=2))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
-        .defaults(defaults)
         .build()
     )
     deps = Deps(settings, catalogue, db, clock, jobs=tuple(job for f in FEATURES for job in _jobs(f)))
     # The sender paces itself, so its bot has no rate limiter (whose one 429 would pause every answer).
-    sender_bot = ExtBot(
-        token,
-        base_url=settings.api_url,
-        base_file_url=settings.api_file_url or settings.api_url,
-        request=transports[2],
-        defaults=defaults,
-    )
+    sender_bot = ExtBot(token, base_url=base_url, base_file_url=base_file_url, request=transports[2], defaults=defaults)
     deps.sender = Sender(deps, sender_bot, pace, (kind for f in FEATURES for kind in _kinds(f)))
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports

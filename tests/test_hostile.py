@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from tests.standin import callback_update, message_update
 
 
 @pytest.mark.parametrize(
@@ -54,3 +56,30 @@ async def test_a_newline_in_button_data_cannot_forge_a_log_line(
     lines = [record.getMessage() for record in caplog.records]
     assert any("FORGEDLOGLINE" in line for line in lines)  # logged, escaped…
     assert not any("\n" in line for line in lines if "FORGED" in line)  # …on one line
+
+
+def without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        lambda u: {"message": {k: v for k, v in message_update(u, "hi")["message"].items() if k != "date"}},
+        lambda u: {
+            "callback_query": {k: v for k, v in callback_update(u, "x", 1)["callback_query"].items() if k != "id"}
+        },
+        lambda u: {"poll": {"id": "1", "question": "?", "options": [], "total_voter_count": 0}},
+    ],
+    ids=["message-without-date", "callback-without-id", "poll-missing-fields"],
+)
+async def test_an_update_that_cannot_be_read_is_skipped_and_the_next_is_handled(
+    running_bot: RunningBot, ada: ChatUser, caplog: pytest.LogCaptureFixture, broken: Any
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert "/mytaskforces" in (await ada.say("/help")).text
+    bad_id = await running_bot.standin.push(broken(ada.user))
+    assert "Who sees it" in (await ada.say("/privacy")).text
+    skipped = [r.getMessage() for r in caplog.records if f"update {bad_id} cannot be read" in r.getMessage()]
+    assert len(skipped) == 1 and "Ada" not in skipped[0]  # once, and no personal data
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
