@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
 from datetime import UTC
 from types import ModuleType
 from urllib.parse import urlsplit
@@ -15,7 +14,6 @@ from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     Defaults,
     ExtBot,
     PersistenceInput,
@@ -24,10 +22,11 @@ from telegram.ext import (
 from bot.chat.calls import PARSE_MODE, quiet_known_ptb_warnings
 from bot.chat.common import DEPS_KEY, Deps, Job
 from bot.chat.menus import set_menu
-from bot.chat.pace import CountingRateLimiter, Pace
+from bot.chat.pace import Pace, ReplyLimiter
 from bot.chat.persistence import SQLitePersistence
 from bot.chat.sender import OutboxKind, Sender
 from bot.chat.ticks import tick
+from bot.chat.turns import PersonalTurns
 from bot.config import Settings
 from bot.handlers import account, browse, facilitate, flow, system
 from bot.i18n import SUPPORTED
@@ -47,37 +46,6 @@ STOP_POLLING_WITHIN = 0.4  # PTB's polling back-off sleeps up to 30 s; SIGTERM m
 FEATURES = (browse, account, facilitate, flow, system)
 
 
-class PerPersonUpdateProcessor(BaseUpdateProcessor):
-    """Different people are served concurrently; one person's updates strictly in order.
-
-    A conversation must see a person's updates one at a time, but making everyone
-    wait for everyone else's database writes and HTTP round trips is needless.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int | None, asyncio.Lock] = {}
-        self._users: dict[int | None, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
-        key = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
 def build_application(settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now) -> Application:  # type: ignore[type-arg]
     # bot_data holds the live wiring (Deps), and no handler uses chat_data.
     persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
@@ -92,7 +60,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         updates_request=updates_request,
         request=transports[0],
         defaults=defaults,
-        rate_limiter=CountingRateLimiter(pace, overall_max_rate=settings.messages_per_second, max_retries=2),
+        rate_limiter=ReplyLimiter(pace, settings.messages_per_second),
         base_url=base_url,
         base_file_url=base_file_url,
     )
@@ -100,7 +68,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         ApplicationBuilder()
         .bot(bot)
         .persistence(persistence)
-        .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(PersonalTurns(CONCURRENT_UPDATES, lambda update: system.slow_down(application, update)))
         .build()
     )
     deps = Deps(settings, catalogue, db, clock, jobs=tuple(job for f in FEATURES for job in _jobs(f)))

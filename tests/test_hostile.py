@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -83,3 +85,31 @@ async def test_an_update_that_cannot_be_read_is_skipped_and_the_next_is_handled(
     skipped = [r.getMessage() for r in caplog.records if f"update {bad_id} cannot be read" in r.getMessage()]
     assert len(skipped) == 1 and "Ada" not in skipped[0]  # once, and no personal data
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_flood_gets_one_notice_and_does_not_stall_anyone_else(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    flooder, bystander = ChatUser(standin, 1101, first_name="Flo"), ChatUser(standin, 1102, first_name="Bea")
+    for n in range(60):
+        await standin.push(message_update(flooder.user, f"message {n}"))
+    forger = ChatUser(standin, 1103, first_name="Fred")
+    for n in range(300):
+        await standin.push(callback_update(forger.user, f"zz:forged:{n}", 1, callback_id=90_000 + n))
+    assert "/mytaskforces" in (await bystander.say("/help")).text
+    await running_bot.settled()
+    notices = [m for m in flooder.messages if "faster than I can read" in m.text]
+    assert len(notices) == 1
+    assert len(flooder.messages) == 21  # twenty answers, then the one notice; the rest dropped
+
+
+async def test_a_flood_wait_on_one_chat_holds_that_chat_only(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    ada, bob = ChatUser(standin, 1201, first_name="Ada"), ChatUser(standin, 1202, first_name="Bob")
+    standin.flood_chats[ada.id] = 2
+    started = time.monotonic()
+    ada_waits = asyncio.create_task(ada.say("/help"))
+    await asyncio.sleep(0.2)  # Ada's answer has met its flood wait
+    bob_answer = await bob.say("/help")
+    ada_answer = await ada_waits
+    assert bob_answer.at - started < 1.0
+    assert 2.0 <= ada_answer.at - started < 4.0 and "/mytaskforces" in ada_answer.text

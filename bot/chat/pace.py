@@ -3,16 +3,23 @@
 Replies are never made to wait for the sender: they are only counted (PTB's
 AIORateLimiter still caps them). The sender takes what is left of each second, so a
 broadcast slows down while people are being answered, and the sum stays under the rate.
+
+A flood wait (429) on a reply holds that chat only: PTB's limiter, when it retries
+itself, pauses every request of the bot for the wait, so one person's flood would
+silence the bot for everyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 # The calls that count against Telegram's message limits.
@@ -43,12 +50,14 @@ class Pace:
             await asyncio.sleep(self._sent[0] + WINDOW - now)
 
 
-class CountingRateLimiter(AIORateLimiter):
-    """PTB's limiter for the replies, which also tells the shared Pace of each message sent."""
+class ReplyLimiter(AIORateLimiter):
+    """PTB's limiter for the replies: counted in the shared Pace, a 429 retried for its chat only."""
 
-    def __init__(self, pace: Pace, **limits: Any) -> None:
-        super().__init__(**limits)
+    def __init__(self, pace: Pace, overall_max_rate: float, retries: int = 2) -> None:
+        super().__init__(overall_max_rate=overall_max_rate, max_retries=0)  # its retries pause everyone
         self._pace = pace
+        self._retries = retries
+        self._held_until: dict[object, float] = {}  # chat id → end of its flood wait (monotonic)
 
     async def process_request(
         self,
@@ -59,6 +68,38 @@ class CountingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if endpoint in MESSAGE_METHODS:
-            self._pace.record()
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        chat = data.get("chat_id")
+        for attempt in range(self._retries + 1):
+            await self._wait_for(chat)
+            if endpoint in MESSAGE_METHODS:
+                self._pace.record()
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except RetryAfter as error:
+                if attempt == self._retries:
+                    raise
+                self._held_until[chat] = time.monotonic() + retry_seconds(error.retry_after)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _wait_for(self, chat: object) -> None:
+        until = self._held_until.get(chat)
+        if until is None:
+            return
+        if (wait := until - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        self._held_until.pop(chat, None)
+
+
+def retry_seconds(retry_after: float | timedelta) -> float:
+    """PTB 22 gives an int, or a timedelta once PTB_TIMEDELTA is set (the default in PTB 23)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+class _RetriedHere(logging.Filter):
+    """With max_retries=0 PTB's limiter logs every 429 with a traceback; ReplyLimiter handles them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rate limit hit after maximum of")
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_RetriedHere())

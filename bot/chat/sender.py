@@ -25,7 +25,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.chat.calls import edit_text
-from bot.chat.pace import Pace
+from bot.chat.pace import Pace, retry_seconds
 from bot.i18n import Translate, translator
 from bot.models import OutboxItem
 from bot.services import notices
@@ -182,7 +182,7 @@ class Sender:
         try:
             message_id = await self._send(item, rendered)
         except RetryAfter as error:
-            await self._flood_wait(item, _seconds(error.retry_after))
+            await self._flood_wait(item, retry_seconds(error.retry_after))
         except Forbidden as error:
             log.info("outbox %s: the recipient cannot be reached: %s", item.id, error.message)
             await notices.mark_unreachable(d.db, item.chat_id, utc_now())
@@ -222,8 +222,3 @@ class Sender:
         delay = 2.0**attempts  # 2, 4, 8, 16 s
         log.warning("outbox %s not sent yet (%s); attempt %s in %.0f s", item.id, error.message, attempts + 1, delay)
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=delay), attempt=True)
-
-
-def _seconds(retry_after: float | timedelta) -> float:
-    """PTB 22 gives an int, or a timedelta once PTB_TIMEDELTA is set (the default in PTB 23)."""
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
+    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     MessageHandler,
@@ -16,9 +17,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.common import Context, Deps, Handler, already_applied, deps, flush_persistence, send, tr
+from bot.chat.common import DEPS_KEY, Context, Deps, Handler, already_applied, deps, flush_persistence, send, tr
 from bot.chat.keys import DRAFT_KEY
-from bot.i18n import translator
+from bot.i18n import language_for, translator
 from bot.services import notices
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
@@ -36,6 +37,16 @@ async def outside_private_chat(update: Update, context: Context) -> None:
     if message is not None and message.text and message.text.startswith("/"):
         await message.reply_text(texts.private_only(tr(update, context)))
     raise ApplicationHandlerStop
+
+
+async def slow_down(application: Application, update: Update) -> None:  # type: ignore[type-arg]
+    """Someone sends faster than anyone types: told once, in their language, that the excess is dropped."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private":
+        return
+    d: Deps = application.bot_data[DEPS_KEY]
+    _ = translator(d.languages.get(user.id) or language_for(user.language_code))
+    await application.bot.send_message(chat.id, texts.slow_down(_))
 
 
 async def unknown_command(update: Update, context: Context) -> None:

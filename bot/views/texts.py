@@ -112,6 +112,13 @@ def _shown_params(_: Translate, refused: Refused) -> dict[str, object]:
     }
 
 
+def slow_down(_: Translate) -> str:
+    return _(
+        "You are sending faster than I can read: I skip what comes in the next few seconds. "
+        "Please wait a moment, then carry on."
+    )
+
+
 def welcome(_: Translate) -> str:
     return _(
         '<b>Welcome to the Task Forces of the "4 per 1000" Initiative!</b>\n\n'
