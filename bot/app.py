@@ -68,7 +68,11 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         ApplicationBuilder()
         .bot(bot)
         .persistence(persistence)
-        .concurrent_updates(PersonalTurns(CONCURRENT_UPDATES, lambda update: system.slow_down(application, update)))
+        .concurrent_updates(
+            PersonalTurns(
+                CONCURRENT_UPDATES, settings.flood_limit, lambda update: system.slow_down(application, update)
+            )
+        )
         .build()
     )
     deps = Deps(settings, catalogue, db, clock, jobs=tuple(job for f in FEATURES for job in _jobs(f)))

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     decision_reminder_hours: float = Field(default=48.0, gt=0)
     digest_hour: int = Field(default=8, ge=0, le=23)
     proxy: str | None = None
+    flood_limit: int = Field(default=20, ge=5, le=1000)
 
     @field_validator("admins", mode="before")
     @classmethod

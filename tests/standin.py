@@ -358,11 +358,17 @@ def _menu_key(scope: dict[str, Any] | None, language: str | None) -> str:
 
 
 def user(
-    user_id: int, first_name: str = "Ada", last_name: str | None = "Lovelace", language_code: str | None = "en"
+    user_id: int,
+    first_name: str = "Ada",
+    last_name: str | None = "Lovelace",
+    language_code: str | None = "en",
+    username: str | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if last_name:
         data["last_name"] = last_name
+    if username:
+        data["username"] = username
     if language_code:
         data["language_code"] = language_code
     return data

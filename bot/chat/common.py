@@ -46,6 +46,8 @@ class Deps:
     alerts_sent: dict[str, datetime] = field(default_factory=dict)
     seen_users: dict[int, tuple[str | None, str, str | None]] = field(default_factory=dict)
     languages: dict[int, str] = field(default_factory=dict)
+    # Forgotten during the update being handled: the update must not remember them again.
+    just_forgotten: set[int] = field(default_factory=set)
     ticks: int = 0  # ticks completed: tests wait for one instead of sleeping
 
     def now(self) -> datetime:

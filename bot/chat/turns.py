@@ -6,8 +6,8 @@ person's turn: 300 messages from one person filled every place, and everyone els
 minutes. Its `process_update` is final, so PTB's places are made too many to matter
 (UNBOUNDED) and the real ones are taken here: an update first waits for its person's
 turn, holding nothing, and takes a place only to run. Someone sending more than
-FLOOD_LIMIT updates in FLOOD_WINDOW seconds is told once to slow down; the excess is
-dropped (and logged once).
+BOT_FLOOD_LIMIT updates in FLOOD_WINDOW seconds is told once to slow down; the excess
+is dropped (and logged once).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger("bot.turns")
-FLOOD_LIMIT = 20
 FLOOD_WINDOW = 10.0
 UNBOUNDED = 1_000_000  # PTB's own semaphore: every update enters at once and waits here
 SWEEP_EVERY = 1000  # updates between sweeps of people no longer active
@@ -32,8 +31,9 @@ OnFlood = Callable[[Update], Awaitable[None]]
 
 
 class PersonalTurns(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int, on_flood: OnFlood) -> None:
+    def __init__(self, max_concurrent_updates: int, flood_limit: int, on_flood: OnFlood) -> None:
         super().__init__(UNBOUNDED)
+        self._flood_limit = flood_limit
         self._places = asyncio.Semaphore(max_concurrent_updates)
         self._on_flood = on_flood
         self._turns: dict[int | None, asyncio.Lock] = {}
@@ -73,7 +73,7 @@ class PersonalTurns(BaseUpdateProcessor):
         if not recent:  # quiet for a whole window: told again if they flood again
             self._told.pop(person, None)
         recent.append(now)
-        if len(recent) > FLOOD_LIMIT:
+        if len(recent) > self._flood_limit:
             recent.pop()  # dropped updates do not extend the flood
             return True
         return False
@@ -93,7 +93,7 @@ class PersonalTurns(BaseUpdateProcessor):
         if person in self._told:
             return
         self._told[person] = time.monotonic()
-        log.warning("someone sent over %s updates in %.0f s; the excess is dropped", FLOOD_LIMIT, FLOOD_WINDOW)
+        log.warning("someone sent over %s updates in %.0f s; the excess is dropped", self._flood_limit, FLOOD_WINDOW)
         log.debug("… user %s", person)
         if isinstance(update, Update):
             try:

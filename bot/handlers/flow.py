@@ -279,6 +279,8 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     _drop(context)
     context.application.drop_user_data(uid)
     d.seen_users.pop(uid, None)
+    d.languages.pop(uid, None)
+    d.just_forgotten.add(uid)
     await save_user_data(update, context)
     await reply(update, texts.forgotten(tr(update, context)))
     d.sender.wake()  # prompts about the person's applications are wiped

@@ -84,8 +84,11 @@ async def record_update(update: Update, context: Context) -> None:
     log.info("update %s: %s", update.update_id, _what(update))
     log.debug("update %s from user %s", update.update_id, user.id if user else "-")
     await flush_persistence(update, context)
-    if user is not None and update.effective_chat is not None and update.effective_chat.type == "private":
-        await _remember(deps(context), user.id, user.username, user.full_name, user.language_code)
+    d = deps(context)
+    if user is not None and user.id in d.just_forgotten:  # this very update deleted them
+        d.just_forgotten.discard(user.id)
+    elif user is not None and update.effective_chat is not None and update.effective_chat.type == "private":
+        await _remember(d, user.id, user.username, user.full_name, user.language_code)
 
 
 async def _remember(d: Deps, telegram_id: int, username: str | None, name: str, language: str | None) -> None:

@@ -82,8 +82,12 @@ async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Reg
 async def forget(db: Database, telegram_id: int, now: datetime) -> None:
     """Delete the person: registrations withdrawn, history kept without who it was.
 
-    Facilitators' prompts about a pending application showed the person's profile
-    and motivation; they are edited to say only that the data was deleted.
+    Nothing that identifies the person, or that they wrote, or that was written about
+    them, stays in any table: registrations remain as anonymous counts (no person,
+    motivation or reason), decisions they made lose who made them, the audit keeps
+    what happened without who. Facilitators' prompts about a pending application
+    showed the person's profile and motivation; they are edited to say only that the
+    data was deleted. Deleted pages are overwritten and the WAL emptied.
     """
     async with db.transaction() as tx:
         for held in await repo.places_held(tx, telegram_id):
@@ -96,3 +100,4 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await outbox.forget_chat(tx, telegram_id)
         await repo.anonymise_audit(tx, telegram_id)
         await repo.audit(tx, now, None, "person.forgotten")
+    await db.checkpoint()

@@ -246,7 +246,7 @@ async def _already_decided(tx: Database | Transaction, registration: Registratio
     decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
     return Refused(
         "already_decided",
-        who=decider.full_name if decider else f"#{registration.decided_by}",
+        who=decider.full_name if decider else "—",  # the decider has deleted their data
         at=registration.decided_at or "?",
     )
 

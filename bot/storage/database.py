@@ -90,6 +90,8 @@ class Database:
             await connection.execute("PRAGMA journal_mode=WAL")
             await connection.execute("PRAGMA synchronous=NORMAL")
             await connection.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten, not left in free pages: /forget must forget on disk too.
+            await connection.execute("PRAGMA secure_delete=ON")
             await database._migrate()
             await connection.execute("PRAGMA busy_timeout=5000")
         except (sqlite3.Error, DatabaseError) as error:
@@ -127,6 +129,11 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         async with self._lock:
             return await Transaction(self._connection).fetchall(sql, params)
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it, so that no old page stays in the WAL."""
+        async with self._lock:
+            await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def schema_version(self) -> int:
         row = await self.fetchone("SELECT version FROM schema_version")

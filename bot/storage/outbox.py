@@ -82,4 +82,12 @@ async def postpone(db: Database, item_id: int, until: datetime, *, attempt: bool
 
 
 async def forget_chat(tx: Transaction, chat_id: int) -> None:
+    """Rows to the person go, and their id leaves the lists of people in other rows (digests)."""
     await tx.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+    await tx.execute(
+        "UPDATE outbox SET params = json_set(params, '$.ids',"
+        " (SELECT json_group_array(value) FROM json_each(params, '$.ids') WHERE value != :id))"
+        " WHERE params IS NOT NULL AND json_type(params, '$.ids') = 'array'"
+        " AND EXISTS (SELECT 1 FROM json_each(params, '$.ids') WHERE value = :id)",
+        {"id": chat_id},
+    )

@@ -60,6 +60,13 @@ async def save_person(tx: Transaction, telegram_id: int, profile: Profile, langu
 
 
 async def delete_person(tx: Transaction, telegram_id: int) -> None:
+    """The profile goes; the person's registrations stay as anonymous counts, without what they wrote."""
+    await tx.execute(
+        "UPDATE registrations SET person_id = NULL, motivation = NULL, reason = NULL WHERE person_id = ?",
+        (telegram_id,),
+    )
+    # What they decided stays decided, without who decided or the reason they wrote.
+    await tx.execute("UPDATE registrations SET decided_by = 0, reason = NULL WHERE decided_by = ?", (telegram_id,))
     await tx.execute("DELETE FROM people WHERE telegram_id = ?", (telegram_id,))
 
 

@@ -50,6 +50,8 @@ async def choose_language(tx: Transaction, telegram_id: int, full_name: str, lan
 async def forget_user(tx: Transaction, telegram_id: int) -> None:
     await tx.execute("DELETE FROM known_users WHERE telegram_id = ?", (telegram_id,))
     await tx.execute("DELETE FROM facilitators WHERE telegram_id = ?", (telegram_id,))
+    await tx.execute("DELETE FROM prompts WHERE chat_id = ?", (telegram_id,))
+    await tx.execute("UPDATE facilitators SET assigned_by = 0 WHERE assigned_by = ?", (telegram_id,))
 
 
 def _known(row: aiosqlite.Row) -> KnownUser:

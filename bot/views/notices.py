@@ -65,8 +65,7 @@ def prompt(_: Translate, facts: Application, catalogue: Catalogue, kind: str = "
 
 
 def decided_line(_: Translate, facts: Application) -> str:
-    registration = facts.registration
-    who = escape(facts.decider.full_name) if facts.decider else f"#{registration.decided_by}"
+    who = escape(facts.decider.full_name) if facts.decider else "—"  # the decider has deleted their data
     at = when(_, facts.registration.decided_at) if facts.registration.decided_at else ""
     reason = facts.registration.reason
     lines = {

@@ -380,17 +380,26 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
 
 
 def privacy(_: Translate) -> str:
-    return _(
-        "<b>Privacy</b>\n"
-        'The Executive Secretariat of the "4 per 1000" Initiative runs this bot to form and run its Task Forces.\n\n'
-        "<b>What is stored</b>: your Telegram id, the profile you give (name, organisation, country, region, "
-        "stakeholder type, member status, optional e-mail), your language, your registrations and the "
-        "decisions on them, and the answers you give in the bot.\n"
-        "<b>Why</b>: to form balanced Task Forces, select their Leaders and Regional Representatives, and "
-        "keep members informed.\n"
-        "<b>Who sees it</b>: the Executive Secretariat, and the Facilitators of the Task Forces you join. "
-        "It is not sold or given to anyone else.\n"
-        "<b>Your rights</b>: /profile shows and changes your data; /forget deletes it."
+    return (
+        _(
+            "<b>Privacy</b>\n"
+            'The Executive Secretariat of the "4 per 1000" Initiative runs this bot to form and run its Task Forces.\n\n'
+            "<b>What is stored</b>: your Telegram id, the profile you give (name, organisation, country, region, "
+            "stakeholder type, member status, optional e-mail), your language, your registrations and the "
+            "decisions on them, and the answers you give in the bot.\n"
+            "<b>Why</b>: to form balanced Task Forces, select their Leaders and Regional Representatives, and "
+            "keep members informed.\n"
+            "<b>Who sees it</b>: the Executive Secretariat, and the Facilitators of the Task Forces you join. "
+            "It is not sold or given to anyone else.\n"
+            "<b>Your rights</b>: /profile shows and changes your data; /forget deletes it."
+        )
+        + "\n"
+        + _(
+            "<b>For how long</b>: as long as you take part. /forget deletes at once your profile, your Telegram id "
+            "and everything you wrote, also from the messages facilitators received. What stays is anonymous: that a "
+            "place in a Task Force was held, applied for or decided (without who, and without any motivation or "
+            "reason), and the history of actions without names. The bot's logs hold no names and nothing you wrote."
+        )
     )
 
 
