@@ -224,6 +224,7 @@ class KnownUser(BaseModel):
 class Lane(IntEnum):
     """Which outbox rows go first: notices about people's own affairs before bulk rows."""
 
+    REPLY = 0  # a reply that carries an outcome, which Telegram did not take when it was due
     NOTICE = 1  # applications, decisions, prompts, reminders, digests
     BULK = 2  # broadcasts, Delphi invitations
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.standin import callback_update, message_update
+from tests.test_join_flow import fill_profile
 
 
 @pytest.mark.parametrize(
@@ -113,3 +114,20 @@ async def test_a_flood_wait_on_one_chat_holds_that_chat_only(running_bot: Runnin
     ada_answer = await ada_waits
     assert bob_answer.at - started < 1.0
     assert 2.0 <= ada_answer.at - started < 4.0 and "/mytaskforces" in ada_answer.text
+
+
+@pytest.mark.parametrize("failure", [(502, "Bad Gateway"), (500, "Internal Server Error")])
+async def test_an_outcome_telegram_did_not_take_is_delivered_later(
+    running_bot: RunningBot, ada: ChatUser, failure: tuple[int, str]
+) -> None:
+    await ada.say("/join B3")
+    await fill_profile(ada, member="Neither")
+    await ada.press("Team Member")
+    running_bot.standin.fail_next["editMessageText"] = failure  # the Confirm's answer is lost on the way
+    marker = len(running_bot.standin.sent)
+    await ada.press_data(ada.button("Confirm")[1], ada.button("Confirm")[0].message_id or 0, alert_only=False)
+    told = await running_bot.standin.wait_for(
+        lambda s: s.chat_id == ada.id and "you are registered" in s.text, start=marker
+    )
+    assert told.method == "sendMessage"  # through the sender, as a new message
+    assert not [s for s in running_bot.standin.sent[marker:] if "went wrong" in s.text]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot.chat.calls import edit_text, unread_call
@@ -18,6 +19,7 @@ from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
+from bot.services import notices
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
@@ -128,6 +130,26 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
         await asyncio.gather(query.answer(), edit)
     else:
         await _new_message(update, text, markup)
+
+
+async def reply_for_sure(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """A reply that carries an outcome (registered, application sent, left, data deleted).
+
+    If Telegram does not take it now (a 5xx, a dropped connection, a flood wait left
+    over), it is not lost: it becomes an outbox row on the sender's first lane, retried
+    until Telegram takes it or refuses it for good.
+    """
+    try:
+        await reply(update, text, markup)
+    except (NetworkError, RetryAfter) as error:
+        if update.effective_chat is None:
+            raise
+        log.warning("a reply was not taken (%s); it goes through the sender", error.message)
+        d = deps(context)
+        await notices.queue_reply(d.db, update.effective_chat.id, text, markup.to_dict() if markup else None, d.now())
+        d.sender.wake()
 
 
 async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -41,13 +41,14 @@ Rendered = tuple[str, InlineKeyboardMarkup | None]
 Renderer = Callable[["Deps", OutboxItem, Translate], Awaitable[Rendered | None]]
 AfterSend = Callable[["Deps", OutboxItem, int], Awaitable[None]]
 
-MAX_ATTEMPTS = 5  # network errors and 5xx: then the row fails with the reason
+MAX_ATTEMPTS = 5  # by default; 2 + 4 + 8 + 16 s of retries
 MAX_IN_FLIGHT = 32
 BATCH = 20  # rows read at a time: small, so a notice queued now overtakes bulk rows within a second
 CHAT_INTERVAL = 1.0  # Telegram: about one message a second to one chat...
 CHAT_BURST = 3  # ...short bursts pass
 CHAT_SLACK = (CHAT_BURST - 1) * CHAT_INTERVAL
 IDLE_WAIT = 5.0  # with nothing due, look again at least this often
+MAX_DELAY = 300.0  # between two attempts
 STOP_GRACE = 0.5  # SIGTERM must stop the bot within a second
 
 
@@ -58,6 +59,7 @@ class OutboxKind:
     name: str
     render: Renderer
     after_send: AfterSend | None = None
+    max_attempts: int = MAX_ATTEMPTS  # network errors and 5xx: then the row fails with the reason
 
 
 class Sender:
@@ -192,7 +194,7 @@ class Sender:
             log.warning("outbox %s (%s) refused: %s", item.id, item.kind, error.message)
             await outbox.mark_failed(d.db, item.id, f"refused: {error.message}", utc_now())
         except TelegramError as error:
-            await self._retry_later(item, error)
+            await self._retry_later(item, error, kind.max_attempts)
         else:
             if kind.after_send is not None and message_id is not None:
                 await kind.after_send(d, item, message_id)
@@ -213,12 +215,12 @@ class Sender:
         self._chat_clock[item.chat_id] = time.monotonic() + seconds + CHAT_SLACK
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=seconds), attempt=False)
 
-    async def _retry_later(self, item: OutboxItem, error: TelegramError) -> None:
+    async def _retry_later(self, item: OutboxItem, error: TelegramError, max_attempts: int) -> None:
         attempts = item.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
+        if attempts >= max_attempts:
             log.warning("outbox %s (%s) failed after %s attempts: %s", item.id, item.kind, attempts, error.message)
             await outbox.mark_failed(self._deps.db, item.id, f"{type(error).__name__}: {error.message}", utc_now())
             return
-        delay = 2.0**attempts  # 2, 4, 8, 16 s
+        delay = min(2.0**attempts, MAX_DELAY)  # 2, 4, 8, 16 s…
         log.warning("outbox %s not sent yet (%s); attempt %s in %.0f s", item.id, error.message, attempts + 1, delay)
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=delay), attempt=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Handler, deps, refuse, reply, send, tr, user_id
+from bot.chat.common import Context, Handler, deps, refuse, reply, reply_for_sure, send, tr, user_id
 from bot.chat.menus import update_menu
 from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
@@ -96,7 +96,7 @@ async def leave_press(update: Update, context: Context) -> None:
         except Refused as refused:
             await refuse(update, context, refused)
             return
-        await reply(update, texts.left(_, press.arg))
+        await reply_for_sure(update, context, texts.left(_, press.arg))
         d.sender.wake()  # an open application's prompts now say it was withdrawn
 
 

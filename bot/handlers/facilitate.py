@@ -7,7 +7,7 @@ from io import BytesIO
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, send, tr, user_id
+from bot.chat.common import Context, Deps, Handler, deps, refuse, reply_for_sure, send, tr, user_id
 from bot.chat.decisions import decide
 from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
@@ -171,7 +171,7 @@ async def stay(update: Update, context: Context, registration_id: int) -> None:
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    await reply(update, views.stayed(tr(update, context), code))
+    await reply_for_sure(update, context, views.stayed(tr(update, context), code))
 
 
 def handlers() -> list[Handler]:

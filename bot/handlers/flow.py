@@ -20,7 +20,19 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.chat.common import Context, Deps, deps, language, refuse, reply, save_user_data, send, tr, user_id
+from bot.chat.common import (
+    Context,
+    Deps,
+    deps,
+    language,
+    refuse,
+    reply,
+    reply_for_sure,
+    save_user_data,
+    send,
+    tr,
+    user_id,
+)
 from bot.chat.decisions import decide
 from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY
 from bot.chat.sender import OutboxKind, Rendered
@@ -194,7 +206,8 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
     await save_user_data(update, context)
     members = [r.code for r in results if r.status is RegistrationStatus.ACTIVE]
     links = notice_views.facilitators_of_joined(_, await notices.facilitators_by_taskforce(d.db, members))
-    await reply(update, "\n\n".join(part for part in (texts.joined(_, results, d.catalogue), links) if part))
+    outcome = "\n\n".join(part for part in (texts.joined(_, results, d.catalogue), links) if part)
+    await reply_for_sure(update, context, outcome)
     d.sender.wake()
     return ConversationHandler.END
 
@@ -282,7 +295,7 @@ async def forget_confirmed(update: Update, context: Context) -> int:
     d.languages.pop(uid, None)
     d.just_forgotten.add(uid)
     await save_user_data(update, context)
-    await reply(update, texts.forgotten(tr(update, context)))
+    await reply_for_sure(update, context, texts.forgotten(tr(update, context)))
     d.sender.wake()  # prompts about the person's applications are wiped
     return ConversationHandler.END
 

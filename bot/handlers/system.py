@@ -6,7 +6,7 @@ import logging
 import traceback
 from datetime import timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -19,7 +19,9 @@ from telegram.ext import (
 
 from bot.chat.common import DEPS_KEY, Context, Deps, Handler, already_applied, deps, flush_persistence, send, tr
 from bot.chat.keys import DRAFT_KEY
-from bot.i18n import language_for, translator
+from bot.chat.sender import OutboxKind, Rendered
+from bot.i18n import Translate, language_for, translator
+from bot.models import OutboxItem
 from bot.services import notices
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
@@ -164,6 +166,17 @@ def language_handler() -> Handler:
 def outside_private_handler() -> Handler:
     """Group -1: messages outside a private chat stop here."""
     return MessageHandler(~filters.ChatType.PRIVATE, outside_private_chat)
+
+
+async def _stored_reply(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    """A reply that could not go when it was due, as it was written then."""
+    markup = item.params.get("markup")
+    keyboard = InlineKeyboardMarkup.de_json(markup, None) if isinstance(markup, dict) else None
+    return str(item.params.get("text", "")), keyboard
+
+
+# Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
+OUTBOX_KINDS = (OutboxKind(notices.REPLY, _stored_reply, max_attempts=20),)
 
 
 def fallback_handlers() -> list[Handler]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.i18n import SUPPORTED, language_for
-from bot.models import KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.models import KnownUser, Lane, Person, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
+from bot.storage import outbox, teams
 from bot.storage import repositories as repo
-from bot.storage import teams
 from bot.storage.database import Database
+
+REPLY = "reply"
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,9 @@ async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
 async def mark_unreachable(db: Database, telegram_id: int, now: datetime) -> None:
     """Telegram refused to deliver (blocked, deactivated): later bulk sends skip them until they write again."""
     await teams.mark_unreachable(db, telegram_id, now)
+
+
+async def queue_reply(db: Database, chat_id: int, text: str, markup: dict[str, Any] | None, now: datetime) -> None:
+    """A reply that carries an outcome (registered, deleted…) and could not go now: the sender delivers it first."""
+    async with db.transaction() as tx:
+        await outbox.enqueue(tx, chat_id, REPLY, now, params={"text": text, "markup": markup}, lane=Lane.REPLY)
