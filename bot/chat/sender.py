@@ -78,7 +78,6 @@ class Sender:
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat id → its delivery
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.delivered = 0  # rows settled (sent, failed or postponed): tests wait for it
 
     @property
     def busy(self) -> bool:
@@ -124,6 +123,8 @@ class Sender:
     async def _send_due(self) -> bool:
         """Start the deliveries that may go now; False when none could."""
         now = time.monotonic()
+        # Only chats written to in the last few seconds have a clock ahead of now: the dict stays small.
+        self._chat_clock = {chat: at for chat, at in self._chat_clock.items() if at > now}
         waiting = frozenset(self._in_flight) | {chat for chat, at in self._chat_clock.items() if at - now > CHAT_SLACK}
         rows = await outbox.due(self._deps.db, utc_now(), BATCH, waiting)
         started = False
@@ -151,8 +152,7 @@ class Sender:
     async def _idle_time(self) -> float:
         """How long to wait when nothing could go: until a chat frees up or a postponed row falls due."""
         now = time.monotonic()
-        self._chat_clock = {chat: at for chat, at in self._chat_clock.items() if at > now}
-        waits = [at - CHAT_SLACK - now for at in self._chat_clock.values()]
+        waits = [at - CHAT_SLACK - now for at in self._chat_clock.values() if at - CHAT_SLACK > now]  # blocked chats
         postponed = await outbox.next_attempt(self._deps.db)
         if postponed is not None:
             waits.append((postponed - utc_now()).total_seconds())
@@ -166,7 +166,6 @@ class Sender:
             await outbox.mark_failed(self._deps.db, item.id, "internal error", utc_now())
         finally:
             self._in_flight.pop(item.chat_id, None)
-            self.delivered += 1
             self._wake.set()
 
     async def _attempt(self, item: OutboxItem) -> None:
