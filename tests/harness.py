@@ -239,7 +239,7 @@ class ChatUser:
 
     async def say(self, text: str) -> Sent:
         marker = len(self.standin.sent)
-        await self.standin.push(message_update(self.user, text))
+        await self.standin.push(message_update(self.user, text, message_id=self.standin.next_message_id()))
         return await self.standin.wait_for(self._mine, start=marker)
 
     async def say_in_group(self, text: str, group_id: int = -100) -> Sent:

@@ -285,6 +285,10 @@ class BotApiStandIn:
 
     # ------------------------------------------------------------ test side
 
+    def next_message_id(self) -> int:
+        """Message ids of a private chat are one sequence for both sides, as in Telegram."""
+        return next(self._message_ids)
+
     async def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         update["update_id"] = update_id

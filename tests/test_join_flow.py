@@ -150,3 +150,21 @@ async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser)
     assert await repo.get_person(running_bot.db, ada.id) is None
     stale = await ada.press_data("j:ok", cancelled.message_id or 0)
     assert "already finished or cancelled" in stale.params["text"]
+
+
+async def test_a_button_of_a_cancelled_join_never_answers_the_new_one(running_bot: RunningBot) -> None:
+    """As it happened: cancel a join, start another, press the first one's button, type the name."""
+    awa = ChatUser(running_bot.standin, 1301, first_name="Awa", last_name="Ndiaye", language_code="fr")
+    first = await awa.say("/join B3")
+    _, keep_name = awa.button("Utiliser")
+    await awa.press("Annuler")
+    second = await awa.say("/join B3")
+    assert second.message_id != first.message_id
+    stale = await awa.press_data(keep_name, first.message_id or 0)
+    assert "plus valable" in stale.text and "nom complet" in stale.text  # said, and the name asked again
+    asked = await awa.say("Awa Ndiaye")
+    assert "organisation" in asked.text.lower()
+    await awa.say("ONG Sol Vivant")
+    assert running_bot.db is not None
+    draft = (await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 1301"))["data"]
+    assert '"name": "Awa Ndiaye"' in draft and '"organisation": "ONG Sol Vivant"' in draft

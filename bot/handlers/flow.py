@@ -71,6 +71,7 @@ async def show_step(
     update: Update, context: Context, draft: JoinDraft, *, new_message: bool = False, notice: str = ""
 ) -> str:
     """Ask whatever the draft still lacks; every answer ends here, saved before it is sent."""
+    draft.question_floor = _question_message(update, new_message)
     _keep(context, draft)
     await save_user_data(update, context)
     d = deps(context)
@@ -82,6 +83,15 @@ async def show_step(
     markup = keyboards.step(_, step, draft, d.catalogue, leads)
     await (send if new_message else reply)(update, text, markup)
     return JOINING
+
+
+def _question_message(update: Update, new_message: bool) -> int:
+    """The id the question's message will have: the pressed one when it is edited, else a newer one."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return query.message.message_id + (1 if new_message else 0)
+    message = update.effective_message
+    return message.message_id + 1 if message is not None else 0
 
 
 async def start_joining(update: Update, context: Context, code: str | None) -> str | int:
@@ -135,6 +145,9 @@ async def joining_press(update: Update, context: Context) -> str | int:
     if draft is None or press is None:
         await refuse(update, context, Refused("stale"))
         return JOINING if draft else ConversationHandler.END
+    message = update.callback_query.message if update.callback_query else None
+    if message is None or not joining.is_current(draft, message.message_id):
+        return await show_current_step(update, context, draft)
     if press.action == "x":
         return await cancel(update, context)
     if press.action == "ok":

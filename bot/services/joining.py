@@ -56,6 +56,14 @@ class JoinDraft(BaseModel):
     suggested_name: str | None = None
     roles: dict[str, Role] = {}
     motivations: dict[str, str] = {}
+    # The message that asks the current question, or the lowest id it can have (message ids of
+    # a private chat only grow): a button on an older message never acts on this draft.
+    question_floor: int = 0
+
+
+def is_current(draft: JoinDraft, message_id: int) -> bool:
+    """A press on this message answers the question open now (not one from an earlier step or join)."""
+    return message_id >= draft.question_floor
 
 
 @dataclass(frozen=True)
