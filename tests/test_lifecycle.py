@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -62,10 +63,15 @@ async def test_a_rejected_token_is_one_line_without_the_token(tmp_path: Path, st
         ("missing/bot.db", "the folder .* does not exist"),
         (".", "is a folder, not a file"),
         ("garbage.db", "is not an SQLite database"),
+        ("newer.db", r"written by a newer version of the bot \(schema 99, this bot knows \d+\)"),
     ],
 )
 async def test_an_unusable_database_is_one_line(tmp_path: Path, database: str, reason: str) -> None:
     (tmp_path / "garbage.db").write_text("this is not SQLite\n" * 100)
+    with sqlite3.connect(tmp_path / "newer.db") as newer:
+        newer.executescript(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99);"
+        )
     bot = await BotProcess.start(tmp_path, BOT_TOKEN=SECRET_TOKEN, BOT_DATABASE=str(tmp_path / database))
     assert await bot.exit_code(timeout=10) == 2
     [line] = bot.lines
