@@ -168,3 +168,20 @@ async def test_a_button_of_a_cancelled_join_never_answers_the_new_one(running_bo
     assert running_bot.db is not None
     draft = (await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 1301"))["data"]
     assert '"name": "Awa Ndiaye"' in draft and '"organisation": "ONG Sol Vivant"' in draft
+
+
+async def test_typing_a_button_label_counts_as_pressing_it(running_bot: RunningBot) -> None:
+    """Any case, any supported language, the start of a longer label: as if the button was pressed."""
+    rosa = ChatUser(running_bot.standin, 1302, first_name="Rosa", last_name="Pérez", language_code="en")
+    await rosa.say("/join B3")
+    await rosa.press("Use “")
+    await rosa.say("Instituto de Suelos")
+    await rosa.say("Mexico")
+    assert "stakeholder" in (await rosa.say("latin america")).text.lower()
+    assert "member" in (await rosa.say("RESEARCH AND EDUCATION")).text.lower()
+    await rosa.say("neither")
+    assert "role" in (await rosa.say("skip")).text.lower()  # the e-mail question's Skip
+    summary = await rosa.say("miembro de equipo")  # the Spanish label of Team Member
+    assert "Please check before you confirm" in summary.text
+    assert "Region: Latin America and the Caribbean" in summary.text and "E-mail: (none)" in summary.text
+    assert "you are registered" in (await rosa.say("confirm")).text

@@ -36,7 +36,7 @@ from bot.chat.common import (
 from bot.chat.decisions import decide
 from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY
 from bot.chat.sender import OutboxKind, Rendered
-from bot.i18n import Translate
+from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import OutboxItem, RegistrationStatus, Role
 from bot.services import accounts, facilitation, joining, notices, reminders
 from bot.services.errors import Refused
@@ -45,7 +45,7 @@ from bot.services.fields import REASON_LIMIT, ProfileField, clean_text, may_lead
 from bot.services.joining import EditPart, JoinDraft
 from bot.views import keyboards, texts
 from bot.views import notices as notice_views
-from bot.views.callbacks import decode
+from bot.views.callbacks import Press, decode
 
 TYPED_FIELDS = "|".join(f.value for f in ProfileField if f.typed)
 PRIVATE = filters.ChatType.PRIVATE
@@ -148,6 +148,11 @@ async def joining_press(update: Update, context: Context) -> str | int:
     message = update.callback_query.message if update.callback_query else None
     if message is None or not joining.is_current(draft, message.message_id):
         return await show_current_step(update, context, draft)
+    return await apply_press(update, context, draft, press)
+
+
+async def apply_press(update: Update, context: Context, draft: JoinDraft, press: Press) -> str | int:
+    """A press on the current question, or its label typed."""
     if press.action == "x":
         return await cancel(update, context)
     if press.action == "ok":
@@ -186,12 +191,25 @@ async def joining_text(update: Update, context: Context) -> str | int:
     if draft is None:
         return ConversationHandler.END
     text = update.message.text if update.message and update.message.text else ""
+    typed = _typed_button(context, draft, text)
+    if typed is not None:  # "Team Member", "miembro del equipo", "latin america", "skip": as if pressed
+        return await apply_press(update, context, draft, typed)
     try:
         joining.answer_text(draft, text)
     except Refused as refused:
         notice = texts.refusal(tr(update, context), refused)
         return await show_step(update, context, draft, new_message=True, notice=notice)
     return await show_step(update, context, draft, new_message=True)
+
+
+def _typed_button(context: Context, draft: JoinDraft, text: str) -> Press | None:
+    """The button of the current question whose label (in any language, any case) was typed, if any."""
+    step = joining.next_step(draft)
+    d = deps(context)
+    leads = may_lead(draft.profile, d.catalogue)
+    keyboards_shown = [keyboards.step(translator(lang), step, draft, d.catalogue, leads) for lang in SUPPORTED]
+    # Where text is the answer (a name, a motivation), only a whole label counts as a press.
+    return decode(keyboards.typed_choice(text, keyboards_shown, prefix=not joining.expects_text(step)))
 
 
 async def joining_other(update: Update, context: Context) -> str | int:

@@ -96,6 +96,13 @@ def next_step(draft: JoinDraft) -> Step:
     return Step(StepKind.SUMMARY)
 
 
+def expects_text(step: Step) -> bool:
+    """The question is answered by typing (a typed profile field, a motivation), not with buttons."""
+    if step.kind is StepKind.MOTIVATION:
+        return True
+    return step.kind is StepKind.PROFILE and step.field is not None and step.field.typed
+
+
 def new_draft(person: Person | None, telegram_name: str, held: list[Registration]) -> JoinDraft:
     if person is None:
         return JoinDraft(held=[r.taskforce for r in held], suggested_name=telegram_name[:100])

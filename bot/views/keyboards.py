@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -15,6 +16,9 @@ from bot.views.callbacks import encode
 from bot.views.texts import field_label, goal_name, role_label
 
 Button = InlineKeyboardButton
+
+
+MIN_PREFIX = 4  # typed letters that may stand for a longer label
 
 
 @lru_cache(maxsize=4096)
@@ -166,3 +170,20 @@ def languages() -> InlineKeyboardMarkup:
     """Each language named in itself, so that anyone can find theirs."""
     buttons = [button(name, encode("lg", "set", code)) for code, name in LANGUAGE_NAMES.items()]
     return _markup(buttons)
+
+
+def typed_choice(text: str, shown: Iterable[InlineKeyboardMarkup], *, prefix: bool) -> str | None:
+    """The callback data of the one button whose label was typed: any case, any language, accents and
+    emoji aside; with `prefix`, the start of a label is enough ("latin america") when only one fits."""
+    wanted = _label_key(text)
+    labels = {(_label_key(b.text), str(b.callback_data)) for m in shown for row in m.inline_keyboard for b in row}
+    exact = {data for label, data in labels if wanted and label == wanted}
+    if not exact and prefix and len(wanted) >= MIN_PREFIX:
+        exact = {data for label, data in labels if label.startswith(wanted)}
+    return exact.pop() if len(exact) == 1 else None
+
+
+def _label_key(label: str) -> str:
+    plain = unicodedata.normalize("NFKD", label.casefold())
+    kept = "".join(ch for ch in plain if (ch.isalnum() or ch.isspace()) and not unicodedata.combining(ch))
+    return " ".join(kept.split())
