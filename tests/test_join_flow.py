@@ -7,6 +7,7 @@ from html import escape
 from bot.i18n import SUPPORTED
 from bot.storage import repositories as repo
 from tests.harness import ChatUser, RunningBot
+from tests.standin import message_update
 
 
 async def fill_profile(person: ChatUser, member: str = "Member") -> None:
@@ -185,3 +186,32 @@ async def test_typing_a_button_label_counts_as_pressing_it(running_bot: RunningB
     assert "Please check before you confirm" in summary.text
     assert "Region: Latin America and the Caribbean" in summary.text and "E-mail: (none)" in summary.text
     assert "you are registered" in (await rosa.say("confirm")).text
+
+
+async def test_a_photo_where_text_is_expected_is_told_what_to_type(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join B3")
+    await ada.press("Use “")
+    photo = message_update(ada.user, "", message_id=running_bot.standin.next_message_id())
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+    marker = len(running_bot.standin.sent)
+    await running_bot.standin.push(photo)
+    answer = await running_bot.standin.wait_for(lambda s: s.chat_id == ada.id, start=marker)
+    assert answer.text.startswith("Please type your organisation: text is expected here.")
+
+
+async def test_join_in_the_middle_of_a_join_asks_to_carry_on_or_start_over(running_bot: RunningBot) -> None:
+    awa = ChatUser(running_bot.standin, 1303, first_name="Awa", last_name="Ndiaye", language_code="fr")
+    await awa.say("/join B3")
+    await awa.press("Utiliser")
+    await awa.say("ONG Sol Vivant")
+    asked = await awa.say("/start join_C1")
+    assert "B3" in asked.text and "recommencer ?" in asked.text
+    carried = await awa.press("Reprendre")
+    assert "pays" in carried.text.lower()  # the open question of the B3 join, nothing lost
+    await awa.say("/join C1")
+    over = await awa.press("Recommencer")
+    assert "nom complet" in over.text  # a new join, from its first question…
+    assert running_bot.db is not None
+    draft = await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 1303")
+    assert draft is not None and '"selected": ["C1"]' in draft["data"]  # …of C1

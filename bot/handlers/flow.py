@@ -94,9 +94,15 @@ def _question_message(update: Update, new_message: bool) -> int:
     return message.message_id + 1 if message is not None else 0
 
 
-async def start_joining(update: Update, context: Context, code: str | None) -> str | int:
+async def start_joining(update: Update, context: Context, code: str | None, *, over: bool = False) -> str | int:
+    """A new join; in the middle of one, first ask whether to carry on with it or start over."""
     d = deps(context)
     uid = user_id(update)
+    ongoing = _draft(context)
+    if ongoing is not None and not over and (ongoing.selected or ongoing.selection_done):
+        _ = tr(update, context)
+        await send(update, texts.join_in_progress(_, ongoing.selected), keyboards.carry_on_or_start_over(_, code))
+        return JOINING
     person = await accounts.person(d.db, uid)
     held = [r for r in await accounts.registrations(d.db, uid) if r.status.holds_place]
     user = update.effective_user
@@ -128,6 +134,12 @@ async def join_button(update: Update, context: Context) -> str | int:
     press = decode(update.callback_query.data if update.callback_query else None)
     code = press.arg if press and press.action == "go" else None
     return await start_joining(update, context, code)
+
+
+async def start_over(update: Update, context: Context) -> str | int:
+    press = decode(update.callback_query.data if update.callback_query else None)
+    code = press.arg if press is not None and press.arg != "-" else None
+    return await start_joining(update, context, code, over=True)
 
 
 async def resume(update: Update, context: Context) -> str | int:
@@ -213,11 +225,11 @@ def _typed_button(context: Context, draft: JoinDraft, text: str) -> Press | None
 
 
 async def joining_other(update: Update, context: Context) -> str | int:
-    """A sticker, photo or the like where an answer is expected: ask again."""
+    """A sticker, photo or the like where an answer is expected: say what is expected, ask again."""
     draft = _draft(context)
     if draft is None:
         return ConversationHandler.END
-    notice = texts.refusal(tr(update, context), Refused("use_buttons"))
+    notice = texts.text_expected(tr(update, context), joining.next_step(draft))
     return await show_step(update, context, draft, new_message=True, notice=notice)
 
 
@@ -381,12 +393,15 @@ def conversation() -> ConversationHandler[Any]:
                 CommandHandler("start", start_deep_link, filters=PRIVATE & filters.Regex(r"^/start join_")),
                 CallbackQueryHandler(join_button, pattern=r"^j:(new|go:[A-Z][1-9])$"),
                 CallbackQueryHandler(resume, pattern=r"^j:resume$"),
+                CallbackQueryHandler(start_over, pattern=r"^j:over:"),
                 CallbackQueryHandler(edit_typed_field, pattern=rf"^pf:e:({TYPED_FIELDS})$"),
                 CallbackQueryHandler(forget_confirmed, pattern=r"^fg:y$"),
                 CallbackQueryHandler(reject_pressed, pattern=r"^ap:no:[0-9]+$"),
             ],
             states={
                 JOINING: [
+                    CallbackQueryHandler(start_over, pattern=r"^j:over:"),
+                    CallbackQueryHandler(resume, pattern=r"^j:resume$"),
                     CallbackQueryHandler(joining_press, pattern=r"^j:"),
                     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining_text),
                     MessageHandler(PRIVATE & ~filters.COMMAND, joining_other),

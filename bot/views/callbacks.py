@@ -27,6 +27,7 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("j", "e"): (r"tf|pr|ro",),
     ("j", "x"): (),
     ("j", "resume"): (),
+    ("j", "over"): (rf"{CODE}|-",),
     ("lv", "a"): (CODE,),
     ("lv", "y"): (CODE,),
     ("lv", "n"): (),

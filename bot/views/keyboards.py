@@ -134,6 +134,13 @@ def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, may_l
     return _markup(*rows, [button(_("Cancel"), encode("j", "x"))])
 
 
+def carry_on_or_start_over(_: Translate, code: str | None) -> InlineKeyboardMarkup:
+    return _markup(
+        [button(_("Carry on"), encode("j", "resume"))],
+        [button(_("Start over"), encode("j", "over", code or "-"))],
+    )
+
+
 def resume(_: Translate) -> InlineKeyboardMarkup:
     return _markup(
         [button(_("Continue"), encode("j", "resume"))],

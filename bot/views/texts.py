@@ -430,6 +430,21 @@ def join_reminder(_: Translate) -> str:
     )
 
 
+def join_in_progress(_: Translate, codes: list[str]) -> str:
+    return _("You already began joining Task Forces ({codes}). Carry on where you left off, or start over?").format(
+        codes=", ".join(codes) or "—"
+    )
+
+
+def text_expected(_: Translate, step: Step) -> str:
+    """A photo, sticker or voice where text is expected: say what to type."""
+    if step.kind is StepKind.MOTIVATION:
+        return _("Please type your motivation: text is expected here.")
+    if step.kind is StepKind.PROFILE and step.field is not None and step.field.typed:
+        return _("Please type your {field}: text is expected here.").format(field=field_label(_, step.field).lower())
+    return refusal(_, Refused("use_buttons"))
+
+
 def no_flow(_: Translate) -> str:
     return _("That joining was already finished or cancelled. /join starts a new one.")
 
