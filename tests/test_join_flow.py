@@ -215,3 +215,21 @@ async def test_join_in_the_middle_of_a_join_asks_to_carry_on_or_start_over(runni
     assert running_bot.db is not None
     draft = await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 1303")
     assert draft is not None and '"selected": ["C1"]' in draft["data"]  # …of C1
+
+
+async def test_a_question_answered_by_typing_loses_its_buttons(running_bot: RunningBot, ada: ChatUser) -> None:
+    name_question = await ada.say("/join B3")
+    assert [label for label, _ in name_question.buttons if label.startswith("Use")]
+    marker = len(running_bot.standin.sent)
+    organisation_question = await ada.say("Ada King")  # typed instead of "Use …"
+    dropped = await running_bot.standin.wait_for(
+        lambda s: s.method == "editMessageReplyMarkup" and s.params.get("message_id") == name_question.message_id,
+        start=marker,
+    )
+    assert dropped.buttons == []
+    await ada.say("Soil Institute")
+    await running_bot.standin.wait_for(
+        lambda s: (
+            s.method == "editMessageReplyMarkup" and s.params.get("message_id") == organisation_question.message_id
+        )
+    )

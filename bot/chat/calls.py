@@ -5,13 +5,16 @@ Shared by the replies (bot/chat/common.py) and the sender (bot/chat/sender.py).
 
 from __future__ import annotations
 
+import logging
 import warnings
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
+log = logging.getLogger("bot")
 # Every text is written as HTML; the Application's Defaults say the same to PTB's typed methods.
 PARSE_MODE = ParseMode.HTML
 
@@ -39,17 +42,31 @@ def quiet_known_ptb_warnings() -> None:
     unread_call); and RetryAfter.retry_after, read by PTB itself on every 429, which
     becomes a timedelta in PTB 23 (the sender accepts both).
     """
-    warnings.filterwarnings("ignore", r"Please use 'Bot\.(editMessageText|sendMessage)'", PTBUserWarning)
+    warnings.filterwarnings(
+        "ignore", r"Please use 'Bot\.(editMessageText|editMessageReplyMarkup|sendMessage)'", PTBUserWarning
+    )
     warnings.filterwarnings("ignore", r".*attribute `retry_after` will be of type", PTBDeprecationWarning)
 
 
-async def unread_call(bot: Bot, method: str, **params: object) -> None:
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a question that was answered by typing: only the open question keeps live ones.
+
+    Cosmetic: a message already without buttons, gone, or not reachable just now is left as it is.
+    """
+    try:
+        await bot.do_api_request("editMessageReplyMarkup", api_kwargs={"chat_id": chat_id, "message_id": message_id})
+    except TelegramError as error:
+        log.debug("buttons of message %s left: %s", message_id, error.message)
+
+
+async def unread_call(bot: Bot, method: str, **params: object) -> Any:
     """A Bot API call whose answer nobody reads, made without building a Message from it.
 
     Each button press edits its message and each typed answer gets a new one. PTB's
     typed methods construct the Message Telegram sends back, keyboard included: a
     third of such a call's CPU in bench/join_flow.py, for an object no handler reads.
-    `do_api_request` is PTB's public way to call the Bot API and keep the raw answer;
-    the rate limiter applies and errors are raised as for any other call.
+    `do_api_request` is PTB's public way to call the Bot API and keep the raw answer
+    (returned: a dict for a sent message); the rate limiter applies and errors are
+    raised as for any other call.
     """
-    await bot.do_api_request(method, api_kwargs={"parse_mode": PARSE_MODE, **params})
+    return await bot.do_api_request(method, api_kwargs={"parse_mode": PARSE_MODE, **params})

@@ -120,16 +120,16 @@ async def flush_persistence(update: Update, context: Context) -> None:
     await context.application.update_persistence()
 
 
-async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the message whose button was pressed, or answer a typed message with a new one."""
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> int | None:
+    """Edit the message whose button was pressed, or answer a typed message with a new one; its id."""
     query = update.callback_query
     if query is not None and query.message is not None:
         message = query.message
         edit = edit_text(update.get_bot(), message.chat.id, message.message_id, text, markup)
         # Both at once: the spinner stops and the message changes in one round trip's time.
         await asyncio.gather(query.answer(), edit)
-    else:
-        await _new_message(update, text, markup)
+        return message.message_id
+    return await _new_message(update, text, markup)
 
 
 async def reply_for_sure(
@@ -152,17 +152,19 @@ async def reply_for_sure(
         d.sender.wake()
 
 
-async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Always a new message (answering the button first, if any)."""
+async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> int | None:
+    """Always a new message (answering the button first, if any); its id."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await _new_message(update, text, markup)
+    return await _new_message(update, text, markup)
 
 
-async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    if update.effective_chat is not None:
-        chat_id = update.effective_chat.id
-        await unread_call(update.get_bot(), "sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
+async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> int | None:
+    if update.effective_chat is None:
+        return None
+    chat_id = update.effective_chat.id
+    sent = await unread_call(update.get_bot(), "sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
+    return int(sent["message_id"]) if isinstance(sent, dict) and "message_id" in sent else None
 
 
 async def refuse(update: Update, context: Context, refused: Refused) -> None:

@@ -6,6 +6,7 @@ and a restart finds the person where they were.
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.chat.calls import drop_buttons
 from bot.chat.common import (
     Context,
     Deps,
@@ -81,7 +83,10 @@ async def show_step(
     text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, leads)
     text = f"{notice}\n\n{text}" if notice else text
     markup = keyboards.step(_, step, draft, d.catalogue, leads)
-    await (send if new_message else reply)(update, text, markup)
+    shown = await (send if new_message else reply)(update, text, markup)
+    if shown is not None:  # the exact id, kept with the draft when the update ends
+        draft.question_floor = shown
+        _keep(context, draft)
     return JOINING
 
 
@@ -206,12 +211,18 @@ async def joining_text(update: Update, context: Context) -> str | int:
     typed = _typed_button(context, draft, text)
     if typed is not None:  # "Team Member", "miembro del equipo", "latin america", "skip": as if pressed
         return await apply_press(update, context, draft, typed)
+    answered, chat = draft.question_floor, update.effective_chat
     try:
         joining.answer_text(draft, text)
+        notice = ""
     except Refused as refused:
         notice = texts.refusal(tr(update, context), refused)
-        return await show_step(update, context, draft, new_message=True, notice=notice)
-    return await show_step(update, context, draft, new_message=True)
+    # The answered question (or the one asked again below) keeps no live buttons.
+    state, _dropped = await asyncio.gather(
+        show_step(update, context, draft, new_message=True, notice=notice),
+        drop_buttons(update.get_bot(), chat.id, answered) if chat is not None and answered else asyncio.sleep(0),
+    )
+    return state
 
 
 def _typed_button(context: Context, draft: JoinDraft, text: str) -> Press | None:
