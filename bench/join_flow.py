@@ -53,7 +53,7 @@ class Load:
 
     def _route(self, sent: Sent) -> None:
         key = sent.chat_id
-        if sent.method == "answerCallbackQuery":
+        if sent.method in ("answerCallbackQuery", "editMessageReplyMarkup"):  # not an answer to wait for
             return
         future = self.waiting.pop(key, None) if key is not None else None
         if future is not None and not future.done():

@@ -11,7 +11,7 @@ from bot.config import SHIPPED_OBJECTIVES
 from bot.models import Catalogue
 from bot.services.catalogue import load_catalogue
 from bot.storage.database import Database
-from tests.harness import TOKEN, ChatUser, RunningBot, bot_settings
+from tests.harness import TOKEN, ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn
 
 
@@ -37,10 +37,8 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 
 @pytest.fixture
 async def running_bot(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue) -> AsyncIterator[RunningBot]:
-    running = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3"), catalogue)
-    await running.start()
-    yield running
-    await running.stop()
+    async with bot_with(standin, tmp_path, catalogue) as running:
+        yield running
 
 
 @pytest.fixture

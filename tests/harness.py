@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -144,6 +145,19 @@ class RunningBot:
                 await asyncio.wait_for(self._task, 20)
         if self.db is not None:
             await self.db.close()
+
+
+@contextlib.asynccontextmanager
+async def bot_with(
+    standin: BotApiStandIn, folder: Path, catalogue: Catalogue, **settings: Any
+) -> AsyncIterator[RunningBot]:
+    """The running bot with settings of the test's own (a rate, a tick, a proxy…), stopped after."""
+    running = RunningBot(standin, bot_settings(standin, folder / "bot.sqlite3", **settings), catalogue)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 class BotProcess:

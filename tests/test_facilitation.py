@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.storage import repositories as repo
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_settings
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
 
@@ -146,9 +146,7 @@ async def test_an_applicant_who_forgets_is_wiped_from_the_prompts(running_bot: R
 
 async def test_leaving_or_forgetting_closes_the_prompts_at_once(standin, tmp_path, catalogue) -> None:  # type: ignore[no-untyped-def]
     # No tick during the test: the prompts must be edited by the update itself.
-    running = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3", tick_seconds=3600), catalogue)
-    await running.start()
-    try:
+    async with bot_with(standin, tmp_path, catalogue, tick_seconds=3600):
         p = people(standin)
         prompts = []
         for person, code in ((p["ada"], "C1"), (p["bob"], "C2")):
@@ -169,8 +167,6 @@ async def test_leaving_or_forgetting_closes_the_prompts_at_once(standin, tmp_pat
         ]
         assert "withdrew" in closed[0].text and "deleted their data" in closed[1].text
         assert closed[0].buttons == closed[1].buttons == []
-    finally:
-        await running.stop()
 
 
 async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: RunningBot) -> None:

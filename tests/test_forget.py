@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.models import Catalogue
-from tests.harness import ChatUser, RunningBot, bot_settings
+from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn
 from tests.test_facilitation import facilitate, people
 
@@ -18,12 +18,8 @@ async def test_forget_leaves_no_trace_in_any_table_nor_in_the_files(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
     # Ada goes through two joins and a /forget in a few seconds: more than a person's flood limit.
-    running_bot = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3", flood_limit=100), catalogue)
-    await running_bot.start()
-    try:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running_bot:
         await forget_after_a_full_history(running_bot)
-    finally:
-        await running_bot.stop()
 
 
 async def forget_after_a_full_history(running_bot: RunningBot) -> None:

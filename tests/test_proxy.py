@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.models import Catalogue
-from tests.harness import ChatUser, RunningBot, bot_settings
+from tests.harness import ChatUser, bot_with
 from tests.standin import BotApiStandIn
 
 Opening = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[tuple[str, int, bytes]]]
@@ -94,11 +94,7 @@ async def test_the_bot_talks_through_the_proxy(
     proxy: tuple[str, Relay], standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
     url, relay = proxy
-    running = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3", proxy=url), catalogue)
-    await running.start()
-    try:
+    async with bot_with(standin, tmp_path, catalogue, proxy=url):
         answer = await ChatUser(standin, 1001).say("/help")
-    finally:
-        await running.stop()
     assert "/mytaskforces" in answer.text
     assert relay.targets and set(relay.targets) == {f"127.0.0.1:{standin.port}"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.models import Catalogue, Lane
 from bot.storage import outbox
-from tests.harness import ChatUser, RunningBot, bot_settings
+from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent
 
 
@@ -30,25 +30,16 @@ async def delivered(standin: BotApiStandIn, count: int, timeout: float = 30) -> 
     await standin.wait_for(lambda s: len(reminders(standin)) >= count, timeout=timeout)
 
 
-async def started(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue, **settings: object) -> RunningBot:
-    running = RunningBot(standin, bot_settings(standin, tmp_path / "bot.sqlite3", **settings), catalogue)
-    await running.start()
-    return running
-
-
 async def test_at_the_default_rate_telegram_never_answers_429(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
     standin.enforce_limits = True
-    running = await started(standin, tmp_path, catalogue, messages_per_second=25)
-    try:
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=25) as running:
         await queue(running, [*range(5000, 5060), *[7000] * 8])  # 60 people, and 8 rows for one chat
         await delivered(standin, 10)
         # Meanwhile 20 people are answered: the sender leaves them room, the sum stays under the limit.
         answers = await asyncio.gather(*(ChatUser(standin, 8000 + n).say("/help") for n in range(20)))
         await delivered(standin, 68)
-    finally:
-        await running.stop()
     assert standin.too_many == 0
     assert all("/mytaskforces" in answer.text for answer in answers)
     one_chat = [s.at for s in reminders(standin, 7000)]
@@ -60,12 +51,9 @@ async def test_beyond_the_limits_telegram_answers_429_and_every_row_still_arrive
 ) -> None:
     """The control for the test above: the stand-in does enforce, and the sender copes."""
     standin.enforce_limits = True
-    running = await started(standin, tmp_path, catalogue, messages_per_second=1000)
-    try:
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=1000) as running:
         await queue(running, range(5000, 5080))
         await delivered(standin, 80)
-    finally:
-        await running.stop()
     assert standin.too_many > 0
     assert sorted(s.chat_id or 0 for s in reminders(standin)) == list(range(5000, 5080))  # each once
 
@@ -115,14 +103,11 @@ async def test_a_server_error_is_retried_later_and_counted(running_bot: RunningB
 async def test_a_notice_overtakes_a_long_bulk_queue(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
-    running = await started(standin, tmp_path, catalogue, messages_per_second=25)
-    try:
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=25) as running:
         await queue(running, range(10_000, 10_300), lane=Lane.BULK)
         await delivered(standin, 10)
         queued_at = time.monotonic()
         await queue(running, [424242])
         notice = await standin.wait_for(lambda s: s.chat_id == 424242, timeout=5)
-    finally:
-        await running.stop()
     assert notice.at - queued_at < 1.5
     assert len([s for s in reminders(standin) if s.at < notice.at]) < 60  # of 300 bulk rows
