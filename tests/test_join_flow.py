@@ -233,3 +233,13 @@ async def test_a_question_answered_by_typing_loses_its_buttons(running_bot: Runn
             s.method == "editMessageReplyMarkup" and s.params.get("message_id") == organisation_question.message_id
         )
     )
+
+
+async def test_a_leader_application_is_called_an_application(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/join B3")
+    await fill_profile(ada, member="Member")
+    await ada.press("Global Leader")
+    await ada.say("Ten years of soil carbon monitoring.")
+    done = await ada.press("Confirm")
+    assert "your application is sent; the Facilitator will decide" in done.text
+    assert "registered" not in done.text

@@ -274,7 +274,7 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
 
 
 def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
-    lines = [_("<b>Thank you, you are registered.</b>"), ""]
+    lines = [_joined_heading(_, results), ""]
     for result in results:
         objective = catalogue.objective(result.code)
         lines.append(
@@ -293,6 +293,16 @@ def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
         )
     lines.append(_("/mytaskforces shows your registrations at any time."))
     return "\n".join(lines)
+
+
+def _joined_heading(_: Translate, results: list[Joined]) -> str:
+    """A Leader or Representative application is an application, never a registration."""
+    pending = [r for r in results if r.status is RegistrationStatus.PENDING]
+    if not pending:
+        return _("<b>Thank you, you are registered.</b>")
+    if len(pending) == len(results):
+        return _("<b>Thank you, your application is sent; the Facilitator will decide.</b>")
+    return _("<b>Thank you: you are registered as Team Member, and your applications are sent.</b>")
 
 
 def my_registrations(_: Translate, registrations: list[Registration], catalogue: Catalogue) -> str:
