@@ -76,11 +76,14 @@ async def test_leave_by_command_and_by_button(running_bot: RunningBot, ada: Chat
     await ada.say("/mytaskforces")
     question = await ada.press("Leave C2")
     assert "really want to leave Task Force C2" in question.text
-    left = await ada.press("Yes")
-    assert "You have left Task Force C2" in left.text
+    assert [label for label, _ in question.buttons] == ["Leave C2", "Stay in C2"]
+    kept = await ada.press("Stay in C2")
+    assert "Nothing changed: you stay in Task Force C2" in kept.text
     await ada.say("/leave C2")
-    again = await ada.press("Yes")
-    assert "not registered in Task Force C2" in again.params["text"]
+    left = await ada.press("Leave C2")
+    assert "You have left Task Force C2" in left.text
+    again = await ada.say("/leave C2")  # checked before asking
+    assert "not registered in Task Force C2" in again.text and not again.buttons
     mine = await ada.say("/mytaskforces")
     assert "withdrawn" in mine.text
     unknown = await ada.say("/leave ZZ9")
@@ -91,10 +94,10 @@ async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot
     await register(ada, "D3")
     question = await ada.say("/forget")
     assert "Delete your data?" in question.text
-    kept = await ada.press("No")
-    assert "Cancelled" in kept.text
+    kept = await ada.press("Keep my data")
+    assert "Nothing changed: your data is kept" in kept.text
     await ada.say("/forget")
-    done = await ada.press("Yes")
+    done = await ada.press("Delete all my data")
     assert "Your data has been deleted" in done.text
     db = running_bot.db
     assert db is not None

@@ -133,7 +133,7 @@ async def test_an_applicant_who_forgets_is_wiped_from_the_prompts(running_bot: R
     p = people(standin)
     prompt = await ada_applies_to_fran(p, "B3")
     await p["ada"].say("/forget")
-    await p["ada"].press("Yes")
+    await p["ada"].press("Delete all my data")
     edited = await standin.wait_for(
         lambda s: s.method == "editMessageText" and s.chat_id == p["fran"].id and s.message_id == prompt.message_id
     )
@@ -156,9 +156,9 @@ async def test_leaving_or_forgetting_closes_the_prompts_at_once(standin, tmp_pat
                 await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "Application:" in s.text, start=marker)
             )
         await p["ada"].say("/leave C1")
-        await p["ada"].press("Yes")
+        await p["ada"].press("Leave C1")
         await p["bob"].say("/forget")
-        await p["bob"].press("Yes")
+        await p["bob"].press("Delete all my data")
         closed = [
             await standin.wait_for(
                 lambda s, m=prompt.message_id: s.method == "editMessageText" and s.message_id == m, timeout=3

@@ -52,7 +52,7 @@ async def forget_after_a_full_history(running_bot: RunningBot) -> None:
     await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "New Team Members" in s.text)
 
     await ada.say("/forget")
-    assert "deleted" in (await ada.press("Yes")).text
+    assert "deleted" in (await ada.press("Delete all my data")).text
     await running_bot.settled()
 
     for table in [row["name"] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]:

@@ -11,7 +11,7 @@ from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.views import keyboards, texts
-from bot.views.callbacks import decode, encode
+from bot.views.callbacks import decode
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -72,12 +72,17 @@ async def leave_command(update: Update, context: Context) -> None:
 
 
 async def ask_leave(update: Update, context: Context, code: str) -> None:
+    """Checked before asking: an unknown code, or a task force the person is not in, is said at once."""
+    d = deps(context)
     _ = tr(update, context)
     if decode(f"lv:y:{code}") is None:
         await refuse(update, context, Refused("unknown_code", code=code))
         return
-    markup = keyboards.confirm(_, encode("lv", "y", code), encode("lv", "n"))
-    await reply(update, texts.leave_question(_, code), markup)
+    held = [r.taskforce for r in await accounts.registrations(d.db, user_id(update)) if r.status.holds_place]
+    if code not in held:
+        await refuse(update, context, Refused("not_registered", code=code))
+        return
+    await reply(update, texts.leave_question(_, code), keyboards.confirm_leave(_, code))
 
 
 async def leave_press(update: Update, context: Context) -> None:
@@ -88,6 +93,8 @@ async def leave_press(update: Update, context: Context) -> None:
         await refuse(update, context, Refused("stale"))
     elif press.action == "a":
         await ask_leave(update, context, press.arg)
+    elif press.action == "k":
+        await reply(update, texts.stayed_in(_, press.arg))
     elif press.action == "n":
         await reply(update, texts.cancelled(_))
     else:
@@ -102,11 +109,11 @@ async def leave_press(update: Update, context: Context) -> None:
 
 async def forget_command(update: Update, context: Context) -> None:
     _ = tr(update, context)
-    await reply(update, texts.forget_question(_), keyboards.confirm(_, encode("fg", "y"), encode("fg", "n")))
+    await reply(update, texts.forget_question(_), keyboards.confirm_forget(_))
 
 
 async def forget_declined(update: Update, context: Context) -> None:
-    await reply(update, texts.cancelled(tr(update, context)))
+    await reply(update, texts.data_kept(tr(update, context)))
 
 
 async def help_command(update: Update, context: Context) -> None:

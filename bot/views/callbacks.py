@@ -30,7 +30,8 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("j", "over"): (rf"{CODE}|-",),
     ("lv", "a"): (CODE,),
     ("lv", "y"): (CODE,),
-    ("lv", "n"): (),
+    ("lv", "n"): (),  # the old "No" of messages sent before it became "Stay in …"
+    ("lv", "k"): (CODE,),
     ("fg", "y"): (),
     ("fg", "n"): (),
     ("pf", "e"): (r"[a-z_]{1,20}",),

@@ -153,8 +153,16 @@ def my_registrations(_: Translate, held: list[Registration]) -> InlineKeyboardMa
     return _markup(*_rows(leave, 3), [button(_("Join Task Forces"), encode("j", "new"))])
 
 
-def confirm(_: Translate, yes: str, no: str) -> InlineKeyboardMarkup:
-    return _markup([button(_("Yes"), yes), button(_("No"), no)])
+def confirm_leave(_: Translate, code: str) -> InlineKeyboardMarkup:
+    """Destructive choices name what they do, not Yes and No."""
+    return _markup(
+        [button(_("Leave {code}").format(code=code), encode("lv", "y", code))],
+        [button(_("Stay in {code}").format(code=code), encode("lv", "k", code))],
+    )
+
+
+def confirm_forget(_: Translate) -> InlineKeyboardMarkup:
+    return _markup([button(_("Delete all my data"), encode("fg", "y"))], [button(_("Keep my data"), encode("fg", "n"))])
 
 
 def profile_fields(_: Translate) -> InlineKeyboardMarkup:

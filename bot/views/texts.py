@@ -341,6 +341,14 @@ def leave_question(_: Translate, code: str) -> str:
     return _("Do you really want to leave Task Force {code}?").format(code=code)
 
 
+def stayed_in(_: Translate, code: str) -> str:
+    return _("Nothing changed: you stay in Task Force {code}.").format(code=code)
+
+
+def data_kept(_: Translate) -> str:
+    return _("Nothing changed: your data is kept.")
+
+
 def left(_: Translate, code: str) -> str:
     return _("You have left Task Force {code}. You can join again at any time.").format(code=code)
 
