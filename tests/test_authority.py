@@ -102,7 +102,7 @@ async def test_admin_actions_refuse_what_does_not_exist(db: Database, catalogue:
 
 
 def test_the_cap_is_one_rule() -> None:
-    joining.check_cap(held=3, adding=2, cap=5)
+    joining.check_cap(held=3, selected=1, cap=5, adding=1)
     with pytest.raises(Refused) as refused:
-        joining.check_cap(held=4, adding=2, cap=5)
-    assert refused.value.params == {"cap": 5, "held": 4}
+        joining.check_cap(held=1, selected=4, cap=5, adding=1)
+    assert refused.value.params == {"cap": 5, "held": 1, "selected": 4}

@@ -6,7 +6,7 @@ from html import escape
 
 from bot.i18n import SUPPORTED
 from bot.storage import repositories as repo
-from tests.harness import ChatUser, RunningBot
+from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import message_update
 
 
@@ -106,28 +106,22 @@ async def test_member_applies_as_leader_with_a_motivation(running_bot: RunningBo
 
 
 async def test_the_cap_counts_what_is_already_held(standin, tmp_path, catalogue, ada: ChatUser) -> None:  # type: ignore[no-untyped-def]
-    from tests.harness import RunningBot as Bot
-    from tests.harness import bot_settings
-
-    running = Bot(standin, bot_settings(standin, tmp_path / "cap.sqlite3", max_taskforces=2), catalogue)
-    await running.start()
-    try:
+    async with bot_with(standin, tmp_path, catalogue, max_taskforces=2) as running:
         await ada.say("/join")
         await ada.press("A1")
         await ada.press("A2")
         alert = await ada.press("A3")
-        assert alert.method == "answerCallbackQuery" and "at most 2 Task Forces" in alert.params["text"]
+        assert alert.method == "answerCallbackQuery"
+        assert "at most 2 Task Forces at a time: you hold 0 and have selected 2" in alert.params["text"]
         await ada.press("Continue")
         await fill_profile(ada, member="Neither")
         await ada.press("Team Member")
         await ada.press("Team Member")
         await ada.press("Confirm")
         refused = await ada.say("/join D1")
-        assert "at most 2 Task Forces" in refused.text and "you hold 2" in refused.text
+        assert "at most 2 Task Forces at a time: you hold 2 and have selected 0" in refused.text
         assert running.db is not None
         assert len(await repo.registrations_of(running.db, ada.id)) == 2
-    finally:
-        await running.stop()
 
 
 async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser) -> None:

@@ -116,7 +116,7 @@ async def start_joining(update: Update, context: Context, code: str | None, *, o
         if code is not None:
             joining.preselect(draft, code.upper(), d.catalogue, d.settings.max_taskforces)
         else:
-            joining.check_cap(len(held), 1, d.settings.max_taskforces)
+            joining.check_cap(len(held), 0, d.settings.max_taskforces, adding=1)
     except Refused as refused:
         await refuse(update, context, refused)
         return ConversationHandler.END

@@ -109,10 +109,14 @@ def new_draft(person: Person | None, telegram_name: str, held: list[Registration
     return JoinDraft(held=[r.taskforce for r in held], ask_profile=False, profile=person.as_profile())
 
 
-def check_cap(held: int, adding: int, cap: int) -> None:
-    """The one rule on how many task forces a person holds (active or pending) at a time."""
-    if held + adding > cap:
-        raise Refused("cap", cap=cap, held=held)
+def check_cap(held: int, selected: int, cap: int, *, adding: int = 0) -> None:
+    """The one rule on how many task forces a person holds (active or pending) at a time.
+
+    `held` are saved places, `selected` the ones chosen in the draft so far, `adding` one
+    about to be chosen; the refusal gives both numbers, so that it adds up.
+    """
+    if held + selected + adding > cap:
+        raise Refused("cap", cap=cap, held=held, selected=selected)
 
 
 def toggle(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> None:
@@ -124,7 +128,7 @@ def toggle(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> None:
     if code in draft.selected:
         draft.selected.remove(code)
         return
-    check_cap(len(draft.held), len(draft.selected) + 1, cap)
+    check_cap(len(draft.held), len(draft.selected), cap, adding=1)
     draft.selected.append(code)
     draft.selected.sort()
 

@@ -76,7 +76,7 @@ def refusal(_: Translate, refused: Refused) -> str:
         "unknown_code": _("There is no Task Force {code}. /taskforces lists the 24 objectives."),
         "already_joined": _("You are already registered in Task Force {code}. /mytaskforces shows your registrations."),
         "cap": _(
-            "You can take part in at most {cap} Task Forces at a time, and you hold {held}. Unselect one, or /leave one first."
+            "You can take part in at most {cap} Task Forces at a time: you hold {held} and have selected {selected}. Unselect one, or /leave one first."
         ),
         "nothing_selected": _("Please select at least one Task Force first."),
         "use_buttons": _("Please answer with the buttons of the last question."),
