@@ -237,3 +237,19 @@ async def test_a_leader_application_is_called_an_application(running_bot: Runnin
     done = await ada.press("Confirm")
     assert "your application is sent; the Facilitator will decide" in done.text
     assert "registered" not in done.text
+
+
+async def test_a_returning_person_is_greeted_briefly_and_the_selection_counts(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    first = await ada.say("/start")
+    assert "Welcome to the Task Forces" in first.text
+    await ada.say("/join B3")
+    await fill_profile(ada, member="Neither")
+    await ada.press("Team Member")
+    await ada.press("Confirm")
+    again = await ada.say("/start")
+    assert again.text.startswith("Welcome back, Ada Lovelace! Your Task Forces: B3.") and len(again.text) < 200
+    selection = await ada.say("/join")
+    assert "Chosen: 1 of at most 5." in selection.text
+    assert "Chosen: 2 of at most 5." in (await ada.press("A1")).text

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Handler, deps, refuse, reply, tr
+from bot.chat.common import Context, Handler, deps, refuse, reply, tr, user_id
+from bot.services import accounts
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
 from bot.views.callbacks import decode
@@ -14,8 +15,15 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 async def start(update: Update, context: Context) -> None:
+    """The full welcome the first time; a returning person is greeted briefly, with their task forces."""
+    d = deps(context)
     _ = tr(update, context)
-    await reply(update, texts.welcome(_), keyboards.home(_))
+    person = await accounts.person(d.db, user_id(update))
+    if person is None:
+        await reply(update, texts.welcome(_), keyboards.home(_))
+        return
+    held = [r.taskforce for r in await accounts.registrations(d.db, person.telegram_id) if r.status.holds_place]
+    await reply(update, texts.welcome_back(_, person.name, held), keyboards.home(_))
 
 
 async def taskforces(update: Update, context: Context) -> None:

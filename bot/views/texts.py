@@ -119,6 +119,16 @@ def slow_down(_: Translate) -> str:
     )
 
 
+def welcome_back(_: Translate, name: str, held: list[str]) -> str:
+    if not held:
+        return _("Welcome back, {name}! /join takes you into a Task Force; /help lists the rest.").format(
+            name=escape(name)
+        )
+    return _(
+        "Welcome back, {name}! Your Task Forces: {codes}. /mytaskforces shows them, /join adds one, /help lists the rest."
+    ).format(name=escape(name), codes=", ".join(held))
+
+
 def welcome(_: Translate) -> str:
     return _(
         '<b>Welcome to the Task Forces of the "4 per 1000" Initiative!</b>\n\n'
@@ -188,6 +198,8 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue, cap: int) ->
     for objective in catalogue.objectives:
         mark = "✅ " if objective.code in draft.selected else ("☑️ " if objective.code in draft.held else "")
         lines.append(f"{mark}<b>{objective.code}</b> {escape(objective.title(_.language))}")
+    chosen = len(draft.held) + len(draft.selected)
+    lines += ["", _("Chosen: {count} of at most {cap}.").format(count=chosen, cap=cap)]
     if draft.held:
         lines += ["", _("☑️ marks the Task Forces you are already in.")]
     return fit("\n".join(lines))
