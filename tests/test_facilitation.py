@@ -376,3 +376,22 @@ async def test_a_restart_between_application_and_decision(running_bot: RunningBo
     await running_bot.start()
     assert "Approved" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
     await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "approved" in s.text)
+
+
+async def test_admin_details_are_said_plainly(running_bot: RunningBot) -> None:
+    """Naming a facilitator twice says so; a removed facilitator is told; a prompt closed by /withdraw says by whom."""
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C4"))
+    assert "already facilitates C4; nothing changed" in (await p["admin"].say(f"/facilitator {p['fran'].id} C4")).text
+    await apply(p["ada"], "C4")
+    prompt = await prompt_for(p["fran"], standin)
+    marker = len(standin.sent)
+    await p["admin"].say(f"/withdraw {p['ada'].id} C4")
+    closed = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id, start=marker
+    )
+    assert "Withdrawn by Sec Retariat (Executive Secretariat)" in closed.text and closed.buttons == []
+    assert "no longer facilitates C4" in (await p["admin"].say(f"/facilitator remove {p['fran'].id} C4")).text
+    told = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "You no longer facilitate" in s.text)
+    assert "Task Force C4" in told.text

@@ -45,17 +45,19 @@ async def facilitator_command(update: Update, context: Context) -> None:
         await send(update, views.facilitator_usage(_))
         return
     who, code = args[-2], args[-1].upper()
+    admins = d.settings.admins
     try:
         if removing:
-            person = await facilitation.unassign(d.db, user_id(update), who, code, d.settings.admins, d.now())
+            person = await facilitation.unassign(d.db, user_id(update), who, code, admins, d.now())
+            changed = True
         else:
-            admins = d.settings.admins
-            person = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, admins, d.now())
+            assigned = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, admins, d.now())
+            person, changed = assigned.person, assigned.added
     except Refused as refused:
         await refuse(update, context, refused)
         return
     await update_menu(context, person.telegram_id)
-    await send(update, views.facilitator_changed(_, person, code, removing))
+    await send(update, views.facilitator_changed(_, person, code, removing, changed))
     d.sender.wake()
 
 
@@ -194,6 +196,10 @@ async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
 
 
+async def _facilitator_removed(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    return views.facilitator_removed(_, str(item.params.get("code", ""))), None
+
+
 async def _digest(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     code = str(item.params.get("code", ""))
     ids = [int(i) for i in item.params.get("ids", [])]  # type: ignore[attr-defined]
@@ -249,6 +255,7 @@ async def _queue_digest(d: Deps) -> None:
 
 OUTBOX_KINDS = (
     OutboxKind("facilitator_welcome", _welcome),
+    OutboxKind("facilitator_removed", _facilitator_removed),
     OutboxKind("digest", _digest),
     OutboxKind("prompt_forgotten", _prompt_forgotten),
     OutboxKind("withdrawn_by_admin", _withdrawn),

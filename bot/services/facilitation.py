@@ -62,18 +62,25 @@ async def resolve(db: Database, target: str) -> KnownUser:
     return found
 
 
+@dataclass(frozen=True)
+class Assigned:
+    person: KnownUser
+    added: bool  # False: they facilitated it already; nothing changed
+
+
 async def assign(
     db: Database, admin_id: int, target: str, code: str, catalogue: Catalogue, admins: Collection[int], now: datetime
-) -> KnownUser:
+) -> Assigned:
     require_admin(admin_id, admins)
     if catalogue.objective(code) is None:
         raise Refused("unknown_code", code=code)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        if await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now):
+        added = await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now)
+        if added:
             await repo.audit(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
             await outbox.enqueue(tx, person.telegram_id, "facilitator_welcome", now, params={"code": code})
-    return person
+    return Assigned(person, added)
 
 
 async def unassign(
@@ -85,6 +92,7 @@ async def unassign(
         if not await teams.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
         await repo.audit(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
+        await outbox.enqueue(tx, person.telegram_id, "facilitator_removed", now, params={"code": code})
     return person
 
 
@@ -204,9 +212,14 @@ async def stay_as_member(db: Database, person_id: int, registration_id: int, now
     return code
 
 
-async def end_registration(tx: Transaction, registration: Registration, actor: int, now: datetime) -> None:
-    """Withdraw a registration (the person leaving, or an admin); open prompts say so."""
-    await repo.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
+async def end_registration(
+    tx: Transaction, registration: Registration, actor: int, now: datetime, *, by_admin: bool = False
+) -> None:
+    """Withdraw a registration (the person leaving, or an admin); open prompts say so, and by whom."""
+    if by_admin and registration.status is RegistrationStatus.PENDING:
+        await repo.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
+    else:
+        await repo.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
     await repo.audit(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)
@@ -222,7 +235,7 @@ async def withdraw(
         held = next((r for r in await repo.places_held(tx, person.telegram_id) if r.taskforce == code), None)
         if held is None:
             raise Refused("not_registered_other", who=person.full_name, code=code)
-        await end_registration(tx, held, admin_id, now)
+        await end_registration(tx, held, admin_id, now, by_admin=True)
         await outbox.enqueue(tx, person.telegram_id, "withdrawn_by_admin", now, registration_id=held.id)
     return person
 

@@ -25,10 +25,13 @@ class Application:
 
     @property
     def verdict(self) -> str:
-        """approved, rejected, not_member, pending or withdrawn: what the prompt now shows."""
+        """approved, rejected, not_member, pending, withdrawn (by the applicant, or a demotion) or
+        withdrawn_by_admin: what the prompt now shows."""
         registration = self.registration
         if registration.status is RegistrationStatus.PENDING:
             return "pending"
+        if registration.status is RegistrationStatus.WITHDRAWN and registration.decided_by is not None:
+            return "withdrawn_by_admin"
         if registration.decided_by is None:
             return "withdrawn"
         if registration.status is RegistrationStatus.REJECTED:

@@ -73,6 +73,7 @@ def decided_line(_: Translate, facts: Application) -> str:
         "rejected": _("❌ Rejected by {who} on {when}."),
         "not_member": _("❌ Member status not confirmed by {who} on {when}: Team Member."),
         "withdrawn": _("The applicant withdrew or is now a Team Member."),
+        "withdrawn_by_admin": _("Withdrawn by {who} (Executive Secretariat) on {when}."),
     }
     text = lines.get(facts.verdict, lines["withdrawn"]).format(who=who, when=at)
     if reason:
@@ -266,9 +267,16 @@ def facilitator_usage(_: Translate) -> str:
     return _("Write /facilitator <user id or @username> <CODE>, or /facilitator remove <user id or @username> <CODE>.")
 
 
-def facilitator_changed(_: Translate, person: KnownUser, code: str, removed: bool) -> str:
-    text = _("{name} no longer facilitates {code}.") if removed else _("{name} now facilitates {code}.")
+def facilitator_changed(_: Translate, person: KnownUser, code: str, removed: bool, changed: bool = True) -> str:
+    if not changed:
+        text = _("{name} already facilitates {code}; nothing changed.")
+    else:
+        text = _("{name} no longer facilitates {code}.") if removed else _("{name} now facilitates {code}.")
     return text.format(name=user_link(person), code=code)
+
+
+def facilitator_removed(_: Translate, code: str) -> str:
+    return _("You no longer facilitate Task Force {code}. Thank you for your work!").format(code=code)
 
 
 def nothing_pending(_: Translate) -> str:
