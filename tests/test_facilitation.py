@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+from datetime import UTC, datetime
 
+from bot.i18n import translator
+from bot.models import Catalogue, Person, Registration, RegistrationStatus, Role
 from bot.storage import repositories as repo
+from bot.views import notices as views
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
@@ -337,7 +343,7 @@ async def test_members_and_balance_only_for_facilitators_and_admins(running_bot:
     await facilitate(p["admin"], (p["fran"], "D2"))
     await apply(p["ada"], "D2", role="Team Member", member="Neither")
     listing = await p["fran"].say("/members D2")
-    assert "Ada Lovelace · Team Member · active · Soil Institute · Kenya · Africa" in listing.text
+    assert "Ada Lovelace</a> · Team Member · active · Soil Institute · Kenya · Africa" in listing.text
     balance = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Balance of Task Force D2" in s.text)
     assert "No one yet from: Asia and Pacific, Europe" in balance.text
     assert "Private companies" in balance.text and "34 of 35" in balance.text
@@ -395,3 +401,33 @@ async def test_admin_details_are_said_plainly(running_bot: RunningBot) -> None:
     assert "no longer facilitates C4" in (await p["admin"].say(f"/facilitator remove {p['fran'].id} C4")).text
     told = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "You no longer facilitate" in s.text)
     assert "Task Force C4" in told.text
+
+
+async def test_facilitators_can_reach_people(running_bot: RunningBot) -> None:
+    """The prompt and /members give the e-mail and a link that opens a chat with the person."""
+    standin = running_bot.standin
+    p = people(standin)
+    prompt = await ada_applies_to_fran(p, "D2")
+    link = f'<a href="tg://user?id={p["ada"].id}">Ada Lovelace</a>'
+    assert link in prompt.text and "E-mail: ada@example.org" in prompt.text
+    listing = await p["fran"].say("/members D2")
+    assert link in listing.text and "ada@example.org" in listing.text
+
+
+def test_the_members_csv_has_contacts_and_no_formulas(catalogue: Catalogue) -> None:
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    person = Person(
+        telegram_id=42, name="=HYPERLINK(\"http://x\")", organisation="@Org", country="Kenya", region="Africa",
+        stakeholder_type="Research and education", member_status="member", email="a@b.org", language="en",
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    registration = Registration(
+        id=1, person_id=42, taskforce="D2", role=Role.MEMBER, status=RegistrationStatus.ACTIVE, region=None,
+        motivation=None, decided_by=None, decided_at=None, reason=None, created_at=now, updated_at=now,
+    )  # fmt: skip
+    rows = list(
+        csv.reader(io.StringIO(views.members_csv(translator("en"), [(registration, person)]).decode("utf-8-sig")))
+    )
+    assert rows[0][-2:] == ["E-mail", "Telegram"]
+    assert rows[1][0] == '\'=HYPERLINK("http://x")' and rows[1][3] == "'@Org"
+    assert rows[1][-2:] == ["a@b.org", "tg://user?id=42"]

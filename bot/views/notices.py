@@ -11,9 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translate
 from bot.models import Catalogue, KnownUser, Person, Registration, Role
 from bot.services.facilitation import Balance
+from bot.services.fields import ProfileField
 from bot.services.notices import Application
 from bot.views.callbacks import encode
-from bot.views.texts import fit, number, role_label, status_label, when
+from bot.views.texts import field_label, fit, number, role_label, status_label, when
 
 
 def user_link(user: KnownUser) -> str:
@@ -34,7 +35,7 @@ def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> 
             role=role_label(_, registration.role), taskforce=_taskforce(_, registration.taskforce, catalogue)
         ),
         "",
-        _("Name: {value}").format(value=escape(person.name)),
+        _("Name: {value}").format(value=person_link(person)),
         _("Organisation: {value}").format(value=escape(person.organisation)),
         _("Country: {value}").format(value=escape(person.country)),
         _("Region: {value}").format(value=escape(catalogue.label_of(person.region, _.language))),
@@ -42,6 +43,8 @@ def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> 
         _('Member of "4 per 1000": {value}').format(value=escape(claim)),
         _("Motivation: “{value}”").format(value=escape(registration.motivation or "")),
     ]
+    if person.email:  # facilitators may write outside Telegram too; the profile question says so
+        lines.insert(-1, f"{field_label(_, ProfileField.EMAIL)}: {escape(person.email)}")
     if facts.others:
         held = ", ".join(f"{r.taskforce} {role_label(_, r.role)} ({status_label(_, r.status)})" for r in facts.others)
         lines.append(_("Other registrations: {value}").format(value=held))
@@ -203,10 +206,16 @@ def facilitator_list(_: Translate, pairs: list[tuple[str, KnownUser]], catalogue
     return fit("\n".join(lines))
 
 
+def person_link(person: Person) -> str:
+    """The person's name as a link that opens a chat with them: how a facilitator reaches them."""
+    return f'<a href="tg://user?id={person.telegram_id}">{escape(person.name)}</a>'
+
+
 def member_lines(_: Translate, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> list[str]:
     return [
-        f"{escape(p.name)} · {role_label(_, r.role)} · {status_label(_, r.status)} · "
+        f"{person_link(p)} · {role_label(_, r.role)} · {status_label(_, r.status)} · "
         f"{escape(p.organisation)} · {escape(p.country)} · {escape(catalogue.label_of(p.region, _.language))}"
+        + (f" · {escape(p.email)}" if p.email else "")
         for r, p in members
     ]
 
@@ -222,14 +231,22 @@ def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> byt
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [_("Name"), _("Role"), _("Status"), _("Organisation"), _("Country"), _("Region"), _("Stakeholder type")]
-    )
+        [_("Name"), _("Role"), _("Status"), _("Organisation"), _("Country"), _("Region"), _("Stakeholder type"),
+         field_label(_, ProfileField.EMAIL), "Telegram"]
+    )  # fmt: skip
     for r, p in members:
         writer.writerow(
-            [p.name, role_label(_, r.role), status_label(_, r.status), p.organisation, p.country, p.region,
-             p.stakeholder_type]
+            [_cell(value) for value in (
+                p.name, role_label(_, r.role), status_label(_, r.status), p.organisation, p.country, p.region,
+                p.stakeholder_type, p.email or "", f"tg://user?id={p.telegram_id}",
+            )]
         )  # fmt: skip
     return out.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: str) -> str:
+    """A cell beginning with = + - or @ would run as a formula when the file is opened: neutralised."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue) -> str:

@@ -218,7 +218,8 @@ def profile_question(_: Translate, field: ProfileField, first_time: bool) -> str
             'of "4 per 1000"? Only members and partners may be Global Leader or Regional Representative.'
         ),
         ProfileField.EMAIL: _(
-            "Your e-mail address, so that the Facilitator can reach you outside Telegram (optional)."
+            "Your e-mail address, so that the Facilitator can reach you outside Telegram (optional). "
+            "Only the Facilitators of your Task Forces and the Executive Secretariat see it."
         ),
     }
     header = _("<b>Your profile</b> (asked once, editable later with /profile)") if first_time else ""
