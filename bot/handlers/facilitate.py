@@ -137,9 +137,8 @@ async def _members(update: Update, context: Context, *, with_list: bool) -> None
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    balance = views.balance_text(_, code, facilitation.balance(members, d.catalogue), d.catalogue)
     if not with_list:
-        await send(update, balance)
+        await send(update, views.balance_text(_, code, facilitation.balance(members, d.catalogue), d.catalogue))
         return
     listing = views.members_text(_, code, members, d.catalogue)
     if len(listing) <= MESSAGE_LIMIT:
@@ -151,7 +150,6 @@ async def _members(update: Update, context: Context, *, with_list: bool) -> None
             filename=f"taskforce-{code}-members.csv",
             caption=views.members_caption(_, code),
         )
-    await send(update, balance)
 
 
 async def decision_press(update: Update, context: Context) -> None:

@@ -362,12 +362,15 @@ class Balance:
     empty_regions: list[str]
     empty_types: list[str]
     total: int
+    pending: int  # applications waiting for a decision: shown apart, not counted as members
 
 
 def balance(people: list[tuple[Registration, Person]], catalogue: Catalogue) -> Balance:
+    """Who holds a place now (active only); pending applications are counted apart."""
     cells = {(region, kind): 0 for region in catalogue.region_names for kind in catalogue.stakeholder_type_names}
     roles = dict.fromkeys(Role, 0)
-    for registration, person in people:
+    active = [(r, p) for r, p in people if r.status is RegistrationStatus.ACTIVE]
+    for registration, person in active:
         key = (person.region, person.stakeholder_type)
         cells[key] = cells.get(key, 0) + 1
         roles[registration.role] += 1
@@ -378,5 +381,6 @@ def balance(people: list[tuple[Registration, Person]], catalogue: Catalogue) -> 
         roles=roles,
         empty_regions=[region for region, n in by_region.items() if n == 0],
         empty_types=[kind for kind, n in by_type.items() if n == 0],
-        total=len(people),
+        total=len(active),
+        pending=len(people) - len(active),
     )

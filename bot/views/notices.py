@@ -250,24 +250,32 @@ def _cell(value: str) -> str:
 
 
 def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue) -> str:
-    """Counts by role and by region × stakeholder type, naming every empty cell (whom to recruit)."""
+    """Counts by role and by region × stakeholder type; each gap said once (whom to recruit).
+
+    A region nobody comes from, or a type nobody is of, is named once in its own line, not
+    again under every region: with few members that repeated the same list five times.
+    """
     lines = [_("<b>Balance of Task Force {taskforce}</b> ({count} members)").format(
         taskforce=_taskforce(_, code, catalogue), count=number(_, balance.total)
     )]  # fmt: skip
+    if balance.pending:
+        lines.append(_("Pending applications, not counted: {count}").format(count=number(_, balance.pending)))
     lines.append(", ".join(f"{role_label(_, role)}: {number(_, balance.roles[role])}" for role in Role))
 
     def label(value: str) -> str:
         return escape(catalogue.label_of(value, _.language))
 
+    kinds = catalogue.stakeholder_type_names
     for region in catalogue.region_names:
-        kinds = catalogue.stakeholder_type_names
+        if region in balance.empty_regions:
+            continue
         counts = "; ".join(
             f"{label(k)} {number(_, balance.cells[(region, k)])}" for k in kinds if balance.cells[(region, k)]
         )
-        missing = ", ".join(label(k) for k in kinds if not balance.cells[(region, k)])
-        line = f"<b>{label(region)}</b>: {counts or '—'}"
+        line = f"<b>{label(region)}</b>: {counts}"
+        missing = [k for k in kinds if not balance.cells[(region, k)] and k not in balance.empty_types]
         if missing:
-            line += "\n  " + _("none yet: {types}").format(types=missing)
+            line += "\n  " + _("none yet: {types}").format(types=", ".join(map(label, missing)))
         lines.append(line)
     if balance.empty_regions:
         lines.append(_("No one yet from: {regions}").format(regions=", ".join(map(label, balance.empty_regions))))
