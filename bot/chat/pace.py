@@ -1,8 +1,9 @@
 """The bot's sending budget: BOT_MESSAGES_PER_SECOND shared by the replies and the sender.
 
-Replies are never made to wait for the sender: they are only counted (PTB's
-AIORateLimiter still caps them). The sender takes what is left of each second, so a
-broadcast slows down while people are being answered, and the sum stays under the rate.
+In any second the sum stays under the rate. Replies go first: the sender stops taking
+places once four fifths of the second's budget is used, so at least a fifth is always
+left for answers, and all of it when the sender is idle; a broadcast slows down while
+people are being answered, never the other way round.
 
 A flood wait (429) on a reply holds that chat only: PTB's limiter, when it retries
 itself, pauses every request of the bot for the wait, so one person's flood would
@@ -29,29 +30,38 @@ MESSAGE_METHODS = frozenset(
 WINDOW = 1.0
 
 
+SENDER_SHARE = 0.8  # of the budget, at most, for the sender: the rest is kept for replies
+
+
 class Pace:
-    """Messages sent in the last second, by anyone; `slot()` waits until one more fits."""
+    """Messages sent in the last second, by anyone; a slot is taken only while the second has room."""
 
     def __init__(self, per_second: float) -> None:
         self._limit = max(1, int(per_second))
+        self._sender_limit = max(1, int(self._limit * SENDER_SHARE))
         self._sent: deque[float] = deque()
 
-    def record(self) -> None:
-        self._sent.append(time.monotonic())
+    async def reply_slot(self) -> None:
+        """A reply waits only when the whole second's budget is used."""
+        await self._slot(self._limit)
 
-    async def slot(self) -> None:
+    async def sender_slot(self) -> None:
+        """The sender waits as soon as its share of the second is used (replies included)."""
+        await self._slot(self._sender_limit)
+
+    async def _slot(self, limit: int) -> None:
         while True:
             now = time.monotonic()
             while self._sent and now - self._sent[0] >= WINDOW:
                 self._sent.popleft()
-            if len(self._sent) < self._limit:
-                self.record()
+            if len(self._sent) < limit:
+                self._sent.append(now)
                 return
             await asyncio.sleep(self._sent[0] + WINDOW - now)
 
 
 class ReplyLimiter(AIORateLimiter):
-    """PTB's limiter for the replies: counted in the shared Pace, a 429 retried for its chat only."""
+    """PTB's limiter for the replies: within the shared Pace, a 429 retried for its chat only."""
 
     def __init__(self, pace: Pace, overall_max_rate: float, retries: int = 2) -> None:
         super().__init__(overall_max_rate=overall_max_rate, max_retries=0)  # its retries pause everyone
@@ -72,7 +82,7 @@ class ReplyLimiter(AIORateLimiter):
         for attempt in range(self._retries + 1):
             await self._wait_for(chat)
             if endpoint in MESSAGE_METHODS:
-                self._pace.record()
+                await self._pace.reply_slot()
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except RetryAfter as error:

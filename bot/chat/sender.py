@@ -146,7 +146,7 @@ class Sender:
         self._next_slot = max(self._next_slot + self._interval, now)
         if self._next_slot > now:
             await asyncio.sleep(self._next_slot - now)
-        await self._pace.slot()  # what the replies left of this second
+        await self._pace.sender_slot()  # its share of this second, replies counted
         self._chat_clock[chat_id] = max(self._chat_clock.get(chat_id, 0.0), time.monotonic()) + CHAT_INTERVAL
 
     async def _idle_time(self) -> float:
