@@ -253,3 +253,25 @@ async def test_a_returning_person_is_greeted_briefly_and_the_selection_counts(
     selection = await ada.say("/join")
     assert "Chosen: 1 of at most 5." in selection.text
     assert "Chosen: 2 of at most 5." in (await ada.press("A1")).text
+
+
+async def test_each_step_says_what_is_joined_and_how_far_it_is(running_bot: RunningBot, ada: ChatUser) -> None:
+    first = await ada.say("/start join_B3")
+    assert "<i>Joining B3 · GAFOLUP Helpdesk · step 1 of 9</i>" in first.text
+    assert "step 2 of 9" in (await ada.press("Use “")).text
+    await ada.say("/cancel")
+    listed = await ada.say("/join")
+    assert "<i>Step 1 of 9</i>" in listed.text  # the list of task forces is a step too…
+    assert "<i>Step 1 of 10</i>" in (await ada.press("A1")).text  # …and each one chosen adds its role
+
+
+async def test_join_under_an_objective_page_keeps_the_page(running_bot: RunningBot, ada: ChatUser) -> None:
+    page = await ada.press_data("b:o:B3")
+    marker = len(running_bot.standin.sent)
+    first = await ada.press("Join")
+    assert first.method == "sendMessage" and "Joining B3" in first.text
+    assert not [
+        s
+        for s in running_bot.standin.sent[marker:]
+        if s.method == "editMessageText" and s.message_id == page.message_id
+    ]

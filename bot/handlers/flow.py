@@ -99,7 +99,9 @@ def _question_message(update: Update, new_message: bool) -> int:
     return message.message_id + 1 if message is not None else 0
 
 
-async def start_joining(update: Update, context: Context, code: str | None, *, over: bool = False) -> str | int:
+async def start_joining(
+    update: Update, context: Context, code: str | None, *, over: bool = False, below: bool = False
+) -> str | int:
     """A new join; in the middle of one, first ask whether to carry on with it or start over."""
     d = deps(context)
     uid = user_id(update)
@@ -122,7 +124,8 @@ async def start_joining(update: Update, context: Context, code: str | None, *, o
         return ConversationHandler.END
     _drop(context)
     await joining.begin(d.db, uid, d.now(), timedelta(hours=d.settings.reminder_hours))
-    return await show_step(update, context, draft, new_message=update.callback_query is None)
+    # A button's message is edited into the first question, unless it is kept (below=True).
+    return await show_step(update, context, draft, new_message=update.callback_query is None or below)
 
 
 async def join_command(update: Update, context: Context) -> str | int:
@@ -138,7 +141,8 @@ async def start_deep_link(update: Update, context: Context) -> str | int:
 async def join_button(update: Update, context: Context) -> str | int:
     press = decode(update.callback_query.data if update.callback_query else None)
     code = press.arg if press and press.action == "go" else None
-    return await start_joining(update, context, code)
+    # Join under an objective's page keeps the page (its targets) in the chat and goes on below.
+    return await start_joining(update, context, code, below=code is not None)
 
 
 async def start_over(update: Update, context: Context) -> str | int:

@@ -59,6 +59,8 @@ class JoinDraft(BaseModel):
     # The message that asks the current question, or the lowest id it can have (message ids of
     # a private chat only grow): a button on an older message never acts on this draft.
     question_floor: int = 0
+    # Whether the list of task forces is a step of this join (not when it began from a code).
+    listed: bool = True
 
 
 def is_current(draft: JoinDraft, message_id: int) -> bool:
@@ -94,6 +96,25 @@ def next_step(draft: JoinDraft) -> Step:
         if draft.roles[code].needs_decision and code not in draft.motivations:
             return Step(StepKind.MOTIVATION, code=code)
     return Step(StepKind.SUMMARY)
+
+
+def progress(draft: JoinDraft) -> tuple[int, int]:
+    """(this step, all steps) of the journey as it now looks: "step 2 of 9".
+
+    The total can grow by one when a Leader or Representative role adds its motivation.
+    """
+    journey = [Step(StepKind.SELECT)] if draft.listed else []
+    if draft.ask_profile:
+        journey += [Step(StepKind.PROFILE, field=field) for field in ProfileField]
+    journey += [Step(StepKind.ROLE, code=code) for code in draft.selected]
+    journey += [
+        Step(StepKind.MOTIVATION, code=code)
+        for code in draft.selected
+        if code in draft.roles and draft.roles[code].needs_decision
+    ]
+    journey.append(Step(StepKind.SUMMARY))
+    current = next_step(draft)
+    return (journey.index(current) + 1 if current in journey else len(journey)), len(journey)
 
 
 def expects_text(step: Step) -> bool:
@@ -137,6 +158,7 @@ def preselect(draft: JoinDraft, code: str, catalogue: Catalogue, cap: int) -> No
     """A deep link or /join CODE goes straight past the selection."""
     toggle(draft, code, catalogue, cap)
     draft.selection_done = True
+    draft.listed = False
 
 
 def reselect(draft: JoinDraft, held: list[str]) -> None:
@@ -200,7 +222,7 @@ class EditPart(StrEnum):
 def edit(draft: JoinDraft, part: EditPart) -> None:
     """Go back to one part; the steps after it are asked again only where needed."""
     if part is EditPart.TASKFORCES:
-        draft.selection_done = False
+        draft.selection_done, draft.listed = False, True
     elif part is EditPart.PROFILE:
         draft.suggested_name = draft.profile.name or draft.suggested_name
         draft.ask_profile, draft.profile, draft.roles = True, Profile(), {}

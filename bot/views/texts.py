@@ -15,7 +15,7 @@ from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
-from bot.services.joining import JoinDraft, Joined, Step, StepKind
+from bot.services.joining import JoinDraft, Joined, Step, StepKind, progress
 from bot.views.shown import shown
 
 MESSAGE_LIMIT = 4096
@@ -489,7 +489,20 @@ def leave_usage(_: Translate) -> str:
 
 
 def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, may_lead: bool) -> str:
-    """The text of whatever the join flow asks next."""
+    """The text of whatever the join flow asks next, under a line saying what is joined and how far it is."""
+    return f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, may_lead)}"
+
+
+def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
+    number_, total = progress(draft)
+    if not draft.selection_done or not draft.selected:
+        return _("Step {n} of {m}").format(n=number_, m=total)
+    objective = catalogue.objective(draft.selected[0]) if len(draft.selected) == 1 else None
+    what = f"{objective.code} · {escape(objective.title(_.language))}" if objective else ", ".join(draft.selected)
+    return _("Joining {what} · step {n} of {m}").format(what=what, n=number_, m=total)
+
+
+def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, may_lead: bool) -> str:
     if step.kind is StepKind.SELECT:
         return selection(_, draft, catalogue, cap)
     if step.kind is StepKind.PROFILE and step.field is not None:
