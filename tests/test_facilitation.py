@@ -435,3 +435,20 @@ def test_the_members_csv_has_contacts_and_no_formulas(catalogue: Catalogue) -> N
     assert rows[0][-2:] == ["E-mail", "Telegram"]
     assert rows[1][0] == '\'=HYPERLINK("http://x")' and rows[1][3] == "'@Org"
     assert rows[1][-2:] == ["a@b.org", "tg://user?id=42"]
+
+
+async def test_a_place_already_held_is_not_offered(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    prompt = await ada_applies_to_fran(p, "E1")
+    await p["fran"].press_data(prompt.buttons[0][1], prompt.message_id or 0)  # Ada is Global Leader of E1
+    await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "approved" in s.text)
+    await p["bob"].say("/join E1")
+    await fill_profile(p["bob"], member="Member")
+    roles = p["bob"].last
+    assert [label for label, _ in roles.buttons if label != "Cancel"] == ["Regional Representative", "Team Member"]
+    assert (
+        "Global Leader of this Task Force is held by Ada Lovelace; to help with it, write to its Facilitators"
+        in roles.text
+    )
+    assert (await p["bob"].say("global leader")).buttons == roles.buttons  # not taken by typing either

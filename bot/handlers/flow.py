@@ -43,7 +43,7 @@ from bot.models import OutboxItem, RegistrationStatus, Role
 from bot.services import accounts, facilitation, joining, notices, reminders
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
-from bot.services.fields import REASON_LIMIT, ProfileField, clean_text, may_lead
+from bot.services.fields import REASON_LIMIT, ProfileField, clean_text
 from bot.services.joining import EditPart, JoinDraft
 from bot.views import keyboards, texts
 from bot.views import notices as notice_views
@@ -79,10 +79,10 @@ async def show_step(
     d = deps(context)
     _ = tr(update, context)
     step = joining.next_step(draft)
-    leads = may_lead(draft.profile, d.catalogue)
-    text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, leads)
+    offer = await joining.role_offer(d.db, draft, step, d.catalogue)
+    text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, offer)
     text = f"{notice}\n\n{text}" if notice else text
-    markup = keyboards.step(_, step, draft, d.catalogue, leads)
+    markup = keyboards.step(_, step, draft, d.catalogue, offer)
     shown = await (send if new_message else reply)(update, text, markup)
     if shown is not None:  # the exact id, kept with the draft when the update ends
         draft.question_floor = shown
@@ -212,7 +212,7 @@ async def joining_text(update: Update, context: Context) -> str | int:
     if draft is None:
         return ConversationHandler.END
     text = update.message.text if update.message and update.message.text else ""
-    typed = _typed_button(context, draft, text)
+    typed = await _typed_button(context, draft, text)
     if typed is not None:  # "Team Member", "miembro del equipo", "latin america", "skip": as if pressed
         return await apply_press(update, context, draft, typed)
     answered, chat = draft.question_floor, update.effective_chat
@@ -229,12 +229,12 @@ async def joining_text(update: Update, context: Context) -> str | int:
     return state
 
 
-def _typed_button(context: Context, draft: JoinDraft, text: str) -> Press | None:
+async def _typed_button(context: Context, draft: JoinDraft, text: str) -> Press | None:
     """The button of the current question whose label (in any language, any case) was typed, if any."""
     step = joining.next_step(draft)
     d = deps(context)
-    leads = may_lead(draft.profile, d.catalogue)
-    keyboards_shown = [keyboards.step(translator(lang), step, draft, d.catalogue, leads) for lang in SUPPORTED]
+    offer = await joining.role_offer(d.db, draft, step, d.catalogue)
+    keyboards_shown = [keyboards.step(translator(lang), step, draft, d.catalogue, offer) for lang in SUPPORTED]
     # Where text is the answer (a name, a motivation), only a whole label counts as a press.
     return decode(keyboards.typed_choice(text, keyboards_shown, prefix=not joining.expects_text(step)))
 

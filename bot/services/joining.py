@@ -6,7 +6,7 @@ stale button can always be answered by asking whatever is still missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -78,6 +78,19 @@ class JoinRules:
 
 
 @dataclass(frozen=True)
+class RoleOffer:
+    """The roles a person may choose in a task force, and the places someone already holds there."""
+
+    may_lead: bool
+    taken: dict[Role, str] = field(default_factory=dict)  # role → the holder's name
+
+    @property
+    def offered(self) -> list[Role]:
+        """A place held is not offered; Leader and Representative only to members and partners."""
+        return [role for role in Role if role not in self.taken] if self.may_lead else [Role.MEMBER]
+
+
+@dataclass(frozen=True)
 class Joined:
     code: str
     role: Role
@@ -115,6 +128,20 @@ def progress(draft: JoinDraft) -> tuple[int, int]:
     journey.append(Step(StepKind.SUMMARY))
     current = next_step(draft)
     return (journey.index(current) + 1 if current in journey else len(journey)), len(journey)
+
+
+async def role_offer(db: Database, draft: JoinDraft, step: Step, catalogue: Catalogue) -> RoleOffer:
+    """What the role question of `step` offers: the places already held are read now, not remembered."""
+    leads = may_lead(draft.profile, catalogue)
+    if step.kind is not StepKind.ROLE or step.code is None or not leads:
+        return RoleOffer(leads)
+    taken = {}
+    for role in (Role.LEADER, Role.REPRESENTATIVE):
+        holder = await repo.active_holder(db, step.code, role, draft.profile.region)
+        if holder is not None:
+            person = await repo.get_person(db, holder.person_id) if holder.person_id else None
+            taken[role] = person.name if person else "—"
+    return RoleOffer(leads, taken)
 
 
 def expects_text(step: Step) -> bool:

@@ -9,9 +9,9 @@ from functools import lru_cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translate
-from bot.models import Catalogue, Registration, Role
+from bot.models import Catalogue, Registration
 from bot.services.fields import ProfileField
-from bot.services.joining import JoinDraft, Step, StepKind
+from bot.services.joining import JoinDraft, RoleOffer, Step, StepKind
 from bot.views.callbacks import encode
 from bot.views.texts import field_label, goal_name, role_label
 
@@ -104,9 +104,8 @@ def profile_choices(
     return []
 
 
-def roles(_: Translate, code: str, may_lead: bool) -> list[list[Button]]:
-    offered = list(Role) if may_lead else [Role.MEMBER]
-    return [[button(role_label(_, role), encode("j", "r", code, role.value))] for role in offered]
+def roles(_: Translate, code: str, offer: RoleOffer) -> list[list[Button]]:
+    return [[button(role_label(_, role), encode("j", "r", code, role.value))] for role in offer.offered]
 
 
 def summary(_: Translate) -> list[list[Button]]:
@@ -120,7 +119,7 @@ def summary(_: Translate) -> list[list[Button]]:
     ]
 
 
-def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, may_lead: bool) -> InlineKeyboardMarkup:
+def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, offer: RoleOffer) -> InlineKeyboardMarkup:
     """The buttons of whatever the join flow asks next; Cancel is always there."""
     if step.kind is StepKind.SELECT:
         return selection(_, draft, catalogue)
@@ -128,7 +127,7 @@ def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, may_l
     if step.kind is StepKind.PROFILE and step.field is not None:
         rows = profile_choices(_, step.field, catalogue, suggested_name=draft.suggested_name)
     elif step.kind is StepKind.ROLE and step.code is not None:
-        rows = roles(_, step.code, may_lead)
+        rows = roles(_, step.code, offer)
     elif step.kind is StepKind.SUMMARY:
         rows = summary(_)
     return _markup(*rows, [button(_("Cancel"), encode("j", "x"))])

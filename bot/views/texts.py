@@ -15,7 +15,7 @@ from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
-from bot.services.joining import JoinDraft, Joined, Step, StepKind, progress
+from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind, progress
 from bot.views.shown import shown
 
 MESSAGE_LIMIT = 4096
@@ -229,7 +229,7 @@ def profile_question(_: Translate, field: ProfileField, first_time: bool) -> str
     return "\n\n".join(part for part in (header, text) if part)
 
 
-def role_question(_: Translate, objective: Objective, may_lead: bool) -> str:
+def role_question(_: Translate, objective: Objective, offer: RoleOffer) -> str:
     lines = [
         _("<b>Task Force {code} · {title}</b>: which role suits you?").format(
             code=objective.code, title=escape(objective.title(_.language))
@@ -245,8 +245,12 @@ def role_question(_: Translate, objective: Objective, may_lead: bool) -> str:
             "<b>Team Member</b>: provides information on on-going actions and projects, contributes to the implementation strategy and the consultations."
         ),
     ]
-    if not may_lead:
+    if not offer.may_lead:
         lines += ["", refusal(_, Refused("role_reserved"))]
+    for role, holder in offer.taken.items():
+        lines += ["", _("{role} of this Task Force is held by {name}; to help with it, write to its Facilitators.").format(
+            role=role_label(_, role), name=escape(holder)
+        )]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -488,9 +492,9 @@ def leave_usage(_: Translate) -> str:
     return _("Which Task Force? Write for example /leave B3, or use the buttons of /mytaskforces.")
 
 
-def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, may_lead: bool) -> str:
+def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
     """The text of whatever the join flow asks next, under a line saying what is joined and how far it is."""
-    return f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, may_lead)}"
+    return f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}"
 
 
 def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
@@ -502,14 +506,14 @@ def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
     return _("Joining {what} · step {n} of {m}").format(what=what, n=number_, m=total)
 
 
-def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, may_lead: bool) -> str:
+def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
     if step.kind is StepKind.SELECT:
         return selection(_, draft, catalogue, cap)
     if step.kind is StepKind.PROFILE and step.field is not None:
         return profile_question(_, step.field, draft.ask_profile)
     objective = catalogue.objective(step.code or "")
     if step.kind is StepKind.ROLE and objective is not None:
-        return role_question(_, objective, may_lead)
+        return role_question(_, objective, offer)
     if step.kind is StepKind.MOTIVATION and objective is not None:
         return motivation_question(_, objective, draft.roles[objective.code])
     return summary(_, draft, catalogue)
