@@ -25,10 +25,11 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     assert "at most 200 characters" in too_long.text
     saved = await ada.say("Soil Alliance")
     assert "Saved: Organisation" in saved.text
-    await ada.say("/profile")
+    # The profile card comes again, with its buttons, ready for the next change.
+    assert "Organisation: Soil Alliance" in saved.text and "Region" in [label for label, _ in saved.buttons]
     await ada.press("Region")
     saved = await ada.press("Europe")
-    assert "Saved: Region" in saved.text
+    assert "Saved: Region" in saved.text and "Region: Europe" in saved.text
     assert running_bot.db is not None
     person = await repo.get_person(running_bot.db, ada.id)
     assert person is not None and (person.organisation, person.region) == ("Soil Alliance", "Europe")

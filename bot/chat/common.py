@@ -19,12 +19,12 @@ from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
-from bot.services import notices
+from bot.services import accounts, notices
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
 from bot.storage.database import Database
-from bot.views import texts
+from bot.views import keyboards, texts
 
 log = logging.getLogger("bot")
 
@@ -165,6 +165,17 @@ async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup |
     chat_id = update.effective_chat.id
     sent = await unread_call(update.get_bot(), "sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
     return int(sent["message_id"]) if isinstance(sent, dict) and "message_id" in sent else None
+
+
+async def show_profile_after(update: Update, context: Context, notice: str, *, new_message: bool) -> None:
+    """After a /profile edit: what changed, then the profile card again, ready for the next change."""
+    d = deps(context)
+    _ = tr(update, context)
+    person = await accounts.person(d.db, user_id(update))
+    card = texts.profile_page(_, person, d.catalogue) if person is not None else ""
+    text = "\n\n".join(part for part in (notice, card) if part)
+    markup = keyboards.profile_fields(_) if person is not None else None
+    await (send if new_message else reply)(update, text, markup)
 
 
 async def refuse(update: Update, context: Context, refused: Refused) -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Handler, deps, refuse, reply, reply_for_sure, send, tr, user_id
+from bot.chat.common import (
+    Context,
+    Handler,
+    deps,
+    refuse,
+    reply,
+    reply_for_sure,
+    send,
+    show_profile_after,
+    tr,
+    user_id,
+)
 from bot.chat.menus import update_menu
 from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
@@ -57,7 +68,7 @@ async def profile_press(update: Update, context: Context) -> None:
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    await reply(update, texts.field_saved(_, field, demoted))
+    await show_profile_after(update, context, texts.field_saved(_, field, demoted), new_message=False)
     d.sender.wake()  # a demotion closes open prompts
 
 

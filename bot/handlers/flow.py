@@ -32,6 +32,7 @@ from bot.chat.common import (
     reply_for_sure,
     save_user_data,
     send,
+    show_profile_after,
     tr,
     user_id,
 )
@@ -311,7 +312,9 @@ async def clear_field_pressed(update: Update, context: Context) -> str | int:
         await refuse(update, context, refused)
         return EDITING
     _drop(context)
-    await reply(update, texts.field_cleared(tr(update, context), ProfileField(press.arg)))
+    await show_profile_after(
+        update, context, texts.field_cleared(tr(update, context), ProfileField(press.arg)), new_message=False
+    )
     return ConversationHandler.END
 
 
@@ -326,7 +329,7 @@ async def editing_text(update: Update, context: Context) -> str | int:
         await refuse(update, context, refused)
         return EDITING
     _drop(context)
-    await send(update, texts.field_saved(_, field, demoted))
+    await show_profile_after(update, context, texts.field_saved(_, field, demoted), new_message=True)
     d.sender.wake()  # a demotion closes open prompts
     return ConversationHandler.END
 
