@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update, User
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseHandler, ContextTypes
 
@@ -73,11 +73,14 @@ def user_id(update: Update) -> int:
 
 
 def language(update: Update, context: Context) -> str:
+    return language_of(deps(context), update.effective_user)
+
+
+def language_of(d: Deps, user: User | None) -> str:
     """The person's chosen language (cached from the database), else their Telegram's."""
-    user = update.effective_user
     if user is None:
         return DEFAULT_LANGUAGE
-    return deps(context).languages.get(user.id) or language_for(user.language_code)
+    return d.languages.get(user.id) or language_for(user.language_code)
 
 
 def tr(update: Update, context: Context) -> Translate:

@@ -17,10 +17,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.common import DEPS_KEY, Context, Deps, Handler, already_applied, deps, flush_persistence, send, tr
+from bot.chat.common import (
+    DEPS_KEY,
+    Context,
+    Deps,
+    Handler,
+    already_applied,
+    deps,
+    flush_persistence,
+    language_of,
+    send,
+    tr,
+)
 from bot.chat.keys import DRAFT_KEY
 from bot.chat.sender import OutboxKind, Rendered
-from bot.i18n import Translate, language_for, translator
+from bot.i18n import Translate, translator
 from bot.models import OutboxItem
 from bot.services import notices
 from bot.services.errors import Refused
@@ -46,8 +57,7 @@ async def slow_down(application: Application, update: Update) -> None:  # type: 
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != "private":
         return
-    d: Deps = application.bot_data[DEPS_KEY]
-    _ = translator(d.languages.get(user.id) or language_for(user.language_code))
+    _ = translator(language_of(application.bot_data[DEPS_KEY], user))
     await application.bot.send_message(chat.id, texts.slow_down(_))
 
 
