@@ -26,7 +26,7 @@ async def test_newcomer_joins_by_deep_link_as_team_member(running_bot: RunningBo
     await fill_profile(ada, member="Neither")
     role_question = ada.last
     assert "B3" in role_question.text
-    assert [label for label, _ in role_question.buttons if "Cancel" not in label] == ["Team Member"]
+    assert [label for label, _ in role_question.buttons] == ["Team Member", "« Back", "Cancel"]
     summary = await ada.press("Team Member")
     assert "Please check" in summary.text and "Soil Institute" in summary.text
     done = await ada.press("Confirm")
@@ -275,3 +275,41 @@ async def test_join_under_an_objective_page_keeps_the_page(running_bot: RunningB
         for s in running_bot.standin.sent[marker:]
         if s.method == "editMessageText" and s.message_id == page.message_id
     ]
+
+
+async def test_back_and_one_field_edits_offer_the_earlier_answers(running_bot: RunningBot, ada: ChatUser) -> None:
+    await ada.say("/start join_B3")
+    assert "« Back" not in [label for label, _ in ada.last.buttons]  # the first step has none
+    await ada.press("Use “")
+    await ada.say("Soil Institute")
+    await ada.say("Kenya")
+    again = await ada.press("« Back")
+    assert "which country" in again.text and "Use “Kenya”" in [label for label, _ in again.buttons]
+    await ada.press("Use “Kenya”")
+    await ada.press("Africa")
+    await ada.press("Research and education")
+    region_again = await ada.press("« Back")
+    assert "✓ Research and education" in [label for label, _ in region_again.buttons]
+    await ada.press("Research and education")
+    await ada.press("Member")
+    await ada.say("ada@example.org")
+    await ada.press("Global Leader")
+    await ada.say("Twenty years of soil carbon work.")
+    motivation = await ada.press("« Back")
+    assert "why do you apply" in motivation.text
+    summary = await ada.press("Keep what I wrote")
+    assert "Twenty years" in summary.text
+
+    fields = await ada.press("Edit profile")
+    assert "Organisation: Soil Institute" in [label for label, _ in fields.buttons]
+    organisation = await ada.press("Organisation: Soil Institute")
+    assert "Use “Soil Institute”" in [label for label, _ in organisation.buttons]
+    summary = await ada.say("Soil Lab")
+    assert "Please check" in summary.text and "Soil Lab" in summary.text and "Global Leader" in summary.text
+    await ada.press("Confirm")
+
+    assert running_bot.db is not None
+    person = await repo.get_person(running_bot.db, ada.id)
+    assert person is not None and (person.organisation, person.country) == ("Soil Lab", "Kenya")
+    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    assert (registration.role.value, registration.motivation) == ("leader", "Twenty years of soil carbon work.")

@@ -32,8 +32,8 @@ def complete_draft(catalogue: Catalogue, codes: list[str], role: Role = Role.MEM
     joining.finish_selection(draft)
     for code in codes:
         joining.choose_role(draft, code, role, catalogue)
-        if role.needs_decision:
-            joining.answer_text(draft, "Because.")
+    for _code in codes if role.needs_decision else []:
+        joining.answer_text(draft, "Because.", catalogue)
     return draft
 
 
@@ -45,7 +45,7 @@ def test_next_step_asks_profile_fields_in_order_then_roles(catalogue: Catalogue)
         asked.append(step.field)
         assert step.field is not None
         if step.field.typed:
-            joining.answer_text(draft, "ada@example.org" if step.field is ProfileField.EMAIL else "Value")
+            joining.answer_text(draft, "ada@example.org" if step.field is ProfileField.EMAIL else "Value", catalogue)
         else:
             choice = "neither" if step.field is ProfileField.MEMBER_STATUS else "0"
             joining.answer_choice(draft, step.field, choice, catalogue)
@@ -67,12 +67,58 @@ def test_toggle_respects_the_cap_and_what_is_held(catalogue: Catalogue) -> None:
     assert draft.selected == []
 
 
-def test_editing_the_profile_asks_roles_again(catalogue: Catalogue) -> None:
-    draft = complete_draft(catalogue, ["C1"], Role.LEADER)
-    assert joining.next_step(draft).kind is StepKind.SUMMARY
+def test_editing_one_field_keeps_the_others_and_only_roles_it_no_longer_allows(catalogue: Catalogue) -> None:
+    draft = complete_draft(catalogue, ["C1", "C2"], Role.LEADER)
+    draft.roles["C2"] = Role.MEMBER
     joining.edit(draft, EditPart.PROFILE)
-    assert joining.next_step(draft).field is ProfileField.NAME
-    assert draft.roles == {} and draft.suggested_name == "Ada"
+    assert joining.next_step(draft).kind is StepKind.PICK_FIELD
+    joining.pick_field(draft, ProfileField.COUNTRY)
+    assert joining.next_step(draft).field is ProfileField.COUNTRY
+    assert joining.kept_answer(draft, joining.next_step(draft)) == FULL_PROFILE.country
+    joining.answer_text(draft, "Senegal", catalogue)
+    assert joining.next_step(draft).kind is StepKind.SUMMARY
+    assert draft.profile.country == "Senegal" and draft.profile.name == FULL_PROFILE.name
+    assert draft.roles == {"C1": Role.LEADER, "C2": Role.MEMBER}
+
+    joining.edit(draft, EditPart.PROFILE)
+    joining.pick_field(draft, ProfileField.MEMBER_STATUS)
+    joining.answer_choice(draft, ProfileField.MEMBER_STATUS, "neither", catalogue)
+    # No longer a member: the Leader role is asked again, the Team Member role stays.
+    assert joining.next_step(draft) == joining.Step(StepKind.ROLE, code="C1")
+    assert draft.roles == {"C2": Role.MEMBER}
+
+
+def test_back_undoes_one_answer_at_a_time_and_offers_it_again(catalogue: Catalogue) -> None:
+    draft = JoinDraft(kept={"name": "Ada L"})
+    assert not joining.can_go_back(draft)
+    joining.toggle(draft, "B3", catalogue, cap=5)
+    joining.finish_selection(draft)
+    joining.keep_answer(draft, catalogue)
+    joining.answer_text(draft, "Soil Institute", catalogue)
+    assert joining.next_step(draft).field is ProfileField.COUNTRY
+    joining.back(draft, catalogue)
+    step = joining.next_step(draft)
+    assert step.field is ProfileField.ORGANISATION and joining.kept_answer(draft, step) == "Soil Institute"
+    joining.back(draft, catalogue)
+    joining.back(draft, catalogue)
+    assert joining.next_step(draft).kind is StepKind.SELECT and draft.selected == ["B3"]
+    assert not joining.can_go_back(draft)
+    with pytest.raises(Refused):
+        joining.back(draft, catalogue)
+
+
+def test_back_from_a_field_picked_on_the_summary_changes_nothing(catalogue: Catalogue) -> None:
+    draft = complete_draft(catalogue, ["C1"])
+    before = draft.profile.model_copy()
+    joining.edit(draft, EditPart.PROFILE)
+    joining.pick_field(draft, ProfileField.EMAIL)
+    joining.back(draft, catalogue)
+    assert joining.next_step(draft).kind is StepKind.SUMMARY and draft.profile == before
+
+
+def test_a_draft_saved_before_kept_answers_keeps_its_suggested_name() -> None:
+    draft = JoinDraft.model_validate({"suggested_name": "Ada L", "selected": ["B3"]})
+    assert draft.kept == {"name": "Ada L"}
 
 
 async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalogue) -> None:

@@ -161,7 +161,7 @@ async def resume(update: Update, context: Context) -> str | int:
 
 
 async def joining_press(update: Update, context: Context) -> str | int:
-    """Every button of the join flow: toggle, profile choice, role, edit, confirm, cancel."""
+    """Every button of the join flow: toggle, profile choice, role, edit, back, keep, confirm, cancel."""
     draft = _draft(context)
     press = decode(update.callback_query.data if update.callback_query else None)
     if draft is None or press is None:
@@ -191,6 +191,12 @@ async def apply_press(update: Update, context: Context, draft: JoinDraft, press:
             joining.choose_role(draft, press.args[0], Role(press.args[1]), d.catalogue)
         elif press.action == "e":
             joining.edit(draft, EditPart(press.arg))
+        elif press.action == "b":
+            joining.back(draft, d.catalogue)
+        elif press.action == "k":
+            joining.keep_answer(draft, d.catalogue)
+        elif press.action == "p":
+            joining.pick_field(draft, ProfileField(press.arg))
     except ValueError:
         return await show_current_step(update, context, draft)
     except Refused as refused:
@@ -218,7 +224,7 @@ async def joining_text(update: Update, context: Context) -> str | int:
         return await apply_press(update, context, draft, typed)
     answered, chat = draft.question_floor, update.effective_chat
     try:
-        joining.answer_text(draft, text)
+        joining.answer_text(draft, text, deps(context).catalogue)
         notice = ""
     except Refused as refused:
         notice = texts.refusal(tr(update, context), refused)

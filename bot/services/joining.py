@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from bot.models import Catalogue, Person, Profile, Registration, RegistrationStatus, Role
 from bot.services import facilitation
@@ -36,6 +36,7 @@ class StepKind(StrEnum):
     ROLE = "role"
     MOTIVATION = "motivation"
     SUMMARY = "summary"
+    PICK_FIELD = "pick_field"  # the summary's "Edit profile": which field to change
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,12 @@ class JoinDraft(BaseModel):
     selection_done: bool = False
     ask_profile: bool = True
     profile: Profile = Profile()
-    suggested_name: str | None = None
+    # Answers set aside by Back or an edit (and the name Telegram knows), offered again with one
+    # tap when their question comes back: keyed by `answer_key` of the step.
+    kept: dict[str, str] = {}
+    # The summary's "Edit profile": picking a field, then re-asking that one field only.
+    picking: bool = False
+    editing: bool = False
     roles: dict[str, Role] = {}
     motivations: dict[str, str] = {}
     # The message that asks the current question, or the lowest id it can have (message ids of
@@ -61,6 +67,21 @@ class JoinDraft(BaseModel):
     question_floor: int = 0
     # Whether the list of task forces is a step of this join (not when it began from a code).
     listed: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_drafts(cls, data: object) -> object:
+        """A draft saved before `kept` existed had its suggested name apart."""
+        if isinstance(data, dict) and data.get("suggested_name") and "kept" not in data:
+            data = {**data, "kept": {ProfileField.NAME.value: data["suggested_name"]}}
+        return data
+
+
+def answer_key(step: Step) -> str:
+    """Where a step's set-aside answer is kept: the field's name, or "motivation:B3"."""
+    if step.kind is StepKind.PROFILE and step.field is not None:
+        return step.field.value
+    return f"{step.kind.value}:{step.code}"
 
 
 def is_current(draft: JoinDraft, message_id: int) -> bool:
@@ -100,6 +121,8 @@ class Joined:
 def next_step(draft: JoinDraft) -> Step:
     if not draft.selection_done:
         return Step(StepKind.SELECT)
+    if draft.picking:
+        return Step(StepKind.PICK_FIELD)
     if draft.ask_profile and (field := missing_field(draft.profile)) is not None:
         return Step(StepKind.PROFILE, field=field)
     for code in draft.selected:
@@ -116,6 +139,13 @@ def progress(draft: JoinDraft) -> tuple[int, int]:
 
     The total can grow by one when a Leader or Representative role adds its motivation.
     """
+    journey = _journey(draft)
+    current = next_step(draft)
+    return (journey.index(current) + 1 if current in journey else len(journey)), len(journey)
+
+
+def _journey(draft: JoinDraft) -> list[Step]:
+    """Every step of this join in the order `next_step` asks them."""
     journey = [Step(StepKind.SELECT)] if draft.listed else []
     if draft.ask_profile:
         journey += [Step(StepKind.PROFILE, field=field) for field in ProfileField]
@@ -126,8 +156,92 @@ def progress(draft: JoinDraft) -> tuple[int, int]:
         if code in draft.roles and draft.roles[code].needs_decision
     ]
     journey.append(Step(StepKind.SUMMARY))
-    current = next_step(draft)
-    return (journey.index(current) + 1 if current in journey else len(journey)), len(journey)
+    return journey
+
+
+def can_go_back(draft: JoinDraft) -> bool:
+    """Back is offered on every step but the first of the journey."""
+    if draft.picking or draft.editing:
+        return True
+    journey, current = _journey(draft), next_step(draft)
+    return current in journey and journey.index(current) > 0
+
+
+def back(draft: JoinDraft, catalogue: Catalogue) -> None:
+    """Undo the answer before the current question, keeping it to be offered again.
+
+    From a field picked on the summary, Back returns to the summary with that field unchanged.
+    """
+    if draft.picking or draft.editing:
+        step = next_step(draft)
+        if draft.editing and step.kind is StepKind.PROFILE and step.field is not None:
+            _set_field(draft, step.field, kept_answer(draft, step), catalogue)  # as it was
+        draft.picking = draft.editing = False
+        return
+    if not can_go_back(draft):
+        raise Refused("stale")
+    journey = _journey(draft)
+    _set_aside(draft, journey[journey.index(next_step(draft)) - 1])
+
+
+def _set_aside(draft: JoinDraft, step: Step) -> None:
+    """Make `step` unanswered again; what it held is kept for a one-tap answer."""
+    if step.kind is StepKind.SELECT:
+        draft.selection_done = False
+    elif step.kind is StepKind.PROFILE and step.field is not None:
+        value = getattr(draft.profile, step.field.value)
+        if value is not None:
+            draft.kept[step.field.value] = value
+        setattr(draft.profile, step.field.value, None)
+        if step.field is ProfileField.EMAIL:
+            draft.profile.email_answered = False
+    elif step.kind is StepKind.ROLE and step.code is not None:
+        draft.roles.pop(step.code, None)
+        _set_aside(draft, Step(StepKind.MOTIVATION, code=step.code))
+    elif step.kind is StepKind.MOTIVATION and step.code is not None and step.code in draft.motivations:
+        draft.kept[answer_key(step)] = draft.motivations.pop(step.code)
+
+
+def kept_answer(draft: JoinDraft, step: Step) -> str | None:
+    """The answer set aside for this question, if any: offered as a button."""
+    return draft.kept.get(answer_key(step))
+
+
+def keep_answer(draft: JoinDraft, catalogue: Catalogue) -> None:
+    """Answer the current question with the answer set aside for it."""
+    step = next_step(draft)
+    value = kept_answer(draft, step)
+    if value is None or step.kind not in (StepKind.PROFILE, StepKind.MOTIVATION):
+        raise Refused("stale")
+    if step.kind is StepKind.MOTIVATION and step.code is not None:
+        draft.motivations[step.code] = value
+    elif step.field is not None:
+        _set_field(draft, step.field, value, catalogue)
+
+
+def pick_field(draft: JoinDraft, field: ProfileField) -> None:
+    """Re-ask one field from the summary; its answer is offered again, the others stay."""
+    if not draft.picking:
+        raise Refused("stale")
+    draft.picking, draft.editing, draft.ask_profile = False, True, True
+    _set_aside(draft, Step(StepKind.PROFILE, field=field))
+
+
+def _set_field(draft: JoinDraft, field: ProfileField, value: str | None, catalogue: Catalogue) -> None:
+    """Every profile answer ends here; a role the new answer no longer allows is asked again."""
+    previous = draft.kept.get(field.value)
+    setattr(draft.profile, field.value, value)
+    draft.profile.email_answered = draft.profile.email_answered or field is ProfileField.EMAIL
+    draft.editing = False
+    if field is ProfileField.REGION and previous is not None and previous != value:
+        _drop_roles(draft, {Role.REPRESENTATIVE})  # a place for another region: asked again
+    elif field is ProfileField.MEMBER_STATUS and not may_lead(draft.profile, catalogue):
+        _drop_roles(draft, {Role.LEADER, Role.REPRESENTATIVE})
+
+
+def _drop_roles(draft: JoinDraft, roles: set[Role]) -> None:
+    for code in [c for c, role in draft.roles.items() if role in roles]:
+        _set_aside(draft, Step(StepKind.ROLE, code=code))
 
 
 async def role_offer(db: Database, draft: JoinDraft, step: Step, catalogue: Catalogue) -> RoleOffer:
@@ -153,7 +267,8 @@ def expects_text(step: Step) -> bool:
 
 def new_draft(person: Person | None, telegram_name: str, held: list[Registration]) -> JoinDraft:
     if person is None:
-        return JoinDraft(held=[r.taskforce for r in held], suggested_name=telegram_name[:100])
+        kept = {ProfileField.NAME.value: telegram_name[:100]} if telegram_name else {}
+        return JoinDraft(held=[r.taskforce for r in held], kept=kept)
     return JoinDraft(held=[r.taskforce for r in held], ask_profile=False, profile=person.as_profile())
 
 
@@ -203,12 +318,11 @@ def finish_selection(draft: JoinDraft) -> None:
     draft.motivations = {c: m for c, m in draft.motivations.items() if c in draft.selected}
 
 
-def answer_text(draft: JoinDraft, text: str) -> None:
+def answer_text(draft: JoinDraft, text: str, catalogue: Catalogue) -> None:
     """Text is the answer to whichever typed question is open; elsewhere a button is due."""
     step = next_step(draft)
     if step.kind is StepKind.PROFILE and step.field is not None and step.field.typed:
-        setattr(draft.profile, step.field.value, typed_value(step.field, text))
-        draft.profile.email_answered = draft.profile.email_answered or step.field is ProfileField.EMAIL
+        _set_field(draft, step.field, typed_value(step.field, text), catalogue)
     elif step.kind is StepKind.MOTIVATION and step.code is not None:
         draft.motivations[step.code] = clean_text(text, MOTIVATION_LIMIT)
     else:
@@ -219,16 +333,14 @@ def answer_choice(draft: JoinDraft, field: ProfileField, choice: str, catalogue:
     step = next_step(draft)
     if step.kind is not StepKind.PROFILE or step.field is not field:
         raise Refused("stale")
-    if field is ProfileField.NAME:
-        if choice != "keep" or not draft.suggested_name:
-            raise Refused("stale")
-        draft.profile.name = draft.suggested_name
-    elif field is ProfileField.EMAIL:
-        if choice != "skip":
-            raise Refused("stale")
-        draft.profile.email, draft.profile.email_answered = None, True
+    if choice == "keep":  # "Use ‹name›" on messages sent before there was a "keep" button
+        keep_answer(draft, catalogue)
+    elif field is ProfileField.EMAIL and choice == "skip":
+        _set_field(draft, field, None, catalogue)
+    elif field.typed:
+        raise Refused("stale")
     else:
-        setattr(draft.profile, field.value, chosen_value(field, choice, catalogue))
+        _set_field(draft, field, chosen_value(field, choice, catalogue), catalogue)
 
 
 def choose_role(draft: JoinDraft, code: str, role: Role, catalogue: Catalogue) -> None:
@@ -247,14 +359,16 @@ class EditPart(StrEnum):
 
 
 def edit(draft: JoinDraft, part: EditPart) -> None:
-    """Go back to one part; the steps after it are asked again only where needed."""
+    """From the summary, go back to one part; the steps after it are asked again only where needed."""
+    if next_step(draft).kind is not StepKind.SUMMARY:
+        raise Refused("stale")
     if part is EditPart.TASKFORCES:
         draft.selection_done, draft.listed = False, True
     elif part is EditPart.PROFILE:
-        draft.suggested_name = draft.profile.name or draft.suggested_name
-        draft.ask_profile, draft.profile, draft.roles = True, Profile(), {}
+        draft.picking = True
     else:
-        draft.roles, draft.motivations = {}, {}
+        for code in list(draft.roles):
+            _set_aside(draft, Step(StepKind.ROLE, code=code))
 
 
 async def begin(db: Database, telegram_id: int, now: datetime, remind_after: timedelta) -> None:

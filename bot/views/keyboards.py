@@ -9,11 +9,12 @@ from functools import lru_cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translate
-from bot.models import Catalogue, Registration
+from bot.models import Catalogue, Profile, Registration
+from bot.services import joining
 from bot.services.fields import ProfileField
 from bot.services.joining import JoinDraft, RoleOffer, Step, StepKind
 from bot.views.callbacks import encode
-from bot.views.texts import field_label, goal_name, role_label
+from bot.views.texts import field_label, goal_name, role_label, shown_value
 
 Button = InlineKeyboardButton
 
@@ -81,27 +82,48 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKey
 
 
 def profile_choices(
-    _: Translate, field: ProfileField, catalogue: Catalogue, area: str = "j", suggested_name: str | None = None
+    _: Translate, field: ProfileField, catalogue: Catalogue, area: str = "j", kept: str | None = None
 ) -> list[list[Button]]:
-    """The buttons that answer a profile question (none for free text without a default)."""
+    """The buttons that answer a profile question; `kept`, the earlier answer, is offered or marked ✓."""
 
-    def choice(label: str, value: str) -> Button:
-        return button(label, encode(area, "f" if area == "j" else "c", field.value, value))
-
-    if field is ProfileField.NAME and suggested_name and area == "j":
-        # Not through the cache: a person's name is not kept once they are gone.
-        label = _("Use “{name}”").format(name=suggested_name)
-        return [[Button(label, callback_data=encode("j", "f", field.value, "keep"))]]
+    def choice(label: str, value: str, stored: str = "") -> Button:
+        mark = "✓ " if kept is not None and stored == kept else ""
+        return button(mark + label, encode(area, "f" if area == "j" else "c", field.value, value))
 
     if field is ProfileField.REGION:
-        return _rows([choice(r(_.language), str(i)) for i, r in enumerate(catalogue.regions)], 1)
+        regions = zip(catalogue.regions, catalogue.region_names, strict=True)
+        return _rows([choice(r(_.language), str(i), name) for i, (r, name) in enumerate(regions)], 1)
     if field is ProfileField.STAKEHOLDER_TYPE:
-        return _rows([choice(t(_.language), str(i)) for i, t in enumerate(catalogue.stakeholder_types)], 1)
+        kinds = zip(catalogue.stakeholder_types, catalogue.stakeholder_type_names, strict=True)
+        return _rows([choice(t(_.language), str(i), name) for i, (t, name) in enumerate(kinds)], 1)
     if field is ProfileField.MEMBER_STATUS:
-        return _rows([choice(s.label(_.language), s.code) for s in catalogue.member_statuses], 1)
+        return _rows([choice(s.label(_.language), s.code, s.code) for s in catalogue.member_statuses], 1)
+    rows = [[keep_button(_, field, kept)]] if kept and area == "j" else []
     if field is ProfileField.EMAIL and area == "j":
-        return [[choice(_("Skip"), "skip")]]
-    return []
+        rows.append([choice(_("Skip"), "skip")])
+    return rows
+
+
+def keep_button(_: Translate, field: ProfileField | None, kept: str) -> Button:
+    """One tap answers with what was typed before (or the name Telegram knows).
+
+    Not through the cache: a person's answers are not kept once they are gone.
+    """
+    if field is None:  # a motivation: too long for a label
+        label = _("Keep what I wrote")
+    else:
+        label = _("Use “{name}”").format(name=kept if len(kept) <= 40 else kept[:39] + "…")
+    return Button(label, callback_data=encode("j", "k"))
+
+
+def pick_field(_: Translate, profile: Profile, catalogue: Catalogue) -> list[list[Button]]:
+    """The summary's "Edit profile": each field with its current answer, one tap to change it."""
+    buttons = []
+    for field in ProfileField:
+        value = shown_value(_, profile, field, catalogue)
+        label = f"{field_label(_, field)}: {value if len(value) <= 30 else value[:29] + '…'}"
+        buttons.append(Button(label, callback_data=encode("j", "p", field.value)))
+    return _rows(buttons, 1)
 
 
 def roles(_: Translate, code: str, offer: RoleOffer) -> list[list[Button]]:
@@ -120,17 +142,23 @@ def summary(_: Translate) -> list[list[Button]]:
 
 
 def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, offer: RoleOffer) -> InlineKeyboardMarkup:
-    """The buttons of whatever the join flow asks next; Cancel is always there."""
+    """The buttons of whatever the join flow asks next; Back after the first step, Cancel always."""
     if step.kind is StepKind.SELECT:
         return selection(_, draft, catalogue)
     rows: list[list[Button]] = []
+    kept = joining.kept_answer(draft, step)
     if step.kind is StepKind.PROFILE and step.field is not None:
-        rows = profile_choices(_, step.field, catalogue, suggested_name=draft.suggested_name)
+        rows = profile_choices(_, step.field, catalogue, kept=kept)
     elif step.kind is StepKind.ROLE and step.code is not None:
         rows = roles(_, step.code, offer)
+    elif step.kind is StepKind.MOTIVATION and kept:
+        rows = [[keep_button(_, None, kept)]]
+    elif step.kind is StepKind.PICK_FIELD:
+        rows = pick_field(_, draft.profile, catalogue)
     elif step.kind is StepKind.SUMMARY:
         rows = summary(_)
-    return _markup(*rows, [button(_("Cancel"), encode("j", "x"))])
+    back = [button(_("« Back"), encode("j", "b"))] if joining.can_go_back(draft) else []
+    return _markup(*rows, [*back, button(_("Cancel"), encode("j", "x"))])
 
 
 def carry_on_or_start_over(_: Translate, code: str | None) -> InlineKeyboardMarkup:

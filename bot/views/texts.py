@@ -260,20 +260,23 @@ def motivation_question(_: Translate, objective: Objective, role: Role) -> str:
     ).format(role=role_label(_, role), code=objective.code, limit=MOTIVATION_LIMIT)
 
 
+def shown_value(_: Translate, profile: Profile, field: ProfileField, catalogue: Catalogue) -> str:
+    """A profile answer as the person reads it (not escaped): in their language, "—" when missing."""
+    value = getattr(profile, field.value)
+    if field is ProfileField.EMAIL:
+        return value or _("(none)")
+    if value is None:
+        return "—"
+    if field is ProfileField.MEMBER_STATUS:
+        status = catalogue.member_status(value)
+        return status.label(_.language) if status else "—"
+    if field in (ProfileField.REGION, ProfileField.STAKEHOLDER_TYPE):
+        return catalogue.label_of(value, _.language)
+    return str(value)
+
+
 def profile_lines(_: Translate, profile: Profile, catalogue: Catalogue) -> list[str]:
-    status = catalogue.member_status(profile.member_status)
-    values = {
-        ProfileField.NAME: profile.name,
-        ProfileField.ORGANISATION: profile.organisation,
-        ProfileField.COUNTRY: profile.country,
-        ProfileField.REGION: catalogue.label_of(profile.region, _.language) if profile.region else None,
-        ProfileField.STAKEHOLDER_TYPE: (
-            catalogue.label_of(profile.stakeholder_type, _.language) if profile.stakeholder_type else None
-        ),
-        ProfileField.MEMBER_STATUS: status.label(_.language) if status else None,
-        ProfileField.EMAIL: profile.email or _("(none)"),
-    }
-    return [f"{field_label(_, field)}: {escape(value or '—')}" for field, value in values.items()]
+    return [f"{field_label(_, field)}: {escape(shown_value(_, profile, field, catalogue))}" for field in ProfileField]
 
 
 def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
@@ -510,7 +513,9 @@ def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, 
     if step.kind is StepKind.SELECT:
         return selection(_, draft, catalogue, cap)
     if step.kind is StepKind.PROFILE and step.field is not None:
-        return profile_question(_, step.field, draft.ask_profile)
+        return profile_question(_, step.field, draft.ask_profile and not draft.editing)
+    if step.kind is StepKind.PICK_FIELD:
+        return _("Which part of your profile should change? Tap it; the rest stays as it is.")
     objective = catalogue.objective(step.code or "")
     if step.kind is StepKind.ROLE and objective is not None:
         return role_question(_, objective, offer)
