@@ -75,6 +75,9 @@ async def test_leaving_the_members_demotes_a_leadership_application(running_bot:
 async def test_leave_by_command_and_by_button(running_bot: RunningBot, ada: ChatUser) -> None:
     await register(ada, "C2")
     await ada.say("/mytaskforces")
+    card = await ada.press("C2 · ")
+    assert "Your role: Team Member (active)" in card.text and "Members: 1 (Africa 1)" in card.text
+    assert "none named yet" in card.text and "1. to map relevant on-going actions" in card.text
     question = await ada.press("Leave C2")
     assert "really want to leave Task Force C2" in question.text
     assert [label for label, _ in question.buttons] == ["Leave C2", "Stay in C2"]

@@ -301,8 +301,10 @@ async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_
     await running_bot.ticks()  # the digest clock starts
     await apply(p["ada"], "B2", role="Team Member", member="Neither")
     done = p["ada"].last
-    assert 'Your facilitators in B2: <a href="tg://user?id=2001">Fran Facil</a>' in done.text
+    assert 'Facilitators: <a href="tg://user?id=2001">Fran Facil</a>' in done.text
+    assert "Members: 1 (Africa 1)" in done.text and "What the Task Force does first" in done.text
     await apply(p["bob"], "B2", role="Team Member", member="Neither")
+    assert "Members: 2 (Africa 2)" in p["bob"].last.text
     running_bot.clock.advance(days=1)
     digest = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "New Team Members" in s.text)
     assert "Ada Lovelace" in digest.text and "Bob Builder" in digest.text

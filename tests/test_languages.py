@@ -18,13 +18,14 @@ SPLIT = re.compile(r"\{[a-z_]+\}|</?b>|\n")
 
 @cache
 def english_fragments(language: str) -> frozenset[str]:
-    """Pieces of English texts (15+ characters) whose translation in `language` differs."""
+    """Pieces of English texts (15+ characters) that their translation in `language` does not keep."""
     with catalogue_path(language).open("rb") as source:
         catalogue = read_po(source)
     pieces = set()
     for message in catalogue:
         if message.id and message.string and message.string != message.id:
-            pieces.update(part.strip() for part in SPLIT.split(str(message.id)) if len(part.strip()) >= 15)
+            parts = (part.strip() for part in SPLIT.split(str(message.id)))
+            pieces.update(part for part in parts if len(part) >= 15 and part not in str(message.string))
     return frozenset(pieces)
 
 
@@ -53,7 +54,22 @@ JOIN = {
         "Confirmar",
     ),
 }
-DONE = {"fr": "Merci, vous êtes inscrit(e).", "es": "Gracias, ya está inscrito."}
+DONE = {"fr": "Merci, vous êtes inscrit·e.", "es": "Gracias, su inscripción está hecha."}
+# French typography: a space (or a no-break one) before ":", ";", "?" and "!", never a letter
+# glued to them; quoted words in « », not "…" or “…”. Times (12:30) and links are not words.
+GLUED = re.compile(r"[^\s\u00a0\u202f\d][:;?!](?!//)|[\"“”]")
+MARKUP = re.compile(r"<[^>]+>|(?:https?|tg)://\S+")
+
+
+def french_typography_faults(text: str) -> list[str]:
+    return [match.group() for match in GLUED.finditer(MARKUP.sub(" ", text))]
+
+
+def test_every_french_text_follows_french_typography() -> None:
+    with catalogue_path("fr").open("rb") as source:
+        catalogue = read_po(source)
+    faults = {str(m.string): french_typography_faults(str(m.string)) for m in catalogue if m.id and m.string}
+    assert {text: found for text, found in faults.items() if found} == {}
 
 
 @pytest.mark.parametrize("language", ["fr", "es"])
@@ -74,8 +90,18 @@ async def test_a_newcomer_joins_in_their_language_and_sees_no_english(running_bo
     await person.press(member)
     done = await person.press(confirm)
     assert DONE[language] in done.text
+    await person.say("/mytaskforces")
+    await person.press("B3 · ")
+    await person.say("/profile")
+    await person.say("/help")
     leaks = {piece for sent in person.messages for piece in english_in(sent, language)}
     assert leaks == set()
+    if language == "es":  # goals are "ejes estratégicos", targets "metas"; "explorar", "rol"
+        browse = next(sent for sent in person.messages if "Eje estratégico B" in sent.text)
+        assert "Meta " not in browse.text
+    if language == "fr":  # lines built in code too: "Nom : Léa", "B3 · … : Membre d'équipe"
+        shown = [sent.text + "\n" + "\n".join(label for label, _ in sent.buttons) for sent in person.messages]
+        assert {text: french_typography_faults(text) for text in shown if french_typography_faults(text)} == {}
     assert running_bot.db is not None
     row = await running_bot.db.fetchone("SELECT language, region FROM people WHERE telegram_id = ?", (person.id,))
     assert row is not None and (row["language"], row["region"]) == (language, "Africa")
@@ -127,7 +153,7 @@ async def test_prompt_in_the_facilitators_language_outcome_in_the_applicants(
     await ana.say("Veinte años de trabajo en suelos.")
     await ana.press("Confirmar")
     prompt = await standin.wait_for(lambda s: s.chat_id == fran.id and "Candidature" in s.text)
-    assert "Leader mondial de la Task Force C1 · Plaidoyer et sensibilisation" in prompt.text
+    assert "Responsable mondial·e de la Task Force C1 · Plaidoyer et sensibilisation" in prompt.text
     assert "Amérique latine et Caraïbes" in prompt.text and "Veinte años de trabajo en suelos." in prompt.text
     assert english_in(prompt, "fr") == []
     await fran.press("Rejeter")

@@ -22,6 +22,7 @@ from bot.services import accounts, facilitation, notices
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.views import keyboards, texts
+from bot.views import notices as notice_views
 from bot.views.callbacks import decode
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -32,7 +33,21 @@ async def my_taskforces(update: Update, context: Context) -> None:
     _ = tr(update, context)
     registrations = await accounts.registrations(d.db, user_id(update))
     held = [r for r in registrations if r.status.holds_place]
-    await reply(update, texts.my_registrations(_, registrations, d.catalogue), keyboards.my_registrations(_, held))
+    markup = keyboards.my_registrations(_, held, d.catalogue)
+    await reply(update, texts.my_registrations(_, registrations, d.catalogue), markup)
+
+
+async def taskforce_card(update: Update, context: Context) -> None:
+    """A task force the person is in: their role, its facilitators and members, its first tasks."""
+    d = deps(context)
+    _ = tr(update, context)
+    press = decode(update.callback_query.data if update.callback_query else None)
+    code = press.arg if press is not None else ""
+    cards = await accounts.taskforce_cards(d.db, user_id(update), [code])
+    if not cards:
+        await refuse(update, context, Refused("not_registered", code=code) if code else Refused("stale"))
+        return
+    await reply(update, notice_views.taskforce_card(_, cards[0], d.catalogue), keyboards.taskforce_card(_, code))
 
 
 async def profile(update: Update, context: Context) -> None:
@@ -170,6 +185,7 @@ def handlers() -> list[Handler]:
         CallbackQueryHandler(language_press, pattern=r"^lg:set:(en|fr|es)$"),
         CommandHandler("cancel", cancel_outside, filters=PRIVATE),
         CallbackQueryHandler(my_taskforces, pattern=r"^m:mine$"),
+        CallbackQueryHandler(taskforce_card, pattern=r"^m:tf:"),
         CallbackQueryHandler(profile_press, pattern=r"^pf:"),
         CallbackQueryHandler(leave_press, pattern=r"^lv:"),
         CallbackQueryHandler(forget_declined, pattern=r"^fg:n$"),

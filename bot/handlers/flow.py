@@ -40,8 +40,8 @@ from bot.chat.decisions import decide
 from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
-from bot.models import OutboxItem, RegistrationStatus, Role
-from bot.services import accounts, facilitation, joining, notices, reminders
+from bot.models import OutboxItem, Role
+from bot.services import accounts, facilitation, joining, reminders
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.fields import REASON_LIMIT, ProfileField, clean_text
@@ -269,10 +269,9 @@ async def confirm(update: Update, context: Context, draft: JoinDraft) -> str | i
         return await show_step(update, context, draft, new_message=True, notice=texts.refusal(_, refused))
     _drop(context)
     await save_user_data(update, context)
-    members = [r.code for r in results if r.status is RegistrationStatus.ACTIVE]
-    links = notice_views.facilitators_of_joined(_, await notices.facilitators_by_taskforce(d.db, members))
-    outcome = "\n\n".join(part for part in (texts.joined(_, results, d.catalogue), links) if part)
-    await reply_for_sure(update, context, outcome)
+    cards = await accounts.taskforce_cards(d.db, user_id(update), [r.code for r in results])
+    details = {card.registration.taskforce: notice_views.card_details(_, card, d.catalogue) for card in cards}
+    await reply_for_sure(update, context, texts.joined(_, results, d.catalogue, details))
     d.sender.wake()
     return ConversationHandler.END
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.models import Catalogue, Person, Profile, Registration, RegistrationStatus
+from bot.models import Catalogue, KnownUser, Person, Profile, Registration, RegistrationStatus
 from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
@@ -19,6 +20,33 @@ async def person(db: Database, telegram_id: int) -> Person | None:
 
 async def registrations(db: Database, telegram_id: int) -> list[Registration]:
     return await repo.registrations_of(db, telegram_id)
+
+
+@dataclass(frozen=True)
+class TaskforceCard:
+    """What a member sees of a task force they are in: their place, who guides it, who is in it."""
+
+    registration: Registration
+    facilitators: list[KnownUser]
+    regions: list[tuple[str, int]]  # active members per region, the largest first
+
+    @property
+    def members(self) -> int:
+        return sum(count for _, count in self.regions)
+
+
+async def taskforce_cards(db: Database, telegram_id: int, codes: list[str]) -> list[TaskforceCard]:
+    """The cards of those of `codes` the person holds a place in (others are not theirs to see)."""
+    held = {r.taskforce: r for r in await repo.places_held(db, telegram_id)}
+    return [
+        TaskforceCard(
+            held[code],
+            [user for _, user in await teams.facilitators(db, code)],
+            await repo.active_members_by_region(db, code),
+        )
+        for code in codes
+        if code in held
+    ]
 
 
 async def update_field(

@@ -76,10 +76,6 @@ async def choose_language(db: Database, telegram_id: int, full_name: str, langua
         await teams.choose_language(tx, telegram_id, full_name, language, now)
 
 
-async def facilitators_by_taskforce(db: Database, codes: list[str]) -> dict[str, list[KnownUser]]:
-    return {code: [user for _, user in await teams.facilitators(db, code)] for code in codes}
-
-
 async def people(db: Database, ids: list[int]) -> list[Person]:
     found = [await repo.get_person(db, telegram_id) for telegram_id in ids]
     return [person for person in found if person is not None]

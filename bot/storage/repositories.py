@@ -300,6 +300,16 @@ async def members_of(db: Reader, code: str) -> list[tuple[Registration, Person]]
     return sorted(pairs, key=lambda pair: (pair[1].name.lower(), pair[0].id))
 
 
+async def active_members_by_region(db: Reader, code: str) -> list[tuple[str, int]]:
+    """(region, active members) of a task force, the largest first: what a member's card shows."""
+    rows = await db.fetchall(
+        "SELECT p.region, COUNT(*) AS members FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
+        " WHERE r.taskforce = ? AND r.status = 'active' GROUP BY p.region ORDER BY members DESC, p.region",
+        (code,),
+    )
+    return [(row["region"], row["members"]) for row in rows]
+
+
 async def new_members_since(db: Reader, since: datetime, until: datetime) -> dict[str, list[Person]]:
     """Team Members who joined in [since, until), by task force, for the facilitators' digest."""
     rows = await db.fetchall(

@@ -14,6 +14,7 @@ CODE = r"[A-Z][1-9]"
 SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("m", "home"): (),
     ("m", "mine"): (),
+    ("m", "tf"): (CODE,),
     ("b", "home"): (),
     ("b", "g"): (r"[A-Z]",),
     ("b", "o"): (CODE,),

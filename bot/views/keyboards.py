@@ -14,7 +14,7 @@ from bot.services import joining
 from bot.services.fields import ProfileField
 from bot.services.joining import JoinDraft, RoleOffer, Step, StepKind
 from bot.views.callbacks import encode
-from bot.views.texts import field_label, goal_name, role_label, shown_value
+from bot.views.texts import field_label, goal_name, labelled, role_label, shown_value
 
 Button = InlineKeyboardButton
 
@@ -121,7 +121,7 @@ def pick_field(_: Translate, profile: Profile, catalogue: Catalogue) -> list[lis
     buttons = []
     for field in ProfileField:
         value = shown_value(_, profile, field, catalogue)
-        label = f"{field_label(_, field)}: {value if len(value) <= 30 else value[:29] + '…'}"
+        label = labelled(_, field_label(_, field), value if len(value) <= 30 else value[:29] + "…")
         buttons.append(Button(label, callback_data=encode("j", "p", field.value)))
     return _rows(buttons, 1)
 
@@ -175,9 +175,21 @@ def resume(_: Translate) -> InlineKeyboardMarkup:
     )
 
 
-def my_registrations(_: Translate, held: list[Registration]) -> InlineKeyboardMarkup:
-    leave = [button(_("Leave {code}").format(code=r.taskforce), encode("lv", "a", r.taskforce)) for r in held]
-    return _markup(*_rows(leave, 3), [button(_("Join Task Forces"), encode("j", "new"))])
+def my_registrations(_: Translate, held: list[Registration], catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """One button per task force held, opening its card."""
+    cards = []
+    for registration in held:
+        objective = catalogue.objective(registration.taskforce)
+        title = objective.title(_.language) if objective else ""
+        cards.append(button(f"{registration.taskforce} · {title} ›", encode("m", "tf", registration.taskforce)))
+    return _markup(*_rows(cards, 1), [button(_("Join Task Forces"), encode("j", "new"))])
+
+
+def taskforce_card(_: Translate, code: str) -> InlineKeyboardMarkup:
+    return _markup(
+        [button(_("Leave {code}").format(code=code), encode("lv", "a", code))],
+        [button(_("« My Task Forces"), encode("m", "mine"))],
+    )
 
 
 def confirm_leave(_: Translate, code: str) -> InlineKeyboardMarkup:

@@ -10,11 +10,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
 from bot.models import Catalogue, KnownUser, Person, Registration, Role
+from bot.services.accounts import TaskforceCard
 from bot.services.facilitation import Balance
 from bot.services.fields import ProfileField
 from bot.services.notices import Application
 from bot.views.callbacks import encode
-from bot.views.texts import field_label, fit, number, role_label, status_label, when
+from bot.views.texts import field_label, first_tasks, fit, labelled, number, role_label, status_label, when
 
 
 def user_link(user: KnownUser) -> str:
@@ -44,7 +45,7 @@ def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> 
         _("Motivation: “{value}”").format(value=escape(registration.motivation or "")),
     ]
     if person.email:  # facilitators may write outside Telegram too; the profile question says so
-        lines.insert(-1, f"{field_label(_, ProfileField.EMAIL)}: {escape(person.email)}")
+        lines.insert(-1, labelled(_, field_label(_, ProfileField.EMAIL), escape(person.email)))
     if facts.others:
         held = ", ".join(f"{r.taskforce} {role_label(_, r.role)} ({status_label(_, r.status)})" for r in facts.others)
         lines.append(_("Other registrations: {value}").format(value=held))
@@ -187,22 +188,40 @@ def digest(_: Translate, code: str, people: list[Person], catalogue: Catalogue) 
     return fit("\n".join(lines))
 
 
-def facilitators_of_joined(_: Translate, links: dict[str, list[KnownUser]]) -> str:
-    """Told to new Team Members: who guides them, with a link to write to them."""
-    lines = []
-    for code, users in links.items():
-        if users:
-            lines.append(
-                _("Your facilitators in {code}: {names}").format(code=code, names=", ".join(map(user_link, users)))
-            )
-    return "\n".join(lines)
+def card_details(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> list[str]:
+    """Who guides the task force (with a link to write to them) and who is in it, by region."""
+    if card.facilitators:
+        guides = _("Facilitators: {names}").format(names=", ".join(map(user_link, card.facilitators)))
+    else:
+        guides = _("Facilitators: none named yet; the Executive Secretariat will name them.")
+    regions = ", ".join(f"{escape(catalogue.label_of(region, _.language))} {count}" for region, count in card.regions)
+    members = _("Members: {count}").format(count=card.members) + (f" ({regions})" if regions else "")
+    return [guides, members]
+
+
+def taskforce_card(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> str:
+    """A member's card of one task force, from /mytaskforces."""
+    registration = card.registration
+    lines = [
+        f"<b>{_taskforce(_, registration.taskforce, catalogue)}</b>",
+        _("Your role: {role} ({status})").format(
+            role=role_label(_, registration.role), status=status_label(_, registration.status)
+        ),
+        *card_details(_, card, catalogue),
+        "",
+        _("<b>What the Task Force does first</b>"),
+        first_tasks(_),
+    ]
+    return fit("\n".join(lines))
 
 
 def facilitator_list(_: Translate, pairs: list[tuple[str, KnownUser]], catalogue: Catalogue) -> str:
     if not pairs:
         return _("No facilitators are assigned yet. Assign one with /facilitator <user id or @username> <CODE>.")
     lines = [_("<b>Facilitators</b>")]
-    lines += [f"{_taskforce(_, code, catalogue)}: {user_link(user)} ({user.telegram_id})" for code, user in pairs]
+    lines += [
+        labelled(_, _taskforce(_, code, catalogue), f"{user_link(user)} ({user.telegram_id})") for code, user in pairs
+    ]
     return fit("\n".join(lines))
 
 
@@ -260,7 +279,7 @@ def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue
     )]  # fmt: skip
     if balance.pending:
         lines.append(_("Pending applications, not counted: {count}").format(count=number(_, balance.pending)))
-    lines.append(", ".join(f"{role_label(_, role)}: {number(_, balance.roles[role])}" for role in Role))
+    lines.append(", ".join(labelled(_, role_label(_, role), number(_, balance.roles[role])) for role in Role))
 
     def label(value: str) -> str:
         return escape(catalogue.label_of(value, _.language))
@@ -269,10 +288,10 @@ def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue
     for region in catalogue.region_names:
         if region in balance.empty_regions:
             continue
-        counts = "; ".join(
+        counts = " · ".join(
             f"{label(k)} {number(_, balance.cells[(region, k)])}" for k in kinds if balance.cells[(region, k)]
         )
-        line = f"<b>{label(region)}</b>: {counts}"
+        line = labelled(_, f"<b>{label(region)}</b>", counts)
         missing = [k for k in kinds if not balance.cells[(region, k)] and k not in balance.empty_types]
         if missing:
             line += "\n  " + _("none yet: {types}").format(types=", ".join(map(label, missing)))

@@ -130,25 +130,37 @@ def welcome_back(_: Translate, name: str, held: list[str]) -> str:
 
 
 def welcome(_: Translate) -> str:
-    return _(
+    intro = _(
         '<b>Welcome to the Task Forces of the "4 per 1000" Initiative!</b>\n\n'
         "Our common vision is healthy and carbon-rich soils worldwide, to fight climate change "
         "and end hunger. The Strategic Plan has 24 objectives with targets for 2030 and 2050, "
         "and one Task Force works on each.\n\n"
         "A Task Force is a space where stakeholders meet, exchange and collaborate on its objective. "
         "Its primary aim is a catalogue of coordinated actions and projects that are compelling "
-        "investment opportunities for decision-makers and funders. Its first tasks are:\n"
-        "1. to map relevant on-going actions and projects, for a shared view of the point of departure;\n"
-        "2. to elaborate implementation strategies that reach the targets for 2030 and 2050;\n"
-        "3. to outline action and project plans for future activities.\n\n"
+        "investment opportunities for decision-makers and funders. Its first tasks are:"
+    )
+    outro = _(
         "Study the objectives, pick a manageable number, and join as Global Leader, Regional "
         "Representative or Team Member. After registration the Task Force Facilitator will guide you."
+    )
+    return f"{intro}\n{first_tasks(_)}\n\n{outro}"
+
+
+def first_tasks(_: Translate) -> str:
+    """The page's three initial tasks: in the welcome, and on every task force's card."""
+    return _(
+        "1. to map relevant on-going actions and projects, for a shared view of the point of departure;\n"
+        "2. to elaborate implementation strategies that reach the targets for 2030 and 2050;\n"
+        "3. to outline action and project plans for future activities."
     )
 
 
 def goals_page(_: Translate, catalogue: Catalogue) -> str:
     lines = [_("<b>The goals of the Strategic Plan</b>"), ""]
-    lines += [f"<b>{escape(goal_name(_, goal))}</b>: {escape(goal.headline(_.language))}" for goal in catalogue.goals]
+    lines += [
+        labelled(_, f"<b>{escape(goal_name(_, goal))}</b>", escape(goal.headline(_.language)))
+        for goal in catalogue.goals
+    ]
     lines += ["", _("Choose a goal to see its objectives.")]
     return fit("\n".join(lines))
 
@@ -260,6 +272,11 @@ def motivation_question(_: Translate, objective: Objective, role: Role) -> str:
     ).format(role=role_label(_, role), code=objective.code, limit=MOTIVATION_LIMIT)
 
 
+def labelled(_: Translate, label: str, value: str) -> str:
+    """ "Label: value" with the colon each language writes: French puts a space before it."""
+    return _("{label}: {value}").format(label=label, value=value)
+
+
 def shown_value(_: Translate, profile: Profile, field: ProfileField, catalogue: Catalogue) -> str:
     """A profile answer as the person reads it (not escaped): in their language, "—" when missing."""
     value = getattr(profile, field.value)
@@ -276,7 +293,9 @@ def shown_value(_: Translate, profile: Profile, field: ProfileField, catalogue: 
 
 
 def profile_lines(_: Translate, profile: Profile, catalogue: Catalogue) -> list[str]:
-    return [f"{field_label(_, field)}: {escape(shown_value(_, profile, field, catalogue))}" for field in ProfileField]
+    return [
+        labelled(_, field_label(_, field), escape(shown_value(_, profile, field, catalogue))) for field in ProfileField
+    ]
 
 
 def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
@@ -286,21 +305,22 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
     for code in draft.selected:
         objective = catalogue.objective(code)
         title = escape(objective.title(_.language)) if objective else ""
-        lines.append(f"<b>{code}</b> {title}: {role_label(_, draft.roles[code])}")
+        lines.append(labelled(_, f"<b>{code}</b> {title}", role_label(_, draft.roles[code])))
         if code in draft.motivations:
             lines.append(f"  “{escape(draft.motivations[code])}”")
     lines += ["", _("Nothing is saved until you press Confirm.")]
     return fit("\n".join(lines))
 
 
-def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
+def joined(_: Translate, results: list[Joined], catalogue: Catalogue, details: dict[str, list[str]]) -> str:
+    """The outcome of a join, each task force with its `details` (its facilitators, its members)."""
     lines = [_joined_heading(_, results), ""]
     for result in results:
         objective = catalogue.objective(result.code)
-        lines.append(
-            f"<b>{result.code}</b> {escape(objective.title(_.language) if objective else '')}: "
-            f"{role_label(_, result.role)} ({status_label(_, result.status)})"
-        )
+        title = escape(objective.title(_.language) if objective else "")
+        role = f"{role_label(_, result.role)} ({status_label(_, result.status)})"
+        lines.append(labelled(_, f"<b>{result.code}</b> {title}", role))
+        lines += details.get(result.code, [])
     lines.append("")
     if any(r.status is RegistrationStatus.ACTIVE for r in results):
         lines.append(_("As a Team Member you are in at once; the Task Force Facilitator will guide you."))
@@ -311,8 +331,9 @@ def joined(_: Translate, results: list[Joined], catalogue: Catalogue) -> str:
                 "consultative process: the Facilitator will review your application and you will be told the decision here."
             )
         )
+    lines += ["", _("<b>What the Task Force does first</b>"), first_tasks(_), ""]
     lines.append(_("/mytaskforces shows your registrations at any time."))
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def _joined_heading(_: Translate, results: list[Joined]) -> str:
