@@ -27,7 +27,8 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     assert "Saved: Organisation" in saved.text
     # The profile card comes again, with its buttons, ready for the next change.
     assert "Organisation: Soil Alliance" in saved.text and "Region" in [label for label, _ in saved.buttons]
-    await ada.press("Region")
+    regions = await ada.press("Region")
+    assert "✓ Africa" in [label for label, _ in regions.buttons]  # the current answer is marked
     saved = await ada.press("Europe")
     assert "Saved: Region" in saved.text and "Region: Europe" in saved.text
     assert running_bot.db is not None

@@ -73,8 +73,13 @@ async def profile_press(update: Update, context: Context) -> None:
         await refuse(update, context, Refused("stale"))
         return
     if press.action == "e":
+        person = await accounts.person(d.db, user_id(update))
+        if person is None:
+            await refuse(update, context, Refused("no_profile"))
+            return
         question = texts.profile_question(_, field, first_time=False)
-        await reply(update, question, keyboards.profile_field(_, field, d.catalogue))
+        current = str(getattr(person, field.value))
+        await reply(update, question, keyboards.profile_field(_, field, d.catalogue, current))
         return
     try:
         demoted = await accounts.update_field(

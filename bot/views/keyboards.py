@@ -215,8 +215,9 @@ def clear_field(_: Translate, field: ProfileField) -> InlineKeyboardMarkup:
     return _markup([button(label, encode("pf", "x", field.value))])
 
 
-def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    rows = profile_choices(_, field, catalogue, area="pf")
+def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue, current: str) -> InlineKeyboardMarkup:
+    """A choice field of /profile, its current answer marked ✓."""
+    rows = profile_choices(_, field, catalogue, area="pf", kept=current)
     return _markup(*rows)
 
 
