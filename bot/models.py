@@ -237,3 +237,57 @@ class OutboxItem(BaseModel):
     edit_message_id: int | None
     params: dict[str, object]
     attempts: int = 0
+    broadcast_id: int | None = None
+
+
+class Audience(BaseModel):
+    """Who an announcement goes to; an empty list means any. All empty: every registered person."""
+
+    taskforces: list[str] = []
+    roles: list[Role] = []
+    regions: list[str] = []
+    types: list[str] = []
+
+    @property
+    def everyone(self) -> bool:
+        return not (self.taskforces or self.roles or self.regions or self.types)
+
+
+class ContentType(StrEnum):
+    TEXT = "text"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class Content(BaseModel):
+    """An announcement as written: Telegram's formatting kept as HTML, a file by its file_id."""
+
+    type: ContentType
+    html: str  # the text, or the caption of the file
+    length: int  # characters as Telegram counts them (without the markup)
+    file_id: str | None = None
+
+
+class BroadcastState(StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class Broadcast(BaseModel):
+    id: int
+    author_id: int
+    author_name: str
+    author_scope: list[str] | None  # a facilitator's task forces; None for the Secretariat
+    state: BroadcastState
+    content: Content
+    audience: Audience
+    total: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    progress_at: datetime | None

@@ -256,6 +256,16 @@ class ChatUser:
         await self.standin.push(message_update(self.user, text, message_id=self.standin.next_message_id()))
         return await self.standin.wait_for(self._mine, start=marker)
 
+    async def post(self, **content: Any) -> Sent:
+        """A message that is not plain text: a photo, a document, a sticker, with or without caption."""
+        marker = len(self.standin.sent)
+        update = message_update(self.user, "", message_id=self.standin.next_message_id())
+        message = update["message"]
+        del message["text"]
+        message.update(content)
+        await self.standin.push(update)
+        return await self.standin.wait_for(self._mine, start=marker)
+
     async def say_in_group(self, text: str, group_id: int = -100) -> Sent:
         marker = len(self.standin.sent)
         chat = {"id": group_id, "type": "group", "title": "Soil friends"}

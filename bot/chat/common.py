@@ -35,6 +35,14 @@ DEPS_KEY = "deps"
 Job = Callable[["Deps"], Awaitable[object]]
 
 
+@dataclass(frozen=True)
+class ConversationPart:
+    """A feature's share of the one persistent conversation: how it is entered, and its states."""
+
+    entry_points: list[Handler]
+    states: dict[str, list[Handler]]
+
+
 @dataclass
 class Deps:
     """Long-lived objects the handlers share; kept in (unpersisted) bot_data."""

@@ -27,7 +27,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.chat.calls import edit_text
 from bot.chat.pace import Pace, retry_seconds
 from bot.i18n import Translate, translator
-from bot.models import OutboxItem
+from bot.models import ContentType, OutboxItem
 from bot.services import notices
 from bot.services.clock import utc_now
 from bot.storage import outbox
@@ -37,9 +37,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.sender")
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+@dataclass(frozen=True)
+class WithFile:
+    """A photo or document already on Telegram's servers, sent again by its file_id."""
+
+    content_type: ContentType
+    file_id: str
+    caption: str
+
+
+Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile
 Renderer = Callable[["Deps", OutboxItem, Translate], Awaitable[Rendered | None]]
 AfterSend = Callable[["Deps", OutboxItem, int], Awaitable[None]]
+Settled = Callable[["Deps", OutboxItem], Awaitable[None]]
 
 MAX_ATTEMPTS = 5  # by default; 2 + 4 + 8 + 16 s of retries
 MAX_IN_FLIGHT = 32
@@ -60,6 +71,20 @@ class OutboxKind:
     render: Renderer
     after_send: AfterSend | None = None
     max_attempts: int = MAX_ATTEMPTS  # network errors and 5xx: then the row fails with the reason
+    settled: Settled | None = None  # once the row is sent or has failed for good
+
+
+async def deliver(bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: int | None = None) -> int | None:
+    """Send (or edit, given the message) what a renderer made; the new message's id (None for an edit)."""
+    if isinstance(rendered, WithFile):
+        send = bot.send_photo if rendered.content_type is ContentType.PHOTO else bot.send_document
+        return (await send(chat_id, rendered.file_id, caption=rendered.caption)).message_id
+    text, markup = rendered
+    if edit_message_id is not None:
+        await edit_text(bot, chat_id, edit_message_id, text, markup)
+        return None
+    message = await bot.send_message(chat_id, text, reply_markup=markup)
+    return message.message_id
 
 
 class Sender:
@@ -134,6 +159,8 @@ class Sender:
             if self._wake.is_set():
                 break  # something new was queued: read again, it may go first
             await self._take_slot(item.chat_id)
+            if self._wake.is_set():
+                break  # ...or, while waiting for the slot, this row was paused or cancelled: read again
             self._in_flight[item.chat_id] = asyncio.create_task(self._deliver(item))
             started = True
         return started
@@ -159,8 +186,11 @@ class Sender:
         return max(0.01, min([IDLE_WAIT, *waits]))
 
     async def _deliver(self, item: OutboxItem) -> None:
+        kind = self._kinds.get(item.kind)
         try:
-            await self._attempt(item)
+            settled = await self._attempt(item, kind)
+            if settled and kind is not None and kind.settled is not None:
+                await kind.settled(self._deps, item)
         except Exception:
             log.exception("outbox %s (%s): delivery failed unexpectedly", item.id, item.kind)
             await outbox.mark_failed(self._deps.db, item.id, "internal error", utc_now())
@@ -168,22 +198,23 @@ class Sender:
             self._in_flight.pop(item.chat_id, None)
             self._wake.set()
 
-    async def _attempt(self, item: OutboxItem) -> None:
+    async def _attempt(self, item: OutboxItem, kind: OutboxKind | None) -> bool:
+        """Send the row once; True when it is settled (sent or failed), False when it waits for another try."""
         d = self._deps
-        kind = self._kinds.get(item.kind)
         if kind is None:
             log.error("outbox %s: no renderer for kind %r", item.id, item.kind)
             await outbox.mark_failed(d.db, item.id, f"unknown kind {item.kind}", utc_now())
-            return
+            return True
         _ = translator(await notices.language_of(d.db, item.chat_id))
         rendered = await kind.render(d, item, _)
         if rendered is None:  # nothing left to say (e.g. the person deleted their data)
             await outbox.mark_sent(d.db, item.id, utc_now())
-            return
+            return True
         try:
             message_id = await self._send(item, rendered)
         except RetryAfter as error:
             await self._flood_wait(item, retry_seconds(error.retry_after))
+            return False
         except Forbidden as error:
             log.info("outbox %s: the recipient cannot be reached: %s", item.id, error.message)
             await notices.mark_unreachable(d.db, item.chat_id, utc_now())
@@ -193,20 +224,15 @@ class Sender:
             log.warning("outbox %s (%s) refused: %s", item.id, item.kind, error.message)
             await outbox.mark_failed(d.db, item.id, f"refused: {error.message}", utc_now())
         except TelegramError as error:
-            await self._retry_later(item, error, kind.max_attempts)
+            return await self._retry_later(item, error, kind.max_attempts)
         else:
             if kind.after_send is not None and message_id is not None:
                 await kind.after_send(d, item, message_id)
             await outbox.mark_sent(d.db, item.id, utc_now())
+        return True
 
     async def _send(self, item: OutboxItem, rendered: Rendered) -> int | None:
-        """Send or edit; the new message's id (None for an edit)."""
-        text, markup = rendered
-        if item.edit_message_id is not None:
-            await edit_text(self._bot, item.chat_id, item.edit_message_id, text, markup)
-            return None
-        message = await self._bot.send_message(item.chat_id, text, reply_markup=markup)
-        return message.message_id
+        return await deliver(self._bot, item.chat_id, rendered, item.edit_message_id)
 
     async def _flood_wait(self, item: OutboxItem, seconds: float) -> None:
         """Telegram asked this chat to wait: this row and chat only, for exactly that long."""
@@ -214,12 +240,14 @@ class Sender:
         self._chat_clock[item.chat_id] = time.monotonic() + seconds + CHAT_SLACK
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=seconds), attempt=False)
 
-    async def _retry_later(self, item: OutboxItem, error: TelegramError, max_attempts: int) -> None:
+    async def _retry_later(self, item: OutboxItem, error: TelegramError, max_attempts: int) -> bool:
+        """Postpone the row (False), or fail it once it has had its attempts (True: settled)."""
         attempts = item.attempts + 1
         if attempts >= max_attempts:
             log.warning("outbox %s (%s) failed after %s attempts: %s", item.id, item.kind, attempts, error.message)
             await outbox.mark_failed(self._deps.db, item.id, f"{type(error).__name__}: {error.message}", utc_now())
-            return
+            return True
         delay = min(2.0**attempts, MAX_DELAY)  # 2, 4, 8, 16 s…
         log.warning("outbox %s not sent yet (%s); attempt %s in %.0f s", item.id, error.message, attempts + 1, delay)
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=delay), attempt=True)
+        return False

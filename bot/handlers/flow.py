@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from telegram.warnings import PTBUserWarning
 from bot.chat.calls import drop_buttons
 from bot.chat.common import (
     Context,
+    ConversationPart,
     Deps,
     deps,
     language,
@@ -403,7 +405,9 @@ async def reason_given(update: Update, context: Context) -> str | int:
     return ConversationHandler.END
 
 
-def conversation() -> ConversationHandler[Any]:
+def conversation(parts: Iterable[ConversationPart] = ()) -> ConversationHandler[Any]:
+    """Joining, profile edits and reasons live here; other features add their parts (announcements)."""
+    parts = list(parts)
     with warnings.catch_warnings():
         # Buttons are tracked per chat on purpose: one flow per person, not per message.
         warnings.simplefilter("ignore", PTBUserWarning)
@@ -420,6 +424,7 @@ def conversation() -> ConversationHandler[Any]:
                 CallbackQueryHandler(edit_typed_field, pattern=rf"^pf:e:({TYPED_FIELDS})$"),
                 CallbackQueryHandler(forget_confirmed, pattern=r"^fg:y$"),
                 CallbackQueryHandler(reject_pressed, pattern=r"^ap:no:[0-9]+$"),
+                *(handler for part in parts for handler in part.entry_points),
             ],
             states={
                 JOINING: [
@@ -439,6 +444,7 @@ def conversation() -> ConversationHandler[Any]:
                     CallbackQueryHandler(reason_given, pattern=r"^ap:skip:[0-9]+$"),
                     MessageHandler(PRIVATE & ~filters.COMMAND, reason_other),
                 ],
+                **{state: handlers for part in parts for state, handlers in part.states.items()},
             },
             fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],
         )

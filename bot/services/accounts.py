@@ -9,7 +9,7 @@ from bot.models import Catalogue, KnownUser, Person, Profile, Registration, Regi
 from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
-from bot.storage import outbox, teams
+from bot.storage import broadcasts, outbox, teams
 from bot.storage import repositories as repo
 from bot.storage.database import Database, Transaction
 
@@ -126,6 +126,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await repo.delete_reminders(tx, telegram_id)
         await teams.forget_user(tx, telegram_id)
         await outbox.forget_chat(tx, telegram_id)
+        await broadcasts.forget_author(tx, telegram_id, now)
         await repo.anonymise_audit(tx, telegram_id)
         await repo.audit(tx, now, None, "person.forgotten")
     await db.checkpoint()

@@ -120,4 +120,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_due ON outbox (lane, id) WHERE sent_at IS NULL AND failed_at IS NULL;
     ALTER TABLE known_users ADD COLUMN unreachable_at TEXT;
     """,
+    """
+    CREATE TABLE broadcasts (
+        id                  INTEGER PRIMARY KEY,
+        author_id           INTEGER NOT NULL,
+        author_name         TEXT NOT NULL,
+        author_scope        TEXT,
+        state               TEXT NOT NULL,
+        content             TEXT NOT NULL,
+        audience            TEXT NOT NULL DEFAULT '{}',
+        total               INTEGER NOT NULL DEFAULT 0,
+        created_at          TEXT NOT NULL,
+        started_at          TEXT,
+        finished_at         TEXT,
+        progress_chat_id    INTEGER,
+        progress_message_id INTEGER,
+        progress_at         TEXT
+    );
+    CREATE INDEX broadcasts_by_author ON broadcasts (author_id, id);
+    ALTER TABLE outbox ADD COLUMN broadcast_id INTEGER REFERENCES broadcasts(id);
+    CREATE INDEX outbox_by_broadcast ON outbox (broadcast_id) WHERE broadcast_id IS NOT NULL;
+    CREATE INDEX outbox_broadcast_waiting ON outbox (broadcast_id)
+        WHERE broadcast_id IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL;
+    ALTER TABLE people ADD COLUMN announcements INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX registrations_by_person ON registrations (person_id);
+    """,
 )

@@ -36,7 +36,7 @@ async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] 
     """The next rows to send, notices first; rows of `skip_chats` (waiting out a flood wait) left for later."""
     skipped = ",".join(str(int(chat)) for chat in skip_chats)  # integers only: safe to inline
     rows = await db.fetchall(
-        "SELECT id, chat_id, kind, registration_id, edit_message_id, params, attempts FROM outbox"
+        "SELECT id, chat_id, kind, registration_id, edit_message_id, params, attempts, broadcast_id FROM outbox"
         " WHERE sent_at IS NULL AND failed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
         f"{f' AND chat_id NOT IN ({skipped})' if skipped else ''}"
         " ORDER BY lane, id LIMIT ?",
@@ -51,6 +51,7 @@ async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] 
             edit_message_id=row["edit_message_id"],
             params=json.loads(row["params"]) if row["params"] else {},
             attempts=row["attempts"],
+            broadcast_id=row["broadcast_id"],
         )
         for row in rows
     ]

@@ -47,6 +47,16 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ap", "nm"): (r"[0-9]{1,12}",),
     ("ap", "skip"): (r"[0-9]{1,12}",),
     ("ap", "stay"): (r"[0-9]{1,12}",),
+    ("bc", "p"): (r"[0-9]{1,12}", r"main|tf|ro|rg|ty"),
+    ("bc", "a"): (r"[0-9]{1,12}", r"all|tf|ro|rg|ty", rf"-|{CODE}|leader|representative|member|[0-9]{{1,2}}"),
+    ("bc", "v"): (r"[0-9]{1,12}",),
+    ("bc", "s"): (r"[0-9]{1,12}",),
+    ("bc", "c"): (r"[0-9]{1,12}",),
+    ("bc", "x"): (r"[0-9]{1,12}",),
+    ("bs", "pause"): (r"[0-9]{1,12}",),
+    ("bs", "resume"): (r"[0-9]{1,12}",),
+    ("bs", "cancel"): (r"[0-9]{1,12}",),
+    ("st", "an"): (r"on|off",),
 }
 MAX_BYTES = 64
 # Compiled once: every button made and every press decoded goes through them.

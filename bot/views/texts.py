@@ -97,6 +97,10 @@ def refusal(_: Translate, refused: Refused) -> str:
         "withdrawn": _("The applicant has withdrawn this application. Nothing was changed."),
         "not_registered_other": _("{who} is not registered in Task Force {code}."),
         "already_decided": _("Already decided by {who} on {at}. Nothing was changed."),
+        "broadcast_not_allowed": _("Announcements are sent by the Executive Secretariat and the facilitators."),
+        "file_too_large": _("That file is too large to send on: at most {megabytes} MB."),
+        "no_recipients": _("Nobody would get it: this audience has no one who can receive announcements."),
+        "broadcast_over": _("This announcement has finished; nothing was changed."),
         "place_taken": _(
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
@@ -421,6 +425,7 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
         "/forget · delete your data\n"
         "/help · this list"
     )
+    text += "\n" + _("/settings · announcements on or off")
     if facilitator or admin:
         text += "\n\n" + _(
             "<b>Facilitators</b>\n"
@@ -428,6 +433,12 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
             "/members CODE · members of a Task Force (CSV when long)\n"
             "/balance CODE · members by region and stakeholder type"
         )
+        text += "\n" + (
+            _("/broadcast · an announcement to everyone, or to chosen Task Forces, roles, regions, types")
+            if admin
+            else _("/broadcast · an announcement to the members of your Task Forces")
+        )
+        text += "\n" + _("/broadcasts · recent announcements: progress, pause, cancel")
     if admin:
         text += "\n\n" + _(
             "<b>Executive Secretariat</b>\n"
@@ -558,6 +569,7 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
         ("language", _("English, Français, Español")),
         ("privacy", _("What is stored and who sees it")),
         ("forget", _("Delete your data")),
+        ("settings", _("Announcements on or off")),
         ("help", _("What I can do")),
     ]
     if facilitator or admin:
@@ -565,6 +577,8 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
             ("pending", _("Applications waiting for your decision")),
             ("members", _("Members of a Task Force")),
             ("balance", _("Members by region and stakeholder type")),
+            ("broadcast", _("Send an announcement")),
+            ("broadcasts", _("Announcements sent: progress, pause, cancel")),
         ]
     if admin:
         menu += [

@@ -1,0 +1,212 @@
+"""Texts and keyboards of announcements (writing, audience, preview, progress) and of /settings."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translate
+from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Role
+from bot.services.broadcasting import Progress, effective
+from bot.storage.broadcasts import Reach
+from bot.views.callbacks import encode
+from bot.views.keyboards import button
+from bot.views.texts import fit, labelled, number, role_label, when
+
+Rows = list[list[InlineKeyboardButton]]
+PARTS = {"tf": "taskforces", "ro": "roles", "rg": "regions", "ty": "types"}
+
+
+def ask_content(_: Translate) -> str:
+    return _(
+        "Send me the announcement: a text (its formatting is kept), or one photo or one document with a caption. "
+        "/cancel stops."
+    )
+
+
+def content_expected(_: Translate) -> str:
+    return _("An announcement is a text, or one photo or one document with a caption. Please send one, or /cancel.")
+
+
+def footer(_: Translate, broadcast: Broadcast) -> str:
+    """Every announcement says who sent it and how to stop them."""
+    if broadcast.author_scope is None:
+        who = _("{name}, Executive Secretariat").format(name=broadcast.author_name)
+    else:
+        who = _("{name}, facilitator of {codes}").format(
+            name=broadcast.author_name, codes=", ".join(broadcast.author_scope)
+        )
+    return _("Announcement from {who}. /settings turns announcements off.").format(who=who)
+
+
+def announcement(_: Translate, broadcast: Broadcast) -> str:
+    """The text, or the caption, exactly as people get it."""
+    return f"{broadcast.content.html}\n\n<i>— {footer(_, broadcast)}</i>"
+
+
+def audience_lines(_: Translate, audience: Audience, catalogue: Catalogue) -> list[str]:
+    if audience.everyone:
+        return [_("Everyone registered")]
+    anything = _("any")
+    return [
+        labelled(_, _("Task Forces"), ", ".join(audience.taskforces) or anything),
+        labelled(_, _("Roles"), ", ".join(role_label(_, r) for r in audience.roles) or anything),
+        labelled(_, _("Regions"), ", ".join(catalogue.label_of(r, _.language) for r in audience.regions) or anything),
+        labelled(
+            _, _("Stakeholder types"), ", ".join(catalogue.label_of(t, _.language) for t in audience.types) or anything
+        ),
+    ]
+
+
+def audience_page(_: Translate, broadcast: Broadcast, reach: Reach, catalogue: Catalogue) -> str:
+    audience = effective(broadcast.audience, broadcast.author_scope)
+    lines = [_("<b>Who should get it?</b>"), "", *audience_lines(_, audience, catalogue), ""]
+    lines.append(reach_line(_, reach))
+    return "\n".join(lines)
+
+
+def reach_line(_: Translate, reach: Reach) -> str:
+    line = _("Recipients: <b>{count}</b>.").format(count=number(_, reach.recipients))
+    if reach.turned_off or reach.unreachable:
+        line += " " + _("Left out: {off} turned announcements off, {gone} cannot be reached.").format(
+            off=number(_, reach.turned_off), gone=number(_, reach.unreachable)
+        )
+    return line
+
+
+def audience_keyboard(_: Translate, broadcast: Broadcast, page: str, catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """The main page opens one criterion at a time; a criterion's page toggles its values."""
+    bid = str(broadcast.id)
+    if page == "main":
+        rows: Rows = [
+            [
+                button(_("Task Forces ›"), encode("bc", "p", bid, "tf")),
+                button(_("Roles ›"), encode("bc", "p", bid, "ro")),
+            ],
+            [button(_("Regions ›"), encode("bc", "p", bid, "rg")), button(_("Types ›"), encode("bc", "p", bid, "ty"))],
+            [button(_("Everyone"), encode("bc", "a", bid, "all", "-"))],
+            [button(_("Preview ▶"), encode("bc", "v", bid)), button(_("Cancel"), encode("bc", "x", bid))],
+        ]
+        return InlineKeyboardMarkup(rows)
+    chosen = {str(v) for v in getattr(effective(broadcast.audience, broadcast.author_scope), PARTS[page])}
+
+    def toggle(label: str, stored: str, value: str) -> InlineKeyboardButton:
+        return button(("✅ " if stored in chosen else "") + label, encode("bc", "a", bid, page, value))
+
+    if page == "tf":
+        codes = broadcast.author_scope or [o.code for o in catalogue.objectives]
+        options = [toggle(code, code, code) for code in codes]
+        width = 4
+    elif page == "ro":
+        options = [toggle(role_label(_, role), role.value, role.value) for role in Role]
+        width = 1
+    else:
+        names = catalogue.region_names if page == "rg" else catalogue.stakeholder_type_names
+        options = [toggle(catalogue.label_of(name, _.language), name, str(i)) for i, name in enumerate(names)]
+        width = 1
+    rows = [options[i : i + width] for i in range(0, len(options), width)]
+    rows.append([button(_("« Done"), encode("bc", "p", bid, "main"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm(_: Translate, broadcast: Broadcast, reach: Reach, catalogue: Catalogue) -> str:
+    lines = [_("<b>Above is the announcement as people will get it.</b>"), ""]
+    lines += audience_lines(_, effective(broadcast.audience, broadcast.author_scope), catalogue)
+    lines += ["", reach_line(_, reach)]
+    return "\n".join(lines)
+
+
+def confirm_keyboard(_: Translate, broadcast_id: int) -> InlineKeyboardMarkup:
+    bid = str(broadcast_id)
+    return InlineKeyboardMarkup(
+        [
+            [button(_("Send"), encode("bc", "s", bid))],
+            [button(_("Change audience"), encode("bc", "c", bid)), button(_("Cancel"), encode("bc", "x", bid))],
+        ]
+    )
+
+
+def state_label(_: Translate, state: BroadcastState) -> str:
+    return {
+        BroadcastState.DRAFT: _("draft"),
+        BroadcastState.SENDING: _("sending"),
+        BroadcastState.PAUSED: _("paused"),
+        BroadcastState.CANCELLED: _("cancelled"),
+        BroadcastState.DONE: _("done"),
+    }[state]
+
+
+def progress(_: Translate, item: Progress, rate: float) -> str:
+    """Sent / total, unreachable, failed and, while sending, about how long is left."""
+    broadcast, counts = item.broadcast, item.counts
+    lines = [
+        _("<b>Announcement #{id}</b> · {state}").format(id=broadcast.id, state=state_label(_, broadcast.state)),
+        _("Sent {sent} of {total} · unreachable {unreachable} · failed {failed}").format(
+            sent=number(_, counts.sent),
+            total=number(_, broadcast.total),
+            unreachable=number(_, counts.unreachable),
+            failed=number(_, counts.failed),
+        ),
+    ]
+    if broadcast.state is BroadcastState.SENDING and counts.waiting:
+        lines.append(_("About {minutes} min left").format(minutes=max(1, round(counts.waiting / rate / 60))))
+    if broadcast.state is BroadcastState.CANCELLED and counts.waiting == 0:
+        left = broadcast.total - counts.sent - counts.unreachable - counts.failed
+        lines.append(_("Cancelled: {count} not sent.").format(count=number(_, max(left, 0))))
+    if broadcast.started_at is not None:
+        lines.append(labelled(_, _("Started"), when(_, broadcast.started_at)))
+    if broadcast.finished_at is not None:
+        lines.append(labelled(_, _("Finished"), when(_, broadcast.finished_at)))
+    return "\n".join(lines)
+
+
+def steering(_: Translate, broadcast: Broadcast) -> InlineKeyboardMarkup | None:
+    bid = str(broadcast.id)
+    if broadcast.state is BroadcastState.SENDING:
+        first = button(_("Pause"), encode("bs", "pause", bid))
+    elif broadcast.state is BroadcastState.PAUSED:
+        first = button(_("Resume"), encode("bs", "resume", bid))
+    else:
+        return None
+    return InlineKeyboardMarkup([[first, button(_("Cancel sending"), encode("bs", "cancel", bid))]])
+
+
+def recent(_: Translate, items: list[Progress], rates: list[float]) -> str:
+    if not items:
+        return _("No announcements yet. /broadcast writes one.")
+    return fit("\n\n".join(progress(_, item, rate) for item, rate in zip(items, rates, strict=True)))
+
+
+def recent_keyboard(_: Translate, items: list[Progress]) -> InlineKeyboardMarkup | None:
+    rows: Rows = []
+    for item in items:
+        markup = steering(_, item.broadcast)
+        if markup is not None:
+            rows += [
+                [button(f"#{item.broadcast.id} · {b.text}", str(b.callback_data)) for b in row]
+                for row in markup.inline_keyboard
+            ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def draft_cancelled(_: Translate) -> str:
+    return _("Cancelled: the announcement was not sent.")
+
+
+def settings_page(_: Translate, on: bool) -> str:
+    state = _("on") if on else _("off")
+    return "\n".join(
+        [
+            _("<b>Settings</b>"),
+            "",
+            labelled(_, _("Announcements from the Secretariat and the facilitators"), f"<b>{state}</b>"),
+            _(
+                "Messages about your own applications, your Task Forces' decisions and Delphi questions "
+                "reach you either way."
+            ),
+        ]
+    )
+
+
+def settings_keyboard(_: Translate, on: bool) -> InlineKeyboardMarkup:
+    label = _("Turn announcements off") if on else _("Turn announcements on")
+    return InlineKeyboardMarkup([[button(label, encode("st", "an", "off" if on else "on"))]])

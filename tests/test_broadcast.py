@@ -1,0 +1,240 @@
+"""End to end: announcements written, aimed, previewed, sent through the stand-in, steered."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.models import Catalogue, Profile, RegistrationStatus, Role
+from bot.storage import repositories as repo
+from bot.storage import teams
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
+from tests.standin import BotApiStandIn, Sent
+
+HELLO = "Soil & carbon: the 2030 workshop opens on Monday."
+
+
+@dataclass(frozen=True)
+class Seeded:
+    telegram_id: int
+    region: str = "Africa"
+    kind: str = "Research and education"
+    places: tuple[tuple[str, Role, RegistrationStatus], ...] = ()
+    announcements: bool = True
+
+
+async def seed(running: RunningBot, *people: Seeded) -> None:
+    """People as the join flow leaves them: a profile, places, a known chat."""
+    assert running.db is not None
+    now = running.clock()
+    async with running.db.transaction() as tx:
+        for person in people:
+            profile = Profile(
+                name=f"Person {person.telegram_id}",
+                organisation="Org",
+                country="Kenya",
+                region=person.region,
+                stakeholder_type=person.kind,
+                member_status="member",
+                email_answered=True,
+            )
+            await repo.save_person(tx, person.telegram_id, profile, "en", now)
+            await teams.remember_user(tx, person.telegram_id, None, profile.name or "", "en", now)
+            for code, role, status in person.places:
+                region = person.region if role is Role.REPRESENTATIVE else None
+                await repo.add_registration(tx, person.telegram_id, code, role, status, region, None, now)
+            if not person.announcements:
+                await tx.execute("UPDATE people SET announcements = 0 WHERE telegram_id = ?", (person.telegram_id,))
+
+
+MEMBER, ACTIVE, PENDING = Role.MEMBER, RegistrationStatus.ACTIVE, RegistrationStatus.PENDING
+PEOPLE = (
+    Seeded(501, places=(("B3", MEMBER, ACTIVE),)),
+    Seeded(502, region="Europe", kind="NGO", places=(("B3", Role.LEADER, PENDING),)),
+    Seeded(503, kind="Farmers and farmers' organisations", places=(("C1", MEMBER, ACTIVE),)),
+    Seeded(504, region="Asia and Pacific", places=(("B3", MEMBER, ACTIVE), ("C1", MEMBER, ACTIVE))),
+    Seeded(505, places=(("B3", MEMBER, RegistrationStatus.WITHDRAWN),)),
+    Seeded(506, places=(("B3", MEMBER, ACTIVE),), announcements=False),
+)
+
+
+def announcements_to(standin: BotApiStandIn, chat_id: int) -> list[Sent]:
+    return [s for s in standin.sent if s.chat_id == chat_id and s.method == "sendMessage" and "Soil &amp;" in s.text]
+
+
+async def preview(person: ChatUser) -> tuple[Sent, Sent]:
+    """Press Preview: the announcement as people get it, then the count with Send."""
+    shown = await person.press("Preview ▶")
+    confirm = await person.standin.wait_for(lambda s: s.chat_id == person.id and "as people will get it" in s.text)
+    return shown, confirm
+
+
+def count_line(sent: Sent) -> str:
+    return next(line for line in sent.text.splitlines() if line.startswith("Recipients"))
+
+
+async def test_an_admin_aims_previews_and_sends_each_person_gets_it_once(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    standin.forbidden_chats.add(503)  # blocked the bot
+    standin.flood_chats[501] = 2  # a 429 with retry_after 2 on their first message
+    admin = ChatUser(standin, ADMIN_ID, first_name="Sec", last_name="Retariat")
+    asked = await admin.say("/broadcast")
+    assert "Send me the announcement" in asked.text
+    page = await admin.say(HELLO)
+    assert "Everyone registered" in page.text
+    assert count_line(page) == "Recipients: <b>5</b>. Left out: 1 turned announcements off, 0 cannot be reached."
+
+    await admin.press("Task Forces ›")
+    await admin.press("B3")
+    page = await admin.press("« Done")
+    assert "Task Forces: B3" in page.text and count_line(page).startswith("Recipients: <b>3</b>.")  # 501, 502, 504
+    await admin.press("Roles ›")
+    await admin.press("Team Member")
+    page = await admin.press("« Done")
+    assert count_line(page).startswith("Recipients: <b>2</b>.")  # 501, 504: 502 applies as Leader
+    await admin.press("Regions ›")
+    await admin.press("Africa")
+    page = await admin.press("« Done")
+    assert count_line(page).startswith("Recipients: <b>1</b>.")  # 501
+    page = await admin.press("Everyone")
+    assert count_line(page).startswith("Recipients: <b>5</b>.")
+    await admin.press("Task Forces ›")
+    await admin.press("B3")
+    await admin.press("C1")
+    await admin.press("« Done")
+
+    shown, confirm = await preview(admin)
+    assert shown.text.startswith("Soil &amp; carbon") and "Sec Retariat, Executive Secretariat" in shown.text
+    assert "/settings turns announcements off" in shown.text
+    assert count_line(confirm).startswith("Recipients: <b>4</b>.")  # 501, 502, 503, 504 once; 506 turned off
+    await admin.press("Send")
+    done = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "· done" in s.text, timeout=20)
+    assert "Sent 3 of 4 · unreachable 1 · failed 0" in done.text
+
+    assert [len(announcements_to(standin, chat)) for chat in (501, 502, 503, 504, 505, 506)] == [1, 1, 0, 1, 0, 0]
+    assert running_bot.db is not None
+    row = await running_bot.db.fetchone("SELECT unreachable_at FROM known_users WHERE telegram_id = 503")
+    assert row is not None and row["unreachable_at"] is not None
+    actions = [r["action"] for r in await repo.audit_actions(running_bot.db)]
+    assert "broadcast.sent" in actions and "broadcast.done" in actions
+
+    # A later broadcast leaves the unreachable person out until they write again.
+    await admin.say("/broadcast " + HELLO)
+    page = admin.last
+    assert "1 cannot be reached" in count_line(page)
+
+
+async def test_a_facilitator_reaches_only_its_own_task_forces(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    fran = ChatUser(standin, 2001, first_name="Fran", last_name="Facil")
+    stranger = ChatUser(standin, 2002, first_name="Sam")
+    await fran.say("/start")
+    await ChatUser(standin, ADMIN_ID).say(f"/facilitator {fran.id} C1")
+    await standin.wait_for(lambda s: s.chat_id == fran.id and "You are now a facilitator" in s.text)
+    refused = await stranger.say("/broadcast hello")
+    assert "sent by the Executive Secretariat and the facilitators" in refused.text
+
+    page = await fran.say("/broadcast " + HELLO)
+    assert count_line(page).startswith("Recipients: <b>2</b>.")  # C1: 503 and 504, not everyone
+    options = await fran.press("Task Forces ›")
+    assert [label for label, _ in options.buttons] == ["✅ C1", "« Done"]
+    broadcast_id = options.buttons[0][1].split(":")[2]
+    forged = await fran.alert(f"bc:a:{broadcast_id}:tf:B3", options.message_id or 0)
+    assert "Only the facilitators of Task Force B3" in forged
+    page = await fran.press("« Done")
+    assert "Task Forces: C1" in page.text and count_line(page).startswith("Recipients: <b>2</b>.")
+    await preview(fran)
+    await fran.press("Send")
+    await standin.wait_for(lambda s: s.chat_id == fran.id and "· done" in s.text, timeout=20)
+    assert [len(announcements_to(standin, chat)) for chat in (501, 502, 503, 504)] == [0, 0, 1, 1]
+    assert "Fran Facil, facilitator of C1" in announcements_to(standin, 503)[0].text
+
+
+async def test_pause_resume_and_cancel(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue) -> None:
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=5) as running:
+        await seed(running, *(Seeded(600 + n, places=(("A1", MEMBER, ACTIVE),)) for n in range(40)))
+        admin = ChatUser(standin, ADMIN_ID)
+        await admin.say("/broadcast " + HELLO)
+        await preview(admin)
+        await admin.press("Send")
+
+        def delivered() -> int:
+            return sum(len(announcements_to(standin, 600 + n)) for n in range(40))
+
+        await standin.wait_for(lambda s: delivered() >= 5)
+        paused = await admin.press("Pause")
+        assert "· paused" in paused.text and [label for label, _ in paused.buttons] == ["Resume", "Cancel sending"]
+        resume = paused.buttons[0][1]
+        await asyncio.sleep(0.5)  # the rows already in flight land
+        at_pause = delivered()
+        await asyncio.sleep(1.5)
+        assert delivered() == at_pause < 40
+        listed = await admin.say("/broadcasts")
+        assert "· paused" in listed.text
+        await admin.press("Resume")
+        await standin.wait_for(lambda s: delivered() >= at_pause + 3)
+        cancelled = await admin.press("Cancel sending")
+        assert "· cancelled" in cancelled.text
+        await asyncio.sleep(0.5)
+        at_cancel = delivered()
+        await asyncio.sleep(1.5)
+        assert delivered() == at_cancel < 40
+        assert all(len(announcements_to(standin, 600 + n)) <= 1 for n in range(40))
+        assert "finished" in await admin.alert(resume, cancelled.message_id or 0)
+
+
+async def test_bad_input_gets_an_answer_and_sends_nothing(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(501, places=(("B3", MEMBER, ACTIVE),)))
+    admin = ChatUser(standin, ADMIN_ID)
+    await admin.say("/broadcast")
+    sticker = await admin.post(
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    )
+    assert "a text, or one photo or one document" in sticker.text
+    too_long = await admin.say("x" * 4000)
+    assert "at most 3946 characters" in too_long.text
+    big = await admin.post(
+        photo=[{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9, "file_size": 11_000_000}], caption="Big"
+    )
+    assert "too large" in big.text
+    page = await admin.post(
+        photo=[{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9, "file_size": 100_000}],
+        caption="Our field day",
+    )
+    assert count_line(page).startswith("Recipients: <b>1</b>.")
+    await admin.press("Regions ›")
+    await admin.press("Europe")
+    await admin.press("« Done")
+    photo, _confirm = await preview(admin)
+    assert photo.method == "sendPhoto" and photo.params["photo"] == "p" and "Our field day" in photo.text
+    nobody = await admin.alert(admin.button("Send")[1], admin.last.message_id or 0)
+    assert "Nobody would get it" in nobody
+    cancelled = await admin.press("Cancel")
+    assert "was not sent" in cancelled.text
+    assert announcements_to(standin, 501) == [] and not [s for s in standin.sent if s.chat_id == 501]
+
+
+async def test_people_turn_announcements_off_and_on(running_bot: RunningBot, ada: ChatUser) -> None:
+    await seed(running_bot, Seeded(ada.id, places=(("B3", MEMBER, ACTIVE),)))
+    page = await ada.say("/settings")
+    assert "Announcements from the Secretariat and the facilitators: <b>on</b>" in page.text
+    off = await ada.press("Turn announcements off")
+    assert ": <b>off</b>" in off.text
+    admin = ChatUser(running_bot.standin, ADMIN_ID)
+    audience = await admin.say("/broadcast " + HELLO)
+    assert "1 turned announcements off" in count_line(audience)
+    await ada.press("Turn announcements on")
+    refreshed = await admin.press("Everyone")
+    assert count_line(refreshed).startswith("Recipients: <b>1</b>.")
