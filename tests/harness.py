@@ -160,6 +160,29 @@ async def bot_with(
         await running.stop()
 
 
+async def start_bot_process(standin: BotApiStandIn, database: Path, **settings: str) -> asyncio.subprocess.Process:
+    """`python -m bot` on the stand-in, so that a test can SIGKILL it; returns once it is up."""
+    env = clean_environment(
+        BOT_TOKEN=TOKEN,
+        BOT_API_URL=standin.base_url,
+        BOT_DATABASE=str(database),
+        BOT_TICK_SECONDS="0.5",
+        **settings,
+    )
+    marker = len(standin.sent)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=database.parent, stderr=asyncio.subprocess.DEVNULL
+    )
+    await standin.wait_for(lambda s: s.method == "setMyCommands", start=marker, timeout=30)
+    return process
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, and a clean exit."""
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 20) == 0
+
+
 class BotProcess:
     """`python -m bot` as an operator runs it: its exit code, and its log read line by line."""
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.models import Catalogue, Profile, RegistrationStatus, Role
+from bot.services.clock import utc_now
 from bot.storage import repositories as repo
 from bot.storage import teams
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
+from bot.storage.database import Database
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent
 
 HELLO = "Soil & carbon: the 2030 workshop opens on Monday."
@@ -24,11 +27,12 @@ class Seeded:
     announcements: bool = True
 
 
-async def seed(running: RunningBot, *people: Seeded) -> None:
+async def seed(running: RunningBot | Database, *people: Seeded) -> None:
     """People as the join flow leaves them: a profile, places, a known chat."""
-    assert running.db is not None
-    now = running.clock()
-    async with running.db.transaction() as tx:
+    db = running if isinstance(running, Database) else running.db
+    assert db is not None
+    now = utc_now()
+    async with db.transaction() as tx:
         for person in people:
             profile = Profile(
                 name=f"Person {person.telegram_id}",
@@ -238,3 +242,39 @@ async def test_people_turn_announcements_off_and_on(running_bot: RunningBot, ada
     await ada.press("Turn announcements on")
     refreshed = await admin.press("Everyone")
     assert count_line(refreshed).startswith("Recipients: <b>1</b>.")
+
+
+async def test_a_kill_in_the_middle_repeats_nothing_but_what_was_in_flight(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    db = await Database.open(database)
+    recipients = [700 + n for n in range(60)]
+    await seed(db, *(Seeded(chat, places=(("D1", MEMBER, ACTIVE),)) for chat in recipients))
+    await db.close()
+    settings = {"BOT_ADMINS": str(ADMIN_ID), "BOT_MESSAGES_PER_SECOND": "10"}
+    process = await start_bot_process(standin, database, **settings)
+    admin = ChatUser(standin, ADMIN_ID)
+    try:
+        await admin.say("/broadcast " + HELLO)
+        await preview(admin)
+        await admin.press("Send")
+
+        def received() -> list[int]:
+            return [len(announcements_to(standin, chat)) for chat in recipients]
+
+        await standin.wait_for(lambda s: sum(received()) >= 15, timeout=20)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    at_kill = sum(received())
+    assert at_kill < 60
+
+    process = await start_bot_process(standin, database, **settings)
+    try:
+        done = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "· done" in s.text, timeout=30)
+    finally:
+        await stop(process)
+    assert min(received()) == 1  # everyone has it
+    assert sum(received()) - 60 <= 3  # repeated: at most what was in flight at the kill
+    assert "Sent 60 of 60" in done.text

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
-import sys
 from pathlib import Path
 
 from bot.storage import repositories as repo
 from bot.storage.database import Database
-from tests.harness import TOKEN, ChatUser, RunningBot, clean_environment
+from tests.harness import ChatUser, RunningBot, start_bot_process, stop
 from tests.standin import BotApiStandIn
-
-
-async def start_bot_process(standin: BotApiStandIn, database: Path) -> asyncio.subprocess.Process:
-    env = clean_environment(
-        BOT_TOKEN=TOKEN, BOT_API_URL=standin.base_url, BOT_DATABASE=str(database), BOT_TICK_SECONDS="0.5"
-    )
-    marker = len(standin.sent)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=database.parent, stderr=asyncio.subprocess.DEVNULL
-    )
-    await standin.wait_for(lambda s: s.method == "setMyCommands", start=marker, timeout=30)
-    return process
 
 
 async def test_flow_survives_sigkill_and_restart(standin: BotApiStandIn, tmp_path: Path, ada: ChatUser) -> None:
@@ -52,11 +38,6 @@ async def finish_joining(ada: ChatUser) -> None:
     await ada.press("Skip")
     await ada.press("Team Member")
     assert "you are registered" in (await ada.press("Confirm")).text
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    process.send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(process.wait(), 20) == 0
 
 
 async def stored(database: Path, ada: ChatUser) -> tuple[object, ...]:
