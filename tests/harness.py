@@ -24,7 +24,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from bot.app import build_application, serve
 from bot.chat.common import DEPS_KEY, Deps
 from bot.config import Settings
-from bot.models import Catalogue, Profile
+from bot.models import Catalogue, Profile, RegistrationStatus, Role
+from bot.services.clock import utc_now
+from bot.storage import repositories as repo
+from bot.storage import teams
 from bot.storage.database import Database
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user
 
@@ -158,6 +161,45 @@ async def bot_with(
         yield running
     finally:
         await running.stop()
+
+
+@dataclass(frozen=True)
+class Seeded:
+    telegram_id: int
+    region: str = "Africa"
+    kind: str = "Research and education"
+    places: tuple[tuple[str, Role, RegistrationStatus], ...] = ()
+    announcements: bool = True
+    name: str = ""
+    email: str | None = None
+    username: str | None = None
+
+
+async def seed(running: RunningBot | Database, *people: Seeded) -> None:
+    """People as the join flow leaves them: a profile, places, a known chat (written straight to the rows,
+    for tests about what is done with many people, not about joining)."""
+    db = running if isinstance(running, Database) else running.db
+    assert db is not None
+    now = utc_now()
+    async with db.transaction() as tx:
+        for person in people:
+            profile = Profile(
+                name=person.name or f"Person {person.telegram_id}",
+                organisation="Org",
+                country="Kenya",
+                region=person.region,
+                stakeholder_type=person.kind,
+                member_status="member",
+                email=person.email,
+                email_answered=True,
+            )
+            await repo.save_person(tx, person.telegram_id, profile, "en", now)
+            await teams.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
+            for code, role, status in person.places:
+                region = person.region if role is Role.REPRESENTATIVE else None
+                await repo.add_registration(tx, person.telegram_id, code, role, status, region, None, now)
+            if not person.announcements:
+                await tx.execute("UPDATE people SET announcements = 0 WHERE telegram_id = ?", (person.telegram_id,))
 
 
 async def start_bot_process(standin: BotApiStandIn, database: Path, **settings: str) -> asyncio.subprocess.Process:

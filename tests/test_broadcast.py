@@ -4,52 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot.models import Catalogue, Profile, RegistrationStatus, Role
-from bot.services.clock import utc_now
+from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage import repositories as repo
-from bot.storage import teams
 from bot.storage.database import Database
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with, start_bot_process, stop
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent
 
 HELLO = "Soil & carbon: the 2030 workshop opens on Monday."
-
-
-@dataclass(frozen=True)
-class Seeded:
-    telegram_id: int
-    region: str = "Africa"
-    kind: str = "Research and education"
-    places: tuple[tuple[str, Role, RegistrationStatus], ...] = ()
-    announcements: bool = True
-
-
-async def seed(running: RunningBot | Database, *people: Seeded) -> None:
-    """People as the join flow leaves them: a profile, places, a known chat."""
-    db = running if isinstance(running, Database) else running.db
-    assert db is not None
-    now = utc_now()
-    async with db.transaction() as tx:
-        for person in people:
-            profile = Profile(
-                name=f"Person {person.telegram_id}",
-                organisation="Org",
-                country="Kenya",
-                region=person.region,
-                stakeholder_type=person.kind,
-                member_status="member",
-                email_answered=True,
-            )
-            await repo.save_person(tx, person.telegram_id, profile, "en", now)
-            await teams.remember_user(tx, person.telegram_id, None, profile.name or "", "en", now)
-            for code, role, status in person.places:
-                region = person.region if role is Role.REPRESENTATIVE else None
-                await repo.add_registration(tx, person.telegram_id, code, role, status, region, None, now)
-            if not person.announcements:
-                await tx.execute("UPDATE people SET announcements = 0 WHERE telegram_id = ?", (person.telegram_id,))
 
 
 MEMBER, ACTIVE, PENDING = Role.MEMBER, RegistrationStatus.ACTIVE, RegistrationStatus.PENDING

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from io import BytesIO
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update, User
@@ -168,6 +169,17 @@ async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     if update.callback_query is not None:
         await update.callback_query.answer()
     return await _new_message(update, text, markup)
+
+
+async def send_file(update: Update, data: bytes, filename: str, caption: str = "", *, picture: bool = False) -> None:
+    """A document (or, with `picture`, a photo) made in memory, to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if picture:
+        await chat.send_photo(BytesIO(data), caption=caption or None)
+    else:
+        await chat.send_document(BytesIO(data), filename=filename, caption=caption or None)
 
 
 async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> int | None:

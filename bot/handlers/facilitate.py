@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Deps, Handler, deps, refuse, reply_for_sure, send, tr, user_id
+from bot.chat.common import Context, Deps, Handler, deps, refuse, reply_for_sure, send, send_file, tr, user_id
 from bot.chat.decisions import decide
 from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
@@ -144,12 +142,8 @@ async def _members(update: Update, context: Context, *, with_list: bool) -> None
     if len(listing) <= MESSAGE_LIMIT:
         await send(update, listing)
     else:
-        document = BytesIO(views.members_csv(_, members))
-        await update.effective_chat.send_document(  # type: ignore[union-attr]
-            document,
-            filename=f"taskforce-{code}-members.csv",
-            caption=views.members_caption(_, code),
-        )
+        data = views.members_csv(_, members)
+        await send_file(update, data, f"taskforce-{code}-members.csv", views.members_caption(_, code))
 
 
 async def decision_press(update: Update, context: Context) -> None:

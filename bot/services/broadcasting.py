@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Role
+from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.storage import broadcasts as rows
 from bot.storage import outbox, teams
@@ -48,13 +49,10 @@ class Progress:
 
 async def scope(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
     """None for the Secretariat (everyone); a facilitator's task forces; anyone else is refused."""
-    if actor in admins:
-        return None
-    codes = await teams.taskforces_of(db, actor)
-    if not codes:
-        log.warning("a broadcast was refused: neither admin nor facilitator")
-        raise Refused("broadcast_not_allowed")
-    return codes
+    try:
+        return await facilitation.oversight(db, actor, admins)
+    except Refused:
+        raise Refused("broadcast_not_allowed") from None
 
 
 def check_content(content: Content, file_size: int | None) -> None:

@@ -248,6 +248,17 @@ async def facilitator_list(
     return await teams.facilitators(db, code)
 
 
+async def oversight(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
+    """What the actor oversees: None for the Secretariat (everything), else their task forces."""
+    if actor in admins:
+        return None
+    codes = await teams.taskforces_of(db, actor)
+    if not codes:
+        log.warning("an overview was refused: neither admin nor facilitator")
+        raise Refused("not_a_facilitator")
+    return codes
+
+
 async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[bool, bool]:
     """(facilitates something, is an admin): what /help and the command menu offer."""
     return bool(await teams.taskforces_of(db, actor)), actor in admins

@@ -15,6 +15,7 @@ from bot.services.facilitation import Balance
 from bot.services.fields import ProfileField
 from bot.services.notices import Application
 from bot.views.callbacks import encode
+from bot.views.exports import neutralised
 from bot.views.texts import field_label, first_tasks, fit, labelled, number, role_label, status_label, when
 
 
@@ -255,17 +256,12 @@ def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> byt
     )  # fmt: skip
     for r, p in members:
         writer.writerow(
-            [_cell(value) for value in (
+            [neutralised(value) for value in (
                 p.name, role_label(_, r.role), status_label(_, r.status), p.organisation, p.country, p.region,
                 p.stakeholder_type, p.email or "", f"tg://user?id={p.telegram_id}",
             )]
         )  # fmt: skip
     return out.getvalue().encode("utf-8-sig")
-
-
-def _cell(value: str) -> str:
-    """A cell beginning with = + - or @ would run as a formula when the file is opened: neutralised."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue) -> str:

@@ -439,6 +439,8 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
             else _("/broadcast · an announcement to the members of your Task Forces")
         )
         text += "\n" + _("/broadcasts · recent announcements: progress, pause, cancel")
+        text += "\n" + _("/export · registrations and profiles as CSV and XLSX")
+        text += "\n" + _("/stats · figures and a chart of the Task Forces")
     if admin:
         text += "\n\n" + _(
             "<b>Executive Secretariat</b>\n"
@@ -579,6 +581,8 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
             ("balance", _("Members by region and stakeholder type")),
             ("broadcast", _("Send an announcement")),
             ("broadcasts", _("Announcements sent: progress, pause, cancel")),
+            ("export", _("Registrations as CSV and XLSX")),
+            ("stats", _("Figures and a chart")),
         ]
     if admin:
         menu += [

@@ -1,0 +1,57 @@
+"""/export and /stats: the Secretariat's view of everything, a facilitator's of their task forces."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.chat.common import Context, Handler, deps, refuse, send, send_file, tr, user_id
+from bot.services import reports
+from bot.services.errors import Refused
+from bot.views import exports, stats
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def export_command(update: Update, context: Context) -> None:
+    """Both files; they are built in a worker thread, so everyone else is still answered meanwhile."""
+    d = deps(context)
+    _ = tr(update, context)
+    try:
+        records = await reports.export(d.db, user_id(update), d.settings.admins, d.now())
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    await send(update, _("Preparing the export of {count} registrations…").format(count=len(records)))
+
+    def build() -> tuple[bytes, bytes]:
+        rows = [exports.record_cells(_, record, d.catalogue) for record in records]
+        return exports.export_csv(_, rows), exports.export_xlsx(_, rows)
+
+    csv_file, xlsx_file = await asyncio.to_thread(build)
+    stamp = d.now().strftime("%Y-%m-%d")
+    await send_file(update, csv_file, f"taskforces-{stamp}.csv")
+    await send_file(update, xlsx_file, f"taskforces-{stamp}.xlsx", _("Registrations, profiles and decisions."))
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update, context)
+    try:
+        figures = await reports.statistics(d.db, user_id(update), d.settings.admins, d.catalogue, d.now())
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    scoped = user_id(update) not in d.settings.admins
+    await send(update, stats.summary(_, figures, d.catalogue, d.now(), scoped))
+    picture = await asyncio.to_thread(stats.chart, _, figures)
+    await send_file(update, picture, "stats.png", picture=True)
+
+
+def handlers() -> list[Handler]:
+    return [
+        CommandHandler("export", export_command, filters=PRIVATE),
+        CommandHandler("stats", stats_command, filters=PRIVATE),
+    ]

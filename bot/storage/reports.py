@@ -1,0 +1,124 @@
+"""What exports and statistics read: a few wide queries, grouped in SQL, not row by row in Python."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.repositories import Reader
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    """One registration with its person's profile and its decision."""
+
+    taskforce: str
+    role: str
+    status: str
+    region_held: str | None  # a Representative's region
+    created_at: str
+    updated_at: str
+    decided_at: str | None
+    reason: str | None
+    decided_by: str | None
+    telegram_id: int
+    name: str
+    organisation: str
+    country: str
+    region: str
+    stakeholder_type: str
+    member_status: str
+    member_status_confirmed: int | None
+    email: str | None
+    username: str | None
+
+
+def _scope(codes: list[str] | None) -> dict[str, object]:
+    return {"all": codes is None, "codes": json.dumps(codes or [])}
+
+
+_IN_SCOPE = "(:all OR r.taskforce IN (SELECT value FROM json_each(:codes)))"
+
+
+async def export_records(db: Reader, codes: list[str] | None) -> list[ExportRecord]:
+    """Registrations of living people (a deleted person's are anonymous counts), by task force."""
+    rows = await db.fetchall(
+        "SELECT r.taskforce, r.role, r.status, r.region AS region_held, r.created_at, r.updated_at, r.decided_at,"
+        " r.reason, d.full_name AS decided_by, p.telegram_id, p.name, p.organisation, p.country, p.region,"
+        " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username"
+        " FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
+        " LEFT JOIN known_users k ON k.telegram_id = r.person_id"
+        " LEFT JOIN known_users d ON d.telegram_id = r.decided_by"
+        f" WHERE {_IN_SCOPE} ORDER BY r.taskforce, r.id",
+        _scope(codes),
+    )
+    return [ExportRecord(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The raw counts /stats shows; grouped in SQL."""
+
+    people: int
+    places: list[tuple[str, str, str, int]]  # (task force, role, status, registrations)
+    representatives: list[tuple[str, int]]  # (task force, regions with an active Representative)
+    by_region: list[tuple[str, int]]
+    by_type: list[tuple[str, int]]
+    joins_by_week: list[tuple[str, int]]  # (first day of the week, registrations made)
+    unreachable: int
+
+
+async def figures(db: Reader, codes: list[str] | None, since: datetime) -> Figures:
+    """Everything is counted among the people holding a place (active or pending) in scope,
+    except `people` for the Secretariat: everyone with a profile."""
+    scope = _scope(codes)
+    holders = (
+        "SELECT DISTINCT r.person_id FROM registrations r"
+        f" WHERE r.status IN ('active', 'pending') AND r.person_id IS NOT NULL AND {_IN_SCOPE}"
+    )
+    people_sql = "SELECT COUNT(*) FROM people" if codes is None else f"SELECT COUNT(*) FROM ({holders})"
+    in_people = "" if codes is None else f" WHERE p.telegram_id IN ({holders})"
+    places = await db.fetchall(
+        f"SELECT r.taskforce, r.role, r.status, COUNT(*) FROM registrations r WHERE {_IN_SCOPE}"
+        " GROUP BY r.taskforce, r.role, r.status",
+        scope,
+    )
+    representatives = await db.fetchall(
+        "SELECT r.taskforce, COUNT(DISTINCT r.region) FROM registrations r"
+        f" WHERE r.role = 'representative' AND r.status = 'active' AND {_IN_SCOPE} GROUP BY r.taskforce",
+        scope,
+    )
+    by_region = await db.fetchall(
+        f"SELECT p.region, COUNT(*) FROM people p{in_people} GROUP BY p.region ORDER BY 2 DESC, 1", scope
+    )
+    by_type = await db.fetchall(
+        f"SELECT p.stakeholder_type, COUNT(*) FROM people p{in_people} GROUP BY p.stakeholder_type ORDER BY 2 DESC, 1",
+        scope,
+    )
+    weeks = await db.fetchall(
+        "SELECT date(r.created_at, 'weekday 0', '-6 days') AS week, COUNT(*) FROM registrations r"
+        f" WHERE r.created_at >= :since AND {_IN_SCOPE} GROUP BY week ORDER BY week",
+        scope | {"since": since.isoformat()},
+    )
+    unreachable = await db.fetchone(
+        "SELECT COUNT(*) FROM people p JOIN known_users k ON k.telegram_id = p.telegram_id"
+        f" WHERE k.unreachable_at IS NOT NULL{in_people.replace(' WHERE', ' AND')}",
+        scope,
+    )
+    people = await db.fetchone(people_sql, scope)
+    return Figures(
+        people=people[0] if people else 0,
+        places=[(str(code), str(role), str(status), int(count)) for code, role, status, count in places],
+        representatives=_pairs(representatives),
+        by_region=_pairs(by_region),
+        by_type=_pairs(by_type),
+        joins_by_week=_pairs(weeks),
+        unreachable=unreachable[0] if unreachable else 0,
+    )
+
+
+def _pairs(rows: list[aiosqlite.Row]) -> list[tuple[str, int]]:
+    return [(str(key), int(count)) for key, count in rows]

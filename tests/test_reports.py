@@ -1,0 +1,114 @@
+"""End to end: /export's two files read back cell by cell, /stats' figures and its chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from matplotlib.image import imread
+from openpyxl import load_workbook
+
+from bot.models import RegistrationStatus, Role
+from bot.storage import repositories as repo
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, seed
+from tests.standin import BotApiStandIn, Sent
+
+ACTIVE, PENDING = RegistrationStatus.ACTIVE, RegistrationStatus.PENDING
+PEOPLE = (
+    Seeded(
+        501,
+        name="Awa Ndiaye",
+        email="awa@example.sn",
+        username="awa_n",
+        places=(("B3", Role.MEMBER, ACTIVE), ("C1", Role.LEADER, PENDING)),
+    ),
+    Seeded(502, name='=HYPERLINK("http://evil")', region="Europe", places=(("B3", Role.MEMBER, ACTIVE),)),
+    Seeded(503, name="Zoë", region="Latin America", places=(("C1", Role.REPRESENTATIVE, ACTIVE),)),
+)
+
+
+async def documents(standin: BotApiStandIn, chat_id: int, count: int, start: int) -> list[Sent]:
+    await standin.wait_for(
+        lambda s: len([d for d in standin.sent[start:] if d.chat_id == chat_id and d.method == "sendDocument"]) >= count
+    )
+    return [d for d in standin.sent[start:] if d.chat_id == chat_id and d.method == "sendDocument"]
+
+
+async def test_the_export_holds_every_registration_cell_by_cell(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    admin = ChatUser(standin, ADMIN_ID)
+    marker = len(standin.sent)
+    told = await admin.say("/export")
+    assert "Preparing the export of 4 registrations" in told.text
+    csv_file, xlsx_file = await documents(standin, ADMIN_ID, 2, marker)
+
+    raw = csv_file.files["document"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for accents
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    header, rows = table[0], table[1:]
+    assert header[:4] == ["Task Force", "Telegram id", "Name", "Organisation"]
+    as_dicts = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(r["Task Force"], r["Name"], r["Role"], r["Status"]) for r in as_dicts] == [
+        ("B3", "Awa Ndiaye", "Team Member", "active"),
+        ("B3", '\'=HYPERLINK("http://evil")', "Team Member", "active"),
+        ("C1", "Awa Ndiaye", "Global Leader", "pending the facilitator's decision"),
+        ("C1", "Zoë", "Regional Representative", "active"),
+    ]
+    awa = as_dicts[0]
+    assert (awa["E-mail"], awa["Telegram username"], awa["Region"]) == ("awa@example.sn", "@awa_n", "Africa")
+    assert as_dicts[3]["Region represented"] == "Latin America"
+
+    book = load_workbook(io.BytesIO(xlsx_file.files["document"]))
+    assert book.sheetnames == ["All", "B3", "C1"]
+    everything = book["All"]
+    assert everything.freeze_panes == "A2" and everything.auto_filter.ref == "A1:S5"
+    values = [[cell.value for cell in row] for row in everything.iter_rows()]
+    assert values[0] == header
+    assert values[2][2] == '\'=HYPERLINK("http://evil")'
+    assert isinstance(values[1][14], datetime)  # registered: a date cell, not text
+    assert [row[2] for row in book["C1"].iter_rows(min_row=2, values_only=True)] == ["Awa Ndiaye", "Zoë"]
+    assert everything.column_dimensions["C"].width == 28
+
+    assert running_bot.db is not None
+    assert "export" in [row["action"] for row in await repo.audit_actions(running_bot.db)]
+
+
+async def test_a_facilitator_exports_its_own_and_others_nothing(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    fran = ChatUser(standin, 2001, first_name="Fran")
+    await fran.say("/start")
+    await ChatUser(standin, ADMIN_ID).say(f"/facilitator {fran.id} C1")
+    await standin.wait_for(lambda s: s.chat_id == fran.id and "You are now a facilitator" in s.text)
+    marker = len(standin.sent)
+    await fran.say("/export")
+    csv_file, _xlsx = await documents(standin, fran.id, 2, marker)
+    rows = list(csv.reader(io.StringIO(csv_file.files["document"].decode("utf-8-sig"))))[1:]
+    assert {row[0] for row in rows} == {"C1"} and len(rows) == 2
+
+    stranger = ChatUser(standin, 2002)
+    for command in ("/export", "/stats"):
+        refused = await stranger.say(command)
+        assert "for facilitators of a Task Force" in refused.text
+    assert not [s for s in standin.sent if s.chat_id == stranger.id and s.method in ("sendDocument", "sendPhoto")]
+
+
+async def test_stats_give_the_figures_and_a_chart(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    admin = ChatUser(standin, ADMIN_ID)
+    marker = len(standin.sent)
+    text = await admin.say("/stats")
+    assert "People: 3" in text.text
+    assert "Places held: 3 active, 1 applications waiting" in text.text
+    assert "Global Leader seats: 0 of 24 filled · open: A1," in text.text
+    assert "Regional Representative seats: 1 of 120 filled" in text.text
+    assert "By region: Africa 1 · Europe 1 · Latin America 1" in text.text
+    assert "\nB3: 0 · 0 · 2 · 0" in text.text and "\nC1: 0 · 1 · 0 · 1" in text.text
+    picture = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendPhoto", start=marker)
+    png = picture.files["photo"]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    pixels = imread(io.BytesIO(png))
+    assert pixels.shape[1] == 900 and pixels.shape[0] > 1000  # 6 in × 150 dpi wide, tall enough for 24 bars
