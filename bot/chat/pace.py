@@ -1,9 +1,11 @@
-"""The bot's sending budget: BOT_MESSAGES_PER_SECOND shared by the replies and the sender.
+"""The bot's sending budget: one second shared by the replies and the sender.
 
-In any second the sum stays under the rate. Replies go first: the sender stops taking
-places once four fifths of the second's budget is used, so at least a fifth is always
-left for answers, and all of it when the sender is idle; a broadcast slows down while
-people are being answered, never the other way round.
+The sender sends up to BOT_MESSAGES_PER_SECOND itself, so a broadcast runs at the
+configured rate. Replies come on top, up to what Telegram allows overall (about 30 a
+second, a little kept as margin): at the default 25 that is a few answers a second at
+once, and when people keep writing, the sender finds the second full and yields to them.
+A broadcast slows down while people are being answered, never the other way round, and
+the sum stays under Telegram's limit.
 
 A flood wait (429) on a reply holds that chat only: PTB's limiter, when it retries
 itself, pauses every request of the bot for the wait, so one person's flood would
@@ -30,34 +32,41 @@ MESSAGE_METHODS = frozenset(
 WINDOW = 1.0
 
 
-SENDER_SHARE = 0.8  # of the budget, at most, for the sender: the rest is kept for replies
+TELEGRAM_OVERALL = 28  # messages a second: Telegram allows about 30; two kept for timing jitter
 
 
 class Pace:
-    """Messages sent in the last second, by anyone; a slot is taken only while the second has room."""
+    """Messages sent in the last second: by anyone, and by the sender; a slot is taken only while
+    the second has room."""
 
     def __init__(self, per_second: float) -> None:
-        self._limit = max(1, int(per_second))
-        self._sender_limit = max(1, int(self._limit * SENDER_SHARE))
-        self._sent: deque[float] = deque()
+        self._sender_limit = max(1, int(per_second))
+        self._limit = max(self._sender_limit, TELEGRAM_OVERALL)  # paid broadcasts go beyond 30
+        self._everyone: deque[float] = deque()
+        self._sender: deque[float] = deque()
 
     async def reply_slot(self) -> None:
-        """A reply waits only when the whole second's budget is used."""
-        await self._slot(self._limit)
+        """A reply waits only when the second is full up to Telegram's limit."""
+        while (wait := self._wait(self._everyone, self._limit)) > 0:
+            await asyncio.sleep(wait)
+        self._everyone.append(time.monotonic())
 
     async def sender_slot(self) -> None:
-        """The sender waits as soon as its share of the second is used (replies included)."""
-        await self._slot(self._sender_limit)
+        """The sender waits once it has sent the configured rate in this second, or once replies
+        and the sender together fill what Telegram allows: then the replies go first."""
+        while (wait := max(self._wait(self._sender, self._sender_limit), self._wait(self._everyone, self._limit))) > 0:
+            await asyncio.sleep(wait)
+        now = time.monotonic()
+        self._everyone.append(now)
+        self._sender.append(now)
 
-    async def _slot(self, limit: int) -> None:
-        while True:
-            now = time.monotonic()
-            while self._sent and now - self._sent[0] >= WINDOW:
-                self._sent.popleft()
-            if len(self._sent) < limit:
-                self._sent.append(now)
-                return
-            await asyncio.sleep(self._sent[0] + WINDOW - now)
+    @staticmethod
+    def _wait(sent: deque[float], limit: int) -> float:
+        """Seconds until `sent` has room for one more within the window (0: room now)."""
+        now = time.monotonic()
+        while sent and now - sent[0] >= WINDOW:
+            sent.popleft()
+        return 0.0 if len(sent) < limit else sent[0] + WINDOW - now
 
 
 class ReplyLimiter(AIORateLimiter):

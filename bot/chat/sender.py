@@ -101,7 +101,8 @@ class Sender:
         # while its clock is at most CHAT_SLACK ahead of now, and each message moves it on a second.
         self._chat_clock: dict[int, float] = {}
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat id → its delivery
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # look at the outbox again: rows queued, or a chat became free
+        self._queued = asyncio.Event()  # rows were queued (or changed) since the rows in hand were read
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -110,7 +111,8 @@ class Sender:
         return bool(self._in_flight)
 
     def wake(self) -> None:
-        """Rows were queued (or a chat became free): look at the outbox now."""
+        """Rows were queued (or paused, or cancelled): look at the outbox now."""
+        self._queued.set()
         self._wake.set()
 
     async def start(self) -> None:
@@ -133,6 +135,7 @@ class Sender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            self._queued.clear()
             try:
                 sent_any = await self._send_due()
             except Exception:  # the database or a bug: log, and try again shortly
@@ -156,11 +159,9 @@ class Sender:
         for item in rows:
             if item.chat_id in self._in_flight:
                 continue  # one message at a time per chat, in order
-            if self._wake.is_set():
+            if self._queued.is_set():
                 break  # something new was queued: read again, it may go first
             await self._take_slot(item.chat_id)
-            if self._wake.is_set():
-                break  # ...or, while waiting for the slot, this row was paused or cancelled: read again
             self._in_flight[item.chat_id] = asyncio.create_task(self._deliver(item))
             started = True
         return started
@@ -205,6 +206,8 @@ class Sender:
             log.error("outbox %s: no renderer for kind %r", item.id, item.kind)
             await outbox.mark_failed(d.db, item.id, f"unknown kind {item.kind}", utc_now())
             return True
+        if not await outbox.still_due(d.db, item.id, utc_now()):
+            return False  # paused, cancelled or forgotten since it was read: left as it now is
         _ = translator(await notices.language_of(d.db, item.chat_id))
         rendered = await kind.render(d, item, _)
         if rendered is None:  # nothing left to say (e.g. the person deleted their data)

@@ -22,7 +22,6 @@ from bot.views.callbacks import Press, decode
 PRIVATE = filters.ChatType.PRIVATE
 COMMAND = re.compile(r"^/broadcast(@\w+)?\s*")
 CONTENT = PRIVATE & (filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND
-SENDER_SHARE = 0.8  # of BOT_MESSAGES_PER_SECOND: what the sender takes at most (chat/pace.py)
 
 
 async def broadcast_command(update: Update, context: Context) -> str | int:
@@ -75,7 +74,8 @@ async def other_given(update: Update, context: Context) -> str:
 async def _drafted(update: Update, context: Context, content: Content, size: int | None) -> str | int:
     d = deps(context)
     try:
-        broadcast = await broadcasting.create(d.db, user_id(update), d.settings.admins, content, size, d.now())
+        name = update.effective_user.full_name if update.effective_user else ""
+        broadcast = await broadcasting.create(d.db, user_id(update), name, d.settings.admins, content, size, d.now())
     except Refused as refused:
         await refuse(update, context, refused)  # too long, empty, too large: write it again
         return BROADCASTING if refused.reason != "broadcast_not_allowed" else ConversationHandler.END
@@ -173,12 +173,12 @@ def rendered(_: Translate, broadcast: Broadcast) -> Rendered:
 
 
 def _rate(d: Deps, item: Progress, now: datetime) -> float:
-    """Messages a second: as measured once some went, else the sender's share of the configured rate."""
+    """Messages a second: as measured once some went, else the configured rate."""
     started = item.broadcast.started_at
     elapsed = (now - started).total_seconds() if started else 0.0
     if item.counts.sent >= 20 and elapsed > 0:
         return item.counts.sent / elapsed
-    return d.settings.messages_per_second * SENDER_SHARE
+    return d.settings.messages_per_second
 
 
 async def broadcasts_command(update: Update, context: Context) -> None:

@@ -18,7 +18,7 @@ from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, 
 from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.storage import broadcasts as rows
-from bot.storage import outbox, teams
+from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.broadcasts import Counts, Reach
 from bot.storage.database import Database, Transaction
@@ -68,14 +68,19 @@ def check_content(content: Content, file_size: int | None) -> None:
 
 
 async def create(
-    db: Database, actor: int, admins: Collection[int], content: Content, file_size: int | None, now: datetime
+    db: Database,
+    actor: int,
+    author_name: str,
+    admins: Collection[int],
+    content: Content,
+    file_size: int | None,
+    now: datetime,
 ) -> Broadcast:
-    """A draft; its audience starts as everyone the author may reach."""
+    """A draft; its audience starts as everyone the author may reach. Signed with the name Telegram shows."""
     codes = await scope(db, actor, admins)
     check_content(content, file_size)
-    author = await teams.known_user(db, actor)
     async with db.transaction() as tx:
-        broadcast_id = await rows.create(tx, actor, author.full_name if author else "—", codes, content, now)
+        broadcast_id = await rows.create(tx, actor, author_name[:100] or "—", codes, content, now)
     return await _own(db, actor, broadcast_id, admins)
 
 

@@ -57,6 +57,16 @@ async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] 
     ]
 
 
+async def still_due(db: Reader, item_id: int, now: datetime) -> bool:
+    """The row read a moment ago is still to send (not paused, cancelled, or deleted since)."""
+    row = await db.fetchone(
+        "SELECT 1 FROM outbox WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+        (item_id, to_text(now)),
+    )
+    return row is not None
+
+
 async def next_attempt(db: Reader) -> datetime | None:
     """When the earliest postponed row falls due (None: nothing postponed)."""
     row = await db.fetchone(
