@@ -80,6 +80,8 @@ async def test_a_facilitator_of_another_task_force_cannot_decide(
         await facilitation.open_application(db, MALLORY, world, ADMINS)
     with pytest.raises(Refused, match="not_your_taskforce"):
         await facilitation.members(db, MALLORY, "B3", catalogue, ADMINS)
+    with pytest.raises(Refused, match="not_your_taskforce"):
+        await facilitation.balance(db, MALLORY, "B3", catalogue, ADMINS)
 
 
 async def test_a_decided_application_cannot_be_decided_again(db: Database, world: int) -> None:

@@ -18,7 +18,7 @@ HELLO = "Soil & carbon: the 2030 workshop opens on Monday."
 MEMBER, ACTIVE, PENDING = Role.MEMBER, RegistrationStatus.ACTIVE, RegistrationStatus.PENDING
 PEOPLE = (
     Seeded(501, places=(("B3", MEMBER, ACTIVE),)),
-    Seeded(502, region="Europe", kind="NGO", places=(("B3", Role.LEADER, PENDING),)),
+    Seeded(502, region="Europe", kind="Civil society and NGOs", places=(("B3", Role.LEADER, PENDING),)),
     Seeded(503, kind="Farmers and farmers' organisations", places=(("C1", MEMBER, ACTIVE),)),
     Seeded(504, region="Asia and Pacific", places=(("B3", MEMBER, ACTIVE), ("C1", MEMBER, ACTIVE))),
     Seeded(505, places=(("B3", MEMBER, RegistrationStatus.WITHDRAWN),)),
@@ -41,8 +41,14 @@ def count_line(sent: Sent) -> str:
     return next(line for line in sent.text.splitlines() if line.startswith("Recipients"))
 
 
-async def test_an_admin_aims_previews_and_sends_each_person_gets_it_once(running_bot: RunningBot) -> None:
-    standin = running_bot.standin
+async def test_an_admin_aims_previews_and_sends_each_person_gets_it_once(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # a fast scripted admin
+        await _aim_preview_and_send(standin, running)
+
+
+async def _aim_preview_and_send(standin: BotApiStandIn, running_bot: RunningBot) -> None:
     await seed(running_bot, *PEOPLE)
     standin.forbidden_chats.add(503)  # blocked the bot
     standin.flood_chats[501] = 2  # a 429 with retry_after 2 on their first message
@@ -67,6 +73,13 @@ async def test_an_admin_aims_previews_and_sends_each_person_gets_it_once(running
     assert count_line(page).startswith("Recipients: <b>1</b>.")  # 501
     page = await admin.press("Everyone")
     assert count_line(page).startswith("Recipients: <b>5</b>.")
+    await admin.press("Types ›")
+    await admin.press("Civil society and NGOs")
+    page = await admin.press("« Done")
+    assert count_line(page).startswith("Recipients: <b>1</b>.")  # 502
+    await admin.press("Types ›")
+    await admin.press("✅ Civil society")
+    await admin.press("« Done")
     await admin.press("Task Forces ›")
     await admin.press("B3")
     await admin.press("C1")
@@ -76,9 +89,10 @@ async def test_an_admin_aims_previews_and_sends_each_person_gets_it_once(running
     assert shown.text.startswith("Soil &amp; carbon") and "Sec Retariat, Executive Secretariat" in shown.text
     assert "/settings turns announcements off" in shown.text
     assert count_line(confirm).startswith("Recipients: <b>4</b>.")  # 501, 502, 503, 504 once; 506 turned off
-    await admin.press("Send")
+    pressed = (await admin.press("Send")).at
     done = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "· done" in s.text, timeout=20)
     assert "Sent 3 of 4 · unreachable 1 · failed 0" in done.text
+    assert announcements_to(standin, 501)[0].at - pressed >= 2.0  # its 429's retry_after, honoured
 
     assert [len(announcements_to(standin, chat)) for chat in (501, 502, 503, 504, 505, 506)] == [1, 1, 0, 1, 0, 0]
     assert running_bot.db is not None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import UTC, datetime
 
 from bot.i18n import translator
-from bot.models import Catalogue, Person, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage import repositories as repo
+from bot.storage.repositories import Member
 from bot.views import notices as views
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
@@ -421,19 +421,12 @@ async def test_facilitators_can_reach_people(running_bot: RunningBot) -> None:
 
 
 def test_the_members_csv_has_contacts_and_no_formulas(catalogue: Catalogue) -> None:
-    now = datetime(2026, 11, 29, tzinfo=UTC)
-    person = Person(
-        telegram_id=42, name="=HYPERLINK(\"http://x\")", organisation="@Org", country="Kenya", region="Africa",
-        stakeholder_type="Research and education", member_status="member", email="a@b.org", language="en",
-        created_at=now, updated_at=now,
+    member = Member(
+        telegram_id=42, name="=HYPERLINK(\"http://x\")", role=Role.MEMBER, status=RegistrationStatus.ACTIVE,
+        organisation="@Org", country="Kenya", region="Africa", stakeholder_type="Research and education",
+        email="a@b.org",
     )  # fmt: skip
-    registration = Registration(
-        id=1, person_id=42, taskforce="D2", role=Role.MEMBER, status=RegistrationStatus.ACTIVE, region=None,
-        motivation=None, decided_by=None, decided_at=None, reason=None, created_at=now, updated_at=now,
-    )  # fmt: skip
-    rows = list(
-        csv.reader(io.StringIO(views.members_csv(translator("en"), [(registration, person)]).decode("utf-8-sig")))
-    )
+    rows = list(csv.reader(io.StringIO(views.members_csv(translator("en"), [member]).decode("utf-8-sig"))))
     assert rows[0][-2:] == ["E-mail", "Telegram"]
     assert rows[1][0] == '\'=HYPERLINK("http://x")' and rows[1][3] == "'@Org"
     assert rows[1][-2:] == ["a@b.org", "tg://user?id=42"]

@@ -26,6 +26,7 @@ PEOPLE = (
     Seeded(502, name='=HYPERLINK("http://evil")', region="Europe", places=(("B3", Role.MEMBER, ACTIVE),)),
     Seeded(503, name="Zoë", region="Latin America", places=(("C1", Role.REPRESENTATIVE, ACTIVE),)),
 )
+ODD_NAME = Seeded(504, name="Ana & <Bo>\x07", places=(("E2", Role.MEMBER, ACTIVE),))
 
 
 async def documents(standin: BotApiStandIn, chat_id: int, count: int, start: int) -> list[Sent]:
@@ -37,11 +38,11 @@ async def documents(standin: BotApiStandIn, chat_id: int, count: int, start: int
 
 async def test_the_export_holds_every_registration_cell_by_cell(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    await seed(running_bot, *PEOPLE)
+    await seed(running_bot, *PEOPLE, ODD_NAME)
     admin = ChatUser(standin, ADMIN_ID)
     marker = len(standin.sent)
     told = await admin.say("/export")
-    assert "Preparing the export of 4 registrations" in told.text
+    assert "Preparing the export of 5 registrations" in told.text
     csv_file, xlsx_file = await documents(standin, ADMIN_ID, 2, marker)
 
     raw = csv_file.files["document"]
@@ -55,20 +56,23 @@ async def test_the_export_holds_every_registration_cell_by_cell(running_bot: Run
         ("B3", '\'=HYPERLINK("http://evil")', "Team Member", "active"),
         ("C1", "Awa Ndiaye", "Global Leader", "pending the facilitator's decision"),
         ("C1", "Zoë", "Regional Representative", "active"),
+        ("E2", "Ana & <Bo>\x07", "Team Member", "active"),
     ]
     awa = as_dicts[0]
     assert (awa["E-mail"], awa["Telegram username"], awa["Region"]) == ("awa@example.sn", "@awa_n", "Africa")
     assert as_dicts[3]["Region represented"] == "Latin America"
 
     book = load_workbook(io.BytesIO(xlsx_file.files["document"]))
-    assert book.sheetnames == ["All", "B3", "C1"]
+    assert book.sheetnames == ["All", "B3", "C1", "E2"]
     everything = book["All"]
-    assert everything.freeze_panes == "A2" and everything.auto_filter.ref == "A1:S5"
+    assert everything.freeze_panes == "A2" and everything.auto_filter.ref == "A1:S6"
     values = [[cell.value for cell in row] for row in everything.iter_rows()]
     assert values[0] == header
     assert values[2][2] == '\'=HYPERLINK("http://evil")'
     assert isinstance(values[1][14], datetime)  # registered: a date cell, not text
     assert [row[2] for row in book["C1"].iter_rows(min_row=2, values_only=True)] == ["Awa Ndiaye", "Zoë"]
+    assert book["E2"]["C2"].value == "Ana & <Bo>"  # escaped, and the control character XML cannot hold dropped
+    assert book["E2"].freeze_panes == "A2" and book["E2"].auto_filter.ref == "A1:S2"
     assert everything.column_dimensions["C"].width == 28
 
     assert running_bot.db is not None

@@ -115,28 +115,15 @@ async def pending_command(update: Update, context: Context) -> None:
 
 
 async def members_command(update: Update, context: Context) -> None:
-    await _members(update, context, with_list=True)
-
-
-async def balance_command(update: Update, context: Context) -> None:
-    await _members(update, context, with_list=False)
-
-
-async def _members(update: Update, context: Context, *, with_list: bool) -> None:
     d = deps(context)
     _ = tr(update, context)
-    args = context.args or []
-    if not args:
-        await send(update, views.members_usage(_))
+    code = await _code_asked(update, context)
+    if code is None:
         return
-    code = args[0].upper()
     try:
         members = await facilitation.members(d.db, user_id(update), code, d.catalogue, d.settings.admins)
     except Refused as refused:
         await refuse(update, context, refused)
-        return
-    if not with_list:
-        await send(update, views.balance_text(_, code, facilitation.balance(members, d.catalogue), d.catalogue))
         return
     listing = views.members_text(_, code, members, d.catalogue)
     if len(listing) <= MESSAGE_LIMIT:
@@ -144,6 +131,28 @@ async def _members(update: Update, context: Context, *, with_list: bool) -> None
     else:
         data = views.members_csv(_, members)
         await send_file(update, data, f"taskforce-{code}-members.csv", views.members_caption(_, code))
+
+
+async def balance_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    code = await _code_asked(update, context)
+    if code is None:
+        return
+    try:
+        balance = await facilitation.balance(d.db, user_id(update), code, d.catalogue, d.settings.admins)
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    await send(update, views.balance_text(tr(update, context), code, balance, d.catalogue))
+
+
+async def _code_asked(update: Update, context: Context) -> str | None:
+    """The task force code after /members or /balance; without one, how to write it."""
+    args = context.args or []
+    if not args:
+        await send(update, views.members_usage(tr(update, context)))
+        return None
+    return args[0].upper()
 
 
 async def decision_press(update: Update, context: Context) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
@@ -16,24 +18,22 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 async def export_command(update: Update, context: Context) -> None:
-    """Both files; they are built in a worker thread, so everyone else is still answered meanwhile."""
+    """Both files, written in a worker thread a batch at a time: everyone else is still answered meanwhile."""
     d = deps(context)
     _ = tr(update, context)
     try:
-        records = await reports.export(d.db, user_id(update), d.settings.admins, d.now())
+        codes, count = await reports.export(d.db, user_id(update), d.settings.admins, d.now())
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    await send(update, _("Preparing the export of {count} registrations…").format(count=len(records)))
-
-    def build() -> tuple[bytes, bytes]:
-        rows = [exports.record_cells(_, record, d.catalogue) for record in records]
-        return exports.export_csv(_, rows), exports.export_xlsx(_, rows)
-
-    csv_file, xlsx_file = await asyncio.to_thread(build)
-    stamp = d.now().strftime("%Y-%m-%d")
-    await send_file(update, csv_file, f"taskforces-{stamp}.csv")
-    await send_file(update, xlsx_file, f"taskforces-{stamp}.xlsx", _("Registrations, profiles and decisions."))
+    await send(update, _("Preparing the export of {count} registrations…").format(count=count))
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        files = exports.ExportFiles(_, d.catalogue, Path(folder))
+        async for batch in reports.export_batches(d.db, codes):
+            await asyncio.to_thread(files.add, batch)
+        table, book = await asyncio.to_thread(files.finish, f"taskforces-{d.now():%Y-%m-%d}")
+        await send_file(update, table.read_bytes(), table.name)
+        await send_file(update, book.read_bytes(), book.name, _("Registrations, profiles and decisions."))
 
 
 async def stats_command(update: Update, context: Context) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
 from bot.storage import outbox, teams
 from bot.storage import repositories as repo
@@ -352,15 +352,20 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
 # ---------------------------------------------------------------- members and balance
 
 
-async def members(
-    db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
-) -> list[tuple[Registration, Person]]:
+async def members_allowed(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> None:
+    """A task force's members are for its facilitators and the Secretariat only."""
     if catalogue.objective(code) is None:
         raise Refused("unknown_code", code=code)
     if not await may_oversee(db, actor, code, admins):
         log.warning("the members of %s were refused: no authority", code)
         log.debug("… to user %s", actor)
         raise Refused("not_your_taskforce", code=code)
+
+
+async def members(
+    db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
+) -> list[repo.Member]:
+    await members_allowed(db, actor, code, catalogue, admins)
     return await repo.members_of(db, code)
 
 
@@ -376,15 +381,18 @@ class Balance:
     pending: int  # applications waiting for a decision: shown apart, not counted as members
 
 
-def balance(people: list[tuple[Registration, Person]], catalogue: Catalogue) -> Balance:
-    """Who holds a place now (active only); pending applications are counted apart."""
+async def balance(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> Balance:
+    """Who holds a place now (active only), counted in SQL; pending applications are counted apart."""
+    await members_allowed(db, actor, code, catalogue, admins)
     cells = {(region, kind): 0 for region in catalogue.region_names for kind in catalogue.stakeholder_type_names}
-    roles = dict.fromkeys(Role, 0)
-    active = [(r, p) for r, p in people if r.status is RegistrationStatus.ACTIVE]
-    for registration, person in active:
-        key = (person.region, person.stakeholder_type)
-        cells[key] = cells.get(key, 0) + 1
-        roles[registration.role] += 1
+    roles, total, pending = dict.fromkeys(Role, 0), 0, 0
+    for region, kind, role, status, count in await repo.place_counts(db, code):
+        if status != RegistrationStatus.ACTIVE:
+            pending += count
+            continue
+        cells[(region, kind)] = cells.get((region, kind), 0) + count
+        roles[Role(role)] += count
+        total += count
     by_region = {region: sum(n for (r, _), n in cells.items() if r == region) for region in catalogue.region_names}
     by_type = {kind: sum(n for (_, k), n in cells.items() if k == kind) for kind in catalogue.stakeholder_type_names}
     return Balance(
@@ -392,6 +400,6 @@ def balance(people: list[tuple[Registration, Person]], catalogue: Catalogue) -> 
         roles=roles,
         empty_regions=[region for region, n in by_region.items() if n == 0],
         empty_types=[kind for kind, n in by_type.items() if n == 0],
-        total=len(active),
-        pending=len(people) - len(active),
+        total=total,
+        pending=pending,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,15 +15,24 @@ from bot.storage.database import Database
 from bot.storage.reports import ExportRecord, Figures
 
 WEEKS = 12  # joins per week, over this many weeks
+EXPORT_BATCH = 5000
 
 
-async def export(db: Database, actor: int, admins: Collection[int], now: datetime) -> list[ExportRecord]:
-    """Every registration in the actor's scope with its person's profile; the export is audited."""
+async def export(db: Database, actor: int, admins: Collection[int], now: datetime) -> tuple[list[str] | None, int]:
+    """The task forces the actor may export (None: all) and how many registrations; audited."""
     codes = await facilitation.oversight(db, actor, admins)
-    records = await reports.export_records(db, codes)
+    count = await reports.export_count(db, codes)
     async with db.transaction() as tx:
-        await repo.audit(tx, now, actor, "export", detail={"taskforces": codes or "all", "rows": len(records)})
-    return records
+        await repo.audit(tx, now, actor, "export", detail={"taskforces": codes or "all", "rows": count})
+    return codes, count
+
+
+async def export_batches(db: Database, codes: list[str] | None) -> AsyncIterator[list[ExportRecord]]:
+    """Every registration of living people in scope, in task force order, a batch at a time."""
+    after = ("", 0)
+    while batch := await reports.export_batch(db, codes, after, EXPORT_BATCH):
+        yield [record for record, _ in batch]
+        after = (batch[-1][0].taskforce, batch[-1][1])
 
 
 @dataclass

@@ -144,5 +144,6 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE broadcast_id IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL;
     ALTER TABLE people ADD COLUMN announcements INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX registrations_by_person ON registrations (person_id);
+    CREATE INDEX registrations_in_order ON registrations (taskforce);
     """,
 )

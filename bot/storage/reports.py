@@ -43,19 +43,30 @@ def _scope(codes: list[str] | None) -> dict[str, object]:
 _IN_SCOPE = "(:all OR r.taskforce IN (SELECT value FROM json_each(:codes)))"
 
 
-async def export_records(db: Reader, codes: list[str] | None) -> list[ExportRecord]:
-    """Registrations of living people (a deleted person's are anonymous counts), by task force."""
+async def export_batch(
+    db: Reader, codes: list[str] | None, after: tuple[str, int], size: int
+) -> list[tuple[ExportRecord, int]]:
+    """The next `size` registrations of living people after `after` (task force, id), with their ids:
+    read in batches, so that an export of any size never holds all of them at once."""
     rows = await db.fetchall(
         "SELECT r.taskforce, r.role, r.status, r.region AS region_held, r.created_at, r.updated_at, r.decided_at,"
         " r.reason, d.full_name AS decided_by, p.telegram_id, p.name, p.organisation, p.country, p.region,"
-        " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username"
+        " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username, r.id"
         " FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
         " LEFT JOIN known_users k ON k.telegram_id = r.person_id"
         " LEFT JOIN known_users d ON d.telegram_id = r.decided_by"
-        f" WHERE {_IN_SCOPE} ORDER BY r.taskforce, r.id",
+        f" WHERE {_IN_SCOPE} AND (r.taskforce, r.id) > (:code, :id) ORDER BY r.taskforce, r.id LIMIT :size",
+        _scope(codes) | {"code": after[0], "id": after[1], "size": size},
+    )
+    return [(ExportRecord(*row[:-1]), row[-1]) for row in rows]
+
+
+async def export_count(db: Reader, codes: list[str] | None) -> int:
+    row = await db.fetchone(
+        f"SELECT COUNT(*) FROM registrations r JOIN people p ON p.telegram_id = r.person_id WHERE {_IN_SCOPE}",
         _scope(codes),
     )
-    return [ExportRecord(*row) for row in rows]
+    return int(row[0]) if row else 0
 
 
 @dataclass(frozen=True)

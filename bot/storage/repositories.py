@@ -7,6 +7,7 @@ writes take a Transaction so that a service decides what commits together.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -285,19 +286,45 @@ async def decisions_due(db: Reader, now: datetime) -> list[tuple[Registration, i
     return [(_registration(row), int(row["reminders_sent"])) for row in rows]
 
 
-async def members_of(db: Reader, code: str) -> list[tuple[Registration, Person]]:
-    """Active and pending registrations of a task force with the people behind them, by name."""
-    registrations = await db.fetchall(
-        "SELECT * FROM registrations WHERE taskforce = ? AND status IN ('active', 'pending')", (code,)
-    )
-    people = await db.fetchall(
-        "SELECT * FROM people WHERE telegram_id IN (SELECT person_id FROM registrations"
-        " WHERE taskforce = ? AND status IN ('active', 'pending'))",
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One place held (active or pending) in a task force, with what /members shows of its person."""
+
+    telegram_id: int
+    name: str
+    role: Role
+    status: RegistrationStatus
+    organisation: str
+    country: str
+    region: str
+    stakeholder_type: str
+    email: str | None
+
+
+async def members_of(db: Reader, code: str) -> list[Member]:
+    """Active and pending places of a task force, by name; plain rows, since a task force may have tens of
+    thousands of members."""
+    rows = await db.fetchall(
+        "SELECT p.telegram_id, p.name, r.role, r.status, p.organisation, p.country, p.region, p.stakeholder_type,"
+        " p.email FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
+        " WHERE r.taskforce = ? AND r.status IN ('active', 'pending') ORDER BY lower(p.name), r.id",
         (code,),
     )
-    by_id = {row["telegram_id"]: _person(row) for row in people}
-    pairs = [(_registration(row), by_id[row["person_id"]]) for row in registrations if row["person_id"] in by_id]
-    return sorted(pairs, key=lambda pair: (pair[1].name.lower(), pair[0].id))
+    return [
+        Member(row[0], row[1], Role(row[2]), RegistrationStatus(row[3]), row[4], row[5], row[6], row[7], row[8])
+        for row in rows
+    ]
+
+
+async def place_counts(db: Reader, code: str) -> list[tuple[str, str, str, str, int]]:
+    """(region, stakeholder type, role, status, places) of a task force's active and pending places."""
+    rows = await db.fetchall(
+        "SELECT p.region, p.stakeholder_type, r.role, r.status, COUNT(*) FROM registrations r"
+        " JOIN people p ON p.telegram_id = r.person_id WHERE r.taskforce = ? AND r.status IN ('active', 'pending')"
+        " GROUP BY 1, 2, 3, 4",
+        (code,),
+    )
+    return [(str(a), str(b), str(c), str(d), int(n)) for a, b, c, d, n in rows]
 
 
 async def active_members_by_region(db: Reader, code: str) -> list[tuple[str, int]]:

@@ -1,25 +1,25 @@
 """The export files: CSV for any tool, XLSX for people (frozen header, filters, widths, real dates).
 
-Both are built in memory from plain records; the handler runs this off the event loop.
+Written as chunks of records arrive, to scratch files, so that 250 000 registrations
+take neither minutes nor hundreds of megabytes; the handler runs this in a worker thread.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import zipfile
 from collections.abc import Iterable
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from pathlib import Path
 
 from bot.i18n import Translate
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.reports import ExportRecord
 from bot.views.texts import role_label, status_label
+from bot.views.xlsx import Cell, Sheet, Workbook, row_xml
 
-Cell = str | int | datetime | None
 WIDTHS = (10, 12, 28, 28, 18, 20, 26, 24, 12, 30, 20, 22, 20, 12, 18, 18, 18, 24, 40)
+UPLOAD_LIMIT = 45_000_000  # bytes: Telegram takes documents up to 50 MB from a bot; a bigger CSV goes zipped
 
 
 def neutralised(value: str) -> str:
@@ -51,34 +51,40 @@ def headers(_: Translate) -> list[str]:
     ]
 
 
-def record_cells(_: Translate, record: ExportRecord, catalogue: Catalogue) -> list[Cell]:
+class Labels:
+    """Every label an export writes, looked up once per export rather than once per cell."""
+
+    def __init__(self, _: Translate, catalogue: Catalogue) -> None:
+        names = (*catalogue.region_names, *catalogue.stakeholder_type_names)
+        self.places = {name: catalogue.label_of(name, _.language) for name in names}
+        self.statuses = {s.code: s.label(_.language) for s in catalogue.member_statuses}
+        self.roles = {role.value: role_label(_, role) for role in Role}
+        self.registrations = {status.value: status_label(_, status) for status in RegistrationStatus}
+        self.confirmed = {None: "", 1: _("yes"), 0: _("no")}
+
+
+def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
     """One row; every text a person wrote (or that a decider wrote about them) neutralised."""
-    status = catalogue.member_status(record.member_status)
-    confirmed = {None: "", 1: _("yes"), 0: _("no")}.get(record.member_status_confirmed, "")
-
-    def text(value: str | None) -> str:
-        return neutralised(value or "")
-
     return [
         record.taskforce,
         record.telegram_id,
-        text(record.name),
-        text(record.organisation),
-        text(record.country),
-        catalogue.label_of(record.region, _.language),
-        catalogue.label_of(record.stakeholder_type, _.language),
-        status.label(_.language) if status else record.member_status,
-        confirmed,
-        text(record.email),
+        neutralised(record.name),
+        neutralised(record.organisation),
+        neutralised(record.country),
+        labels.places.get(record.region, record.region),
+        labels.places.get(record.stakeholder_type, record.stakeholder_type),
+        labels.statuses.get(record.member_status, record.member_status),
+        labels.confirmed.get(record.member_status_confirmed, ""),
+        neutralised(record.email or ""),
         "@" + record.username if record.username else "",
-        role_label(_, Role(record.role)),
-        catalogue.label_of(record.region_held, _.language) if record.region_held else "",
-        status_label(_, RegistrationStatus(record.status)),
+        labels.roles[record.role],
+        labels.places.get(record.region_held, record.region_held) if record.region_held else "",
+        labels.registrations[record.status],
         _moment(record.created_at),
         _moment(record.updated_at),
         _moment(record.decided_at),
-        text(record.decided_by),
-        text(record.reason),
+        neutralised(record.decided_by or ""),
+        neutralised(record.reason or ""),
     ]
 
 
@@ -87,42 +93,54 @@ def _moment(stored: str | None) -> datetime | None:
     return datetime.fromisoformat(stored).replace(tzinfo=None, microsecond=0) if stored else None
 
 
-def export_csv(_: Translate, rows: Iterable[list[Cell]]) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens accents right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers(_))
-    writer.writerows([_csv_value(value) for value in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
-
-
 def _csv_value(value: Cell) -> str | int:
+    if value is None:
+        return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="minutes")
-    return "" if value is None else value
+    return value
 
 
-def export_xlsx(_: Translate, rows: list[list[Cell]]) -> bytes:
-    """One sheet with everything, then one per task force; write-only, so memory stays flat."""
-    book = Workbook(write_only=True)
-    _sheet(book, _("All"), headers(_), rows)
-    by_code: dict[str, list[list[Cell]]] = {}
-    for row in rows:
-        by_code.setdefault(str(row[0]), []).append(row)
-    for code, code_rows in by_code.items():
-        _sheet(book, code, headers(_), code_rows)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+class ExportFiles:
+    """The CSV and the XLSX of one export, written side by side as records arrive (in task force order).
 
+    The XLSX has "All" first, then one sheet per task force as its first record comes.
+    """
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Cell]]) -> None:
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    last = get_column_letter(len(header))
-    sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
-    for index, width in enumerate(WIDTHS[: len(header)], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(header)
-    for row in rows:  # datetimes become date cells with openpyxl's date format
-        sheet.append(row)
+    def __init__(self, _: Translate, catalogue: Catalogue, folder: Path) -> None:
+        self._ = _
+        self._labels = Labels(_, catalogue)
+        self._folder = folder
+        self._csv_path = folder / "export.csv"
+        self._csv_file = self._csv_path.open("w", encoding="utf-8-sig", newline="")  # the BOM Excel needs
+        self._csv = csv.writer(self._csv_file)
+        self._csv.writerow(headers(_))
+        self._book = Workbook(folder)
+        self._all = self._book.add_sheet(_("All"), headers(_), WIDTHS)
+        self._sheets: dict[str, Sheet] = {}
+
+    def add(self, records: Iterable[ExportRecord]) -> None:
+        for record in records:
+            row = record_cells(self._labels, record)
+            self._csv.writerow([_csv_value(value) for value in row])
+            cells = row_xml(row)
+            self._all.append(cells)
+            sheet = self._sheets.get(record.taskforce)
+            if sheet is None:
+                sheet = self._sheets[record.taskforce] = self._book.add_sheet(record.taskforce, headers(self._), WIDTHS)
+            sheet.append(cells)
+
+    def finish(self, stem: str) -> tuple[Path, Path]:
+        """(the CSV, zipped when too big for Telegram; the XLSX)."""
+        self._csv_file.close()
+        xlsx = self._folder / f"{stem}.xlsx"
+        with xlsx.open("wb") as out:
+            self._book.save(out)
+        csv_path = self._folder / f"{stem}.csv"
+        self._csv_path.rename(csv_path)
+        if csv_path.stat().st_size <= UPLOAD_LIMIT:
+            return csv_path, xlsx
+        zipped = csv_path.with_suffix(".csv.zip")
+        with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as package:
+            package.write(csv_path, csv_path.name)
+        return zipped, xlsx

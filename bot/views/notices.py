@@ -9,18 +9,24 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
-from bot.models import Catalogue, KnownUser, Person, Registration, Role
+from bot.models import Catalogue, KnownUser, Person, RegistrationStatus, Role
 from bot.services.accounts import TaskforceCard
 from bot.services.facilitation import Balance
 from bot.services.fields import ProfileField
 from bot.services.notices import Application
+from bot.storage.repositories import Member
 from bot.views.callbacks import encode
 from bot.views.exports import neutralised
 from bot.views.texts import field_label, first_tasks, fit, labelled, number, role_label, status_label, when
 
 
+def chat_link(telegram_id: int, name: str) -> str:
+    """The name as a link that opens a chat with the person: how facilitators reach people."""
+    return f'<a href="tg://user?id={telegram_id}">{escape(name)}</a>'
+
+
 def user_link(user: KnownUser) -> str:
-    return f'<a href="tg://user?id={user.telegram_id}">{escape(user.full_name)}</a>'
+    return chat_link(user.telegram_id, user.full_name)
 
 
 def _taskforce(_: Translate, code: str, catalogue: Catalogue) -> str:
@@ -37,7 +43,7 @@ def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> 
             role=role_label(_, registration.role), taskforce=_taskforce(_, registration.taskforce, catalogue)
         ),
         "",
-        _("Name: {value}").format(value=person_link(person)),
+        _("Name: {value}").format(value=chat_link(person.telegram_id, person.name)),
         _("Organisation: {value}").format(value=escape(person.organisation)),
         _("Country: {value}").format(value=escape(person.country)),
         _("Region: {value}").format(value=escape(catalogue.label_of(person.region, _.language))),
@@ -226,39 +232,36 @@ def facilitator_list(_: Translate, pairs: list[tuple[str, KnownUser]], catalogue
     return fit("\n".join(lines))
 
 
-def person_link(person: Person) -> str:
-    """The person's name as a link that opens a chat with them: how a facilitator reaches them."""
-    return f'<a href="tg://user?id={person.telegram_id}">{escape(person.name)}</a>'
-
-
-def member_lines(_: Translate, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> list[str]:
+def member_lines(_: Translate, members: list[Member], catalogue: Catalogue) -> list[str]:
     return [
-        f"{person_link(p)} · {role_label(_, r.role)} · {status_label(_, r.status)} · "
-        f"{escape(p.organisation)} · {escape(p.country)} · {escape(catalogue.label_of(p.region, _.language))}"
-        + (f" · {escape(p.email)}" if p.email else "")
-        for r, p in members
+        f"{chat_link(m.telegram_id, m.name)} · {role_label(_, m.role)} · {status_label(_, m.status)} · "
+        f"{escape(m.organisation)} · {escape(m.country)} · {escape(catalogue.label_of(m.region, _.language))}"
+        + (f" · {escape(m.email)}" if m.email else "")
+        for m in members
     ]
 
 
-def members_text(_: Translate, code: str, members: list[tuple[Registration, Person]], catalogue: Catalogue) -> str:
+def members_text(_: Translate, code: str, members: list[Member], catalogue: Catalogue) -> str:
     header = _("<b>Members of Task Force {taskforce}</b> ({count})").format(
         taskforce=_taskforce(_, code, catalogue), count=number(_, len(members))
     )
     return "\n".join([header, "", *member_lines(_, members, catalogue)])
 
 
-def members_csv(_: Translate, members: list[tuple[Registration, Person]]) -> bytes:
+def members_csv(_: Translate, members: list[Member]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         [_("Name"), _("Role"), _("Status"), _("Organisation"), _("Country"), _("Region"), _("Stakeholder type"),
          field_label(_, ProfileField.EMAIL), "Telegram"]
     )  # fmt: skip
-    for r, p in members:
+    roles = {role: role_label(_, role) for role in Role}
+    statuses = {status: status_label(_, status) for status in RegistrationStatus}
+    for m in members:
         writer.writerow(
             [neutralised(value) for value in (
-                p.name, role_label(_, r.role), status_label(_, r.status), p.organisation, p.country, p.region,
-                p.stakeholder_type, p.email or "", f"tg://user?id={p.telegram_id}",
+                m.name, roles[m.role], statuses[m.status], m.organisation, m.country, m.region,
+                m.stakeholder_type, m.email or "", f"tg://user?id={m.telegram_id}",
             )]
         )  # fmt: skip
     return out.getvalue().encode("utf-8-sig")
