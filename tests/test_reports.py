@@ -101,16 +101,16 @@ async def test_a_facilitator_exports_its_own_and_others_nothing(running_bot: Run
 
 async def test_stats_give_the_figures_and_a_chart(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    await seed(running_bot, *PEOPLE)
+    await seed(running_bot, *PEOPLE, Seeded(505, places=(("B3", Role.MEMBER, RegistrationStatus.WITHDRAWN),)))
     admin = ChatUser(standin, ADMIN_ID)
     marker = len(standin.sent)
     text = await admin.say("/stats")
-    assert "People: 3" in text.text
+    assert "People: 4" in text.text
     assert "Places held: 3 active, 1 applications waiting" in text.text
     assert "Global Leader seats: 0 of 24 filled · open: A1," in text.text
     assert "Regional Representative seats: 1 of 120 filled" in text.text
-    assert "By region: Africa 1 · Europe 1 · Latin America 1" in text.text
-    assert "\nB3: 0 · 0 · 2 · 0" in text.text and "\nC1: 0 · 1 · 0 · 1" in text.text
+    assert "By region: Africa 2 · Europe 1 · Latin America 1" in text.text
+    assert "\nB3: 0 · 0 · 2; 0; 1" in text.text and "\nC1: 0 · 1 · 0; 1; 0" in text.text
     picture = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendPhoto", start=marker)
     png = picture.files["photo"]
     assert png.startswith(b"\x89PNG\r\n\x1a\n")

@@ -42,6 +42,7 @@ class TaskforceFigures:
     code: str
     active: dict[Role, int] = field(default_factory=lambda: dict.fromkeys(Role, 0))
     pending: int = 0
+    ended: int = 0  # withdrawn or rejected
     representatives: int = 0  # regions with an active Representative
 
     @property
@@ -78,6 +79,8 @@ async def statistics(
             item.active[Role(role)] += count
         elif status == RegistrationStatus.PENDING:
             item.pending += count
+        else:
+            item.ended += count
     for code, regions in figures.representatives:
         if code in by_code:
             by_code[code].representatives = regions
