@@ -13,6 +13,7 @@ from bot.models import RegistrationStatus, Role
 from bot.storage import repositories as repo
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, seed
 from tests.standin import BotApiStandIn, Sent
+from tests.test_languages import french_typography_faults
 
 ACTIVE, PENDING = RegistrationStatus.ACTIVE, RegistrationStatus.PENDING
 PEOPLE = (
@@ -110,9 +111,22 @@ async def test_stats_give_the_figures_and_a_chart(running_bot: RunningBot) -> No
     assert "Global Leader seats: 0 of 24 filled · open: A1," in text.text
     assert "Regional Representative seats: 1 of 120 filled" in text.text
     assert "By region: Africa 2 · Europe 1 · Latin America 1" in text.text
-    assert "\nB3: 0 · 0 · 2; 0; 1" in text.text and "\nC1: 0 · 1 · 0; 1; 0" in text.text
+    assert "\nB3: 0 · 0 · 2 / 0 / 1" in text.text and "\nC1: 0 · 1 · 0 / 1 / 0" in text.text
     picture = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendPhoto", start=marker)
     png = picture.files["photo"]
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     pixels = imread(io.BytesIO(png))
     assert pixels.shape[1] == 900 and pixels.shape[0] > 1000  # 6 in × 150 dpi wide, tall enough for 24 bars
+
+
+async def test_the_secretariat_reads_figures_and_announcements_in_french_typography(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    admin = ChatUser(standin, ADMIN_ID, first_name="Sec", language_code="fr")
+    shown = [await admin.say("/stats")]
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendPhoto")
+    shown.append(await admin.say("/broadcast Bonjour à toutes et à tous"))
+    shown.append(await admin.press("Régions ›"))
+    texts = [sent.text + "\n" + "\n".join(label for label, _ in sent.buttons) for sent in shown]
+    assert "Personnes : 3" in texts[0] and "Destinataires : <b>3</b>." in texts[1]
+    assert {text: french_typography_faults(text) for text in texts if french_typography_faults(text)} == {}

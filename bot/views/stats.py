@@ -59,11 +59,15 @@ def summary(_: Translate, stats: Statistics, catalogue: Catalogue, now: datetime
             + _("(last {weeks} weeks; this week {count})").format(weeks=len(weeks), count=number(_, weeks[-1][1])),
         ),
         "",
-        _("<b>Per Task Force</b> (active Leader · Representatives · Team Members; waiting; withdrawn or rejected)"),
+        _("<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / withdrawn or rejected)"),
     ]
     lines += [
-        f"{t.code}: {t.active[Role.LEADER]} · {t.active[Role.REPRESENTATIVE]} · {number(_, t.active[Role.MEMBER])}"
-        f"; {number(_, t.pending)}; {number(_, t.ended)}"
+        labelled(
+            _,
+            t.code,
+            f"{t.active[Role.LEADER]} · {t.active[Role.REPRESENTATIVE]} · {number(_, t.active[Role.MEMBER])}"
+            f" / {number(_, t.pending)} / {number(_, t.ended)}",
+        )
         for t in stats.taskforces
     ]
     return fit("\n".join(lines))
