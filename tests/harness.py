@@ -331,11 +331,11 @@ class ChatUser:
         await self.standin.push(update)
         return await self.standin.wait_for(self._mine, start=marker)
 
-    async def say_in_group(self, text: str, group_id: int = -100) -> Sent:
+    async def say_in_group(self, text: str, group_id: int = -100, chat_type: str = "group") -> Sent:
         marker = len(self.standin.sent)
-        chat = {"id": group_id, "type": "group", "title": "Soil friends"}
+        chat = {"id": group_id, "type": chat_type, "title": "Soil friends"}
         await self.standin.push(message_update(self.user, text, chat=chat))
-        return await self.standin.wait_for(lambda s: s.chat_id == group_id, start=marker)
+        return await self.standin.wait_for(lambda s: s.chat_id == group_id and s.method == "sendMessage", start=marker)
 
     def button(self, label: str) -> tuple[Sent, str]:
         """The newest message of this chat that has a button whose label contains `label`."""

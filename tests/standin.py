@@ -88,6 +88,9 @@ class BotApiStandIn:
         self._sent_event = asyncio.Event()
         self.on_sent: Callable[[Sent], None] | None = None
         self.port = 0
+        # Group chats: the bot's rights in each (missing: a plain member), and what was done there.
+        self.bot_rights: dict[int, dict[str, bool]] = {}
+        self.group_calls: list[tuple[str, int, int]] = []  # (method, chat, user)
 
     # ------------------------------------------------------------ server
 
@@ -266,6 +269,38 @@ class BotApiStandIn:
         message["photo"] = [{"file_id": "photo", "file_unique_id": "photo", "width": 1, "height": 1}]
         return message
 
+    async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        rights = self.bot_rights.get(int(params["chat_id"]))
+        if rights is None:
+            return {"status": "member", "user": BOT_USER}
+        return administrator(**rights)
+
+    async def _api_createChatInviteLink(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "invite_link": f"https://t.me/+join{abs(int(params['chat_id']))}",
+            "creator": {"id": BOT_ID, "is_bot": True, "first_name": "Task Force Bot"},
+            "creates_join_request": bool(params.get("creates_join_request")),
+            "is_primary": False,
+            "is_revoked": False,
+            "name": params.get("name"),
+        }
+
+    async def _group_call(self, method: str, params: dict[str, Any]) -> bool:
+        self.group_calls.append((method, int(params["chat_id"]), int(params["user_id"])))
+        return True
+
+    async def _api_approveChatJoinRequest(self, params: dict[str, Any]) -> bool:
+        return await self._group_call("approve", params)
+
+    async def _api_declineChatJoinRequest(self, params: dict[str, Any]) -> bool:
+        return await self._group_call("decline", params)
+
+    async def _api_banChatMember(self, params: dict[str, Any]) -> bool:
+        return await self._group_call("ban", params)
+
+    async def _api_unbanChatMember(self, params: dict[str, Any]) -> bool:
+        return await self._group_call("unban", params)
+
     def _message(self, params: dict[str, Any], message_id: object = None, **content: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message = {
@@ -393,6 +428,56 @@ def message_update(
         command = text.split()[0]
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
     return {"message": message}
+
+
+BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Task Force Bot"}
+
+
+def administrator(invite: bool = False, ban: bool = False) -> dict[str, Any]:
+    """The bot as an administrator of a group: only the two rights it needs vary."""
+    flags = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_promote_members")
+    flags += ("can_change_info", "can_post_stories", "can_edit_stories", "can_delete_stories")
+    return {
+        "status": "administrator",
+        "user": BOT_USER,
+        "can_be_edited": False,
+        "is_anonymous": False,
+        **dict.fromkeys(flags, False),
+        "can_invite_users": invite,
+        "can_restrict_members": ban,
+    }
+
+
+def group(chat_id: int, title: str = "Soil friends") -> dict[str, Any]:
+    return {"id": chat_id, "type": "supergroup", "title": title}
+
+
+def join_request_update(sender: dict[str, Any], chat_id: int, date: int | None = None) -> dict[str, Any]:
+    """Someone asks to enter a group through an invite link that needs approval."""
+    return {
+        "chat_join_request": {
+            "chat": group(chat_id),
+            "from": sender,
+            "user_chat_id": sender["id"],
+            "date": date if date is not None else int(time.time()),
+        }
+    }
+
+
+def bot_member_update(chat_id: int, status: str, **rights: bool) -> dict[str, Any]:
+    """The bot's own place in a group changed (removed, or its rights as administrator)."""
+    new = administrator(**rights) if status == "administrator" else {"status": status, "user": BOT_USER}
+    if status == "kicked":
+        new["until_date"] = 0
+    return {
+        "my_chat_member": {
+            "chat": group(chat_id),
+            "from": {"id": 1, "is_bot": False, "first_name": "Owner"},
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": BOT_USER},
+            "new_chat_member": new,
+        }
+    }
 
 
 def callback_update(sender: dict[str, Any], data: str, message_id: int, callback_id: int = 1) -> dict[str, Any]:

@@ -63,7 +63,7 @@ async def test_start_in_the_middle_of_a_flow_keeps_the_draft(running_bot: Runnin
 
 
 async def test_commands_in_a_group_point_to_the_private_chat(running_bot: RunningBot, ada: ChatUser) -> None:
-    answer = await ada.say_in_group("/join A1")
+    answer = await ada.say_in_group("/join@taskforce_test_bot A1")  # addressed to the bot by name
     assert "private chat" in answer.text
     assert running_bot.db is not None
     assert await running_bot.db.fetchone("SELECT 1 FROM reminders") is None

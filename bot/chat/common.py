@@ -60,6 +60,7 @@ class Deps:
     # Forgotten during the update being handled: the update must not remember them again.
     just_forgotten: set[int] = field(default_factory=set)
     ticks: int = 0  # ticks completed: tests wait for one instead of sleeping
+    bot_username: str = ""  # known once getMe has answered: deep links name the bot
 
     def now(self) -> datetime:
         return self.clock()

@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -47,7 +48,22 @@ class WithFile:
     caption: str
 
 
-Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile
+class GroupStep(StrEnum):
+    APPROVE = "approve"
+    DECLINE = "decline"
+    REMOVE = "remove"  # ban then unban: out of the group, free to come back through the bot
+
+
+@dataclass(frozen=True)
+class GroupAction:
+    """Not a message: a decision on someone's place in a task force's group chat."""
+
+    step: GroupStep
+    chat_id: int
+    user_id: int
+
+
+Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile | GroupAction
 Renderer = Callable[["Deps", OutboxItem, Translate], Awaitable[Rendered | None]]
 AfterSend = Callable[["Deps", OutboxItem, int], Awaitable[None]]
 Settled = Callable[["Deps", OutboxItem], Awaitable[None]]
@@ -76,6 +92,9 @@ class OutboxKind:
 
 async def deliver(bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: int | None = None) -> int | None:
     """Send (or edit, given the message) what a renderer made; the new message's id (None for an edit)."""
+    if isinstance(rendered, GroupAction):
+        await _act_in_group(bot, rendered)
+        return None
     if isinstance(rendered, WithFile):
         send = bot.send_photo if rendered.content_type is ContentType.PHOTO else bot.send_document
         return (await send(chat_id, rendered.file_id, caption=rendered.caption)).message_id
@@ -85,6 +104,16 @@ async def deliver(bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: i
         return None
     message = await bot.send_message(chat_id, text, reply_markup=markup)
     return message.message_id
+
+
+async def _act_in_group(bot: Bot, action: GroupAction) -> None:
+    if action.step is GroupStep.APPROVE:
+        await bot.approve_chat_join_request(action.chat_id, action.user_id)
+    elif action.step is GroupStep.DECLINE:
+        await bot.decline_chat_join_request(action.chat_id, action.user_id)
+    else:
+        await bot.ban_chat_member(action.chat_id, action.user_id)
+        await bot.unban_chat_member(action.chat_id, action.user_id, only_if_banned=True)
 
 
 class Sender:

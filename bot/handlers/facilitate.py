@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Deps, Handler, deps, refuse, reply_for_sure, send, send_file, tr, user_id
+from bot.chat.common import Context, Deps, Handler, deps, refuse, reply_for_sure, send, tr, user_id
 from bot.chat.decisions import decide
+from bot.chat.members import send_members
 from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
 from bot.i18n import Translate
@@ -17,7 +18,6 @@ from bot.services.facilitation import Verdict
 from bot.services.notices import application
 from bot.views import notices as views
 from bot.views.callbacks import decode
-from bot.views.texts import MESSAGE_LIMIT
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -116,21 +116,13 @@ async def pending_command(update: Update, context: Context) -> None:
 
 async def members_command(update: Update, context: Context) -> None:
     d = deps(context)
-    _ = tr(update, context)
     code = await _code_asked(update, context)
-    if code is None:
+    if code is None or update.effective_chat is None:
         return
     try:
-        members = await facilitation.members(d.db, user_id(update), code, d.catalogue, d.settings.admins)
+        await send_members(context.bot, d, update.effective_chat.id, user_id(update), code, tr(update, context))
     except Refused as refused:
         await refuse(update, context, refused)
-        return
-    listing = views.members_text(_, code, members, d.catalogue)
-    if len(listing) <= MESSAGE_LIMIT:
-        await send(update, listing)
-    else:
-        data = views.members_csv(_, members)
-        await send_file(update, data, f"taskforce-{code}-members.csv", views.members_caption(_, code))
 
 
 async def balance_command(update: Update, context: Context) -> None:

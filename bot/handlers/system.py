@@ -45,9 +45,12 @@ ALERT_INTERVAL = timedelta(minutes=1)
 
 
 async def outside_private_chat(update: Update, context: Context) -> None:
-    """Groups get one pointer to the private chat for commands, and nothing else."""
+    """In a group, a command addressed to the bot by name gets a pointer to the private chat; the rest of
+    the group's talk is none of the bot's business (its own commands are handled before: groups.py)."""
     message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
+    command = message.text.split()[0] if message is not None and message.text else ""
+    mine = f"@{context.bot.username}".casefold()
+    if message is not None and command.startswith("/") and command.casefold().endswith(mine):
         await message.reply_text(texts.private_only(tr(update, context)))
     raise ApplicationHandlerStop
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.models import Catalogue, KnownUser, Person, Profile, Registration, RegistrationStatus
-from bot.services import facilitation
+from bot.services import facilitation, groups
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
 from bot.storage import broadcasts, outbox, teams
+from bot.storage import groups as group_rows
 from bot.storage import repositories as repo
 from bot.storage.database import Database, Transaction
+from bot.storage.groups import GroupLink
 
 
 async def person(db: Database, telegram_id: int) -> Person | None:
@@ -29,6 +31,7 @@ class TaskforceCard:
     registration: Registration
     facilitators: list[KnownUser]
     regions: list[tuple[str, int]]  # active members per region, the largest first
+    group: GroupLink | None = None  # its group chat, for members who may enter it
 
     @property
     def members(self) -> int:
@@ -43,10 +46,19 @@ async def taskforce_cards(db: Database, telegram_id: int, codes: list[str]) -> l
             held[code],
             [user for _, user in await teams.facilitators(db, code)],
             await repo.active_members_by_region(db, code),
+            await _group_for(db, held[code]),
         )
         for code in codes
         if code in held
     ]
+
+
+async def _group_for(db: Database, registration: Registration) -> GroupLink | None:
+    """The group is shown to those it lets in: active members, while the link works."""
+    if registration.status is not RegistrationStatus.ACTIVE:
+        return None
+    found = await group_rows.of_taskforce(db, registration.taskforce)
+    return found if found is not None and found.working else None
 
 
 async def update_field(
@@ -122,11 +134,13 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
             await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
             if held.status is RegistrationStatus.PENDING:
                 await facilitation.close_prompts(tx, held.id, "prompt_forgotten", now)
+            await groups.queue_removal(tx, held.taskforce, telegram_id, now)
         await repo.delete_person(tx, telegram_id)
         await repo.delete_reminders(tx, telegram_id)
         await teams.forget_user(tx, telegram_id)
         await outbox.forget_chat(tx, telegram_id)
         await broadcasts.forget_author(tx, telegram_id, now)
+        await group_rows.forget_user(tx, telegram_id)
         await repo.anonymise_audit(tx, telegram_id)
         await repo.audit(tx, now, None, "person.forgotten")
     await db.checkpoint()

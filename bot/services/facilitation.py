@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, Role
+from bot.services import groups
 from bot.services.errors import Refused
 from bot.storage import outbox, teams
 from bot.storage import repositories as repo
@@ -223,6 +224,7 @@ async def end_registration(
     await repo.audit(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)
+    await groups.queue_removal(tx, registration.taskforce, registration.person_id, now)
 
 
 async def withdraw(

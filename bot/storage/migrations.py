@@ -146,4 +146,26 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX registrations_by_person ON registrations (person_id);
     CREATE INDEX registrations_in_order ON registrations (taskforce);
     """,
+    """
+    CREATE TABLE group_links (
+        taskforce     TEXT PRIMARY KEY,
+        chat_id       INTEGER NOT NULL UNIQUE,
+        title         TEXT NOT NULL,
+        invite_link   TEXT,
+        language      TEXT NOT NULL DEFAULT 'en',
+        welcome       INTEGER NOT NULL DEFAULT 1,
+        broken_at     TEXT,
+        broken_reason TEXT,
+        linked_by     INTEGER,
+        linked_at     TEXT NOT NULL
+    );
+    CREATE TABLE join_requests (
+        chat_id    INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        asked_at   TEXT NOT NULL,
+        approved   INTEGER NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id, asked_at)
+    );
+    """,
 )

@@ -84,6 +84,11 @@ async def mark_failed(db: Database, item_id: int, reason: str, now: datetime) ->
     await db.write("UPDATE outbox SET failed_at = ?, failure = ? WHERE id = ?", (to_text(now), reason[:500], item_id))
 
 
+async def scrub(db: Database, item_id: int) -> None:
+    """A settled row keeps no one's id in its parameters (a removal from a group names the person)."""
+    await db.write("UPDATE outbox SET params = NULL WHERE id = ?", (item_id,))
+
+
 async def postpone(db: Database, item_id: int, until: datetime, *, attempt: bool) -> None:
     """Try again at `until`; a flood wait is not counted as a failed attempt."""
     await db.write(

@@ -14,6 +14,7 @@ from bot.services.accounts import TaskforceCard
 from bot.services.facilitation import Balance
 from bot.services.fields import ProfileField
 from bot.services.notices import Application
+from bot.storage.groups import GroupLink
 from bot.storage.repositories import Member
 from bot.views.callbacks import encode
 from bot.views.exports import neutralised
@@ -203,7 +204,12 @@ def card_details(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> lis
         guides = _("Facilitators: none named yet; the Executive Secretariat will name them.")
     regions = ", ".join(f"{escape(catalogue.label_of(region, _.language))} {count}" for region, count in card.regions)
     members = _("Members: {count}").format(count=card.members) + (f" ({regions})" if regions else "")
-    return [guides, members]
+    return [guides, members, *([group_line(_, card.group)] if card.group else [])]
+
+
+def group_line(_: Translate, group: GroupLink) -> str:
+    """Where a task force talks: on its members' cards and in its facilitators' /members."""
+    return _("Group chat: {link}").format(link=escape(group.invite_link or ""))
 
 
 def taskforce_card(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> str:
@@ -241,11 +247,14 @@ def member_lines(_: Translate, members: list[Member], catalogue: Catalogue) -> l
     ]
 
 
-def members_text(_: Translate, code: str, members: list[Member], catalogue: Catalogue) -> str:
+def members_text(
+    _: Translate, code: str, members: list[Member], catalogue: Catalogue, group: GroupLink | None = None
+) -> str:
     header = _("<b>Members of Task Force {taskforce}</b> ({count})").format(
         taskforce=_taskforce(_, code, catalogue), count=number(_, len(members))
     )
-    return "\n".join([header, "", *member_lines(_, members, catalogue)])
+    where = [group_line(_, group)] if group else []
+    return "\n".join([header, *where, "", *member_lines(_, members, catalogue)])
 
 
 def members_csv(_: Translate, members: list[Member]) -> bytes:

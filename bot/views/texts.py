@@ -101,6 +101,14 @@ def refusal(_: Translate, refused: Refused) -> str:
         "file_too_large": _("That file is too large to send on: at most {megabytes} MB."),
         "no_recipients": _("Nobody would get it: this audience has no one who can receive announcements."),
         "broadcast_over": _("This announcement has finished; nothing was changed."),
+        "link_in_group": _(
+            "Write /link in the Task Force's group, after adding me there as an administrator "
+            "with the rights to invite users and ban users."
+        ),
+        "group_taken": _("This group is already the group of Task Force {code}; /unlink there first."),
+        "group_rights": _("I need these rights in this group: {rights}. Give them to me, then write /link again."),
+        "no_group": _("Task Force {code} has no group."),
+        "not_linked": _("This group is not the group of a Task Force."),
         "place_taken": _(
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
@@ -108,8 +116,16 @@ def refusal(_: Translate, refused: Refused) -> str:
     return templates.get(refused.reason, templates["stale"]).format(**_shown_params(_, refused))
 
 
+def right_names(_: Translate, missing: list[str]) -> str:
+    """The group rights the bot lacks, as Telegram's group settings name them."""
+    names = {"admin": _("be an administrator"), "invite": _("invite users via link"), "ban": _("ban users")}
+    return ", ".join(names[right] for right in missing)
+
+
 def _shown_params(_: Translate, refused: Refused) -> dict[str, object]:
     """A refusal often echoes what the person typed (a code, a name): always shown safely, here."""
+    if refused.reason == "group_rights":
+        return {"rights": right_names(_, list(refused.params.get("rights", [])))}
     return {
         key: when(_, value) if isinstance(value, datetime) else shown(value) if isinstance(value, str) else value
         for key, value in refused.params.items()
