@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.models import RegistrationStatus, Role
 from bot.storage.database import Database
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, seed, start_bot_process, stop
-from tests.standin import BotApiStandIn, bot_member_update, join_request_update, message_update
+from tests.standin import BotApiStandIn, bot_member_update, group, join_request_update, message_update
 
 GROUP = -1001
 ACTIVE = RegistrationStatus.ACTIVE
@@ -137,14 +137,8 @@ async def test_in_a_group_the_bot_answers_its_own_commands_only(running_bot: Run
     listing = await standin.wait_for(lambda s: s.chat_id == fran.id and "Members of Task Force" in s.text)
     assert "Group chat: https://t.me/+join1001" in listing.text and "Ada Lovelace" in listing.text
     marker = len(standin.sent)
-    await standin.push(
-        message_update(ChatUser(standin, 1001).user, "/join B3", chat={"id": GROUP, "type": "supergroup", "title": "g"})
-    )
-    await standin.push(
-        message_update(
-            ChatUser(standin, 1001).user, "hello all", chat={"id": GROUP, "type": "supergroup", "title": "g"}
-        )
-    )
+    for said in ("/join B3", "hello all"):  # neither addressed to the bot by name
+        await standin.push(message_update(ChatUser(standin, 1001).user, said, chat=group(GROUP)))
     await running_bot.settled()
     assert [s for s in standin.sent[marker:] if s.chat_id == GROUP] == []
     unlinked = await fran.say_in_group("/unlink", GROUP, "supergroup")
@@ -186,3 +180,37 @@ async def test_a_restart_between_request_and_decision_neither_loses_nor_repeats_
     finally:
         await db.close()
     assert len(requests) == 1 and len(decisions) == 1 and decisions[0]["sent_at"] is not None
+
+
+async def test_the_digest_counts_who_left_the_group(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    fran = await linked_b3(running_bot)
+    await running_bot.ticks()  # the digest clock starts
+    ada = ChatUser(standin, 1001)
+    await ada.say("/leave B3")
+    await ada.press("Leave B3")
+    running_bot.clock.advance(days=1)
+    digest = await standin.wait_for(lambda s: s.chat_id == fran.id and "Left the Task Force" in s.text)
+    assert "Left the Task Force, and so its group: 1." in digest.text
+
+
+async def test_a_quiet_group_follows_its_migration_and_can_be_unlinked_from_private(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, *MEMBERS)
+    fran = await facilitator_of_b3(standin)
+    standin.bot_rights[GROUP] = FULL_RIGHTS
+    await fran.say_in_group("/link B3 quiet", GROUP, "supergroup")
+    migration = message_update(fran.user, "", chat=group(GROUP))
+    del migration["message"]["text"]
+    migration["message"]["migrate_to_chat_id"] = -1009
+    await standin.push(migration)
+    await running_bot.settled()
+    ada = ChatUser(standin, 1001)
+    await standin.push(join_request_update(ada.user, -1009))
+    await standin.wait_for(lambda s: ("approve", -1009, ada.id) in standin.group_calls)
+    await running_bot.settled()
+    assert not [s for s in standin.sent if s.chat_id == -1009 and s.method == "sendMessage"]  # quiet: no welcome
+    off = await fran.say("/link B3 off")
+    assert "no longer the group of Task Force B3" in off.text
+    assert running_bot.db is not None
+    assert await running_bot.db.fetchone("SELECT 1 FROM group_links") is None

@@ -197,7 +197,8 @@ async def _digest(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     code = str(item.params.get("code", ""))
     ids = [int(i) for i in item.params.get("ids", [])]  # type: ignore[attr-defined]
     people = await notices.people(d.db, ids)
-    return (views.digest(_, code, people, d.catalogue), None) if people else None
+    left = int(str(item.params.get("left", 0)))
+    return (views.digest(_, code, people, left, d.catalogue), None) if people or left else None
 
 
 async def _prompt_forgotten(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:

@@ -59,16 +59,15 @@ async def _link_here(update: Update, context: Context) -> None:
     if not args:
         await reply(update, views.link_usage(_))
         return
-    code = args[0].upper()
-    language = args[1].lower() if len(args) > 1 and args[1].lower() in SUPPORTED else "en"
+    code, options = args[0].upper(), [arg.lower() for arg in args[1:]]
+    language = next((option for option in options if option in SUPPORTED), "en")
+    welcome = "quiet" not in options  # /link B3 fr quiet: no welcome message in the group
     rights = await _bot_rights(context, chat.id)
     await groups.check_link(d.db, user_id(update), d.settings.admins, code, chat.id, chat.type, rights, d.catalogue)
     name = f"Task Force {code}"
     invite = await context.bot.create_chat_invite_link(chat.id, name=name, creates_join_request=True)
-    chat_info = (chat.id, chat.title or "")
-    link = await groups.link(
-        d.db, user_id(update), d.settings.admins, code, chat_info, invite.invite_link, language, d.now()
-    )
+    where, manner = (chat.id, chat.title or ""), (language, welcome)
+    link = await groups.link(d.db, user_id(update), d.settings.admins, code, where, invite.invite_link, manner, d.now())
     await reply(update, views.linked(_, link, d.catalogue))
 
 

@@ -333,7 +333,8 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
 
 
 async def queue_digest(db: Database, hour: int, now: datetime) -> int:
-    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members."""
+    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members, and how many
+    left the task force and so its group."""
     today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     due_at = today if now >= today else today - timedelta(days=1)
     last = await repo.last_run(db, DIGEST)
@@ -342,9 +343,12 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
     queued = 0
     async with db.transaction() as tx:
         if last is not None:
-            for code, people in (await repo.new_members_since(tx, last, now)).items():
+            joined = await repo.new_members_since(tx, last, now)
+            left = await repo.left_groups_since(tx, last, now)
+            for code in sorted({*joined, *left}):
+                ids = [person.telegram_id for person in joined.get(code, [])]
+                params: dict[str, object] = {"code": code, "ids": ids, "left": left.get(code, 0)}
                 for _, facilitator in await teams.facilitators(tx, code):
-                    params = {"code": code, "ids": [person.telegram_id for person in people]}
                     await outbox.enqueue(tx, facilitator.telegram_id, "digest", now, params=params)
                     queued += 1
         await repo.set_last_run(tx, DIGEST, now)

@@ -80,14 +80,17 @@ async def link(
     code: str,
     chat: tuple[int, str],
     invite_link: str,
-    language: str,
+    manner: tuple[str, bool],
     now: datetime,
 ) -> GroupLink:
-    """Store the link (authority read again); the group a task force had before is replaced."""
+    """Store the link (authority read again); the group a task force had before is replaced.
+
+    `manner`: the group's language, and whether the bot welcomes each member let in.
+    """
     chat_id, title = chat
     async with db.transaction() as tx:
         await _may_link(tx, actor, code, admins)
-        await groups.save(tx, code, chat_id, title, invite_link, language, actor, now)
+        await groups.save(tx, code, chat_id, title, invite_link, manner, actor, now)
         await repo.audit(tx, now, actor, "group.linked", taskforce=code, detail={"chat": chat_id})
     found = await groups.of_taskforce(db, code)
     assert found is not None

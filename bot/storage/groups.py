@@ -56,17 +56,19 @@ async def save(
     chat_id: int,
     title: str,
     invite_link: str,
-    language: str,
+    manner: tuple[str, bool],
     actor: int,
     now: datetime,
 ) -> None:
-    """Link (or link again, repaired) the task force's group."""
+    """Link (or link again, repaired) the task force's group; `manner` is (language, welcome)."""
+    language, welcome = manner
     await tx.execute(
-        "INSERT INTO group_links (taskforce, chat_id, title, invite_link, language, linked_by, linked_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (taskforce) DO UPDATE SET chat_id = excluded.chat_id,"
+        "INSERT INTO group_links (taskforce, chat_id, title, invite_link, language, welcome, linked_by, linked_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (taskforce) DO UPDATE SET chat_id = excluded.chat_id,"
         " title = excluded.title, invite_link = excluded.invite_link, language = excluded.language,"
-        " linked_by = excluded.linked_by, linked_at = excluded.linked_at, broken_at = NULL, broken_reason = NULL",
-        (code, chat_id, title[:200], invite_link, language, actor, to_text(now)),
+        " welcome = excluded.welcome, linked_by = excluded.linked_by, linked_at = excluded.linked_at,"
+        " broken_at = NULL, broken_reason = NULL",
+        (code, chat_id, title[:200], invite_link, language, int(welcome), actor, to_text(now)),
     )
 
 

@@ -351,6 +351,16 @@ async def new_members_since(db: Reader, since: datetime, until: datetime) -> dic
     return grouped
 
 
+async def left_groups_since(db: Reader, since: datetime, until: datetime) -> dict[str, int]:
+    """Places ended in [since, until) in task forces that have a group: so many were taken out of it."""
+    rows = await db.fetchall(
+        "SELECT r.taskforce, COUNT(*) FROM registrations r JOIN group_links g ON g.taskforce = r.taskforce"
+        " WHERE r.status = 'withdrawn' AND r.updated_at >= ? AND r.updated_at < ? GROUP BY r.taskforce",
+        (to_text(since), to_text(until)),
+    )
+    return {str(code): int(count) for code, count in rows}
+
+
 # ---------------------------------------------------------------- ticks
 
 

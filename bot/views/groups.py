@@ -26,14 +26,15 @@ def unlinked(_: Translate, code: str) -> str:
 
 def link_usage(_: Translate) -> str:
     return _(
-        "Write /link followed by the Task Force's code, and optionally the group's language: /link B3 or /link B3 fr."
+        "Write /link followed by the Task Force's code, and optionally the group's language and quiet "
+        "(no welcome for each new member): /link B3, /link B3 fr, /link B3 fr quiet."
     )
 
 
 def group_help(_: Translate) -> str:
     return _(
         "<b>In a Task Force's group</b>\n"
-        "/link CODE [en|fr|es] · make this the group of a Task Force (its facilitators and the Secretariat)\n"
+        "/link CODE [en|fr|es] [quiet] · make this the group of a Task Force (its facilitators and the Secretariat)\n"
         "/unlink · undo it\n"
         "/members · the members, sent to you privately (facilitators and the Secretariat)\n"
         "/help · this list\n"

@@ -185,14 +185,18 @@ def facilitator_welcome(_: Translate, codes: list[str], catalogue: Catalogue) ->
     ).format(taskforces=", ".join(_taskforce(_, code, catalogue) for code in codes))
 
 
-def digest(_: Translate, code: str, people: list[Person], catalogue: Catalogue) -> str:
+def digest(_: Translate, code: str, people: list[Person], left: int, catalogue: Catalogue) -> str:
+    """New Team Members to greet; and how many left the task force, and so its group."""
     lines = [_("<b>New Team Members of Task Force {taskforce}</b>").format(taskforce=_taskforce(_, code, catalogue))]
     lines += [
         f"• {escape(p.name)}, {escape(p.organisation)}, {escape(p.country)} "
         f"({escape(catalogue.label_of(p.region, _.language))})"
         for p in people
     ]
-    lines.append(_("Say hello and guide them: /members {code}").format(code=code))
+    if people:
+        lines.append(_("Say hello and guide them: /members {code}").format(code=code))
+    if left:
+        lines.append(_("Left the Task Force, and so its group: {count}.").format(count=number(_, left)))
     return fit("\n".join(lines))
 
 
