@@ -89,6 +89,8 @@ async def test_members_are_let_in_and_welcomed_strangers_declined_once(running_b
     await standin.push(join_request_update(ada.user, GROUP, date=1_800_000_000))  # delivered again
     await running_bot.settled()
     assert [call for call in standin.group_calls if call[2] == ada.id] == [("approve", GROUP, ada.id)]
+    await standin.push(join_request_update(ada.user, GROUP, date=1_800_000_600))  # left by herself, back later
+    await standin.wait_for(lambda s: standin.group_calls.count(("approve", GROUP, ada.id)) == 2)
 
 
 async def test_leaving_withdrawal_and_forgetting_take_people_out_of_the_group(running_bot: RunningBot) -> None:
