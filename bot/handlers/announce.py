@@ -17,7 +17,7 @@ from bot.services import broadcasting
 from bot.services.broadcasting import Progress, Steer
 from bot.services.errors import Refused
 from bot.views import announcements as views
-from bot.views.callbacks import Press, decode
+from bot.views.callbacks import Press, pressed
 
 PRIVATE = filters.ChatType.PRIVATE
 COMMAND = re.compile(r"^/broadcast(@\w+)?\s*")
@@ -94,10 +94,8 @@ async def _show_audience(update: Update, context: Context, broadcast_id: int, pa
 
 async def draft_press(update: Update, context: Context) -> None:
     """Every button of a draft: a criterion's page, a value toggled, preview, send, change, cancel."""
-    press = decode(update.callback_query.data if update.callback_query else None)
     try:
-        if press is None:
-            raise Refused("stale")
+        press = pressed(update.callback_query.data if update.callback_query else None)
         await _on_draft(update, context, press, int(press.arg))
     except Refused as refused:
         await refuse(update, context, refused)
@@ -153,13 +151,19 @@ async def _preview(update: Update, context: Context, broadcast_id: int) -> None:
 
 async def _send_now(update: Update, context: Context, broadcast_id: int) -> None:
     d = deps(context)
-    _ = tr(update, context)
     query = update.callback_query
     if query is None or query.message is None:
         raise Refused("stale")
     where = (query.message.chat.id, query.message.message_id)  # this message becomes the progress report
     await broadcasting.send(d.db, user_id(update), broadcast_id, d.settings.admins, d.catalogue, where, d.now())
     d.sender.wake()
+    await _show_progress(update, context, broadcast_id)
+
+
+async def _show_progress(update: Update, context: Context, broadcast_id: int) -> None:
+    """The pressed message becomes (or stays) the broadcast's progress report."""
+    d = deps(context)
+    _ = tr(update, context)
     item = await broadcasting.progress(d.db, broadcast_id)
     if item is not None:
         await reply(update, views.progress(_, item, _rate(d, item, d.now())), views.steering(_, item.broadcast))
@@ -197,20 +201,15 @@ async def broadcasts_command(update: Update, context: Context) -> None:
 async def steer_press(update: Update, context: Context) -> None:
     """Pause, Resume, Cancel sending: on the progress message or /broadcasts."""
     d = deps(context)
-    _ = tr(update, context)
-    press = decode(update.callback_query.data if update.callback_query else None)
     try:
-        if press is None:
-            raise Refused("stale")
+        press = pressed(update.callback_query.data if update.callback_query else None)
         broadcast_id = int(press.arg)
         await broadcasting.steer(d.db, user_id(update), broadcast_id, d.settings.admins, Steer(press.action), d.now())
     except Refused as refused:
         await refuse(update, context, refused)
         return
     d.sender.wake()
-    item = await broadcasting.progress(d.db, broadcast_id)
-    if item is not None:
-        await reply(update, views.progress(_, item, _rate(d, item, d.now())), views.steering(_, item.broadcast))
+    await _show_progress(update, context, broadcast_id)
 
 
 async def settings_command(update: Update, context: Context) -> None:
@@ -226,10 +225,8 @@ async def settings_command(update: Update, context: Context) -> None:
 async def settings_press(update: Update, context: Context) -> None:
     d = deps(context)
     _ = tr(update, context)
-    press = decode(update.callback_query.data if update.callback_query else None)
     try:
-        if press is None:
-            raise Refused("stale")
+        press = pressed(update.callback_query.data if update.callback_query else None)
         await broadcasting.set_announcements(d.db, user_id(update), press.arg == "on", d.now())
     except Refused as refused:
         await refuse(update, context, refused)

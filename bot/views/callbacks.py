@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.services.errors import Refused
+
 CODE = r"[A-Z][1-9]"
 SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("m", "home"): (),
@@ -81,6 +83,14 @@ def encode(area: str, action: str, *args: str) -> str:
     if decode(data) is None:
         raise ValueError(f"callback data {data!r} has no known shape")
     return data
+
+
+def pressed(data: str | None) -> Press:
+    """The press of a button that must be one of ours: anything else is refused as stale."""
+    press = decode(data)
+    if press is None:
+        raise Refused("stale")
+    return press
 
 
 def decode(data: str | None) -> Press | None:
