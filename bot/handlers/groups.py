@@ -6,8 +6,6 @@ with a pointer to the private chat); everything else said there is none of its b
 
 from __future__ import annotations
 
-import logging
-
 from telegram import ChatMemberAdministrator, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
@@ -32,7 +30,6 @@ from bot.storage import outbox
 from bot.views import groups as views
 from bot.views import texts
 
-log = logging.getLogger("bot.groups")
 OUTSIDE_PRIVATE = ~filters.ChatType.PRIVATE
 
 

@@ -8,7 +8,6 @@ lane, so answers and people's own notices always go first.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,6 @@ from bot.storage import outbox
 from bot.storage import repositories as repo
 from bot.storage.broadcasts import Counts, Reach
 from bot.storage.database import Database, Transaction
-
-log = logging.getLogger("bot.broadcasts")
 
 MESSAGE_LIMIT = 4096  # Telegram's, in characters without the markup
 CAPTION_LIMIT = 1024
