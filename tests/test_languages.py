@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n import catalogue_path
 from bot.models import Catalogue
-from tests.harness import ADMIN_ID, ChatUser, RunningBot
-from tests.standin import Sent
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
+from tests.standin import BotApiStandIn, Sent
 
 SPLIT = re.compile(r"\{[a-z_]+\}|</?b>|\n")
 
@@ -54,6 +55,10 @@ JOIN = {
         "Confirmar",
     ),
 }
+BACK_AND_EDIT = {
+    "fr": ("« Retour", "Modifier le profil", "Pays"),
+    "es": ("« Atrás", "Modificar el perfil", "País"),
+}
 DONE = {"fr": "Merci, vous êtes inscrit·e.", "es": "Gracias, su inscripción está hecha."}
 # French typography: a space (or a no-break one) before ":", ";", "?" and "!", never a letter
 # glued to them; quoted words in « », not "…" or “…”. Times (12:30) and links are not words.
@@ -73,7 +78,14 @@ def test_every_french_text_follows_french_typography() -> None:
 
 
 @pytest.mark.parametrize("language", ["fr", "es"])
-async def test_a_newcomer_joins_in_their_language_and_sees_no_english(running_bot: RunningBot, language: str) -> None:
+async def test_a_newcomer_joins_in_their_language_and_sees_no_english(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue, language: str
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # a fast scripted person
+        await _join_in(running, language)
+
+
+async def _join_in(running_bot: RunningBot, language: str) -> None:
     person = ChatUser(running_bot.standin, 4001, first_name="Léa", last_name="Núñez", language_code=f"{language}-CA")
     await person.say("/start")
     await person.say("/taskforces")
@@ -84,10 +96,18 @@ async def test_a_newcomer_joins_in_their_language_and_sees_no_english(running_bo
     await person.say("Institut des sols")
     await person.say("Sénégal")
     await person.press(region)
+    back, edit, country = BACK_AND_EDIT[language]
+    again = await person.press(back)  # the region question again, its answer marked
+    assert any(label.startswith("✓ ") for label, _ in again.buttons)
+    await person.press(region)
     await person.press(kind)
     await person.press(status)
     await person.press(skip)
     await person.press(member)
+    await person.press(edit)  # the summary's Edit profile: one field, its answer offered
+    await person.press(country)
+    summary = await person.press("Sénégal")
+    assert "Sénégal" in summary.text
     done = await person.press(confirm)
     assert DONE[language] in done.text
     await person.say("/mytaskforces")
