@@ -255,3 +255,22 @@ async def test_a_kill_in_the_middle_repeats_nothing_but_what_was_in_flight(
     assert min(received()) == 1  # everyone has it
     assert sum(received()) - 60 <= 3  # repeated: at most what was in flight at the kill
     assert "Sent 60 of 60" in done.text
+
+
+async def test_turning_announcements_off_after_send_is_honoured_and_counted(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    ada = ChatUser(standin, 1001)
+    await seed(running_bot, Seeded(ada.id, places=(("B3", MEMBER, ACTIVE),)))
+    await ada.say("/settings")
+    admin = ChatUser(standin, ADMIN_ID)
+    await admin.say("/broadcast " + HELLO)
+    await preview(admin)
+    standin.flood_chats[ada.id] = 3  # her announcement is answered 429: it waits 3 s for its turn
+    await admin.press("Send")
+    async with asyncio.timeout(5):
+        while ada.id in standin.flood_chats:  # the stand-in has answered her announcement with the 429
+            await asyncio.sleep(0.01)
+    await ada.press("Turn announcements off")  # meanwhile
+    done = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "· done" in s.text, timeout=20)
+    assert "Sent 0 of 1" in done.text and "Turned announcements off meanwhile: 1" in done.text
+    assert announcements_to(standin, ada.id) == []

@@ -63,7 +63,14 @@ class GroupAction:
     user_id: int
 
 
-Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile | GroupAction
+@dataclass(frozen=True)
+class Skip:
+    """Not to be sent after all, for a reason the counts keep (an announcement turned off since)."""
+
+    reason: str
+
+
+Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile | GroupAction | Skip
 Renderer = Callable[["Deps", OutboxItem, Translate], Awaitable[Rendered | None]]
 AfterSend = Callable[["Deps", OutboxItem, int], Awaitable[None]]
 Settled = Callable[["Deps", OutboxItem], Awaitable[None]]
@@ -92,6 +99,8 @@ class OutboxKind:
 
 async def deliver(bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: int | None = None) -> int | None:
     """Send (or edit, given the message) what a renderer made; the new message's id (None for an edit)."""
+    if isinstance(rendered, Skip):
+        return None
     if isinstance(rendered, GroupAction):
         await _act_in_group(bot, rendered)
         return None
@@ -241,6 +250,9 @@ class Sender:
         rendered = await kind.render(d, item, _)
         if rendered is None:  # nothing left to say (e.g. the person deleted their data)
             await outbox.mark_sent(d.db, item.id, utc_now())
+            return True
+        if isinstance(rendered, Skip):
+            await outbox.mark_failed(d.db, item.id, f"skipped: {rendered.reason}", utc_now())
             return True
         try:
             message_id = await self._send(item, rendered)

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.chat.common import Context, ConversationPart, Deps, Handler, deps, refuse, reply, send, tr, user_id
 from bot.chat.keys import BROADCASTING
-from bot.chat.sender import OutboxKind, Rendered, WithFile, deliver
+from bot.chat.sender import OutboxKind, Rendered, Skip, WithFile, deliver
 from bot.i18n import Translate
 from bot.models import Broadcast, BroadcastState, Content, ContentType, OutboxItem
 from bot.services import broadcasting
@@ -262,7 +262,7 @@ async def _announcement(d: Deps, item: OutboxItem, _: Translate) -> Rendered | N
     if broadcast is None or broadcast.state is BroadcastState.CANCELLED:
         return None
     if not await broadcasting.announcements_on(d.db, item.chat_id):
-        return None
+        return Skip("announcements off")
     return rendered(_, broadcast)
 
 

@@ -54,6 +54,7 @@ class Counts:
     unreachable: int
     failed: int
     waiting: int
+    turned_off: int = 0  # turned announcements off between Send and their turn
 
 
 def _audience_params(audience: Audience) -> dict[str, Any]:
@@ -176,13 +177,15 @@ async def counts(db: Reader, broadcast_id: int) -> Counts:
     row = await db.fetchone(
         "SELECT COALESCE(SUM(sent_at IS NOT NULL), 0) AS sent,"
         " COALESCE(SUM(failure LIKE 'unreachable%'), 0) AS unreachable,"
-        " COALESCE(SUM(failed_at IS NOT NULL AND failure NOT LIKE 'unreachable%' AND failure != 'cancelled'), 0)"
-        " AS failed, COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0) AS waiting"
+        " COALESCE(SUM(failed_at IS NOT NULL AND failure NOT LIKE 'unreachable%' AND failure != 'cancelled'"
+        " AND failure NOT LIKE 'skipped:%'), 0) AS failed,"
+        " COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0) AS waiting,"
+        " COALESCE(SUM(failure LIKE 'skipped:%'), 0) AS turned_off"
         " FROM outbox WHERE broadcast_id = ?",
         (broadcast_id,),
     )
     assert row is not None
-    return Counts(row["sent"], row["unreachable"], row["failed"], row["waiting"])
+    return Counts(row["sent"], row["unreachable"], row["failed"], row["waiting"], row["turned_off"])
 
 
 async def any_waiting(db: Reader, broadcast_id: int) -> bool:

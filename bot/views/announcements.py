@@ -147,10 +147,12 @@ def progress(_: Translate, item: Progress, rate: float) -> str:
             failed=number(_, counts.failed),
         ),
     ]
+    if counts.turned_off:
+        lines.append(_("Turned announcements off meanwhile: {count}").format(count=number(_, counts.turned_off)))
     if broadcast.state is BroadcastState.SENDING and counts.waiting:
         lines.append(_("About {minutes} min left").format(minutes=max(1, round(counts.waiting / rate / 60))))
     if broadcast.state is BroadcastState.CANCELLED and counts.waiting == 0:
-        left = broadcast.total - counts.sent - counts.unreachable - counts.failed
+        left = broadcast.total - counts.sent - counts.unreachable - counts.failed - counts.turned_off
         lines.append(_("Cancelled: {count} not sent.").format(count=number(_, max(left, 0))))
     if broadcast.started_at is not None:
         lines.append(labelled(_, _("Started"), when(_, broadcast.started_at)))
