@@ -185,10 +185,10 @@ async def steer(
         if current is None or current.state not in allowed:
             raise Refused("broadcast_over" if current and current.state in _OVER else "stale")
         if action is Steer.PAUSE:
-            await rows.hold_rows(tx, broadcast_id)
+            await rows.hold_rows(tx, broadcast_id, held=True)
             state = BroadcastState.PAUSED
         elif action is Steer.RESUME:
-            await rows.release_rows(tx, broadcast_id)
+            await rows.hold_rows(tx, broadcast_id, held=False)
             state = BroadcastState.SENDING
         else:
             await rows.drop_rows(tx, broadcast_id, now)

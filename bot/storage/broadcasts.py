@@ -18,7 +18,6 @@ from bot.storage.database import Transaction, from_text, to_text
 from bot.storage.repositories import Reader
 
 KIND = "announcement"
-PAUSED_UNTIL = "9999-12-31T00:00:00.000000+00:00"  # a paused row's next attempt: never, until resumed
 
 # People an audience selects: every registered person, or those holding (or applying for) a
 # place that matches; the parameters come from `_audience_params`.
@@ -148,19 +147,11 @@ async def set_state(tx: Transaction, broadcast_id: int, state: BroadcastState, n
     )
 
 
-async def hold_rows(tx: Transaction, broadcast_id: int) -> None:
-    """Paused: the rows still waiting are not due until resumed."""
+async def hold_rows(tx: Transaction, broadcast_id: int, held: bool) -> None:
+    """Paused (held) or resumed: a row's own next attempt (a 429's wait) is kept either way."""
     await tx.execute(
-        "UPDATE outbox SET next_attempt_at = ? WHERE broadcast_id = ? AND sent_at IS NULL AND failed_at IS NULL",
-        (PAUSED_UNTIL, broadcast_id),
-    )
-
-
-async def release_rows(tx: Transaction, broadcast_id: int) -> None:
-    await tx.execute(
-        "UPDATE outbox SET next_attempt_at = NULL WHERE broadcast_id = ? AND next_attempt_at = ?"
-        " AND sent_at IS NULL AND failed_at IS NULL",
-        (broadcast_id, PAUSED_UNTIL),
+        "UPDATE outbox SET held = ? WHERE broadcast_id = ? AND sent_at IS NULL AND failed_at IS NULL",
+        (int(held), broadcast_id),
     )
 
 

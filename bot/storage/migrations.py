@@ -168,4 +168,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, user_id, asked_at)
     );
     """,
+    """
+    ALTER TABLE outbox ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    """,
 )

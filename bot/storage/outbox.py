@@ -1,7 +1,7 @@
 """Every notification is a row before it is a message: sent at least once, marked after.
 
-A row is due when it is neither sent nor failed and its next attempt time (if any) has
-come; notices go before bulk rows, then first queued first.
+A row is due when it is neither sent nor failed nor held (its broadcast paused) and its
+next attempt time (if any) has come; notices go before bulk rows, then first queued first.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] 
     skipped = ",".join(str(int(chat)) for chat in skip_chats)  # integers only: safe to inline
     rows = await db.fetchall(
         "SELECT id, chat_id, kind, registration_id, edit_message_id, params, attempts, broadcast_id FROM outbox"
-        " WHERE sent_at IS NULL AND failed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        " WHERE sent_at IS NULL AND failed_at IS NULL AND held = 0"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
         f"{f' AND chat_id NOT IN ({skipped})' if skipped else ''}"
         " ORDER BY lane, id LIMIT ?",
         (to_text(now), limit),
@@ -60,7 +61,7 @@ async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] 
 async def still_due(db: Reader, item_id: int, now: datetime) -> bool:
     """The row read a moment ago is still to send (not paused, cancelled, or deleted since)."""
     row = await db.fetchone(
-        "SELECT 1 FROM outbox WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL"
+        "SELECT 1 FROM outbox WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND held = 0"
         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
         (item_id, to_text(now)),
     )
@@ -71,7 +72,7 @@ async def next_attempt(db: Reader) -> datetime | None:
     """When the earliest postponed row falls due (None: nothing postponed)."""
     row = await db.fetchone(
         "SELECT MIN(next_attempt_at) AS at FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-        " AND next_attempt_at IS NOT NULL"
+        " AND held = 0 AND next_attempt_at IS NOT NULL"
     )
     return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
