@@ -20,12 +20,13 @@ from bot.storage.repositories import Reader
 KIND = "announcement"
 
 # People an audience selects: every registered person, or those holding (or applying for) a
-# place that matches; the parameters come from `_audience_params`.
+# place that matches; the parameters come from `_audience_params`. The places are chosen once
+# (not per person: a tap on the audience page counts 100 000 people in a tenth of a second).
 _SELECTED = """
     FROM people p LEFT JOIN known_users k ON k.telegram_id = p.telegram_id
-    WHERE (:everyone OR EXISTS (
-            SELECT 1 FROM registrations r
-            WHERE r.person_id = p.telegram_id AND r.status IN ('active', 'pending')
+    WHERE (:everyone OR p.telegram_id IN (
+            SELECT r.person_id FROM registrations r
+            WHERE r.status IN ('active', 'pending')
               AND (:any_taskforce OR r.taskforce IN (SELECT value FROM json_each(:taskforces)))
               AND (:any_role OR r.role IN (SELECT value FROM json_each(:roles)))))
       AND (:any_region OR p.region IN (SELECT value FROM json_each(:regions)))
