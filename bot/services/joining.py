@@ -144,18 +144,24 @@ def progress(draft: JoinDraft) -> tuple[int, int]:
     return (journey.index(current) + 1 if current in journey else len(journey)), len(journey)
 
 
+SELECT_STEP = Step(StepKind.SELECT)
+PROFILE_STEPS = tuple(Step(StepKind.PROFILE, field=field) for field in ProfileField)
+SUMMARY_STEP = Step(StepKind.SUMMARY)
+
+
 def _journey(draft: JoinDraft) -> list[Step]:
-    """Every step of this join in the order `next_step` asks them."""
-    journey = [Step(StepKind.SELECT)] if draft.listed else []
+    """Every step of this join in the order `next_step` asks them (built for every keyboard: the
+    fixed steps are made once)."""
+    journey = [SELECT_STEP] if draft.listed else []
     if draft.ask_profile:
-        journey += [Step(StepKind.PROFILE, field=field) for field in ProfileField]
+        journey += PROFILE_STEPS
     journey += [Step(StepKind.ROLE, code=code) for code in draft.selected]
     journey += [
         Step(StepKind.MOTIVATION, code=code)
         for code in draft.selected
         if code in draft.roles and draft.roles[code].needs_decision
     ]
-    journey.append(Step(StepKind.SUMMARY))
+    journey.append(SUMMARY_STEP)
     return journey
 
 
