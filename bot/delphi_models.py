@@ -1,0 +1,215 @@
+"""A Delphi round as its file gives it: validated once, stored as JSON, read by every layer.
+
+Checks that need nothing but the file live here, each raising a short code that the views
+turn into a sentence naming the field; checks that need the catalogue or the clock live in
+`services/delphi_rounds.py`. Times without a zone are read as UTC, a date alone as its
+midnight UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from bot.models import OBJECTIVE_CODE, Localized
+
+STUDY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+QUESTION_ID = r"^[A-Za-z0-9_.-]{1,20}$"
+RULE = re.compile(r"^(70/15|rand-ucla|percent:(?P<percent>\d{1,3})|iqr:(?P<iqr>\d+(\.\d+)?))$")
+MAX_QUESTIONS = 30
+MAX_OPTIONS = 10  # a button each
+MAX_SCALE = 10  # a button each, two rows at most
+DEFAULT_SCALE = 9
+DEFAULT_REMINDERS = (timedelta(days=3), timedelta(days=1))
+
+
+class QuestionType(StrEnum):
+    LIKERT = "likert"
+    CHOICE = "choice"
+    NUMBER = "number"
+    TEXT = "text"
+
+    @property
+    def typed(self) -> bool:
+        """Answered by typing, not with a button."""
+        return self in (QuestionType.NUMBER, QuestionType.TEXT)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str = Field(pattern=QUESTION_ID)
+    type: QuestionType
+    text: Localized
+    scale: int | None = Field(default=None, validate_default=True)
+    labels: dict[int, Localized] = Field(default_factory=dict, validate_default=True)
+    options: tuple[Localized, ...] = Field(default=(), validate_default=True)
+    min: float | None = Field(default=None, validate_default=True)
+    max: float | None = Field(default=None, validate_default=True)
+    taskforces: tuple[str, ...] = ()
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("type") is not QuestionType.LIKERT:
+            _only_for(value, "likert")
+            return None
+        value = DEFAULT_SCALE if value is None else value
+        if not 2 <= value <= MAX_SCALE:
+            raise ValueError(f"scale_range:{MAX_SCALE}")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[int, Localized], info: ValidationInfo) -> dict[int, Localized]:
+        if value and info.data.get("type") is not QuestionType.LIKERT:
+            raise ValueError("only_for:likert")
+        scale = info.data.get("scale") or DEFAULT_SCALE
+        if any(not 1 <= point <= scale for point in value):
+            raise ValueError(f"label_outside:{scale}")
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, value: tuple[Localized, ...], info: ValidationInfo) -> tuple[Localized, ...]:
+        if info.data.get("type") is not QuestionType.CHOICE:
+            _only_for(value or None, "choice")
+            return ()
+        if not 2 <= len(value) <= MAX_OPTIONS:
+            raise ValueError(f"options_count:{MAX_OPTIONS}")
+        if len({option.en for option in value}) < len(value):
+            raise ValueError("options_repeat")
+        return value
+
+    @field_validator("min")
+    @classmethod
+    def _min(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("type") is not QuestionType.NUMBER:
+            _only_for(value, "number")
+        return value
+
+    @field_validator("max")
+    @classmethod
+    def _max(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("type") is not QuestionType.NUMBER:
+            _only_for(value, "number")
+            return None
+        low = info.data.get("min")
+        if value is not None and low is not None and value <= low:
+            raise ValueError("max_not_above_min")
+        return value
+
+    @field_validator("taskforces")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _task_force_codes(value)
+
+    def label(self, point: int, language: str) -> str:
+        found = self.labels.get(point)
+        return found(language) if found else ""
+
+
+def _only_for(value: object, kind: str) -> None:
+    """A field another type of question has: refused, not ignored (the author meant something by it)."""
+    if value is not None:
+        raise ValueError(f"only_for:{kind}")
+
+
+def _task_force_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    pattern = re.compile(OBJECTIVE_CODE)
+    if any(not pattern.fullmatch(code) for code in codes):
+        raise ValueError("code_shape")
+    return tuple(dict.fromkeys(codes))
+
+
+class Panel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    taskforces: tuple[str, ...] = ()  # none: every task force
+    registered_before: UtcDatetime | None = None  # the cut-off: registrations made before it count
+
+    @field_validator("taskforces")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _task_force_codes(value)
+
+
+class Consensus(BaseModel):
+    """The rule fixed in advance: `70/15`, `percent:N`, `iqr:N` or `rand-ucla`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rule: str = "70/15"
+
+    @field_validator("rule")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        found = RULE.fullmatch(value.strip())
+        if found is None or (found["percent"] is not None and not 1 <= int(found["percent"]) <= 100):
+            raise ValueError("rule_unknown")
+        return value.strip()
+
+    @property
+    def name(self) -> str:
+        return self.rule.split(":", 1)[0]
+
+    @property
+    def threshold(self) -> float:
+        """N of `percent:N` and `iqr:N`."""
+        return float(self.rule.split(":", 1)[1])
+
+    @property
+    def needs_nine_points(self) -> bool:
+        return self.name in ("70/15", "rand-ucla")
+
+
+class RoundFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    study: str = Field(pattern=STUDY_PATTERN)
+    round: int = Field(ge=1)
+    title: Localized
+    opens: UtcDatetime
+    closes: UtcDatetime
+    panel: Panel = Panel()
+    consensus: Consensus = Consensus()
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    questions: tuple[Question, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
+
+    @field_validator("closes")
+    @classmethod
+    def _after_opening(cls, value: datetime, info: ValidationInfo) -> datetime:
+        opens = info.data.get("opens")
+        if isinstance(opens, datetime) and value <= opens:
+            raise ValueError("closes_before_opens")
+        return value
+
+    @field_validator("reminders")
+    @classmethod
+    def _positive(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+        if any(offset <= timedelta(0) for offset in value):
+            raise ValueError("reminder_not_positive")
+        return tuple(sorted(set(value), reverse=True))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoundFile:
+        seen: set[str] = set()
+        for index, question in enumerate(self.questions):
+            if question.id in seen:
+                raise ValueError(f"questions[{index}].id|question_repeat")
+            seen.add(question.id)
+        if self.consensus.needs_nine_points:
+            for index, question in enumerate(self.questions):
+                if question.type is QuestionType.LIKERT and question.scale != DEFAULT_SCALE:
+                    raise ValueError(f"questions[{index}].scale|rule_needs_nine")
+        return self
+
+    def question(self, index: int) -> Question | None:
+        return self.questions[index] if 0 <= index < len(self.questions) else None
