@@ -28,7 +28,7 @@ from bot.chat.sender import OutboxKind, Sender
 from bot.chat.ticks import tick
 from bot.chat.turns import PersonalTurns
 from bot.config import Settings
-from bot.handlers import account, announce, browse, facilitate, flow, groups, reports, system
+from bot.handlers import account, announce, browse, delphi, facilitate, flow, groups, reports, system
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
 from bot.services import notices
@@ -43,7 +43,7 @@ TRANSPORTS_KEY = "transports"  # closed by us when PTB never initialised them (a
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
 STOP_POLLING_WITHIN = 0.4  # PTB's polling back-off sleeps up to 30 s; SIGTERM must not wait for it
 # Each feature registers its handlers (below, in order), its outbox kinds and its periodic jobs.
-FEATURES = (browse, account, facilitate, announce, reports, groups, flow, system)
+FEATURES = (browse, account, facilitate, announce, reports, groups, delphi, flow, system)
 
 
 def build_application(settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now) -> Application:  # type: ignore[type-arg]
@@ -87,9 +87,11 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     for handler in groups.group_handlers():  # what the bot answers in a group, before the group catch-all
         application.add_handler(handler, group=-1)
     application.add_handler(system.outside_private_handler(), group=-1)
+    for handler in delphi.typed_handlers():  # typed text for a Delphi question that asked last
+        application.add_handler(handler, group=-1)
     application.add_handler(flow.conversation([announce.CONVERSATION]))
     features = [*browse.handlers(), *account.handlers(), *facilitate.handlers(), *announce.handlers()]
-    features += [*reports.handlers(), *groups.handlers()]
+    features += [*reports.handlers(), *groups.handlers(), *delphi.handlers()]
     for handler in [*features, *system.fallback_handlers()]:
         application.add_handler(handler)
     application.add_handler(system.recorder_handler(), group=1)

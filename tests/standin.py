@@ -91,6 +91,7 @@ class BotApiStandIn:
         # Group chats: the bot's rights in each (missing: a plain member), and what was done there.
         self.bot_rights: dict[int, dict[str, bool]] = {}
         self.group_calls: list[tuple[str, int, int]] = []  # (method, chat, user)
+        self.files: dict[str, bytes] = {}  # file_id → content, served by getFile and the file URL
 
     # ------------------------------------------------------------ server
 
@@ -98,6 +99,7 @@ class BotApiStandIn:
         """Serve on `port` (0: any free one)."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/documents/{file_id}", self._download)  # as Telegram serves files
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -146,6 +148,12 @@ class BotApiStandIn:
         if self.on_sent is not None:
             self.on_sent(sent)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        content = self.files.get(request.match_info["file_id"])
+        if request.match_info["token"] != self.token or content is None:
+            return web.Response(status=404)
+        return web.Response(body=content)
 
     def _refusal(self, method: str, params: dict[str, Any]) -> web.Response | None:
         chat_id = params.get("chat_id")
@@ -269,6 +277,13 @@ class BotApiStandIn:
         message["photo"] = [{"file_id": "photo", "file_unique_id": "photo", "width": 1, "height": 1}]
         return message
 
+    async def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            raise web.HTTPBadRequest(text="file not found")
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": f"documents/{file_id}"}
+
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         rights = self.bot_rights.get(int(params["chat_id"]))
         if rights is None:
@@ -319,6 +334,18 @@ class BotApiStandIn:
         return message
 
     # ------------------------------------------------------------ test side
+
+    def document(self, content: bytes, name: str = "round.json") -> dict[str, Any]:
+        """A document a person sends: kept here, so that the bot can download it."""
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = content
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "mime_type": "application/json",
+            "file_size": len(content),
+        }
 
     def next_message_id(self) -> int:
         """Message ids of a private chat are one sequence for both sides, as in Telegram."""

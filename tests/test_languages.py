@@ -63,7 +63,7 @@ DONE = {"fr": "Merci, vous êtes inscrit·e.", "es": "Gracias, su inscripción e
 # French typography: a space (or a no-break one) before ":", ";", "?" and "!", never a letter
 # glued to them; quoted words in « », not "…" or “…”. Times (12:30) and links are not words.
 GLUED = re.compile(r"[^\s\u00a0\u202f\d][:;?!](?!//)|[\"“”]")
-MARKUP = re.compile(r"<[^>]+>|(?:https?|tg)://\S+")
+MARKUP = re.compile(r"<code>.*?</code>|<[^>]+>|&\w+;|(?:https?|tg)://\S+")  # code and entities are not prose
 
 
 def french_typography_faults(text: str) -> list[str]:

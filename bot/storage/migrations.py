@@ -171,4 +171,66 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    CREATE TABLE delphi_rounds (
+        id          INTEGER PRIMARY KEY,
+        study       TEXT NOT NULL,
+        round       INTEGER NOT NULL,
+        definition  TEXT NOT NULL,
+        opens_at    TEXT NOT NULL,
+        closes_at   TEXT NOT NULL,
+        opened_at   TEXT,
+        closed_at   TEXT,
+        loaded_by   INTEGER,
+        loaded_at   TEXT NOT NULL,
+        UNIQUE (study, round)
+    );
+    CREATE TABLE delphi_studies (study TEXT PRIMARY KEY, secret BLOB NOT NULL);
+    CREATE TABLE delphi_panel (
+        round_id         INTEGER NOT NULL REFERENCES delphi_rounds(id) ON DELETE CASCADE,
+        person_id        INTEGER NOT NULL,
+        region           TEXT,
+        stakeholder_type TEXT,
+        PRIMARY KEY (round_id, person_id)
+    );
+    CREATE TABLE delphi_places (
+        round_id  INTEGER NOT NULL REFERENCES delphi_rounds(id) ON DELETE CASCADE,
+        taskforce TEXT NOT NULL,
+        person_id INTEGER NOT NULL,
+        PRIMARY KEY (round_id, taskforce, person_id)
+    );
+    CREATE INDEX delphi_places_by_person ON delphi_places (person_id);
+    CREATE TABLE delphi_asked (
+        round_id  INTEGER NOT NULL REFERENCES delphi_rounds(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL,
+        question  INTEGER NOT NULL,
+        PRIMARY KEY (round_id, person_id, question)
+    );
+    CREATE INDEX delphi_asked_by_question ON delphi_asked (round_id, question);
+    CREATE INDEX delphi_asked_by_person ON delphi_asked (person_id);
+    CREATE TABLE delphi_answers (
+        round_id    INTEGER NOT NULL REFERENCES delphi_rounds(id) ON DELETE CASCADE,
+        question    INTEGER NOT NULL,
+        person_id   INTEGER NOT NULL,
+        value       REAL,
+        text        TEXT,
+        comment     TEXT,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (round_id, question, person_id)
+    );
+    CREATE INDEX delphi_answers_by_person ON delphi_answers (person_id);
+    CREATE TABLE delphi_waiting (
+        person_id    INTEGER PRIMARY KEY,
+        round_id     INTEGER NOT NULL REFERENCES delphi_rounds(id) ON DELETE CASCADE,
+        question     INTEGER NOT NULL,
+        what         TEXT NOT NULL CHECK (what IN ('answer', 'comment')),
+        since_update INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE delphi_reminders (
+        round_id INTEGER NOT NULL REFERENCES delphi_rounds(id) ON DELETE CASCADE,
+        due_at   TEXT NOT NULL,
+        sent_at  TEXT,
+        PRIMARY KEY (round_id, due_at)
+    );
+    """,
 )

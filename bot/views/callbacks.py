@@ -59,6 +59,11 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("bs", "resume"): (r"[0-9]{1,12}",),
     ("bs", "cancel"): (r"[0-9]{1,12}",),
     ("st", "an"): (r"on|off",),
+    ("dl", "a"): (r"[0-9]{1,9}", r"[0-9]{1,2}", r"[0-9]{1,2}"),  # round, question, point or option
+    ("dl", "c"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # add a comment
+    ("dl", "n"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # no comment: next question
+    ("dl", "q"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # open a question (to answer or change)
+    ("dl", "r"): (r"[0-9]{1,9}",),  # continue the round
 }
 MAX_BYTES = 64
 # Compiled once: every button made and every press decoded goes through them.

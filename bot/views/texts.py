@@ -109,11 +109,35 @@ def refusal(_: Translate, refused: Refused) -> str:
         "group_rights": _("I need these rights in this group: {rights}. Give them to me, then write /link again."),
         "no_group": _("Task Force {code} has no group."),
         "not_linked": _("This group is not the group of a Task Force."),
+        "round_exists": _("Round {round} of {study} has opened already: it can no longer be replaced."),
+        "round_closed": _("This round closed on {at}; answers are no longer taken. Thank you for taking part."),
+        "no_study": _("There is no Delphi study {study}."),
+        "round_closed_already": _("Round {round} of {study} is closed already."),
+        "round_not_open": _("{study} has not opened yet; load its file again to change it."),
+        "closes_too_soon": _("The new closing time must be later than now and than the opening."),
+        "delphi_usage": _(
+            "Write /delphi_close &lt;study&gt;, /delphi_extend &lt;study&gt; &lt;time, e.g. 2026-12-20T18:00Z&gt; "
+            "or /delphi_results &lt;study&gt; [round]."
+        ),
+        "bad_moment": _("That is not a time I can read: write it like 2026-12-20T18:00Z."),
+        "number_expected": _("That is not a number I can read. Please type a number{range}."),
+        "number_outside": _("That number is out of range. Please type a number{range}."),
         "place_taken": _(
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
     }
     return templates.get(refused.reason, templates["stale"]).format(**_shown_params(_, refused))
+
+
+def number_range(_: Translate, low: float | None, high: float | None) -> str:
+    """ " from 0 to 100": what a Delphi number question takes, to follow "a number"."""
+    if low is not None and high is not None:
+        return _(" from {low} to {high}").format(low=f"{low:g}", high=f"{high:g}")
+    if low is not None:
+        return _(" of at least {low}").format(low=f"{low:g}")
+    if high is not None:
+        return _(" of at most {high}").format(high=f"{high:g}")
+    return ""
 
 
 def right_names(_: Translate, missing: list[str]) -> str:
@@ -126,6 +150,8 @@ def _shown_params(_: Translate, refused: Refused) -> dict[str, object]:
     """A refusal often echoes what the person typed (a code, a name): always shown safely, here."""
     if refused.reason == "group_rights":
         return {"rights": right_names(_, list(refused.params.get("rights", [])))}
+    if refused.reason in ("number_expected", "number_outside"):
+        return {"range": number_range(_, refused.params.get("low"), refused.params.get("high"))}
     return {
         key: when(_, value) if isinstance(value, datetime) else shown(value) if isinstance(value, str) else value
         for key, value in refused.params.items()
@@ -442,6 +468,7 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
         "/help · this list"
     )
     text += "\n" + _("/settings · announcements on or off")
+    text += "\n" + _("/delphi · your Delphi study questions: answer them, or change an answer")
     if facilitator or admin:
         text += "\n\n" + _(
             "<b>Facilitators</b>\n"
@@ -464,6 +491,11 @@ def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> s
             "/facilitators [CODE] · list the facilitators\n"
             "/withdraw ID|@username CODE · withdraw someone from a Task Force"
         )
+        text += "\n" + _(
+            "Delphi study: send me a round's JSON file to load it; "
+            "/delphi_status [study] · response rates; /delphi_results study [round] · results, CSV and charts; "
+            "/delphi_close study · close now; /delphi_extend study TIME · move the closing time"
+        )
     return text
 
 
@@ -483,8 +515,15 @@ def privacy(_: Translate) -> str:
         )
         + "\n"
         + _(
+            "<b>Delphi study</b>: your answers and comments are seen by the Executive Secretariat only, under a "
+            "pseudonym (a code that does not reveal who you are); what the group sees is anonymous. Facilitators do "
+            "not see individual answers."
+        )
+        + "\n"
+        + _(
             "<b>For how long</b>: as long as you take part. /forget deletes at once your profile, your Telegram id "
-            "and everything you wrote, also from the messages facilitators received. What stays is anonymous: that a "
+            "and everything you wrote, also from the messages facilitators received, and your Delphi answers and "
+            "comments. What stays is anonymous: that a "
             "place in a Task Force was held, applied for or decided (without who, and without any motivation or "
             "reason), and the history of actions without names. The bot's logs hold no names and nothing you wrote."
         )
@@ -588,6 +627,7 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
         ("privacy", _("What is stored and who sees it")),
         ("forget", _("Delete your data")),
         ("settings", _("Announcements on or off")),
+        ("delphi", _("Your Delphi questions")),
         ("help", _("What I can do")),
     ]
     if facilitator or admin:
@@ -605,6 +645,11 @@ def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str
             ("facilitator", _("Assign or remove a facilitator")),
             ("facilitators", _("List the facilitators")),
             ("withdraw", _("Withdraw someone from a Task Force")),
+            ("delphi_load", _("Load a Delphi round (reply to its JSON file)")),
+            ("delphi_status", _("Response rates of open Delphi rounds")),
+            ("delphi_results", _("Results of a Delphi round")),
+            ("delphi_close", _("Close a Delphi round now")),
+            ("delphi_extend", _("Move a Delphi round's closing time")),
         ]
     return menu
 

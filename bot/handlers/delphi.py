@@ -1,0 +1,341 @@
+"""The Delphi study: rounds loaded from a file by admins, answered inline by panellists.
+
+Typed answers go to the flow that asked last. A Delphi number, text or comment question
+leaves a row saying the person's next typed message is for it; any other flow's button or
+command asks something newer, and clears that row (handler group -1, before the one
+conversation of group 0). So a person in the middle of a join who gets a typed Delphi
+question answers it first, then goes on with the join; one who presses a join button after
+the Delphi question answers the join, and finds the Delphi question again with /delphi.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.chat.calls import drop_buttons
+from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, send, send_file, tr, user_id
+from bot.chat.sender import OutboxKind, Rendered
+from bot.i18n import Translate
+from bot.models import OutboxItem
+from bot.services import delphi, delphi_results
+from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
+from bot.services.errors import Refused
+from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND
+from bot.views import delphi as views
+from bot.views import delphi_results as result_views
+from bot.views.callbacks import pressed
+
+log = logging.getLogger("bot")
+PRIVATE = filters.ChatType.PRIVATE
+JSON_FILE = filters.Document.FileExtension("json") | filters.Document.MimeType("application/json")
+LOAD_CAPTION = re.compile(r"^/delphi_load(@\w+)?\b")
+
+
+# ---------------------------------------------------------------- admins: load, close, extend
+
+
+async def document_given(update: Update, context: Context) -> None:
+    """A JSON file sent by an admin (with or without the caption /delphi_load) is a round."""
+    message = update.message
+    assert message is not None and message.document is not None
+    d = deps(context)
+    if user_id(update) not in d.settings.admins:
+        await refuse(update, context, Refused("admins_only"))
+        return
+    await _load(update, context, message.document.file_id, message.document.file_size)
+
+
+async def load_command(update: Update, context: Context) -> None:
+    """/delphi_load in reply to the file."""
+    message = update.message
+    replied = message.reply_to_message if message is not None else None
+    d = deps(context)
+    if user_id(update) not in d.settings.admins:
+        await refuse(update, context, Refused("admins_only"))
+        return
+    if replied is None or replied.document is None:
+        await send(update, result_views.how_to_load(tr(update, context)))
+        return
+    await _load(update, context, replied.document.file_id, replied.document.file_size)
+
+
+async def _load(update: Update, context: Context, file_id: str, size: int | None) -> None:
+    d = deps(context)
+    _ = tr(update, context)
+    if (size or 0) > FILE_LIMIT:
+        await send(update, views.problems(_, [delphi.Problem("", "file_too_large", (str(FILE_LIMIT // 1000),))]))
+        return
+    raw = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+    try:
+        found = await delphi.load(d.db, user_id(update), d.settings.admins, raw, d.catalogue, d.now())
+    except RoundFileRefused as refused:
+        await send(update, views.problems(_, refused.problems))
+        return
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    d.sender.wake()
+    await send(update, views.loaded(_, found))
+
+
+async def close_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    try:
+        study = _arguments(context, 1)[0]
+        stored = await delphi.close_now(d.db, user_id(update), d.settings.admins, study, d.now())
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    await send(update, result_views.closed_now(tr(update, context), stored))
+
+
+async def extend_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    try:
+        study, moment = _arguments(context, 2)
+        closes = _moment(moment)
+        stored = await delphi.extend(d.db, user_id(update), d.settings.admins, study, closes, d.now())
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    await send(update, result_views.extended(tr(update, context), stored))
+
+
+def _arguments(context: Context, count: int) -> list[str]:
+    given = list(context.args or [])
+    if len(given) < count:
+        raise Refused("delphi_usage")
+    return given[:count]
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Refused("bad_moment") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# ---------------------------------------------------------------- admins: status and results
+
+
+async def status_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update, context)
+    try:
+        study = context.args[0] if context.args else None
+        found = await delphi_results.status(d.db, user_id(update), d.settings.admins, study, d.now())
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    await send(update, result_views.status(_, found, d.catalogue))
+
+
+async def results_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update, context)
+    try:
+        study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
+        number = int(rest[0]) if rest and rest[0].isdigit() else None
+        found = await delphi_results.results(d.db, user_id(update), d.settings.admins, study, number)
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    for part in result_views.report(_, found, d.catalogue):
+        await send(update, part)
+    name = f"delphi-{found.round.study}-round{found.round.file.round}"
+    table = await asyncio.to_thread(result_views.answers_csv, _, found, d.catalogue)
+    await send_file(update, table, f"{name}.csv", _("All answers, one row each; panellists by pseudonym."))
+    for index in result_views.charted(found):
+        picture = await asyncio.to_thread(result_views.chart, _, found, index)
+        await send_file(update, picture, f"{name}-{index + 1}.png", picture=True)
+
+
+# ---------------------------------------------------------------- panellists
+
+
+async def delphi_command(update: Update, context: Context) -> None:
+    d = deps(context)
+    _ = tr(update, context)
+    found = await delphi.my_rounds(d.db, user_id(update), d.now())
+    await send(update, views.my_rounds(_, found), views.my_rounds_keyboard(_, found))
+
+
+async def press(update: Update, context: Context) -> None:
+    """Every Delphi button: an answer, add a comment, skip it, open a question, continue a round."""
+    d = deps(context)
+    _ = tr(update, context)
+    person, now = user_id(update), d.now()
+    try:
+        data = pressed(update.callback_query.data if update.callback_query else None)
+        round_id, index = int(data.args[0]), int(data.args[1]) if len(data.args) > 1 else None
+        if data.action == "a":
+            current = await delphi.answer(d.db, person, round_id, index or 0, data.args[2], now)
+            await reply(update, views.answered(_, current), views.comment_keyboard(_, current))
+        elif data.action == "c":
+            current = await delphi.ask_comment(d.db, person, round_id, index or 0, now, update.update_id)
+            (await _waiting(d)).add(person)
+            await reply(update, views.answered(_, current) + "\n\n" + views.ask_comment(_))
+        elif data.action == "n":
+            await _drop_own_buttons(update)
+            await _next(update, context, round_id)
+        elif data.action == "q":
+            chosen = await delphi.step(d.db, person, round_id, index, now)
+            assert chosen is not None
+            await _show(update, context, chosen)
+        else:
+            await _next(update, context, round_id)
+    except Refused as refused:
+        await refuse(update, context, refused)
+
+
+async def _drop_own_buttons(update: Update) -> None:
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.answer()
+        await drop_buttons(update.get_bot(), query.message.chat.id, query.message.message_id)
+
+
+async def _next(update: Update, context: Context, round_id: int) -> None:
+    """The first question not answered yet, or the thanks when there is none."""
+    d = deps(context)
+    current = await delphi.step(d.db, user_id(update), round_id, None, d.now())
+    if current is None:
+        stored = await delphi.running_round(d.db, round_id, d.now())
+        await send(update, views.all_answered(tr(update, context), stored))
+        return
+    await _show(update, context, current)
+
+
+async def _show(update: Update, context: Context, current: Step) -> None:
+    """A question as a new message; a typed one waits for the person's next message (saved first)."""
+    d = deps(context)
+    _ = tr(update, context)
+    await delphi.wait_for_typed(d.db, user_id(update), current, update.update_id)
+    if current.question.type.typed:
+        (await _waiting(d)).add(user_id(update))
+    await send(update, views.question(_, current), views.question_keyboard(_, current))
+
+
+async def _waiting(d: Deps) -> set[int]:
+    """A person not in it has no Delphi question waiting: no read of the database for their message."""
+    if d.typing_awaited is None:
+        d.typing_awaited = await delphi.people_waiting(d.db)
+    return d.typing_awaited
+
+
+async def typed(update: Update, context: Context) -> None:
+    """A typed message, when a Delphi question asked for it last: the answer or the comment."""
+    d = deps(context)
+    person = user_id(update)
+    if person not in await _waiting(d):
+        return
+    found = await delphi.waiting(d.db, person)
+    if found is None:
+        (await _waiting(d)).discard(person)
+        return
+    message = update.message
+    assert message is not None and message.text is not None
+    _ = tr(update, context)
+    try:
+        if update.update_id <= found.since_update:  # delivered again after a restart: already applied
+            await _next(update, context, found.round_id)
+        elif found.what == "comment":
+            await delphi.comment(d.db, person, found.round_id, found.question, message.text, d.now())
+            (await _waiting(d)).discard(person)
+            await send(update, views.comment_saved(_))
+            await _next(update, context, found.round_id)
+        else:
+            current = await delphi.answer(d.db, person, found.round_id, found.question, message.text, d.now())
+            (await _waiting(d)).discard(person)
+            await send(update, views.answered(_, current), views.comment_keyboard(_, current))
+    except Refused as refused:
+        if refused.reason in ("round_closed", "stale"):
+            await delphi.stop_waiting(d.db, person)
+            (await _waiting(d)).discard(person)
+        await refuse(update, context, refused)
+    log.info("update %s: a typed Delphi %s", update.update_id, found.what)  # the recorder of group 1 does not run
+    raise ApplicationHandlerStop
+
+
+async def other_flow(update: Update, context: Context) -> None:
+    """Another flow's button or command asks something newer: typed text is no longer for Delphi."""
+    d = deps(context)
+    person = user_id(update)
+    if person in await _waiting(d):
+        await delphi.stop_waiting(d.db, person)
+        (await _waiting(d)).discard(person)
+
+
+def typed_handlers() -> list[Handler]:
+    """Handler group -1: before the conversation, which would otherwise take every typed message."""
+    return [
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, typed),
+        MessageHandler(PRIVATE & filters.COMMAND & ~filters.Regex(r"^/delphi(@\w+)?(\s|$)"), other_flow),
+        CallbackQueryHandler(other_flow, pattern=r"^(?!dl:)"),
+    ]
+
+
+def handlers() -> list[Handler]:
+    return [
+        CommandHandler("delphi", delphi_command, filters=PRIVATE),
+        CallbackQueryHandler(press, pattern=r"^dl:"),
+        MessageHandler(PRIVATE & JSON_FILE, document_given),
+        CommandHandler("delphi_load", load_command, filters=PRIVATE),
+        CommandHandler("delphi_close", close_command, filters=PRIVATE),
+        CommandHandler("delphi_extend", extend_command, filters=PRIVATE),
+        CommandHandler("delphi_status", status_command, filters=PRIVATE),
+        CommandHandler("delphi_results", results_command, filters=PRIVATE),
+    ]
+
+
+# ---------------------------------------------------------------- outbox and periodic jobs
+
+
+async def _invitation(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    current = await delphi.invitation(d.db, item.chat_id, _round_of(item), d.now())
+    if current is None:
+        return None  # closed since, or every question answered already
+    return views.invitation(_, current), views.question_keyboard(_, current)
+
+
+async def _invited(d: Deps, item: OutboxItem, message_id: int) -> None:
+    """The first question went out: if it is typed, the panellist's next message answers it."""
+    current = await delphi.invitation(d.db, item.chat_id, _round_of(item), d.now())
+    if current is not None and current.question.type.typed:
+        await delphi.wait_for_typed(d.db, item.chat_id, current, 0)
+        (await _waiting(d)).add(item.chat_id)
+
+
+async def _reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    current = await delphi.invitation(d.db, item.chat_id, _round_of(item), d.now())
+    if current is None:
+        return None  # answered everything since the reminder was queued, or closed
+    return views.reminder(_, current.round, current.total - current.answered), views.continue_keyboard(
+        _, current.round.id
+    )
+
+
+def _round_of(item: OutboxItem) -> int:
+    return int(str(item.params.get("round", 0)))
+
+
+async def _rounds_due(d: Deps) -> None:
+    """Open what is due, close what is over, queue the reminders that fell due: all from the rows."""
+    now = d.now()
+    await delphi.open_due(d.db, now)
+    await delphi.close_due(d.db, now)
+    await delphi.remind_due(d.db, now)
+
+
+OUTBOX_KINDS = (
+    OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
+    OutboxKind(REMINDER_KIND, _reminder),
+)
+PERIODIC_JOBS = (_rounds_due,)

@@ -1,0 +1,343 @@
+"""The Delphi study's rules: a round loaded from its file, opened, answered, reminded, closed.
+
+Every answer is a row written the moment it is given. What a panellist is asked is fixed
+when the round opens (`delphi_asked`), so the next question, the progress and whom to
+remind are questions to the database, and a restart finds everything where it was.
+
+Typed answers (numbers, texts, comments) go to the flow that asked last: a Delphi question
+waiting for typed text is a row (`delphi_waiting`), cleared by any other flow's button or
+command, which asks something newer (see handlers/delphi.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from bot.delphi_models import Question, QuestionType, RoundFile
+from bot.models import Catalogue
+from bot.services.errors import Refused
+from bot.services.facilitation import require_admin
+from bot.services.fields import clean_text
+from bot.storage import delphi as rows
+from bot.storage import repositories as repo
+from bot.storage.database import Database
+from bot.storage.delphi import Answer, StoredRound
+
+log = logging.getLogger("bot.delphi")
+FILE_LIMIT = 256_000  # bytes: a round of 30 questions in three languages is a few kilobytes
+TEXT_LIMIT = 1000  # characters of a typed answer or a comment
+NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a round's file: where (`questions[2].max`), a code the views word, its arguments."""
+
+    path: str
+    code: str
+    args: tuple[str, ...] = ()
+    said: str = ""  # pydantic's own words, for a problem without a code of ours
+
+
+class RoundFileRefused(Exception):
+    """The file cannot be loaded; nothing was saved."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Loaded:
+    round: StoredRound
+    panel: int  # people, as the registrations stand now
+    per_taskforce: dict[str, int]
+    replaced: bool
+    opened: bool  # its opening time had come: the invitations are queued
+
+
+def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
+    """The file as a round, or every problem with it at once."""
+    if len(raw) > FILE_LIMIT:
+        raise RoundFileRefused([Problem("", "file_too_large", (str(FILE_LIMIT // 1000),))])
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        where = (str(error.lineno), str(error.colno)) if isinstance(error, json.JSONDecodeError) else ("1", "1")
+        raise RoundFileRefused([Problem("", "not_json", where)]) from None
+    try:
+        file = RoundFile.model_validate(data)
+    except ValidationError as error:
+        raise RoundFileRefused([_problem(item) for item in error.errors()]) from None
+    problems = _against_catalogue(file, catalogue)
+    if file.round > 1:
+        problems.append(Problem("round", "later_round"))
+    if file.closes <= now:
+        problems.append(Problem("closes", "closes_past"))
+    if problems:
+        raise RoundFileRefused(problems)
+    return file
+
+
+def _problem(error: ErrorDetails) -> Problem:
+    """pydantic's error as ours: our checks raise a code (`max_not_above_min`, `only_for:choice`)."""
+    path = _path(list(error["loc"]))
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        code = message.removeprefix("Value error, ")
+        if "|" in code:  # a check of the whole round that names its own field
+            relative, code = code.split("|", 1)
+            path = f"{path}.{relative}" if path else relative
+        name, *args = code.split(":")
+        return Problem(path, name, tuple(args), said=code)
+    return Problem(path, error["type"], said=message)
+
+
+def _path(loc: list[object]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _against_catalogue(file: RoundFile, catalogue: Catalogue) -> list[Problem]:
+    problems = [
+        Problem(f"panel.taskforces[{index}]", "unknown_code", (code,))
+        for index, code in enumerate(file.panel.taskforces)
+        if catalogue.objective(code) is None
+    ]
+    for number, question in enumerate(file.questions):
+        for index, code in enumerate(question.taskforces):
+            path = f"questions[{number}].taskforces[{index}]"
+            if catalogue.objective(code) is None:
+                problems.append(Problem(path, "unknown_code", (code,)))
+            elif file.panel.taskforces and code not in file.panel.taskforces:
+                problems.append(Problem(path, "outside_panel", (code,)))
+    return problems
+
+
+async def load(
+    db: Database, actor: int, admins: Collection[int], raw: bytes, catalogue: Catalogue, now: datetime
+) -> Loaded:
+    """Save the round (replacing it if it has not opened yet); open it at once if its time has come."""
+    require_admin(actor, admins)
+    file = parse(raw, catalogue, now)
+    async with db.transaction() as tx:
+        existing = await rows.find(tx, file.study, file.round)
+        if existing is not None and existing.opened_at is not None:
+            raise Refused("round_exists", study=file.study, round=file.round)
+        round_id = await rows.save(tx, file, actor, now, existing.id if existing else None)
+        stored = await rows.get(tx, round_id)
+        assert stored is not None
+        opened = file.opens <= now
+        if opened:
+            await rows.open_round(tx, stored, now)
+        detail = {"study": file.study, "round": file.round, "questions": len(file.questions)}
+        await repo.audit(tx, now, actor, "delphi.loaded", detail=detail)
+    panel, per_taskforce = await rows.panel_preview(db, file.panel.taskforces, file.panel.registered_before)
+    return Loaded(stored, panel, per_taskforce, existing is not None, opened)
+
+
+async def open_due(db: Database, now: datetime) -> int:
+    """Rounds whose opening time has come: panel formed, invitations queued; how many opened."""
+    opened = 0
+    for stored in await rows.due_to_open(db, now):
+        async with db.transaction() as tx:
+            fresh = await rows.get(tx, stored.id)
+            if fresh is None or fresh.opened_at is not None:
+                continue
+            size = await rows.open_round(tx, fresh, now)
+            await repo.audit(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
+        log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
+        opened += 1
+    return opened
+
+
+async def close_due(db: Database, now: datetime) -> None:
+    for round_id in await rows.due_to_close(db, now):
+        async with db.transaction() as tx:
+            if await rows.close(tx, round_id, now):
+                await repo.audit(tx, now, None, "delphi.closed", detail={"round": round_id})
+
+
+async def remind_due(db: Database, now: datetime) -> None:
+    for round_id, due_at in await rows.due_reminders(db, now):
+        async with db.transaction() as tx:
+            queued = await rows.queue_reminder(tx, round_id, due_at, now)
+        log.info("Delphi round %s: %s reminders queued", round_id, queued)
+
+
+async def steer_round(db: Database, actor: int, admins: Collection[int], study: str) -> StoredRound:
+    """The study's running (or not yet opened) round, for an admin to close or extend."""
+    require_admin(actor, admins)
+    stored = await rows.find(db, study)
+    if stored is None:
+        raise Refused("no_study", study=study)
+    if stored.closed_at is not None:
+        raise Refused("round_closed_already", study=study, round=stored.file.round)
+    return stored
+
+
+async def close_now(db: Database, actor: int, admins: Collection[int], study: str, now: datetime) -> StoredRound:
+    stored = await steer_round(db, actor, admins, study)
+    if stored.opened_at is None:
+        raise Refused("round_not_open", study=study)
+    async with db.transaction() as tx:
+        await rows.close(tx, stored.id, now)
+        await repo.audit(tx, now, actor, "delphi.closed", detail={"study": study, "early": True})
+    return stored
+
+
+async def extend(
+    db: Database, actor: int, admins: Collection[int], study: str, closes_at: datetime, now: datetime
+) -> StoredRound:
+    """A new closing time, later than now and than the opening; reminders follow it."""
+    stored = await steer_round(db, actor, admins, study)
+    if closes_at <= now or closes_at <= stored.file.opens:
+        raise Refused("closes_too_soon")
+    async with db.transaction() as tx:
+        await rows.set_closing(tx, stored, closes_at, now)
+        await repo.audit(tx, now, actor, "delphi.extended", detail={"study": study, "closes": closes_at.isoformat()})
+    found = await rows.get(db, stored.id)
+    assert found is not None
+    return found
+
+
+# ---------------------------------------------------------------- answering
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question as a panellist meets it: its place among theirs, and their answer so far."""
+
+    round: StoredRound
+    index: int  # in the file
+    position: int  # 1-based among the questions this panellist is asked
+    total: int
+    answer: Answer | None
+    answered: int  # of their questions
+
+    @property
+    def question(self) -> Question:
+        return self.round.file.questions[self.index]
+
+
+async def running_round(db: Database, round_id: int, now: datetime) -> StoredRound:
+    stored = await rows.get(db, round_id)
+    if stored is None or stored.opened_at is None:
+        raise Refused("stale")
+    if not stored.is_open(now):
+        raise Refused("round_closed", at=stored.closed_at or stored.closes_at)
+    return stored
+
+
+async def step(db: Database, person: int, round_id: int, index: int | None, now: datetime) -> Step | None:
+    """Question `index`, or (None) the first one not answered yet; None when all are answered."""
+    stored = await running_round(db, round_id, now)
+    asked = await rows.asked(db, round_id, person)
+    if not asked or (index is not None and index not in asked):
+        raise Refused("stale")
+    answers = await rows.answers_of(db, round_id, person)
+    if index is None:
+        index = next((number for number in asked if number not in answers), None)
+        if index is None:
+            return None
+    return Step(stored, index, asked.index(index) + 1, len(asked), answers.get(index), len(answers))
+
+
+async def answer(db: Database, person: int, round_id: int, index: int, given: str, now: datetime) -> Step:
+    """Save (or change) an answer: a button's value or typed text, checked against the question."""
+    current = await step(db, person, round_id, index, now)
+    assert current is not None
+    value, text = _value(current.question, given)
+    async with db.transaction() as tx:
+        await rows.save_answer(tx, round_id, index, person, value, text, now)
+        await rows.stop_waiting(tx, person)
+    found = await step(db, person, round_id, index, now)
+    assert found is not None
+    return found
+
+
+def _value(question: Question, given: str) -> tuple[float | None, str | None]:
+    """(value, text) as stored: a point, an option's place, a number, or a text."""
+    if question.type is QuestionType.TEXT:
+        return None, clean_text(given, TEXT_LIMIT)
+    if question.type is QuestionType.NUMBER:
+        return _number(question, given), None
+    top = question.scale if question.type is QuestionType.LIKERT else len(question.options) - 1
+    bottom = 1 if question.type is QuestionType.LIKERT else 0
+    if not given.isdigit() or not bottom <= int(given) <= (top or 0):
+        raise Refused("stale")
+    return float(given), None
+
+
+def _number(question: Question, given: str) -> float:
+    cleaned = given.strip().rstrip("%").strip().replace(" ", "").replace("\u202f", "")
+    if not NUMBER.fullmatch(cleaned):
+        raise Refused("number_expected", low=question.min, high=question.max)
+    value = float(cleaned.replace(",", "."))
+    if (question.min is not None and value < question.min) or (question.max is not None and value > question.max):
+        raise Refused("number_outside", low=question.min, high=question.max)
+    return value
+
+
+async def ask_comment(db: Database, person: int, round_id: int, index: int, now: datetime, update_id: int) -> Step:
+    current = await step(db, person, round_id, index, now)
+    if current is None or current.answer is None:
+        raise Refused("stale")
+    await rows.wait_for(db, person, round_id, index, "comment", update_id)
+    return current
+
+
+async def comment(db: Database, person: int, round_id: int, index: int, given: str, now: datetime) -> Step:
+    current = await step(db, person, round_id, index, now)
+    if current is None or current.answer is None:
+        raise Refused("stale")
+    cleaned = clean_text(given, TEXT_LIMIT)
+    async with db.transaction() as tx:
+        await rows.save_comment(tx, round_id, index, person, cleaned)
+        await rows.stop_waiting(tx, person)
+    return current
+
+
+async def wait_for_typed(db: Database, person: int, current: Step, update_id: int) -> None:
+    """A number or text question was just shown: the person's next typed message answers it."""
+    if current.question.type.typed:
+        await rows.wait_for(db, person, current.round.id, current.index, "answer", update_id)
+
+
+async def waiting(db: Database, person: int) -> rows.Waiting | None:
+    return await rows.waiting(db, person)
+
+
+async def stop_waiting(db: Database, person: int) -> None:
+    await rows.stop_waiting(db, person)
+
+
+async def people_waiting(db: Database) -> set[int]:
+    """Whose next typed message a Delphi question waits for."""
+    return await rows.people_waiting(db)
+
+
+async def my_rounds(db: Database, person: int, now: datetime) -> list[tuple[StoredRound, list[int], dict[int, Answer]]]:
+    """The running rounds of this panellist, with their questions and answers."""
+    found = []
+    for stored in await rows.rounds_of(db, person, now):
+        found.append((stored, await rows.asked(db, stored.id, person), await rows.answers_of(db, stored.id, person)))
+    return found
+
+
+async def invitation(db: Database, person: int, round_id: int, now: datetime) -> Step | None:
+    """The question an invitation or reminder shows when it goes; None: nothing to say (closed, or all answered)."""
+    try:
+        return await step(db, person, round_id, None, now)
+    except Refused:
+        return None

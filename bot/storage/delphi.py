@@ -1,0 +1,389 @@
+"""Delphi rounds, their panels, what each panellist is asked, answers, and due reminders.
+
+Questions are numbered by their place in the round's file (0, 1, …): the file is stored
+whole (`definition`) and never changes once the round has opened.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.delphi_models import RoundFile
+from bot.models import Lane
+from bot.storage.database import Database, Transaction, from_text, to_text
+from bot.storage.repositories import Reader
+
+INVITATION_KIND, REMINDER_KIND = "delphi_invitation", "delphi_reminder"
+
+
+@dataclass(frozen=True)
+class StoredRound:
+    id: int
+    file: RoundFile
+    closes_at: datetime  # the file's, unless extended or closed early
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+    @property
+    def study(self) -> str:
+        return self.file.study
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opened_at is not None and self.closed_at is None and now < self.closes_at
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: int
+    value: float | None
+    text: str | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class Given:
+    """An answer as the results read it: whose only as a pseudonym's input, with the panellist's groups."""
+
+    question: int
+    person_id: int
+    value: float | None
+    text: str | None
+    comment: str | None
+    region: str | None
+    stakeholder_type: str | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    round_id: int
+    question: int
+    what: str  # "answer" or "comment"
+    since_update: int
+
+
+@dataclass(frozen=True)
+class Response:
+    """Of one question or one task force: answers given against answers expected."""
+
+    key: str
+    asked: int
+    answered: int
+
+
+ROUND_COLUMNS = "id, definition, closes_at, opened_at, closed_at"
+
+
+def _round(row: object) -> StoredRound:
+    return StoredRound(
+        id=row["id"],  # type: ignore[index]
+        file=RoundFile.model_validate_json(row["definition"]),  # type: ignore[index]
+        closes_at=datetime.fromisoformat(row["closes_at"]),  # type: ignore[index]
+        opened_at=from_text(row["opened_at"]),  # type: ignore[index]
+        closed_at=from_text(row["closed_at"]),  # type: ignore[index]
+    )
+
+
+async def get(db: Reader, round_id: int) -> StoredRound | None:
+    row = await db.fetchone(f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE id = ?", (round_id,))
+    return _round(row) if row else None
+
+
+async def find(db: Reader, study: str, number: int | None = None) -> StoredRound | None:
+    """The study's round `number`, or its latest."""
+    row = await db.fetchone(
+        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE study = ? AND (? IS NULL OR round = ?)"
+        " ORDER BY round DESC LIMIT 1",
+        (study, number, number),
+    )
+    return _round(row) if row else None
+
+
+async def running(db: Reader, now: datetime) -> list[StoredRound]:
+    """Rounds opened and not closed, oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE opened_at IS NOT NULL AND closed_at IS NULL"
+        " AND closes_at > ? ORDER BY id",
+        (to_text(now),),
+    )
+    return [_round(row) for row in rows]
+
+
+async def save(tx: Transaction, file: RoundFile, by: int, now: datetime, replaces: int | None) -> int:
+    """A new round, or the same study and round loaded again before it opened (its rows go)."""
+    if replaces is not None:
+        await tx.execute("DELETE FROM delphi_reminders WHERE round_id = ?", (replaces,))
+        await tx.execute("DELETE FROM delphi_rounds WHERE id = ?", (replaces,))
+    cursor = await tx.execute(
+        "INSERT INTO delphi_rounds (study, round, definition, opens_at, closes_at, loaded_by, loaded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (file.study, file.round, file.model_dump_json(), to_text(file.opens), to_text(file.closes), by, to_text(now)),
+    )
+    round_id = int(cursor.lastrowid or 0)
+    await tx.execute("INSERT OR IGNORE INTO delphi_studies (study, secret) VALUES (?, ?)", (file.study, _secret()))
+    return round_id
+
+
+def _secret() -> bytes:
+    return secrets.token_bytes(32)
+
+
+async def secret(db: Reader, study: str) -> bytes:
+    """The study's own key for panellists' pseudonyms: the same across its rounds, never shown."""
+    row = await db.fetchone("SELECT secret FROM delphi_studies WHERE study = ?", (study,))
+    return bytes(row["secret"]) if row else b""
+
+
+def _codes_filter(column: str, codes: tuple[str, ...]) -> tuple[str, list[str]]:
+    """`column IN (…)` for the given codes; none given: any."""
+    if not codes:
+        return "1", []
+    return f"{column} IN ({', '.join('?' for _ in codes)})", list(codes)
+
+
+async def panel_preview(db: Reader, codes: tuple[str, ...], cutoff: datetime | None) -> tuple[int, dict[str, int]]:
+    """Who would be on the panel now: the people in all, and per task force."""
+    where, params = _codes_filter("taskforce", codes)
+    rows = await db.fetchall(
+        "SELECT taskforce, person_id FROM registrations WHERE person_id IS NOT NULL"
+        f" AND status IN ('active', 'pending') AND {where} AND (? IS NULL OR created_at < ?)",
+        (*params, to_text(cutoff), to_text(cutoff)),
+    )
+    per_taskforce: dict[str, int] = {}
+    for row in rows:
+        per_taskforce[row["taskforce"]] = per_taskforce.get(row["taskforce"], 0) + 1
+    return len({row["person_id"] for row in rows}), per_taskforce
+
+
+async def due_to_open(db: Reader, now: datetime) -> list[StoredRound]:
+    rows = await db.fetchall(
+        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE opened_at IS NULL AND closed_at IS NULL AND opens_at <= ?",
+        (to_text(now),),
+    )
+    return [_round(row) for row in rows]
+
+
+async def open_round(tx: Transaction, stored: StoredRound, now: datetime) -> int:
+    """Form the panel from the registrations as they are now, write what each is asked, queue the invitations.
+
+    All in the caller's transaction; returns the panel's size.
+    """
+    file, round_id = stored.file, stored.id
+    where, params = _codes_filter("taskforce", file.panel.taskforces)
+    cutoff = to_text(file.panel.registered_before)
+    await tx.execute(
+        "INSERT INTO delphi_places (round_id, taskforce, person_id) SELECT DISTINCT ?, taskforce, person_id"
+        " FROM registrations WHERE person_id IS NOT NULL AND status IN ('active', 'pending')"
+        f" AND {where} AND (? IS NULL OR created_at < ?)",
+        (round_id, *params, cutoff, cutoff),
+    )
+    for index, question in enumerate(file.questions):
+        narrowed, codes = _codes_filter("taskforce", question.taskforces)
+        await tx.execute(
+            "INSERT OR IGNORE INTO delphi_asked (round_id, person_id, question)"
+            f" SELECT round_id, person_id, ? FROM delphi_places WHERE round_id = ? AND {narrowed}",
+            (index, round_id, *codes),
+        )
+    await tx.execute(
+        "INSERT INTO delphi_panel (round_id, person_id, region, stakeholder_type)"
+        " SELECT ?, people.telegram_id, people.region, people.stakeholder_type FROM people"
+        " WHERE people.telegram_id IN (SELECT person_id FROM delphi_asked WHERE round_id = ?)",
+        (round_id, round_id),
+    )
+    await tx.execute("UPDATE delphi_rounds SET opened_at = ? WHERE id = ?", (to_text(now), round_id))
+    await _reschedule_reminders(tx, round_id, stored.closes_at, file.reminders, now)
+    cursor = await tx.execute(
+        "INSERT INTO outbox (chat_id, kind, params, created_at, lane)"
+        " SELECT person_id, ?, json_object('round', round_id), ?, ? FROM delphi_panel WHERE round_id = ?"
+        " ORDER BY person_id",
+        (INVITATION_KIND, to_text(now), int(Lane.BULK), round_id),
+    )
+    return int(cursor.rowcount)
+
+
+async def _reschedule_reminders(
+    tx: Transaction, round_id: int, closes_at: datetime, offsets: tuple[timedelta, ...], now: datetime
+) -> None:
+    """Reminders not yet sent are due at their offsets before closing; those already past are dropped."""
+    await tx.execute("DELETE FROM delphi_reminders WHERE round_id = ? AND sent_at IS NULL", (round_id,))
+    for offset in offsets:
+        due = closes_at - offset
+        if due > now:
+            await tx.execute(
+                "INSERT OR IGNORE INTO delphi_reminders (round_id, due_at) VALUES (?, ?)", (round_id, to_text(due))
+            )
+
+
+async def set_closing(tx: Transaction, stored: StoredRound, closes_at: datetime, now: datetime) -> None:
+    await tx.execute("UPDATE delphi_rounds SET closes_at = ? WHERE id = ?", (to_text(closes_at), stored.id))
+    await _reschedule_reminders(tx, stored.id, closes_at, stored.file.reminders, now)
+
+
+async def due_to_close(db: Reader, now: datetime) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT id FROM delphi_rounds WHERE opened_at IS NOT NULL AND closed_at IS NULL AND closes_at <= ?",
+        (to_text(now),),
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def close(tx: Transaction, round_id: int, now: datetime) -> bool:
+    """True when this call closed it (a second call changes nothing)."""
+    cursor = await tx.execute(
+        "UPDATE delphi_rounds SET closed_at = ?, closes_at = MIN(closes_at, ?) WHERE id = ? AND closed_at IS NULL",
+        (to_text(now), to_text(now), round_id),
+    )
+    await tx.execute("DELETE FROM delphi_reminders WHERE round_id = ? AND sent_at IS NULL", (round_id,))
+    await tx.execute("DELETE FROM delphi_waiting WHERE round_id = ?", (round_id,))
+    return bool(cursor.rowcount)
+
+
+async def due_reminders(db: Reader, now: datetime) -> list[tuple[int, str]]:
+    """(round, due time) of reminders due in open rounds."""
+    rows = await db.fetchall(
+        "SELECT r.round_id, r.due_at FROM delphi_reminders r JOIN delphi_rounds d ON d.id = r.round_id"
+        " WHERE r.sent_at IS NULL AND r.due_at <= ? AND d.closed_at IS NULL ORDER BY r.due_at",
+        (to_text(now),),
+    )
+    return [(int(row["round_id"]), str(row["due_at"])) for row in rows]
+
+
+async def queue_reminder(tx: Transaction, round_id: int, due_at: str, now: datetime) -> int:
+    """One row per panellist with a question unanswered; the reminder marked sent in the same transaction."""
+    cursor = await tx.execute(
+        "UPDATE delphi_reminders SET sent_at = ? WHERE round_id = ? AND due_at = ? AND sent_at IS NULL",
+        (to_text(now), round_id, due_at),
+    )
+    if not cursor.rowcount:
+        return 0
+    cursor = await tx.execute(
+        "INSERT INTO outbox (chat_id, kind, params, created_at, lane)"
+        " SELECT DISTINCT a.person_id, ?, json_object('round', a.round_id), ?, ? FROM delphi_asked a"
+        " WHERE a.round_id = ? AND NOT EXISTS (SELECT 1 FROM delphi_answers x WHERE x.round_id = a.round_id"
+        " AND x.question = a.question AND x.person_id = a.person_id)",
+        (REMINDER_KIND, to_text(now), int(Lane.BULK), round_id),
+    )
+    return int(cursor.rowcount)
+
+
+async def asked(db: Reader, round_id: int, person_id: int) -> list[int]:
+    """The questions this panellist is asked, in the file's order."""
+    rows = await db.fetchall(
+        "SELECT question FROM delphi_asked WHERE round_id = ? AND person_id = ? ORDER BY question",
+        (round_id, person_id),
+    )
+    return [int(row["question"]) for row in rows]
+
+
+async def answers_of(db: Reader, round_id: int, person_id: int) -> dict[int, Answer]:
+    rows = await db.fetchall(
+        "SELECT question, value, text, comment FROM delphi_answers WHERE round_id = ? AND person_id = ?",
+        (round_id, person_id),
+    )
+    return {int(row["question"]): Answer(row["question"], row["value"], row["text"], row["comment"]) for row in rows}
+
+
+async def rounds_of(db: Reader, person_id: int, now: datetime) -> list[StoredRound]:
+    """The running rounds this person is on the panel of."""
+    rows = await db.fetchall(
+        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE opened_at IS NOT NULL AND closed_at IS NULL"
+        " AND closes_at > ? AND id IN (SELECT round_id FROM delphi_panel WHERE person_id = ?) ORDER BY id",
+        (to_text(now), person_id),
+    )
+    return [_round(row) for row in rows]
+
+
+async def save_answer(
+    tx: Transaction, round_id: int, question: int, person_id: int, value: float | None, text: str | None, now: datetime
+) -> None:
+    """A changed answer keeps its comment."""
+    await tx.execute(
+        "INSERT INTO delphi_answers (round_id, question, person_id, value, text, answered_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, question, person_id)"
+        " DO UPDATE SET value = excluded.value, text = excluded.text, answered_at = excluded.answered_at",
+        (round_id, question, person_id, value, text, to_text(now)),
+    )
+
+
+async def save_comment(tx: Transaction, round_id: int, question: int, person_id: int, comment: str) -> bool:
+    cursor = await tx.execute(
+        "UPDATE delphi_answers SET comment = ? WHERE round_id = ? AND question = ? AND person_id = ?",
+        (comment, round_id, question, person_id),
+    )
+    return bool(cursor.rowcount)
+
+
+async def waiting(db: Reader, person_id: int) -> Waiting | None:
+    row = await db.fetchone(
+        "SELECT round_id, question, what, since_update FROM delphi_waiting WHERE person_id = ?", (person_id,)
+    )
+    return Waiting(row["round_id"], row["question"], row["what"], row["since_update"]) if row else None
+
+
+async def wait_for(
+    db: Database | Transaction, person_id: int, round_id: int, question: int, what: str, since_update: int
+) -> None:
+    """The person's next typed message answers this (until another flow asks something)."""
+    sql = (
+        "INSERT INTO delphi_waiting (person_id, round_id, question, what, since_update) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (person_id) DO UPDATE SET round_id = excluded.round_id, question = excluded.question,"
+        " what = excluded.what, since_update = excluded.since_update"
+    )
+    params = (person_id, round_id, question, what, since_update)
+    await (db.write(sql, params) if isinstance(db, Database) else db.execute(sql, params))
+
+
+async def stop_waiting(db: Database | Transaction, person_id: int) -> None:
+    sql, params = "DELETE FROM delphi_waiting WHERE person_id = ?", (person_id,)
+    await (db.write(sql, params) if isinstance(db, Database) else db.execute(sql, params))
+
+
+async def people_waiting(db: Reader) -> set[int]:
+    return {int(row["person_id"]) for row in await db.fetchall("SELECT person_id FROM delphi_waiting")}
+
+
+async def response_by_question(db: Reader, round_id: int) -> list[Response]:
+    rows = await db.fetchall(
+        "SELECT a.question AS key, COUNT(*) AS asked, COUNT(x.person_id) AS answered FROM delphi_asked a"
+        " LEFT JOIN delphi_answers x ON x.round_id = a.round_id AND x.question = a.question"
+        " AND x.person_id = a.person_id WHERE a.round_id = ? GROUP BY a.question ORDER BY a.question",
+        (round_id,),
+    )
+    return [Response(str(row["key"]), row["asked"], row["answered"]) for row in rows]
+
+
+async def response_by_taskforce(db: Reader, round_id: int) -> list[Response]:
+    """Per task force of the panel: the answers its panellists were asked for, and gave."""
+    rows = await db.fetchall(
+        "SELECT p.taskforce AS key, COUNT(*) AS asked, COUNT(x.person_id) AS answered FROM delphi_places p"
+        " JOIN delphi_asked a ON a.round_id = p.round_id AND a.person_id = p.person_id"
+        " LEFT JOIN delphi_answers x ON x.round_id = a.round_id AND x.question = a.question"
+        " AND x.person_id = a.person_id WHERE p.round_id = ? GROUP BY p.taskforce ORDER BY p.taskforce",
+        (round_id,),
+    )
+    return [Response(row["key"], row["asked"], row["answered"]) for row in rows]
+
+
+async def given(db: Reader, round_id: int) -> list[Given]:
+    """Every answer of the round with the panellist's region and stakeholder type, by question."""
+    rows = await db.fetchall(
+        "SELECT x.question, x.person_id, x.value, x.text, x.comment, p.region, p.stakeholder_type"
+        " FROM delphi_answers x LEFT JOIN delphi_panel p ON p.round_id = x.round_id AND p.person_id = x.person_id"
+        " WHERE x.round_id = ? ORDER BY x.question, x.answered_at",
+        (round_id,),
+    )
+    return [Given(*row) for row in rows]
+
+
+async def asked_counts(db: Reader, round_id: int) -> dict[int, int]:
+    rows = await db.fetchall(
+        "SELECT question, COUNT(*) AS n FROM delphi_asked WHERE round_id = ? GROUP BY question", (round_id,)
+    )
+    return {int(row["question"]): int(row["n"]) for row in rows}
+
+
+async def forget_person(tx: Transaction, person_id: int) -> None:
+    """Withdrawn from every study: their answers and comments go with them."""
+    for table in ("delphi_answers", "delphi_asked", "delphi_places", "delphi_panel", "delphi_waiting"):
+        await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))

@@ -1,0 +1,272 @@
+"""Texts and keyboards of the Delphi study for panellists, and the admins' answers to a round's file."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.delphi_models import QuestionType
+from bot.i18n import Translate
+from bot.services.delphi import Loaded, Problem, Step
+from bot.storage.delphi import Answer, StoredRound
+from bot.views.callbacks import encode
+from bot.views.keyboards import button
+from bot.views.shown import shown
+from bot.views.texts import fit, labelled, number, number_range, when
+
+Rows = list[list[InlineKeyboardButton]]
+RULES = ", ".join(f"<code>{rule}</code>" for rule in ("70/15", "percent:N", "iqr:N", "rand-ucla"))
+LIKERT_ROW = 5  # buttons on a row: 9 points go on two rows, readable on a phone
+
+
+def plain(text: str) -> str:
+    """A text of the round's file in an HTML message."""
+    return escape(text, quote=False)
+
+
+def title(_: Translate, stored: StoredRound) -> str:
+    file = stored.file
+    return _("{title} · round {round}").format(title=plain(file.title(_.language)), round=file.round)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def loaded(_: Translate, found: Loaded) -> str:
+    file = found.round.file
+    lines = [
+        _("<b>Round loaded</b>: {title}").format(title=title(_, found.round)),
+        labelled(_, _("Study"), f"<code>{file.study}</code>"),
+        labelled(_, _("Questions"), ", ".join(f"{q.id} ({question_type(_, q.type)})" for q in file.questions)),
+        labelled(_, _("Consensus rule"), file.consensus.rule),
+        labelled(_, _("Opens"), when(_, file.opens)),
+        labelled(_, _("Closes"), when(_, found.round.closes_at)),
+        labelled(
+            _,
+            _("Panel as registrations stand now"),
+            _("{count} people").format(count=number(_, found.panel))
+            + (" (" + ", ".join(f"{code} {n}" for code, n in sorted(found.per_taskforce.items())) + ")")
+            if found.per_taskforce
+            else "",
+        ),
+    ]
+    if found.replaced:
+        lines.append(_("It replaces the round loaded before under the same study and number."))
+    lines.append(
+        _("It is open: the invitations are on their way.")
+        if found.opened
+        else _("The panel is formed and invited when it opens.")
+    )
+    return "\n".join(lines)
+
+
+def question_type(_: Translate, kind: QuestionType) -> str:
+    return {
+        QuestionType.LIKERT: _("scale"),
+        QuestionType.CHOICE: _("choice"),
+        QuestionType.NUMBER: _("number"),
+        QuestionType.TEXT: _("text"),
+    }[kind]
+
+
+def problems(_: Translate, found: list[Problem]) -> str:
+    lines = [_("<b>The round was not loaded.</b> Please correct the file and send it again:")]
+    lines += [f"• <code>{shown(p.path) or _('(the file)')}</code>: {problem(_, p)}" for p in found]
+    return fit("\n".join(lines))
+
+
+def problem(_: Translate, found: Problem) -> str:
+    args = found.args
+    templates = {
+        "file_too_large": lambda: _("the file is too large (at most {kilobytes} kB)").format(kilobytes=args[0]),
+        "not_json": lambda: _("not JSON (line {line}, column {column})").format(line=args[0], column=args[1]),
+        "missing": lambda: _("required"),
+        "extra_forbidden": lambda: _("not a field of a round"),
+        "only_for": lambda: _("only for questions of type {kind}").format(kind=f"<code>{args[0]}</code>"),
+        "scale_range": lambda: _("a scale has 2 to {most} points").format(most=args[0]),
+        "label_outside": lambda: _("labels are for points 1 to {scale}").format(scale=args[0]),
+        "options_count": lambda: _("a choice has 2 to {most} options").format(most=args[0]),
+        "options_repeat": lambda: _("two options are the same"),
+        "max_not_above_min": lambda: _("must be greater than min"),
+        "code_shape": lambda: _("Task Forces are codes such as B3"),
+        "rule_unknown": lambda: _("one of {rules}").format(rules=RULES),
+        "closes_before_opens": lambda: _("must be after opens"),
+        "reminder_not_positive": lambda: _("reminders are durations before closing, such as P3D or PT6H"),
+        "question_repeat": lambda: _("two questions have this id"),
+        "rule_needs_nine": lambda: _("this consensus rule needs 9-point scales"),
+        "unknown_code": lambda: _("there is no Task Force {code}").format(code=shown(args[0])),
+        "outside_panel": lambda: _("{code} is not in panel.taskforces").format(code=shown(args[0])),
+        "later_round": lambda: _("only round 1 can be loaded for now; later rounds come with the next version"),
+        "closes_past": lambda: _("already past"),
+        "string_pattern_mismatch": lambda: _("letters, digits and - only (a study: lower case, up to 40)"),
+    }
+    template = templates.get(found.code)
+    return template() if template is not None else shown(found.said or found.code, 200)
+
+
+# ---------------------------------------------------------------- answering
+
+
+def question(_: Translate, current: Step, *, heading: str = "") -> str:
+    """A question as the panellist sees it: where they are, the question, how to answer."""
+    q, language = current.question, _.language
+    lines = [heading] if heading else []
+    lines += [
+        f"<i>{title(_, current.round)} · {current.position} / {current.total}</i>",
+        "",
+        f"<b>{plain(q.text(language))}</b>",
+    ]
+    if q.type is QuestionType.LIKERT:
+        ends = [f"{point} = {plain(q.label(point, language))}" for point in sorted(q.labels)]
+        lines.append(_("Choose from 1 to {scale}.").format(scale=q.scale) + (" " + " · ".join(ends) if ends else ""))
+    elif q.type is QuestionType.NUMBER:
+        lines.append(_("Type a number{range}.").format(range=number_range(_, q.min, q.max)))
+    elif q.type is QuestionType.TEXT:
+        lines.append(_("Type your answer (one message)."))
+    if current.answer is not None:
+        lines += ["", labelled(_, _("Your answer now"), answer_text(_, current, current.answer))]
+        if q.type.typed:
+            lines.append(_("Type a new answer to change it."))
+    return fit("\n".join(lines))
+
+
+def short(value: float) -> str:
+    return f"{value:g}"
+
+
+def answer_text(_: Translate, current: Step, given: Answer) -> str:
+    q = current.question
+    if q.type is QuestionType.TEXT:
+        return plain(given.text or "")
+    value = given.value if given.value is not None else 0.0
+    if q.type is QuestionType.CHOICE:
+        return plain(q.options[int(value)](_.language))
+    return short(value)
+
+
+def question_keyboard(_: Translate, current: Step) -> InlineKeyboardMarkup | None:
+    q, round_id, index = current.question, current.round.id, current.index
+    chosen = int(current.answer.value) if current.answer is not None and current.answer.value is not None else None
+    if q.type is QuestionType.LIKERT:
+        points = [
+            button(
+                ("✓ " if point == chosen else "") + str(point), encode("dl", "a", str(round_id), str(index), str(point))
+            )
+            for point in range(1, (q.scale or 0) + 1)
+        ]
+        return InlineKeyboardMarkup([points[i : i + LIKERT_ROW] for i in range(0, len(points), LIKERT_ROW)])
+    if q.type is QuestionType.CHOICE:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    button(
+                        ("✓ " if place == chosen else "") + option(_.language)[:60],
+                        encode("dl", "a", str(round_id), str(index), str(place)),
+                    )
+                ]
+                for place, option in enumerate(q.options)
+            ]
+        )
+    if current.answer is not None:  # typed, already answered: they may keep it
+        return InlineKeyboardMarkup([[button(_("Keep it ›"), encode("dl", "n", str(round_id), str(index)))]])
+    return None
+
+
+def answered(_: Translate, current: Step) -> str:
+    """The question once answered: the answer, and an optional comment."""
+    return "\n".join(
+        [
+            f"<i>{title(_, current.round)} · {current.position} / {current.total}</i>",
+            "",
+            f"<b>{plain(current.question.text(_.language))}</b>",
+            labelled(_, _("Your answer"), answer_text(_, current, current.answer) if current.answer else "—"),
+            "",
+            _("Would you like to add a comment? Comments are shared without your name."),
+        ]
+    )
+
+
+def comment_keyboard(_: Translate, current: Step) -> InlineKeyboardMarkup:
+    round_id, index = str(current.round.id), str(current.index)
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(_("Add a comment"), encode("dl", "c", round_id, index)),
+                button(_("Skip ›"), encode("dl", "n", round_id, index)),
+            ]
+        ]
+    )
+
+
+def ask_comment(_: Translate) -> str:
+    return _("Type your comment (one message, up to 1000 characters).")
+
+
+def comment_saved(_: Translate) -> str:
+    return _("Comment saved.")
+
+
+def all_answered(_: Translate, stored: StoredRound) -> str:
+    return _(
+        "That was the last question of {title}. Thank you! You can change your answers with /delphi until {closes}."
+    ).format(title=title(_, stored), closes=when(_, stored.closes_at))
+
+
+def invitation(_: Translate, current: Step) -> str:
+    """The round's first message: what it is, how many questions, until when; then the first question."""
+    file = current.round.file
+    heading = _(
+        "<b>Delphi study: {title}</b>\n"
+        "You are on the panel of round {round}: {count} questions, open until {closes}. "
+        "Your answers are anonymous in everything the group sees. /delphi shows your questions at any time."
+    ).format(
+        title=plain(file.title(_.language)),
+        round=file.round,
+        count=current.total,
+        closes=when(_, current.round.closes_at),
+    )
+    return question(_, current, heading=heading)
+
+
+def reminder(_: Translate, stored: StoredRound, left: int) -> str:
+    return _("Reminder: {title} closes on {closes}, and {count} of your questions are not answered yet.").format(
+        title=title(_, stored), closes=when(_, stored.closes_at), count=left
+    )
+
+
+def continue_keyboard(_: Translate, round_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(_("Continue ›"), encode("dl", "r", str(round_id)))]])
+
+
+def my_rounds(_: Translate, found: list[tuple[StoredRound, list[int], dict[int, Answer]]]) -> str:
+    if not found:
+        return _("You have no Delphi round open. When a round you are on the panel of opens, I will write to you.")
+    lines = [_("<b>Your Delphi rounds</b>")]
+    for stored, asked, answers in found:
+        lines += [
+            "",
+            f"<b>{title(_, stored)}</b>",
+            _("{answered} of {total} answered · open until {closes}").format(
+                answered=len(answers), total=len(asked), closes=when(_, stored.closes_at)
+            ),
+        ]
+        for index in asked:
+            q = stored.file.questions[index]
+            mark = "✓" if index in answers else "○"
+            lines.append(f"{mark} {plain(q.text(_.language))[:80]}")
+    lines += ["", _("Press a question to answer it or change your answer.")]
+    return fit("\n".join(lines))
+
+
+def my_rounds_keyboard(
+    _: Translate, found: list[tuple[StoredRound, list[int], dict[int, Answer]]]
+) -> InlineKeyboardMarkup | None:
+    rows: Rows = []
+    for stored, asked, answers in found:
+        for position, index in enumerate(asked, start=1):
+            q = stored.file.questions[index]
+            mark = "✓ " if index in answers else ""
+            label = f"{mark}{position}. {q.text(_.language)}"
+            rows.append([button(label[:60], encode("dl", "q", str(stored.id), str(index)))])
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,297 @@
+"""The Secretariat's view of a Delphi round: status, results in words and figures, the CSV, the charts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from babel.numbers import format_decimal
+
+from bot.delphi_models import QuestionType
+from bot.i18n import Translate
+from bot.models import Catalogue
+from bot.services.consensus import Verdict
+from bot.services.delphi_results import Part, QuestionResult, Results, Status
+from bot.storage.delphi import Response, StoredRound
+from bot.views.delphi import plain, question_type, title
+from bot.views.exports import neutralised
+from bot.views.texts import MESSAGE_LIMIT, labelled, number, when
+
+BAR_WIDTH = 12
+COMMENTS_SHOWN = 20  # per question in the message; the CSV has them all
+
+
+def how_to_load(_: Translate) -> str:
+    return _("Send me the round's JSON file (the caption /delphi_load is optional), or reply /delphi_load to it.")
+
+
+def closed_now(_: Translate, stored: StoredRound) -> str:
+    return _("{title} is closed. /delphi_results {study} shows what it says.").format(
+        title=title(_, stored), study=stored.study
+    )
+
+
+def extended(_: Translate, stored: StoredRound) -> str:
+    return _("{title} now closes on {closes}; reminders follow the new time.").format(
+        title=title(_, stored), closes=when(_, stored.closes_at)
+    )
+
+
+def decimal(_: Translate, value: float) -> str:
+    return format_decimal(value, format="#,##0.##", locale=_.language)
+
+
+def percent(_: Translate, part: float, whole: float) -> str:
+    return _("{share} %").format(share=decimal(_, round(100 * part / whole))) if whole else "—"
+
+
+def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
+    if not found:
+        return _("No Delphi round is open. /delphi_status &lt;study&gt; shows a study's latest round.")
+    lines: list[str] = []
+    for item in found:
+        stored = item.round
+        lines += [
+            f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)",
+            _("Open until {closes}").format(closes=when(_, stored.closes_at))
+            if stored.closed_at is None
+            else _("Closed on {at}").format(at=when(_, stored.closed_at)),
+            _("<b>Per question</b> (answers / panellists asked)"),
+        ]
+        lines += [
+            _response(_, f"{int(r.key) + 1}. {stored.file.questions[int(r.key)].id}", r) for r in item.by_question
+        ]
+        lines.append(_("<b>Per Task Force</b> (answers / answers asked of its panellists)"))
+        lines += [_response(_, r.key, r) for r in item.by_taskforce]
+        lines.append("")
+    return _fit_lines(lines)
+
+
+def _response(_: Translate, name: str, response: Response) -> str:
+    share = percent(_, response.answered, response.asked)
+    return labelled(_, name, f"{number(_, response.answered)} / {number(_, response.asked)} ({share})")
+
+
+def verdict_words(_: Translate, rule: str, part: Part) -> str:
+    outcome = part.outcome
+    if outcome is None:
+        return ""
+    words = {
+        Verdict.NO_ANSWERS: _("no answers yet"),
+        Verdict.IN: _("consensus in") if rule == "70/15" else _("consensus"),
+        Verdict.OUT: _("consensus out"),
+        Verdict.NONE: _("no consensus"),
+        Verdict.APPROPRIATE: _("appropriate"),
+        Verdict.UNCERTAIN: _("uncertain"),
+        Verdict.INAPPROPRIATE: _("inappropriate"),
+    }[outcome.verdict]
+    if outcome.ipr is not None and outcome.ipras is not None:
+        agreement = _("disagreement") if outcome.disagreement else _("no disagreement")
+        words += f" ({agreement}: IPR {decimal(_, outcome.ipr)}, IPRAS {decimal(_, outcome.ipras)})"
+    return words
+
+
+def _figures_line(_: Translate, part: Part) -> str:
+    found = part.figures
+    if found is None:
+        return ""
+    sd = decimal(_, found.sd) if found.sd is not None else "—"
+    return _("Median {median} · Q1 {q1} · Q3 {q3} · IQR {iqr} · mean {mean} · SD {sd}").format(
+        median=decimal(_, found.median),
+        q1=decimal(_, found.q1),
+        q3=decimal(_, found.q3),
+        iqr=decimal(_, found.iqr),
+        mean=decimal(_, found.mean),
+        sd=sd,
+    )
+
+
+def histogram(labels: list[str], counts: list[int]) -> str:
+    """One line per point or option: its bar and its count, in a monospace block."""
+    most = max(counts, default=0) or 1
+    width = max((len(label) for label in labels), default=1)
+    lines = [
+        f"{plain(label.rjust(width))} {'█' * round(count / most * BAR_WIDTH) or '·'} {count}"
+        for label, count in zip(labels, counts, strict=True)
+    ]
+    return "<pre>" + "\n".join(lines) + "</pre>"
+
+
+def _labels(_: Translate, result: QuestionResult) -> list[str]:
+    q = result.question
+    if q.type is QuestionType.CHOICE:
+        return [option(_.language)[:24] for option in q.options]
+    return [str(point) for point in range(1, (q.scale or 0) + 1)]
+
+
+def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part: Part, catalogue: Catalogue) -> str:
+    shown = catalogue.label_of(name, _.language)
+    if part.figures is not None:
+        found = part.figures
+        words = verdict_words(_, rule, part)
+        detail = _("{count} answers, median {median}, IQR {iqr}").format(
+            count=number(_, part.count), median=decimal(_, found.median), iqr=decimal(_, found.iqr)
+        )
+        return f"· {plain(shown)}: {detail}" + (f", {words}" if words else "")
+    if part.counts:
+        options = ", ".join(
+            f"{plain(label)} {count}" for label, count in zip(_labels(_, result), part.counts, strict=True)
+        )
+        return f"· {plain(shown)}: {options}"
+    return f"· {plain(shown)}: " + _("{count} answers").format(count=number(_, part.count))
+
+
+def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue) -> list[str]:
+    q, whole = result.question, result.whole
+    lines = [
+        f"<b>{result.index + 1}. {plain(q.id)}</b> ({question_type(_, q.type)}) · {plain(q.text(_.language))}",
+        labelled(
+            _,
+            _("Answers"),
+            f"{number(_, whole.count)} / {number(_, result.asked)} ({percent(_, whole.count, result.asked)})",
+        ),
+    ]
+    if whole.figures is not None:
+        lines.append(_figures_line(_, whole))
+    if whole.counts and whole.count:
+        lines.append(histogram(_labels(_, result), whole.counts))
+        if q.type is QuestionType.CHOICE:
+            lines.append(
+                " · ".join(
+                    f"{plain(label)} {percent(_, count, whole.count)}"
+                    for label, count in zip(_labels(_, result), whole.counts, strict=True)
+                )
+            )
+    if whole.thirds is not None and q.scale == 9 and whole.count:
+        low, middle, high = whole.thirds
+        lines.append(
+            labelled(
+                _, _("Shares"), f"1–3 {percent(_, low, 1)} · 4–6 {percent(_, middle, 1)} · 7–9 {percent(_, high, 1)}"
+            )
+        )
+    words = verdict_words(_, rule, whole)
+    if words:
+        lines.append(labelled(_, _("Verdict ({rule})").format(rule=rule), f"<b>{words}</b>"))
+    if whole.count and q.type is not QuestionType.TEXT:
+        lines.append(_("By stakeholder type:"))
+        lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
+        lines.append(_("By region:"))
+        lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_region.items()]
+    texts = result.comments if q.type is not QuestionType.TEXT else []
+    if texts:
+        lines.append(_("Comments ({count}, anonymous):").format(count=len(texts)))
+        lines += [f"« {plain(text)} »" for text in texts[:COMMENTS_SHOWN]]
+    return lines
+
+
+def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
+    """The round in messages of at most Telegram's length, a question never split when it fits."""
+    stored = found.round
+    head = [
+        f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)",
+        labelled(_, _("Consensus rule"), stored.file.consensus.rule),
+        _("Open until {closes}").format(closes=when(_, stored.closes_at))
+        if stored.closed_at is None
+        else _("Closed on {at}").format(at=when(_, stored.closed_at)),
+        _("Percentiles by linear interpolation between closest ranks (Hyndman and Fan's definition 7)."),
+    ]
+    blocks = ["\n".join(head)]
+    rule = stored.file.consensus.rule
+    for result in found.questions:
+        blocks.append("\n".join(question_block(_, rule, result, catalogue)))
+        if result.question.type is QuestionType.TEXT and result.whole.count:
+            texts = [answer.text or "" for answer in found.given if answer.question == result.index]
+            blocks.append("\n".join(f"« {plain(text)} »" for text in texts[:COMMENTS_SHOWN]))
+    return list(_packed(blocks))
+
+
+def _packed(blocks: list[str]) -> Iterator[str]:
+    current = ""
+    for block in blocks:
+        block = block if len(block) <= MESSAGE_LIMIT else block[: MESSAGE_LIMIT - 2] + "\n…"
+        if current and len(current) + 2 + len(block) > MESSAGE_LIMIT:
+            yield current
+            current = ""
+        current = f"{current}\n\n{block}" if current else block
+    if current:
+        yield current
+
+
+def _fit_lines(lines: list[str]) -> str:
+    return next(_packed(["\n".join(lines)]))
+
+
+def answers_csv(_: Translate, found: Results, catalogue: Catalogue) -> bytes:
+    """Every answer, one row each; the panellist only as the study's pseudonym. UTF-8 with BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("study"),
+            _("round"),
+            _("panellist"),
+            _("stakeholder type"),
+            _("region"),
+            _("question"),
+            _("type"),
+            _("answer"),
+            _("comment"),
+        ]
+    )
+    questions = found.round.file.questions
+    for answer in found.given:
+        q = questions[answer.question]
+        if q.type is QuestionType.CHOICE and answer.value is not None:
+            value = q.options[int(answer.value)].en
+        elif q.type is QuestionType.TEXT:
+            value = answer.text or ""
+        else:  # a number as programs read it, whatever the reader's language
+            value = f"{answer.value:g}" if answer.value is not None else ""
+        writer.writerow(
+            [
+                found.round.study,
+                found.round.file.round,
+                found.pseudonyms[answer.person_id],
+                neutralised(answer.stakeholder_type or ""),
+                neutralised(answer.region or ""),
+                q.id,
+                q.type.value,
+                neutralised(value),
+                neutralised(answer.comment or ""),
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+def charted(found: Results) -> list[int]:
+    """The questions that get a picture: Likert and choice questions with answers."""
+    return [
+        result.index
+        for result in found.questions
+        if result.question.type in (QuestionType.LIKERT, QuestionType.CHOICE) and result.whole.count
+    ]
+
+
+def chart(_: Translate, found: Results, index: int) -> bytes:
+    """One question's distribution as bars, the median marked on a scale; a PNG (object API, any thread)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    result = found.questions[index]
+    labels = _labels(_, result)
+    figure = Figure(figsize=(6, 3.4), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.bar(labels, result.whole.counts, color="#558b2f")
+    if result.whole.figures is not None:
+        axes.axvline(result.whole.figures.median - 1, color="#b71c1c", linestyle="--", linewidth=1)
+    text = result.question.text(_.language)
+    axes.set_title(f"{index + 1}. {text[:70]}{'…' if len(text) > 70 else ''}", fontsize=9)
+    axes.set_ylabel(_("answers"), fontsize=8)
+    axes.tick_params(labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,379 @@
+"""End to end: a Delphi round loaded from a file, answered inline, reminded, closed, and its results."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import signal
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.models import Catalogue, RegistrationStatus, Role
+from bot.services import accounts
+from bot.storage.database import Database
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
+from tests.standin import BotApiStandIn, Sent, message_update
+
+MEMBER, ACTIVE, PENDING = Role.MEMBER, RegistrationStatus.ACTIVE, RegistrationStatus.PENDING
+B3_PERSON, B2_PERSON, LATE_PERSON, C1_PERSON, PENDING_PERSON = 601, 602, 603, 604, 605
+PEOPLE = (
+    Seeded(B3_PERSON, places=(("B3", MEMBER, ACTIVE),), username="ada_soil", name="Ada Soil"),
+    Seeded(B2_PERSON, region="Europe", kind="Civil society and NGOs", places=(("B2", MEMBER, ACTIVE),)),
+    Seeded(LATE_PERSON, places=(("B3", MEMBER, ACTIVE),)),  # registered after the cut-off
+    Seeded(C1_PERSON, places=(("C1", MEMBER, ACTIVE),)),  # not in the panel's task forces
+    Seeded(PENDING_PERSON, region="Asia and Pacific", places=(("B3", Role.LEADER, PENDING),)),
+)
+
+
+def round_file(now: datetime, **changes: Any) -> dict[str, Any]:
+    """The issue's example, placed around the test's clock."""
+    data: dict[str, Any] = {
+        "study": "implementation-2030",
+        "round": 1,
+        "title": {"en": "Implementation strategies 2030", "fr": "Stratégies de mise en œuvre 2030"},
+        "opens": (now + timedelta(hours=1)).isoformat(),
+        "closes": (now + timedelta(days=10)).isoformat(),
+        "panel": {"taskforces": ["B2", "B3"], "registered_before": (now - timedelta(days=1)).isoformat()},
+        "consensus": {"rule": "70/15"},
+        "reminders": ["P3D", "P1D"],
+        "questions": [
+            {
+                "id": "q1",
+                "type": "likert",
+                "scale": 9,
+                "text": "How important is a regional helpdesk by 2030?",
+                "labels": {"1": "not important", "9": "critical"},
+                "taskforces": ["B3"],
+            },
+            {"id": "q2", "type": "choice", "text": "Which region first?", "options": ["Africa", "Asia", "Europe"]},
+            {"id": "q3", "type": "number", "text": "Share of countries using the toolbox (%)", "min": 0, "max": 100},
+            {"id": "q4", "type": "text", "text": "What is missing?"},
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+async def send_round(admin: ChatUser, data: dict[str, Any] | bytes, caption: str | None = None) -> Sent:
+    content = data if isinstance(data, bytes) else json.dumps(data).encode()
+    extra = {"caption": caption} if caption else {}
+    return await admin.post(document=admin.standin.document(content), **extra)
+
+
+async def seeded_panel(running: RunningBot) -> None:
+    """The five people; the late one registered after the cut-off (a day before the clock)."""
+    await seed(running, *PEOPLE)
+    assert running.db is not None
+    early = (running.clock() - timedelta(days=5)).isoformat()
+    await running.db.write("UPDATE registrations SET created_at = ? WHERE person_id != ?", (early, LATE_PERSON))
+
+
+async def open_round(running: RunningBot, admin: ChatUser, **changes: Any) -> None:
+    loaded = await send_round(admin, round_file(running.clock(), **changes))
+    assert "Round loaded" in loaded.text, loaded.text
+    running.clock.advance(hours=2)
+    await running.settled()
+
+
+@contextlib.asynccontextmanager
+async def round_open(standin: BotApiStandIn, folder: Path, catalogue: Catalogue) -> AsyncIterator[RunningBot]:
+    """The five people seeded, the issue's round loaded by the admin and opened, the invitations sent."""
+    async with bot_with(standin, folder, catalogue, flood_limit=100) as running:  # fast scripted people
+        await seeded_panel(running)
+        await open_round(running, ChatUser(standin, ADMIN_ID))
+        yield running
+
+
+async def _reply_load(standin: BotApiStandIn, admin: ChatUser, data: dict[str, Any]) -> Sent:
+    """/delphi_load in reply to a file sent earlier."""
+    replied = {
+        "message_id": standin.next_message_id(),
+        "date": 0,
+        "chat": {"id": admin.id, "type": "private", "first_name": "Sec"},
+        "document": standin.document(json.dumps(data).encode()),
+    }
+    marker = len(standin.sent)
+    update = message_update(admin.user, "/delphi_load", message_id=standin.next_message_id())
+    update["message"]["reply_to_message"] = replied
+    await standin.push(update)
+    return await standin.wait_for(lambda s: s.chat_id == admin.id and "Round loaded" in s.text, start=marker)
+
+
+async def table(running: RunningBot, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    assert running.db is not None
+    return [tuple(row) for row in await running.db.fetchall(sql, params)]
+
+
+async def test_round_files_are_checked_named_and_loaded_whole(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin, someone = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON)
+        now = running.clock()
+        refused = await send_round(someone, round_file(now), caption="/delphi_load")
+        assert "Executive Secretariat" in refused.text
+
+        broken = round_file(now)
+        broken["questions"][2]["max"] = -5
+        broken["questions"][0]["options"] = ["a", "b"]
+        broken["panel"]["taskforces"] = ["B3", "Z9"]
+        broken["consensus"] = {"rule": "80/10"}
+        answer = await send_round(admin, broken)
+        assert "was not loaded" in answer.text
+        assert "questions[2].max</code>: must be greater than min" in answer.text
+        assert "questions[0].options</code>: only for questions of type <code>choice</code>" in answer.text
+        assert "consensus.rule</code>: one of <code>70/15</code>" in answer.text
+        assert (await send_round(admin, b"{not json")).text.count("not JSON (line 1") == 1
+        assert await table(running, "SELECT id FROM delphi_rounds") == []
+
+        wrong_code = round_file(now)
+        wrong_code["panel"]["taskforces"] = ["B3", "Z9"]
+        assert "panel.taskforces[1]</code>: there is no Task Force Z9" in (await send_round(admin, wrong_code)).text
+
+        everyone = round_file(now, panel={})
+        everyone["questions"] = everyone["questions"][1:]  # q1 is narrowed to B3, which a whole panel need not hold
+        assert "5 people (B2 1, B3 3, C1 1)" in (await send_round(admin, everyone)).text  # no panel: all, any time
+        await admin.say("/delphi_close implementation-2030")  # not open yet: nothing to close
+        file_message = await admin.post(document=standin.document(json.dumps(round_file(now)).encode()), caption="x")
+        assert "Round loaded" in file_message.text  # any caption, or none: an admin's JSON file is a round
+        usage = await admin.say("/delphi_load")
+        assert "reply /delphi_load to it" in usage.text
+        await _reply_load(standin, admin, round_file(now))
+        loaded = admin.last
+        assert "Round loaded" in loaded.text and "q1 (scale), q2 (choice), q3 (number), q4 (text)" in loaded.text
+        assert "3 people (B2 1, B3 2)" in loaded.text  # the cut-off leaves out the late one; pending counts
+        again = await send_round(admin, round_file(now, title="Implementation 2030 (corrected)"))
+        assert "replaces the round loaded before" in again.text
+        assert len(await table(running, "SELECT id FROM delphi_rounds")) == 1
+
+        running.clock.advance(hours=2)
+        await running.settled()
+        invited = await table(running, "SELECT chat_id FROM outbox WHERE kind = 'delphi_invitation' ORDER BY chat_id")
+        assert invited == [(B3_PERSON,), (B2_PERSON,), (PENDING_PERSON,)]
+        assert "can no longer be replaced" in (await send_round(admin, round_file(now))).text
+
+
+async def test_a_panellist_answers_each_type_comments_and_changes_an_answer(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin, ada, bea = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON), ChatUser(standin, B2_PERSON)
+        assert running.db is not None
+        await running.db.write("UPDATE known_users SET chosen_language = 'fr' WHERE telegram_id = ?", (bea.id,))
+        await open_round(running, admin)
+        invitation = bea.last.text  # the title in French, the questions (English only) in English
+        assert "Étude Delphi : Stratégies de mise en œuvre 2030" in invitation and "Which region first?" in invitation
+
+        first = ada.last
+        assert "Delphi study: Implementation strategies 2030" in first.text
+        assert "4 questions" in first.text and "1 / 4" in first.text
+        assert "1 = not important · 9 = critical" in first.text
+        assert [label for label, _ in first.buttons] == [str(point) for point in range(1, 10)]
+        assert "1 / 3" in bea.last.text  # q1 is for B3 only
+        round_id = (await table(running, "SELECT id FROM delphi_rounds"))[0][0]
+        for forged in (f"dl:a:{round_id}:0:12", f"dl:a:{round_id}:0:5", f"dl:a:{round_id + 1}:1:0"):
+            assert "n'est plus valable" in await bea.alert(forged)  # out of the scale, not asked of her, no such round
+
+        answered = await ada.press("7")
+        assert "Your answer: 7" in answered.text
+        await ada.press("Add a comment")
+        await ada.say("Helpdesks need local staff.")
+        question = await standin.wait_for(lambda s: s.chat_id == ada.id and "Which region first?" in s.text)
+        assert "2 / 4" in question.text
+        await ada.press("Europe")
+        await ada.press("Skip")
+        number = await standin.wait_for(lambda s: s.chat_id == ada.id and "3 / 4" in s.text)
+        assert "Type a number from 0 to 100." in number.text
+        assert "not a number I can read" in (await ada.say("about half")).text
+        assert "out of range" in (await ada.say("150")).text
+        assert "Your answer: 42.5" in (await ada.say("42,5")).text
+        await ada.press("Skip")
+        await ada.say("Money for field staff.")
+        await ada.press("Skip")
+        thanks = await standin.wait_for(lambda s: s.chat_id == ada.id and "last question" in s.text)
+        assert "/delphi" in thanks.text
+
+        overview = await ada.say("/delphi")
+        assert "4 of 4 answered" in overview.text
+        shown = await ada.press("1. How important")
+        assert "Your answer now: 7" in shown.text and ("✓ 7", shown.buttons[6][1]) in shown.buttons
+        await ada.press("3")
+        assert await table(
+            running, "SELECT question, value, text, comment FROM delphi_answers WHERE person_id = ? ORDER BY 1", ada.id
+        ) == [
+            (0, 3.0, None, "Helpdesks need local staff."),
+            (1, 2.0, None, None),
+            (2, 42.5, None, None),
+            (3, None, "Money for field staff.", None),
+        ]
+
+
+async def test_typed_text_goes_to_the_flow_that_asked_last(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin, bea = ChatUser(standin, ADMIN_ID), ChatUser(standin, B2_PERSON)
+        only_typed = [
+            {"id": "q3", "type": "number", "text": "Share of countries (%)", "min": 0, "max": 100},
+            {"id": "q4", "type": "text", "text": "What is missing?"},
+        ]
+        await bea.say("/profile")
+        await bea.press("Organisation")  # the profile edit asks for a typed organisation…
+        await open_round(running, admin, questions=only_typed)  # …then the Delphi question comes: it asked last
+        assert "Share of countries" in bea.last.text
+        assert "Your answer: 40" in (await bea.say("40")).text
+        await bea.press("Skip")  # the text question now waits for typed text
+        await bea.say("/profile")  # another flow asks: the text is no longer for Delphi
+        await bea.press("Organisation")
+        await bea.say("Soil Lab")
+        assert await table(running, "SELECT organisation FROM people WHERE telegram_id = ?", bea.id) == [("Soil Lab",)]
+        assert await table(running, "SELECT question FROM delphi_answers WHERE person_id = ?", bea.id) == [(0,)]
+        back = await bea.say("/delphi")
+        assert "1 of 2 answered" in back.text
+        await bea.press("2. What is missing?")
+        await bea.say("Field staff.")
+        assert await table(running, "SELECT text FROM delphi_answers WHERE question = 1") == [("Field staff.",)]
+
+
+async def test_reminders_go_only_to_those_with_questions_left_and_the_round_closes_by_itself(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with round_open(standin, tmp_path, catalogue) as running:
+        bea = ChatUser(standin, B2_PERSON)
+        await bea.press("Africa")
+        await bea.press("Skip")
+        await bea.say("10")
+        await bea.press("Skip")
+        await bea.say("Nothing.")
+        await bea.press("Skip")
+
+        running.clock.advance(days=7)  # past three days before closing
+        await running.settled()
+        await running.settled()  # a second pass repeats nothing
+        reminded = "SELECT chat_id FROM outbox WHERE kind = 'delphi_reminder' ORDER BY id"
+        assert await table(running, reminded) == [(B3_PERSON,), (PENDING_PERSON,)]
+        reminder = await standin.wait_for(lambda s: s.chat_id == B3_PERSON and "Reminder" in s.text)
+        assert "4 of your questions are not answered yet" in reminder.text
+
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # a restart repeats nothing
+        running.clock.now = datetime(2026, 12, 6, 10, 0, tzinfo=running.clock.now.tzinfo)
+        await running.settled()
+        assert len(await table(running, reminded)) == 2
+        running.clock.now = datetime(2026, 12, 8, 10, 0, tzinfo=running.clock.now.tzinfo)  # a day before closing
+        await running.settled()
+        assert len(await table(running, reminded)) == 4
+        running.clock.now = datetime(2026, 12, 9, 10, 0, tzinfo=running.clock.now.tzinfo)  # closed
+        await running.ticks()
+        assert await table(running, "SELECT closed_at IS NOT NULL FROM delphi_rounds") == [(1,)]
+        ada = ChatUser(standin, B3_PERSON)
+        assert "closed on" in await ada.alert(ada.button("7")[1], ada.button("7")[0].message_id or 0)
+        assert "no Delphi round open" in (await ada.say("/delphi")).text
+        admin = ChatUser(standin, ADMIN_ID)
+        assert "No Delphi round is open" in (await admin.say("/delphi_status")).text
+
+
+async def test_results_figures_csv_and_charts_go_to_admins_only(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with round_open(standin, tmp_path, catalogue):
+        admin = ChatUser(standin, ADMIN_ID)
+        ada, pia = ChatUser(standin, B3_PERSON), ChatUser(standin, PENDING_PERSON)
+        for person, point, comment in ((ada, "8", "Local staff."), (pia, "9", None)):
+            await person.press(point)
+            if comment:
+                await person.press("Add a comment")
+                await person.say(comment)
+            else:
+                await person.press("Skip")
+
+        status = await admin.say("/delphi_status")
+        assert "1. q1: 2 / 2 (100 %)" in status.text and "B2: 0 / 3 (0 %)" in status.text
+        assert "Executive Secretariat" in (await ada.say("/delphi_results implementation-2030")).text
+
+        marker = len(standin.sent)
+        report = await admin.say("/delphi_results implementation-2030")
+        assert "Median 8.5 · Q1 8.25 · Q3 8.75 · IQR 0.5 · mean 8.5 · SD 0.71" in report.text
+        assert "1–3 0 % · 4–6 0 % · 7–9 100 %" in report.text
+        assert "Verdict (70/15): <b>consensus in</b>" in report.text
+        assert "« Local staff. »" in report.text and "Ada" not in report.text
+        document = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendDocument", start=marker)
+        rows = list(csv.reader(io.StringIO(next(iter(document.files.values())).decode("utf-8-sig"))))
+        assert rows[0] == [
+            "study", "round", "panellist", "stakeholder type", "region", "question", "type", "answer", "comment"
+        ]  # fmt: skip
+        assert sorted(row[7] for row in rows[1:]) == ["8", "9"]
+        raw = next(iter(document.files.values())).decode("utf-8-sig")
+        for identifier in (str(B3_PERSON), str(PENDING_PERSON), "ada_soil", "Ada Soil"):
+            assert identifier not in raw
+        await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendPhoto", start=marker)
+        pictures = [s for s in standin.sent[marker:] if s.chat_id == ADMIN_ID and s.method == "sendPhoto"]
+        assert next(iter(pictures[0].files.values())).startswith(b"\x89PNG")
+
+
+async def test_admins_close_early_and_extend(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue) -> None:
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin = ChatUser(standin, ADMIN_ID)
+        extended = await admin.say("/delphi_extend implementation-2030 2026-12-20T18:00Z")
+        assert "now closes on" in extended.text
+        due = await table(running, "SELECT due_at FROM delphi_reminders ORDER BY due_at")
+        assert [row[0][:10] for row in due] == ["2026-12-17", "2026-12-19"]
+        assert "must be later" in (await admin.say("/delphi_extend implementation-2030 2020-01-01")).text
+        assert "not a time I can read" in (await admin.say("/delphi_extend implementation-2030 soon")).text
+        assert "no Delphi study" in (await admin.say("/delphi_close nothing-here")).text
+        assert "/delphi_extend &lt;study&gt;" in (await admin.say("/delphi_close")).text
+        assert "is closed" in (await admin.say("/delphi_close implementation-2030")).text
+        assert await table(running, "SELECT COUNT(*) FROM delphi_reminders WHERE sent_at IS NULL") == [(0,)]
+        assert "closed already" in (await admin.say("/delphi_close implementation-2030")).text
+
+
+async def test_forgetting_a_panellist_takes_their_answers(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with round_open(standin, tmp_path, catalogue) as running:
+        ada = ChatUser(standin, B3_PERSON)
+        await ada.press("5")
+        assert running.db is not None
+        await accounts.forget(running.db, ada.id, running.clock())
+        for name in ("delphi_answers", "delphi_asked", "delphi_places", "delphi_panel", "delphi_waiting"):
+            assert await table(running, f"SELECT COUNT(*) FROM {name} WHERE person_id = ?", ada.id) == [(0,)]
+
+
+async def test_a_kill_between_two_questions_loses_nothing(standin: BotApiStandIn, tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    db = await Database.open(database)
+    await seed(db, *PEOPLE)
+    await db.close()
+    admins = {"BOT_ADMINS": str(ADMIN_ID), "BOT_FLOOD_LIMIT": "100"}
+    process = await start_bot_process(standin, database, **admins)
+    admin, ada = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON)
+    now = datetime.now().astimezone()
+    live = round_file(now, opens=(now - timedelta(minutes=1)).isoformat())
+    live["panel"].pop("registered_before")
+    try:
+        assert "It is open" in (await send_round(admin, live)).text
+        await standin.wait_for(lambda s: s.chat_id == ada.id and "1 / 4" in s.text, timeout=20)
+        await ada.press("6")
+        await ada.press("Skip")
+        await standin.wait_for(lambda s: s.chat_id == ada.id and "2 / 4" in s.text)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        process = await start_bot_process(standin, database, **admins)
+        await ada.press("Asia")
+        await ada.press("Skip")
+        number = await standin.wait_for(lambda s: s.chat_id == ada.id and "3 / 4" in s.text)
+        assert "Type a number" in number.text
+    finally:
+        await stop(process)
+    db = await Database.open(database)
+    try:
+        rows = await db.fetchall("SELECT question, value FROM delphi_answers WHERE person_id = ? ORDER BY 1", (ada.id,))
+        assert [tuple(row) for row in rows] == [(0, 6.0), (1, 1.0)]
+    finally:
+        await db.close()
