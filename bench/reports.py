@@ -116,11 +116,11 @@ async def measure(path: Path, what: str) -> None:
     finally:
         await db.close()
     elapsed = time.perf_counter() - started
-    peak = _peak_rss_mib()
+    peak = peak_rss_mib()
     print(f"{what:8} {elapsed:6.2f} s  peak RSS {peak:6.0f} MiB  ({size})")
 
 
-def _peak_rss_mib() -> float:
+def peak_rss_mib() -> float:
     """This process's own peak (VmHWM). Not getrusage's ru_maxrss: on Linux it keeps the peak of the
     process forked before exec, i.e. of the parent that seeded the database."""
     for line in Path("/proc/self/status").read_text().splitlines():
