@@ -293,6 +293,14 @@ async def test_results_figures_csv_and_charts_go_to_admins_only(
             else:
                 await person.press("Skip")
 
+        await standin.wait_for(lambda s: s.chat_id == ada.id and "Which region first?" in s.text)
+        await ada.press("Europe")
+        await ada.press("Skip")
+        await ada.say("42")
+        await ada.press("Skip")
+        await ada.say("More soil labs.")
+        await ada.press("Skip")
+
         status = await admin.say("/delphi_status")
         assert "1. q1: 2 / 2 (100 %)" in status.text and "B2: 0 / 3 (0 %)" in status.text
         assert "Executive Secretariat" in (await ada.say("/delphi_results implementation-2030")).text
@@ -303,12 +311,15 @@ async def test_results_figures_csv_and_charts_go_to_admins_only(
         assert "1–3 0 % · 4–6 0 % · 7–9 100 %" in report.text
         assert "Verdict (70/15): <b>consensus in</b>" in report.text
         assert "« Local staff. »" in report.text and "Ada" not in report.text
+        texts = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "Answers to q4" in s.text, start=marker)
+        assert "Answers to q4 (1, anonymous; all in the CSV):\n« More soil labs. »" in texts.text
         document = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendDocument", start=marker)
         rows = list(csv.reader(io.StringIO(next(iter(document.files.values())).decode("utf-8-sig"))))
         assert rows[0] == [
             "study", "round", "panellist", "stakeholder type", "region", "question", "type", "answer", "comment"
         ]  # fmt: skip
-        assert sorted(row[7] for row in rows[1:]) == ["8", "9"]
+        assert sorted(row[7] for row in rows[1:] if row[5] == "q1") == ["8", "9"]
+        assert [row[7] for row in rows[1:] if row[5] != "q1"] == ["Europe", "42", "More soil labs."]
         raw = next(iter(document.files.values())).decode("utf-8-sig")
         for identifier in (str(B3_PERSON), str(PENDING_PERSON), "ada_soil", "Ada Soil"):
             assert identifier not in raw

@@ -299,7 +299,7 @@ def handlers() -> list[Handler]:
 
 
 async def _invitation(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    current = await delphi.invitation(d.db, item.chat_id, _round_of(item), d.now())
+    current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
     if current is None:
         return None  # closed since, or every question answered already
     return views.invitation(_, current), views.question_keyboard(_, current)
@@ -307,14 +307,14 @@ async def _invitation(d: Deps, item: OutboxItem, _: Translate) -> Rendered | Non
 
 async def _invited(d: Deps, item: OutboxItem, message_id: int) -> None:
     """The first question went out: if it is typed, the panellist's next message answers it."""
-    current = await delphi.invitation(d.db, item.chat_id, _round_of(item), d.now())
+    current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
     if current is not None and current.question.type.typed:
         await delphi.wait_for_typed(d.db, item.chat_id, current, 0)
         (await _waiting(d)).add(item.chat_id)
 
 
 async def _reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    current = await delphi.invitation(d.db, item.chat_id, _round_of(item), d.now())
+    current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
     if current is None:
         return None  # answered everything since the reminder was queued, or closed
     return views.reminder(_, current.round, current.total - current.answered), views.continue_keyboard(

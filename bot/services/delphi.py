@@ -335,8 +335,8 @@ async def my_rounds(db: Database, person: int, now: datetime) -> list[tuple[Stor
     return found
 
 
-async def invitation(db: Database, person: int, round_id: int, now: datetime) -> Step | None:
-    """The question an invitation or reminder shows when it goes; None: nothing to say (closed, or all answered)."""
+async def next_question(db: Database, person: int, round_id: int, now: datetime) -> Step | None:
+    """The question an invitation or a reminder leads to when it goes; None: nothing to say (closed, all answered)."""
     try:
         return await step(db, person, round_id, None, now)
     except Refused:

@@ -178,10 +178,9 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
         lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
         lines.append(_("By region:"))
         lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_region.items()]
-    texts = result.comments if q.type is not QuestionType.TEXT else []
-    if texts:
-        lines.append(_("Comments ({count}, anonymous):").format(count=len(texts)))
-        lines += [f"« {plain(text)} »" for text in texts[:COMMENTS_SHOWN]]
+    if result.comments:
+        lines.append(_("Comments ({count}, anonymous):").format(count=len(result.comments)))
+        lines += [f"« {plain(text)} »" for text in result.comments[:COMMENTS_SHOWN]]
     return lines
 
 
@@ -202,7 +201,10 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
         blocks.append("\n".join(question_block(_, rule, result, catalogue)))
         if result.question.type is QuestionType.TEXT and result.whole.count:
             texts = [answer.text or "" for answer in found.given if answer.question == result.index]
-            blocks.append("\n".join(f"« {plain(text)} »" for text in texts[:COMMENTS_SHOWN]))
+            heading = _("Answers to {id} ({count}, anonymous; all in the CSV):").format(
+                id=plain(result.question.id), count=len(texts)
+            )
+            blocks.append("\n".join([heading, *(f"« {plain(text)} »" for text in texts[:COMMENTS_SHOWN])]))
     return list(_packed(blocks))
 
 
