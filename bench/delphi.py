@@ -206,8 +206,8 @@ async def measure_results(path: Path) -> None:
     try:
         found = await delphi_results.results(db, ADMIN, {ADMIN}, STUDY, None)
         parts = result_views.report(_, found, catalogue)
-        table = await asyncio.to_thread(result_views.answers_csv, _, found, catalogue)
-        pictures = [await asyncio.to_thread(result_views.chart, _, found, i) for i in result_views.charted(found)]
+        table = await asyncio.to_thread(result_views.answers_csv, _, [found])
+        pictures = [await asyncio.to_thread(result_views.chart, _, result) for result in result_views.charted(found)]
     finally:
         await db.close()
     elapsed = time.perf_counter() - started

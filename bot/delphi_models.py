@@ -172,16 +172,30 @@ class Consensus(BaseModel):
 
 
 class RoundFile(BaseModel):
+    """A round's file; once loaded, a later round's `questions` hold the repeated ones first, `repeat` their ids.
+
+    `panel` absent: every task force in round 1, nobody added in a later round (its panel is
+    the previous round's). `consensus` absent: 70/15 in round 1, the previous rule later.
+    """
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     study: str = Field(pattern=STUDY_PATTERN)
     round: int = Field(ge=1)
     title: Localized
     opens: UtcDatetime
     closes: UtcDatetime
-    panel: Panel = Panel()
+    panel: Panel | None = None
     consensus: Consensus = Consensus()
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
-    questions: tuple[Question, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
+    repeat: tuple[Annotated[str, Field(pattern=QUESTION_ID)], ...] | None = None  # later rounds: ids asked again
+    questions: tuple[Question, ...] = Field(default=(), max_length=MAX_QUESTIONS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_round_defaults(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("round") == 1 and data.get("panel") is None:
+            return {**data, "panel": {}}
+        return data
 
     @field_validator("closes")
     @classmethod
@@ -200,6 +214,10 @@ class RoundFile(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> RoundFile:
+        if self.round == 1 and not self.questions:
+            raise ValueError("questions|no_questions")
+        if self.round == 1 and self.repeat:
+            raise ValueError("repeat|repeat_in_first_round")
         seen: set[str] = set()
         for index, question in enumerate(self.questions):
             if question.id in seen:
@@ -211,5 +229,9 @@ class RoundFile(BaseModel):
                     raise ValueError(f"questions[{index}].scale|rule_needs_nine")
         return self
 
-    def question(self, index: int) -> Question | None:
-        return self.questions[index] if 0 <= index < len(self.questions) else None
+    def index_of(self, question_id: str) -> int | None:
+        return next((index for index, q in enumerate(self.questions) if q.id == question_id), None)
+
+    def repeated(self, index: int) -> bool:
+        """Asked again from the previous round (its result is shown before it)."""
+        return self.round > 1 and self.questions[index].id in (self.repeat or ())

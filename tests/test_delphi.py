@@ -388,3 +388,121 @@ async def test_a_kill_between_two_questions_loses_nothing(standin: BotApiStandIn
         assert [tuple(row) for row in rows] == [(0, 6.0), (1, 1.0)]
     finally:
         await db.close()
+
+
+# ---------------------------------------------------------------- part 2: rounds that learn from each other
+
+EXTRA = (Seeded(606, places=(("B3", MEMBER, ACTIVE),)), Seeded(607, places=(("B3", MEMBER, ACTIVE),)))
+
+
+def second_round(now: datetime, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "study": "implementation-2030",
+        "round": 2,
+        "title": "Implementation strategies 2030",
+        "opens": (now + timedelta(hours=1)).isoformat(),
+        "closes": (now + timedelta(days=10)).isoformat(),
+        "questions": [{"id": "q5", "type": "choice", "text": "Who should run it?", "options": ["FAO", "Us"]}],
+    }
+    data.update(changes)
+    return data
+
+
+def document_of(sent: Sent) -> bytes:
+    """The content of a document sent to the admin (nothing for any other call)."""
+    return bytes(sent.files.get("document", b"")) if sent.chat_id == ADMIN_ID else b""
+
+
+async def answer_first_question(person: ChatUser, point: str, comment: str | None = None) -> None:
+    await person.standin.wait_for(lambda s: s.chat_id == person.id and "How important" in s.text)
+    await person.press(point)
+    if comment is None:
+        await person.press("Skip")
+        return
+    await person.press("Add a comment")
+    await person.say(comment)
+
+
+async def answer_second_question(person: ChatUser, point: str) -> None:
+    """The second question of round 1, once it has come (its 1…9 would otherwise be the first one's)."""
+    await person.standin.wait_for(lambda s: s.chat_id == person.id and "How urgent" in s.text)
+    await person.press(point)
+    await person.press("Skip")
+
+
+async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_repeated_question(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    admin, ada, bea, pia = (ChatUser(standin, who) for who in (ADMIN_ID, B3_PERSON, B2_PERSON, PENDING_PERSON))
+    others = [ChatUser(standin, 606), ChatUser(standin, 607)]
+    first = round_file(datetime(2026, 11, 29, 9, 0).astimezone())
+    first["questions"] = [
+        {**first["questions"][0], "taskforces": []},
+        {"id": "q2", "type": "likert", "text": "How urgent is a toolbox?"},
+    ]
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        await seed(running, *EXTRA)
+        assert running.db is not None
+        await running.db.write("UPDATE registrations SET created_at = '2026-11-01T00:00:00+00:00'")
+        await open_round(running, admin, questions=first["questions"])
+        assert "is still open" in (await send_round(admin, second_round(running.clock()))).text
+        for person, point, comment in ((ada, "2", "Too costly for now."), (pia, "7", "Helpdesks work in Kenya.")):
+            await answer_first_question(person, point, comment)
+            await answer_second_question(person, "8")
+        for person, point in zip(others, ("7", "8"), strict=True):
+            await answer_first_question(person, point)
+            await answer_second_question(person, "9")
+        await admin.say("/delphi_close implementation-2030")  # bea never answered round 1
+
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # a restart between the rounds
+        now = running.clock()
+        assert "no round 2" in (await send_round(admin, second_round(now, round=3))).text
+        reused = second_round(now, questions=[{"id": "q2", "type": "text", "text": "Again?"}])
+        assert "questions[0].id</code>: q2 was asked in round 1" in (await send_round(admin, reused)).text
+        loaded = await send_round(admin, second_round(now))
+        assert "q1 (scale), q5 (choice)" in loaded.text  # q2 reached consensus: not asked again
+        assert "6 people" in loaded.text  # round 1's panel, answers or not
+        running.clock.advance(hours=2)
+        await running.settled()
+
+        invitation = ada.last.text
+        assert "1 / 2" in invitation and "How urgent" not in invitation
+        assert "Round 1 said</b> (n = 4):" in invitation
+        assert "Median 7 · interquartile range 5.75–7.25" in invitation
+        assert "Your answer in round 1: 2" in invitation and "outside the middle half" in invitation
+        assert "« Too costly for now. »" in invitation and "« Helpdesks work in Kenya. »" in invitation
+        labels = [label for label, _ in ada.last.buttons]
+        assert "↺ 2" in labels and "Keep my answer of round 1" in labels and "Chart" in labels
+        assert "Round 1 said" in bea.last.text and "Your answer in round 1" not in bea.last.text  # invited again
+
+        by_type = await ada.press("By stakeholder type")
+        assert (
+            "Round 1, by stakeholder type" in by_type.text and "Research and education: n = 4, median 7" in by_type.text
+        )
+        marker = len(standin.sent)
+        await ada.press_data(ada.button("Chart")[1], ada.button("Chart")[0].message_id or 0)
+        photo = await standin.wait_for(lambda s: s.chat_id == ada.id and s.method == "sendPhoto", start=marker)
+        assert next(iter(photo.files.values())).startswith(b"\x89PNG")
+        kept = await ada.press("Keep my answer of round 1")
+        assert "Your answer: 2" in kept.text
+        assert any("Add a reason" in label for label, _ in kept.buttons)
+        for person, point in ((pia, "7"), (others[0], "7"), (others[1], "7"), (bea, "6")):
+            await person.standin.wait_for(lambda s, p=person: s.chat_id == p.id and "How important" in s.text)
+            answered = await person.press(point)
+            assert any("Add a comment" in label for label, _ in answered.buttons)
+
+        marker = len(standin.sent)
+        movement = await admin.say("/delphi_results implementation-2030")
+        assert "q1</b> R1: median 7, IQR 1.5, no consensus → R2: median 7, IQR 1, no consensus" in movement.text
+        assert "q2</b> R1: median 8.5, IQR 1, consensus in" in movement.text
+        assert "1 of 4 changed their answer (25 %); median 7 → 7, IQR 1.5 → 1; not stable (largest move 20 points)" in (
+            movement.text
+        )
+        table = await standin.wait_for(
+            lambda s: document_of(s).startswith("study,round".encode("utf-8-sig")), start=marker
+        )
+        rows = list(csv.reader(io.StringIO(document_of(table).decode("utf-8-sig"))))
+        adas = {row[1]: row[2] for row in rows[1:] if row[5] == "q1" and row[7] == "2"}
+        assert set(adas) == {"1", "2"} and adas["1"] == adas["2"]  # one pseudonym across the rounds
+        await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)

@@ -15,7 +15,7 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.chat.calls import drop_buttons
@@ -138,23 +138,41 @@ async def status_command(update: Update, context: Context) -> None:
 
 
 async def results_command(update: Update, context: Context) -> None:
+    """/delphi_results study round: that round. Without a round: the study across its rounds, the latest round
+    in full, every round's answers in one CSV, and the summary PDF."""
     d = deps(context)
     _ = tr(update, context)
     try:
         study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
-        number = int(rest[0]) if rest and rest[0].isdigit() else None
-        found = await delphi_results.results(d.db, user_id(update), d.settings.admins, study, number)
+        if rest:
+            found = [await delphi_results.results(d.db, user_id(update), d.settings.admins, study, _round(rest[0]))]
+            whole = None
+        else:
+            whole = await delphi_results.study(d.db, user_id(update), d.settings.admins, study)
+            found = whole.rounds
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    for part in result_views.report(_, found, d.catalogue):
+    latest = found[-1]
+    if whole is not None and len(whole.rounds) > 1:
+        await send(update, result_views.movement(_, whole))
+    for part in result_views.report(_, latest, d.catalogue):
         await send(update, part)
-    name = f"delphi-{found.round.study}-round{found.round.file.round}"
-    table = await asyncio.to_thread(result_views.answers_csv, _, found, d.catalogue)
+    name = f"delphi-{latest.round.study}" + (f"-round{latest.round.file.round}" if whole is None else "")
+    table = await asyncio.to_thread(result_views.answers_csv, _, found)
     await send_file(update, table, f"{name}.csv", _("All answers, one row each; panellists by pseudonym."))
-    for index in result_views.charted(found):
-        picture = await asyncio.to_thread(result_views.chart, _, found, index)
-        await send_file(update, picture, f"{name}-{index + 1}.png", picture=True)
+    for result in result_views.charted(latest):
+        picture = await asyncio.to_thread(result_views.chart, _, result)
+        await send_file(update, picture, f"{name}-{result.question.id}.png", picture=True)
+    if whole is not None:
+        summary = await asyncio.to_thread(result_views.summary_pdf, _, whole)
+        await send_file(update, summary, f"{name}.pdf", _("Every question, every round, the verdicts and the charts."))
+
+
+def _round(text: str) -> int:
+    if not text.isdigit():
+        raise Refused("delphi_usage")
+    return int(text)
 
 
 # ---------------------------------------------------------------- panellists
@@ -168,31 +186,73 @@ async def delphi_command(update: Update, context: Context) -> None:
 
 
 async def press(update: Update, context: Context) -> None:
-    """Every Delphi button: an answer, add a comment, skip it, open a question, continue a round."""
+    """Every Delphi button: an answer, keep the previous round's, add a comment, skip it, open a question,
+    continue a round, the previous round by stakeholder type or as a chart."""
     d = deps(context)
     _ = tr(update, context)
     person, now = user_id(update), d.now()
     try:
         data = pressed(update.callback_query.data if update.callback_query else None)
-        round_id, index = int(data.args[0]), int(data.args[1]) if len(data.args) > 1 else None
-        if data.action == "a":
-            current = await delphi.answer(d.db, person, round_id, index or 0, data.args[2], now)
-            await reply(update, views.answered(_, current), views.comment_keyboard(_, current))
+        round_id, index = int(data.args[0]), int(data.args[1]) if len(data.args) > 1 else 0
+        if data.action in ("a", "k"):
+            current = await (
+                delphi.answer(d.db, person, round_id, index, data.args[2], now)
+                if data.action == "a"
+                else delphi.keep(d.db, person, round_id, index, now)
+            )
+            await _answered(update, context, current, edit=True)
         elif data.action == "c":
-            current = await delphi.ask_comment(d.db, person, round_id, index or 0, now, update.update_id)
+            current = await delphi.ask_comment(d.db, person, round_id, index, now, update.update_id)
             (await _waiting(d)).add(person)
             await reply(update, views.answered(_, current) + "\n\n" + views.ask_comment(_))
         elif data.action == "n":
             await _drop_own_buttons(update)
             await _next(update, context, round_id)
-        elif data.action == "q":
+        elif data.action in ("q", "t", "g"):
             chosen = await delphi.step(d.db, person, round_id, index, now)
             assert chosen is not None
-            await _show(update, context, chosen)
+            await (
+                _show(update, context, chosen)
+                if data.action == "q"
+                else _previous_round(update, context, chosen, data.action)
+            )
         else:
             await _next(update, context, round_id)
     except Refused as refused:
         await refuse(update, context, refused)
+
+
+async def _answered(update: Update, context: Context, current: Step, *, edit: bool) -> None:
+    """The answer shown back, and a comment offered (a reason, when it lies far from the group's)."""
+    d = deps(context)
+    _ = tr(update, context)
+    said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update))
+    far = said is not None and said.outside and _still_far(said, current)
+    markup = views.comment_keyboard(_, current, reason=far)
+    await (reply if edit else send)(update, views.answered(_, current), markup)
+
+
+def _still_far(said: delphi_results.Feedback, current: Step) -> bool:
+    spread = said.result.whole.figures
+    value = current.answer.value if current.answer is not None else None
+    return spread is not None and value is not None and not spread.q1 <= value <= spread.q3
+
+
+async def _previous_round(update: Update, context: Context, current: Step, what: str) -> None:
+    """A repeated question's previous round: split by stakeholder type, or as a chart."""
+    d = deps(context)
+    _ = tr(update, context)
+    said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update))
+    if said is None:
+        raise Refused("stale")
+    if what == "t":
+        await send(update, result_views.by_type(_, said, d.catalogue, current.round.file.consensus.rule))
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    heading = _("Round {round}: {question}").format(round=said.round, question=current.question.id)
+    picture = await asyncio.to_thread(result_views.chart, _, said.result, heading)
+    await send_file(update, picture, "round.png", picture=True)
 
 
 async def _drop_own_buttons(update: Update) -> None:
@@ -220,7 +280,18 @@ async def _show(update: Update, context: Context, current: Step) -> None:
     await delphi.wait_for_typed(d.db, user_id(update), current, update.update_id)
     if current.question.type.typed:
         (await _waiting(d)).add(user_id(update))
-    await send(update, views.question(_, current), views.question_keyboard(_, current))
+    text, markup = await _question(d, _, current, user_id(update))
+    await send(update, text, markup)
+
+
+async def _question(
+    d: Deps, _: Translate, current: Step, person: int, heading: str = ""
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A question, after the previous round's result when it is asked again."""
+    said = await delphi_results.feedback(d.db, current.round, current.index, person)
+    block = result_views.feedback_block(_, said) if said is not None else ""
+    text = views.question(_, current, heading="\n\n".join(part for part in (heading, block) if part))
+    return text, views.question_keyboard(_, current, said.own if said is not None else None)
 
 
 async def _waiting(d: Deps) -> set[int]:
@@ -254,7 +325,7 @@ async def typed(update: Update, context: Context) -> None:
         else:
             current = await delphi.answer(d.db, person, found.round_id, found.question, message.text, d.now())
             (await _waiting(d)).discard(person)
-            await send(update, views.answered(_, current), views.comment_keyboard(_, current))
+            await _answered(update, context, current, edit=False)
     except Refused as refused:
         if refused.reason in ("round_closed", "stale"):
             await delphi.stop_waiting(d.db, person)
@@ -302,7 +373,7 @@ async def _invitation(d: Deps, item: OutboxItem, _: Translate) -> Rendered | Non
     current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
     if current is None:
         return None  # closed since, or every question answered already
-    return views.invitation(_, current), views.question_keyboard(_, current)
+    return await _question(d, _, current, item.chat_id, views.invitation_heading(_, current))
 
 
 async def _invited(d: Deps, item: OutboxItem, message_id: int) -> None:

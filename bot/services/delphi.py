@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 
 from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.models import Catalogue
+from bot.services.delphi_results import feedback, undecided
 from bot.services.errors import Refused
 from bot.services.facilitation import require_admin
 from bot.services.fields import clean_text
@@ -30,6 +31,7 @@ from bot.storage import delphi as rows
 from bot.storage import repositories as repo
 from bot.storage.database import Database
 from bot.storage.delphi import Answer, StoredRound
+from bot.storage.repositories import Reader
 
 log = logging.getLogger("bot.delphi")
 FILE_LIMIT = 256_000  # bytes: a round of 30 questions in three languages is a few kilobytes
@@ -78,8 +80,6 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
     except ValidationError as error:
         raise RoundFileRefused([_problem(item) for item in error.errors()]) from None
     problems = _against_catalogue(file, catalogue)
-    if file.round > 1:
-        problems.append(Problem("round", "later_round"))
     if file.closes <= now:
         problems.append(Problem("closes", "closes_past"))
     if problems:
@@ -109,9 +109,10 @@ def _path(loc: list[object]) -> str:
 
 
 def _against_catalogue(file: RoundFile, catalogue: Catalogue) -> list[Problem]:
+    panel = file.panel.taskforces if file.panel is not None else ()
     problems = [
         Problem(f"panel.taskforces[{index}]", "unknown_code", (code,))
-        for index, code in enumerate(file.panel.taskforces)
+        for index, code in enumerate(panel)
         if catalogue.objective(code) is None
     ]
     for number, question in enumerate(file.questions):
@@ -119,9 +120,50 @@ def _against_catalogue(file: RoundFile, catalogue: Catalogue) -> list[Problem]:
             path = f"questions[{number}].taskforces[{index}]"
             if catalogue.objective(code) is None:
                 problems.append(Problem(path, "unknown_code", (code,)))
-            elif file.panel.taskforces and code not in file.panel.taskforces:
+            elif file.round == 1 and panel and code not in panel:
                 problems.append(Problem(path, "outside_panel", (code,)))
     return problems
+
+
+async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRound]:
+    """A round after the first: the previous one closed, its questions to repeat resolved and copied.
+
+    Without `repeat`, the questions repeated are those the rule judged without consensus
+    (scales, and numbers under `iqr:N`); choices and texts, which no rule judges, are
+    repeated only when named. The previous round's rule carries on unless the file names one.
+    """
+    previous = await rows.find(db, file.study, file.round - 1)
+    before = str(file.round - 1)
+    if previous is None:
+        raise RoundFileRefused([Problem("round", "no_previous", (before,))])
+    if previous.closed_at is None:
+        raise RoundFileRefused([Problem("round", "previous_open", (before,))])
+    known = {question.id: question for question in previous.file.questions}
+    problems = [
+        Problem(f"questions[{index}].id", "asked_before", (question.id, before))
+        for index, question in enumerate(file.questions)
+        if question.id in known
+    ]
+    problems += [
+        Problem(f"repeat[{index}]", "not_in_previous", (question_id, before))
+        for index, question_id in enumerate(file.repeat or ())
+        if question_id not in known
+    ]
+    if problems:
+        raise RoundFileRefused(problems)
+    chosen = file.repeat if file.repeat is not None else await undecided(db, previous)
+    repeated = [question for question in previous.file.questions if question.id in chosen]
+    if not repeated and not file.questions:
+        raise RoundFileRefused([Problem("repeat", "nothing_to_ask", (before,))])
+    data = file.model_dump()
+    data |= {"questions": [*(q.model_dump() for q in repeated), *data["questions"]]}
+    data |= {"repeat": [question.id for question in repeated]}
+    if "consensus" not in file.model_fields_set:
+        data["consensus"] = previous.file.consensus.model_dump()
+    try:
+        return RoundFile.model_validate(data), previous
+    except ValidationError as error:
+        raise RoundFileRefused([_problem(item) for item in error.errors()]) from None
 
 
 async def load(
@@ -130,19 +172,22 @@ async def load(
     """Save the round (replacing it if it has not opened yet); open it at once if its time has come."""
     require_admin(actor, admins)
     file = parse(raw, catalogue, now)
+    previous = None
     async with db.transaction() as tx:
         existing = await rows.find(tx, file.study, file.round)
         if existing is not None and existing.opened_at is not None:
             raise Refused("round_exists", study=file.study, round=file.round)
+        if file.round > 1:
+            file, previous = await _later_round(tx, file)
         round_id = await rows.save(tx, file, actor, now, existing.id if existing else None)
         stored = await rows.get(tx, round_id)
         assert stored is not None
         opened = file.opens <= now
         if opened:
-            await rows.open_round(tx, stored, now)
+            await rows.open_round(tx, stored, now, previous.id if previous else None)
         detail = {"study": file.study, "round": file.round, "questions": len(file.questions)}
         await repo.audit(tx, now, actor, "delphi.loaded", detail=detail)
-    panel, per_taskforce = await rows.panel_preview(db, file.panel.taskforces, file.panel.registered_before)
+    panel, per_taskforce = await rows.panel_preview(db, file.panel, previous.id if previous else None)
     return Loaded(stored, panel, per_taskforce, existing is not None, opened)
 
 
@@ -154,7 +199,8 @@ async def open_due(db: Database, now: datetime) -> int:
             fresh = await rows.get(tx, stored.id)
             if fresh is None or fresh.opened_at is not None:
                 continue
-            size = await rows.open_round(tx, fresh, now)
+            previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
+            size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
             await repo.audit(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
         log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
         opened += 1
@@ -287,6 +333,28 @@ def _number(question: Question, given: str) -> float:
     if (question.min is not None and value < question.min) or (question.max is not None and value > question.max):
         raise Refused("number_outside", low=question.min, high=question.max)
     return value
+
+
+async def keep(db: Database, person: int, round_id: int, index: int, now: datetime) -> Step:
+    """A repeated question answered as in the previous round, with one tap."""
+    current = await step(db, person, round_id, index, now)
+    said = await feedback(db, current.round, index, person) if current is not None else None
+    if current is None or said is None or said.own is None:
+        raise Refused("stale")
+    return await answer(db, person, round_id, index, given_again(current.question, said.own), now)
+
+
+def given_again(question: Question, own: Answer) -> str:
+    """A stored answer as the panellist would give it (a button's value, or what they typed)."""
+    if question.type is QuestionType.TEXT:
+        return own.text or ""
+    value = own.value or 0.0
+    return plain_number(value) if question.type is QuestionType.NUMBER else str(int(value))
+
+
+def plain_number(value: float) -> str:
+    """42.5, 1000000: never 1e+06, which nobody types."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 async def ask_comment(db: Database, person: int, round_id: int, index: int, now: datetime, update_id: int) -> Step:

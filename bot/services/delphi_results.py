@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.delphi_models import Question, QuestionType
-from bot.services.consensus import Figures, Outcome, distribution, figures, thirds, verdict
+from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, third, thirds, verdict
 from bot.services.errors import Refused
 from bot.services.facilitation import require_admin
 from bot.storage import delphi as rows
 from bot.storage.database import Database
-from bot.storage.delphi import Given, Response, StoredRound
+from bot.storage.delphi import Answer, Given, Response, StoredRound
+from bot.storage.repositories import Reader
 
 PSEUDONYM_LENGTH = 10  # hex digits: collisions among thousands of panellists stay improbable
 
@@ -85,9 +86,13 @@ async def results(db: Database, actor: int, admins: Collection[int], study: str,
     stored = await rows.find(db, study, number)
     if stored is None:
         raise Refused("no_study", study=study)
+    return await round_results(db, stored)
+
+
+async def round_results(db: Reader, stored: StoredRound) -> Results:
     given = await rows.given(db, stored.id)
     asked = await rows.asked_counts(db, stored.id)
-    key = await rows.secret(db, study)
+    key = await rows.secret(db, stored.study)
     by_question: dict[int, list[Given]] = {}
     for answer in given:
         by_question.setdefault(answer.question, []).append(answer)
@@ -97,6 +102,19 @@ async def results(db: Database, actor: int, admins: Collection[int], study: str,
     ]
     pseudonyms = {person: pseudonym(key, person) for person in {answer.person_id for answer in given}}
     return Results(stored, questions, given, pseudonyms)
+
+
+CONSENSUS = frozenset({Verdict.IN, Verdict.OUT, Verdict.APPROPRIATE, Verdict.INAPPROPRIATE})
+
+
+async def undecided(db: Reader, stored: StoredRound) -> list[str]:
+    """The ids of the questions the round's rule judged without consensus (those it judges at all)."""
+    found = await round_results(db, stored)
+    return [
+        result.question.id
+        for result in found.questions
+        if result.whole.outcome is not None and result.whole.outcome.verdict not in CONSENSUS
+    ]
 
 
 def pseudonym(key: bytes, person_id: int) -> str:
@@ -142,3 +160,148 @@ def part(stored: StoredRound, question: Question, answers: Sequence[Given]) -> P
         counted = Counter(int(value) for value in values)
         return Part(len(answers), None, None, [counted[place] for place in range(len(question.options))], None)
     return Part(len(answers), None, None, [], None)
+
+
+# ---------------------------------------------------------------- feedback before a repeated question
+
+COMMENTS_HEARD = 3
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the previous round said about a question asked again, as one panellist sees it."""
+
+    round: int  # the previous round's number
+    result: QuestionResult
+    own: Answer | None
+    comments: list[str]  # at most three, from different positions
+    outside: bool  # their answer lay outside the group's interquartile range
+
+
+async def feedback(db: Reader, stored: StoredRound, index: int, person: int) -> Feedback | None:
+    """None for a question that is not asked again from the previous round."""
+    if not stored.file.repeated(index):
+        return None
+    previous = await rows.find(db, stored.study, stored.file.round - 1)
+    question = stored.file.questions[index]
+    before = previous.file.index_of(question.id) if previous is not None else None
+    if previous is None or before is None:
+        return None
+    answers = await rows.given_to(db, previous.id, before)
+    asked = await rows.asked_count(db, previous.id, before)
+    result = _question_result(previous, before, question, asked, answers)
+    mine = next((a for a in answers if a.person_id == person), None)
+    own = Answer(before, mine.value, mine.text, mine.comment) if mine is not None else None
+    spread = result.whole.figures
+    outside = bool(
+        own is not None and own.value is not None and spread is not None and not spread.q1 <= own.value <= spread.q3
+    )
+    return Feedback(previous.file.round, result, own, heard(question, answers, spread), outside)
+
+
+def heard(question: Question, answers: Sequence[Given], spread: Figures | None) -> list[str]:
+    """Up to three comments that hear different positions: the earliest from below, at and above the median
+    (for a choice: from the most chosen options, in that order), then the next ones if places are left."""
+    commented = [answer for answer in answers if answer.comment]
+    first_of: dict[float | None, Given] = {}
+    for answer in commented:
+        first_of.setdefault(_position(answer, spread), answer)
+    if question.type is QuestionType.CHOICE:
+        order: list[float | None] = [place for place, _count in Counter(a.value for a in answers).most_common()]
+    else:
+        order = [-1.0, 0.0, 1.0, None]
+    picked = [first_of[place] for place in order if place in first_of]
+    picked += [answer for answer in commented if answer not in picked]
+    return [answer.comment or "" for answer in picked[:COMMENTS_HEARD]]
+
+
+def _position(answer: Given, spread: Figures | None) -> float | None:
+    """Below (-1), at (0) or above (1) the median; a choice's option; None for a text."""
+    if answer.value is None or spread is None:
+        return answer.value
+    return float((answer.value > spread.median) - (answer.value < spread.median))
+
+
+# ---------------------------------------------------------------- a study across its rounds
+
+STABLE_MOVE = 15.0  # percentage points: no band's share moved more, the distribution is stable
+
+
+@dataclass(frozen=True)
+class Stability:
+    """A question asked in the last two rounds: how much the answers moved."""
+
+    question: Question
+    both: int  # panellists who answered in both rounds
+    changed: int  # of them, those who gave another answer
+    before: Figures | None
+    after: Figures | None
+    largest_move: float  # percentage points, the band whose share moved most
+
+    @property
+    def stable(self) -> bool:
+        return self.largest_move < STABLE_MOVE
+
+
+@dataclass(frozen=True)
+class StudyResults:
+    rounds: list[Results]
+    stability: list[Stability]
+
+
+async def study(db: Database, actor: int, admins: Collection[int], name: str) -> StudyResults:
+    require_admin(actor, admins)
+    stored = await rows.rounds_of_study(db, name)
+    if not stored:
+        raise Refused("no_study", study=name)
+    found = [await round_results(db, item) for item in stored]
+    return StudyResults(found, stability(found[-2], found[-1]) if len(found) > 1 else [])
+
+
+def stability(before: Results, after: Results) -> list[Stability]:
+    """For each question of the last round that the round before asked too (scales, choices, numbers).
+
+    The test: the shares of answers in each band move by under 15 percentage points. Bands
+    are the thirds of a scale, the options of a choice, and for a number the previous
+    round's quartile bands (below Q1, Q1 to Q3, above Q3).
+    """
+    found = []
+    for index, question in enumerate(after.round.file.questions):
+        earlier = before.round.file.index_of(question.id)
+        if earlier is None or question.type is QuestionType.TEXT:
+            continue
+        old = _values(before, earlier)
+        new = _values(after, index)
+        both = [person for person in new if person in old]
+        old_shares = _shares(question, old.values(), figures(list(old.values())))
+        new_shares = _shares(question, new.values(), figures(list(old.values())))
+        moves = [abs(new_shares[band] - old_shares[band]) * 100 for band in old_shares.keys() | new_shares.keys()]
+        found.append(
+            Stability(
+                question=question,
+                both=len(both),
+                changed=sum(1 for person in both if new[person] != old[person]),
+                before=figures(list(old.values())),
+                after=figures(list(new.values())),
+                largest_move=max(moves, default=0.0),
+            )
+        )
+    return found
+
+
+def _values(found: Results, index: int) -> dict[int, float]:
+    return {a.person_id: a.value for a in found.given if a.question == index and a.value is not None}
+
+
+def _shares(question: Question, values: Collection[float], previous: Figures | None) -> Counter[int]:
+    """The share (0…1) of the answers in each band."""
+    counted: Counter[int] = Counter(_band(question, value, previous) for value in values)
+    return Counter({band: count / len(values) for band, count in counted.items()}) if values else Counter()
+
+
+def _band(question: Question, value: float, previous: Figures | None) -> int:
+    if question.type is QuestionType.LIKERT:
+        return third(value, question.scale or 0)
+    if question.type is QuestionType.CHOICE or previous is None:
+        return int(value)
+    return 0 if value < previous.q1 else 2 if value > previous.q3 else 1

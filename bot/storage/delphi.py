@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.delphi_models import RoundFile
+from bot.delphi_models import Panel, RoundFile
 from bot.models import Lane
 from bot.storage.database import Database, Transaction, from_text, to_text
 from bot.storage.repositories import Reader
@@ -100,6 +100,11 @@ async def find(db: Reader, study: str, number: int | None = None) -> StoredRound
     return _round(row) if row else None
 
 
+async def rounds_of_study(db: Reader, study: str) -> list[StoredRound]:
+    rows = await db.fetchall(f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE study = ? ORDER BY round", (study,))
+    return [_round(row) for row in rows]
+
+
 async def running(db: Reader, now: datetime) -> list[StoredRound]:
     """Rounds opened and not closed, oldest first."""
     rows = await db.fetchall(
@@ -142,18 +147,33 @@ def _codes_filter(column: str, codes: tuple[str, ...]) -> tuple[str, list[str]]:
     return f"{column} IN ({', '.join('?' for _ in codes)})", list(codes)
 
 
-async def panel_preview(db: Reader, codes: tuple[str, ...], cutoff: datetime | None) -> tuple[int, dict[str, int]]:
-    """Who would be on the panel now: the people in all, and per task force."""
-    where, params = _codes_filter("taskforce", codes)
-    rows = await db.fetchall(
-        "SELECT taskforce, person_id FROM registrations WHERE person_id IS NOT NULL"
-        f" AND status IN ('active', 'pending') AND {where} AND (? IS NULL OR created_at < ?)",
-        (*params, to_text(cutoff), to_text(cutoff)),
-    )
+async def panel_preview(db: Reader, panel: Panel | None, previous_id: int | None) -> tuple[int, dict[str, int]]:
+    """Who would be on the panel now (the previous round's panel, and whom the file adds): in all, per task force."""
+    places: set[tuple[str, int]] = set()
+    if previous_id is not None:
+        rows = await db.fetchall(
+            f"SELECT taskforce, person_id FROM delphi_places WHERE round_id = ? AND {_PANELLIST}",
+            (previous_id, previous_id),
+        )
+        places |= {(row["taskforce"], row["person_id"]) for row in rows}
+    if panel is not None:
+        where, params = _codes_filter("taskforce", panel.taskforces)
+        cutoff = to_text(panel.registered_before)
+        rows = await db.fetchall(
+            f"SELECT taskforce, person_id FROM registrations WHERE {_REGISTERED.format(where=where)}",
+            (*params, cutoff, cutoff),
+        )
+        places |= {(row["taskforce"], row["person_id"]) for row in rows}
     per_taskforce: dict[str, int] = {}
-    for row in rows:
-        per_taskforce[row["taskforce"]] = per_taskforce.get(row["taskforce"], 0) + 1
-    return len({row["person_id"] for row in rows}), per_taskforce
+    for code, _person in places:
+        per_taskforce[code] = per_taskforce.get(code, 0) + 1
+    return len({person for _code, person in places}), per_taskforce
+
+
+# A registration that puts its person on a panel: active or pending, made before the cut-off.
+_REGISTERED = "person_id IS NOT NULL AND status IN ('active', 'pending') AND {where} AND (? IS NULL OR created_at < ?)"
+# A place of the previous round's panel (its panellists were asked at least one question).
+_PANELLIST = "person_id IN (SELECT person_id FROM delphi_panel WHERE round_id = ?)"
 
 
 async def due_to_open(db: Reader, now: datetime) -> list[StoredRound]:
@@ -164,20 +184,28 @@ async def due_to_open(db: Reader, now: datetime) -> list[StoredRound]:
     return [_round(row) for row in rows]
 
 
-async def open_round(tx: Transaction, stored: StoredRound, now: datetime) -> int:
-    """Form the panel from the registrations as they are now, write what each is asked, queue the invitations.
+async def open_round(tx: Transaction, stored: StoredRound, now: datetime, previous_id: int | None) -> int:
+    """Form the panel, write what each panellist is asked, queue the invitations; the panel's size.
 
-    All in the caller's transaction; returns the panel's size.
+    The panel: the previous round's (everyone invited again, whether they answered or not),
+    and the people the file's `panel` names, from the registrations as they are now. All in
+    the caller's transaction.
     """
     file, round_id = stored.file, stored.id
-    where, params = _codes_filter("taskforce", file.panel.taskforces)
-    cutoff = to_text(file.panel.registered_before)
-    await tx.execute(
-        "INSERT INTO delphi_places (round_id, taskforce, person_id) SELECT DISTINCT ?, taskforce, person_id"
-        " FROM registrations WHERE person_id IS NOT NULL AND status IN ('active', 'pending')"
-        f" AND {where} AND (? IS NULL OR created_at < ?)",
-        (round_id, *params, cutoff, cutoff),
-    )
+    if previous_id is not None:
+        await tx.execute(
+            "INSERT INTO delphi_places (round_id, taskforce, person_id) SELECT ?, taskforce, person_id"
+            f" FROM delphi_places WHERE round_id = ? AND {_PANELLIST}",
+            (round_id, previous_id, previous_id),
+        )
+    if file.panel is not None:
+        where, params = _codes_filter("taskforce", file.panel.taskforces)
+        cutoff = to_text(file.panel.registered_before)
+        await tx.execute(
+            "INSERT OR IGNORE INTO delphi_places (round_id, taskforce, person_id)"
+            f" SELECT DISTINCT ?, taskforce, person_id FROM registrations WHERE {_REGISTERED.format(where=where)}",
+            (round_id, *params, cutoff, cutoff),
+        )
     for index, question in enumerate(file.questions):
         narrowed, codes = _codes_filter("taskforce", question.taskforces)
         await tx.execute(
@@ -185,8 +213,15 @@ async def open_round(tx: Transaction, stored: StoredRound, now: datetime) -> int
             f" SELECT round_id, person_id, ? FROM delphi_places WHERE round_id = ? AND {narrowed}",
             (index, round_id, *codes),
         )
+    if previous_id is not None:  # a panellist's groups stay those of the study's first round
+        await tx.execute(
+            "INSERT INTO delphi_panel (round_id, person_id, region, stakeholder_type)"
+            " SELECT ?, person_id, region, stakeholder_type FROM delphi_panel WHERE round_id = ?"
+            " AND person_id IN (SELECT person_id FROM delphi_asked WHERE round_id = ?)",
+            (round_id, previous_id, round_id),
+        )
     await tx.execute(
-        "INSERT INTO delphi_panel (round_id, person_id, region, stakeholder_type)"
+        "INSERT OR IGNORE INTO delphi_panel (round_id, person_id, region, stakeholder_type)"
         " SELECT ?, people.telegram_id, people.region, people.stakeholder_type FROM people"
         " WHERE people.telegram_id IN (SELECT person_id FROM delphi_asked WHERE round_id = ?)",
         (round_id, round_id),
@@ -367,13 +402,29 @@ async def response_by_taskforce(db: Reader, round_id: int) -> list[Response]:
 
 async def given(db: Reader, round_id: int) -> list[Given]:
     """Every answer of the round with the panellist's region and stakeholder type, by question."""
+    rows = await db.fetchall(f"{_GIVEN} WHERE x.round_id = ? ORDER BY x.question, x.answered_at", (round_id,))
+    return [Given(*row) for row in rows]
+
+
+_GIVEN = (
+    "SELECT x.question, x.person_id, x.value, x.text, x.comment, p.region, p.stakeholder_type"
+    " FROM delphi_answers x LEFT JOIN delphi_panel p ON p.round_id = x.round_id AND p.person_id = x.person_id"
+)
+
+
+async def given_to(db: Reader, round_id: int, question: int) -> list[Given]:
+    """The answers to one question, with the panellists' groups."""
     rows = await db.fetchall(
-        "SELECT x.question, x.person_id, x.value, x.text, x.comment, p.region, p.stakeholder_type"
-        " FROM delphi_answers x LEFT JOIN delphi_panel p ON p.round_id = x.round_id AND p.person_id = x.person_id"
-        " WHERE x.round_id = ? ORDER BY x.question, x.answered_at",
-        (round_id,),
+        f"{_GIVEN} WHERE x.round_id = ? AND x.question = ? ORDER BY x.answered_at", (round_id, question)
     )
     return [Given(*row) for row in rows]
+
+
+async def asked_count(db: Reader, round_id: int, question: int) -> int:
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM delphi_asked WHERE round_id = ? AND question = ?", (round_id, question)
+    )
+    return int(row["n"]) if row else 0
 
 
 async def asked_counts(db: Reader, round_id: int) -> dict[int, int]:

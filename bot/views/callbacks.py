@@ -64,6 +64,9 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("dl", "n"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # no comment: next question
     ("dl", "q"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # open a question (to answer or change)
     ("dl", "r"): (r"[0-9]{1,9}",),  # continue the round
+    ("dl", "k"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # keep the previous round's answer
+    ("dl", "t"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # the previous round by stakeholder type
+    ("dl", "g"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # the previous round as a chart
 }
 MAX_BYTES = 64
 # Compiled once: every button made and every press decoded goes through them.

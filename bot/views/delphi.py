@@ -97,7 +97,21 @@ def problem(_: Translate, found: Problem) -> str:
         "rule_needs_nine": lambda: _("this consensus rule needs 9-point scales"),
         "unknown_code": lambda: _("there is no Task Force {code}").format(code=shown(args[0])),
         "outside_panel": lambda: _("{code} is not in panel.taskforces").format(code=shown(args[0])),
-        "later_round": lambda: _("only round 1 can be loaded for now; later rounds come with the next version"),
+        "no_previous": lambda: _("this study has no round {round}: load the rounds in order").format(round=args[0]),
+        "previous_open": lambda: _(
+            "round {round} is still open: close it (/delphi_close) or wait until it closes"
+        ).format(round=args[0]),
+        "asked_before": lambda: _("{id} was asked in round {round}; list it in repeat to ask it again").format(
+            id=shown(args[0]), round=args[1]
+        ),
+        "not_in_previous": lambda: _("{id} is not a question of round {round}").format(
+            id=shown(args[0]), round=args[1]
+        ),
+        "nothing_to_ask": lambda: _(
+            "nothing to ask: every question of round {round} reached consensus, and the file adds none"
+        ).format(round=args[0]),
+        "no_questions": lambda: _("a first round needs at least one question"),
+        "repeat_in_first_round": lambda: _("a first round has nothing to repeat"),
         "closes_past": lambda: _("already past"),
         "string_pattern_mismatch": lambda: _("letters, digits and - only (a study: lower case, up to 40)"),
     }
@@ -145,32 +159,43 @@ def answer_text(_: Translate, current: Step, given: Answer) -> str:
     return short(value)
 
 
-def question_keyboard(_: Translate, current: Step) -> InlineKeyboardMarkup | None:
-    q, round_id, index = current.question, current.round.id, current.index
-    chosen = int(current.answer.value) if current.answer is not None and current.answer.value is not None else None
-    if q.type is QuestionType.LIKERT:
-        points = [
-            button(
-                ("✓ " if point == chosen else "") + str(point), encode("dl", "a", str(round_id), str(index), str(point))
-            )
-            for point in range(1, (q.scale or 0) + 1)
+def question_keyboard(_: Translate, current: Step, before: Answer | None = None) -> InlineKeyboardMarkup | None:
+    """The answers (✓ the one given, ↺ the previous round's); for a repeated question, one tap keeps the
+    previous answer, and two buttons show the previous round by stakeholder type and as a chart."""
+    q, ids = current.question, (str(current.round.id), str(current.index))
+    rows: Rows = []
+    if q.type in (QuestionType.LIKERT, QuestionType.CHOICE):
+        answers = [
+            button(_mark(place, current.answer, before) + label, encode("dl", "a", *ids, str(place)))
+            for place, label in _choices(_, current)
         ]
-        return InlineKeyboardMarkup([points[i : i + LIKERT_ROW] for i in range(0, len(points), LIKERT_ROW)])
-    if q.type is QuestionType.CHOICE:
-        return InlineKeyboardMarkup(
-            [
-                [
-                    button(
-                        ("✓ " if place == chosen else "") + option(_.language)[:60],
-                        encode("dl", "a", str(round_id), str(index), str(place)),
-                    )
-                ]
-                for place, option in enumerate(q.options)
-            ]
+        width = LIKERT_ROW if q.type is QuestionType.LIKERT else 1
+        rows += [answers[i : i + width] for i in range(0, len(answers), width)]
+    elif current.answer is not None:  # typed, already answered: they may keep it
+        rows.append([button(_("Keep it ›"), encode("dl", "n", *ids))])
+    if current.round.file.repeated(current.index):
+        if before is not None and current.answer is None:
+            keep = _("Keep my answer of round {round}").format(round=current.round.file.round - 1)
+            rows.append([button(keep, encode("dl", "k", *ids))])
+        rows.append(
+            [button(_("By stakeholder type"), encode("dl", "t", *ids)), button(_("Chart"), encode("dl", "g", *ids))]
         )
-    if current.answer is not None:  # typed, already answered: they may keep it
-        return InlineKeyboardMarkup([[button(_("Keep it ›"), encode("dl", "n", str(round_id), str(index)))]])
-    return None
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _choices(_: Translate, current: Step) -> list[tuple[int, str]]:
+    q = current.question
+    if q.type is QuestionType.LIKERT:
+        return [(point, str(point)) for point in range(1, (q.scale or 0) + 1)]
+    return [(place, option(_.language)[:60]) for place, option in enumerate(q.options)]
+
+
+def _mark(place: int, now: Answer | None, before: Answer | None) -> str:
+    if now is not None and now.value is not None and int(now.value) == place:
+        return "✓ "
+    if before is not None and before.value is not None and int(before.value) == place:
+        return "↺ "
+    return ""
 
 
 def answered(_: Translate, current: Step) -> str:
@@ -187,16 +212,11 @@ def answered(_: Translate, current: Step) -> str:
     )
 
 
-def comment_keyboard(_: Translate, current: Step) -> InlineKeyboardMarkup:
-    round_id, index = str(current.round.id), str(current.index)
-    return InlineKeyboardMarkup(
-        [
-            [
-                button(_("Add a comment"), encode("dl", "c", round_id, index)),
-                button(_("Skip ›"), encode("dl", "n", round_id, index)),
-            ]
-        ]
-    )
+def comment_keyboard(_: Translate, current: Step, *, reason: bool = False) -> InlineKeyboardMarkup:
+    """`reason`: the answer lies outside the group's middle half, and a reason is invited (never required)."""
+    ids = (str(current.round.id), str(current.index))
+    add = _("Add a reason") if reason else _("Add a comment")
+    return InlineKeyboardMarkup([[button(add, encode("dl", "c", *ids)), button(_("Skip ›"), encode("dl", "n", *ids))]])
 
 
 def ask_comment(_: Translate) -> str:
@@ -213,10 +233,10 @@ def all_answered(_: Translate, stored: StoredRound) -> str:
     ).format(title=title(_, stored), closes=when(_, stored.closes_at))
 
 
-def invitation(_: Translate, current: Step) -> str:
-    """The round's first message: what it is, how many questions, until when; then the first question."""
+def invitation_heading(_: Translate, current: Step) -> str:
+    """The round's first message says what it is, how many questions, until when; then comes the first question."""
     file = current.round.file
-    heading = _(
+    return _(
         "<b>Delphi study: {title}</b>\n"
         "You are on the panel of round {round}: {count} questions, open until {closes}. "
         "Your answers are anonymous in everything the group sees. /delphi shows your questions at any time."
@@ -226,7 +246,6 @@ def invitation(_: Translate, current: Step) -> str:
         count=current.total,
         closes=when(_, current.round.closes_at),
     )
-    return question(_, current, heading=heading)
 
 
 def reminder(_: Translate, stored: StoredRound, left: int) -> str:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import textwrap
 from collections.abc import Iterator
+from html import unescape
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -12,8 +16,9 @@ from bot.delphi_models import QuestionType
 from bot.i18n import Translate
 from bot.models import Catalogue
 from bot.services.consensus import Verdict
-from bot.services.delphi_results import Part, QuestionResult, Results, Status
-from bot.storage.delphi import Response, StoredRound
+from bot.services.delphi import plain_number
+from bot.services.delphi_results import Feedback, Part, QuestionResult, Results, Stability, Status, StudyResults
+from bot.storage.delphi import Answer, Response, StoredRound
 from bot.views.delphi import plain, question_type, title
 from bot.views.exports import neutralised
 from bot.views.texts import MESSAGE_LIMIT, labelled, number, when
@@ -130,7 +135,7 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
     if part.figures is not None:
         found = part.figures
         words = verdict_words(_, rule, part)
-        detail = _("{count} answers, median {median}, IQR {iqr}").format(
+        detail = _("n = {count}, median {median}, IQR {iqr}").format(
             count=number(_, part.count), median=decimal(_, found.median), iqr=decimal(_, found.iqr)
         )
         return f"· {plain(shown)}: {detail}" + (f", {words}" if words else "")
@@ -139,7 +144,7 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
             f"{plain(label)} {count}" for label, count in zip(_labels(_, result), part.counts, strict=True)
         )
         return f"· {plain(shown)}: {options}"
-    return f"· {plain(shown)}: " + _("{count} answers").format(count=number(_, part.count))
+    return f"· {plain(shown)}: " + _("n = {count}").format(count=number(_, part.count))
 
 
 def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue) -> list[str]:
@@ -224,76 +229,235 @@ def _fit_lines(lines: list[str]) -> str:
     return next(_packed(["\n".join(lines)]))
 
 
-def answers_csv(_: Translate, found: Results, catalogue: Catalogue) -> bytes:
-    """Every answer, one row each; the panellist only as the study's pseudonym. UTF-8 with BOM for Excel."""
+def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
+    """Every answer of the rounds, one row each; the panellist only as the study's pseudonym (the same in
+    every round). UTF-8 with BOM, so that Excel reads accents right."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("study"),
-            _("round"),
-            _("panellist"),
-            _("stakeholder type"),
-            _("region"),
-            _("question"),
-            _("type"),
-            _("answer"),
-            _("comment"),
-        ]
-    )
-    questions = found.round.file.questions
-    for answer in found.given:
-        q = questions[answer.question]
-        if q.type is QuestionType.CHOICE and answer.value is not None:
-            value = q.options[int(answer.value)].en
-        elif q.type is QuestionType.TEXT:
-            value = answer.text or ""
-        else:  # a number as programs read it, whatever the reader's language
-            value = f"{answer.value:g}" if answer.value is not None else ""
-        writer.writerow(
-            [
-                found.round.study,
-                found.round.file.round,
-                found.pseudonyms[answer.person_id],
-                neutralised(answer.stakeholder_type or ""),
-                neutralised(answer.region or ""),
-                q.id,
-                q.type.value,
-                neutralised(value),
-                neutralised(answer.comment or ""),
-            ]
-        )
+    header = ("study", "round", "panellist", "stakeholder type", "region", "question", "type", "answer", "comment")
+    writer.writerow([_(name) for name in header])
+    for found in rounds:
+        questions = found.round.file.questions
+        for answer in found.given:
+            q = questions[answer.question]
+            if q.type is QuestionType.CHOICE and answer.value is not None:
+                value = q.options[int(answer.value)].en
+            elif q.type is QuestionType.TEXT:
+                value = answer.text or ""
+            else:  # a number as programs read it, whatever the reader's language
+                value = plain_number(answer.value) if answer.value is not None else ""
+            writer.writerow(
+                [
+                    found.round.study,
+                    found.round.file.round,
+                    found.pseudonyms[answer.person_id],
+                    neutralised(answer.stakeholder_type or ""),
+                    neutralised(answer.region or ""),
+                    q.id,
+                    q.type.value,
+                    neutralised(value),
+                    neutralised(answer.comment or ""),
+                ]
+            )
     return out.getvalue().encode("utf-8-sig")
 
 
-def charted(found: Results) -> list[int]:
+def charted(found: Results) -> list[QuestionResult]:
     """The questions that get a picture: Likert and choice questions with answers."""
-    return [
-        result.index
-        for result in found.questions
-        if result.question.type in (QuestionType.LIKERT, QuestionType.CHOICE) and result.whole.count
-    ]
+    return [result for result in found.questions if _drawable(result)]
 
 
-def chart(_: Translate, found: Results, index: int) -> bytes:
+def _drawable(result: QuestionResult) -> bool:
+    return result.question.type in (QuestionType.LIKERT, QuestionType.CHOICE) and bool(result.whole.count)
+
+
+def chart(_: Translate, result: QuestionResult, heading: str = "") -> bytes:
     """One question's distribution as bars, the median marked on a scale; a PNG (object API, any thread)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    result = found.questions[index]
-    labels = _labels(_, result)
     figure = Figure(figsize=(6, 3.4), dpi=150)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.bar(labels, result.whole.counts, color="#558b2f")
-    if result.whole.figures is not None:
-        axes.axvline(result.whole.figures.median - 1, color="#b71c1c", linestyle="--", linewidth=1)
-    text = result.question.text(_.language)
-    axes.set_title(f"{index + 1}. {text[:70]}{'…' if len(text) > 70 else ''}", fontsize=9)
-    axes.set_ylabel(_("answers"), fontsize=8)
-    axes.tick_params(labelsize=7)
-    axes.spines[["top", "right"]].set_visible(False)
+    _draw(_, figure.add_subplot(), result, heading or f"{result.index + 1}. {_short_text(_, result)}")
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def _short_text(_: Translate, result: QuestionResult) -> str:
+    text = result.question.text(_.language)
+    return f"{text[:70]}{'…' if len(text) > 70 else ''}"
+
+
+def _draw(_: Translate, axes: Any, result: QuestionResult, heading: str) -> None:
+    axes.bar(_labels(_, result), result.whole.counts, color="#558b2f")
+    if result.whole.figures is not None:
+        axes.axvline(result.whole.figures.median - 1, color="#b71c1c", linestyle="--", linewidth=1)
+    axes.set_title(heading, fontsize=9)
+    axes.set_ylabel(_("answers"), fontsize=8)
+    axes.tick_params(labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+# ---------------------------------------------------------------- before a repeated question
+
+COMMENT_SHOWN = 300  # characters of each of the three comments a panellist reads
+
+
+def feedback_block(_: Translate, said: Feedback) -> str:
+    """The group's result of the previous round, the panellist's own answer, and three comments."""
+    result, number_before = said.result, said.round
+    lines = [_("<b>Round {round} said</b> (n = {count}):").format(round=number_before, count=result.whole.count)]
+    if result.whole.counts and result.whole.count:
+        lines.append(histogram(_labels(_, result), result.whole.counts))
+    spread = result.whole.figures
+    if spread is not None:
+        lines.append(
+            _("Median {median} · interquartile range {q1}–{q3} (the middle half of the answers)").format(
+                median=decimal(_, spread.median), q1=decimal(_, spread.q1), q3=decimal(_, spread.q3)
+            )
+        )
+    if said.own is not None:
+        own = given_answer(_, result, said.own)
+        lines.append(_("Your answer in round {round}: {answer}").format(round=number_before, answer=own))
+    if said.outside and spread is not None:
+        lines.append(
+            _(
+                "Your answer lay outside the middle half of the group. You are welcome to keep it; "
+                "a short reason would help the others see why."
+            )
+        )
+    if said.comments:
+        lines.append(_("Comments in round {round} (anonymous):").format(round=number_before))
+        lines += [
+            f"« {plain(comment[:COMMENT_SHOWN])}{'…' if len(comment) > COMMENT_SHOWN else ''} »"
+            for comment in said.comments
+        ]
+    return "\n".join(lines)
+
+
+def given_answer(_: Translate, result: QuestionResult, own: Answer) -> str:
+    q = result.question
+    if q.type is QuestionType.TEXT:
+        return plain(own.text or "")
+    value = own.value or 0.0
+    return plain(q.options[int(value)](_.language)) if q.type is QuestionType.CHOICE else plain_number(value)
+
+
+def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str) -> str:
+    result = said.result
+    lines = [
+        _("<b>Round {round}, by stakeholder type</b>: {question}").format(
+            round=said.round, question=plain(_short_text(_, result))
+        )
+    ]
+    lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
+    return _fit_lines(lines)
+
+
+# ---------------------------------------------------------------- a study across its rounds
+
+
+def movement(_: Translate, found: StudyResults) -> str:
+    """One line per question and round (median, IQR, verdict), then the stability of the last two rounds."""
+    study = found.rounds[-1].round
+    lines = [_("<b>{study}: the questions across rounds</b>").format(study=plain(study.study))]
+    ids = list(dict.fromkeys(q.id for item in found.rounds for q in item.round.file.questions))
+    for question_id in ids:
+        steps = []
+        for item in found.rounds:
+            index = item.round.file.index_of(question_id)
+            if index is None:
+                continue
+            result = item.questions[index]
+            steps.append(_round_step(_, item.round, result))
+        lines.append(f"<b>{plain(question_id)}</b> " + " → ".join(steps))
+    if found.stability:
+        before, after = found.rounds[-2].round.file.round, found.rounds[-1].round.file.round
+        lines += [
+            "",
+            _(
+                "<b>Stability, round {before} → {after}</b> (stable: no band's share moved 15 points or more; "
+                "bands are the thirds of a scale, the options of a choice, a number's quartile bands of round {before})"
+            ).format(before=before, after=after),
+        ]
+        lines += [_stability_line(_, item) for item in found.stability]
+    return _fit_lines(lines)
+
+
+def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str:
+    spread = result.whole.figures
+    words = verdict_words(_, stored.file.consensus.rule, result.whole)
+    figures_said = (
+        _("median {median}, IQR {iqr}").format(median=decimal(_, spread.median), iqr=decimal(_, spread.iqr))
+        if spread is not None
+        else _("n = {count}").format(count=number(_, result.whole.count))
+    )
+    return _("R{round}: {figures}").format(round=stored.file.round, figures=figures_said) + (
+        f", {words}" if words else ""
+    )
+
+
+def _stability_line(_: Translate, item: Stability) -> str:
+    changed = _("{changed} of {both} changed their answer ({share})").format(
+        changed=number(_, item.changed), both=number(_, item.both), share=percent(_, item.changed, item.both)
+    )
+    parts = [changed]
+    if item.before is not None and item.after is not None:
+        parts.append(
+            _("median {before} → {after}, IQR {iqr_before} → {iqr_after}").format(
+                before=decimal(_, item.before.median),
+                after=decimal(_, item.after.median),
+                iqr_before=decimal(_, item.before.iqr),
+                iqr_after=decimal(_, item.after.iqr),
+            )
+        )
+    verdict = _("stable") if item.stable else _("not stable")
+    parts.append(
+        _("{verdict} (largest move {points} points)").format(
+            verdict=verdict, points=decimal(_, round(item.largest_move))
+        )
+    )
+    return f"<b>{plain(item.question.id)}</b>: " + "; ".join(parts)
+
+
+def summary_pdf(_: Translate, found: StudyResults) -> bytes:
+    """The study for the Secretariat: a page of every question across rounds with the verdicts, then a page
+    per Likert or choice question with its chart in every round. matplotlib's PDF backend, object API."""
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    out = io.BytesIO()
+    with PdfPages(out) as pages:
+        cover = Figure(figsize=(8.27, 11.69))
+        cover.text(0.06, 0.96, found.rounds[-1].round.study, fontsize=16, weight="bold", va="top")
+        body = [_plain_text(line) for line in movement(_, found).splitlines()[1:]]
+        cover.text(
+            0.06, 0.92, "\n".join(textwrap.fill(line, 95) for line in body), fontsize=8, va="top", family="monospace"
+        )
+        pages.savefig(cover)
+        ids = list(dict.fromkeys(q.id for item in found.rounds for q in item.round.file.questions))
+        for question_id in ids:
+            results = [
+                (item.round, item.questions[index])
+                for item in found.rounds
+                if (index := item.round.file.index_of(question_id)) is not None
+            ]
+            drawn = [(stored, result) for stored, result in results if _drawable(result)]
+            if not drawn:
+                continue
+            page = Figure(figsize=(8.27, 11.69))
+            page.suptitle(f"{question_id}. {_short_text(_, drawn[0][1])}", fontsize=11)
+            for place, (stored, result) in enumerate(drawn, start=1):
+                axes = page.add_subplot(len(drawn), 1, place)
+                heading = _round_step(_, stored, result)
+                _draw(_, axes, result, _plain_text(heading))
+            page.tight_layout(rect=(0, 0, 1, 0.96))
+            pages.savefig(page)
+    return out.getvalue()
+
+
+def _plain_text(html: str) -> str:
+    """A line of a message without its markup, for the PDF."""
+    return unescape(re.sub(r"<[^>]+>", "", html))

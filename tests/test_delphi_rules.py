@@ -1,0 +1,75 @@
+"""The Delphi rules that need no chat: the comments a panellist hears, stability, pseudonyms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.delphi_models import Question, RoundFile
+from bot.services.consensus import figures
+from bot.services.delphi_results import Results, heard, pseudonym, stability
+from bot.storage.delphi import Given, StoredRound
+
+SCALE = Question.model_validate({"id": "q1", "type": "likert", "text": "How important?"})
+CHOICE = Question.model_validate({"id": "q2", "type": "choice", "text": "Who?", "options": ["A", "B", "C"]})
+
+
+def given(person: int, value: float, comment: str | None = None, question: int = 0) -> Given:
+    return Given(question, person, value, None, comment, "Africa", "Research and education")
+
+
+def test_the_comments_heard_come_from_below_at_and_above_the_median() -> None:
+    answers = [
+        given(1, 8, "high, first"),
+        given(2, 8, "high, second"),
+        given(3, 5, "at the median"),
+        given(4, 2, "low"),
+        given(5, 5),
+    ]
+    spread = figures([a.value for a in answers if a.value is not None])  # median 5
+    assert heard(SCALE, answers, spread) == ["low", "at the median", "high, first"]
+    only_high = [given(1, 8, "one"), given(2, 9, "two"), given(3, 9, "three"), given(4, 9, "four"), given(5, 1)]
+    assert heard(SCALE, only_high, figures([8, 9, 9, 9, 1])) == ["one", "two", "three"]  # places left: filled
+    choices = [given(1, 0, "for A"), given(2, 1, "for B"), given(3, 1), given(4, 1, "for B again"), given(5, 2)]
+    assert heard(CHOICE, choices, None) == ["for B", "for A", "for B again"]  # the most chosen option first
+    assert heard(SCALE, [given(1, 5)], figures([5])) == []
+
+
+def round_of(number: int, question: Question, answers: list[Given]) -> Results:
+    file = RoundFile.model_validate(
+        {
+            "study": "s",
+            "round": number,
+            "title": "t",
+            "opens": "2026-12-01T00:00:00Z",
+            "closes": "2026-12-10T00:00:00Z",
+            "questions": [question.model_dump()],
+            **({"repeat": [question.id]} if number > 1 else {}),
+        }
+    )
+    stored = StoredRound(number, file, datetime(2026, 12, 10, tzinfo=UTC), None, None)
+    return Results(stored, [], answers, {})
+
+
+def test_stability_computed_by_hand() -> None:
+    # Round 1: 2, 7, 7, 8 (thirds: 25 % low, 0 % middle, 75 % high); round 2: 2, 6, 7, 7, 7 (20 %, 20 %, 60 %).
+    # Moves: 5, 20 and 15 points: the largest is 20, not under 15: not stable. Of the four who answered
+    # both rounds, one changed (8 → 7).
+    before = round_of(1, SCALE, [given(1, 2), given(2, 7), given(3, 7), given(4, 8)])
+    after = round_of(2, SCALE, [given(1, 2), given(2, 7), given(3, 7), given(4, 7), given(5, 6)])
+    (found,) = stability(before, after)
+    assert (found.both, found.changed, round(found.largest_move, 6), found.stable) == (4, 1, 20.0, False)
+    assert found.before is not None and found.after is not None
+    assert (found.before.median, found.before.iqr, found.after.median, found.after.iqr) == (7, 1.5, 7, 1)
+    calm = round_of(2, SCALE, [given(1, 3), given(2, 7), given(3, 8), given(4, 8)])  # 2 → 3, 7 → 8: thirds unchanged
+    assert stability(before, calm)[0].stable and stability(before, calm)[0].changed == 2
+    # Choices: each option's share. A 1/3 → 2/3 is a move of 33 points.
+    options_before = round_of(1, CHOICE, [given(1, 0), given(2, 1), given(3, 2)])
+    options_after = round_of(2, CHOICE, [given(1, 0), given(2, 0), given(3, 2)])
+    assert round(stability(options_before, options_after)[0].largest_move) == 33
+
+
+def test_pseudonyms_are_stable_within_a_study_and_differ_between_studies() -> None:
+    key, other = b"k" * 32, b"o" * 32
+    assert pseudonym(key, 601) == pseudonym(key, 601) != pseudonym(key, 602)
+    assert pseudonym(key, 601) != pseudonym(other, 601)
+    assert "601" not in pseudonym(key, 601) and len(pseudonym(key, 601)) == 10
