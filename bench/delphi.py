@@ -36,7 +36,9 @@ from bot.i18n import translator  # noqa: E402
 from bot.services import delphi, delphi_results  # noqa: E402
 from bot.services.catalogue import load_catalogue  # noqa: E402
 from bot.services.clock import utc_now  # noqa: E402
+from bot.storage import delphi as rows  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
+from bot.views import delphi as views  # noqa: E402
 from bot.views import delphi_results as result_views  # noqa: E402
 from tests.standin import BotApiStandIn, Sent, message_update, user  # noqa: E402
 
@@ -218,6 +220,42 @@ async def measure_results(path: Path) -> None:
     print(f"  made                {len(parts)} messages, a {len(table) // 1024} KiB CSV, {len(pictures)} charts")
 
 
+async def measure_second_round(path: Path, sample: int = 300) -> None:
+    """Round 1 closed, round 2 loaded with its default repeats: what each invitation costs to write (the
+    previous round's result, the panellist's own answer, the comments), and the study's results with the PDF."""
+    catalogue = load_catalogue(SHIPPED_OBJECTIVES)
+    _ = translator("en")
+    db = await Database.open(path)
+    try:
+        first = await rows.find(db, STUDY, 1)
+        assert first is not None
+        async with db.transaction() as tx:
+            await rows.close(tx, first.id, utc_now())
+        second = json.loads(round_file())
+        second |= {"round": 2, "questions": []}
+        found = await delphi.load(db, ADMIN, {ADMIN}, json.dumps(second).encode(), catalogue, utc_now())
+        print(f"round 2: {len(found.round.file.questions)} questions asked again (no consensus in round 1)")
+        started = time.perf_counter()
+        for person in range(FIRST, FIRST + sample):
+            current = await delphi.next_question(db, person, found.round.id, utc_now())
+            assert current is not None
+            said = await delphi_results.feedback(db, current.round, current.index, person)
+            assert said is not None
+            views.question(_, current, heading=result_views.feedback_block(_, said))
+        each = (time.perf_counter() - started) / sample * 1000
+        print(f"  an invitation with the previous result: {each:5.1f} ms to write ({1000 / each:.0f} a second)")
+        started = time.perf_counter()
+        study = await delphi_results.study(db, ADMIN, {ADMIN}, STUDY)
+        result_views.movement(_, study)
+        table = await asyncio.to_thread(result_views.answers_csv, _, study.rounds)
+        summary = await asyncio.to_thread(result_views.summary_pdf, _, study)
+        elapsed = time.perf_counter() - started
+        sizes = f"CSV {len(table) // 1024} KiB, PDF {len(summary) // 1024} KiB"
+        print(f"  /delphi_results of the study: {elapsed:5.2f} s ({sizes})")
+    finally:
+        await db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--panellists", type=int, default=2000)
@@ -227,6 +265,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         asyncio.run(measure_results(Path(args.measure)))
+        asyncio.run(measure_second_round(Path(args.measure)))
         return
     if not args.skip_invitations:
         asyncio.run(invitations(args.panellists, args.rate))

@@ -242,7 +242,7 @@ async def _previous_round(update: Update, context: Context, current: Step, what:
     """A repeated question's previous round: split by stakeholder type, or as a chart."""
     d = deps(context)
     _ = tr(update, context)
-    said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update))
+    said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update), split=what == "t")
     if said is None:
         raise Refused("stale")
     if what == "t":

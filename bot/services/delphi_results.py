@@ -122,9 +122,13 @@ def pseudonym(key: bytes, person_id: int) -> str:
 
 
 def _question_result(
-    stored: StoredRound, index: int, question: Question, asked: int, answers: list[Given]
+    stored: StoredRound, index: int, question: Question, asked: int, answers: list[Given], *, split: bool = True
 ) -> QuestionResult:
+    """`split`: also by stakeholder type and by region (most of the work; a panellist's feedback skips it)."""
+
     def grouped(key: str) -> dict[str, Part]:
+        if not split:
+            return {}
         groups: dict[str, list[Given]] = {}
         for answer in answers:
             groups.setdefault(getattr(answer, key) or "—", []).append(answer)
@@ -178,8 +182,8 @@ class Feedback:
     outside: bool  # their answer lay outside the group's interquartile range
 
 
-async def feedback(db: Reader, stored: StoredRound, index: int, person: int) -> Feedback | None:
-    """None for a question that is not asked again from the previous round."""
+async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, split: bool = False) -> Feedback | None:
+    """None for a question that is not asked again from the previous round; `split` adds the groups."""
     if not stored.file.repeated(index):
         return None
     previous = await rows.find(db, stored.study, stored.file.round - 1)
@@ -189,7 +193,7 @@ async def feedback(db: Reader, stored: StoredRound, index: int, person: int) -> 
         return None
     answers = await rows.given_to(db, previous.id, before)
     asked = await rows.asked_count(db, previous.id, before)
-    result = _question_result(previous, before, question, asked, answers)
+    result = _question_result(previous, before, question, asked, answers, split=split)
     mine = next((a for a in answers if a.person_id == person), None)
     own = Answer(before, mine.value, mine.text, mine.comment) if mine is not None else None
     spread = result.whole.figures
