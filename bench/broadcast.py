@@ -122,6 +122,22 @@ class Run:
         return pressed, latencies
 
 
+async def start_bot(standin: BotApiStandIn, database: Path, rate: int) -> asyncio.subprocess.Process:
+    """`python -m bot` on the stand-in, the admin set, the flood limit out of the way of scripted people."""
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": standin.base_url,
+        "BOT_DATABASE": str(database),
+        "BOT_ADMINS": str(ADMIN),
+        "BOT_MESSAGES_PER_SECOND": str(rate),
+        "BOT_FLOOD_LIMIT": "1000",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
+    )
+
+
 async def scenario(people: int, rate: int, limits: bool, applicants: int) -> dict[str, float]:
     standin = BotApiStandIn(TOKEN)
     standin.enforce_limits = limits
@@ -130,18 +146,7 @@ async def scenario(people: int, rate: int, limits: bool, applicants: int) -> dic
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
         await seed(database, people, applicants)
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TOKEN,
-            "BOT_API_URL": standin.base_url,
-            "BOT_DATABASE": str(database),
-            "BOT_ADMINS": str(ADMIN),
-            "BOT_MESSAGES_PER_SECOND": str(rate),
-            "BOT_FLOOD_LIMIT": "1000",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
-        )
+        process = await start_bot(standin, database, rate)
         watcher, peak = psutil.Process(process.pid), 0
 
         async def sample() -> None:

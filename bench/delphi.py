@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.broadcast import ADMIN, TOKEN, start_bot  # noqa: E402
 from bench.reports import peak_rss_mib  # noqa: E402
 from bot.config import SHIPPED_OBJECTIVES  # noqa: E402
 from bot.i18n import translator  # noqa: E402
@@ -42,8 +42,6 @@ from bot.views import delphi as views  # noqa: E402
 from bot.views import delphi_results as result_views  # noqa: E402
 from tests.standin import BotApiStandIn, Sent, message_update, user  # noqa: E402
 
-TOKEN = "123:BENCH"
-ADMIN = 1
 FIRST = 400_000
 NOW = "2026-11-01T00:00:00.000000+00:00"
 STUDY = "bench-study"
@@ -112,18 +110,7 @@ async def invitations(panellists: int, rate: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
         await seed(database, panellists)
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TOKEN,
-            "BOT_API_URL": standin.base_url,
-            "BOT_DATABASE": str(database),
-            "BOT_ADMINS": str(ADMIN),
-            "BOT_MESSAGES_PER_SECOND": str(rate),
-            "BOT_FLOOD_LIMIT": "1000",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
-        )
+        process = await start_bot(standin, database, rate)
         try:
             await standin.wait_for(lambda s: s.method == "setMyCommands", timeout=60)
             admin = user(ADMIN, first_name="Sec")
@@ -236,7 +223,11 @@ async def measure_second_round(path: Path, sample: int = 300) -> None:
         found = await delphi.load(db, ADMIN, {ADMIN}, json.dumps(second).encode(), catalogue, utc_now())
         print(f"round 2: {len(found.round.file.questions)} questions asked again (no consensus in round 1)")
         started = time.perf_counter()
-        for person in range(FIRST, FIRST + sample):
+        panel = await db.fetchall(
+            "SELECT person_id FROM delphi_panel WHERE round_id = ? LIMIT ?", (found.round.id, sample)
+        )
+        sample = len(panel)
+        for person in (row["person_id"] for row in panel):
             current = await delphi.next_question(db, person, found.round.id, utc_now())
             assert current is not None
             said = await delphi_results.feedback(db, current.round, current.index, person)

@@ -227,12 +227,12 @@ async def _answered(update: Update, context: Context, current: Step, *, edit: bo
     d = deps(context)
     _ = tr(update, context)
     said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update))
-    far = said is not None and said.outside and _still_far(said, current)
-    markup = views.comment_keyboard(_, current, reason=far)
+    markup = views.comment_keyboard(_, current, reason=said is not None and _far(said, current))
     await (reply if edit else send)(update, views.answered(_, current), markup)
 
 
-def _still_far(said: delphi_results.Feedback, current: Step) -> bool:
+def _far(said: delphi_results.Feedback, current: Step) -> bool:
+    """The answer just given lies outside the previous round's interquartile range."""
     spread = said.result.whole.figures
     value = current.answer.value if current.answer is not None else None
     return spread is not None and value is not None and not spread.q1 <= value <= spread.q3
