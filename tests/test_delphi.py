@@ -155,6 +155,8 @@ async def test_round_files_are_checked_named_and_loaded_whole(
         await running.settled()
         invited = await table(running, "SELECT chat_id FROM outbox WHERE kind = 'delphi_invitation' ORDER BY chat_id")
         assert invited == [(B3_PERSON,), (B2_PERSON,), (PENDING_PERSON,)]
+        told = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "opened:" in s.text)
+        assert "(<code>implementation-2030</code>) opened: 3 panellists invited" in told.text
         assert "can no longer be replaced" in (await send_round(admin, round_file(now))).text
 
 
@@ -272,6 +274,8 @@ async def test_reminders_go_only_to_those_with_questions_left_and_the_round_clos
         running.clock.now = datetime(2026, 12, 9, 10, 0, tzinfo=running.clock.now.tzinfo)  # closed
         await running.ticks()
         assert await table(running, "SELECT closed_at IS NOT NULL FROM delphi_rounds") == [(1,)]
+        told = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "closed:" in s.text)
+        assert "closed: 1 of 3 panellists answered every question" in told.text  # Bea did
         ada = ChatUser(standin, B3_PERSON)
         assert "closed on" in await ada.alert(ada.button("7")[1], ada.button("7")[0].message_id or 0)
         assert "no Delphi round open" in (await ada.say("/delphi")).text

@@ -26,7 +26,7 @@ from bot.models import OutboxItem
 from bot.services import delphi, delphi_results
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
-from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND
+from bot.storage.delphi import EVENT_KIND, INVITATION_KIND, REMINDER_KIND
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
 from bot.views.callbacks import pressed
@@ -399,14 +399,24 @@ def _round_of(item: OutboxItem) -> int:
 
 async def _rounds_due(d: Deps) -> None:
     """Open what is due, close what is over, queue the reminders that fell due: all from the rows."""
-    now = d.now()
-    await delphi.open_due(d.db, now)
-    await delphi.close_due(d.db, now)
+    now, admins = d.now(), d.settings.admins
+    await delphi.open_due(d.db, now, admins)
+    await delphi.close_due(d.db, now, admins)
     await delphi.remind_due(d.db, now)
+
+
+async def _event(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    """The Secretariat told that a round opened or closed by itself."""
+    found = await delphi.event(d.db, _round_of(item))
+    if found is None:
+        return None
+    stored, panel, complete = found
+    return result_views.round_event(_, stored, str(item.params.get("event")), panel, complete), None
 
 
 OUTBOX_KINDS = (
     OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
     OutboxKind(REMINDER_KIND, _reminder),
+    OutboxKind(EVENT_KIND, _event),
 )
 PERIODIC_JOBS = (_rounds_due,)

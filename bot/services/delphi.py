@@ -191,8 +191,8 @@ async def load(
     return Loaded(stored, panel, per_taskforce, existing is not None, opened)
 
 
-async def open_due(db: Database, now: datetime) -> int:
-    """Rounds whose opening time has come: panel formed, invitations queued; how many opened."""
+async def open_due(db: Database, now: datetime, admins: Collection[int]) -> int:
+    """Rounds whose opening time has come: panel formed, invitations queued, the Secretariat told; how many."""
     opened = 0
     for stored in await rows.due_to_open(db, now):
         async with db.transaction() as tx:
@@ -201,17 +201,29 @@ async def open_due(db: Database, now: datetime) -> int:
                 continue
             previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
             size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
+            await rows.tell_admins(tx, admins, fresh.id, "opened", now)
             await repo.audit(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
         log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
         opened += 1
     return opened
 
 
-async def close_due(db: Database, now: datetime) -> None:
+async def close_due(db: Database, now: datetime, admins: Collection[int]) -> None:
+    """Rounds past their closing time close; the Secretariat is told, with the response rate."""
     for round_id in await rows.due_to_close(db, now):
         async with db.transaction() as tx:
             if await rows.close(tx, round_id, now):
+                await rows.tell_admins(tx, admins, round_id, "closed", now)
                 await repo.audit(tx, now, None, "delphi.closed", detail={"round": round_id})
+
+
+async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | None:
+    """A round the Secretariat is told about: the round, its panel, the panellists who answered everything."""
+    stored = await rows.get(db, round_id)
+    if stored is None:
+        return None
+    panel, complete = await rows.completion(db, round_id)
+    return stored, panel, complete
 
 
 async def remind_due(db: Database, now: datetime) -> None:

@@ -7,6 +7,7 @@ whole (`definition`) and never changes once the round has opened.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from bot.models import Lane
 from bot.storage.database import Database, Transaction, from_text, to_text
 from bot.storage.repositories import Reader
 
-INVITATION_KIND, REMINDER_KIND = "delphi_invitation", "delphi_reminder"
+INVITATION_KIND, REMINDER_KIND, EVENT_KIND = "delphi_invitation", "delphi_reminder", "delphi_event"
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,27 @@ async def close(tx: Transaction, round_id: int, now: datetime) -> bool:
     await tx.execute("DELETE FROM delphi_reminders WHERE round_id = ? AND sent_at IS NULL", (round_id,))
     await tx.execute("DELETE FROM delphi_waiting WHERE round_id = ?", (round_id,))
     return bool(cursor.rowcount)
+
+
+async def tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: str, now: datetime) -> None:
+    """A notice to each admin that a round opened or closed by itself."""
+    for admin in sorted(admins):
+        await tx.execute(
+            "INSERT INTO outbox (chat_id, kind, params, created_at, lane) VALUES (?, ?, json_object('round', ?,"
+            " 'event', ?), ?, ?)",
+            (admin, EVENT_KIND, round_id, what, to_text(now), int(Lane.NOTICE)),
+        )
+
+
+async def completion(db: Reader, round_id: int) -> tuple[int, int]:
+    """The panel's size, and how many panellists answered every question they were asked."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS panel, COALESCE(SUM(done), 0) AS complete FROM (SELECT a.person_id,"
+        " MIN(EXISTS (SELECT 1 FROM delphi_answers x WHERE x.round_id = a.round_id AND x.question = a.question"
+        " AND x.person_id = a.person_id)) AS done FROM delphi_asked a WHERE a.round_id = ? GROUP BY a.person_id)",
+        (round_id,),
+    )
+    return (int(row["panel"]), int(row["complete"])) if row else (0, 0)
 
 
 async def due_reminders(db: Reader, now: datetime) -> list[tuple[int, str]]:

@@ -43,6 +43,18 @@ def extended(_: Translate, stored: StoredRound) -> str:
     )
 
 
+def round_event(_: Translate, stored: StoredRound, what: str, panel: int, complete: int) -> str:
+    """A round opened or closed by itself: the Secretariat hears it."""
+    if what == "opened":
+        return _("{title} (<code>{study}</code>) opened: {panel} panellists invited, until {closes}.").format(
+            title=title(_, stored), study=stored.study, panel=number(_, panel), closes=when(_, stored.closes_at)
+        )
+    return _(
+        "{title} (<code>{study}</code>) closed: {complete} of {panel} panellists answered every question. "
+        "/delphi_results {study} shows what it says."
+    ).format(title=title(_, stored), study=stored.study, complete=number(_, complete), panel=number(_, panel))
+
+
 def decimal(_: Translate, value: float) -> str:
     return format_decimal(value, format="#,##0.##", locale=_.language)
 
