@@ -87,8 +87,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     for handler in groups.group_handlers():  # what the bot answers in a group, before the group catch-all
         application.add_handler(handler, group=-1)
     application.add_handler(system.outside_private_handler(), group=-1)
-    for handler in delphi.typed_handlers():  # typed text for a Delphi question that asked last
-        application.add_handler(handler, group=-1)
+    application.add_handler(delphi.TypingForDelphi(deps.typing_awaited), group=-1)  # text a Delphi question awaits
     application.add_handler(flow.conversation([announce.CONVERSATION]))
     features = [*browse.handlers(), *account.handlers(), *facilitate.handlers(), *announce.handlers()]
     features += [*reports.handlers(), *groups.handlers(), *delphi.handlers()]
@@ -115,6 +114,9 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     """Command menus and the tick; `run_polling` would call this post_init, we run ourselves."""
     deps: Deps = application.bot_data[DEPS_KEY]
     deps.bot_username = application.bot.username
+    for feature in FEATURES:
+        for prepare in getattr(feature, "ON_START", ()):
+            await prepare(deps)
     try:
         for language in SUPPORTED:
             await set_menu(application.bot, language)

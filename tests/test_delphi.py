@@ -384,12 +384,16 @@ async def test_a_kill_between_two_questions_loses_nothing(standin: BotApiStandIn
         await ada.press("Skip")
         number = await standin.wait_for(lambda s: s.chat_id == ada.id and "3 / 4" in s.text)
         assert "Type a number" in number.text
+        process.send_signal(signal.SIGKILL)  # killed while the number question waits for her typing
+        await process.wait()
+        process = await start_bot_process(standin, database, **admins)
+        assert "Your answer: 42" in (await ada.say("42")).text
     finally:
         await stop(process)
     db = await Database.open(database)
     try:
         rows = await db.fetchall("SELECT question, value FROM delphi_answers WHERE person_id = ? ORDER BY 1", (ada.id,))
-        assert [tuple(row) for row in rows] == [(0, 6.0), (1, 1.0)]
+        assert [tuple(row) for row in rows] == [(0, 6.0), (1, 1.0), (2, 42.0)]
     finally:
         await db.close()
 
@@ -465,7 +469,7 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         reused = second_round(now, questions=[{"id": "q2", "type": "text", "text": "Again?"}])
         assert "questions[0].id</code>: q2 was asked in round 1" in (await send_round(admin, reused)).text
         loaded = await send_round(admin, second_round(now))
-        assert "q1 (scale), q5 (choice)" in loaded.text  # q2 reached consensus: not asked again
+        assert "q1 (scale, asked again), q5 (choice)" in loaded.text  # q2 reached consensus: not asked again
         assert "6 people" in loaded.text  # round 1's panel, answers or not
         running.clock.advance(hours=2)
         await running.settled()

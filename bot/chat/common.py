@@ -61,8 +61,8 @@ class Deps:
     just_forgotten: set[int] = field(default_factory=set)
     ticks: int = 0  # ticks completed: tests wait for one instead of sleeping
     bot_username: str = ""  # known once getMe has answered: deep links name the bot
-    # People whose next typed message a Delphi question waits for (its rows, read on first use).
-    typing_awaited: set[int] | None = None
+    # People whose next typed message a Delphi question waits for: its rows, read at start, then kept up to date.
+    typing_awaited: set[int] = field(default_factory=set)
 
     def now(self) -> datetime:
         return self.clock()

@@ -16,7 +16,14 @@ import re
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.chat.calls import drop_buttons
 from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, send, send_file, tr, user_id
@@ -34,7 +41,7 @@ from bot.views.callbacks import pressed
 log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE
 JSON_FILE = filters.Document.FileExtension("json") | filters.Document.MimeType("application/json")
-LOAD_CAPTION = re.compile(r"^/delphi_load(@\w+)?\b")
+DELPHI_COMMAND = re.compile(r"^/delphi(@\w+)?(\s|$)")  # /delphi itself leaves a waiting question waiting
 
 
 # ---------------------------------------------------------------- admins: load, close, extend
@@ -203,7 +210,7 @@ async def press(update: Update, context: Context) -> None:
             await _answered(update, context, current, edit=True)
         elif data.action == "c":
             current = await delphi.ask_comment(d.db, person, round_id, index, now, update.update_id)
-            (await _waiting(d)).add(person)
+            d.typing_awaited.add(person)
             await reply(update, views.answered(_, current) + "\n\n" + views.ask_comment(_))
         elif data.action == "n":
             await _drop_own_buttons(update)
@@ -279,7 +286,7 @@ async def _show(update: Update, context: Context, current: Step) -> None:
     _ = tr(update, context)
     await delphi.wait_for_typed(d.db, user_id(update), current, update.update_id)
     if current.question.type.typed:
-        (await _waiting(d)).add(user_id(update))
+        d.typing_awaited.add(user_id(update))
     text, markup = await _question(d, _, current, user_id(update))
     await send(update, text, markup)
 
@@ -294,22 +301,13 @@ async def _question(
     return text, views.question_keyboard(_, current, said.own if said is not None else None)
 
 
-async def _waiting(d: Deps) -> set[int]:
-    """A person not in it has no Delphi question waiting: no read of the database for their message."""
-    if d.typing_awaited is None:
-        d.typing_awaited = await delphi.people_waiting(d.db)
-    return d.typing_awaited
-
-
 async def typed(update: Update, context: Context) -> None:
     """A typed message, when a Delphi question asked for it last: the answer or the comment."""
     d = deps(context)
     person = user_id(update)
-    if person not in await _waiting(d):
-        return
     found = await delphi.waiting(d.db, person)
     if found is None:
-        (await _waiting(d)).discard(person)
+        d.typing_awaited.discard(person)
         return
     message = update.message
     assert message is not None and message.text is not None
@@ -319,17 +317,17 @@ async def typed(update: Update, context: Context) -> None:
             await _next(update, context, found.round_id)
         elif found.what == "comment":
             await delphi.comment(d.db, person, found.round_id, found.question, message.text, d.now())
-            (await _waiting(d)).discard(person)
+            d.typing_awaited.discard(person)
             await send(update, views.comment_saved(_))
             await _next(update, context, found.round_id)
         else:
             current = await delphi.answer(d.db, person, found.round_id, found.question, message.text, d.now())
-            (await _waiting(d)).discard(person)
+            d.typing_awaited.discard(person)
             await _answered(update, context, current, edit=False)
     except Refused as refused:
         if refused.reason in ("round_closed", "stale"):
             await delphi.stop_waiting(d.db, person)
-            (await _waiting(d)).discard(person)
+            d.typing_awaited.discard(person)
         await refuse(update, context, refused)
     log.info("update %s: a typed Delphi %s", update.update_id, found.what)  # the recorder of group 1 does not run
     raise ApplicationHandlerStop
@@ -339,18 +337,37 @@ async def other_flow(update: Update, context: Context) -> None:
     """Another flow's button or command asks something newer: typed text is no longer for Delphi."""
     d = deps(context)
     person = user_id(update)
-    if person in await _waiting(d):
-        await delphi.stop_waiting(d.db, person)
-        (await _waiting(d)).discard(person)
+    await delphi.stop_waiting(d.db, person)
+    d.typing_awaited.discard(person)
 
 
-def typed_handlers() -> list[Handler]:
-    """Handler group -1: before the conversation, which would otherwise take every typed message."""
-    return [
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, typed),
-        MessageHandler(PRIVATE & filters.COMMAND & ~filters.Regex(r"^/delphi(@\w+)?(\s|$)"), other_flow),
-        CallbackQueryHandler(other_flow, pattern=r"^(?!dl:)"),
-    ]
+class TypingForDelphi(BaseHandler[Update, Context, None]):
+    """Handler group -1, before the conversation: only for people a Delphi question waits for (a set kept in
+    memory, so that everyone else's update costs one lookup). Their typed text answers the question; another
+    flow's button or command asks something newer, and clears the wait."""
+
+    def __init__(self, awaited: set[int]) -> None:
+        super().__init__(self._handle)
+        self._awaited = awaited
+
+    def check_update(self, update: object) -> bool:
+        if not isinstance(update, Update) or update.effective_user is None:
+            return False
+        if update.effective_user.id not in self._awaited or update.effective_chat is None:
+            return False
+        if update.effective_chat.type != "private":
+            return False
+        if update.callback_query is not None:
+            return not (update.callback_query.data or "").startswith("dl:")
+        text = update.message.text if update.message is not None else None
+        return text is not None and not DELPHI_COMMAND.match(text)
+
+    @staticmethod
+    async def _handle(update: Update, context: Context) -> None:
+        if update.callback_query is not None or filters.COMMAND.check_update(update):
+            await other_flow(update, context)
+        else:
+            await typed(update, context)
 
 
 def handlers() -> list[Handler]:
@@ -381,7 +398,7 @@ async def _invited(d: Deps, item: OutboxItem, message_id: int) -> None:
     current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
     if current is not None and current.question.type.typed:
         await delphi.wait_for_typed(d.db, item.chat_id, current, 0)
-        (await _waiting(d)).add(item.chat_id)
+        d.typing_awaited.add(item.chat_id)
 
 
 async def _reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
@@ -414,6 +431,12 @@ async def _event(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     return result_views.round_event(_, stored, str(item.params.get("event")), panel, complete), None
 
 
+async def _load_waiting(d: Deps) -> None:
+    """Whose next typed message a Delphi question waits for, from the rows: a restart forgets nobody."""
+    d.typing_awaited |= await delphi.people_waiting(d.db)
+
+
+ON_START = (_load_waiting,)
 OUTBOX_KINDS = (
     OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
     OutboxKind(REMINDER_KIND, _reminder),

@@ -6,7 +6,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delphi_models import QuestionType
+from bot.delphi_models import QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
@@ -38,17 +38,14 @@ def loaded(_: Translate, found: Loaded) -> str:
     lines = [
         _("<b>Round loaded</b>: {title}").format(title=title(_, found.round)),
         labelled(_, _("Study"), f"<code>{file.study}</code>"),
-        labelled(_, _("Questions"), ", ".join(f"{q.id} ({question_type(_, q.type)})" for q in file.questions)),
+        labelled(_, _("Questions"), ", ".join(_question_named(_, file, index) for index in range(len(file.questions)))),
         labelled(_, _("Consensus rule"), file.consensus.rule),
         labelled(_, _("Opens"), when(_, file.opens)),
         labelled(_, _("Closes"), when(_, found.round.closes_at)),
         labelled(
             _,
             _("Panel as registrations stand now"),
-            _("{count} people").format(count=number(_, found.panel))
-            + (" (" + ", ".join(f"{code} {n}" for code, n in sorted(found.per_taskforce.items())) + ")")
-            if found.per_taskforce
-            else "",
+            _("{count} people").format(count=number(_, found.panel)) + _per_taskforce(found.per_taskforce),
         ),
     ]
     if found.replaced:
@@ -59,6 +56,17 @@ def loaded(_: Translate, found: Loaded) -> str:
         else _("The panel is formed and invited when it opens.")
     )
     return "\n".join(lines)
+
+
+def _question_named(_: Translate, file: RoundFile, index: int) -> str:
+    q = file.questions[index]
+    if file.repeated(index):
+        return _("{id} ({type}, asked again)").format(id=plain(q.id), type=question_type(_, q.type))
+    return f"{plain(q.id)} ({question_type(_, q.type)})"
+
+
+def _per_taskforce(counts: dict[str, int]) -> str:
+    return " (" + ", ".join(f"{code} {n}" for code, n in sorted(counts.items())) + ")" if counts else ""
 
 
 def question_type(_: Translate, kind: QuestionType) -> str:
