@@ -15,7 +15,7 @@ import json
 import logging
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -319,9 +319,9 @@ async def answer(db: Database, person: int, round_id: int, index: int, given: st
     async with db.transaction() as tx:
         await rows.save_answer(tx, round_id, index, person, value, text, now)
         await rows.stop_waiting(tx, person)
-    found = await step(db, person, round_id, index, now)
-    assert found is not None
-    return found
+    comment = current.answer.comment if current.answer is not None else None  # a changed answer keeps it
+    answered = current.answered + (current.answer is None)
+    return replace(current, answer=Answer(index, value, text, comment), answered=answered)
 
 
 def _value(question: Question, given: str) -> tuple[float | None, str | None]:

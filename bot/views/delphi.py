@@ -6,7 +6,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delphi_models import QuestionType, RoundFile
+from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
@@ -147,7 +147,7 @@ def question(_: Translate, current: Step, *, heading: str = "") -> str:
     elif q.type is QuestionType.TEXT:
         lines.append(_("Type your answer (one message)."))
     if current.answer is not None:
-        lines += ["", labelled(_, _("Your answer now"), answer_text(_, current, current.answer))]
+        lines += ["", labelled(_, _("Your answer now"), answer_text(_, current.question, current.answer))]
         if q.type.typed:
             lines.append(_("Type a new answer to change it."))
     return fit("\n".join(lines))
@@ -157,8 +157,8 @@ def short(value: float) -> str:
     return f"{value:g}"
 
 
-def answer_text(_: Translate, current: Step, given: Answer) -> str:
-    q = current.question
+def answer_text(_: Translate, q: Question, given: Answer) -> str:
+    """An answer as its panellist gave it: the point, the option, the number or the text."""
     if q.type is QuestionType.TEXT:
         return plain(given.text or "")
     value = given.value if given.value is not None else 0.0
@@ -213,7 +213,7 @@ def answered(_: Translate, current: Step) -> str:
             f"<i>{title(_, current.round)} · {current.position} / {current.total}</i>",
             "",
             f"<b>{plain(current.question.text(_.language))}</b>",
-            labelled(_, _("Your answer"), answer_text(_, current, current.answer) if current.answer else "—"),
+            labelled(_, _("Your answer"), answer_text(_, current.question, current.answer) if current.answer else "—"),
             "",
             _("Would you like to add a comment? Comments are shared without your name."),
         ]

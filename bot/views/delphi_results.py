@@ -18,8 +18,8 @@ from bot.models import Catalogue
 from bot.services.consensus import Verdict
 from bot.services.delphi import plain_number
 from bot.services.delphi_results import Feedback, Part, QuestionResult, Results, Stability, Status, StudyResults
-from bot.storage.delphi import Answer, Response, StoredRound
-from bot.views.delphi import plain, question_type, title
+from bot.storage.delphi import Response, StoredRound
+from bot.views.delphi import answer_text, plain, question_type, title
 from bot.views.exports import neutralised
 from bot.views.texts import MESSAGE_LIMIT, labelled, number, when
 
@@ -331,7 +331,7 @@ def feedback_block(_: Translate, said: Feedback) -> str:
             )
         )
     if said.own is not None:
-        own = given_answer(_, result, said.own)
+        own = answer_text(_, result.question, said.own)
         lines.append(_("Your answer in round {round}: {answer}").format(round=number_before, answer=own))
     if said.outside and spread is not None:
         lines.append(
@@ -347,14 +347,6 @@ def feedback_block(_: Translate, said: Feedback) -> str:
             for comment in said.comments
         ]
     return "\n".join(lines)
-
-
-def given_answer(_: Translate, result: QuestionResult, own: Answer) -> str:
-    q = result.question
-    if q.type is QuestionType.TEXT:
-        return plain(own.text or "")
-    value = own.value or 0.0
-    return plain(q.options[int(value)](_.language)) if q.type is QuestionType.CHOICE else plain_number(value)
 
 
 def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str) -> str:
