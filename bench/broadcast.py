@@ -29,7 +29,7 @@ from telegram.request import HTTPXRequest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.storage.database import Database  # noqa: E402
+from bot.storage.database import Database, Transaction  # noqa: E402
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user  # noqa: E402
 
 TOKEN = "123:BENCH"
@@ -45,17 +45,7 @@ async def seed(path: Path, people: int, applicants: int) -> None:
     try:
         async with db.transaction() as tx:
             ids = [200_000 + n for n in range(people + applicants)]
-            await tx.executemany(
-                "INSERT INTO people (telegram_id, name, organisation, country, region, stakeholder_type,"
-                " member_status, email, language, created_at, updated_at)"
-                " VALUES (?, ?, 'Org', 'Kenya', 'Africa', 'Research and education', 'member', NULL, 'en', ?, ?)",
-                [(i, f"Person {i}", NOW, NOW) for i in ids],
-            )
-            await tx.executemany(
-                "INSERT INTO known_users (telegram_id, username, full_name, language, first_seen)"
-                " VALUES (?, NULL, ?, 'en', ?)",
-                [(i, f"Person {i}", NOW) for i in ids],
-            )
+            await add_people(tx, [(i, "Africa", "Research and education") for i in ids])
             await tx.executemany(
                 "INSERT INTO registrations (person_id, taskforce, role, status, created_at, updated_at)"
                 " VALUES (?, 'A1', 'member', 'active', ?, ?)",
@@ -63,6 +53,20 @@ async def seed(path: Path, people: int, applicants: int) -> None:
             )
     finally:
         await db.close()
+
+
+async def add_people(tx: Transaction, people: list[tuple[int, str, str]]) -> None:
+    """(id, region, stakeholder type): a profile each, and a chat the bot may write to."""
+    await tx.executemany(
+        "INSERT INTO people (telegram_id, name, organisation, country, region, stakeholder_type,"
+        " member_status, email, language, created_at, updated_at)"
+        " VALUES (?, ?, 'Org', 'Kenya', ?, ?, 'member', NULL, 'en', ?, ?)",
+        [(i, f"Person {i}", region, kind, NOW, NOW) for i, region, kind in people],
+    )
+    await tx.executemany(
+        "INSERT INTO known_users (telegram_id, username, full_name, language, first_seen) VALUES (?, NULL, ?, 'en', ?)",
+        [(i, f"Person {i}", NOW) for i, _region, _kind in people],
+    )
 
 
 class Run:

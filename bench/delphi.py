@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.broadcast import ADMIN, TOKEN, start_bot  # noqa: E402
+from bench.broadcast import ADMIN, TOKEN, add_people, start_bot  # noqa: E402
 from bench.reports import peak_rss_mib  # noqa: E402
 from bot.config import SHIPPED_OBJECTIVES  # noqa: E402
 from bot.i18n import translator  # noqa: E402
@@ -81,17 +81,7 @@ async def seed(path: Path, panellists: int) -> None:
     try:
         async with db.transaction() as tx:
             ids = range(FIRST, FIRST + panellists)
-            await tx.executemany(
-                "INSERT INTO people (telegram_id, name, organisation, country, region, stakeholder_type,"
-                " member_status, email, language, created_at, updated_at)"
-                " VALUES (?, ?, 'Org', 'Kenya', ?, ?, 'member', NULL, 'en', ?, ?)",
-                [(i, f"Person {i}", rng.choice(regions), rng.choice(kinds), NOW, NOW) for i in ids],
-            )
-            await tx.executemany(
-                "INSERT INTO known_users (telegram_id, username, full_name, language, first_seen)"
-                " VALUES (?, NULL, ?, 'en', ?)",
-                [(i, f"Person {i}", NOW) for i in ids],
-            )
+            await add_people(tx, [(i, rng.choice(regions), rng.choice(kinds)) for i in ids])
             await tx.executemany(
                 "INSERT INTO registrations (person_id, taskforce, role, status, created_at, updated_at)"
                 " VALUES (?, ?, 'member', 'active', ?, ?)",
