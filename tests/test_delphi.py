@@ -245,6 +245,29 @@ async def test_typed_text_goes_to_the_flow_that_asked_last(
         assert await table(running, "SELECT text FROM delphi_answers WHERE question = 1") == [("Field staff.",)]
 
 
+async def test_a_panellist_in_the_middle_of_a_join_answers_delphi_and_goes_on_joining(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin, bea = ChatUser(standin, ADMIN_ID), ChatUser(standin, B2_PERSON)
+        await bea.say("/join C1")
+        await bea.press("Global Leader")  # the join now waits for a typed motivation
+        number = {"id": "q3", "type": "number", "text": "Share of countries (%)", "min": 0, "max": 100}
+        choice = {"id": "q2", "type": "choice", "text": "Which region first?", "options": ["Africa", "Europe"]}
+        await open_round(running, admin, questions=[choice, number])
+        await bea.press("Europe")  # a Delphi button answers its question, the join waits on
+        await bea.press("Skip")
+        await standin.wait_for(lambda s: s.chat_id == bea.id and "Share of countries" in s.text)
+        assert "Your answer: 40" in (await bea.say("40")).text  # Delphi asked last
+        summary = await bea.say("Twenty years of soil work.")  # the join's question, answered
+        assert "Please check" in summary.text and "Twenty years of soil work." in summary.text
+        assert "application" in (await bea.press("Confirm")).text
+        assert await table(running, "SELECT question, value FROM delphi_answers ORDER BY 1") == [(0, 1.0), (1, 40.0)]
+        motivation = "SELECT motivation FROM registrations WHERE taskforce = 'C1' AND person_id = ?"
+        assert await table(running, motivation, bea.id) == [("Twenty years of soil work.",)]
+
+
 async def test_reminders_go_only_to_those_with_questions_left_and_the_round_closes_by_itself(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
