@@ -300,7 +300,8 @@ async def due_reminders(db: Reader, now: datetime) -> list[tuple[int, str]]:
     """(round, due time) of reminders due in open rounds."""
     rows = await db.fetchall(
         "SELECT r.round_id, r.due_at FROM delphi_reminders r JOIN delphi_rounds d ON d.id = r.round_id"
-        " WHERE r.sent_at IS NULL AND r.due_at <= ? AND d.closed_at IS NULL ORDER BY r.due_at",
+        " WHERE r.sent_at IS NULL AND r.due_at <= ? AND d.opened_at IS NOT NULL AND d.closed_at IS NULL"
+        " ORDER BY r.due_at",
         (to_text(now),),
     )
     return [(int(row["round_id"]), str(row["due_at"])) for row in rows]
