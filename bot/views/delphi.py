@@ -281,7 +281,7 @@ def my_rounds(_: Translate, found: list[tuple[StoredRound, list[int], dict[int, 
         for index in asked:
             q = stored.file.questions[index]
             mark = "✓" if index in answers else "○"
-            lines.append(f"{mark} {plain(q.text(_.language))[:80]}")
+            lines.append(f"{mark} {plain(q.text(_.language)[:80])}")  # cut before escaping: never half an entity
     lines += ["", _("Press a question to answer it or change your answer.")]
     return fit("\n".join(lines))
 
