@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -407,12 +408,19 @@ class _TagChecker(HTMLParser):
             self.problem = self.problem or f'Unexpected end tag "{tag}"'
 
 
+# Telegram: "All <, > and & symbols that are not a part of a tag or an HTML entity must be replaced".
+BARE_AMPERSAND = re.compile(r"&(?!(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
+
+
 def _html_problem(params: dict[str, Any]) -> str | None:
     """Why Telegram would refuse the text as HTML (None: it would not)."""
     if str(params.get("parse_mode", "")).upper() != "HTML":
         return None
+    text = str(params.get("text") or params.get("caption") or "")
+    if BARE_AMPERSAND.search(text):
+        return "Character entity expected"
     checker = _TagChecker()
-    checker.feed(str(params.get("text") or params.get("caption") or ""))
+    checker.feed(text)
     checker.close()
     if checker.problem is None and checker.open:
         return f'Can\'t find end tag corresponding to start tag "{checker.open[-1]}"'

@@ -29,6 +29,9 @@ PEOPLE = (
 )
 
 
+LONG_QUESTION = "What is missing? Name the tools, people and money your region lacks for soil & carbon work."
+
+
 def round_file(now: datetime, **changes: Any) -> dict[str, Any]:
     """The issue's example, placed around the test's clock."""
     data: dict[str, Any] = {
@@ -51,7 +54,8 @@ def round_file(now: datetime, **changes: Any) -> dict[str, Any]:
             },
             {"id": "q2", "type": "choice", "text": "Which region first?", "options": ["Africa", "Asia", "Europe"]},
             {"id": "q3", "type": "number", "text": "Share of countries using the toolbox (%)", "min": 0, "max": 100},
-            {"id": "q4", "type": "text", "text": "What is missing?"},
+            # Long, with an "&" where /delphi cuts it: the cut must not leave half of "&amp;".
+            {"id": "q4", "type": "text", "text": LONG_QUESTION},
         ],
     }
     data.update(changes)
