@@ -33,7 +33,7 @@ from bot.models import OutboxItem
 from bot.services import delphi, delphi_results
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
-from bot.storage.delphi import EVENT_KIND, INVITATION_KIND, REMINDER_KIND
+from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
 from bot.views.callbacks import pressed
@@ -440,6 +440,6 @@ ON_START = (_load_waiting,)
 OUTBOX_KINDS = (
     OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
     OutboxKind(REMINDER_KIND, _reminder),
-    OutboxKind(EVENT_KIND, _event),
+    OutboxKind(delphi.EVENT_KIND, _event),
 )
 PERIODIC_JOBS = (_rounds_due,)

@@ -28,12 +28,14 @@ from bot.services.errors import Refused
 from bot.services.facilitation import require_admin
 from bot.services.fields import clean_text
 from bot.storage import delphi as rows
+from bot.storage import outbox
 from bot.storage import repositories as repo
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 from bot.storage.delphi import Answer, StoredRound
 from bot.storage.repositories import Reader
 
 log = logging.getLogger("bot.delphi")
+EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
 FILE_LIMIT = 256_000  # bytes: a round of 30 questions in three languages is a few kilobytes
 TEXT_LIMIT = 1000  # characters of a typed answer or a comment
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -201,7 +203,7 @@ async def open_due(db: Database, now: datetime, admins: Collection[int]) -> int:
                 continue
             previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
             size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
-            await rows.tell_admins(tx, admins, fresh.id, "opened", now)
+            await _tell_admins(tx, admins, fresh.id, "opened", now)
             await repo.audit(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
         log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
         opened += 1
@@ -213,8 +215,14 @@ async def close_due(db: Database, now: datetime, admins: Collection[int]) -> Non
     for round_id in await rows.due_to_close(db, now):
         async with db.transaction() as tx:
             if await rows.close(tx, round_id, now):
-                await rows.tell_admins(tx, admins, round_id, "closed", now)
+                await _tell_admins(tx, admins, round_id, "closed", now)
                 await repo.audit(tx, now, None, "delphi.closed", detail={"round": round_id})
+
+
+async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: str, now: datetime) -> None:
+    """A notice to each admin that a round opened or closed by itself."""
+    for admin in sorted(admins):
+        await outbox.enqueue(tx, admin, EVENT_KIND, now, params={"round": round_id, "event": what})
 
 
 async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | None:
@@ -373,7 +381,8 @@ async def ask_comment(db: Database, person: int, round_id: int, index: int, now:
     current = await step(db, person, round_id, index, now)
     if current is None or current.answer is None:
         raise Refused("stale")
-    await rows.wait_for(db, person, round_id, index, "comment", update_id)
+    async with db.transaction() as tx:
+        await rows.wait_for(tx, person, round_id, index, "comment", update_id)
     return current
 
 
@@ -391,7 +400,8 @@ async def comment(db: Database, person: int, round_id: int, index: int, given: s
 async def wait_for_typed(db: Database, person: int, current: Step, update_id: int) -> None:
     """A number or text question was just shown: the person's next typed message answers it."""
     if current.question.type.typed:
-        await rows.wait_for(db, person, current.round.id, current.index, "answer", update_id)
+        async with db.transaction() as tx:
+            await rows.wait_for(tx, person, current.round.id, current.index, "answer", update_id)
 
 
 async def waiting(db: Database, person: int) -> rows.Waiting | None:
@@ -399,7 +409,8 @@ async def waiting(db: Database, person: int) -> rows.Waiting | None:
 
 
 async def stop_waiting(db: Database, person: int) -> None:
-    await rows.stop_waiting(db, person)
+    async with db.transaction() as tx:
+        await rows.stop_waiting(tx, person)
 
 
 async def people_waiting(db: Database) -> set[int]:

@@ -7,16 +7,16 @@ whole (`definition`) and never changes once the round has opened.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delphi_models import Panel, RoundFile
 from bot.models import Lane
-from bot.storage.database import Database, Transaction, from_text, to_text
+from bot.storage.database import Transaction, from_text, to_text
 from bot.storage.repositories import Reader
 
-INVITATION_KIND, REMINDER_KIND, EVENT_KIND = "delphi_invitation", "delphi_reminder", "delphi_event"
+INVITATION_KIND, REMINDER_KIND = "delphi_invitation", "delphi_reminder"
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,7 @@ async def running(db: Reader, now: datetime) -> list[StoredRound]:
 
 async def save(tx: Transaction, file: RoundFile, by: int, now: datetime, replaces: int | None) -> int:
     """A new round, or the same study and round loaded again before it opened (its rows go)."""
-    if replaces is not None:
-        await tx.execute("DELETE FROM delphi_reminders WHERE round_id = ?", (replaces,))
+    if replaces is not None:  # its reminders go with it (ON DELETE CASCADE)
         await tx.execute("DELETE FROM delphi_rounds WHERE id = ?", (replaces,))
     cursor = await tx.execute(
         "INSERT INTO delphi_rounds (study, round, definition, opens_at, closes_at, loaded_by, loaded_at)"
@@ -127,12 +126,9 @@ async def save(tx: Transaction, file: RoundFile, by: int, now: datetime, replace
         (file.study, file.round, file.model_dump_json(), to_text(file.opens), to_text(file.closes), by, to_text(now)),
     )
     round_id = int(cursor.lastrowid or 0)
-    await tx.execute("INSERT OR IGNORE INTO delphi_studies (study, secret) VALUES (?, ?)", (file.study, _secret()))
+    key = secrets.token_bytes(32)
+    await tx.execute("INSERT OR IGNORE INTO delphi_studies (study, secret) VALUES (?, ?)", (file.study, key))
     return round_id
-
-
-def _secret() -> bytes:
-    return secrets.token_bytes(32)
 
 
 async def secret(db: Reader, study: str) -> bytes:
@@ -165,10 +161,7 @@ async def panel_preview(db: Reader, panel: Panel | None, previous_id: int | None
             (*params, cutoff, cutoff),
         )
         places |= {(row["taskforce"], row["person_id"]) for row in rows}
-    per_taskforce: dict[str, int] = {}
-    for code, _person in places:
-        per_taskforce[code] = per_taskforce.get(code, 0) + 1
-    return len({person for _code, person in places}), per_taskforce
+    return len({person for _code, person in places}), dict(Counter(code for code, _person in places))
 
 
 # A registration that puts its person on a panel: active or pending, made before the cut-off.
@@ -275,16 +268,6 @@ async def close(tx: Transaction, round_id: int, now: datetime) -> bool:
     return bool(cursor.rowcount)
 
 
-async def tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: str, now: datetime) -> None:
-    """A notice to each admin that a round opened or closed by itself."""
-    for admin in sorted(admins):
-        await tx.execute(
-            "INSERT INTO outbox (chat_id, kind, params, created_at, lane) VALUES (?, ?, json_object('round', ?,"
-            " 'event', ?), ?, ?)",
-            (admin, EVENT_KIND, round_id, what, to_text(now), int(Lane.NOTICE)),
-        )
-
-
 async def completion(db: Reader, round_id: int) -> tuple[int, int]:
     """The panel's size, and how many panellists answered every question they were asked."""
     row = await db.fetchone(
@@ -364,12 +347,11 @@ async def save_answer(
     )
 
 
-async def save_comment(tx: Transaction, round_id: int, question: int, person_id: int, comment: str) -> bool:
-    cursor = await tx.execute(
+async def save_comment(tx: Transaction, round_id: int, question: int, person_id: int, comment: str) -> None:
+    await tx.execute(
         "UPDATE delphi_answers SET comment = ? WHERE round_id = ? AND question = ? AND person_id = ?",
         (comment, round_id, question, person_id),
     )
-    return bool(cursor.rowcount)
 
 
 async def waiting(db: Reader, person_id: int) -> Waiting | None:
@@ -379,22 +361,18 @@ async def waiting(db: Reader, person_id: int) -> Waiting | None:
     return Waiting(row["round_id"], row["question"], row["what"], row["since_update"]) if row else None
 
 
-async def wait_for(
-    db: Database | Transaction, person_id: int, round_id: int, question: int, what: str, since_update: int
-) -> None:
+async def wait_for(tx: Transaction, person_id: int, round_id: int, question: int, what: str, since_update: int) -> None:
     """The person's next typed message answers this (until another flow asks something)."""
-    sql = (
+    await tx.execute(
         "INSERT INTO delphi_waiting (person_id, round_id, question, what, since_update) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (person_id) DO UPDATE SET round_id = excluded.round_id, question = excluded.question,"
-        " what = excluded.what, since_update = excluded.since_update"
+        " what = excluded.what, since_update = excluded.since_update",
+        (person_id, round_id, question, what, since_update),
     )
-    params = (person_id, round_id, question, what, since_update)
-    await (db.write(sql, params) if isinstance(db, Database) else db.execute(sql, params))
 
 
-async def stop_waiting(db: Database | Transaction, person_id: int) -> None:
-    sql, params = "DELETE FROM delphi_waiting WHERE person_id = ?", (person_id,)
-    await (db.write(sql, params) if isinstance(db, Database) else db.execute(sql, params))
+async def stop_waiting(tx: Transaction, person_id: int) -> None:
+    await tx.execute("DELETE FROM delphi_waiting WHERE person_id = ?", (person_id,))
 
 
 async def people_waiting(db: Reader) -> set[int]:
