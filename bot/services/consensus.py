@@ -118,13 +118,17 @@ def ipras(p30: float, p70: float) -> float:
 
 def verdict(rule: Consensus, values: Sequence[float], scale: int | None) -> Outcome:
     """The file's rule on a Likert question's answers (`scale` points) or, for `iqr:N`, a number's."""
-    found = figures(values)
+    return judge(rule, figures(values), thirds(values, scale) if scale is not None else None)
+
+
+def judge(rule: Consensus, found: Figures | None, shares: tuple[float, float, float] | None) -> Outcome:
+    """The rule on figures and thirds already computed (the results show them too)."""
     if found is None:
         return Outcome(Verdict.NO_ANSWERS)
     if rule.name == "iqr":
         return Outcome(Verdict.IN if found.iqr <= rule.threshold + EPSILON else Verdict.NONE)
-    assert scale is not None, "the other rules are for Likert questions"
-    low, _, high = thirds(values, scale)
+    assert shares is not None, "the other rules are for Likert questions"
+    low, _, high = shares
     if rule.name == "percent":
         return Outcome(Verdict.IN if high * 100 >= rule.threshold - EPSILON else Verdict.NONE)
     if rule.name == "rand-ucla":

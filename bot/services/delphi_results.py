@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.delphi_models import Question, QuestionType
-from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, third, thirds, verdict
+from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, judge, third, thirds
 from bot.services.errors import Refused
 from bot.services.facilitation import require_admin
 from bot.storage import delphi as rows
@@ -150,16 +150,11 @@ def part(stored: StoredRound, question: Question, answers: Sequence[Given]) -> P
     rule = stored.file.consensus
     if question.type is QuestionType.LIKERT:
         scale = question.scale or 0
-        return Part(
-            len(answers),
-            figures(values),
-            verdict(rule, values, scale),
-            distribution(values, scale),
-            thirds(values, scale),
-        )
+        found, shares = figures(values), thirds(values, scale)
+        return Part(len(answers), found, judge(rule, found, shares), distribution(values, scale), shares)
     if question.type is QuestionType.NUMBER:
-        outcome = verdict(rule, values, None) if rule.name == "iqr" else None
-        return Part(len(answers), figures(values), outcome, [], None)
+        found = figures(values)
+        return Part(len(answers), found, judge(rule, found, None) if rule.name == "iqr" else None, [], None)
     if question.type is QuestionType.CHOICE:
         counted = Counter(int(value) for value in values)
         return Part(len(answers), None, None, [counted[place] for place in range(len(question.options))], None)

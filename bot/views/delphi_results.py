@@ -21,7 +21,7 @@ from bot.services.delphi_results import Feedback, Part, QuestionResult, Results,
 from bot.storage.delphi import Response, StoredRound
 from bot.views.delphi import answer_text, plain, question_type, title
 from bot.views.exports import neutralised
-from bot.views.texts import MESSAGE_LIMIT, labelled, number, when
+from bot.views.texts import MESSAGE_LIMIT, fit, labelled, number, when
 
 BAR_WIDTH = 12
 COMMENTS_SHOWN = 20  # per question in the message; the CSV has them all
@@ -82,7 +82,7 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
         lines.append(_("<b>Per Task Force</b> (answers / answers asked of its panellists)"))
         lines += [_response(_, r.key, r) for r in item.by_taskforce]
         lines.append("")
-    return _fit_lines(lines)
+    return fit("\n".join(lines))
 
 
 def _response(_: Translate, name: str, response: Response) -> str:
@@ -227,18 +227,13 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
 
 def _packed(blocks: list[str]) -> Iterator[str]:
     current = ""
-    for block in blocks:
-        block = block if len(block) <= MESSAGE_LIMIT else block[: MESSAGE_LIMIT - 2] + "\n…"
+    for block in map(fit, blocks):
         if current and len(current) + 2 + len(block) > MESSAGE_LIMIT:
             yield current
             current = ""
         current = f"{current}\n\n{block}" if current else block
     if current:
         yield current
-
-
-def _fit_lines(lines: list[str]) -> str:
-    return next(_packed(["\n".join(lines)]))
 
 
 def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
@@ -357,7 +352,7 @@ def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str) -> st
         )
     ]
     lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
-    return _fit_lines(lines)
+    return fit("\n".join(lines))
 
 
 # ---------------------------------------------------------------- a study across its rounds
@@ -387,7 +382,7 @@ def movement(_: Translate, found: StudyResults) -> str:
             ).format(before=before, after=after),
         ]
         lines += [_stability_line(_, item) for item in found.stability]
-    return _fit_lines(lines)
+    return fit("\n".join(lines))
 
 
 def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str:
