@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.chat.calls import PARSE_MODE, quiet_known_ptb_warnings
 from bot.chat.common import DEPS_KEY, Deps, Job
 from bot.chat.menus import set_menu
-from bot.chat.pace import Pace, ReplyLimiter
+from bot.chat.pace import ChatPace, ReplyLimiter
 from bot.chat.persistence import SQLitePersistence
 from bot.chat.sender import OutboxKind, Sender
 from bot.chat.ticks import tick
@@ -51,7 +51,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     persistence = SQLitePersistence(db, PersistenceInput(bot_data=False, chat_data=False))
     token = settings.token.get_secret_value()
     defaults = Defaults(parse_mode=PARSE_MODE, tzinfo=UTC)
-    pace = Pace(settings.messages_per_second)
+    chats = ChatPace(settings.chat_burst)  # each chat's limit, shared by the replies and the sender
     updates_request = UpdatesRequest(connection_pool_size=1, proxy=settings.proxy)
     transports = (AiohttpRequest(proxy=settings.proxy), updates_request, AiohttpRequest(proxy=settings.proxy))
     base_url, base_file_url = settings.api_url, settings.api_file_url or settings.api_url
@@ -60,7 +60,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         updates_request=updates_request,
         request=transports[0],
         defaults=defaults,
-        rate_limiter=ReplyLimiter(pace, settings.messages_per_second),
+        rate_limiter=ReplyLimiter(chats),
         base_url=base_url,
         base_file_url=base_file_url,
     )
@@ -78,7 +78,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     deps = Deps(settings, catalogue, db, clock, jobs=tuple(job for f in FEATURES for job in _jobs(f)))
     # The sender paces itself, so its bot has no rate limiter (whose one 429 would pause every answer).
     sender_bot = ExtBot(token, base_url=base_url, base_file_url=base_file_url, request=transports[2], defaults=defaults)
-    deps.sender = Sender(deps, sender_bot, pace, (kind for f in FEATURES for kind in _kinds(f)))
+    deps.sender = Sender(deps, sender_bot, chats, (kind for f in FEATURES for kind in _kinds(f)))
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports
     quiet_known_ptb_warnings()

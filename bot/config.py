@@ -35,7 +35,13 @@ class Settings(BaseSettings):
     max_taskforces: int = Field(default=5, ge=1, le=24)
     reminder_hours: float = Field(default=24.0, gt=0)
     tick_seconds: float = Field(default=30.0, gt=0)
-    messages_per_second: float = Field(default=25.0, gt=0)
+    # Messages a second to people who did not just write (broadcasts, invitations, notices); Telegram
+    # allows about 30, answers to people who just wrote are counted per chat only (bot/chat/pace.py).
+    messages_per_second: float = Field(default=29.0, gt=0)
+    # Announcements as Telegram's paid broadcasts: up to 1 000 a second, paid in Telegram Stars.
+    paid_broadcast: bool = False
+    # Messages to one person at once before they are paced at about one a second (Telegram: short bursts).
+    chat_burst: int = Field(default=3, ge=1, le=1000)
     decision_reminder_hours: float = Field(default=48.0, gt=0)
     digest_hour: int = Field(default=8, ge=0, le=23)
     proxy: str | None = None

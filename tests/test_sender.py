@@ -34,7 +34,7 @@ async def test_at_the_default_rate_telegram_never_answers_429(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
     standin.enforce_limits = True
-    async with bot_with(standin, tmp_path, catalogue, messages_per_second=25) as running:
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=29, chat_burst=3) as running:
         await queue(running, [*range(5000, 5060), *[7000] * 8])  # 60 people, and 8 rows for one chat
         await delivered(standin, 10)
         # Meanwhile 20 people are answered: the sender leaves them room, the sum stays under the limit.
@@ -46,27 +46,50 @@ async def test_at_the_default_rate_telegram_never_answers_429(
     assert one_chat[-1] - one_chat[0] >= 4.5  # a burst, then about one a second
 
 
+async def test_answers_never_wait_behind_the_broadcast_budget(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Telegram's 30 a second counts messages to people who did not just write; answers come on top."""
+    standin.enforce_limits = True
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=29, chat_burst=3) as running:
+        await queue(running, range(5000, 5300), lane=Lane.BULK)  # ten seconds of the budget
+        await delivered(standin, 30)
+        answers = await asyncio.gather(*(ChatUser(standin, 8000 + n).say("/help") for n in range(45)))
+        while standin.peak(unsolicited=True) < 29:  # the budget is used in full meanwhile
+            await asyncio.sleep(0.1)
+        assert standin.peak() >= 29 + 45 - 5  # the answers came on top of it, within the same second or so
+    assert all("/mytaskforces" in answer.text for answer in answers)
+    assert standin.too_many == 0 and standin.peak(unsolicited=True) <= 30
+
+
 async def test_beyond_the_limits_telegram_answers_429_and_every_row_still_arrives(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:
     """The control for the test above: the stand-in does enforce, and the sender copes."""
     standin.enforce_limits = True
-    async with bot_with(standin, tmp_path, catalogue, messages_per_second=1000) as running:
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=1000, chat_burst=3) as running:
         await queue(running, range(5000, 5080))
         await delivered(standin, 80)
     assert standin.too_many > 0
     assert sorted(s.chat_id or 0 for s in reminders(standin)) == list(range(5000, 5080))  # each once
 
 
-async def test_a_flood_wait_delays_that_chat_only_and_for_exactly_its_time(running_bot: RunningBot) -> None:
+async def test_a_flood_wait_holds_its_chat_and_the_unsolicited_messages_for_exactly_its_time(
+    running_bot: RunningBot,
+) -> None:
+    """Answers to people who just wrote are not held: they count against their own chat only."""
     standin = running_bot.standin
     standin.flood_chats[7001] = 2
-    queued_at = time.monotonic()
-    await queue(running_bot, [7001, 7002, 7003])
+    await queue(running_bot, [7001])
+    while 7001 in standin.flood_chats:  # until Telegram has said: wait 2 s
+        await asyncio.sleep(0.005)
+    refused_at = time.monotonic()
+    await queue(running_bot, [7002, 7003])
+    answer = await ChatUser(standin, 7004).say("/help")
     await delivered(standin, 3)
-    flooded = reminders(standin, 7001)[0].at - queued_at
-    others = [reminders(standin, chat)[0].at - queued_at for chat in (7002, 7003)]
-    assert max(others) < 1.0 and 2.0 <= flooded < 3.0
+    held = [reminders(standin, chat)[0].at - refused_at for chat in (7001, 7002, 7003)]
+    assert answer.at - refused_at < 1.0
+    assert all(1.9 <= wait < 3.0 for wait in held), held
 
 
 async def test_a_blocked_person_is_marked_unreachable_until_they_write_again(running_bot: RunningBot) -> None:

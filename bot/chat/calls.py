@@ -12,7 +12,10 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+
+from bot.chat.pace import COSMETIC
 
 log = logging.getLogger("bot")
 # Every text is written as HTML; the Application's Defaults say the same to PTB's typed methods.
@@ -48,13 +51,19 @@ def quiet_known_ptb_warnings() -> None:
     warnings.filterwarnings("ignore", r".*attribute `retry_after` will be of type", PTBDeprecationWarning)
 
 
-async def drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
-    """Take the buttons off a question that was answered by typing: only the open question keeps live ones.
+async def drop_buttons(bot: ExtBot[Any], chat_id: int, message_id: int) -> None:
+    """Take the buttons off a question already answered: only the open question keeps live ones.
 
-    Cosmetic: a message already without buttons, gone, or not reachable just now is left as it is.
+    Cosmetic, so made after the answer and only when the chat has room to spare (its buttons
+    are inert anyway): a message already without buttons, gone, or a chat with no room just
+    now is left as it is.
     """
     try:
-        await bot.do_api_request("editMessageReplyMarkup", api_kwargs={"chat_id": chat_id, "message_id": message_id})
+        await bot.do_api_request(
+            "editMessageReplyMarkup",
+            api_kwargs={"chat_id": chat_id, "message_id": message_id},
+            rate_limit_args=COSMETIC,
+        )
     except TelegramError as error:
         log.debug("buttons of message %s left: %s", message_id, error.message)
 

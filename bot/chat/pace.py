@@ -1,82 +1,179 @@
-"""The bot's sending budget: one second shared by the replies and the sender.
+"""How fast the bot may write, counted as Telegram counts.
 
-The sender sends up to BOT_MESSAGES_PER_SECOND itself, so a broadcast runs at the
-configured rate. Replies come on top, up to what Telegram allows overall (about 30 a
-second, a little kept as margin): at the default 25 that is a few answers a second at
-once, and when people keep writing, the sender finds the second full and yields to them.
-A broadcast slows down while people are being answered, never the other way round, and
-the sum stays under Telegram's limit.
+Telegram's own word (TDLib's maintainers in tdlib/td issue 3034 and
+tdlib/telegram-bot-api issue 648, and the Bot API FAQ): there is no global limit on
+the messages a bot sends; about 30 a second is the limit for *broadcasting*, that is
+messages to people who did not just write; to one chat about one message a second,
+short bursts allowed, sends and edits sharing it; 20 a minute to one group;
+answerCallbackQuery is not limited; paid broadcasts (`allow_paid_broadcast`) go up
+to 1 000 a second.
 
-A flood wait (429) on a reply holds that chat only: PTB's limiter, when it retries
-itself, pauses every request of the bot for the wait, so one person's flood would
-silence the bot for everyone.
+So there are two kinds of budget:
+
+- `ChatPace`, per chat, shared by the replies and the sender: a burst, then about
+  one a second (20 a minute in a group). An answer to someone who just wrote waits
+  for nothing else: not for the broadcast, not for other people.
+- `Budget`, the sender's messages to people who did not just write (broadcasts,
+  Delphi invitations and reminders, notices, digests): `BOT_MESSAGES_PER_SECOND`,
+  and a second one for paid broadcasts.
+
+A 429 holds its chat for exactly `retry_after`, and, when it answered a message to
+someone who did not just write, the budget that message drew on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import BaseRateLimiter
 
-# The calls that count against Telegram's message limits.
+# The calls that count against Telegram's message limits (answerCallbackQuery does not).
 MESSAGE_METHODS = frozenset(
     {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendPhoto", "copyMessage"}
 )
 WINDOW = 1.0
+COSMETIC = "cosmetic"  # rate_limit_args of a call that may be left out (buttons taken off an answered question)
 
 
-TELEGRAM_OVERALL = 28  # messages a second: Telegram allows about 30; two kept for timing jitter
+PRIVATE_INTERVAL = 1.0  # about one message a second to a person, after a short burst (BOT_CHAT_BURST)
+GROUP_PER_MINUTE = 20
+ROUNDING = 1e-9  # seconds: a wait shorter than this is the arithmetic's, not Telegram's
 
 
-class Pace:
-    """Messages sent in the last second: by anyone, and by the sender; a slot is taken only while
-    the second has room."""
+class ChatPace:
+    """Per chat, when the next message may go.
+
+    To a person: the generic cell rate algorithm (a burst of BOT_CHAT_BURST, then one every
+    second), kept as each chat's theoretical arrival time. To a group (negative ids in the Bot
+    API): at most 20 in any 60 s, kept as the times of its last messages. Only chats written
+    to lately are kept, so the maps stay small whatever the number of people.
+    """
+
+    def __init__(self, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._burst = burst
+        self._due: dict[int, float] = {}  # person → theoretical arrival time
+        self._recent: dict[int, deque[float]] = {}  # group → its messages of the last minute
+        self._held: dict[int, float] = {}  # chat → end of the flood wait Telegram asked for
+
+    def wait(self, chat_id: int, spare: int = 0) -> float:
+        """Seconds until a message may go to the chat and leave `spare` places of its burst (0: now)."""
+        now = self._clock()
+        limit = self._group_wait(chat_id, spare, now) if chat_id < 0 else self._person_wait(chat_id, spare, now)
+        wait = max(self._held.get(chat_id, now) - now, limit)
+        return wait if wait > ROUNDING else 0.0
+
+    def _person_wait(self, chat_id: int, spare: int, now: float) -> float:
+        ahead = self._due.get(chat_id, now) - now  # how far the chat's clock runs ahead of now
+        return ahead - (self._burst - 1 - min(spare, self._burst - 1)) * PRIVATE_INTERVAL
+
+    def _group_wait(self, chat_id: int, spare: int, now: float) -> float:
+        recent = self._recent.get(chat_id, ())
+        room = GROUP_PER_MINUTE - min(spare, GROUP_PER_MINUTE - 1)
+        if len(recent) < room:
+            return 0.0
+        return recent[len(recent) - room] + 60.0 - now
+
+    def take(self, chat_id: int) -> None:
+        """One message goes to the chat now."""
+        now = self._clock()
+        if chat_id < 0:
+            recent = self._recent.setdefault(chat_id, deque())
+            recent.append(now)
+            while recent[0] <= now - 60.0:
+                recent.popleft()
+        else:
+            self._due[chat_id] = max(self._due.get(chat_id, now), now) + PRIVATE_INTERVAL
+
+    async def slot(self, chat_id: int) -> None:
+        """Wait for the chat's own limit, then take a place (several callers may wait for one chat)."""
+        while (seconds := self.wait(chat_id)) > 0:
+            await asyncio.sleep(seconds)
+        self.take(chat_id)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram asked this chat to wait: nothing goes to it for exactly `seconds`."""
+        until = self._clock() + seconds
+        self._held[chat_id] = max(self._held.get(chat_id, until), until)
+
+    def busy(self, spare: int = 0) -> frozenset[int]:
+        """The chats that cannot take a message now (leaving `spare` places); forgets the idle ones."""
+        now = self._clock()
+        self._due = {chat: due for chat, due in self._due.items() if due > now}
+        self._recent = {chat: times for chat, times in self._recent.items() if times and times[-1] > now - 60.0}
+        self._held = {chat: until for chat, until in self._held.items() if until > now}
+        return frozenset(chat for chat in self._known() if self.wait(chat, spare) > 0)
+
+    def next_free(self, spare: int = 0) -> float | None:
+        """Seconds until the first busy chat can take a message again (None: none is busy)."""
+        waits = [wait for chat in self._known() if (wait := self.wait(chat, spare)) > 0]
+        return min(waits, default=None)
+
+    def _known(self) -> set[int]:
+        return {*self._due, *self._recent, *self._held}
+
+
+class Budget:
+    """Messages a second across chats, for messages to people who did not just write.
+
+    Evenly spaced (one every 1/rate s) and never more than the rate within any second, so a
+    late request followed by one on time cannot put one message too many in Telegram's window.
+    """
 
     def __init__(self, per_second: float) -> None:
-        self._sender_limit = max(1, int(per_second))
-        self._limit = max(self._sender_limit, TELEGRAM_OVERALL)  # paid broadcasts go beyond 30
-        self._everyone: deque[float] = deque()
-        self._sender: deque[float] = deque()
+        self._interval = 1.0 / per_second
+        self._limit = max(1, math.floor(per_second))
+        self._next = 0.0
+        self._sent: deque[float] = deque()
 
-    async def reply_slot(self) -> None:
-        """A reply waits only when the second is full up to Telegram's limit."""
-        while (wait := self._wait(self._everyone, self._limit)) > 0:
-            await asyncio.sleep(wait)
-        self._everyone.append(time.monotonic())
-
-    async def sender_slot(self) -> None:
-        """The sender waits once it has sent the configured rate in this second, or once replies
-        and the sender together fill what Telegram allows: then the replies go first."""
-        while (wait := max(self._wait(self._sender, self._sender_limit), self._wait(self._everyone, self._limit))) > 0:
-            await asyncio.sleep(wait)
+    async def slot(self) -> None:
         now = time.monotonic()
-        self._everyone.append(now)
-        self._sender.append(now)
+        self._next = max(self._next + self._interval, now)
+        if self._next > now:
+            await asyncio.sleep(self._next - now)
+        while (seconds := self._window_wait()) > 0:
+            await asyncio.sleep(seconds)
+        self._sent.append(time.monotonic())
 
-    @staticmethod
-    def _wait(sent: deque[float], limit: int) -> float:
-        """Seconds until `sent` has room for one more within the window (0: room now)."""
+    def hold(self, seconds: float) -> None:
+        """A 429 on a message this budget paid for: nothing more for exactly `seconds`."""
+        self._next = max(self._next, time.monotonic() + seconds - self._interval)
+
+    def _window_wait(self) -> float:
         now = time.monotonic()
-        while sent and now - sent[0] >= WINDOW:
-            sent.popleft()
-        return 0.0 if len(sent) < limit else sent[0] + WINDOW - now
+        while self._sent and now - self._sent[0] >= WINDOW:
+            self._sent.popleft()
+        return 0.0 if len(self._sent) < self._limit else self._sent[0] + WINDOW - now
 
 
-class ReplyLimiter(AIORateLimiter):
-    """PTB's limiter for the replies: within the shared Pace, a 429 retried for its chat only."""
+class NoRoom(TelegramError):
+    """A cosmetic call left out: the chat had no room to spare for it without delaying an answer."""
 
-    def __init__(self, pace: Pace, overall_max_rate: float, retries: int = 2) -> None:
-        super().__init__(overall_max_rate=overall_max_rate, max_retries=0)  # its retries pause everyone
-        self._pace = pace
+
+class ReplyLimiter(BaseRateLimiter[str]):
+    """The replies' limiter: each chat's own limit only, and a 429 retried for its chat only.
+
+    PTB's AIORateLimiter counts every call against one overall rate and pauses every request
+    of the bot on one 429: an answer would wait behind other people, and one person's flood
+    would silence the bot for everyone.
+    """
+
+    def __init__(self, chats: ChatPace, retries: int = 2) -> None:
+        self._chats = chats
         self._retries = retries
-        self._held_until: dict[object, float] = {}  # chat id → end of its flood wait (monotonic)
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
 
     async def process_request(
         self,
@@ -85,40 +182,31 @@ class ReplyLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: str | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = data.get("chat_id")
-        for attempt in range(self._retries + 1):
-            await self._wait_for(chat)
-            if endpoint in MESSAGE_METHODS:
-                await self._pace.reply_slot()
+        if endpoint not in MESSAGE_METHODS or not isinstance(chat, int):
+            return await callback(*args, **kwargs)
+        if rate_limit_args == COSMETIC:  # now or never: it must not take the place of an answer
+            if self._chats.wait(chat, spare=1) > 0:
+                raise NoRoom("no room in the chat just now")
+            self._chats.take(chat)
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                self._chats.hold(chat, retry_seconds(error.retry_after))
+                raise
+        for attempt in range(self._retries + 1):
+            await self._chats.slot(chat)
+            try:
+                return await callback(*args, **kwargs)
             except RetryAfter as error:
                 if attempt == self._retries:
                     raise
-                self._held_until[chat] = time.monotonic() + retry_seconds(error.retry_after)
+                self._chats.hold(chat, retry_seconds(error.retry_after))
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-    async def _wait_for(self, chat: object) -> None:
-        until = self._held_until.get(chat)
-        if until is None:
-            return
-        if (wait := until - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
-        self._held_until.pop(chat, None)
 
 
 def retry_seconds(retry_after: float | timedelta) -> float:
     """PTB 22 gives an int, or a timedelta once PTB_TIMEDELTA is set (the default in PTB 23)."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
-
-
-class _RetriedHere(logging.Filter):
-    """With max_retries=0 PTB's limiter logs every 429 with a traceback; ReplyLimiter handles them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Rate limit hit after maximum of")
-
-
-logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_RetriedHere())

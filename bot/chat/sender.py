@@ -3,8 +3,10 @@
 Why a single task with its own pacing rather than PTB's rate limiter: the limiter pauses
 every request of the bot on one 429, and a broadcast sent through it would starve the
 answers to people in front of the bot. Here a row's failure or flood wait delays that
-row (and its chat) only, notices go before bulk rows, and the overall pace stays under
-`BOT_MESSAGES_PER_SECOND` with no chat getting more than about a message a second.
+row (and its chat) only, notices go before bulk rows, messages to people who did not
+just write stay under `BOT_MESSAGES_PER_SECOND` (announcements under the paid budget
+with BOT_PAID_BROADCAST), and each chat keeps its own limit, shared with the replies
+and with a place left for an answer (bot/chat/pace.py).
 
 Delivery is at least once: a row is marked sent after Telegram accepted it, so a kill
 repeats at most the messages in flight. Rows of one chat go out one at a time, in order.
@@ -15,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +27,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.chat.calls import edit_text
-from bot.chat.pace import Pace, retry_seconds
+from bot.chat.pace import Budget, ChatPace, retry_seconds
 from bot.i18n import Translate, translator
 from bot.models import ContentType, OutboxItem
 from bot.services import notices
@@ -78,9 +79,8 @@ Settled = Callable[["Deps", OutboxItem], Awaitable[None]]
 MAX_ATTEMPTS = 5  # by default; 2 + 4 + 8 + 16 s of retries
 MAX_IN_FLIGHT = 32
 BATCH = 20  # rows read at a time: small, so a notice queued now overtakes bulk rows within a second
-CHAT_INTERVAL = 1.0  # Telegram: about one message a second to one chat...
-CHAT_BURST = 3  # ...short bursts pass
-CHAT_SLACK = (CHAT_BURST - 1) * CHAT_INTERVAL
+FOR_ANSWERS = 1  # places of a chat's burst the sender leaves to the answers to that person
+PAID_PER_SECOND = 1000  # Telegram's paid broadcasts (allow_paid_broadcast)
 IDLE_WAIT = 5.0  # with nothing due, look again at least this often
 MAX_DELAY = 300.0  # between two attempts
 STOP_GRACE = 0.5  # SIGTERM must stop the bot within a second
@@ -95,10 +95,18 @@ class OutboxKind:
     after_send: AfterSend | None = None
     max_attempts: int = MAX_ATTEMPTS  # network errors and 5xx: then the row fails with the reason
     settled: Settled | None = None  # once the row is sent or has failed for good
+    answer: bool = False  # to someone who just wrote: counted against their chat only, not the budget
+    announcement: bool = False  # a broadcast: a paid one with BOT_PAID_BROADCAST
+    message: bool = True  # False: a decision on a group's member, which Telegram's message limits do not count
 
 
-async def deliver(bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: int | None = None) -> int | None:
-    """Send (or edit, given the message) what a renderer made; the new message's id (None for an edit)."""
+async def deliver(
+    bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: int | None = None, *, paid: bool = False
+) -> int | None:
+    """Send (or edit, given the message) what a renderer made; the new message's id (None for an edit).
+
+    `paid`: as one of Telegram's paid broadcasts, which its broadcasting limit does not count.
+    """
     if isinstance(rendered, Skip):
         return None
     if isinstance(rendered, GroupAction):
@@ -106,12 +114,12 @@ async def deliver(bot: Bot, chat_id: int, rendered: Rendered, edit_message_id: i
         return None
     if isinstance(rendered, WithFile):
         send = bot.send_photo if rendered.content_type is ContentType.PHOTO else bot.send_document
-        return (await send(chat_id, rendered.file_id, caption=rendered.caption)).message_id
+        return (await send(chat_id, rendered.file_id, caption=rendered.caption, allow_paid_broadcast=paid)).message_id
     text, markup = rendered
     if edit_message_id is not None:
         await edit_text(bot, chat_id, edit_message_id, text, markup)
         return None
-    message = await bot.send_message(chat_id, text, reply_markup=markup)
+    message = await bot.send_message(chat_id, text, reply_markup=markup, allow_paid_broadcast=paid)
     return message.message_id
 
 
@@ -128,16 +136,13 @@ async def _act_in_group(bot: Bot, action: GroupAction) -> None:
 class Sender:
     """Start with `start()`, wake with `wake()` after queueing rows, stop with `stop()`."""
 
-    def __init__(self, deps: Deps, bot: Bot, pace: Pace, kinds: Iterable[OutboxKind]) -> None:
+    def __init__(self, deps: Deps, bot: Bot, chats: ChatPace, kinds: Iterable[OutboxKind]) -> None:
         self._deps = deps
         self._bot = bot
-        self._pace = pace
+        self._chats = chats
         self._kinds = {kind.name: kind for kind in kinds}
-        self._interval = 1.0 / deps.settings.messages_per_second
-        self._next_slot = 0.0
-        # Per chat, the generic cell rate algorithm's clock (monotonic): a chat may get a message
-        # while its clock is at most CHAT_SLACK ahead of now, and each message moves it on a second.
-        self._chat_clock: dict[int, float] = {}
+        self._budget = Budget(deps.settings.messages_per_second)
+        self._paid = Budget(PAID_PER_SECOND) if deps.settings.paid_broadcast else None
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat id → its delivery
         self._wake = asyncio.Event()  # look at the outbox again: rows queued, or a chat became free
         self._queued = asyncio.Event()  # rows were queued (or changed) since the rows in hand were read
@@ -188,37 +193,50 @@ class Sender:
 
     async def _send_due(self) -> bool:
         """Start the deliveries that may go now; False when none could."""
-        now = time.monotonic()
-        # Only chats written to in the last few seconds have a clock ahead of now: the dict stays small.
-        self._chat_clock = {chat: at for chat, at in self._chat_clock.items() if at > now}
-        waiting = frozenset(self._in_flight) | {chat for chat, at in self._chat_clock.items() if at - now > CHAT_SLACK}
+        busy = self._chats.busy(FOR_ANSWERS)
+        # A busy group's rows are read all the same: its next one may be a decision, not a message.
+        waiting = frozenset(self._in_flight) | {chat for chat in busy if chat > 0}
         rows = await outbox.due(self._deps.db, utc_now(), BATCH, waiting)
-        started = False
+        started, blocked = False, set(self._in_flight)
         for item in rows:
-            if item.chat_id in self._in_flight:
-                continue  # one message at a time per chat, in order
+            if item.chat_id in blocked:
+                continue  # one row at a time per chat, in order
+            blocked.add(item.chat_id)
+            if item.chat_id in busy and self._is_message(item):
+                continue
             if self._queued.is_set():
                 break  # something new was queued: read again, it may go first
-            await self._take_slot(item.chat_id)
+            await self._take_slot(item)
             self._in_flight[item.chat_id] = asyncio.create_task(self._deliver(item))
             started = True
         return started
 
-    async def _take_slot(self, chat_id: int) -> None:
-        """Wait for the overall pace and for a place in flight; book the chat's next slot."""
+    def _is_message(self, item: OutboxItem) -> bool:
+        kind = self._kinds.get(item.kind)
+        return kind is None or kind.message
+
+    async def _take_slot(self, item: OutboxItem) -> None:
+        """Wait for a place in flight and for the budget the row draws on; take a place in its chat."""
         while len(self._in_flight) >= MAX_IN_FLIGHT:
             await asyncio.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
-        now = time.monotonic()
-        self._next_slot = max(self._next_slot + self._interval, now)
-        if self._next_slot > now:
-            await asyncio.sleep(self._next_slot - now)
-        await self._pace.sender_slot()  # its share of this second, replies counted
-        self._chat_clock[chat_id] = max(self._chat_clock.get(chat_id, 0.0), time.monotonic()) + CHAT_INTERVAL
+        if not self._is_message(item):
+            return
+        budget = self._budget_of(self._kinds.get(item.kind))
+        if budget is not None:
+            await budget.slot()
+        await self._chats.slot(item.chat_id)  # free when read; an answer may have gone meanwhile
+
+    def _budget_of(self, kind: OutboxKind | None) -> Budget | None:
+        """What a row draws on: nothing for an answer, the paid budget for a paid announcement."""
+        if kind is not None and kind.answer:
+            return None
+        if kind is not None and kind.announcement and self._paid is not None:
+            return self._paid
+        return self._budget
 
     async def _idle_time(self) -> float:
         """How long to wait when nothing could go: until a chat frees up or a postponed row falls due."""
-        now = time.monotonic()
-        waits = [at - CHAT_SLACK - now for at in self._chat_clock.values() if at - CHAT_SLACK > now]  # blocked chats
+        waits = [free] if (free := self._chats.next_free(FOR_ANSWERS)) is not None else []
         postponed = await outbox.next_attempt(self._deps.db)
         if postponed is not None:
             waits.append((postponed - utc_now()).total_seconds())
@@ -255,9 +273,9 @@ class Sender:
             await outbox.mark_failed(d.db, item.id, f"skipped: {rendered.reason}", utc_now())
             return True
         try:
-            message_id = await self._send(item, rendered)
+            message_id = await self._send(item, kind, rendered)
         except RetryAfter as error:
-            await self._flood_wait(item, retry_seconds(error.retry_after))
+            await self._flood_wait(item, kind, retry_seconds(error.retry_after))
             return False
         except Forbidden as error:
             log.info("outbox %s: the recipient cannot be reached: %s", item.id, error.message)
@@ -275,13 +293,16 @@ class Sender:
             await outbox.mark_sent(d.db, item.id, utc_now())
         return True
 
-    async def _send(self, item: OutboxItem, rendered: Rendered) -> int | None:
-        return await deliver(self._bot, item.chat_id, rendered, item.edit_message_id)
+    async def _send(self, item: OutboxItem, kind: OutboxKind, rendered: Rendered) -> int | None:
+        paid = kind.announcement and self._paid is not None
+        return await deliver(self._bot, item.chat_id, rendered, item.edit_message_id, paid=paid)
 
-    async def _flood_wait(self, item: OutboxItem, seconds: float) -> None:
-        """Telegram asked this chat to wait: this row and chat only, for exactly that long."""
-        log.warning("outbox %s: flood wait of %.0f s for its chat", item.id, seconds)
-        self._chat_clock[item.chat_id] = time.monotonic() + seconds + CHAT_SLACK
+    async def _flood_wait(self, item: OutboxItem, kind: OutboxKind, seconds: float) -> None:
+        """Telegram asked to wait: this row and its chat, and the budget the row drew on, for exactly that long."""
+        log.warning("outbox %s: flood wait of %.0f s", item.id, seconds)
+        self._chats.hold(item.chat_id, seconds)
+        if (budget := self._budget_of(kind)) is not None:
+            budget.hold(seconds)
         await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=seconds), attempt=False)
 
     async def _retry_later(self, item: OutboxItem, error: TelegramError, max_attempts: int) -> bool:

@@ -283,7 +283,7 @@ async def _settle_all(d: Deps) -> None:
 
 
 OUTBOX_KINDS = (
-    OutboxKind(broadcasting.KIND, _announcement, settled=_settled),
+    OutboxKind(broadcasting.KIND, _announcement, settled=_settled, announcement=True),
     OutboxKind(broadcasting.PROGRESS_KIND, _progress),
 )
 PERIODIC_JOBS = (_settle_all,)

@@ -213,8 +213,8 @@ async def press(update: Update, context: Context) -> None:
             d.typing_awaited.add(person)
             await reply(update, views.answered(_, current) + "\n\n" + views.ask_comment(_))
         elif data.action == "n":
-            await _drop_own_buttons(update)
             await _next(update, context, round_id)
+            await _drop_own_buttons(update, context)
         elif data.action in ("q", "t", "g"):
             chosen = await delphi.step(d.db, person, round_id, index, now)
             assert chosen is not None
@@ -262,11 +262,10 @@ async def _previous_round(update: Update, context: Context, current: Step, what:
     await send_file(update, picture, "round.png", picture=True)
 
 
-async def _drop_own_buttons(update: Update) -> None:
+async def _drop_own_buttons(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.answer()
-        await drop_buttons(update.get_bot(), query.message.chat.id, query.message.message_id)
+        await drop_buttons(context.bot, query.message.chat.id, query.message.message_id)
 
 
 async def _next(update: Update, context: Context, round_id: int) -> None:

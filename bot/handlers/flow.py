@@ -6,7 +6,6 @@ and a restart finds the person where they were.
 
 from __future__ import annotations
 
-import asyncio
 import warnings
 from collections.abc import Iterable
 from datetime import timedelta
@@ -230,11 +229,9 @@ async def joining_text(update: Update, context: Context) -> str | int:
         notice = ""
     except Refused as refused:
         notice = texts.refusal(tr(update, context), refused)
-    # The answered question (or the one asked again below) keeps no live buttons.
-    state, _dropped = await asyncio.gather(
-        show_step(update, context, draft, new_message=True, notice=notice),
-        drop_buttons(update.get_bot(), chat.id, answered) if chat is not None and answered else asyncio.sleep(0),
-    )
+    state = await show_step(update, context, draft, new_message=True, notice=notice)
+    if chat is not None and answered:  # the answered question (or the one asked again) keeps no live buttons
+        await drop_buttons(context.bot, chat.id, answered)
     return state
 
 

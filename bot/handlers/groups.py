@@ -224,7 +224,7 @@ async def _broken(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
 
 
 OUTBOX_KINDS = (
-    OutboxKind(groups.ACTION_KIND, _action, settled=_scrub),
+    OutboxKind(groups.ACTION_KIND, _action, settled=_scrub, message=False),
     OutboxKind(groups.WELCOME_KIND, _welcome),
     OutboxKind(groups.DECLINED_KIND, _declined),
     OutboxKind(groups.BROKEN_KIND, _broken),

@@ -189,7 +189,7 @@ async def _stored_reply(d: Deps, item: OutboxItem, _: Translate) -> Rendered | N
 
 
 # Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
-OUTBOX_KINDS = (OutboxKind(notices.REPLY, _stored_reply, max_attempts=20),)
+OUTBOX_KINDS = (OutboxKind(notices.REPLY, _stored_reply, max_attempts=20, answer=True),)
 
 
 def fallback_handlers() -> list[Handler]:
