@@ -39,7 +39,7 @@ from bot.chat.common import (
     user_id,
 )
 from bot.chat.decisions import decide
-from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY
+from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY, WRITING_KEY
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import OutboxItem, Role
@@ -68,7 +68,7 @@ def _keep(context: Context, draft: JoinDraft) -> None:
 
 def _drop(context: Context) -> None:
     if context.user_data is not None:
-        for key in (DRAFT_KEY, EDITING_KEY, REJECTING_KEY):
+        for key in (DRAFT_KEY, EDITING_KEY, REJECTING_KEY, WRITING_KEY):
             context.user_data.pop(key, None)
 
 
