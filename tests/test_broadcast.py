@@ -6,6 +6,8 @@ import asyncio
 import signal
 from pathlib import Path
 
+import pytest
+
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage import repositories as repo
 from bot.storage.database import Database
@@ -204,6 +206,7 @@ async def test_bad_input_gets_an_answer_and_sends_nothing(running_bot: RunningBo
     assert "Nobody would get it" in nobody
     cancelled = await admin.press("Cancel")
     assert "was not sent" in cancelled.text
+    assert "did not expect a message" in (await admin.say("Our field day")).text  # writing is over
     assert announcements_to(standin, 501) == [] and not [s for s in standin.sent if s.chat_id == 501]
 
 
@@ -274,3 +277,67 @@ async def test_turning_announcements_off_after_send_is_honoured_and_counted(runn
     done = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "· done" in s.text, timeout=20)
     assert "Sent 0 of 1" in done.text and "Turned announcements off meanwhile: 1" in done.text
     assert announcements_to(standin, ada.id) == []
+
+
+FILE_GONE = "Bad Request: wrong file identifier/HTTP URL specified"
+PHOTO = {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9, "file_size": 100_000}]}
+DOCUMENT = {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "plan.pdf", "file_size": 2_000}}
+
+
+@pytest.mark.parametrize(
+    ("content", "method", "description", "said"),
+    [
+        (PHOTO, "sendPhoto", FILE_GONE, "The photo of this announcement is no longer available"),
+        (DOCUMENT, "sendDocument", FILE_GONE, "The document of this announcement is no longer available"),
+        (
+            {"text": HELLO},
+            "sendMessage",
+            'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 5',
+            "Telegram could not show the text of this announcement",
+        ),
+    ],
+    ids=["photo", "document", "text"],
+)
+async def test_a_preview_telegram_refuses_says_why_and_the_draft_stays_editable(
+    running_bot: RunningBot, content: dict[str, object], method: str, description: str, said: str
+) -> None:
+    standin = running_bot.standin
+    await seed(
+        running_bot,
+        Seeded(501, places=(("B3", MEMBER, ACTIVE),)),
+        Seeded(502, region="Europe", places=(("C1", MEMBER, ACTIVE),)),
+    )
+    admin = ChatUser(standin, ADMIN_ID)
+    await admin.say("/broadcast")
+    if "text" in content:
+        await admin.say(str(content["text"]))
+    else:
+        await admin.post(caption="Our field day", **content)
+    await admin.press("Regions ›")
+    await admin.press("Europe")
+    await admin.press("« Done")
+    marker = len(standin.sent)
+    standin.fail_next[method] = (400, description)
+    failed = await admin.press("Preview ▶")
+    assert failed.method == "sendMessage" and said in failed.text and "/cancel" in failed.text
+    assert "as people will get it" not in failed.text
+    if method == "sendMessage":  # what Telegram could not read is shown, escaped
+        assert 'start tag "x" at byte offset 5' in failed.text.lower()
+    await admin.say("/help")  # whatever the press caused has been sent by now
+    assert not [s for s in standin.sent[marker:] if "went wrong" in s.text or "Sorry" in s.text]
+
+    # The draft is still there to edit: a new text replaces what was written, the audience is kept.
+    page = await admin.say("Soil & carbon: the corrected announcement.")
+    assert "Regions: Europe" in page.text and count_line(page).startswith("Recipients: <b>1</b>.")
+    shown, _confirm = await preview(admin)
+    assert shown.method == "sendMessage" and "the corrected announcement" in shown.text
+    assert running_bot.db is not None
+    assert len(await running_bot.db.fetchall("SELECT id FROM broadcasts WHERE state = 'draft'")) == 1
+
+    # /cancel drops it; afterwards a typed message is not taken for an announcement.
+    cancelled = await admin.say("/cancel")
+    assert "was not sent" in cancelled.text
+    assert await running_bot.db.fetchone("SELECT 1 FROM broadcasts") is None
+    assert "did not expect a message" in (await admin.say("hello")).text
+    await running_bot.settled()
+    assert not [s for s in standin.sent if s.chat_id in (501, 502)]

@@ -7,7 +7,7 @@ from html import escape
 from bot.i18n import SUPPORTED
 from bot.storage import repositories as repo
 from tests.harness import ChatUser, RunningBot, bot_with
-from tests.standin import message_update
+from tests.standin import Sent, callback_update, message_update
 
 
 async def fill_profile(person: ChatUser, member: str = "Member") -> None:
@@ -313,3 +313,53 @@ async def test_back_and_one_field_edits_offer_the_earlier_answers(running_bot: R
     assert person is not None and (person.organisation, person.country) == ("Soil Lab", "Kenya")
     [registration] = await repo.registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.motivation) == ("leader", "Twenty years of soil carbon work.")
+
+
+async def test_every_copy_of_the_open_question_answers_it_and_presses_never_multiply_copies(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    """Issue 19 (12), as it happened under load: someone types where a button is due and, while the copy
+    of the question the bot sends back is on its way (Telegram answers sendMessage slowly), taps the
+    question still on screen, then the copy as soon as it shows, again and again. Each tap was called
+    "no longer valid" and sent one more copy, stale in its turn."""
+    standin = running_bot.standin
+    question = await ada.say("/join")
+    assert "Which Task Forces" in question.text and question.message_id is not None
+
+    def copies() -> list[Sent]:
+        return [s for s in ada.messages if s.method == "sendMessage" and "Which Task Forces" in s.text]
+
+    standin.delays["sendMessage"] = 0.5  # the copy's answer is slow: Telegram has it, the bot has no id yet
+    typed = standin.next_message_id()
+    copy_id = typed + 1  # the next message of the chat: the copy
+    marker = len(standin.sent)
+    await standin.push(message_update(ada.user, "hello", message_id=typed))
+    await standin.wait_for(  # the handler is under way: the question's buttons go, the copy is being sent
+        lambda s: s.method == "editMessageReplyMarkup" and s.params.get("message_id") == question.message_id,
+        start=marker,
+    )
+    for callback_id, data, message_id in (
+        (9001, "j:t:A1", question.message_id),  # the tap crossed the removal of its buttons
+        (9002, "j:t:A2", copy_id),  # the copy, before the bot knows its id
+        (9003, "j:t:A3", copy_id),
+        (9004, "j:t:A3", copy_id),  # a double tap: A3 on, then off
+    ):
+        await standin.push(callback_update(ada.user, data, message_id, callback_id=callback_id))
+    await standin.wait_for(lambda s: s.method == "answerCallbackQuery" and s.params.get("callback_query_id") == "9004")
+    await ada.say("/help")  # one person's updates run in order: whatever the taps caused is sent by now
+    assert [sent.message_id for sent in copies()] == [question.message_id, copy_id]  # one copy, no more
+    assert not [sent for sent in standin.sent[marker:] if "no longer valid" in sent.text]
+    edited = [s for s in ada.messages if s.method == "editMessageText" and s.params.get("message_id") == copy_id]
+    labels = [label for label, _ in edited[-1].buttons]
+    assert "✅ A1" in labels and "✅ A2" in labels and "A3" in labels  # every tap applied once, in order
+
+    # A question that is no longer open still never answers: its button says so and the open one comes again.
+    name_question = await ada.press_data("j:d", copy_id)
+    assert "full name" in name_question.text and name_question.message_id == copy_id
+    stale = await ada.press_data("j:t:A4", question.message_id)
+    assert "no longer valid" in stale.text and "full name" in stale.text
+    organisation = await ada.press("Use “")
+    assert "organisation" in organisation.text.lower()
+    assert running_bot.db is not None
+    draft = (await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = ?", (ada.id,)))["data"]
+    assert '"selected": ["A1", "A2"]' in draft

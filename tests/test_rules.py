@@ -121,6 +121,31 @@ def test_a_draft_saved_before_kept_answers_keeps_its_suggested_name() -> None:
     assert draft.kept == {"name": "Ada L"}
 
 
+def test_copies_of_an_unchanged_question_all_answer_it_and_a_new_question_only_its_message(
+    catalogue: Catalogue,
+) -> None:
+    draft = JoinDraft()
+    joining.asking(draft, None, lowest_new=11)  # /join typed as message 10: the selection goes out
+    assert joining.is_current(draft, 11) and not joining.is_current(draft, 10)  # before its id is known
+    joining.asked(draft, 11)
+    joining.asking(draft, None, lowest_new=13)  # a text where a button is due: a copy, nothing changed
+    assert joining.is_current(draft, 13)
+    joining.asked(draft, 13)
+    joining.toggle(draft, "A1", catalogue, cap=5)
+    joining.asking(draft, 11, lowest_new=12)  # toggled on the first message: still the same question
+    assert [m for m in range(9, 16) if joining.is_current(draft, m)] == [11, 13, 14, 15]
+    joining.finish_selection(draft)
+    joining.asking(draft, 11, lowest_new=12)  # the next question, in the first message: the copy is stale
+    assert [m for m in range(9, 16) if joining.is_current(draft, m)] == [11, 14, 15]
+    assert joining.question_message(draft) == 11
+    for copy in range(20, 30):  # copies pile up: the latest few keep answering
+        joining.asking(draft, None, lowest_new=copy)
+        joining.asked(draft, copy)
+    assert not joining.is_current(draft, 11) and joining.is_current(draft, 25)
+    old = JoinDraft.model_validate({"question_floor": 40})  # saved before copies were recorded
+    assert joining.is_current(old, 40) and not joining.is_current(old, 39)
+
+
 async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalogue) -> None:
     results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), "en", catalogue, RULES, NOW)
     assert [(r.code, r.status) for r in results] == [

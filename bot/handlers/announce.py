@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
 from telegram import Message, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.chat.common import Context, ConversationPart, Deps, Handler, deps, refuse, reply, send, tr, user_id
-from bot.chat.keys import BROADCASTING
+from bot.chat.keys import BROADCASTING, WRITING_KEY
 from bot.chat.sender import OutboxKind, Rendered, Skip, WithFile, deliver
 from bot.i18n import Translate
 from bot.models import Broadcast, BroadcastState, Content, ContentType, OutboxItem
@@ -19,6 +21,7 @@ from bot.services.errors import Refused
 from bot.views import announcements as views
 from bot.views.callbacks import Press, pressed
 
+log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE
 COMMAND = re.compile(r"^/broadcast(@\w+)?\s*")
 CONTENT = PRIVATE & (filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND
@@ -31,7 +34,8 @@ async def broadcast_command(update: Update, context: Context) -> str | int:
         await broadcasting.scope(d.db, user_id(update), d.settings.admins)
     except Refused as refused:
         await refuse(update, context, refused)
-        return ConversationHandler.END
+        return _written(context)
+    _written(context)  # a new announcement, not the one written before
     message = update.message
     if message is not None and message.text and COMMAND.sub("", message.text, count=1).strip():
         plain = COMMAND.sub("", message.text, count=1)
@@ -72,15 +76,64 @@ async def other_given(update: Update, context: Context) -> str:
 
 
 async def _drafted(update: Update, context: Context, content: Content, size: int | None) -> str | int:
+    """A new draft, or the one being written gets this text instead (its audience kept). The conversation
+    stays here until Send, Cancel or /cancel: a text sent meanwhile replaces the announcement's."""
     d = deps(context)
+    uid, admins = user_id(update), d.settings.admins
+    writing = _writing(context)
     try:
-        name = update.effective_user.full_name if update.effective_user else ""
-        broadcast = await broadcasting.create(d.db, user_id(update), name, d.settings.admins, content, size, d.now())
+        broadcast = None
+        if writing is not None:
+            try:
+                broadcast = await broadcasting.rewrite(d.db, uid, writing, admins, content, size)
+            except Refused as refused:
+                if refused.reason != "stale":
+                    raise
+        if broadcast is None:  # none yet, or it went meanwhile (sent, cancelled): a new one
+            name = update.effective_user.full_name if update.effective_user else ""
+            broadcast = await broadcasting.create(d.db, uid, name, admins, content, size, d.now())
     except Refused as refused:
         await refuse(update, context, refused)  # too long, empty, too large: write it again
-        return BROADCASTING if refused.reason != "broadcast_not_allowed" else ConversationHandler.END
+        return BROADCASTING if refused.reason != "broadcast_not_allowed" else _written(context)
+    _write(context, broadcast.id)
     await _show_audience(update, context, broadcast.id, "main", new_message=True)
+    return BROADCASTING
+
+
+def _writing(context: Context) -> int | None:
+    found = (context.user_data or {}).get(WRITING_KEY)
+    return found if isinstance(found, int) else None
+
+
+def _write(context: Context, broadcast_id: int) -> None:
+    assert context.user_data is not None
+    context.user_data[WRITING_KEY] = broadcast_id
+
+
+def _written(context: Context) -> int:
+    """Writing is over: the conversation ends."""
+    if context.user_data is not None:
+        context.user_data.pop(WRITING_KEY, None)
     return ConversationHandler.END
+
+
+def _over_if_writing(context: Context, broadcast_id: int) -> int | None:
+    """Sent or cancelled: if it was the announcement being written, writing is over; else nothing changes."""
+    return _written(context) if _writing(context) == broadcast_id else None
+
+
+async def cancel_writing(update: Update, context: Context) -> int:
+    """/cancel while writing: the draft goes, nothing was sent."""
+    d = deps(context)
+    writing = _writing(context)
+    if writing is not None:
+        try:
+            await broadcasting.discard(d.db, user_id(update), writing, d.settings.admins)
+        except Refused as refused:
+            await refuse(update, context, refused)
+            return _written(context)
+    await send(update, views.draft_cancelled(tr(update, context)))
+    return _written(context)
 
 
 async def _show_audience(update: Update, context: Context, broadcast_id: int, page: str, *, new_message: bool) -> None:
@@ -92,16 +145,21 @@ async def _show_audience(update: Update, context: Context, broadcast_id: int, pa
     await (send if new_message else reply)(update, text, markup)
 
 
-async def draft_press(update: Update, context: Context) -> None:
-    """Every button of a draft: a criterion's page, a value toggled, preview, send, change, cancel."""
+async def draft_press(update: Update, context: Context) -> str | int | None:
+    """Every button of a draft: a criterion's page, a value toggled, preview, send, change, cancel.
+
+    An entry point of the conversation, so that a preview Telegram refused can wait for a new text
+    or file, and Send or Cancel end the writing; any other press leaves the conversation as it is.
+    """
     try:
         press = pressed(update.callback_query.data if update.callback_query else None)
-        await _on_draft(update, context, press, int(press.arg))
+        return await _on_draft(update, context, press, int(press.arg))
     except Refused as refused:
         await refuse(update, context, refused)
+        return None
 
 
-async def _on_draft(update: Update, context: Context, press: Press, broadcast_id: int) -> None:
+async def _on_draft(update: Update, context: Context, press: Press, broadcast_id: int) -> str | int | None:
     d = deps(context)
     uid, admins = user_id(update), d.settings.admins
     if press.action == "p":
@@ -113,14 +171,17 @@ async def _on_draft(update: Update, context: Context, press: Press, broadcast_id
         )
         await _show_audience(update, context, broadcast_id, "main" if part == "all" else part, new_message=False)
     elif press.action == "v":
-        await _preview(update, context, broadcast_id)
+        return await _preview(update, context, broadcast_id)
     elif press.action == "c":
         await _show_audience(update, context, broadcast_id, "main", new_message=True)
     elif press.action == "s":
         await _send_now(update, context, broadcast_id)
+        return _over_if_writing(context, broadcast_id)
     elif press.action == "x":
         await broadcasting.discard(d.db, uid, broadcast_id, admins)
         await reply(update, views.draft_cancelled(tr(update, context)))
+        return _over_if_writing(context, broadcast_id)
+    return None
 
 
 def _part(short: str) -> str:
@@ -137,16 +198,26 @@ def _value(d: Deps, part: str, value: str) -> str:
     return value
 
 
-async def _preview(update: Update, context: Context, broadcast_id: int) -> None:
-    """The announcement exactly as people will get it, then the count and Send / Change audience / Cancel."""
+async def _preview(update: Update, context: Context, broadcast_id: int) -> str | None:
+    """The announcement exactly as people will get it, then the count and Send / Change audience / Cancel.
+
+    If Telegram will not show it (its file is gone, its text cannot be read), the author is told what
+    is wrong and the draft waits for a new text or file: nothing was sent to anyone.
+    """
     d = deps(context)
     _ = tr(update, context)
     broadcast, reach = await broadcasting.draft(d.db, user_id(update), broadcast_id, d.settings.admins)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     if update.effective_chat is not None:
-        await deliver(update.get_bot(), update.effective_chat.id, rendered(_, broadcast))
+        try:
+            await deliver(update.get_bot(), update.effective_chat.id, rendered(_, broadcast))
+        except BadRequest as error:
+            refused = broadcasting.preview_refused(broadcast.content, views.announcement(_, broadcast), error.message)
+            log.info("a preview was refused by Telegram: %s", refused.reason)
+            _write(context, broadcast_id)
+            await send(update, views.preview_failed(_, refused))
+            return BROADCASTING
     await send(update, views.confirm(_, broadcast, reach, d.catalogue), views.confirm_keyboard(_, broadcast_id))
+    return None
 
 
 async def _send_now(update: Update, context: Context, broadcast_id: int) -> None:
@@ -236,10 +307,14 @@ async def settings_press(update: Update, context: Context) -> None:
 
 
 CONVERSATION = ConversationPart(
-    entry_points=[CommandHandler("broadcast", broadcast_command, filters=PRIVATE)],
+    entry_points=[
+        CommandHandler("broadcast", broadcast_command, filters=PRIVATE),
+        CallbackQueryHandler(draft_press, pattern=r"^bc:"),
+    ],
     states={
         BROADCASTING: [
             MessageHandler(CONTENT, content_given),
+            CommandHandler("cancel", cancel_writing, filters=PRIVATE),
             MessageHandler(PRIVATE & ~filters.COMMAND, other_given),
         ]
     },
@@ -248,7 +323,6 @@ CONVERSATION = ConversationPart(
 
 def handlers() -> list[Handler]:
     return [
-        CallbackQueryHandler(draft_press, pattern=r"^bc:"),
         CallbackQueryHandler(steer_press, pattern=r"^bs:"),
         CommandHandler("broadcasts", broadcasts_command, filters=PRIVATE),
         CommandHandler("settings", settings_command, filters=PRIVATE),

@@ -38,7 +38,7 @@ from bot.chat.common import (
     user_id,
 )
 from bot.chat.decisions import decide
-from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY
+from bot.chat.keys import DRAFT_KEY, EDITING, EDITING_KEY, JOINING, REASON, REJECTING_KEY, WRITING_KEY
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import OutboxItem, Role
@@ -67,15 +67,22 @@ def _keep(context: Context, draft: JoinDraft) -> None:
 
 def _drop(context: Context) -> None:
     if context.user_data is not None:
-        for key in (DRAFT_KEY, EDITING_KEY, REJECTING_KEY):
+        for key in (DRAFT_KEY, EDITING_KEY, REJECTING_KEY, WRITING_KEY):
             context.user_data.pop(key, None)
 
 
 async def show_step(
     update: Update, context: Context, draft: JoinDraft, *, new_message: bool = False, notice: str = ""
 ) -> str:
-    """Ask whatever the draft still lacks; every answer ends here, saved before it is sent."""
-    draft.question_floor = _question_message(update, new_message)
+    """Ask whatever the draft still lacks; every answer ends here, saved before it is sent.
+
+    The messages that answer the question are saved with it before it goes out, so that a press on it
+    always counts, however soon it comes; copies of a question that did not change all count.
+    """
+    query = update.callback_query
+    edited = query.message.message_id if query is not None and query.message is not None and not new_message else None
+    message = update.effective_message
+    joining.asking(draft, edited, message.message_id + 1 if message is not None else 0)
     _keep(context, draft)
     await save_user_data(update, context)
     d = deps(context)
@@ -86,19 +93,10 @@ async def show_step(
     text = f"{notice}\n\n{text}" if notice else text
     markup = keyboards.step(_, step, draft, d.catalogue, offer)
     shown = await (send if new_message else reply)(update, text, markup)
-    if shown is not None:  # the exact id, kept with the draft when the update ends
-        draft.question_floor = shown
+    if edited is None and shown is not None:  # a new message: its exact id, kept when the update ends
+        joining.asked(draft, shown)
         _keep(context, draft)
     return JOINING
-
-
-def _question_message(update: Update, new_message: bool) -> int:
-    """The id the question's message will have: the pressed one when it is edited, else a newer one."""
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        return query.message.message_id + (1 if new_message else 0)
-    message = update.effective_message
-    return message.message_id + 1 if message is not None else 0
 
 
 async def start_joining(
@@ -223,7 +221,7 @@ async def joining_text(update: Update, context: Context) -> str | int:
     typed = await _typed_button(context, draft, text)
     if typed is not None:  # "Team Member", "miembro del equipo", "latin america", "skip": as if pressed
         return await apply_press(update, context, draft, typed)
-    answered, chat = draft.question_floor, update.effective_chat
+    answered, chat = joining.question_message(draft), update.effective_chat
     try:
         joining.answer_text(draft, text, deps(context).catalogue)
         notice = ""

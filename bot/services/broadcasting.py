@@ -8,6 +8,7 @@ lane, so answers and people's own notices always go first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,6 +80,50 @@ async def create(
     async with db.transaction() as tx:
         broadcast_id = await rows.create(tx, actor, author_name[:100] or "—", codes, content, now)
     return await _own(db, actor, broadcast_id, admins)
+
+
+async def rewrite(
+    db: Database, actor: int, broadcast_id: int, admins: Collection[int], content: Content, file_size: int | None
+) -> Broadcast:
+    """The draft's text, photo or document replaced by a new one (after a preview Telegram refused, say);
+    its audience is kept."""
+    await _own(db, actor, broadcast_id, admins)
+    check_content(content, file_size)
+    async with db.transaction() as tx:
+        current = await rows.get(tx, broadcast_id)
+        if current is None or current.state is not BroadcastState.DRAFT:
+            raise Refused("stale")
+        await rows.set_content(tx, broadcast_id, content)
+    return await _own(db, actor, broadcast_id, admins)
+
+
+# How Telegram says (lower-cased by python-telegram-bot) that it no longer has a file under that id.
+_FILE_GONE = ("wrong file identifier", "wrong remote file identifier", "file reference", "file_reference")
+_UNREADABLE = "can't parse entities"
+_OFFSET = re.compile(r"byte offset (\d+)")
+NEAR = 30  # bytes of the text shown on each side of where Telegram stopped reading
+
+
+def preview_refused(content: Content, sent: str, description: str) -> Refused:
+    """Why Telegram would not show an announcement (the description of its 400), as a refusal the views word:
+    its file is gone (send it again), or its text could not be read (where), or anything else (Telegram's words).
+    `sent` is the text or caption as it was sent."""
+    said = description.strip()
+    lowered = said.lower()
+    if content.type is not ContentType.TEXT and any(words in lowered for words in _FILE_GONE):
+        return Refused("file_gone", kind=content.type.value)
+    if _UNREADABLE in lowered:
+        detail = said[lowered.index(_UNREADABLE) + len(_UNREADABLE) :].lstrip(" :") or said
+        offset = _OFFSET.search(said)
+        near = ""
+        if offset is not None:
+            raw = sent.encode()
+            at = int(offset.group(1))
+            near = raw[max(0, at - NEAR) : at + NEAR].decode(errors="ignore")
+        return Refused("text_unreadable", detail=detail, near=" ".join(near.split()))
+    if "too long" in lowered:
+        return Refused("text_too_long")
+    return Refused("preview_refused", detail=said)
 
 
 async def _own(

@@ -62,9 +62,14 @@ class JoinDraft(BaseModel):
     editing: bool = False
     roles: dict[str, Role] = {}
     motivations: dict[str, str] = {}
-    # The message that asks the current question, or the lowest id it can have (message ids of
-    # a private chat only grow): a button on an older message never acts on this draft.
+    # Which messages answer the question open now (a button on any other never acts on this draft):
+    # the ones that show it (its message, and copies sent again while it did not change: a text
+    # where a button is due, a stale button, a sticker), and every id from `question_floor` on,
+    # the lowest a message not yet recorded can have (message ids of a private chat only grow): one
+    # being sent, whose id is known once Telegram answers, or one a kill kept from being recorded.
+    question_messages: list[int] = []
     question_floor: int = 0
+    question_step: str = ""  # the question they show (`step_key`)
     # Whether the list of task forces is a step of this join (not when it began from a code).
     listed: bool = True
 
@@ -84,9 +89,46 @@ def answer_key(step: Step) -> str:
     return f"{step.kind.value}:{step.code}"
 
 
+COPIES_KEPT = 5  # copies of one question that keep answering it; older ones are stale
+
+
 def is_current(draft: JoinDraft, message_id: int) -> bool:
     """A press on this message answers the question open now (not one from an earlier step or join)."""
-    return message_id >= draft.question_floor
+    return message_id in draft.question_messages or message_id >= draft.question_floor
+
+
+def step_key(step: Step) -> str:
+    return f"{step.kind.value}:{step.code or ''}:{step.field.value if step.field else ''}"
+
+
+def asking(draft: JoinDraft, edited: int | None, lowest_new: int) -> None:
+    """Before the open question goes out, in the pressed message `edited` or in a new message (whose id is
+    at least `lowest_new`): the messages that answer it from now on, recorded before anyone can press it.
+
+    The same question again (nothing changed, or a selection toggled) leaves every message showing it
+    current, and a new copy is current from the start; a new question leaves only the message showing it.
+    """
+    step = step_key(next_step(draft))
+    if step == draft.question_step:
+        return
+    draft.question_step = step
+    if edited is not None:
+        draft.question_messages = [edited]
+        draft.question_floor = max(draft.question_floor, edited + 1)
+    else:
+        draft.question_messages = []
+        draft.question_floor = max(draft.question_floor, lowest_new)
+
+
+def asked(draft: JoinDraft, message_id: int) -> None:
+    """A new message shows the open question: its id as Telegram gave it."""
+    draft.question_messages = [*draft.question_messages, message_id][-COPIES_KEPT:]
+    draft.question_floor = max(draft.question_floor, message_id + 1)
+
+
+def question_message(draft: JoinDraft) -> int:
+    """The newest message known to show the open question (0: none known, its id was never recorded)."""
+    return draft.question_messages[-1] if draft.question_messages else 0
 
 
 @dataclass(frozen=True)

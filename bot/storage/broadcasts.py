@@ -115,6 +115,10 @@ async def recent(db: Reader, author_id: int | None, limit: int) -> list[Broadcas
     return [_broadcast(row) for row in rows]
 
 
+async def set_content(tx: Transaction, broadcast_id: int, content: Content) -> None:
+    await tx.execute("UPDATE broadcasts SET content = ? WHERE id = ?", (content.model_dump_json(), broadcast_id))
+
+
 async def set_audience(tx: Transaction, broadcast_id: int, audience: Audience) -> None:
     await tx.execute("UPDATE broadcasts SET audience = ? WHERE id = ?", (audience.model_dump_json(), broadcast_id))
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
-from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Role
+from bot.models import Audience, Broadcast, BroadcastState, Catalogue, ContentType, Role
 from bot.services.broadcasting import Progress, effective
+from bot.services.errors import Refused
 from bot.storage.broadcasts import Reach
 from bot.views.callbacks import encode
 from bot.views.keyboards import button
+from bot.views.shown import shown
 from bot.views.texts import fit, labelled, number, role_label, when
 
 Rows = list[list[InlineKeyboardButton]]
@@ -188,6 +190,35 @@ def recent_keyboard(_: Translate, items: list[Progress]) -> InlineKeyboardMarkup
                 for row in markup.inline_keyboard
             ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def preview_failed(_: Translate, refused: Refused) -> str:
+    """Telegram would not show the announcement: what is wrong, in plain words, and what to do."""
+    if refused.reason == "file_gone":
+        if refused.params.get("kind") == ContentType.DOCUMENT.value:
+            problem = _("The document of this announcement is no longer available on Telegram, so it cannot be sent.")
+            fix = _("Please send the document again, with its caption.")
+        else:
+            problem = _("The photo of this announcement is no longer available on Telegram, so it cannot be sent.")
+            fix = _("Please send the photo again, with its caption.")
+    elif refused.reason == "text_unreadable":
+        problem = _("Telegram could not show the text of this announcement: {reason}.").format(
+            reason=shown(str(refused.params.get("detail", "")), 200)
+        )
+        near = str(refused.params.get("near", ""))
+        if near:
+            problem += "\n" + _("The problem is around: <code>{near}</code>").format(near=shown(near, 100))
+        fix = _("Please send the text again, corrected.")
+    elif refused.reason == "text_too_long":
+        problem = _("Telegram found this announcement too long once it is signed.")
+        fix = _("Please send a shorter text.")
+    else:
+        problem = _("Telegram refused to show this announcement: {reason}.").format(
+            reason=shown(str(refused.params.get("detail", "")), 200)
+        )
+        fix = _("Please send the announcement again.")
+    keep = _("The audience you chose is kept; /cancel drops the announcement.")
+    return f"{problem}\n\n{fix} {keep}"
 
 
 def draft_cancelled(_: Translate) -> str:
