@@ -35,7 +35,7 @@ from bot.config import Settings  # noqa: E402
 from bot.storage.database import Database, Transaction  # noqa: E402
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user  # noqa: E402
 
-TOKEN = "123:BENCH"
+TOKEN = "123:BENCH-secret-of-the-stand-in-0123456789"
 ADMIN = 1
 ANNOUNCEMENT = "Bench announcement: the 2030 workshop opens on Monday."
 NOW = "2026-11-29T00:00:00.000000+00:00"

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user  # noqa: E402
 
-TOKEN = "123:BENCH"
+TOKEN = "123:BENCH-secret-of-the-stand-in-0123456789"
 JOIN_STEPS: list[tuple[str, str]] = [
     ("say", "/join B3"),
     ("press", "Use “"),

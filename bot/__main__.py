@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from telegram.error import NetworkError
 
 from bot.app import StartupError, build_application, serve
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, bot_id, load_settings
 from bot.models import Catalogue
 from bot.services.catalogue import CatalogueError, load_catalogue
 from bot.storage.database import Database, DatabaseError
@@ -67,8 +67,7 @@ class RedactingFormatter(logging.Formatter):
         self._secrets: list[tuple[str, str]] = []
 
     def redact(self, token: str) -> None:
-        bot_id = token.split(":", 1)[0]
-        self._secrets.append((token, f"{bot_id}:***"))
+        self._secrets.append((token, f"{bot_id(token)}:***"))
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)

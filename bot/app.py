@@ -27,7 +27,7 @@ from bot.chat.persistence import SQLitePersistence
 from bot.chat.sender import OutboxKind, Sender
 from bot.chat.ticks import tick
 from bot.chat.turns import PersonalTurns
-from bot.config import Settings
+from bot.config import Settings, bot_id
 from bot.handlers import account, announce, browse, delphi, facilitate, flow, groups, reports, system
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
@@ -178,8 +178,8 @@ async def _connect(application: Application, host: str, stop: asyncio.Event) -> 
             return True
         except InvalidToken:
             await _close_transports(application)
-            bot_id = application.bot.token.split(":", 1)[0]
-            raise StartupError(f"BOT_TOKEN: the Bot API at {host} rejected the token of bot {bot_id}") from None
+            shown = bot_id(application.bot.token)
+            raise StartupError(f"BOT_TOKEN: the Bot API at {host} rejected the token of bot {shown}") from None
         except TelegramError as error:
             log.warning("cannot reach the Bot API at %s: %s; next try in %.0f s", host, _reason(error), delay)
         with contextlib.suppress(TimeoutError):

@@ -6,6 +6,7 @@ line naming the variable, instead of failing later in the middle of a chat.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 SHIPPED_OBJECTIVES = Path(__file__).with_name("objectives.json")
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 PROXY_SCHEMES = ("http://", "https://", "socks4://", "socks5://")
+# What @BotFather gives: the bot's id, a colon, a secret of about 35 characters (35 today).
+TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{30,60}")
 
 
 class SettingsError(Exception):
@@ -56,9 +59,20 @@ class Settings(BaseSettings):
 
     @field_validator("token")
     @classmethod
-    def _token_given(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
+    def _token_shaped(cls, value: SecretStr) -> SecretStr:
+        """Checked before any request, and said without a character of the token: a malformed one
+        would otherwise be printed whole where only the bot id should appear."""
+        token = value.get_secret_value()
+        if not token.strip():
             raise ValueError("must not be empty (the token @BotFather gave you)")
+        if token != token.strip():
+            where = "a leading" if token[0].isspace() else "a trailing"
+            raise ValueError(f"has {where} space or line break; remove it")
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise ValueError(
+                "is not shaped like a token from @BotFather (digits, a colon, then about 35 letters,"
+                " digits, - or _); copy it again"
+            )
         return value
 
     @field_validator("api_url", "api_file_url")
@@ -99,6 +113,12 @@ def load_settings(**overrides: object) -> Settings:
             for problem in error.errors()
         ]
         raise SettingsError("\n".join(lines)) from None
+
+
+def bot_id(token: str) -> str:
+    """The part of a token that may be shown: the bot's id (digits before the colon), else nothing."""
+    head, colon, _secret = token.partition(":")
+    return head if colon and head.isascii() and head.isdigit() else "?"
 
 
 def _field(location: tuple[int | str, ...]) -> str:

@@ -25,6 +25,8 @@ MAX_OPTIONS = 10  # a button each
 MAX_SCALE = 10  # a button each, two rows at most
 DEFAULT_SCALE = 9
 DEFAULT_REMINDERS = (timedelta(days=3), timedelta(days=1))
+MAX_ROUND = 99  # a round number SQLite can hold, and far more rounds than a Delphi study has
+MAX_REMINDER_DAYS = 366  # a reminder further before closing would fall before the years datetime holds
 
 
 class QuestionType(StrEnum):
@@ -40,7 +42,12 @@ class QuestionType(StrEnum):
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is in the year 10000 in UTC
+        raise ValueError("moment_range") from None
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
@@ -180,7 +187,7 @@ class RoundFile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     study: str = Field(pattern=STUDY_PATTERN)
-    round: int = Field(ge=1)
+    round: int
     title: Localized
     opens: UtcDatetime
     closes: UtcDatetime
@@ -197,6 +204,13 @@ class RoundFile(BaseModel):
             return {**data, "panel": {}}
         return data
 
+    @field_validator("round")
+    @classmethod
+    def _round_number(cls, value: int) -> int:
+        if not 1 <= value <= MAX_ROUND:
+            raise ValueError(f"round_range:{MAX_ROUND}")
+        return value
+
     @field_validator("closes")
     @classmethod
     def _after_opening(cls, value: datetime, info: ValidationInfo) -> datetime:
@@ -210,6 +224,8 @@ class RoundFile(BaseModel):
     def _positive(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
         if any(offset <= timedelta(0) for offset in value):
             raise ValueError("reminder_not_positive")
+        if any(offset > timedelta(days=MAX_REMINDER_DAYS) for offset in value):
+            raise ValueError(f"reminder_too_early:{MAX_REMINDER_DAYS}")
         return tuple(sorted(set(value), reverse=True))
 
     @model_validator(mode="after")

@@ -32,7 +32,7 @@ from bot.storage.database import Database
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user
 
 ADMIN_ID = 1
-TOKEN = "123:TEST"
+TOKEN = "123:TEST-secret-of-the-stand-in-0123456789"  # shaped like a real one
 # A complete profile of a member of "4 per 1000", for unit tests of the rules.
 FULL_PROFILE = Profile(
     name="Ada",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 HOSTILE = {
-    "BOT_TOKEN": "999:HOSTILE",
+    "BOT_TOKEN": "999:HOSTILE-token-of-nothing-0123456789",
     "BOT_API_URL": "http://127.0.0.1:9/bot",
     "BOT_MAX_TASKFORCES": "1",
     "BOT_REMINDER_HOURS": "1",

@@ -18,7 +18,7 @@ import pytest
 from tests.harness import TOKEN, BotProcess
 from tests.standin import BotApiStandIn
 
-SECRET_TOKEN = "123:SECRET-PART-OF-THE-TOKEN"
+SECRET_TOKEN = "123:SECRET-PART-OF-THE-TOKEN-0123456789"
 
 
 def free_port() -> int:

@@ -130,3 +130,75 @@ async def test_the_secretariat_reads_figures_and_announcements_in_french_typogra
     texts = [sent.text + "\n" + "\n".join(label for label, _ in sent.buttons) for sent in shown]
     assert "Personnes : 3" in texts[0] and "Destinataires : <b>3</b>." in texts[1]
     assert {text: french_typography_faults(text) for text in texts if french_typography_faults(text)} == {}
+
+
+SCOPED = (
+    *PEOPLE,
+    Seeded(506, region="Asia and Pacific", kind="Private companies", places=(("E2", Role.MEMBER, ACTIVE),)),
+    Seeded(507, region="North America", places=(("B3", Role.MEMBER, RegistrationStatus.WITHDRAWN),)),
+    Seeded(508, region="Europe", kind="Private companies", places=(("E2", Role.MEMBER, ACTIVE),)),
+)
+
+
+async def stats_of(person: ChatUser) -> tuple[str, bytes]:
+    """/stats' text and its chart, for `person`."""
+    marker = len(person.standin.sent)
+    text = await person.say("/stats")
+    picture = await person.standin.wait_for(lambda s: s.chat_id == person.id and s.method == "sendPhoto", start=marker)
+    return text.text, picture.files["photo"]
+
+
+async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningBot) -> None:
+    """Issue 19 (6): /stats from any facilitator failed in SQL; its figures are those of their scope."""
+    standin, db = running_bot.standin, running_bot.db
+    assert db is not None
+    await seed(running_bot, *SCOPED)
+    await db.write("UPDATE known_users SET unreachable_at = '2026-11-01' WHERE telegram_id IN (503, 508)")
+    admin = ChatUser(standin, ADMIN_ID)
+    fran, gus = ChatUser(standin, 2001, first_name="Fran"), ChatUser(standin, 2002, first_name="Gus")
+    for person, command in ((fran, "C1"), (gus, "B3"), (gus, "E2")):
+        await person.say("/start")
+        assert "now facilitates" in (await admin.say(f"/facilitator {person.id} {command}")).text
+
+    text, png = await stats_of(fran)  # C1: Awa (pending) and Zoë
+    assert "your Task Forces" in text
+    assert "People: 2" in text and "Places held: 1 active, 1 applications waiting" in text
+    assert "Unreachable (blocked the bot): 1" in text
+    assert "Global Leader seats: 0 of 1 filled · open: C1" in text
+    assert "Regional Representative seats: 1 of 5 filled" in text
+    assert "By region: Africa 1 · Latin America 1" in text
+    assert "By stakeholder type: Research and education 2" in text
+    assert text.endswith(
+        "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / withdrawn"
+        " or rejected)\nC1: 0 · 1 · 0 / 1 / 0"
+    )
+    assert imread(io.BytesIO(png)).shape[:2] == (450, 900)  # one bar: the smallest chart
+
+    text, png = await stats_of(gus)  # B3 and E2: Awa, the HYPERLINK person, 506 and 508 (507 withdrew)
+    assert "People: 4" in text and "Places held: 4 active, 0 applications waiting" in text
+    assert "Unreachable (blocked the bot): 1" in text
+    assert "Global Leader seats: 0 of 2 filled · open: B3, E2" in text
+    assert "By region: Europe 2 · Africa 1 · Asia and Pacific 1" in text
+    assert "By stakeholder type: Private companies 2 · Research and education 2" in text
+    assert "\nB3: 0 · 0 · 2 / 0 / 1\nE2: 0 · 0 · 2 / 0 / 0" in text and "C1:" not in text
+    assert imread(io.BytesIO(png)).shape[:2] == (450, 900)
+
+    text, png = await stats_of(admin)  # everything: every profile, every task force
+    assert "all Task Forces" in text
+    assert "People: 6" in text and "Places held: 5 active, 1 applications waiting" in text
+    assert "Unreachable (blocked the bot): 2" in text
+    assert "By region: Europe 2 · Africa 1 · Asia and Pacific 1 · Latin America 1 · North America 1" in text
+    assert "\nB3: 0 · 0 · 2 / 0 / 1\nB4:" in text and "\nC1: 0 · 1 · 0 / 1 / 0" in text
+    assert imread(io.BytesIO(png)).shape[0] > 1000
+
+    marker = len(standin.sent)  # /export is scoped the same way: both task forces of Gus, nothing else
+    assert "Preparing the export of 5 registrations" in (await gus.say("/export")).text
+    csv_file, _xlsx = await documents(standin, gus.id, 2, marker)
+    rows = list(csv.reader(io.StringIO(csv_file.files["document"].decode("utf-8-sig"))))[1:]
+    assert sorted((row[0], row[1]) for row in rows) == [
+        ("B3", "501"),
+        ("B3", "502"),
+        ("B3", "507"),
+        ("E2", "506"),
+        ("E2", "508"),
+    ]

@@ -11,12 +11,17 @@ import pytest
 
 from bot.config import SHIPPED_OBJECTIVES, SettingsError, load_settings
 from bot.services.catalogue import CatalogueError, load_catalogue
-from tests.harness import clean_environment
+from tests.harness import TOKEN, clean_environment
 
 
-def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_bot(env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot"], env=clean_environment(**env), cwd=cwd, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot"],
+        env=clean_environment(**env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -31,8 +36,36 @@ def test_empty_token_is_refused_in_words(tmp_path: Path) -> None:
     assert result.returncode == 2 and "BOT_TOKEN" in result.stderr and "must not be empty" in result.stderr
 
 
+SECRET = "AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"  # 35 characters, as @BotFather's
+
+
+@pytest.mark.parametrize(
+    ("token", "said"),
+    [
+        pytest.param(f"123456789{SECRET}", "not shaped like a token", id="colon-missing"),  # issue 19, point 10
+        pytest.param(f"bot123456789:{SECRET}", "not shaped like a token", id="copied-from-a-URL"),
+        pytest.param(f"123456789:{SECRET[:12]}", "not shaped like a token", id="cut-short"),
+        pytest.param(f"123456789:{SECRET[:12]} {SECRET[12:]}", "not shaped like a token", id="space-inside"),
+        pytest.param(f'"123456789:{SECRET}"', "not shaped like a token", id="quoted"),
+        pytest.param(f"123456789:{SECRET}:{SECRET}", "not shaped like a token", id="pasted-twice"),
+        pytest.param(f" 123456789:{SECRET}", "has a leading space", id="leading-space"),
+        pytest.param(f"123456789:{SECRET} ", "has a trailing space", id="trailing-space"),
+        pytest.param(f"123456789:{SECRET}\n", "has a trailing space or line break", id="trailing-line-break"),
+    ],
+)
+def test_a_malformed_token_is_named_and_never_shown(tmp_path: Path, token: str, said: str) -> None:
+    """Refused before any request (nothing listens at that URL: a request would be retried for
+    ever), in one line that names BOT_TOKEN and holds no part of the token's secret."""
+    result = run_bot({"BOT_TOKEN": token, "BOT_API_URL": "http://127.0.0.1:9/bot"}, tmp_path, timeout=20)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("taskforce-bot: BOT_TOKEN: ") and said in lines[0]
+    assert token.strip() not in result.stderr and SECRET[:6] not in result.stderr and SECRET[-6:] not in result.stderr
+    assert result.stdout == ""
+
+
 def test_malformed_setting_exits_naming_the_variable(tmp_path: Path) -> None:
-    result = run_bot({"BOT_TOKEN": "1:x", "BOT_MAX_TASKFORCES": "many"}, tmp_path)
+    result = run_bot({"BOT_TOKEN": TOKEN, "BOT_MAX_TASKFORCES": "many"}, tmp_path)
     assert result.returncode == 2 and "BOT_MAX_TASKFORCES" in result.stderr
 
 
@@ -41,7 +74,7 @@ def test_broken_objectives_exits_naming_file_and_field(tmp_path: Path) -> None:
     del data["objectives"][3]["target_2030"]
     broken = tmp_path / "objectives.json"
     broken.write_text(json.dumps(data))
-    result = run_bot({"BOT_TOKEN": "1:x", "BOT_OBJECTIVES": str(broken)}, tmp_path)
+    result = run_bot({"BOT_TOKEN": TOKEN, "BOT_OBJECTIVES": str(broken)}, tmp_path)
     assert result.returncode == 2
     assert str(broken) in result.stderr and "objectives.3.target_2030" in result.stderr
 
@@ -49,11 +82,11 @@ def test_broken_objectives_exits_naming_file_and_field(tmp_path: Path) -> None:
 @pytest.mark.parametrize("admins", ["1,two", "x"])
 def test_admins_must_be_numbers(admins: str) -> None:
     with pytest.raises(SettingsError, match="BOT_ADMINS"):
-        load_settings(token="1:x", admins=admins)
+        load_settings(token=TOKEN, admins=admins)
 
 
 def test_settings_derive_the_file_url_and_parse_admins() -> None:
-    settings = load_settings(token="1:x", api_url="http://127.0.0.1:8081/bot", admins="5, 7")
+    settings = load_settings(token=TOKEN, api_url="http://127.0.0.1:8081/bot", admins="5, 7")
     assert settings.api_file_url == "http://127.0.0.1:8081/file/bot"
     assert settings.admins == frozenset({5, 7})
 

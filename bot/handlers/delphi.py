@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -30,7 +29,7 @@ from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, send, s
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import delphi, delphi_results
+from bot.services import arguments, delphi, delphi_results
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND
@@ -106,7 +105,7 @@ async def extend_command(update: Update, context: Context) -> None:
     d = deps(context)
     try:
         study, moment = _arguments(context, 2)
-        closes = _moment(moment)
+        closes = arguments.moment(moment)
         stored = await delphi.extend(d.db, user_id(update), d.settings.admins, study, closes, d.now())
     except Refused as refused:
         await refuse(update, context, refused)
@@ -119,14 +118,6 @@ def _arguments(context: Context, count: int) -> list[str]:
     if len(given) < count:
         raise Refused("delphi_usage")
     return given[:count]
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise Refused("bad_moment") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 # ---------------------------------------------------------------- admins: status and results
@@ -177,9 +168,10 @@ async def results_command(update: Update, context: Context) -> None:
 
 
 def _round(text: str) -> int:
-    if not text.isdigit():
-        raise Refused("delphi_usage")
-    return int(text)
+    number = arguments.whole_number(text)
+    if number is None:
+        raise Refused("bad_round", given=text)
+    return number
 
 
 # ---------------------------------------------------------------- panellists

@@ -139,7 +139,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await repo.delete_person(tx, telegram_id)
         await repo.delete_reminders(tx, telegram_id)
         await teams.forget_user(tx, telegram_id)
-        await outbox.forget_chat(tx, telegram_id)
+        await outbox.forget_chat(tx, telegram_id, still_acting=groups.ACTION_KIND)  # after queue_removal
         await broadcasts.forget_author(tx, telegram_id, now)
         await group_rows.forget_user(tx, telegram_id)
         await delphi_rows.forget_person(tx, telegram_id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.delphi_models import Question, QuestionType
+from bot.services.arguments import storable
 from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, judge, third, thirds
 from bot.services.errors import Refused
 from bot.services.facilitation import require_admin
@@ -83,8 +84,10 @@ class Results:
 
 async def results(db: Database, actor: int, admins: Collection[int], study: str, number: int | None) -> Results:
     require_admin(actor, admins)
-    stored = await rows.find(db, study, number)
+    stored = await rows.find(db, study, number) if number is None or storable(number) else None
     if stored is None:
+        if number is not None and await rows.find(db, study) is not None:
+            raise Refused("no_round", study=study, round=number)
         raise Refused("no_study", study=study)
     return await round_results(db, stored)
 

@@ -8,6 +8,7 @@ the first of two simultaneous decisions wins in the database itself.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from enum import StrEnum
 
 from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, Role
 from bot.services import groups
+from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
 from bot.storage import outbox, teams
 from bot.storage import repositories as repo
@@ -26,6 +28,7 @@ log = logging.getLogger("bot.facilitation")
 REMINDER_INTERVAL = timedelta(hours=24)
 MAX_REMINDERS = 3
 DIGEST = "digest"
+USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # as Telegram spells them (5 to 32 today)
 
 
 class Verdict(StrEnum):
@@ -54,10 +57,13 @@ def require_admin(actor: int, admins: Collection[int]) -> None:
 async def resolve(db: Database, target: str) -> KnownUser:
     """A user id or @username of someone who has started the bot (it cannot write first)."""
     cleaned = target.strip()
-    if cleaned.lstrip("-").isdigit():
-        found = await teams.known_user(db, int(cleaned))
-    else:
+    number = whole_number(cleaned)
+    if number is not None:
+        found = await teams.known_user(db, number) if storable(number) else None
+    elif USERNAME.fullmatch(cleaned.removeprefix("@")):
         found = await teams.known_by_username(db, cleaned.removeprefix("@"))
+    else:
+        raise Refused("bad_person", who=cleaned)
     if found is None:
         raise Refused("not_started", who=cleaned)
     return found

@@ -252,6 +252,11 @@ async def forget_author(tx: Transaction, telegram_id: int, now: datetime) -> Non
         " state = CASE WHEN state IN ('sending', 'paused') THEN 'cancelled' ELSE state END WHERE author_id = ?",
         (erased, telegram_id),
     )
+    # The progress message was in the author's chat: it is no longer edited, and the chat is not kept.
+    await tx.execute(
+        "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL WHERE progress_chat_id = ?",
+        (telegram_id,),
+    )
 
 
 def _broadcast(row: aiosqlite.Row) -> Broadcast:

@@ -436,6 +436,8 @@ async def asked_counts(db: Reader, round_id: int) -> dict[int, int]:
 
 
 async def forget_person(tx: Transaction, person_id: int) -> None:
-    """Withdrawn from every study: their answers and comments go with them."""
+    """Withdrawn from every study: their answers and comments go with them; a round they loaded stays,
+    without who loaded it."""
     for table in ("delphi_answers", "delphi_asked", "delphi_places", "delphi_panel", "delphi_waiting"):
         await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))
+    await tx.execute("UPDATE delphi_rounds SET loaded_by = NULL WHERE loaded_by = ?", (person_id,))

@@ -102,4 +102,6 @@ async def first_request(
 
 
 async def forget_user(tx: Transaction, user_id: int) -> None:
+    """Their join requests go; a group they linked stays linked, without who linked it."""
     await tx.execute("DELETE FROM join_requests WHERE user_id = ?", (user_id,))
+    await tx.execute("UPDATE group_links SET linked_by = NULL WHERE linked_by = ?", (user_id,))

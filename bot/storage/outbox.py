@@ -98,8 +98,10 @@ async def postpone(db: Database, item_id: int, until: datetime, *, attempt: bool
     )
 
 
-async def forget_chat(tx: Transaction, chat_id: int) -> None:
-    """Rows to the person go, and their id leaves the lists of people in other rows (digests)."""
+async def forget_chat(tx: Transaction, chat_id: int, *, still_acting: str) -> None:
+    """Rows to the person go, and their id leaves other rows: the lists of people (digests) and the
+    person a row is about (a group welcome, sent or not). Rows of kind `still_acting` not settled yet
+    keep it: they take the person out of a group, and are scrubbed once settled."""
     await tx.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
     await tx.execute(
         "UPDATE outbox SET params = json_set(params, '$.ids',"
@@ -107,4 +109,10 @@ async def forget_chat(tx: Transaction, chat_id: int) -> None:
         " WHERE params IS NOT NULL AND json_type(params, '$.ids') = 'array'"
         " AND EXISTS (SELECT 1 FROM json_each(params, '$.ids') WHERE value = :id)",
         {"id": chat_id},
+    )
+    await tx.execute(
+        "UPDATE outbox SET params = json_remove(params, '$.user')"
+        " WHERE params IS NOT NULL AND json_extract(params, '$.user') = :id"
+        " AND NOT (kind = :acting AND sent_at IS NULL AND failed_at IS NULL)",
+        {"id": chat_id, "acting": still_acting},
     )

@@ -82,16 +82,19 @@ class Figures:
     unreachable: int
 
 
+# The people holding a place (active or pending) in scope: everyone with a profile for the Secretariat.
+# Composed from parameters only, so that it reads the same wherever it is put (a WHERE or an AND).
+_PERSON_IN_SCOPE = (
+    "(:all OR p.telegram_id IN (SELECT h.person_id FROM registrations h"
+    " WHERE h.status IN ('active', 'pending') AND h.person_id IS NOT NULL"
+    " AND h.taskforce IN (SELECT value FROM json_each(:codes))))"
+)
+
+
 async def figures(db: Reader, codes: list[str] | None, since: datetime) -> Figures:
     """Everything is counted among the people holding a place (active or pending) in scope,
-    except `people` for the Secretariat: everyone with a profile."""
+    except for the Secretariat: everyone with a profile."""
     scope = _scope(codes)
-    holders = (
-        "SELECT DISTINCT r.person_id FROM registrations r"
-        f" WHERE r.status IN ('active', 'pending') AND r.person_id IS NOT NULL AND {_IN_SCOPE}"
-    )
-    people_sql = "SELECT COUNT(*) FROM people" if codes is None else f"SELECT COUNT(*) FROM ({holders})"
-    in_people = "" if codes is None else f" WHERE p.telegram_id IN ({holders})"
     places = await db.fetchall(
         f"SELECT r.taskforce, r.role, r.status, COUNT(*) FROM registrations r WHERE {_IN_SCOPE}"
         " GROUP BY r.taskforce, r.role, r.status",
@@ -103,10 +106,12 @@ async def figures(db: Reader, codes: list[str] | None, since: datetime) -> Figur
         scope,
     )
     by_region = await db.fetchall(
-        f"SELECT p.region, COUNT(*) FROM people p{in_people} GROUP BY p.region ORDER BY 2 DESC, 1", scope
+        f"SELECT p.region, COUNT(*) FROM people p WHERE {_PERSON_IN_SCOPE} GROUP BY p.region ORDER BY 2 DESC, 1",
+        scope,
     )
     by_type = await db.fetchall(
-        f"SELECT p.stakeholder_type, COUNT(*) FROM people p{in_people} GROUP BY p.stakeholder_type ORDER BY 2 DESC, 1",
+        f"SELECT p.stakeholder_type, COUNT(*) FROM people p WHERE {_PERSON_IN_SCOPE}"
+        " GROUP BY p.stakeholder_type ORDER BY 2 DESC, 1",
         scope,
     )
     weeks = await db.fetchall(
@@ -116,10 +121,10 @@ async def figures(db: Reader, codes: list[str] | None, since: datetime) -> Figur
     )
     unreachable = await db.fetchone(
         "SELECT COUNT(*) FROM people p JOIN known_users k ON k.telegram_id = p.telegram_id"
-        f" WHERE k.unreachable_at IS NOT NULL{in_people.replace(' WHERE', ' AND')}",
+        f" WHERE k.unreachable_at IS NOT NULL AND {_PERSON_IN_SCOPE}",
         scope,
     )
-    people = await db.fetchone(people_sql, scope)
+    people = await db.fetchone(f"SELECT COUNT(*) FROM people p WHERE {_PERSON_IN_SCOPE}", scope)
     return Figures(
         people=people[0] if people else 0,
         places=[(str(code), str(role), str(status), int(count)) for code, role, status, count in places],

@@ -120,6 +120,12 @@ def refusal(_: Translate, refused: Refused) -> str:
             "or /delphi_results &lt;study&gt; [round]."
         ),
         "bad_moment": _("That is not a time I can read: write it like 2026-12-20T18:00Z."),
+        "moment_range": _(
+            "That time falls outside the years 1 to 9999 once put in UTC. Please write a time like 2026-12-20T18:00Z."
+        ),
+        "bad_round": _("{given} is not a round number: write it in digits, like 2."),
+        "no_round": _("{study} has no round {round}."),
+        "bad_person": _("{who} is neither a Telegram user id (digits) nor a @username."),
         "number_expected": _("That is not a number I can read. Please type a number{range}."),
         "number_outside": _("That number is out of range. Please type a number{range}."),
         "place_taken": _(
