@@ -233,4 +233,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (round_id, due_at)
     );
     """,
+    # 9: a remembered update id counts for a bounded time (services/redelivery.py), so it is stored with
+    # when it was applied. Ids stored before have no time: they count from this migration on.
+    """
+    ALTER TABLE delphi_waiting ADD COLUMN since_at TEXT;
+    UPDATE delphi_waiting SET since_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now');
+    UPDATE ptb_user_data
+        SET data = json_set(data, '$.applied_at', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))
+        WHERE json_valid(data) AND json_type(data, '$.applied_update') = 'integer'
+            AND json_type(data, '$.applied_at') IS NULL;
+    """,
 )
