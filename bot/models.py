@@ -209,6 +209,11 @@ class Registration(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def region_held(self) -> str | None:
+        """The region a Representative place is for: the place's own, whatever its holder's profile says now."""
+        return self.region if self.role is Role.REPRESENTATIVE else None
+
 
 class KnownUser(BaseModel):
     """Someone who has written to the bot, so the bot may write to them."""

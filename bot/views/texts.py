@@ -47,6 +47,14 @@ def role_label(_: Translate, role: Role) -> str:
     }[role]
 
 
+def place_label(_: Translate, registration: Registration, catalogue: Catalogue) -> str:
+    """A place's role; a Representative's with the region the place is for (its own, not the profile's)."""
+    region = registration.region_held
+    if region is None:
+        return role_label(_, registration.role)
+    return _("Regional Representative for {region}").format(region=escape(catalogue.label_of(region, _.language)))
+
+
 def status_label(_: Translate, status: RegistrationStatus) -> str:
     return {
         RegistrationStatus.ACTIVE: _("active"),
@@ -400,7 +408,7 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
         objective = catalogue.objective(item.taskforce)
         lines.append(
             f"<b>{item.taskforce}</b> {escape(objective.title(_.language) if objective else '')} · "
-            f"{role_label(_, item.role)} · {status_label(_, item.status)}"
+            f"{place_label(_, item, catalogue)} · {status_label(_, item.status)}"
         )
     return fit("\n".join(lines))
 
