@@ -208,6 +208,8 @@ class Registration(BaseModel):
     reason: str | None
     created_at: datetime
     updated_at: datetime
+    # An application for a Representative place made by giving up this active one, of another region.
+    moved_from: int | None = None
 
     @property
     def region_held(self) -> str | None:

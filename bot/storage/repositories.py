@@ -110,14 +110,15 @@ async def add_registration(
     region: str | None,
     motivation: str | None,
     now: datetime,
+    moved_from: int | None = None,
 ) -> int:
     cursor = await tx.execute(
         """
         INSERT INTO registrations (person_id, taskforce, role, status, region, motivation,
-                                   created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, moved_from)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        (person_id, taskforce, role.value, status.value, region, motivation, to_text(now), to_text(now)),
+        (person_id, taskforce, role.value, status.value, region, motivation, to_text(now), to_text(now), moved_from),
     )
     return int(cursor.lastrowid or 0)
 

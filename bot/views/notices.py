@@ -66,6 +66,8 @@ def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> 
     ]
     if person.email:  # facilitators may write outside Telegram too; the profile question says so
         lines.insert(-1, labelled(_, field_label(_, ProfileField.EMAIL), escape(person.email)))
+    if facts.moved_from is not None:
+        lines.append(_("Gives up for it: {place}").format(place=place_label(_, facts.moved_from, catalogue)))
     if facts.others:
         held = ", ".join(
             f"{r.taskforce} {place_label(_, r, catalogue)} ({status_label(_, r.status)})" for r in facts.others
@@ -143,6 +145,12 @@ def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
             "so you are a Team Member of Task Force {taskforce}, and in your other Task Forces."
         ),
     }
+    if facts.verdict == "rejected" and any(r.taskforce == registration.taskforce for r in facts.others):
+        # Given up a place of another region to apply: still in the task force.
+        texts["rejected"] = _(
+            "Your application as {role} of Task Force {taskforce} was not accepted. "
+            "You stay in the Task Force as a Team Member."
+        )
     text = texts.get(facts.verdict, texts["rejected"]).format(**values)
     if registration.reason:
         text += "\n" + _("Reason: “{reason}”").format(reason=escape(registration.reason))
