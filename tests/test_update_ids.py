@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.models import Catalogue
 from bot.services.redelivery import REDELIVERY_WINDOW, delivered_again
 from bot.storage.database import Database
+from bot.storage.migrations import MIGRATIONS
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn
 from tests.test_delphi import B2_PERSON, open_round, seeded_panel, table
@@ -98,12 +99,12 @@ def test_a_stored_id_counts_for_longer_than_telegram_keeps_an_update_and_less_th
 
 async def test_ids_stored_before_the_upgrade_count_from_the_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "m.sqlite3"
-    database = await Database.open(path)
-    await database.close()
-    with sqlite3.connect(path) as old:  # as the previous release left it: ids without a time
-        old.execute("ALTER TABLE delphi_waiting DROP COLUMN since_at")
+    with sqlite3.connect(path) as old:  # as the release before left it: ids without a time
+        for script in MIGRATIONS[:8]:
+            old.executescript(script)
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (8)")
         old.execute("INSERT INTO ptb_user_data VALUES (7, ?)", (json.dumps({"join": {}, "applied_update": 90}),))
-        old.execute("UPDATE schema_version SET version = 8")
     before = datetime.now(UTC)
     database = await Database.open(path)
     try:
