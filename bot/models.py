@@ -208,6 +208,13 @@ class Registration(BaseModel):
     reason: str | None
     created_at: datetime
     updated_at: datetime
+    # An application for a Representative place made by giving up this active one, of another region.
+    moved_from: int | None = None
+
+    @property
+    def region_held(self) -> str | None:
+        """The region a Representative place is for: the place's own, whatever its holder's profile says now."""
+        return self.region if self.role is Role.REPRESENTATIVE else None
 
 
 class KnownUser(BaseModel):

@@ -183,9 +183,8 @@ async def test_update_field_validates_and_demotes(db: Database, catalogue: Catal
     with pytest.raises(Refused) as refused:
         await accounts.update_field(db, 10, ProfileField.EMAIL, "not-an-address", catalogue, NOW, typed=True)
     assert refused.value.reason == "bad_email"
-    assert await accounts.update_field(db, 10, ProfileField.MEMBER_STATUS, "neither", catalogue, NOW, typed=False) == [
-        "E1"
-    ]
+    saved = await accounts.update_field(db, 10, ProfileField.MEMBER_STATUS, "neither", catalogue, NOW, typed=False)
+    assert saved.demoted == ["E1"]
     [registration] = await repo.registrations_of(db, 10)
     assert registration.role is Role.MEMBER and registration.status is RegistrationStatus.ACTIVE
 

@@ -15,7 +15,7 @@ from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot.chat.calls import edit_text, unread_call
-from bot.chat.keys import APPLIED_KEY
+from bot.chat.keys import APPLIED_AT_KEY, APPLIED_KEY
 from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
@@ -24,6 +24,7 @@ from bot.services import accounts, notices
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
+from bot.services.redelivery import delivered_again
 from bot.storage.database import Database
 from bot.views import keyboards, texts
 
@@ -107,23 +108,43 @@ async def save_user_data(update: Update, context: Context) -> None:
     conversation's new state is known) deep-copies all it writes, and would find
     this row unchanged.
 
-    The update's id goes into the same row: Telegram delivers again whatever the bot
-    had not confirmed when it was killed, and an answer applied twice would land in
-    the next field (a name saved as the organisation). `skip_applied` skips it.
+    The update's id goes into the same row, with when it was applied: Telegram delivers
+    again whatever the bot had not confirmed when it was killed, and an answer applied
+    twice would land in the next field (a name saved as the organisation).
+    `skip_applied` skips it.
     """
     user, persistence, data = update.effective_user, context.application.persistence, context.user_data
     if user is None or persistence is None or data is None:
         return
     data.pop(APPLIED_KEY, None)
+    data.pop(APPLIED_AT_KEY, None)
     if data:  # nothing kept, no row: a finished or forgotten flow leaves nothing behind
         data[APPLIED_KEY] = update.update_id
+        data[APPLIED_AT_KEY] = deps(context).now().isoformat()
     await persistence.update_user_data(user.id, data)
 
 
 def already_applied(update: Update, context: Context) -> bool:
-    """This update changed the user data before a kill and comes again: it must not be applied twice."""
-    applied = (context.user_data or {}).get(APPLIED_KEY)
-    return isinstance(applied, int) and update.update_id <= applied
+    """This update changed the user data before a kill and comes again: it must not be applied twice.
+
+    Not an update whose id only looks old because Telegram started ids again after a week
+    without updates: the stored id counts for a bounded time (services/redelivery.py).
+    """
+    data = context.user_data or {}
+    applied, at = data.get(APPLIED_KEY), data.get(APPLIED_AT_KEY)
+    return delivered_again(
+        update.update_id,
+        applied if isinstance(applied, int) else None,
+        _moment(at),
+        deps(context).now(),
+    )
+
+
+def _moment(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 async def flush_persistence(update: Update, context: Context) -> None:

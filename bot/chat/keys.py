@@ -4,5 +4,6 @@ JOINING, EDITING, REASON, BROADCASTING = "joining", "editing", "reason", "broadc
 DRAFT_KEY, EDITING_KEY, REJECTING_KEY = "join", "editing", "rejecting"
 # The announcement being written (its broadcast id) while the conversation is in BROADCASTING.
 WRITING_KEY = "broadcast"
-# The id of the last update whose answer changed the user data: redelivered after a kill, it is skipped.
-APPLIED_KEY = "applied_update"
+# The id of the last update whose answer changed the user data, and when (ISO text): redelivered after a
+# kill, it is skipped (services/redelivery.py says for how long).
+APPLIED_KEY, APPLIED_AT_KEY = "applied_update", "applied_at"

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.chat.common import (
     Context,
+    Deps,
     Handler,
     deps,
     refuse,
@@ -18,12 +19,16 @@ from bot.chat.common import (
     user_id,
 )
 from bot.chat.menus import update_menu
+from bot.chat.sender import OutboxKind, Rendered
+from bot.i18n import Translate
+from bot.models import OutboxItem
 from bot.services import accounts, facilitation, notices
+from bot.services.accounts import PlaceChoice
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.views import keyboards, texts
 from bot.views import notices as notice_views
-from bot.views.callbacks import decode
+from bot.views.callbacks import decode, pressed
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -82,14 +87,33 @@ async def profile_press(update: Update, context: Context) -> None:
         await reply(update, question, keyboards.profile_field(_, field, d.catalogue, current))
         return
     try:
-        demoted = await accounts.update_field(
+        saved = await accounts.update_field(
             d.db, user_id(update), field, press.args[1], d.catalogue, d.now(), typed=False
         )
     except Refused as refused:
         await refuse(update, context, refused)
         return
-    await show_profile_after(update, context, texts.field_saved(_, field, demoted), new_message=False)
-    d.sender.wake()  # a demotion closes open prompts
+    await show_profile_after(update, context, texts.field_saved(_, field, saved), new_message=False)
+    d.sender.wake()  # a demotion closes open prompts; a move to another region asks about each place
+
+
+async def place_press(update: Update, context: Context) -> None:
+    """Keep, give up, or apply for the new region: a Representative place after a move to another region."""
+    d = deps(context)
+    _ = tr(update, context)
+    rules = d.join_rules()
+    try:
+        press = pressed(update.callback_query.data if update.callback_query else None)
+        choice = PlaceChoice(press.action)
+        chosen = await accounts.choose_for_place(
+            d.db, user_id(update), int(press.args[0]), press.args[1], choice, d.catalogue,
+            rules.admins, rules.patience, d.now(),
+        )  # fmt: skip
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return
+    await reply_for_sure(update, context, texts.place_chosen(_, choice, chosen, d.catalogue))
+    d.sender.wake()  # prompts: an application sent, or one given up closed
 
 
 async def leave_command(update: Update, context: Context) -> None:
@@ -192,6 +216,24 @@ def handlers() -> list[Handler]:
         CallbackQueryHandler(my_taskforces, pattern=r"^m:mine$"),
         CallbackQueryHandler(taskforce_card, pattern=r"^m:tf:"),
         CallbackQueryHandler(profile_press, pattern=r"^pf:"),
+        CallbackQueryHandler(place_press, pattern=r"^pl:"),
         CallbackQueryHandler(leave_press, pattern=r"^lv:"),
         CallbackQueryHandler(forget_declined, pattern=r"^fg:n$"),
     ]
+
+
+# ---------------------------------------------------------------- outbox kinds
+
+
+async def _place_question(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    """Asked when it goes, if it still applies (the place still held, its holder still in that region)."""
+    region = item.params.get("region")
+    if not isinstance(region, str) or item.registration_id is None:
+        return None
+    asked = await accounts.place_question(d.db, item.registration_id, region, d.catalogue)
+    if asked is None:
+        return None
+    return texts.place_question(_, asked, d.catalogue), keyboards.place_choices(_, asked, d.catalogue)
+
+
+OUTBOX_KINDS = (OutboxKind(facilitation.PLACE_QUESTION, _place_question),)

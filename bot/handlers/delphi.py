@@ -275,7 +275,7 @@ async def _show(update: Update, context: Context, current: Step) -> None:
     """A question as a new message; a typed one waits for the person's next message (saved first)."""
     d = deps(context)
     _ = tr(update, context)
-    await delphi.wait_for_typed(d.db, user_id(update), current, update.update_id)
+    await delphi.wait_for_typed(d.db, user_id(update), current, update.update_id, d.now())
     if current.question.type.typed:
         d.typing_awaited.add(user_id(update))
     text, markup = await _question(d, _, current, user_id(update))
@@ -304,7 +304,7 @@ async def typed(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     _ = tr(update, context)
     try:
-        if update.update_id <= found.since_update:  # delivered again after a restart: already applied
+        if delphi.typed_again(found, update.update_id, d.now()):  # delivered again after a kill: applied
             await _next(update, context, found.round_id)
         elif found.what == "comment":
             await delphi.comment(d.db, person, found.round_id, found.question, message.text, d.now())
@@ -388,7 +388,7 @@ async def _invited(d: Deps, item: OutboxItem, message_id: int) -> None:
     """The first question went out: if it is typed, the panellist's next message answers it."""
     current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
     if current is not None and current.question.type.typed:
-        await delphi.wait_for_typed(d.db, item.chat_id, current, 0)
+        await delphi.wait_for_typed(d.db, item.chat_id, current, 0, d.now())
         d.typing_awaited.add(item.chat_id)
 
 

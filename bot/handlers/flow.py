@@ -326,12 +326,12 @@ async def editing_text(update: Update, context: Context) -> str | int:
     field = ProfileField((context.user_data or {}).get(EDITING_KEY, ProfileField.NAME.value))
     text = update.message.text if update.message and update.message.text else ""
     try:
-        demoted = await accounts.update_field(d.db, user_id(update), field, text, d.catalogue, d.now(), typed=True)
+        saved = await accounts.update_field(d.db, user_id(update), field, text, d.catalogue, d.now(), typed=True)
     except Refused as refused:
         await refuse(update, context, refused)
         return EDITING
     _drop(context)
-    await show_profile_after(update, context, texts.field_saved(_, field, demoted), new_message=True)
+    await show_profile_after(update, context, texts.field_saved(_, field, saved), new_message=True)
     d.sender.wake()  # a demotion closes open prompts
     return ConversationHandler.END
 

@@ -212,7 +212,8 @@ async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     if not active:
         return None
     group_ = translator(found.language)
-    return views.welcome(group_, person.name, active[0].role, person.region, d.catalogue), None
+    place = active[0]  # a Representative is welcomed with the region of the place, not of the profile
+    return views.welcome(group_, person.name, place.role, place.region_held or person.region, d.catalogue), None
 
 
 async def _declined(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:

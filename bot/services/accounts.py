@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Person, Profile, Registration, RegistrationStatus
+from bot.models import Catalogue, KnownUser, Person, Profile, Registration, RegistrationStatus, Role
 from bot.services import facilitation, groups
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
@@ -62,6 +64,14 @@ async def _group_for(db: Database, registration: Registration) -> GroupLink | No
     return found if found is not None and found.working else None
 
 
+@dataclass(frozen=True)
+class FieldSaved:
+    """What a profile edit changed besides the field."""
+
+    demoted: list[str] = field(default_factory=list)  # task forces where the role fell back to Team Member
+    asked: list[str] = field(default_factory=list)  # Representative places of another region: a question each
+
+
 async def update_field(
     db: Database,
     telegram_id: int,
@@ -71,20 +81,24 @@ async def update_field(
     now: datetime,
     *,
     typed: bool,
-) -> list[str]:
-    """Change one profile field; returns the task forces whose role fell back to Team Member.
+) -> FieldSaved:
+    """Change one profile field.
 
     Leaving the members and partners of "4 per 1000" ends any leadership role or
-    application, since those roles are reserved for them.
+    application, since those roles are reserved for them. Moving to another region asks
+    what to do with each Representative place, which stays with the region it is for.
     """
     if typed != field.typed:
         raise Refused("use_buttons" if field.typed is False else "stale")
     value = typed_value(field, answer) if typed else chosen_value(field, answer, catalogue)
     async with db.transaction() as tx:
+        before = await repo.get_person(tx, telegram_id)
         profile = await _set_field(tx, telegram_id, field, value, now)
-        if may_lead(profile, catalogue):
-            return []
-        return await facilitation.demote_everywhere(tx, telegram_id, telegram_id, now)
+        if not may_lead(profile, catalogue):
+            return FieldSaved(demoted=await facilitation.demote_everywhere(tx, telegram_id, telegram_id, now))
+        if field is ProfileField.REGION and before is not None and value is not None and value != before.region:
+            return FieldSaved(asked=await facilitation.ask_about_places(tx, telegram_id, value, now))
+        return FieldSaved()
 
 
 async def clear_field(db: Database, telegram_id: int, field: ProfileField, now: datetime) -> None:
@@ -108,6 +122,93 @@ async def _set_field(
     action = "profile.updated" if value is not None else "profile.cleared"
     await repo.audit(tx, now, telegram_id, action, telegram_id, None, {"field": field.value})
     return profile
+
+
+class PlaceChoice(StrEnum):
+    """What to do with a Representative place whose holder moved to another region."""
+
+    KEEP = "k"  # it stays theirs, for the region it is for
+    MEMBER = "t"  # given up: a Team Member of the task force
+    APPLY = "a"  # given up for an application for the new region's place
+
+
+@dataclass(frozen=True)
+class PlaceQuestion:
+    place: Registration  # as it is when asked (or chosen for)
+    region: str  # the holder's region now, which the place is not for
+
+
+async def place_question(db: Database, registration_id: int, region: str, catalogue: Catalogue) -> PlaceQuestion | None:
+    """The question queued when the region changed, if it still applies when it goes."""
+    place = await repo.get_registration(db, registration_id)
+    person = await repo.get_person(db, place.person_id) if place and place.person_id else None
+    if place is None or not _still_asks(place, person, region, catalogue):
+        return None
+    return PlaceQuestion(place, region)
+
+
+def _still_asks(place: Registration, person: Person | None, region: str, catalogue: Catalogue) -> bool:
+    """A held Representative place of another region than its holder's, who is still in `region`."""
+    return (
+        person is not None
+        and place.person_id == person.telegram_id
+        and person.region == region
+        and region in catalogue.region_names
+        and place.role is Role.REPRESENTATIVE
+        and place.status.holds_place
+        and place.region != region
+    )
+
+
+async def choose_for_place(
+    db: Database,
+    telegram_id: int,
+    registration_id: int,
+    region_choice: str,
+    choice: PlaceChoice,
+    catalogue: Catalogue,
+    admins: Collection[int],
+    patience: timedelta,
+    now: datetime,
+) -> PlaceQuestion:
+    """The holder's answer to a place question, re-checked in the transaction that applies it: a button
+    of someone else's question, of a place given up since, or of a region they have left since, is stale.
+
+    Applying for the new region gives the old place up at once (it frees that region's place) and
+    waits for the facilitators like any application; refused, someone who held the old place stays a
+    Team Member (an application for the old region, given up, was no place yet).
+    """
+    region = chosen_value(ProfileField.REGION, region_choice, catalogue)
+    async with db.transaction() as tx:
+        place = await repo.get_registration(tx, registration_id)
+        person = await repo.get_person(tx, telegram_id)
+        if place is None or person is None or not _still_asks(place, person, region, catalogue):
+            raise Refused("stale")
+        code = place.taskforce
+        if choice is PlaceChoice.KEEP:
+            await repo.audit(tx, now, telegram_id, "registration.region_kept", telegram_id, code)
+        elif choice is PlaceChoice.MEMBER:
+            await facilitation.demote(tx, place, telegram_id, now)
+        else:
+            if not may_lead(person.as_profile(), catalogue):
+                raise Refused("role_reserved")
+            holder = await repo.active_holder(tx, code, Role.REPRESENTATIVE, region)
+            if holder is not None:
+                named = await repo.get_person(tx, holder.person_id) if holder.person_id else None
+                raise Refused("region_taken", holder=named.name if named else "—", code=code)
+            await repo.set_registration_status(tx, place.id, RegistrationStatus.WITHDRAWN, now)
+            await repo.set_reminder_due(tx, place.id, None, 0)
+            if place.status is RegistrationStatus.PENDING:
+                await facilitation.close_prompts(tx, place.id, "prompt_decided", now)
+            # Given up, an active place is remembered: its holder stays in the task force whatever is decided.
+            moved_from = place.id if place.status is RegistrationStatus.ACTIVE else None
+            applied = await repo.add_registration(
+                tx, telegram_id, code, Role.REPRESENTATIVE, RegistrationStatus.PENDING, region, place.motivation, now,
+                moved_from=moved_from,
+            )  # fmt: skip
+            await facilitation.announce(tx, applied, code, telegram_id, admins, now, patience)
+            await repo.audit(tx, now, telegram_id, "registration.moved", telegram_id, code, {"from": place.id})
+    return PlaceQuestion(place, region)
 
 
 async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Registration:

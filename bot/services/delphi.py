@@ -27,6 +27,7 @@ from bot.services.delphi_results import feedback, undecided
 from bot.services.errors import Refused
 from bot.services.facilitation import require_admin
 from bot.services.fields import clean_text
+from bot.services.redelivery import delivered_again
 from bot.storage import delphi as rows
 from bot.storage import outbox
 from bot.storage import repositories as repo
@@ -382,7 +383,7 @@ async def ask_comment(db: Database, person: int, round_id: int, index: int, now:
     if current is None or current.answer is None:
         raise Refused("stale")
     async with db.transaction() as tx:
-        await rows.wait_for(tx, person, round_id, index, "comment", update_id)
+        await rows.wait_for(tx, person, round_id, index, "comment", update_id, now)
     return current
 
 
@@ -397,15 +398,21 @@ async def comment(db: Database, person: int, round_id: int, index: int, given: s
     return current
 
 
-async def wait_for_typed(db: Database, person: int, current: Step, update_id: int) -> None:
+async def wait_for_typed(db: Database, person: int, current: Step, update_id: int, now: datetime) -> None:
     """A number or text question was just shown: the person's next typed message answers it."""
     if current.question.type.typed:
         async with db.transaction() as tx:
-            await rows.wait_for(tx, person, current.round.id, current.index, "answer", update_id)
+            await rows.wait_for(tx, person, current.round.id, current.index, "answer", update_id, now)
 
 
 async def waiting(db: Database, person: int) -> rows.Waiting | None:
     return await rows.waiting(db, person)
+
+
+def typed_again(found: rows.Waiting, update_id: int, now: datetime) -> bool:
+    """This typed message came before the wait was set (by it, or by a later update), and Telegram delivers it
+    again after a kill: it was applied already. Not one whose id only looks old because ids restarted."""
+    return delivered_again(update_id, found.since_update, found.since_at, now)
 
 
 async def stop_waiting(db: Database, person: int) -> None:

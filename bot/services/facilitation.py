@@ -190,6 +190,9 @@ async def decide(
             await repo.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
             await demote_everywhere(tx, registration.person_id, actor, now)
+        if verdict is Verdict.REJECT and registration.moved_from is not None:
+            # They gave up their place of another region to apply: they stay in the task force.
+            await _add_member(tx, registration.person_id, registration.taskforce, now)
         await repo.audit(
             tx,
             now,
@@ -214,9 +217,13 @@ async def stay_as_member(db: Database, person_id: int, registration_id: int, now
         code = registration.taskforce
         if any(r.taskforce == code for r in await repo.places_held(tx, person_id)):
             raise Refused("already_joined", code=code)
-        await repo.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
-        await repo.audit(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
+        await _add_member(tx, person_id, code, now)
     return code
+
+
+async def _add_member(tx: Transaction, person_id: int, code: str, now: datetime) -> None:
+    await repo.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
+    await repo.audit(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
 
 
 async def end_registration(
@@ -295,13 +302,34 @@ async def demote_everywhere(tx: Transaction, person_id: int, actor: int, now: da
     demoted = []
     for held in await repo.places_held(tx, person_id):
         if held.role.needs_decision:
-            await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
-            await repo.set_reminder_due(tx, held.id, None, 0)
-            await repo.audit(tx, now, actor, "registration.demoted", person_id, held.taskforce)
-            if held.status is RegistrationStatus.PENDING:
-                await _tell_everyone(tx, held.id, None, now)
+            await demote(tx, held, actor, now)
             demoted.append(held.taskforce)
     return demoted
+
+
+async def demote(tx: Transaction, held: Registration, actor: int, now: datetime) -> None:
+    """A Leader or Representative place (or application) becomes a Team Member's, active at once."""
+    await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
+    await repo.set_reminder_due(tx, held.id, None, 0)
+    await repo.audit(tx, now, actor, "registration.demoted", held.person_id, held.taskforce)
+    if held.status is RegistrationStatus.PENDING:
+        await _tell_everyone(tx, held.id, None, now)
+
+
+PLACE_QUESTION = "place_region"
+
+
+async def ask_about_places(tx: Transaction, person_id: int, region: str, now: datetime) -> list[str]:
+    """The person's region changed to `region`: a Representative place stays with the region it is for,
+    so for each one (active or pending) of another region they are asked what to do with it, in the
+    transaction that changed the region. Returns the task forces asked about."""
+    asked = []
+    for held in await repo.places_held(tx, person_id):
+        if held.role is Role.REPRESENTATIVE and held.region != region:
+            params = {"region": region}
+            await outbox.enqueue(tx, person_id, PLACE_QUESTION, now, registration_id=held.id, params=params)
+            asked.append(held.taskforce)
+    return asked
 
 
 async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int | None, now: datetime) -> None:

@@ -459,6 +459,9 @@ async def submit(
         await repo.save_person(tx, telegram_id, profile, language, now)
         if draft.ask_profile:
             await repo.audit(tx, now, telegram_id, "profile.saved", telegram_id)
+        if existing is not None and profile.region is not None and profile.region != existing.region:
+            # Edited on the summary: each Representative place held stays with its region, and is asked about.
+            await facilitation.ask_about_places(tx, telegram_id, profile.region, now)
         joined = [
             await _register(tx, telegram_id, code, draft, profile, catalogue, rules, now) for code in draft.selected
         ]

@@ -22,6 +22,7 @@ class Application:
     applicant: Person
     others: list[Registration]
     decider: KnownUser | None
+    moved_from: Registration | None = None  # the Representative place of another region given up to apply
 
     @property
     def verdict(self) -> str:
@@ -53,7 +54,8 @@ async def application(db: Database, registration_id: int) -> Application | None:
         if r.id != registration.id and r.status.holds_place
     ]
     decider = await teams.known_user(db, registration.decided_by) if registration.decided_by else None
-    return Application(registration, applicant, others, decider)
+    moved_from = await repo.get_registration(db, registration.moved_from) if registration.moved_from else None
+    return Application(registration, applicant, others, decider, moved_from)
 
 
 async def language_of(db: Database, telegram_id: int) -> str:

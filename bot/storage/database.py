@@ -158,8 +158,20 @@ class Database:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements (executescript would commit our transaction)."""
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """Split a migration into statements (executescript would commit our transaction).
+
+    At the semicolons that end a statement as SQLite reads it: a trigger's body has its own.
+    """
+    statements, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 
 
 def _reason(error: sqlite3.Error) -> str:

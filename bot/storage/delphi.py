@@ -61,7 +61,8 @@ class Waiting:
     round_id: int
     question: int
     what: str  # "answer" or "comment"
-    since_update: int
+    since_update: int  # the update that set it (0: an invitation), and when: see services/redelivery.py
+    since_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -356,18 +357,24 @@ async def save_comment(tx: Transaction, round_id: int, question: int, person_id:
 
 async def waiting(db: Reader, person_id: int) -> Waiting | None:
     row = await db.fetchone(
-        "SELECT round_id, question, what, since_update FROM delphi_waiting WHERE person_id = ?", (person_id,)
+        "SELECT round_id, question, what, since_update, since_at FROM delphi_waiting WHERE person_id = ?",
+        (person_id,),
     )
-    return Waiting(row["round_id"], row["question"], row["what"], row["since_update"]) if row else None
+    if row is None:
+        return None
+    return Waiting(row["round_id"], row["question"], row["what"], row["since_update"], from_text(row["since_at"]))
 
 
-async def wait_for(tx: Transaction, person_id: int, round_id: int, question: int, what: str, since_update: int) -> None:
+async def wait_for(
+    tx: Transaction, person_id: int, round_id: int, question: int, what: str, since_update: int, now: datetime
+) -> None:
     """The person's next typed message answers this (until another flow asks something)."""
     await tx.execute(
-        "INSERT INTO delphi_waiting (person_id, round_id, question, what, since_update) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO delphi_waiting (person_id, round_id, question, what, since_update, since_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (person_id) DO UPDATE SET round_id = excluded.round_id, question = excluded.question,"
-        " what = excluded.what, since_update = excluded.since_update",
-        (person_id, round_id, question, what, since_update),
+        " what = excluded.what, since_update = excluded.since_update, since_at = excluded.since_at",
+        (person_id, round_id, question, what, since_update, to_text(now)),
     )
 
 

@@ -233,4 +233,60 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (round_id, due_at)
     );
     """,
+    # 9: a remembered update id counts for a bounded time (services/redelivery.py), so it is stored with
+    # when it was applied. Ids stored before have no time: they count from this migration on.
+    """
+    ALTER TABLE delphi_waiting ADD COLUMN since_at TEXT;
+    UPDATE delphi_waiting SET since_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now');
+    UPDATE ptb_user_data
+        SET data = json_set(data, '$.applied_at', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))
+        WHERE json_valid(data) AND json_type(data, '$.applied_update') = 'integer'
+            AND json_type(data, '$.applied_at') IS NULL;
+    """,
+    # 10: a Representative place is for its own region, whatever its holder's profile says later.
+    # - Every active or pending Representative place has a region (a NULL would slip past the unique
+    #   index on active places by task force and region, there since migration 2); a trigger keeps it so.
+    # - Two active ones for one region (only possible through such a NULL): the first approved keeps
+    #   the place, the others become Team Members of the task force, and the audit says why.
+    # - Whose profile moved away from the region of their place is asked what to do with it, as a
+    #   change of region now asks (the question's renderer checks it still applies when it goes).
+    # - A place applied for after leaving the one of another region remembers it (`moved_from`).
+    """
+    INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail)
+        SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), NULL, 'registration.demoted', r.person_id,
+               r.taskforce, '{"reason": "one representative per region"}'
+        FROM registrations r LEFT JOIN people p ON p.telegram_id = r.person_id
+        WHERE r.role = 'representative' AND r.status = 'active' AND EXISTS (
+            SELECT 1 FROM registrations o LEFT JOIN people q ON q.telegram_id = o.person_id
+            WHERE o.taskforce = r.taskforce AND o.role = 'representative' AND o.status = 'active'
+              AND COALESCE(o.region, q.region) = COALESCE(r.region, p.region)
+              AND (COALESCE(o.decided_at, o.created_at), o.id) < (COALESCE(r.decided_at, r.created_at), r.id));
+    UPDATE registrations SET role = 'member', updated_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+        WHERE id IN (
+            SELECT r.id FROM registrations r LEFT JOIN people p ON p.telegram_id = r.person_id
+            WHERE r.role = 'representative' AND r.status = 'active' AND EXISTS (
+                SELECT 1 FROM registrations o LEFT JOIN people q ON q.telegram_id = o.person_id
+                WHERE o.taskforce = r.taskforce AND o.role = 'representative' AND o.status = 'active'
+                  AND COALESCE(o.region, q.region) = COALESCE(r.region, p.region)
+                  AND (COALESCE(o.decided_at, o.created_at), o.id)
+                      < (COALESCE(r.decided_at, r.created_at), r.id)));
+    UPDATE registrations
+        SET region = (SELECT p.region FROM people p WHERE p.telegram_id = registrations.person_id)
+        WHERE role = 'representative' AND status IN ('active', 'pending') AND region IS NULL;
+    UPDATE registrations SET role = 'member'
+        WHERE role = 'representative' AND status IN ('active', 'pending') AND region IS NULL;
+    CREATE TRIGGER registrations_representative_region_on_insert BEFORE INSERT ON registrations
+        WHEN NEW.role = 'representative' AND NEW.status IN ('active', 'pending') AND NEW.region IS NULL
+        BEGIN SELECT RAISE(ABORT, 'a Representative place needs its region'); END;
+    CREATE TRIGGER registrations_representative_region_on_update BEFORE UPDATE OF role, status, region
+        ON registrations
+        WHEN NEW.role = 'representative' AND NEW.status IN ('active', 'pending') AND NEW.region IS NULL
+        BEGIN SELECT RAISE(ABORT, 'a Representative place needs its region'); END;
+    ALTER TABLE registrations ADD COLUMN moved_from INTEGER REFERENCES registrations(id);
+    INSERT INTO outbox (chat_id, kind, registration_id, params, created_at, lane)
+        SELECT r.person_id, 'place_region', r.id, json_object('region', p.region),
+               strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), 1
+        FROM registrations r JOIN people p ON p.telegram_id = r.person_id
+        WHERE r.role = 'representative' AND r.status IN ('active', 'pending') AND r.region != p.region;
+    """,
 )

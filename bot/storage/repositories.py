@@ -110,14 +110,15 @@ async def add_registration(
     region: str | None,
     motivation: str | None,
     now: datetime,
+    moved_from: int | None = None,
 ) -> int:
     cursor = await tx.execute(
         """
         INSERT INTO registrations (person_id, taskforce, role, status, region, motivation,
-                                   created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, moved_from)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        (person_id, taskforce, role.value, status.value, region, motivation, to_text(now), to_text(now)),
+        (person_id, taskforce, role.value, status.value, region, motivation, to_text(now), to_text(now), moved_from),
     )
     return int(cursor.lastrowid or 0)
 
@@ -301,12 +302,17 @@ class Member:
     email: str | None
 
 
+# Where a place counts: a Representative place for its own region (which stays when its holder's profile
+# moves), any other place for its holder's region.
+_PLACE_REGION = "CASE WHEN r.role = 'representative' THEN COALESCE(r.region, p.region) ELSE p.region END"
+
+
 async def members_of(db: Reader, code: str) -> list[Member]:
     """Active and pending places of a task force, by name; plain rows, since a task force may have tens of
     thousands of members."""
     rows = await db.fetchall(
-        "SELECT p.telegram_id, p.name, r.role, r.status, p.organisation, p.country, p.region, p.stakeholder_type,"
-        " p.email FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
+        f"SELECT p.telegram_id, p.name, r.role, r.status, p.organisation, p.country, {_PLACE_REGION},"
+        " p.stakeholder_type, p.email FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
         " WHERE r.taskforce = ? AND r.status IN ('active', 'pending') ORDER BY lower(p.name), r.id",
         (code,),
     )
@@ -319,7 +325,7 @@ async def members_of(db: Reader, code: str) -> list[Member]:
 async def place_counts(db: Reader, code: str) -> list[tuple[str, str, str, str, int]]:
     """(region, stakeholder type, role, status, places) of a task force's active and pending places."""
     rows = await db.fetchall(
-        "SELECT p.region, p.stakeholder_type, r.role, r.status, COUNT(*) FROM registrations r"
+        f"SELECT {_PLACE_REGION}, p.stakeholder_type, r.role, r.status, COUNT(*) FROM registrations r"
         " JOIN people p ON p.telegram_id = r.person_id WHERE r.taskforce = ? AND r.status IN ('active', 'pending')"
         " GROUP BY 1, 2, 3, 4",
         (code,),
@@ -330,8 +336,9 @@ async def place_counts(db: Reader, code: str) -> list[tuple[str, str, str, str, 
 async def active_members_by_region(db: Reader, code: str) -> list[tuple[str, int]]:
     """(region, active members) of a task force, the largest first: what a member's card shows."""
     rows = await db.fetchall(
-        "SELECT p.region, COUNT(*) AS members FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
-        " WHERE r.taskforce = ? AND r.status = 'active' GROUP BY p.region ORDER BY members DESC, p.region",
+        f"SELECT {_PLACE_REGION} AS region, COUNT(*) AS members FROM registrations r"
+        " JOIN people p ON p.telegram_id = r.person_id"
+        " WHERE r.taskforce = ? AND r.status = 'active' GROUP BY 1 ORDER BY members DESC, region",
         (code,),
     )
     return [(row["region"], row["members"]) for row in rows]

@@ -44,6 +44,9 @@ SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
     ("pf", "c"): (r"[a-z_]{1,20}", r"[a-z0-9_]{1,20}"),
     ("pf", "x"): (r"[a-z_]{1,20}",),
     ("lg", "set"): (r"en|fr|es",),
+    ("pl", "k"): (r"[0-9]{1,12}", r"[0-9]{1,2}"),  # a Representative place after a move: keep it (place, region)
+    ("pl", "t"): (r"[0-9]{1,12}", r"[0-9]{1,2}"),  # … give it up, a Team Member
+    ("pl", "a"): (r"[0-9]{1,12}", r"[0-9]{1,2}"),  # … apply for the region now
     ("ap", "ok"): (r"[0-9]{1,12}",),
     ("ap", "no"): (r"[0-9]{1,12}",),
     ("ap", "nm"): (r"[0-9]{1,12}",),

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Profile, Registration
 from bot.services import joining
+from bot.services.accounts import PlaceQuestion
 from bot.services.fields import ProfileField
 from bot.services.joining import JoinDraft, RoleOffer, Step, StepKind
 from bot.views.callbacks import encode
@@ -219,6 +220,19 @@ def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue, curre
     """A choice field of /profile, its current answer marked ✓."""
     rows = profile_choices(_, field, catalogue, area="pf", kept=current)
     return _markup(*rows)
+
+
+def place_choices(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """Keep, give up or apply for the new region: each names the place and the region now (stale otherwise)."""
+    place, index = asked.place, str(catalogue.region_names.index(asked.region))
+    ident = str(place.id)
+    return _markup(
+        [button(_("Keep it for {region}").format(region=catalogue.label_of(place.region or "", _.language)),
+                encode("pl", "k", ident, index))],
+        [button(_("Become a Team Member"), encode("pl", "t", ident, index))],
+        [button(_("Apply for {region}").format(region=catalogue.label_of(asked.region, _.language)),
+                encode("pl", "a", ident, index))],
+    )  # fmt: skip
 
 
 def languages() -> InlineKeyboardMarkup:

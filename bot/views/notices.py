@@ -18,7 +18,17 @@ from bot.storage.groups import GroupLink
 from bot.storage.repositories import Member
 from bot.views.callbacks import encode
 from bot.views.exports import neutralised
-from bot.views.texts import field_label, first_tasks, fit, labelled, number, role_label, status_label, when
+from bot.views.texts import (
+    field_label,
+    first_tasks,
+    fit,
+    labelled,
+    number,
+    place_label,
+    role_label,
+    status_label,
+    when,
+)
 
 
 def chat_link(telegram_id: int, name: str) -> str:
@@ -41,21 +51,27 @@ def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> 
     claim = status.label(_.language) if status else person.member_status
     lines = [
         _("<b>Application: {role} of Task Force {taskforce}</b>").format(
-            role=role_label(_, registration.role), taskforce=_taskforce(_, registration.taskforce, catalogue)
+            role=place_label(_, registration, catalogue), taskforce=_taskforce(_, registration.taskforce, catalogue)
         ),
         "",
         _("Name: {value}").format(value=chat_link(person.telegram_id, person.name)),
         _("Organisation: {value}").format(value=escape(person.organisation)),
         _("Country: {value}").format(value=escape(person.country)),
-        _("Region: {value}").format(value=escape(catalogue.label_of(person.region, _.language))),
+        _("Region: {value}").format(
+            value=escape(catalogue.label_of(registration.region_held or person.region, _.language))
+        ),
         _("Stakeholder type: {value}").format(value=escape(catalogue.label_of(person.stakeholder_type, _.language))),
         _('Member of "4 per 1000": {value}').format(value=escape(claim)),
         _("Motivation: “{value}”").format(value=escape(registration.motivation or "")),
     ]
     if person.email:  # facilitators may write outside Telegram too; the profile question says so
         lines.insert(-1, labelled(_, field_label(_, ProfileField.EMAIL), escape(person.email)))
+    if facts.moved_from is not None:
+        lines.append(_("Gives up for it: {place}").format(place=place_label(_, facts.moved_from, catalogue)))
     if facts.others:
-        held = ", ".join(f"{r.taskforce} {role_label(_, r.role)} ({status_label(_, r.status)})" for r in facts.others)
+        held = ", ".join(
+            f"{r.taskforce} {place_label(_, r, catalogue)} ({status_label(_, r.status)})" for r in facts.others
+        )
         lines.append(_("Other registrations: {value}").format(value=held))
     lines.append(_("Applied: {value}").format(value=when(_, registration.created_at)))
     return fit("\n".join(lines))
@@ -115,7 +131,7 @@ def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     """What the applicant is told; a reason is passed on as the facilitator wrote it."""
     registration = facts.registration
     values = {
-        "role": role_label(_, registration.role),
+        "role": place_label(_, registration, catalogue),
         "taskforce": _taskforce(_, registration.taskforce, catalogue),
     }
     texts = {
@@ -129,6 +145,12 @@ def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
             "so you are a Team Member of Task Force {taskforce}, and in your other Task Forces."
         ),
     }
+    if facts.verdict == "rejected" and any(r.taskforce == registration.taskforce for r in facts.others):
+        # Given up a place of another region to apply: still in the task force.
+        texts["rejected"] = _(
+            "Your application as {role} of Task Force {taskforce} was not accepted. "
+            "You stay in the Task Force as a Team Member."
+        )
     text = texts.get(facts.verdict, texts["rejected"]).format(**values)
     if registration.reason:
         text += "\n" + _("Reason: “{reason}”").format(reason=escape(registration.reason))
@@ -140,7 +162,8 @@ def withdrawn(_: Translate, facts: Application, catalogue: Catalogue) -> str:
         "The Executive Secretariat has withdrawn your registration as {role} of Task Force {taskforce}. "
         "/mytaskforces shows your registrations."
     ).format(
-        role=role_label(_, facts.registration.role), taskforce=_taskforce(_, facts.registration.taskforce, catalogue)
+        role=place_label(_, facts.registration, catalogue),
+        taskforce=_taskforce(_, facts.registration.taskforce, catalogue),
     )
 
 
@@ -222,7 +245,7 @@ def taskforce_card(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> s
     lines = [
         f"<b>{_taskforce(_, registration.taskforce, catalogue)}</b>",
         _("Your role: {role} ({status})").format(
-            role=role_label(_, registration.role), status=status_label(_, registration.status)
+            role=place_label(_, registration, catalogue), status=status_label(_, registration.status)
         ),
         *card_details(_, card, catalogue),
         "",

@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 
 from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Person, Profile, Registration, RegistrationStatus, Role
+from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind, progress
@@ -45,6 +46,14 @@ def role_label(_: Translate, role: Role) -> str:
         Role.REPRESENTATIVE: _("Regional Representative"),
         Role.MEMBER: _("Team Member"),
     }[role]
+
+
+def place_label(_: Translate, registration: Registration, catalogue: Catalogue) -> str:
+    """A place's role; a Representative's with the region the place is for (its own, not the profile's)."""
+    region = registration.region_held
+    if region is None:
+        return role_label(_, registration.role)
+    return _("Regional Representative for {region}").format(region=escape(catalogue.label_of(region, _.language)))
 
 
 def status_label(_: Translate, status: RegistrationStatus) -> str:
@@ -128,6 +137,10 @@ def refusal(_: Translate, refused: Refused) -> str:
         "bad_person": _("{who} is neither a Telegram user id (digits) nor a @username."),
         "number_expected": _("That is not a number I can read. Please type a number{range}."),
         "number_outside": _("That number is out of range. Please type a number{range}."),
+        "region_taken": _(
+            "{holder} already holds the Regional Representative place of your new region in Task Force {code}. "
+            "Nothing was changed: you may keep your place, or become a Team Member."
+        ),
         "place_taken": _(
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
@@ -406,7 +419,7 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
         objective = catalogue.objective(item.taskforce)
         lines.append(
             f"<b>{item.taskforce}</b> {escape(objective.title(_.language) if objective else '')} · "
-            f"{role_label(_, item.role)} · {status_label(_, item.status)}"
+            f"{place_label(_, item, catalogue)} · {status_label(_, item.status)}"
         )
     return fit("\n".join(lines))
 
@@ -421,13 +434,60 @@ def field_cleared(_: Translate, field: ProfileField) -> str:
     return _("Removed: {field}.").format(field=field_label(_, field))
 
 
-def field_saved(_: Translate, field: ProfileField, demoted: list[str]) -> str:
+def field_saved(_: Translate, field: ProfileField, saved: FieldSaved) -> str:
     text = _("Saved: {field}.").format(field=field_label(_, field))
-    if demoted:
+    if saved.demoted:
         text += "\n" + _(
             "Since your organisation is no longer a member or partner, you are now a Team Member in: {codes}."
-        ).format(codes=", ".join(demoted))
+        ).format(codes=", ".join(saved.demoted))
+    if saved.asked:
+        text += "\n" + _(
+            "A Regional Representative place stays with the region it is for. "
+            "I ask you next what to do with yours in: {codes}."
+        ).format(codes=", ".join(saved.asked))
     return text
+
+
+def place_question(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> str:
+    """Asked after a move to another region, once for each Representative place (active or applied for)."""
+    place = asked.place
+    values = {
+        "region": escape(catalogue.label_of(asked.region, _.language)),
+        "old": escape(catalogue.label_of(place.region or "", _.language)),
+        "code": place.taskforce,
+    }
+    if place.status is RegistrationStatus.PENDING:
+        held = _("In Task Force {code} you applied to be the Regional Representative for {old}.")
+    else:
+        held = _("In Task Force {code} you are the Regional Representative for {old}.")
+    return "\n".join(
+        [
+            _("Your region is now {region}.").format(**values),
+            held.format(**values),
+            _(
+                "That place stays with {old}. Keep it, become a Team Member of the Task Force, or apply "
+                "to be the Regional Representative for {region} (the facilitators decide)."
+            ).format(**values),
+        ]
+    )
+
+
+def place_chosen(_: Translate, choice: PlaceChoice, chosen: PlaceQuestion, catalogue: Catalogue) -> str:
+    place = chosen.place
+    values = {
+        "region": escape(catalogue.label_of(chosen.region, _.language)),
+        "old": escape(catalogue.label_of(place.region or "", _.language)),
+        "code": place.taskforce,
+    }
+    return {
+        PlaceChoice.KEEP: _("Nothing changed: your place in Task Force {code} stays with {old}."),
+        PlaceChoice.MEMBER: _("You are now a Team Member of Task Force {code}."),
+        PlaceChoice.APPLY: _(
+            "Your application as Regional Representative for {region} of Task Force {code} is sent to its "
+            "facilitators. Your place for {old} is given up; if they do not approve, you stay in the Task Force "
+            "as a Team Member."
+        ),
+    }[choice].format(**values)
 
 
 def leave_question(_: Translate, code: str) -> str:
