@@ -24,16 +24,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.broadcast import Run, seed, start_bot  # noqa: E402
+from bench.broadcast import TOKEN, Run, seed, start_bot  # noqa: E402
 from bench.join_flow import JOIN_STEPS  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user  # noqa: E402
 
-TOKEN = "123:BENCH"
 ANSWERS = ("sendMessage", "editMessageText")  # what a person sees as the bot's answer
 CONFIGURED_RATE = Settings.model_fields["messages_per_second"].default
 
@@ -75,7 +75,7 @@ class Crowd:
         self.registered += "registered" in last.text if last is not None else 0
 
 
-async def scenario(people: int, audience: int, rng: random.Random) -> dict[str, float]:
+async def scenario(people: int, audience: int, rng: random.Random) -> dict[str, Any]:
     standin = BotApiStandIn(TOKEN)
     standin.enforce_limits = True
     await standin.start()
@@ -107,6 +107,7 @@ async def scenario(people: int, audience: int, rng: random.Random) -> dict[str, 
         "worst": ordered[-1],
         "answers": len(ordered),
         "too_many": standin.too_many,
+        "limits_hit": standin.limits_hit,
         "joined_in": joined_in,
     }
     if audience:
@@ -115,7 +116,7 @@ async def scenario(people: int, audience: int, rng: random.Random) -> dict[str, 
     return figures
 
 
-def report(title: str, figures: dict[str, float], people: int) -> None:
+def report(title: str, figures: dict[str, Any], people: int) -> None:
     print(title)
     print(f"  registered          {figures['registered']:6.0f} of {people} (within {figures['joined_in']:.0f} s)")
     print(f"  answers             {figures['answers']:6.0f}, none within 30 s: {figures['unanswered']:.0f}")
@@ -123,7 +124,7 @@ def report(title: str, figures: dict[str, float], people: int) -> None:
         f"  answer latency      {figures['median'] * 1000:6.0f} ms median, {figures['p95'] * 1000:.0f} ms p95"
         f" (target under 500), worst {figures['worst'] * 1000:.0f} ms"
     )
-    print(f"  429 answers         {figures['too_many']:6.0f}")
+    print(f"  429 answers         {figures['too_many']:6.0f}  {figures['limits_hit'] or ''}")
     if "achieved" in figures:
         share = figures["achieved"] / CONFIGURED_RATE
         print(

@@ -75,6 +75,7 @@ class BotApiStandIn:
         # Telegram's limits, enforced when set (see _over_limits); beyond them a 429.
         self.enforce_limits = False
         self.too_many = 0
+        self.limits_hit: list[tuple[str, int, str]] = []  # (method, chat, which limit) of each such 429
         self._deliveries: list[tuple[float, int, bool, bool]] = []  # (when, chat, unsolicited, paid)
         self.wrote_at: dict[int, float] = {}  # chat → when someone there last wrote or pressed (monotonic)
         self.fail_next: dict[str, tuple[int, str]] = {}
@@ -165,8 +166,10 @@ class BotApiStandIn:
         if chat_id is not None and int(chat_id) in self.flood_chats:
             seconds = self.flood_chats.pop(int(chat_id))
             return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
-        if chat_id is not None and method in MESSAGE_METHODS and self._over_limits(int(chat_id), params):
+        limit = self._over_limits(int(chat_id), params) if chat_id is not None and method in MESSAGE_METHODS else None
+        if limit is not None:
             self.too_many += 1
+            self.limits_hit.append((method, int(chat_id), limit))
             return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         problem = _html_problem(params) if method in MESSAGE_METHODS | {"answerCallbackQuery"} else None
         if problem is not None:
@@ -191,7 +194,7 @@ class BotApiStandIn:
             )
         return None
 
-    def _over_limits(self, chat_id: int, params: dict[str, Any]) -> bool:
+    def _over_limits(self, chat_id: int, params: dict[str, Any]) -> str | None:
         """Telegram's limits as its maintainers state them (tdlib/td#3034, tdlib/telegram-bot-api#648).
 
         No limit on messages overall; about 30 a second for broadcasting, i.e. messages to chats
@@ -200,24 +203,25 @@ class BotApiStandIn:
         seconds), sends and edits alike; 20 a minute to one group.
         """
         if not self.enforce_limits:
-            return False
+            return None
         now = time.monotonic()
         self._deliveries = [entry for entry in self._deliveries if now - entry[0] < 60]
         paid = bool(params.get("allow_paid_broadcast"))
         unsolicited = now - self.wrote_at.get(chat_id, -math.inf) >= 30 and not paid
         last_second = [entry for entry in self._deliveries if now - entry[0] < 1]
         if unsolicited and sum(1 for entry in last_second if entry[2]) >= 30:
-            return True
+            return "30 a second to people who did not write"
         if paid and sum(1 for entry in last_second if entry[3]) >= 1000:
-            return True
+            return "1 000 paid broadcasts a second"
         mine = [entry[0] for entry in self._deliveries if entry[1] == chat_id]
-        if chat_id < 0:
-            if len(mine) >= 20:
-                return True
-        elif sum(1 for at in mine if now - at < 1) >= 4 or sum(1 for at in mine if now - at < 10) >= 14:
-            return True
+        if chat_id < 0 and len(mine) >= 20:
+            return "20 a minute to a group"
+        if chat_id > 0 and sum(1 for at in mine if now - at < 1) >= 4:
+            return "4 a second to a chat"
+        if chat_id > 0 and sum(1 for at in mine if now - at < 10) >= 14:
+            return "14 in ten seconds to a chat"
         self._deliveries.append((now, chat_id, unsolicited, paid))
-        return False
+        return None
 
     def peak(self, unsolicited: bool = False) -> int:
         """The most messages (only to chats that had not written, if asked) within any one second of the last minute."""

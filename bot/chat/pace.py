@@ -123,8 +123,10 @@ class ChatPace:
 class Budget:
     """Messages a second across chats, for messages to people who did not just write.
 
-    Evenly spaced (one every 1/rate s) and never more than the rate within any second, so a
-    late request followed by one on time cannot put one message too many in Telegram's window.
+    Two gates: deliveries start evenly spaced (`slot`, one every 1/rate s), and each request
+    leaves only while the last second holds fewer than the rate (`admit`, just before it goes):
+    a delivery slowed by its rendering, followed by others on time, cannot put one message
+    too many in Telegram's window.
     """
 
     def __init__(self, per_second: float) -> None:
@@ -134,10 +136,14 @@ class Budget:
         self._sent: deque[float] = deque()
 
     async def slot(self) -> None:
+        """The next start, evenly spaced."""
         now = time.monotonic()
         self._next = max(self._next + self._interval, now)
         if self._next > now:
             await asyncio.sleep(self._next - now)
+
+    async def admit(self) -> None:
+        """The request goes now, within the last second's count."""
         while (seconds := self._window_wait()) > 0:
             await asyncio.sleep(seconds)
         self._sent.append(time.monotonic())

@@ -272,6 +272,8 @@ class Sender:
         if isinstance(rendered, Skip):
             await outbox.mark_failed(d.db, item.id, f"skipped: {rendered.reason}", utc_now())
             return True
+        if kind.message and (budget := self._budget_of(kind)) is not None:
+            await budget.admit()
         try:
             message_id = await self._send(item, kind, rendered)
         except RetryAfter as error:
