@@ -223,9 +223,12 @@ class BotApiStandIn:
         self._deliveries.append((now, chat_id, unsolicited, paid))
         return None
 
-    def peak(self, unsolicited: bool = False) -> int:
-        """The most messages (only to chats that had not written, if asked) within any one second of the last minute."""
-        times = sorted(entry[0] for entry in self._deliveries if entry[2] or not unsolicited)
+    def peak(self, unsolicited: bool = False, paid: bool = False) -> int:
+        """The most messages (only those to chats that had not written, or paid ones, if asked) within any one
+        second of the last minute."""
+        times = sorted(
+            at for at, _chat, free, bought in self._deliveries if (free or not unsolicited) and (bought or not paid)
+        )
         return max((bisect.bisect_left(times, at + 1) - i for i, at in enumerate(times)), default=0)
 
     def _unchanged_by(self, method: str, params: dict[str, Any]) -> bool:

@@ -341,3 +341,23 @@ async def test_a_preview_telegram_refuses_says_why_and_the_draft_stays_editable(
     assert "did not expect a message" in (await admin.say("hello")).text
     await running_bot.settled()
     assert not [s for s in standin.sent if s.chat_id in (501, 502)]
+
+
+async def test_paid_broadcasts_go_beyond_the_free_budget_and_only_announcements_are_paid(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    standin.enforce_limits = True
+    settings = {"messages_per_second": 2, "paid_broadcast": True, "chat_burst": 3}
+    async with bot_with(standin, tmp_path, catalogue, **settings) as running:
+        await seed(running, *(Seeded(700 + n, places=(("A1", MEMBER, ACTIVE),)) for n in range(60)))
+        admin = ChatUser(standin, ADMIN_ID)
+        await admin.say("/broadcast " + HELLO)
+        await preview(admin)
+        await admin.press("Send")
+        await standin.wait_for(lambda s: sum(len(announcements_to(standin, 700 + n)) for n in range(60)) == 60)
+        announcements = [sent for n in range(60) for sent in announcements_to(standin, 700 + n)]
+        others = [sent for sent in standin.sent if sent not in announcements and sent.method.startswith("send")]
+        assert all(sent.params.get("allow_paid_broadcast") is True for sent in announcements)
+        assert others and not any(sent.params.get("allow_paid_broadcast") for sent in others)
+        assert standin.peak(paid=True) > 2 * 3  # well past the free budget of 2 a second
+    assert standin.too_many == 0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+from typing import Any
 
 import pytest
+from telegram.error import RetryAfter
 
-from bot.chat.pace import ChatPace
+from bot.chat.pace import COSMETIC, Budget, ChatPace, NoRoom, ReplyLimiter
 
 PERSON, GROUP = 1001, -1001
 
@@ -75,3 +78,56 @@ def test_a_flood_wait_holds_its_chat_for_exactly_its_time_and_no_other() -> None
     assert pace.wait(PERSON) == 0 and pace.wait(PERSON, spare=1) == 0
     clock.now = 8
     assert pace.busy(spare=1) == frozenset()  # forgotten once idle: the map stays small
+
+
+class Telegram:
+    """What the limiter calls: counts the calls, and answers 429 while told to."""
+
+    def __init__(self, flood: int = 0) -> None:
+        self.calls = 0
+        self.flood = flood
+
+    async def call(self) -> dict[str, Any]:
+        self.calls += 1
+        if self.flood:
+            raise RetryAfter(self.flood)
+        return {"message_id": self.calls}
+
+
+async def ask(limiter: ReplyLimiter, telegram: Telegram, chat: object, cosmetic: bool = False) -> Any:
+    data = {"chat_id": chat, "text": "hello"}
+    return await limiter.process_request(telegram.call, (), {}, "sendMessage", data, COSMETIC if cosmetic else None)
+
+
+async def test_a_cosmetic_call_is_left_out_unless_the_chat_keeps_a_place_for_an_answer() -> None:
+    pace, telegram = ChatPace(3, Clock()), Telegram()
+    limiter = ReplyLimiter(pace)
+    assert await ask(limiter, telegram, PERSON, cosmetic=True) == {"message_id": 1}
+    await ask(limiter, telegram, PERSON)  # an answer: one place of the burst left
+    with pytest.raises(NoRoom):
+        await ask(limiter, telegram, PERSON, cosmetic=True)
+    assert telegram.calls == 2 and await ask(limiter, telegram, PERSON) == {"message_id": 3}
+
+
+async def test_a_429_on_an_answer_holds_its_chat_even_when_no_retry_is_left() -> None:
+    clock = Clock()
+    pace, telegram = ChatPace(3, clock), Telegram(flood=5)
+    with pytest.raises(RetryAfter):
+        await ask(ReplyLimiter(pace, retries=0), telegram, PERSON)
+    assert pace.wait(PERSON) == 5 and pace.wait(PERSON + 1) == 0
+
+
+async def test_calls_that_are_not_to_one_chat_are_not_paced() -> None:
+    pace, telegram = ChatPace(1, Clock()), Telegram()
+    limiter = ReplyLimiter(pace)
+    for _ in range(5):
+        await ask(limiter, telegram, "@channel")
+    assert telegram.calls == 5 and pace.busy() == frozenset()
+
+
+async def test_a_flood_wait_on_the_budget_holds_the_requests_already_started_too() -> None:
+    budget = Budget(1000)
+    await asyncio.wait_for(budget.admit(), 0.5)  # free: at once
+    budget.hold(30)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(budget.admit(), 0.5)

@@ -62,6 +62,19 @@ async def test_answers_never_wait_behind_the_broadcast_budget(
     assert standin.too_many == 0 and standin.peak(unsolicited=True) <= 30
 
 
+async def test_a_group_at_its_20_a_minute_holds_back_its_own_rows_only(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    standin.enforce_limits = True
+    async with bot_with(standin, tmp_path, catalogue, messages_per_second=29, chat_burst=3) as running:
+        await queue(running, [-100] * 45)  # more than a batch of rows to one group, all due
+        await delivered(standin, 19)  # the 20th place of the minute is kept for an answer in the group
+        await queue(running, [5000])
+        person = await standin.wait_for(lambda s: s.chat_id == 5000, timeout=10)
+        assert len(reminders(standin, -100)) == 19  # the group waits for its minute; the person did not
+    assert person.text and standin.too_many == 0
+
+
 async def test_beyond_the_limits_telegram_answers_429_and_every_row_still_arrives(
     standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
 ) -> None:

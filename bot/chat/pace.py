@@ -133,6 +133,7 @@ class Budget:
         self._interval = 1.0 / per_second
         self._limit = max(1, math.floor(per_second))
         self._next = 0.0
+        self._held_until = 0.0
         self._sent: deque[float] = deque()
 
     async def slot(self) -> None:
@@ -143,14 +144,15 @@ class Budget:
             await asyncio.sleep(self._next - now)
 
     async def admit(self) -> None:
-        """The request goes now, within the last second's count."""
-        while (seconds := self._window_wait()) > 0:
+        """The request goes now: past any flood wait, within the last second's count."""
+        while (seconds := max(self._held_until - time.monotonic(), self._window_wait())) > 0:
             await asyncio.sleep(seconds)
         self._sent.append(time.monotonic())
 
     def hold(self, seconds: float) -> None:
-        """A 429 on a message this budget paid for: nothing more for exactly `seconds`."""
-        self._next = max(self._next, time.monotonic() + seconds - self._interval)
+        """A 429 on a message this budget paid for: nothing more for exactly `seconds`, started or not."""
+        self._held_until = max(self._held_until, time.monotonic() + seconds)
+        self._next = max(self._next, self._held_until - self._interval)
 
     def _window_wait(self) -> float:
         now = time.monotonic()
@@ -161,6 +163,9 @@ class Budget:
 
 class NoRoom(TelegramError):
     """A cosmetic call left out: the chat had no room to spare for it without delaying an answer."""
+
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class ReplyLimiter(BaseRateLimiter[str]):
@@ -197,20 +202,23 @@ class ReplyLimiter(BaseRateLimiter[str]):
             if self._chats.wait(chat, spare=1) > 0:
                 raise NoRoom("no room in the chat just now")
             self._chats.take(chat)
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as error:
-                self._chats.hold(chat, retry_seconds(error.retry_after))
-                raise
+            return await self._held_on_429(chat, callback(*args, **kwargs))
         for attempt in range(self._retries + 1):
             await self._chats.slot(chat)
             try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as error:
+                return await self._held_on_429(chat, callback(*args, **kwargs))
+            except RetryAfter:
                 if attempt == self._retries:
                     raise
-                self._chats.hold(chat, retry_seconds(error.retry_after))
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _held_on_429(self, chat: int, call: Coroutine[Any, Any, Result]) -> Result:
+        """The call's answer; a 429 holds its chat (for the sender too) before it is raised."""
+        try:
+            return await call
+        except RetryAfter as error:
+            self._chats.hold(chat, retry_seconds(error.retry_after))
+            raise
 
 
 def retry_seconds(retry_after: float | timedelta) -> float:

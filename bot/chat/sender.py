@@ -2,8 +2,8 @@
 
 Why a single task with its own pacing rather than PTB's rate limiter: the limiter pauses
 every request of the bot on one 429, and a broadcast sent through it would starve the
-answers to people in front of the bot. Here a row's failure or flood wait delays that
-row (and its chat) only, notices go before bulk rows, messages to people who did not
+answers to people in front of the bot. Here a row's failure delays that row only, a flood
+wait that row, its chat and the budget it drew on, notices go before bulk rows, messages to people who did not
 just write stay under `BOT_MESSAGES_PER_SECOND` (announcements under the paid budget
 with BOT_PAID_BROADCAST), and each chat keeps its own limit, shared with the replies
 and with a place left for an answer (bot/chat/pace.py).
@@ -81,6 +81,7 @@ MAX_IN_FLIGHT = 32
 BATCH = 20  # rows read at a time: small, so a notice queued now overtakes bulk rows within a second
 FOR_ANSWERS = 1  # places of a chat's burst the sender leaves to the answers to that person
 PAID_PER_SECOND = 1000  # Telegram's paid broadcasts (allow_paid_broadcast)
+ORDER_MARGIN = 0.2  # seconds: a row held by a flood wait is due this much before its chat is free again
 IDLE_WAIT = 5.0  # with nothing due, look again at least this often
 MAX_DELAY = 300.0  # between two attempts
 STOP_GRACE = 0.5  # SIGTERM must stop the bot within a second
@@ -141,6 +142,7 @@ class Sender:
         self._bot = bot
         self._chats = chats
         self._kinds = {kind.name: kind for kind in kinds}
+        self._not_messages = frozenset(kind.name for kind in self._kinds.values() if not kind.message)
         self._budget = Budget(deps.settings.messages_per_second)
         self._paid = Budget(PAID_PER_SECOND) if deps.settings.paid_broadcast else None
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat id → its delivery
@@ -194,37 +196,38 @@ class Sender:
     async def _send_due(self) -> bool:
         """Start the deliveries that may go now; False when none could."""
         busy = self._chats.busy(FOR_ANSWERS)
-        # A busy group's rows are read all the same: its next one may be a decision, not a message.
-        waiting = frozenset(self._in_flight) | {chat for chat in busy if chat > 0}
-        rows = await outbox.due(self._deps.db, utc_now(), BATCH, waiting)
+        # A busy chat's rows wait, but for those that are not messages (a group's join decisions).
+        rows = await outbox.due(self._deps.db, utc_now(), BATCH, busy | frozenset(self._in_flight), self._not_messages)
         started, blocked = False, set(self._in_flight)
         for item in rows:
             if item.chat_id in blocked:
                 continue  # one row at a time per chat, in order
             blocked.add(item.chat_id)
-            if item.chat_id in busy and self._is_message(item):
-                continue
             if self._queued.is_set():
                 break  # something new was queued: read again, it may go first
-            await self._take_slot(item)
-            self._in_flight[item.chat_id] = asyncio.create_task(self._deliver(item))
-            started = True
+            if await self._take_slot(item):
+                self._in_flight[item.chat_id] = asyncio.create_task(self._deliver(item))
+                started = True
         return started
 
     def _is_message(self, item: OutboxItem) -> bool:
         kind = self._kinds.get(item.kind)
         return kind is None or kind.message
 
-    async def _take_slot(self, item: OutboxItem) -> None:
-        """Wait for a place in flight and for the budget the row draws on; take a place in its chat."""
+    async def _take_slot(self, item: OutboxItem) -> bool:
+        """Wait for a place in flight and for the budget the row draws on, then take a place in its chat;
+        False (the row left for the next pass) when answers took the chat's places meanwhile."""
         while len(self._in_flight) >= MAX_IN_FLIGHT:
             await asyncio.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
         if not self._is_message(item):
-            return
+            return True
         budget = self._budget_of(self._kinds.get(item.kind))
         if budget is not None:
             await budget.slot()
-        await self._chats.slot(item.chat_id)  # free when read; an answer may have gone meanwhile
+        if self._chats.wait(item.chat_id, FOR_ANSWERS) > 0:  # never wait for one chat here: all others would
+            return False
+        self._chats.take(item.chat_id)
+        return True
 
     def _budget_of(self, kind: OutboxKind | None) -> Budget | None:
         """What a row draws on: nothing for an answer, the paid budget for a paid announcement."""
@@ -303,9 +306,12 @@ class Sender:
         """Telegram asked to wait: this row and its chat, and the budget the row drew on, for exactly that long."""
         log.warning("outbox %s: flood wait of %.0f s", item.id, seconds)
         self._chats.hold(item.chat_id, seconds)
-        if (budget := self._budget_of(kind)) is not None:
+        if kind.message and (budget := self._budget_of(kind)) is not None:
             budget.hold(seconds)
-        await outbox.postpone(self._deps.db, item.id, utc_now() + timedelta(seconds=seconds), attempt=False)
+        # Due a little before its chat is free again (so that it goes before the chat's later rows); the
+        # chat's hold keeps it back for exactly `seconds`.
+        until = utc_now() + timedelta(seconds=max(0.0, seconds - ORDER_MARGIN))
+        await outbox.postpone(self._deps.db, item.id, until, attempt=False)
 
     async def _retry_later(self, item: OutboxItem, error: TelegramError, max_attempts: int) -> bool:
         """Postpone the row (False), or fail it once it has had its attempts (True: settled)."""

@@ -206,7 +206,7 @@ async def press(update: Update, context: Context) -> None:
             await reply(update, views.answered(_, current) + "\n\n" + views.ask_comment(_))
         elif data.action == "n":
             await _next(update, context, round_id)
-            await _drop_own_buttons(update, context)
+            _drop_own_buttons(update, context)
         elif data.action in ("q", "t", "g"):
             chosen = await delphi.step(d.db, person, round_id, index, now)
             assert chosen is not None
@@ -254,10 +254,12 @@ async def _previous_round(update: Update, context: Context, current: Step, what:
     await send_file(update, picture, "round.png", picture=True)
 
 
-async def _drop_own_buttons(update: Update, context: Context) -> None:
+def _drop_own_buttons(update: Update, context: Context) -> None:
     query = update.callback_query
-    if query is not None and query.message is not None:
-        await drop_buttons(context.bot, query.message.chat.id, query.message.message_id)
+    if query is not None and query.message is not None:  # cosmetic: the person's next update need not wait
+        context.application.create_task(
+            drop_buttons(context.bot, query.message.chat.id, query.message.message_id), update=update
+        )
 
 
 async def _next(update: Update, context: Context, round_id: int) -> None:

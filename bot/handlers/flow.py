@@ -229,7 +229,7 @@ async def joining_text(update: Update, context: Context) -> str | int:
         notice = texts.refusal(tr(update, context), refused)
     state = await show_step(update, context, draft, new_message=True, notice=notice)
     if chat is not None and answered:  # the answered question (or the one asked again) keeps no live buttons
-        await drop_buttons(context.bot, chat.id, answered)
+        context.application.create_task(drop_buttons(context.bot, chat.id, answered), update=update)
     return state
 
 

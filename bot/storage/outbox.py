@@ -32,16 +32,23 @@ async def enqueue(
     )
 
 
-async def due(db: Reader, now: datetime, limit: int, skip_chats: frozenset[int] = frozenset()) -> list[OutboxItem]:
-    """The next rows to send, notices first; rows of `skip_chats` (waiting out a flood wait) left for later."""
+async def due(
+    db: Reader,
+    now: datetime,
+    limit: int,
+    skip_chats: frozenset[int] = frozenset(),
+    unless_kinds: frozenset[str] = frozenset(),
+) -> list[OutboxItem]:
+    """The next rows to send, notices first; rows of `skip_chats` (busy, or waiting out a flood wait) left
+    for later, except those of `unless_kinds` (not messages, which the chat's limit does not count)."""
     skipped = ",".join(str(int(chat)) for chat in skip_chats)  # integers only: safe to inline
+    skipping = f" AND (chat_id NOT IN ({skipped}) OR kind IN (SELECT value FROM json_each(?)))" if skipped else ""
     rows = await db.fetchall(
         "SELECT id, chat_id, kind, registration_id, edit_message_id, params, attempts, broadcast_id FROM outbox"
         " WHERE sent_at IS NULL AND failed_at IS NULL AND held = 0"
-        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-        f"{f' AND chat_id NOT IN ({skipped})' if skipped else ''}"
+        f" AND (next_attempt_at IS NULL OR next_attempt_at <= ?){skipping}"
         " ORDER BY lane, id LIMIT ?",
-        (to_text(now), limit),
+        (to_text(now), *([json.dumps(sorted(unless_kinds))] if skipped else []), limit),
     )
     return [
         OutboxItem(
