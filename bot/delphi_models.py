@@ -41,7 +41,8 @@ class QuestionType(StrEnum):
         return self in (QuestionType.NUMBER, QuestionType.TEXT)
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
+    """In UTC (a moment without a zone is taken as UTC); ValueError("moment_range") beyond the years Python holds."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     try:
@@ -50,7 +51,7 @@ def _as_utc(value: datetime) -> datetime:
         raise ValueError("moment_range") from None
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class Question(BaseModel):

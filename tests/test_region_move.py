@@ -104,7 +104,10 @@ async def test_a_representative_who_moves_keeps_the_place_for_its_region(running
     await apply_for(bob, "C1", "Africa")
     prompt = await prompt_about(fran, bob)
     assert "Region: Africa" in prompt.text
+    marker = len(standin.sent)
     assert "Approved" in await decide(fran, bob)  # Africa's place was free: Ada's is Europe's
+    # Her prompt shows the decision (through the sender) before she asks for the list.
+    await standin.wait_for(lambda s: s.chat_id == fran.id and "Approved by" in s.text, start=marker)
     listing = await fran.say("/members C1")
     lines = {line.split("</a>")[0].split(">")[-1]: line for line in listing.text.splitlines() if "</a>" in line}
     assert lines["Ada Lovelace"].endswith(f"{REPRESENTATIVE} · active · Soil Institute · Kenya · Europe")

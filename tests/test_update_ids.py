@@ -49,7 +49,8 @@ async def test_a_join_draft_answers_again_after_ids_restart_and_still_skips_a_re
     assert "country" in (await ada.say("Soil Institute")).text
     marker = len(standin.sent)
     await restart_after(running_bot, hours=1)  # a kill, back within the hour: same id, same date
-    assert [s for s in standin.sent[marker:] if s.chat_id == ada.id] == []  # skipped: not taken as the country
+    answers = [s for s in standin.sent[marker:] if s.chat_id == ada.id and s.method != "editMessageReplyMarkup"]
+    assert answers == []  # skipped: not taken as the country (the buttons taken off the last question are not)
     assert "region" in (await ada.say("Kenya")).text
 
     # A week and a day without any update: Telegram numbers the next ones from a low id again.

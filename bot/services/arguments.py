@@ -8,8 +8,9 @@ one; a time zone can push a moment that `datetime` reads beyond the years it can
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
+from bot.delphi_models import as_utc
 from bot.services.errors import Refused
 
 SQLITE_INTEGER_MAX = 2**63 - 1
@@ -32,9 +33,7 @@ def moment(text: str) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise Refused("bad_moment") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # 9999-12-31T23:59-14:00 is in the year 10000 in UTC
+        return as_utc(parsed)
+    except ValueError:
         raise Refused("moment_range") from None
