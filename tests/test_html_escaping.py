@@ -10,9 +10,11 @@ from __future__ import annotations
 import pytest
 
 from bot.models import RegistrationStatus, Role
-from tests.harness import ADMIN_ID, ChatUser, RunningBot
-from tests.standin import Sent
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, seed
+from tests.standin import BotApiStandIn, Sent
 from tests.telegram_html import parse_html
+from tests.test_broadcast import preview
+from tests.test_facilitation import facilitate
 
 MEMBER, ACTIVE = Role.MEMBER, RegistrationStatus.ACTIVE
 LONG_FIRST, LONG_LAST = "Maximiliana " + "é" * 52, "de la Tierra " + "ñ" * 51  # Telegram's longest: 64 each
@@ -43,3 +45,32 @@ async def test_usage_texts_reach_the_admin_in_every_language(running_bot: Runnin
         assert facilitator_usage in shown(await admin.say(command))
     assert withdraw_usage in shown(await admin.say("/withdraw 2001"))
     assert NO_FACILITATOR[language] in shown(await admin.say("/facilitators"))
+
+
+async def _announce(author: ChatUser, text: str, standin: BotApiStandIn, *, asked: bool = False) -> Sent:
+    """Write (after /broadcast asked for it, or with the command), preview and send `text`; the preview."""
+    await author.say(text if asked else "/broadcast " + text)
+    shown_to_author, _confirm = await preview(author)
+    await author.press("Send")
+    await standin.wait_for(lambda s: s.chat_id == author.id and "· done" in s.text, timeout=20)
+    return shown_to_author
+
+
+def announcement_to(standin: BotApiStandIn, chat_id: int) -> Sent:
+    [sent] = [s for s in standin.sent if s.chat_id == chat_id and "/settings" in s.text]
+    return sent
+
+
+async def test_authors_named_with_markup_characters_are_signed_as_written(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(501, places=(("C1", MEMBER, ACTIVE),)))
+    admin = ChatUser(standin, ADMIN_ID, first_name="Ana", last_name="<3")
+    preview_text = await _announce(admin, "Field day on Monday.", standin)
+    assert "Ana <3, Executive Secretariat" in shown(preview_text)
+    assert "Ana <3, Executive Secretariat" in shown(announcement_to(standin, 501))
+
+    lab = ChatUser(standin, 2001, first_name="R&D", last_name="Team &lt;soil&gt;")
+    await facilitate(admin, (lab, "C1"))
+    preview_text = await _announce(lab, "Samples are due.", standin)
+    assert "R&D Team &lt;soil&gt;, facilitator of C1" in shown(preview_text)  # shown as typed, not decoded
+    assert [s for s in standin.sent if s.chat_id == 501 and "Samples are due" in s.text]

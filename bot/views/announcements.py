@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate
@@ -29,12 +31,11 @@ def content_expected(_: Translate) -> str:
 
 def footer(_: Translate, broadcast: Broadcast) -> str:
     """Every announcement says who sent it and how to stop them."""
+    name = escape(broadcast.author_name)  # the name Telegram shows: "R&D <3" is text, not markup
     if broadcast.author_scope is None:
-        who = _("{name}, Executive Secretariat").format(name=broadcast.author_name)
+        who = _("{name}, Executive Secretariat").format(name=name)
     else:
-        who = _("{name}, facilitator of {codes}").format(
-            name=broadcast.author_name, codes=", ".join(broadcast.author_scope)
-        )
+        who = _("{name}, facilitator of {codes}").format(name=name, codes=", ".join(broadcast.author_scope))
     return _("Announcement from {who}. /settings turns announcements off.").format(who=who)
 
 
