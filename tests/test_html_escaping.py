@@ -7,12 +7,14 @@ refused there as Telegram refuses it. Alerts are plain text: escaping shows ther
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.models import RegistrationStatus, Role
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, seed
 from tests.standin import BotApiStandIn, Sent
-from tests.telegram_html import parse_html
+from tests.telegram_html import CAPTION_LIMIT, TEXT_LIMIT, parse_html, shown_length
 from tests.test_broadcast import preview
 from tests.test_facilitation import facilitate
 
@@ -74,3 +76,43 @@ async def test_authors_named_with_markup_characters_are_signed_as_written(runnin
     preview_text = await _announce(lab, "Samples are due.", standin)
     assert "R&D Team &lt;soil&gt;, facilitator of C1" in shown(preview_text)  # shown as typed, not decoded
     assert [s for s in standin.sent if s.chat_id == 501 and "Samples are due" in s.text]
+
+
+def told_limit(sent: Sent) -> int:
+    found = re.search(r"at most (\d+) characters", sent.text)
+    assert found, sent.text
+    return int(found.group(1))
+
+
+async def test_the_longest_text_an_admin_with_the_longest_name_may_write_goes_out(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(501, places=(("C1", MEMBER, ACTIVE),)))
+    admin = ChatUser(standin, ADMIN_ID, first_name=LONG_FIRST, last_name=LONG_LAST)
+    await admin.say("/broadcast")
+    limit = told_limit(await admin.say("x" * TEXT_LIMIT))
+    assert told_limit(await admin.say("x" * (limit + 1))) == limit
+    preview_text = await _announce(admin, "y" * limit, standin, asked=True)
+    # Exact: the footer (a name cut at 100 characters) fills the message to Telegram's limit, not beyond.
+    assert shown_length(preview_text.text) == TEXT_LIMIT
+    assert shown_length(announcement_to(standin, 501).text) == TEXT_LIMIT
+
+
+async def test_the_longest_caption_a_facilitator_may_write_goes_out(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    codes = ("A1", "B3", "C1", "D1", "D2")
+    await seed(running_bot, Seeded(501, places=(("C1", MEMBER, ACTIVE),)))
+    admin = ChatUser(standin, ADMIN_ID, first_name="Sec")
+    fran = ChatUser(standin, 2001, first_name=LONG_FIRST, last_name=LONG_LAST)
+    await facilitate(admin, *((fran, code) for code in codes))
+    await fran.say("/broadcast")
+    photo = [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9, "file_size": 100}]
+    limit = told_limit(await fran.post(photo=photo, caption="z" * CAPTION_LIMIT))
+    page = await fran.post(photo=photo, caption="z" * limit)
+    assert "Recipients" in page.text
+    shown_to_author, _confirm = await preview(fran)
+    assert shown_to_author.method == "sendPhoto"
+    assert shown_length(shown_to_author.text) == CAPTION_LIMIT
+    await fran.press("Send")
+    await standin.wait_for(lambda s: s.chat_id == fran.id and "· done" in s.text, timeout=20)
+    got = announcement_to(standin, 501)
+    assert got.method == "sendPhoto" and shown_length(got.text) <= CAPTION_LIMIT

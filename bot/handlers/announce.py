@@ -75,7 +75,9 @@ async def _drafted(update: Update, context: Context, content: Content, size: int
     d = deps(context)
     try:
         name = update.effective_user.full_name if update.effective_user else ""
-        broadcast = await broadcasting.create(d.db, user_id(update), name, d.settings.admins, content, size, d.now())
+        broadcast = await broadcasting.create(
+            d.db, user_id(update), name, d.settings.admins, content, size, d.now(), views.footer_room
+        )
     except Refused as refused:
         await refuse(update, context, refused)  # too long, empty, too large: write it again
         return BROADCASTING if refused.reason != "broadcast_not_allowed" else ConversationHandler.END

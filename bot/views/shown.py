@@ -7,9 +7,11 @@ get a printable form: a newline in button data must not start a forged log line.
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 SHOWN_LIMIT = 64  # an echo of what someone typed: enough to recognise it
+_TAG = re.compile(r"<[^>]*>")
 
 
 def shown(text: str, limit: int = SHOWN_LIMIT) -> str:
@@ -24,3 +26,8 @@ def loggable(text: str | None, limit: int = SHOWN_LIMIT) -> str:
         return "-"
     cut = text if len(text) <= limit else text[:limit] + "…"
     return repr(cut)
+
+
+def plain(html: str) -> str:
+    """What Telegram shows of HTML the bot wrote (tags dropped, entities decoded): what its limits count."""
+    return unescape(_TAG.sub("", html))
