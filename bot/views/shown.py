@@ -14,10 +14,14 @@ SHOWN_LIMIT = 64  # an echo of what someone typed: enough to recognise it
 _TAG = re.compile(r"<[^>]*>")
 
 
+def cut(text: str, limit: int = SHOWN_LIMIT) -> str:
+    """`text` as plain text (an alert): at most `limit` characters, … marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def shown(text: str, limit: int = SHOWN_LIMIT) -> str:
     """`text` for an HTML message: at most `limit` characters (… marks a cut), escaped."""
-    cut = text if len(text) <= limit else text[: limit - 1] + "…"
-    return escape(cut, quote=False)
+    return escape(cut(text, limit), quote=False)
 
 
 def loggable(text: str | None, limit: int = SHOWN_LIMIT) -> str:
