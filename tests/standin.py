@@ -76,6 +76,8 @@ class BotApiStandIn:
         self.too_many = 0
         self._deliveries: list[tuple[float, int]] = []
         self.fail_next: dict[str, tuple[int, str]] = {}
+        # Texts Telegram would refuse (method, why): the `standin` fixture fails a test that leaves any.
+        self.refused: list[tuple[str, str]] = []
         self.delays: dict[str, float] = {}
         # What each message shows now, so that an edit changing nothing is refused as Telegram does.
         self._contents: dict[tuple[int, int], tuple[object, ...]] = {}
@@ -168,6 +170,7 @@ class BotApiStandIn:
             return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         problem = _text_problem(method, params)
         if problem is not None:
+            self.refused.append((method, problem))
             return _error(400, problem)
         markup = params.get("reply_markup") or {}
         for row in markup.get("inline_keyboard", []):
@@ -175,8 +178,6 @@ class BotApiStandIn:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= 64:
                     return _error(400, "Bad Request: BUTTON_DATA_INVALID")
-        if method == "answerCallbackQuery" and len(str(params.get("text", ""))) > telegram_html.CALLBACK_ANSWER_LIMIT:
-            return _error(400, "Bad Request: MESSAGE_TOO_LONG")
         if method.startswith("editMessage") and self._unchanged_by(method, params):
             return _error(
                 400,
@@ -392,6 +393,8 @@ def _text_problem(method: str, params: dict[str, Any]) -> str | None:
         return telegram_html.refusal(params.get("text"), params.get("parse_mode"), caption=False)
     if method in ("sendDocument", "sendPhoto") and params.get("caption") is not None:
         return telegram_html.refusal(str(params["caption"]), params.get("parse_mode"), caption=True)
+    if method == "answerCallbackQuery" and len(str(params.get("text", ""))) > telegram_html.CALLBACK_ANSWER_LIMIT:
+        return "Bad Request: MESSAGE_TOO_LONG"
     return None
 
 
