@@ -33,6 +33,8 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
     await server.start()
     yield server
     await server.stop()
+    # What Telegram refuses, nobody meets: the bot sent nothing Telegram would refuse (HTML, lengths).
+    assert not server.refused, f"Telegram would refuse: {server.refused}"
 
 
 @pytest.fixture

@@ -78,6 +78,8 @@ async def test_refusals_map_to_telegram_errors(standin: BotApiStandIn) -> None:
         assert "Retry in 3" in str(retry.value)
         with pytest.raises(BadRequest, match=r"(?i)message is too long"):
             await bot.send_message(8, "x" * 4097)
+        assert standin.refused == [("sendMessage", "Bad Request: message is too long")]
+        standin.refused.clear()  # refused on purpose
     finally:
         await bot.shutdown()
 

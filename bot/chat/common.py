@@ -227,8 +227,8 @@ async def show_profile_after(update: Update, context: Context, notice: str, *, n
 
 async def refuse(update: Update, context: Context, refused: Refused) -> None:
     """A rule said no: tell the person politely, as an alert on a button or as a message."""
-    text = texts.refusal(tr(update, context), refused)
+    _ = tr(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
+        await update.callback_query.answer(texts.refusal_alert(_, refused), show_alert=True)
     else:
-        await _new_message(update, text, None)
+        await _new_message(update, texts.refusal(_, refused), None)

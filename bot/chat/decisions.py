@@ -9,6 +9,7 @@ from bot.services import facilitation
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.views import notices as views
+from bot.views import texts
 
 
 async def decide(update: Update, context: Context, registration_id: int, verdict: Verdict, reason: str | None) -> bool:
@@ -21,7 +22,7 @@ async def decide(update: Update, context: Context, registration_id: int, verdict
         return False
     text = views.decided(tr(update, context), verdict.value)
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200])
+        await update.callback_query.answer(texts.alert(text))
     else:
         await send(update, text)
     d.sender.wake()

@@ -85,13 +85,13 @@ async def _drafted(update: Update, context: Context, content: Content, size: int
         broadcast = None
         if writing is not None:
             try:
-                broadcast = await broadcasting.rewrite(d.db, uid, writing, admins, content, size)
+                broadcast = await broadcasting.rewrite(d.db, uid, writing, admins, content, size, views.footer_room)
             except Refused as refused:
                 if refused.reason != "stale":
                     raise
         if broadcast is None:  # none yet, or it went meanwhile (sent, cancelled): a new one
             name = update.effective_user.full_name if update.effective_user else ""
-            broadcast = await broadcasting.create(d.db, uid, name, admins, content, size, d.now())
+            broadcast = await broadcasting.create(d.db, uid, name, admins, content, size, d.now(), views.footer_room)
     except Refused as refused:
         await refuse(update, context, refused)  # too long, empty, too large: write it again
         return BROADCASTING if refused.reason != "broadcast_not_allowed" else _written(context)

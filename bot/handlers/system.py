@@ -84,9 +84,9 @@ async def stale_button(update: Update, context: Context) -> None:
     if press is None:
         log.warning("unknown button data pressed: %s", loggable(query.data if query else None))
     _ = tr(update, context)
-    text = texts.no_flow(_) if press and press.area == "j" else texts.refusal(_, Refused("stale"))
+    text = texts.no_flow(_) if press and press.area == "j" else texts.refusal_alert(_, Refused("stale"))
     if query is not None:
-        await query.answer(text[:200], show_alert=True)
+        await query.answer(texts.alert(text), show_alert=True)
 
 
 async def record_update(update: Update, context: Context) -> None:

@@ -9,7 +9,7 @@ lane, so answers and people's own notices always go first.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -25,7 +25,10 @@ from bot.storage.database import Database, Transaction
 
 MESSAGE_LIMIT = 4096  # Telegram's, in characters without the markup
 CAPTION_LIMIT = 1024
-FOOTER_ROOM = 150  # kept for the line saying who sent it and how to turn announcements off
+AUTHOR_NAME_LIMIT = 100  # the name that signs an announcement is cut there
+# Characters the footer (who sent it, how to turn announcements off) takes for an author's name and
+# scope, as Telegram counts them: given by the views, which write it.
+FooterRoom = Callable[[str, list[str] | None], int]
 FILE_LIMITS = {ContentType.PHOTO: 10_000_000, ContentType.DOCUMENT: 50_000_000}  # the Bot API's upload limits
 PROGRESS_EVERY = 3.0  # seconds between two edits of the author's progress message
 PROGRESS_KIND = "broadcast_progress"
@@ -53,11 +56,12 @@ async def scope(db: Database, actor: int, admins: Collection[int]) -> list[str] 
         raise Refused("broadcast_not_allowed") from None
 
 
-def check_content(content: Content, file_size: int | None) -> None:
-    """Empty, too long once the footer is added, or a file over the Bot API's limits: refused."""
+def check_content(content: Content, file_size: int | None, footer_room: int) -> None:
+    """Empty, too long once the footer (`footer_room` characters) is added, or a file over the Bot API's
+    limits: refused. The limit told is exact: that many characters and the footer fill Telegram's."""
     if content.type is ContentType.TEXT and not content.html.strip():
         raise Refused("empty")
-    limit = (MESSAGE_LIMIT if content.type is ContentType.TEXT else CAPTION_LIMIT) - FOOTER_ROOM
+    limit = (MESSAGE_LIMIT if content.type is ContentType.TEXT else CAPTION_LIMIT) - footer_room
     if content.length > limit:
         raise Refused("too_long", limit=limit, length=content.length)
     size_limit = FILE_LIMITS.get(content.type)
@@ -73,22 +77,30 @@ async def create(
     content: Content,
     file_size: int | None,
     now: datetime,
+    footer_room: FooterRoom,
 ) -> Broadcast:
     """A draft; its audience starts as everyone the author may reach. Signed with the name Telegram shows."""
     codes = await scope(db, actor, admins)
-    check_content(content, file_size)
+    name = author_name[:AUTHOR_NAME_LIMIT] or "—"
+    check_content(content, file_size, footer_room(name, codes))
     async with db.transaction() as tx:
-        broadcast_id = await rows.create(tx, actor, author_name[:100] or "—", codes, content, now)
+        broadcast_id = await rows.create(tx, actor, name, codes, content, now)
     return await _own(db, actor, broadcast_id, admins)
 
 
 async def rewrite(
-    db: Database, actor: int, broadcast_id: int, admins: Collection[int], content: Content, file_size: int | None
+    db: Database,
+    actor: int,
+    broadcast_id: int,
+    admins: Collection[int],
+    content: Content,
+    file_size: int | None,
+    footer_room: FooterRoom,
 ) -> Broadcast:
     """The draft's text, photo or document replaced by a new one (after a preview Telegram refused, say);
     its audience is kept."""
-    await _own(db, actor, broadcast_id, admins)
-    check_content(content, file_size)
+    draft = await _own(db, actor, broadcast_id, admins)
+    check_content(content, file_size, footer_room(draft.author_name, draft.author_scope))
     async with db.transaction() as tx:
         current = await rows.get(tx, broadcast_id)
         if current is None or current.state is not BroadcastState.DRAFT:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translate
+from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, ContentType, Role
 from bot.services.broadcasting import Progress, effective
 from bot.services.errors import Refused
 from bot.storage.broadcasts import Reach
 from bot.views.callbacks import encode
 from bot.views.keyboards import button
-from bot.views.shown import shown
+from bot.views.shown import plain, shown
 from bot.views.texts import fit, labelled, number, role_label, when
 
 Rows = list[list[InlineKeyboardButton]]
@@ -29,20 +31,29 @@ def content_expected(_: Translate) -> str:
     return _("An announcement is a text, or one photo or one document with a caption. Please send one, or /cancel.")
 
 
-def footer(_: Translate, broadcast: Broadcast) -> str:
+def signature(_: Translate, author_name: str, scope: list[str] | None) -> str:
     """Every announcement says who sent it and how to stop them."""
-    if broadcast.author_scope is None:
-        who = _("{name}, Executive Secretariat").format(name=broadcast.author_name)
+    name = escape(author_name)  # the name Telegram shows: "R&D <3" is text, not markup
+    if scope is None:
+        who = _("{name}, Executive Secretariat").format(name=name)
     else:
-        who = _("{name}, facilitator of {codes}").format(
-            name=broadcast.author_name, codes=", ".join(broadcast.author_scope)
-        )
+        who = _("{name}, facilitator of {codes}").format(name=name, codes=", ".join(scope))
     return _("Announcement from {who}. /settings turns announcements off.").format(who=who)
+
+
+def _signed(_: Translate, author_name: str, scope: list[str] | None) -> str:
+    return f"\n\n<i>— {signature(_, author_name, scope)}</i>"
 
 
 def announcement(_: Translate, broadcast: Broadcast) -> str:
     """The text, or the caption, exactly as people get it."""
-    return f"{broadcast.content.html}\n\n<i>— {footer(_, broadcast)}</i>"
+    return broadcast.content.html + _signed(_, broadcast.author_name, broadcast.author_scope)
+
+
+def footer_room(author_name: str, scope: list[str] | None) -> int:
+    """Characters the footer adds to an announcement as Telegram counts them (after parsing), in the
+    language where it is longest: what the author's text must leave free of Telegram's limit."""
+    return max(len(plain(_signed(translator(language), author_name, scope))) for language in SUPPORTED)
 
 
 def audience_lines(_: Translate, audience: Audience, catalogue: Catalogue) -> list[str]:

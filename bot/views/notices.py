@@ -172,7 +172,7 @@ def withdrew(_: Translate, person: KnownUser, code: str) -> str:
 
 
 def withdraw_usage(_: Translate) -> str:
-    return _("Write /withdraw <user id or @username> <CODE>.")
+    return _("Write /withdraw &lt;user id or @username&gt; &lt;CODE&gt;.")
 
 
 def stay_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
@@ -257,7 +257,9 @@ def taskforce_card(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> s
 
 def facilitator_list(_: Translate, pairs: list[tuple[str, KnownUser]], catalogue: Catalogue) -> str:
     if not pairs:
-        return _("No facilitators are assigned yet. Assign one with /facilitator <user id or @username> <CODE>.")
+        return _(
+            "No facilitators are assigned yet. Assign one with /facilitator &lt;user id or @username&gt; &lt;CODE&gt;."
+        )
     lines = [_("<b>Facilitators</b>")]
     lines += [
         labelled(_, _taskforce(_, code, catalogue), f"{user_link(user)} ({user.telegram_id})") for code, user in pairs
@@ -343,7 +345,10 @@ def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue
 
 
 def facilitator_usage(_: Translate) -> str:
-    return _("Write /facilitator <user id or @username> <CODE>, or /facilitator remove <user id or @username> <CODE>.")
+    return _(
+        "Write /facilitator &lt;user id or @username&gt; &lt;CODE&gt;, "
+        "or /facilitator remove &lt;user id or @username&gt; &lt;CODE&gt;."
+    )
 
 
 def facilitator_changed(_: Translate, person: KnownUser, code: str, removed: bool, changed: bool = True) -> str:

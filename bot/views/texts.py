@@ -5,6 +5,7 @@ Catalogue and user text are HTML-escaped here, since messages are sent as HTML.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
 
@@ -17,9 +18,10 @@ from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind, progress
-from bot.views.shown import shown
+from bot.views.shown import cut, plain, shown
 
 MESSAGE_LIMIT = 4096
+ALERT_LIMIT = 200  # an alert (answerCallbackQuery) is plain text
 
 
 def fit(text: str) -> str:
@@ -78,6 +80,22 @@ def field_label(_: Translate, field: ProfileField) -> str:
 
 
 def refusal(_: Translate, refused: Refused) -> str:
+    """A rule's no, as a sentence in an HTML message: what it echoes is escaped."""
+    return _refusal_template(_, refused).format(**_shown_params(_, refused, shown))
+
+
+def refusal_alert(_: Translate, refused: Refused) -> str:
+    """The same sentence for an alert on a button, which Telegram shows as plain text: markup
+    would show literally, so nothing is escaped ("Fran <3", not "Fran &lt;3"); cut to an alert's size."""
+    return alert(plain(_refusal_template(_, refused)).format(**_shown_params(_, refused, cut)))
+
+
+def alert(text: str) -> str:
+    """An alert's text (answerCallbackQuery): plain, at most 200 characters."""
+    return cut(text, ALERT_LIMIT)
+
+
+def _refusal_template(_: Translate, refused: Refused) -> str:
     templates = {
         "empty": _("Please write something."),
         "too_long": _("That is too long: at most {limit} characters, yours has {length}. Please shorten it."),
@@ -145,7 +163,7 @@ def refusal(_: Translate, refused: Refused) -> str:
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
     }
-    return templates.get(refused.reason, templates["stale"]).format(**_shown_params(_, refused))
+    return templates.get(refused.reason, templates["stale"])
 
 
 def number_range(_: Translate, low: float | None, high: float | None) -> str:
@@ -165,14 +183,14 @@ def right_names(_: Translate, missing: list[str]) -> str:
     return ", ".join(names[right] for right in missing)
 
 
-def _shown_params(_: Translate, refused: Refused) -> dict[str, object]:
-    """A refusal often echoes what the person typed (a code, a name): always shown safely, here."""
+def _shown_params(_: Translate, refused: Refused, show: Callable[[str], str]) -> dict[str, object]:
+    """A refusal often echoes what the person typed (a code, a name): always cut, and escaped for HTML, here."""
     if refused.reason == "group_rights":
         return {"rights": right_names(_, list(refused.params.get("rights", [])))}
     if refused.reason in ("number_expected", "number_outside"):
         return {"range": number_range(_, refused.params.get("low"), refused.params.get("high"))}
     return {
-        key: when(_, value) if isinstance(value, datetime) else shown(value) if isinstance(value, str) else value
+        key: when(_, value) if isinstance(value, datetime) else show(value) if isinstance(value, str) else value
         for key, value in refused.params.items()
     }
 
