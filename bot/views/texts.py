@@ -5,6 +5,7 @@ Catalogue and user text are HTML-escaped here, since messages are sent as HTML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
@@ -23,12 +24,39 @@ MESSAGE_LIMIT = 4096
 ALERT_LIMIT = 200  # an alert (answerCallbackQuery) is plain text
 
 
-def fit(text: str) -> str:
-    """The Bot API refuses longer messages; cut at a line break with a mark."""
-    if len(text) <= MESSAGE_LIMIT:
+# What fit() steps over whole: a tag, an entity, or one character.
+_TOKEN = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>|&#?\w+;|.", re.DOTALL)
+_MARK = "\n…"
+
+
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The Bot API refuses longer messages: cut at the last line break that fits (within the last line
+    if that would drop more than half), with a mark. Never inside a tag or an entity, and the tags still open there are
+    closed, or Telegram would refuse the cut message. Counts the HTML, more than Telegram counts."""
+    if len(text) <= limit:
         return text
-    cut = text.rfind("\n", 0, MESSAGE_LIMIT - 2)
-    return text[: cut if cut > 0 else MESSAGE_LIMIT - 2] + "\n…"
+    open_tags: list[str] = []
+    closers = 0  # characters needed to close the open tags
+    line_cut: tuple[int, list[str]] | None = None
+    any_cut: tuple[int, list[str]] = (0, [])
+    for token in _TOKEN.finditer(text):
+        if token.start() + closers + len(_MARK) > limit:
+            break
+        any_cut = (token.start(), list(open_tags))
+        if token.group() == "\n" and token.start() > 0:
+            line_cut = any_cut
+        if token.group(2):
+            name = token.group(2).lower()
+            if not token.group(1):
+                open_tags.append(name)
+                closers += len(name) + 3
+            elif open_tags and open_tags[-1] == name:
+                open_tags.pop()
+                closers -= len(name) + 3
+    if line_cut is not None and line_cut[0] < limit // 2:
+        line_cut = None  # a long last line: better cut within it than drop it whole
+    position, still_open = line_cut or any_cut
+    return text[:position] + "".join(f"</{name}>" for name in reversed(still_open)) + _MARK
 
 
 def when(_: Translate, moment: datetime) -> str:
