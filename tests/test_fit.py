@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.i18n import translator
 from bot.views import notices
-from bot.views.texts import MESSAGE_LIMIT, fit
+from bot.views.texts import MESSAGE_LIMIT, RAW_LIMIT, fit
 from tests.telegram_html import parse_html, shown_length
 
 TAGS = ("b", "i", "code", "pre", "u", "s", "blockquote")
@@ -40,7 +40,9 @@ def test_a_cut_message_parses_fits_and_begins_as_the_whole(text: str) -> None:
     parse_html(text)  # what the views write parses
     cut = fit(text)
     parsed = parse_html(cut).text
-    assert shown_length(cut) <= MESSAGE_LIMIT and len(cut) <= MESSAGE_LIMIT
+    assert shown_length(cut) <= MESSAGE_LIMIT and len(cut.encode()) <= RAW_LIMIT
+    if shown_length(text) <= MESSAGE_LIMIT and len(text.encode()) <= RAW_LIMIT:
+        assert cut == text  # what Telegram takes is left whole
     if cut != text:
         assert cut.endswith("\n…")
         assert parse_html(text).text.startswith(parsed.removesuffix("\n…").rstrip("\n"))
@@ -49,7 +51,7 @@ def test_a_cut_message_parses_fits_and_begins_as_the_whole(text: str) -> None:
 def test_a_cut_closes_the_tags_it_leaves_open() -> None:
     text = "<b>Heading</b>\n<pre>" + "a line\n" * 1000 + "</pre>"
     cut = fit(text)
-    assert cut.endswith("</pre>\n…") and len(cut) <= MESSAGE_LIMIT
+    assert cut.endswith("</pre>\n…") and shown_length(cut) <= MESSAGE_LIMIT
     parse_html(cut)
 
 
@@ -63,12 +65,27 @@ def test_a_cut_never_splits_an_entity_or_a_tag() -> None:
 def test_a_long_last_line_is_cut_within_not_dropped() -> None:
     text = "Title\n" + "<i>" + "é" * 5000 + "</i>"
     cut = fit(text)
-    assert len(cut) == MESSAGE_LIMIT and cut.startswith("Title\n<i>éé") and cut.endswith("</i>\n…")
+    assert shown_length(cut) == MESSAGE_LIMIT and cut.startswith("Title\n<i>éé") and cut.endswith("</i>\n…")
 
 
 def test_a_short_message_is_left_alone() -> None:
     text = "<b>x</b>" * 500
     assert fit(text) is text
+
+
+def test_markup_and_entities_do_not_count_as_telegram_does_not_count_them() -> None:
+    text = "<b>R&amp;D &lt;3</b>\n" * 400  # 8 800 characters of HTML, 3 600 shown
+    assert shown_length(text) < MESSAGE_LIMIT < len(text)
+    assert fit(text) is text
+    longer = text * 2
+    assert MESSAGE_LIMIT - 7 < shown_length(fit(longer)) <= MESSAGE_LIMIT and fit(longer).endswith("</b>\n…")
+
+
+def test_the_bot_apis_limit_on_the_raw_text_is_kept_too() -> None:
+    text = "<b>" + "&quot;" * 4000 + "</b>" + "<i></i>" * 2000  # 4 000 shown, 38 007 bytes: "Text is too long"
+    cut = fit(text)
+    assert len(cut.encode()) <= RAW_LIMIT and cut.endswith("\n…")
+    parse_html(cut)
 
 
 def test_an_admin_alert_with_a_long_error_fits() -> None:
