@@ -642,7 +642,7 @@ def leave_usage(_: Translate) -> str:
 
 def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
     """The text of whatever the join flow asks next, under a line saying what is joined and how far it is."""
-    return f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}"
+    return fit(f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}")
 
 
 def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
