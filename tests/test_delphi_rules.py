@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.delphi_models import Question, RoundFile
+from bot.models import Catalogue
 from bot.services.consensus import figures
+from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, RoundFileRefused, parse
 from bot.services.delphi_results import Results, heard, pseudonym, stability
 from bot.storage.delphi import Given, StoredRound
 
@@ -73,3 +78,36 @@ def test_pseudonyms_are_stable_within_a_study_and_differ_between_studies() -> No
     assert pseudonym(key, 601) == pseudonym(key, 601) != pseudonym(key, 602)
     assert pseudonym(key, 601) != pseudonym(other, 601)
     assert "601" not in pseudonym(key, 601) and len(pseudonym(key, 601)) == 10
+
+
+def test_a_file_whose_texts_no_message_could_show_is_refused_at_loading(catalogue: Catalogue) -> None:
+    """Texts as long as allowed fit every message that shows them (tests/test_every_message.py); longer ones
+    are named at loading, in every language, instead of being refused by Telegram at each question."""
+
+    def file(title: int, text: int, option: int) -> bytes:
+        longest = {"en": "t" * title, "fr": "é" * title}
+        question = {"en": "q", "es": "ñ" * text}
+        return json.dumps(
+            {
+                "study": "s",
+                "round": 1,
+                "title": longest,
+                "opens": "2026-12-01T00:00:00Z",
+                "closes": "2026-12-10T00:00:00Z",
+                "questions": [
+                    {"id": "a", "type": "choice", "text": question, "options": ["o" * option, "p"]},
+                    {"id": "b", "type": "likert", "text": "q", "labels": {"9": "l" * option}},
+                ],
+            }
+        ).encode()
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    assert parse(file(TITLE_LIMIT, QUESTION_LIMIT, OPTION_LIMIT), catalogue, now).title("fr") == "é" * TITLE_LIMIT
+    with pytest.raises(RoundFileRefused) as refused:
+        parse(file(TITLE_LIMIT + 1, QUESTION_LIMIT + 1, OPTION_LIMIT + 1), catalogue, now)
+    assert [(p.path, p.code, p.args) for p in refused.value.problems] == [
+        ("title", "too_long", ("200",)),
+        ("questions[0].text", "too_long", ("1000",)),
+        ("questions[0].options[0]", "too_long", ("100",)),
+        ("questions[1].labels.9", "too_long", ("100",)),
+    ]

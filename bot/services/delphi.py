@@ -39,6 +39,12 @@ log = logging.getLogger("bot.delphi")
 EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
 FILE_LIMIT = 256_000  # bytes: a round of 30 questions in three languages is a few kilobytes
 TEXT_LIMIT = 1000  # characters of a typed answer or a comment
+# Characters of the file's texts, in every language, so that every message showing them fits Telegram's
+# 4096: the title heads every question, a question's text comes with an answer of TEXT_LIMIT, and the
+# options and a scale's labels (up to ten each) come together.
+TITLE_LIMIT = 200
+QUESTION_LIMIT = 1000
+OPTION_LIMIT = 100
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
@@ -82,7 +88,7 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
         file = RoundFile.model_validate(data)
     except ValidationError as error:
         raise RoundFileRefused([_problem(item) for item in error.errors()]) from None
-    problems = _against_catalogue(file, catalogue)
+    problems = _against_catalogue(file, catalogue) + _too_long(file)
     if file.closes <= now:
         problems.append(Problem("closes", "closes_past"))
     if problems:
@@ -102,6 +108,24 @@ def _problem(error: ErrorDetails) -> Problem:
         name, *args = code.split(":")
         return Problem(path, name, tuple(args), said=code)
     return Problem(path, error["type"], said=message)
+
+
+def _too_long(file: RoundFile) -> list[Problem]:
+    """Texts longer than a message can show; checked when a file is loaded (rounds stored before stay readable)."""
+    texts = [("title", file.title, TITLE_LIMIT)]
+    for number, question in enumerate(file.questions):
+        texts.append((f"questions[{number}].text", question.text, QUESTION_LIMIT))
+        texts += [
+            (f"questions[{number}].options[{i}]", option, OPTION_LIMIT) for i, option in enumerate(question.options)
+        ]
+        texts += [
+            (f"questions[{number}].labels.{point}", label, OPTION_LIMIT) for point, label in question.labels.items()
+        ]
+    return [
+        Problem(path, "too_long", (str(limit),))
+        for path, text, limit in texts
+        if any(len(value) > limit for value in text.root.values())
+    ]
 
 
 def _path(loc: list[object]) -> str:

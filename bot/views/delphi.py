@@ -125,6 +125,7 @@ def problem(_: Translate, found: Problem) -> str:
         "repeat_in_first_round": lambda: _("a first round has nothing to repeat"),
         "closes_past": lambda: _("already past"),
         "string_pattern_mismatch": lambda: _("letters, digits and - only (a study: lower case, up to 40)"),
+        "too_long": lambda: _("at most {most} characters in every language").format(most=args[0]),
     }
     template = templates.get(found.code)
     return template() if template is not None else shown(found.said or found.code, 200)

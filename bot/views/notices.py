@@ -380,4 +380,4 @@ def stayed(_: Translate, code: str) -> str:
 
 
 def admin_alert(_: Translate, place: str, error: str) -> str:
-    return _("⚠️ Bot error at {place}: {error}").format(place=place, error=escape(error))
+    return fit(_("⚠️ Bot error at {place}: {error}").format(place=escape(place), error=escape(error)))

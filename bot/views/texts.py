@@ -5,6 +5,7 @@ Catalogue and user text are HTML-escaped here, since messages are sent as HTML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
@@ -24,12 +25,49 @@ MESSAGE_LIMIT = 4096
 ALERT_LIMIT = 200  # an alert (answerCallbackQuery) is plain text
 
 
-def fit(text: str) -> str:
-    """The Bot API refuses longer messages; cut at a line break with a mark."""
-    if len(text) <= MESSAGE_LIMIT:
+# What fit() steps over whole: a tag (Telegram shows nothing of it), an entity (one character), one character.
+_TOKEN = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>|&#?\w+;|.", re.DOTALL)
+_MARK = "\n…"
+RAW_LIMIT = 1 << 15  # bytes of HTML the Bot API takes at all, whatever it shows
+
+
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The Bot API refuses longer messages: cut at the last line break that fits (within the last line
+    if that would drop more than half), with a mark. Counts what Telegram counts (the characters shown,
+    not the markup); never cuts inside a tag or an entity, and closes the tags still open there, or
+    Telegram would refuse the cut message."""
+    if len(text) <= limit:
         return text
-    cut = text.rfind("\n", 0, MESSAGE_LIMIT - 2)
-    return text[: cut if cut > 0 else MESSAGE_LIMIT - 2] + "\n…"
+    tokens = list(_TOKEN.finditer(text))
+    if sum(not token.group(2) for token in tokens) <= limit and len(text.encode()) <= RAW_LIMIT:
+        return text
+    open_tags: list[str] = []
+    shown = size = closers = 0  # characters shown, bytes so far, bytes needed to close the open tags
+    line_cut: tuple[int, list[str]] | None = None
+    line_shown = 0
+    any_cut: tuple[int, list[str]] = (0, [])
+    for token in tokens:
+        if shown + len(_MARK) > limit or size + closers + len(_MARK.encode()) > RAW_LIMIT:
+            break
+        any_cut = (token.start(), list(open_tags))
+        if token.group() == "\n" and token.start() > 0:
+            line_cut = any_cut
+            line_shown = shown
+        size += len(token.group().encode())
+        if not token.group(2):
+            shown += 1
+            continue
+        name = token.group(2).lower()
+        if not token.group(1):
+            open_tags.append(name)
+            closers += len(name) + 3
+        elif open_tags and open_tags[-1] == name:
+            open_tags.pop()
+            closers -= len(name) + 3
+    if line_cut is not None and line_shown < limit // 2:
+        line_cut = None  # a long last line: better cut within it than drop it whole
+    position, still_open = line_cut or any_cut
+    return text[:position] + "".join(f"</{name}>" for name in reversed(still_open)) + _MARK
 
 
 def when(_: Translate, moment: datetime) -> str:
@@ -670,7 +708,7 @@ def leave_usage(_: Translate) -> str:
 
 def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
     """The text of whatever the join flow asks next, under a line saying what is joined and how far it is."""
-    return f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}"
+    return fit(f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}")
 
 
 def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:

@@ -1,0 +1,885 @@
+"""Every message the bot can send, in every language, with hostile values in every slot, as Telegram reads it.
+
+The real view functions render each text (so a slot a view forgets to escape fails here),
+with names full of `< > & " '`, the longest names and answers the bot takes, emoji,
+right-to-left text and control characters. Each message goes through the stand-in's
+parser (tests/telegram_html.py, a port of TDLib's parse_html) and Telegram's limits:
+4096 characters for a text and 1024 for a caption once parsed, 200 for an alert, which
+is plain text. And every entry of the catalogues must show up in some rendered message:
+a text no view renders would go untested.
+
+Where a view echoes what people typed, hypothesis writes the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html import escape, unescape
+from typing import Any
+
+import pytest
+from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from telegram import InlineKeyboardMarkup
+
+from bot.config import SHIPPED_OBJECTIVES
+from bot.delphi_models import RoundFile
+from bot.i18n import LOCALE_DIR, SUPPORTED, Translator, catalogue_path, translator
+from bot.models import (
+    Audience,
+    Broadcast,
+    BroadcastState,
+    Content,
+    ContentType,
+    KnownUser,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
+from bot.services import delphi as delphi_service
+from bot.services import delphi_results as results_service
+from bot.services.accounts import TaskforceCard
+from bot.services.broadcasting import AUTHOR_NAME_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, Progress, check_content
+from bot.services.catalogue import load_catalogue
+from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem
+from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
+from bot.services.delphi import Step as DelphiStep
+from bot.services.delphi_results import Feedback, Results, Status, StudyResults
+from bot.services.errors import Refused
+from bot.services.facilitation import Balance
+from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
+from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
+from bot.services.notices import Application
+from bot.services.reports import Statistics, TaskforceFigures
+from bot.storage.broadcasts import Counts, Reach
+from bot.storage.delphi import Answer, Given, Response, StoredRound
+from bot.storage.groups import GroupLink
+from bot.storage.reports import Figures
+from bot.storage.repositories import Member
+from bot.views import announcements, delphi, delphi_results, exports, groups, keyboards, notices, stats, texts
+from bot.views.shown import SHOWN_LIMIT, cut
+from tests.telegram_html import CALLBACK_ANSWER_LIMIT, EntityParseError, parse_html, shown_length
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+CATALOGUE = load_catalogue(SHIPPED_OBJECTIVES)
+CODES = [objective.code for objective in CATALOGUE.objectives]
+
+
+def longest(text: str, length: int) -> str:
+    """`text` repeated to exactly `length` characters."""
+    return (text * (length // len(text) + 1))[:length]
+
+
+# Hostile values: markup characters (and text that looks like an entity), emoji, right-to-left text,
+# Telegram's longest names (64 + 64), control characters Telegram cleans away.
+MARKUP = "Ana <3 & \"R&D\" 'lab' <b>bold</b> &lt;not&gt; a < b > c"
+EMOJI = "🌱👩🏽‍🌾🇫🇷 Sõil"
+RTL = "مرحبا <بالعالم> & שלום"
+CONTROL = "\u202eevil\u200f\tx\r\ny"
+NAMES = [MARKUP, EMOJI, RTL, CONTROL, longest(MARKUP, 64) + " " + longest(RTL, 64), longest("&<", 129)]
+LONGEST_NAME = NAMES[-1]
+
+
+def typed(field: ProfileField) -> str:
+    """The longest answer the bot keeps for a typed profile field."""
+    if field is ProfileField.EMAIL:
+        return longest("a<&>'\"", TYPED_LIMITS[field] - len("@x.io")) + "@x.io"
+    return longest(MARKUP + " " + RTL, TYPED_LIMITS[field])
+
+
+# ---------------------------------------------------------------- what a message is
+
+
+@dataclass
+class Rendered:
+    what: str  # where it came from, for the failure message
+    kind: str  # message, caption, alert, button, command, file
+    text: str
+
+
+@dataclass
+class Recording:
+    """The translator, remembering the catalogue entries each rendering asked for."""
+
+    language: str
+    asked: set[str] = field(default_factory=set)
+
+    def translate(self) -> Translator:
+        real = translator(self.language)
+
+        def gettext(message: str) -> str:
+            self.asked.add(message)
+            return real(message)
+
+        return Translator(self.language, gettext)
+
+
+# In a plain text (an alert), what HTML would have been: a tag of Telegram's, an entity.
+MARKUP_SHOWN = re.compile(
+    r"</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|span)\b[^>]*>|&(lt|gt|amp|quot|#x?\w+);"
+)
+
+
+def check(item: Rendered) -> None:
+    """Telegram takes it: it parses, and it fits once parsed."""
+    where = f"{item.what} ({item.kind}): {item.text[:300]!r}"
+    if item.kind in ("message", "caption"):
+        try:
+            length = shown_length(item.text)
+        except EntityParseError as refused:
+            raise AssertionError(f"Telegram refuses {where}: {refused}") from None
+        limit = MESSAGE_LIMIT if item.kind == "message" else CAPTION_LIMIT
+        assert 0 < length <= limit, f"{length} characters, more than {limit}: {where}"
+    elif item.kind == "alert":  # plain text: what it holds is shown as is
+        assert 0 < len(item.text) <= CALLBACK_ANSWER_LIMIT, where
+    elif item.kind == "button":
+        assert item.text.strip(), where
+    elif item.kind == "command":
+        assert 1 <= len(item.text) <= 256, where  # BotCommand.description
+
+
+# ---------------------------------------------------------------- hostile models
+
+
+def person(telegram_id: int, name: str) -> Person:
+    return Person(
+        telegram_id=telegram_id,
+        name=name[: TYPED_LIMITS[ProfileField.NAME]],
+        organisation=typed(ProfileField.ORGANISATION),
+        country=typed(ProfileField.COUNTRY),
+        region=CATALOGUE.region_names[0],
+        stakeholder_type=CATALOGUE.stakeholder_type_names[-1],
+        member_status="member",
+        email=typed(ProfileField.EMAIL),
+        language="en",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def user(telegram_id: int, name: str) -> KnownUser:
+    return KnownUser(telegram_id=telegram_id, username="user_name", full_name=name, language="en", first_seen=NOW)
+
+
+def registration(
+    code: str = "B3", role: Role = Role.LEADER, status: RegistrationStatus = RegistrationStatus.PENDING, **more: Any
+) -> Registration:
+    values: dict[str, Any] = {
+        "id": 7,
+        "person_id": 1001,
+        "taskforce": code,
+        "role": role,
+        "status": status,
+        "region": CATALOGUE.region_names[0] if role is Role.REPRESENTATIVE else None,
+        "motivation": longest(MARKUP, MOTIVATION_LIMIT),
+        "decided_by": None,
+        "decided_at": None,
+        "reason": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return Registration(**{**values, **more})
+
+
+def applications() -> Iterator[Application]:
+    others = [
+        registration(code, Role.MEMBER, status) for code, status in zip(CODES[:3], RegistrationStatus, strict=False)
+    ]
+    decider = user(2001, LONGEST_NAME)
+    yield Application(registration(), person(1001, LONGEST_NAME), others, None)
+    for status, role, decided_by in [
+        (RegistrationStatus.ACTIVE, Role.LEADER, 2001),
+        (RegistrationStatus.REJECTED, Role.LEADER, 2001),
+        (RegistrationStatus.ACTIVE, Role.MEMBER, 2001),
+        (RegistrationStatus.WITHDRAWN, Role.LEADER, None),
+        (RegistrationStatus.WITHDRAWN, Role.REPRESENTATIVE, 1),
+    ]:
+        decided = registration(
+            role=role,
+            status=status,
+            decided_by=decided_by,
+            decided_at=NOW,
+            reason=longest(MARKUP + RTL, REASON_LIMIT),
+        )
+        yield Application(decided, person(1001, MARKUP), others, decider)
+    yield Application(
+        registration(status=RegistrationStatus.REJECTED, decided_by=5, decided_at=NOW), person(1, EMOJI), [], None
+    )
+
+
+def taskforce_figures(count: int) -> list[TaskforceFigures]:
+    """Every task force, every other one without its Global Leader."""
+    return [
+        TaskforceFigures(code, {**dict.fromkeys(Role, count), Role.LEADER: n % 2}, 99, 9, 5)
+        for n, code in enumerate(CODES)
+    ]
+
+
+def group_link(title: str = MARKUP) -> GroupLink:
+    return GroupLink("B3", -100123, title, "https://t.me/+" + "A" * 22, "fr", True, None, None)
+
+
+def member(telegram_id: int, name: str, status: RegistrationStatus = RegistrationStatus.ACTIVE) -> Member:
+    return Member(
+        telegram_id=telegram_id,
+        name=name,
+        role=Role.REPRESENTATIVE,
+        status=status,
+        organisation=typed(ProfileField.ORGANISATION),
+        country=typed(ProfileField.COUNTRY),
+        region=CATALOGUE.region_names[-1],
+        stakeholder_type=CATALOGUE.stakeholder_type_names[0],
+        email=typed(ProfileField.EMAIL),
+    )
+
+
+def broadcast(author: str, scope: list[str] | None, state: BroadcastState, content: Content) -> Broadcast:
+    return Broadcast(
+        id=12,
+        author_id=1,
+        author_name=author[:AUTHOR_NAME_LIMIT] or "—",
+        author_scope=scope,
+        state=state,
+        content=content,
+        audience=Audience(taskforces=CODES[:5], roles=list(Role), regions=list(CATALOGUE.region_names)),
+        total=1234,
+        created_at=NOW,
+        started_at=NOW if state is not BroadcastState.DRAFT else None,
+        finished_at=NOW if state in (BroadcastState.DONE, BroadcastState.CANCELLED) else None,
+        progress_chat_id=1,
+        progress_message_id=5,
+        progress_at=None,
+    )
+
+
+def longest_content(author: str, scope: list[str] | None, kind: ContentType) -> Content:
+    """The longest announcement the bot lets this author write: markup, escaped as Telegram's text_html is."""
+    limit = (MESSAGE_LIMIT if kind is ContentType.TEXT else CAPTION_LIMIT) - announcements.footer_room(
+        author[:AUTHOR_NAME_LIMIT] or "—", scope
+    )
+    text = longest(MARKUP + "\n" + EMOJI, limit)
+    content = Content(
+        type=kind, html=f"<b>{escape(text)}</b>", length=len(text), file_id=None if kind is ContentType.TEXT else "f"
+    )
+    check_content(content, 1, announcements.footer_room(author[:AUTHOR_NAME_LIMIT] or "—", scope))
+    return content
+
+
+# The round's file: every type of question, its texts as long as a file may have them, in every language.
+HOSTILE_TEXT = MARKUP + " " + RTL + " " + EMOJI
+
+
+def localized(text: str) -> dict[str, str]:
+    return {language: text for language in SUPPORTED}
+
+
+def round_file(number: int = 1, rule: str = "70/15", text: str = HOSTILE_TEXT) -> RoundFile:
+    question = localized(longest(text, QUESTION_LIMIT))
+    option = localized(longest(text, OPTION_LIMIT))
+    questions = [
+        {"id": "q.likert-1", "type": "likert", "text": question, "labels": {str(p): option for p in range(1, 10)}},
+        {
+            "id": "q_choice",
+            "type": "choice",
+            "text": question,
+            "options": [localized(f"{n} {option['en']}"[:OPTION_LIMIT]) for n in range(10)],
+        },
+        {"id": "q-number", "type": "number", "text": question, "min": -1.5, "max": 1e9},
+        {"id": "q.text", "type": "text", "text": question},
+    ]
+    data: dict[str, Any] = {
+        "study": longest("soil-carbon_", 40),
+        "round": number,
+        "title": localized(longest(text, TITLE_LIMIT)),
+        "opens": "2026-11-01T00:00:00Z",
+        "closes": "2026-12-20T18:00:00Z",
+        "consensus": {"rule": rule},
+        "questions": questions,
+    }
+    if number > 1:
+        data["repeat"] = [q["id"] for q in questions]
+    file = RoundFile.model_validate(data)
+    assert not delphi_service._too_long(file)  # as long as loading allows, not longer
+    return file
+
+
+def stored_round(number: int = 1, rule: str = "70/15", closed: bool = False, text: str = HOSTILE_TEXT) -> StoredRound:
+    return StoredRound(
+        id=number,
+        file=round_file(number, rule, text),
+        closes_at=NOW + timedelta(days=20),
+        opened_at=NOW,
+        closed_at=NOW if closed else None,
+    )
+
+
+def given_answers(stored: StoredRound, agreeing: int | None = None) -> list[Given]:
+    """A panel of 30 across regions and types; a comment as long as allowed on every answer.
+    `agreeing`: every scale answered with that point (a consensus in or out)."""
+    answers = []
+    comment = longest(MARKUP + "\n" + RTL, DELPHI_TEXT_LIMIT)
+    for person_id in range(30):
+        region = CATALOGUE.region_names[person_id % len(CATALOGUE.region_names)]
+        kind = CATALOGUE.stakeholder_type_names[person_id % len(CATALOGUE.stakeholder_type_names)]
+        shift = stored.file.round * person_id  # rounds differ: some answers move
+        values = [agreeing or 1 + shift % 9, shift % 10, shift * 1234.5678 - 7, None]
+        for index, value in enumerate(values):
+            text = longest(MARKUP + RTL, DELPHI_TEXT_LIMIT) if value is None else None
+            answers.append(Given(index, person_id, value, text, comment, region, kind))
+    return answers
+
+
+def results(stored: StoredRound, agreeing: int | None = None, panel: int = 30) -> Results:
+    answers = [answer for answer in given_answers(stored, agreeing) if answer.person_id < panel]
+    questions = [
+        results_service._question_result(stored, index, q, 40, [a for a in answers if a.question == index])
+        for index, q in enumerate(stored.file.questions)
+    ]
+    return Results(stored, questions, answers, {a.person_id: f"p{a.person_id:04d}" for a in answers})
+
+
+def delphi_steps(stored: StoredRound) -> Iterator[DelphiStep]:
+    count = len(stored.file.questions)
+    for index in range(count):
+        yield DelphiStep(stored, index, index + 1, count, None, index)
+        value = None if index == 3 else float(index + 1)
+        text = longest(MARKUP, DELPHI_TEXT_LIMIT) if index == 3 else None
+        yield DelphiStep(
+            stored, index, index + 1, count, Answer(index, value, text, longest(RTL, DELPHI_TEXT_LIMIT)), index
+        )
+
+
+PROBLEMS = [
+    Problem("questions[0].text", code, args)
+    for code, args in [
+        ("file_too_large", ("256",)),
+        ("not_json", ("3", "14")),
+        ("missing", ()),
+        ("extra_forbidden", ()),
+        ("only_for", ("likert",)),
+        ("scale_range", ("10",)),
+        ("label_outside", ("9",)),
+        ("options_count", ("10",)),
+        ("options_repeat", ()),
+        ("max_not_above_min", ()),
+        ("code_shape", ()),
+        ("rule_unknown", ()),
+        ("closes_before_opens", ()),
+        ("reminder_not_positive", ()),
+        ("question_repeat", ()),
+        ("rule_needs_nine", ()),
+        ("unknown_code", (MARKUP,)),
+        ("outside_panel", (MARKUP,)),
+        ("no_previous", ("2",)),
+        ("previous_open", ("1",)),
+        ("asked_before", (MARKUP, "1")),
+        ("not_in_previous", (MARKUP, "1")),
+        ("nothing_to_ask", ("1",)),
+        ("no_questions", ()),
+        ("repeat_in_first_round", ()),
+        ("closes_past", ()),
+        ("string_pattern_mismatch", ()),
+        ("too_long", ("1000",)),
+    ]
+] + [Problem(longest(MARKUP, 300), "pydantic_own", (), longest(MARKUP + RTL, 1000))]
+
+REFUSALS = [
+    "empty", "too_long", "bad_email", "unknown_code", "already_joined", "cap", "nothing_selected", "use_buttons",
+    "stale", "role_reserved", "not_registered", "no_profile", "admins_only", "not_started", "not_facilitator_of",
+    "not_a_facilitator", "own_application", "not_your_taskforce", "withdrawn", "not_registered_other",
+    "already_decided", "broadcast_not_allowed", "file_too_large", "no_recipients", "broadcast_over", "link_in_group",
+    "group_taken", "group_rights", "no_group", "not_linked", "round_exists", "round_closed", "no_study",
+    "round_closed_already", "round_not_open", "closes_too_soon", "delphi_usage", "bad_moment", "number_expected",
+    "number_outside", "place_taken", "a reason no template has",
+]  # fmt: skip
+
+
+def refusal(reason: str, value: str) -> Refused:
+    """A refusal with every parameter any template takes, the typed ones hostile."""
+    return Refused(
+        reason,
+        limit=4096, length=5000, code=value, cap=3, held=2, selected=2, who=value, holder=value, megabytes=50,
+        rights=["admin", "invite", "ban"], round=value, study=value, at=NOW, low=-1.5, high=1e9,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- every view, rendered
+
+
+def buttons(what: str, markup: InlineKeyboardMarkup | list[list[Any]] | None) -> list[Rendered]:
+    rows = markup.inline_keyboard if isinstance(markup, InlineKeyboardMarkup) else (markup or [])
+    found = []
+    for row in rows:
+        for button in row:
+            found.append(Rendered(what, "button", button.text))
+            data = button.callback_data
+            assert data is None or 1 <= len(str(data).encode()) <= 64, f"{what}: callback data {data!r}"
+    return found
+
+
+def renderings(_: Translator) -> Iterator[Rendered]:
+    def message(what: str, text: str) -> Rendered:
+        return Rendered(what, "message", text)
+
+    # texts: the join flow, profiles, help, refusals
+    for name in ("apology", "cancelled", "data_kept", "first_tasks", "forget_question", "forgotten", "join_reminder",
+                 "language_question", "language_set", "leave_usage", "no_flow", "nothing_to_cancel", "privacy",
+                 "private_only", "slow_down", "unexpected_text", "unknown_command", "welcome"):  # fmt: skip
+        yield message(f"texts.{name}", getattr(texts, name)(_))
+    for facilitator in (False, True):
+        for admin in (False, True):
+            yield message("texts.help_text", texts.help_text(_, facilitator, admin))
+            for command, description in texts.command_menu(_, facilitator, admin):
+                yield Rendered(f"texts.command_menu /{command}", "command", description)
+    for low, high in ((-1.5, None), (None, 1e9), (None, None)):
+        for reason in ("number_expected", "number_outside"):
+            yield message(f"texts.refusal {reason}", texts.refusal(_, Refused(reason, low=low, high=high)))
+    for reason in REFUSALS:
+        for value in NAMES:
+            yield message(f"texts.refusal {reason}", texts.refusal(_, refusal(reason, value)))
+            alert = texts.refusal_alert(_, refusal(reason, value))
+            yield Rendered(f"texts.refusal_alert {reason}", "alert", alert)
+            if "VALUE" in texts.refusal_alert(_, refusal(reason, "VALUE")):  # the value is shown as typed
+                assert cut(value) in alert or len(alert) == CALLBACK_ANSWER_LIMIT, alert
+        neutral = texts.refusal_alert(_, refusal(reason, "VALUE"))
+        assert not MARKUP_SHOWN.search(neutral), f"markup in an alert: {neutral}"
+    yield message("texts.goals_page", texts.goals_page(_, CATALOGUE))
+    for goal in CATALOGUE.goals:
+        yield message("texts.goal_page", texts.goal_page(_, goal, CATALOGUE.objectives_of(goal.code)))
+        yield from buttons("keyboards.goal", keyboards.goal(_, CATALOGUE, goal.code))
+    yield from buttons("keyboards.goals", keyboards.goals(_, CATALOGUE))
+    for objective in CATALOGUE.objectives:
+        yield message("texts.objective_page", texts.objective_page(_, objective))
+        yield from buttons("keyboards.objective", keyboards.objective(_, objective.code))
+        yield from buttons("keyboards.taskforce_card", keyboards.taskforce_card(_, objective.code))
+        for role in Role:
+            yield message("texts.motivation_question", texts.motivation_question(_, objective, role))
+        taken = {Role.LEADER: LONGEST_NAME, Role.REPRESENTATIVE: MARKUP}
+        for offer in (RoleOffer(True, {}), RoleOffer(False, taken)):
+            yield message("texts.role_question", texts.role_question(_, objective, offer))
+            yield from buttons("keyboards.roles", keyboards.roles(_, objective.code, offer))
+    for field_ in ProfileField:
+        yield message("texts.field_cleared", texts.field_cleared(_, field_))
+        for demoted in ([], CODES[:3]):
+            yield message("texts.field_saved", texts.field_saved(_, field_, demoted))
+        for first_time in (False, True):
+            yield message("texts.profile_question", texts.profile_question(_, field_, first_time))
+        yield message("texts.text_expected", texts.text_expected(_, Step(StepKind.PROFILE, None, field_)))
+        if field_.optional:
+            yield from buttons("keyboards.clear_field", keyboards.clear_field(_, field_))
+        if not field_.typed:
+            yield from buttons("keyboards.profile_field", keyboards.profile_field(_, field_, CATALOGUE, "x"))
+        yield from buttons("keyboards.profile_choices", keyboards.profile_choices(_, field_, CATALOGUE, kept=MARKUP))
+    profile = person(1001, LONGEST_NAME)
+    yield message("texts.profile_page", texts.profile_page(_, profile, CATALOGUE))
+    no_email = profile.model_copy(update={"email": None})
+    yield message("texts.profile_page", texts.profile_page(_, no_email, CATALOGUE))
+    yield from buttons("keyboards.pick_field", keyboards.pick_field(_, profile.as_profile(), CATALOGUE))
+    yield from buttons("keyboards.profile_fields", keyboards.profile_fields(_))
+    for name in NAMES:
+        for held in ([], CODES[:3]):
+            yield message("texts.welcome_back", texts.welcome_back(_, name, held))
+    yield message("texts.join_in_progress", texts.join_in_progress(_, CODES[:3]))
+    for code in CODES[:2]:
+        yield message("texts.leave_question", texts.leave_question(_, code))
+        yield message("texts.left", texts.left(_, code))
+        yield message("texts.stayed_in", texts.stayed_in(_, code))
+        yield from buttons("keyboards.confirm_leave", keyboards.confirm_leave(_, code))
+    selected = CODES[3:6]
+    draft = JoinDraft(
+        held=CODES[:3],
+        selected=selected,
+        profile=profile.as_profile(),
+        roles=dict(zip(selected, Role, strict=True)),
+        motivations={code: longest(MARKUP + RTL, MOTIVATION_LIMIT) for code in selected},
+    )
+    for cap in (3, 24):
+        yield message("texts.selection", texts.selection(_, draft, CATALOGUE, cap))
+    yield message("texts.summary", texts.summary(_, draft, CATALOGUE))
+    offer = RoleOffer(False, {Role.LEADER: LONGEST_NAME})
+    one = draft.model_copy(update={"selected": selected[:1], "selection_done": True, "picking": True})
+    for a_draft in (draft, draft.model_copy(update={"selection_done": True}), one):
+        for kind in StepKind:
+            for step in (Step(kind, selected[0], None), Step(kind, selected[0], ProfileField.COUNTRY)):
+                text = texts.step_question(_, step, a_draft, CATALOGUE, 3, offer)
+                yield message(f"texts.step_question {kind}", text)
+                yield message(f"texts.text_expected {kind}", texts.text_expected(_, step))
+                yield from buttons("keyboards.step", keyboards.step(_, step, a_draft, CATALOGUE, offer))
+    yield from buttons("keyboards.selection", keyboards.selection(_, draft, CATALOGUE))
+    yield from buttons("keyboards.summary", keyboards.summary(_))
+    card = TaskforceCard(
+        registration("B3", Role.MEMBER, RegistrationStatus.ACTIVE),
+        [user(2000 + n, name) for n, name in enumerate(NAMES)],
+        [(region, 1000 + n) for n, region in enumerate(CATALOGUE.region_names)],
+        group_link(),
+    )
+    joined = [Joined(code, role, status) for code, role, status in zip(CODES, Role, RegistrationStatus, strict=False)]
+    details = {result.code: notices.card_details(_, card, CATALOGUE) for result in joined}
+    for some in (joined, joined[:1], joined[1:2]):
+        yield message("texts.joined", texts.joined(_, some, CATALOGUE, details))
+    everything = [registration(code, role, status) for code in CODES for role in Role for status in RegistrationStatus]
+    for held_now in (everything, []):
+        yield message("texts.my_registrations", texts.my_registrations(_, held_now, CATALOGUE))
+    yield from buttons("keyboards.my_registrations", keyboards.my_registrations(_, everything, CATALOGUE))
+    for code in (None, "B3"):
+        yield from buttons("keyboards.carry_on_or_start_over", keyboards.carry_on_or_start_over(_, code))
+    for markup in (keyboards.confirm_forget(_), keyboards.home(_), keyboards.resume(_), keyboards.languages()):
+        yield from buttons("keyboards", markup)
+    for kept_field in (ProfileField.NAME, None):
+        yield Rendered("keyboards.keep_button", "button", keyboards.keep_button(_, kept_field, MARKUP).text)
+
+    # notices: applications, decisions, lists, balance
+    for facts in applications():
+        yield message("notices.application_text", notices.application_text(_, facts, CATALOGUE))
+        for kind in ("approval_prompt", "decision_reminder", "decision_escalation"):
+            yield message(f"notices.prompt {kind}", notices.prompt(_, facts, CATALOGUE, kind))
+        yield message("notices.decision", notices.decision(_, facts, CATALOGUE))
+        yield message("notices.withdrawn", notices.withdrawn(_, facts, CATALOGUE))
+    yield from buttons("notices.prompt_keyboard", notices.prompt_keyboard(_, 7))
+    yield from buttons("notices.stay_keyboard", notices.stay_keyboard(_, 7))
+    reason_text, reason_markup = notices.ask_reason(_, 7)
+    yield message("notices.ask_reason", reason_text)
+    yield from buttons("notices.ask_reason", reason_markup)
+    for verdict in ("ok", "no", "nm"):
+        yield Rendered("notices.decided", "alert", texts.alert(notices.decided(_, verdict)))
+    for name in NAMES:
+        known = user(3001, name)
+        yield message("notices.withdrew", notices.withdrew(_, known, "B3"))
+        for removed in (False, True):
+            for changed in (False, True):
+                yield message(
+                    "notices.facilitator_changed", notices.facilitator_changed(_, known, "B3", removed, changed)
+                )
+    yield message("notices.facilitator_welcome", notices.facilitator_welcome(_, CODES, CATALOGUE))
+    yield message("notices.facilitator_removed", notices.facilitator_removed(_, "B3"))
+    for pairs in ([], [(code, user(4000 + n, NAMES[n % len(NAMES)])) for n, code in enumerate(CODES)]):
+        yield message("notices.facilitator_list", notices.facilitator_list(_, pairs, CATALOGUE))
+    people = [person(5000 + n, name) for n, name in enumerate(NAMES * 10)]
+    for left in (0, 3):
+        yield message("notices.digest", notices.digest(_, "B3", people, left, CATALOGUE))
+    yield message("notices.digest", notices.digest(_, "B3", [], 2, CATALOGUE))
+    yield message("notices.digest", notices.digest(_, "B3", people[:3], 0, CATALOGUE))
+    yield message("notices.taskforce_card", notices.taskforce_card(_, card, CATALOGUE))
+    yield message(
+        "notices.taskforce_card", notices.taskforce_card(_, TaskforceCard(card.registration, [], [], None), CATALOGUE)
+    )
+    members = [
+        member(6000 + n, name, status) for n, (name, status) in enumerate(zip(NAMES, RegistrationStatus, strict=False))
+    ]
+    for link in (None, group_link()):
+        yield message("notices.members_text", notices.members_text(_, "B3", members, CATALOGUE, link))
+    yield Rendered("notices.members_caption", "caption", notices.members_caption(_, "B3"))
+    yield Rendered("notices.members_csv", "file", notices.members_csv(_, members).decode("utf-8-sig"))
+    for name in ("facilitator_usage", "withdraw_usage", "members_usage", "nothing_pending", "prompt_forgotten"):
+        yield message(f"notices.{name}", getattr(notices, name)(_))
+    yield message("notices.stayed", notices.stayed(_, "B3"))
+    yield message("notices.admin_alert", notices.admin_alert(_, "handler.py:12", longest(MARKUP + RTL + "\n", 10_000)))
+    regions, kinds = CATALOGUE.region_names, CATALOGUE.stakeholder_type_names
+    full = Balance({(r, k): 12345 for r in regions for k in kinds}, dict.fromkeys(Role, 99), [], [], 99999, 12)
+    sparse = Balance(
+        {(r, k): int(r == regions[0] and k != kinds[0]) for r in regions for k in kinds},
+        dict.fromkeys(Role, 0), list(regions[1:]), [kinds[-1]], 1, 0,
+    )  # fmt: skip
+    for balance in (full, sparse):
+        yield message("notices.balance_text", notices.balance_text(_, "B3", balance, CATALOGUE))
+
+    # announcements
+    for author, scope in [(LONGEST_NAME, None), (LONGEST_NAME, CODES), (MARKUP, ["B3"]), ("", None)]:
+        for kind in ContentType:
+            content = longest_content(author, scope, kind)
+            for state in BroadcastState:
+                item = broadcast(author, scope, state, content)
+                label = "message" if kind is ContentType.TEXT else "caption"
+                yield Rendered(f"announcements.announcement {kind}", label, announcements.announcement(_, item))
+                for counts in (Counts(1, 2, 3, 4, 5), Counts(0, 0, 0, 0, 0)):
+                    yield message("announcements.progress", announcements.progress(_, Progress(item, counts), 2.5))
+                yield from buttons("announcements.steering", announcements.steering(_, item))
+            for reach in (Reach(1234, 56, 78), Reach(0, 0, 0)):
+                yield message("announcements.audience_page", announcements.audience_page(_, item, reach, CATALOGUE))
+                yield message("announcements.confirm", announcements.confirm(_, item, reach, CATALOGUE))
+            for page in ("main", "tf", "ro", "rg", "ty"):
+                yield from buttons(
+                    "announcements.audience_keyboard", announcements.audience_keyboard(_, item, page, CATALOGUE)
+                )
+    everyone = broadcast(MARKUP, None, BroadcastState.DRAFT, Content(type=ContentType.TEXT, html="x", length=1))
+    everyone = everyone.model_copy(update={"audience": Audience()})
+    yield message("announcements.audience_page", announcements.audience_page(_, everyone, Reach(1, 0, 0), CATALOGUE))
+    items = [Progress(broadcast(LONGEST_NAME, None, state, content), Counts(1, 2, 3, 4, 5)) for state in BroadcastState]
+    yield message("announcements.recent", announcements.recent(_, items * 3, [2.5] * len(items) * 3))
+    yield message("announcements.recent", announcements.recent(_, [], []))
+    yield from buttons("announcements.recent_keyboard", announcements.recent_keyboard(_, items))
+    yield from buttons("announcements.confirm_keyboard", announcements.confirm_keyboard(_, 12))
+    for name in ("ask_content", "content_expected", "draft_cancelled"):
+        yield message(f"announcements.{name}", getattr(announcements, name)(_))
+    for on in (False, True):
+        yield message("announcements.settings_page", announcements.settings_page(_, on))
+        yield from buttons("announcements.settings_keyboard", announcements.settings_keyboard(_, on))
+
+    # groups
+    yield message("groups.linked", groups.linked(_, group_link(), CATALOGUE))
+    for name in ("group_help", "link_usage", "members_sent"):
+        yield message(f"groups.{name}", getattr(groups, name)(_))
+    yield message("groups.unlinked", groups.unlinked(_, "B3"))
+    yield message("groups.broken", groups.broken(_, "B3"))
+    yield message("groups.declined", groups.declined(_, "B3", longest("bot_", 32)))
+    for name in NAMES:
+        for role in Role:
+            yield message("groups.welcome", groups.welcome(_, name, role, CATALOGUE.region_names[0], CATALOGUE))
+
+    # reports
+    figures = Figures(
+        people=123456,
+        places=[],
+        representatives=[],
+        by_region=[(region, 1234) for region in CATALOGUE.region_names],
+        by_type=[(kind, 1234) for kind in CATALOGUE.stakeholder_type_names],
+        joins_by_week=[((NOW - timedelta(weeks=n)).date().isoformat(), n * 7) for n in range(12)],
+        unreachable=1234,
+    )
+    taskforces = [
+        TaskforceFigures(code, {**dict.fromkeys(Role, 999), Role.LEADER: n % 2}, 99, 9, 5)
+        for n, code in enumerate(CODES)
+    ]
+    for scoped in (False, True):
+        yield message("stats.summary", stats.summary(_, Statistics(figures, taskforces, 5), CATALOGUE, NOW, scoped))
+    yield Rendered("exports.headers", "file", " ".join(exports.headers(_)))
+    yield Rendered("exports.Labels", "file", " ".join(exports.Labels(_, CATALOGUE).confirmed.values()))
+
+    # the Delphi study
+    first, later = stored_round(1), stored_round(2, "rand-ucla", closed=True)
+    for stored in (first, later, stored_round(3, "iqr:1.5"), stored_round(4, "percent:70")):
+        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 1234, {code: 99 for code in CODES}, True, True)))
+        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False)))
+        yield message("delphi.all_answered", delphi.all_answered(_, stored))
+        yield message("delphi.reminder", delphi.reminder(_, stored, 3))
+        yield from buttons("delphi.continue_keyboard", delphi.continue_keyboard(_, stored.id))
+        for step in delphi_steps(stored):
+            for heading in ("", delphi.invitation_heading(_, step)):
+                yield message("delphi.question", delphi.question(_, step, heading=heading))
+            yield message("delphi.invitation_heading", delphi.invitation_heading(_, step))
+            if step.answer is not None:
+                yield message("delphi.answered", delphi.answered(_, step))
+            for before in (None, Answer(step.index, 1.0, None, None)):
+                yield from buttons("delphi.question_keyboard", delphi.question_keyboard(_, step, before))
+            for reason in (False, True):
+                yield from buttons("delphi.comment_keyboard", delphi.comment_keyboard(_, step, reason=reason))
+        found = results(stored)
+        for part in delphi_results.report(_, found, CATALOGUE):
+            yield message("delphi_results.report", part)
+        yield message("delphi_results.closed_now", delphi_results.closed_now(_, stored))
+        yield message("delphi_results.extended", delphi_results.extended(_, stored))
+        for what in ("opened", "closed"):
+            yield message("delphi_results.round_event", delphi_results.round_event(_, stored, what, 1234, 999))
+        by_question = [Response(str(index), 1234, 999) for index in range(len(stored.file.questions))]
+        by_taskforce = [Response(code, 1234, 0) for code in CODES]
+        yield message(
+            "delphi_results.status",
+            delphi_results.status(_, [Status(stored, by_question, by_taskforce)] * 3, CATALOGUE),
+        )
+        for result in found.questions:
+            step = DelphiStep(stored, result.index, 1, 4, None, 0)
+            for own in (None, Answer(result.index, 9.0, longest(MARKUP, DELPHI_TEXT_LIMIT), None)):
+                said = Feedback(1, result, own, [longest(MARKUP + RTL, DELPHI_TEXT_LIMIT)] * 3, own is not None)
+                block = delphi_results.feedback_block(_, said)
+                yield message("delphi_results.feedback_block", block)
+                yield message("delphi.question + feedback", delphi.question(_, step, heading=block))
+                yield message(
+                    "delphi_results.by_type", delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule)
+                )
+    for agreeing, panel in ((9, 3), (1, 3), (None, 0)):  # consensus in, out, no answers yet: short reports
+        for part in delphi_results.report(_, results(first, agreeing, panel), CATALOGUE):
+            yield message("delphi_results.report", part)
+    yield message("delphi_results.status", delphi_results.status(_, [], CATALOGUE))
+    yield message("delphi_results.how_to_load", delphi_results.how_to_load(_))
+    study = StudyResults([results(first), results(later)], results_service.stability(results(first), results(later)))
+    yield message("delphi_results.movement", delphi_results.movement(_, study))
+    yield Rendered(
+        "delphi_results.answers_csv", "file", delphi_results.answers_csv(_, study.rounds).decode("utf-8-sig")
+    )
+    yield message("delphi.problems", delphi.problems(_, PROBLEMS * 5))
+    for found_problem in PROBLEMS:
+        yield message(f"delphi.problem {found_problem.code}", delphi.problems(_, [found_problem]))
+    asked = [(stored_round(n), [0, 1, 2, 3], {1: Answer(1, 2.0, None, None)}) for n in (1, 2, 3)]
+    for rounds in (asked, []):
+        yield message("delphi.my_rounds", delphi.my_rounds(_, rounds))
+        yield from buttons("delphi.my_rounds_keyboard", delphi.my_rounds_keyboard(_, rounds))
+    for name in ("ask_comment", "comment_saved"):
+        yield message(f"delphi.{name}", getattr(delphi, name)(_))
+
+
+CHARTED: dict[str, set[str]] = {}
+
+
+def charts(_: Translator) -> None:
+    """The pictures: their texts are drawn, not sent as HTML; rendered once per language."""
+    first, later = stored_round(1, text=MARKUP), stored_round(2, "rand-ucla", closed=True, text=MARKUP)
+    found = results(first)
+    for result in delphi_results.charted(found):
+        assert delphi_results.chart(_, result).startswith(b"\x89PNG")
+    study = StudyResults([found, results(later)], results_service.stability(found, results(later)))
+    assert delphi_results.summary_pdf(_, study).startswith(b"%PDF")
+    figures = Figures(1, [("B3", "member", "active", 3)], [("B3", 1)], [], [], [], 0)
+    taskforces = [
+        TaskforceFigures(code, {**dict.fromkeys(Role, 9), Role.LEADER: n % 2}, 9, 9, 5) for n, code in enumerate(CODES)
+    ]
+    assert stats.chart(_, Statistics(figures, taskforces, 5)).startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def catalogue_entries() -> list[str]:
+    with (LOCALE_DIR / "bot.pot").open("rb") as template:
+        return [message.id for message in read_po(template) if message.id and isinstance(message.id, str)]
+
+
+# Entries the handlers say themselves (file captions, a progress line): checked by the catalogue test only.
+SAID_BY_HANDLERS = {
+    "Send the new value, or /cancel.",
+    "All answers, one row each; panellists by pseudonym.",
+    "Every question, every round, the verdicts and the charts.",
+    "Round {round}: {question}",
+    "Preparing the export of {count} registrations…",
+    "Registrations, profiles and decisions.",
+}
+
+
+def appears(template: str, lowered: list[str]) -> bool:
+    """Whether a template shows in one of the (lower-cased) rendered texts, any value in each {slot}."""
+    parts = [part.lower() for part in re.split(r"\{[a-z_0-9]*\}", template)]
+    longest_part = max(parts, key=len)
+    pattern = re.compile(".*?".join(re.escape(part) for part in parts), re.DOTALL)
+    return any(pattern.search(text) for text in lowered if longest_part in text)
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_every_message_parses_and_fits_with_hostile_values(language: str) -> None:
+    recording = Recording(language)
+    _ = recording.translate()
+    rendered = list(renderings(_))
+    for item in rendered:
+        check(item)
+    asked_for_texts = set(recording.asked)
+    charts(_)
+
+    # Every catalogue entry shows up in what was rendered (as a button, a sentence, a part of one); an alert
+    # shows it without its markup. Entries asked for only while drawing a chart are drawn, not sent.
+    real = translator(language)
+    lowered = [item.text.lower() for item in rendered]
+    plain_lowered = [unescape(re.sub(r"<[^>]*>", "", text)) for text in lowered]
+    missing = []
+    for message in catalogue_entries():
+        text = real(message)
+        if message in SAID_BY_HANDLERS or appears(text, lowered):
+            continue
+        if appears(unescape(re.sub(r"<[^>]*>", "", text)), plain_lowered):
+            continue
+        if message in recording.asked - asked_for_texts:
+            continue
+        missing.append(message)
+    assert not missing, f"{len(missing)} catalogue entries no view rendered: {missing}"
+
+
+def test_handlers_entries_are_still_said_by_handlers() -> None:
+    entries = set(catalogue_entries())
+    assert entries >= SAID_BY_HANDLERS
+    sources = "\n".join(path.read_text() for path in (LOCALE_DIR.parent / "handlers").glob("*.py"))
+    assert all(entry in sources for entry in SAID_BY_HANDLERS)
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_every_catalogue_entry_parses_with_escaped_values_in_its_slots(language: str) -> None:
+    """The templates themselves: no raw <, every tag closed, whatever (escaped) value fills a slot."""
+    with catalogue_path(language).open("rb") as source:
+        catalogue = read_po(source, locale=language)
+    for entry in catalogue:
+        if not entry.id or not isinstance(entry.string, str):
+            continue
+        for value in NAMES:
+            text = re.sub(r"\{[a-z_0-9]*\}", lambda _match, v=value: escape(v), entry.string)  # type: ignore[misc]
+            try:
+                parse_html(text)
+            except EntityParseError as refused:
+                raise AssertionError(f"{language} {entry.id!r}: {refused}") from None
+
+
+# ---------------------------------------------------------------- what people type, written by hypothesis
+
+TYPED = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=1200)
+PROPERTIES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _fits(text: str, limit: int = MESSAGE_LIMIT) -> None:
+    check(Rendered("typed", "message" if limit == MESSAGE_LIMIT else "caption", text))
+
+
+@PROPERTIES
+@given(typed_text=TYPED, language=st.sampled_from(SUPPORTED))
+def test_typed_text_echoed_in_a_refusal_parses_fits_and_shows_plainly_in_alerts(typed_text: str, language: str) -> None:
+    _ = translator(language)
+    for reason in ("unknown_code", "not_started", "already_decided", "place_taken", "no_study", "not_registered_other"):
+        refused = refusal(reason, typed_text)
+        _fits(texts.refusal(_, refused))
+        alert = texts.refusal_alert(_, refused)
+        assert len(alert) <= CALLBACK_ANSWER_LIMIT
+        assert cut(typed_text, SHOWN_LIMIT) in alert or len(alert) == CALLBACK_ANSWER_LIMIT
+
+
+@PROPERTIES
+@given(name=TYPED, organisation=TYPED, country=TYPED, motivation=TYPED, language=st.sampled_from(SUPPORTED))
+def test_a_typed_profile_and_motivation_parse_and_fit_everywhere_they_are_shown(
+    name: str, organisation: str, country: str, motivation: str, language: str
+) -> None:
+    _ = translator(language)
+    someone = person(1001, name).model_copy(
+        update={
+            "organisation": organisation[: TYPED_LIMITS[ProfileField.ORGANISATION]],
+            "country": country[: TYPED_LIMITS[ProfileField.COUNTRY]],
+        }
+    )
+    facts = Application(registration(motivation=motivation[:MOTIVATION_LIMIT], reason=motivation), someone, [], None)
+    _fits(texts.profile_page(_, someone, CATALOGUE))
+    _fits(notices.application_text(_, facts, CATALOGUE))
+    _fits(notices.decision(_, facts, CATALOGUE))
+    _fits(notices.digest(_, "B3", [someone] * 12, 1, CATALOGUE))
+    _fits(notices.members_text(_, "B3", [member(1, name)], CATALOGUE))
+    _fits(texts.welcome_back(_, name[:100], ["B3"]))
+    _fits(groups.welcome(_, name, Role.MEMBER, CATALOGUE.region_names[0], CATALOGUE))
+    _fits(notices.facilitator_changed(_, user(1, name), "B3", False))
+    _fits(notices.admin_alert(_, name, motivation))
+
+
+@PROPERTIES
+@given(author=TYPED, words=TYPED, language=st.sampled_from(SUPPORTED))
+def test_an_announcement_from_any_author_fits_as_the_author_was_told(author: str, words: str, language: str) -> None:
+    _ = translator(language)
+    for scope in (None, CODES[:7]):
+        for kind, limit in ((ContentType.TEXT, MESSAGE_LIMIT), (ContentType.PHOTO, CAPTION_LIMIT)):
+            name = author[:AUTHOR_NAME_LIMIT]
+            room = announcements.footer_room(name, scope)
+            text = longest(words, limit - room)
+            content = Content(type=kind, html=escape(text), length=len(text), file_id="f")
+            check_content(content, 1, room)
+            _fits(announcements.announcement(_, broadcast(author, scope, BroadcastState.SENDING, content)), limit)
+
+
+@PROPERTIES
+@given(answer=TYPED, comment=TYPED, title=TYPED, language=st.sampled_from(SUPPORTED))
+def test_delphi_texts_typed_by_panellists_and_authors_parse_and_fit(
+    answer: str, comment: str, title: str, language: str
+) -> None:
+    _ = translator(language)
+    stored = stored_round(2, text=title if title.strip() else "x")  # cut to the limits a file has
+    typed_answer = Answer(3, None, answer[:DELPHI_TEXT_LIMIT], comment[:DELPHI_TEXT_LIMIT])
+    step = DelphiStep(stored, 3, 4, 4, typed_answer, 3)
+    _fits(delphi.question(_, step, heading=delphi.invitation_heading(_, step)))
+    _fits(delphi.answered(_, step))
+    _fits(delphi.all_answered(_, stored))
+    _fits(delphi.problems(_, [Problem(answer, "pydantic_own", (), comment)]))
+    said = Feedback(1, results(stored).questions[0], typed_answer, [comment] * 3, True)
+    _fits(delphi.question(_, DelphiStep(stored, 0, 1, 4, None, 0), heading=delphi_results.feedback_block(_, said)))
