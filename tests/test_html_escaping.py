@@ -118,10 +118,11 @@ async def test_the_longest_caption_a_facilitator_may_write_goes_out(running_bot:
     assert got.method == "sendPhoto" and shown_length(got.text) <= CAPTION_LIMIT
 
 
-async def test_an_alert_names_the_decider_as_written(running_bot: RunningBot) -> None:
+async def decided_late(running_bot: RunningBot, first_name: str, last_name: str) -> str:
+    """The alert Gus gets pressing his prompt after Fran (named so) decided the application."""
     standin = running_bot.standin
     admin = ChatUser(standin, ADMIN_ID, first_name="Sec")
-    fran = ChatUser(standin, 2001, first_name="Fran", last_name="Facil <3 & co")
+    fran = ChatUser(standin, 2001, first_name=first_name, last_name=last_name)
     gus = ChatUser(standin, 2002, first_name="Gus", last_name="Guide")
     ada = ChatUser(standin, 1001)
     await facilitate(admin, (fran, "B3"), (gus, "B3"))
@@ -130,23 +131,16 @@ async def test_an_alert_names_the_decider_as_written(running_bot: RunningBot) ->
     gus_prompt = await prompt_for(gus, standin)
     await fran.press("Approve")
     await standin.wait_for(lambda s: s.method == "editMessageText" and s.chat_id == gus.id and "Approved by" in s.text)
-    late = await gus.alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    return await gus.alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+
+
+async def test_an_alert_names_the_decider_as_written(running_bot: RunningBot) -> None:
+    late = await decided_late(running_bot, "Fran", "Facil <3 & co")
     assert late.startswith("Already decided by Fran Facil <3 & co on ")
     assert "&lt;" not in late and "&amp;" not in late
 
 
 async def test_an_alert_with_a_long_name_is_cut_to_fit(running_bot: RunningBot) -> None:
-    standin = running_bot.standin
-    admin = ChatUser(standin, ADMIN_ID, first_name="Sec")
-    fran = ChatUser(standin, 2001, first_name="&" * 64, last_name="<" * 64)
-    gus = ChatUser(standin, 2002, first_name="Gus", last_name="Guide")
-    ada = ChatUser(standin, 1001)
-    await facilitate(admin, (fran, "B3"), (gus, "B3"))
-    await apply(ada, "B3")
-    await prompt_for(fran, standin)
-    gus_prompt = await prompt_for(gus, standin)
-    await fran.press("Approve")
-    await standin.wait_for(lambda s: s.method == "editMessageText" and s.chat_id == gus.id and "Approved by" in s.text)
-    late = await gus.alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    late = await decided_late(running_bot, "&" * 64, "<" * 64)
     assert late.startswith("Already decided by " + "&" * 63 + "… on ")  # cut as an echo is, not escaped
     assert len(late) <= 200

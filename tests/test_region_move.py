@@ -78,6 +78,14 @@ def data_of(question: Sent, label: str) -> str:
     return next(data for text, data in question.buttons if label in text)
 
 
+async def ada_applied_in_europe(standin: BotApiStandIn) -> dict[str, ChatUser]:
+    """Fran facilitates C1; Ada has applied to be its Regional Representative for Europe."""
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C1"))
+    await apply_for(p["ada"], "C1", "Europe")
+    return p
+
+
 async def places(running: RunningBot, person: ChatUser) -> list[tuple[str, str, str | None]]:
     assert running.db is not None
     return [(r.role.value, r.status.value, r.region) for r in await repo.registrations_of(running.db, person.id)]
@@ -86,10 +94,8 @@ async def places(running: RunningBot, person: ChatUser) -> list[tuple[str, str, 
 async def test_a_representative_who_moves_keeps_the_place_for_its_region(running_bot: RunningBot) -> None:
     """The issue's scenario: the place stays for Europe everywhere it is shown, so Africa's place is free."""
     standin = running_bot.standin
-    p = people(standin)
+    p = await ada_applied_in_europe(standin)
     fran, ada, bob = p["fran"], p["ada"], p["bob"]
-    await facilitate(p["admin"], (fran, "C1"))
-    await apply_for(ada, "C1", "Europe")
     await approved(fran, ada)
 
     question = await move_to(ada, "Africa")
@@ -127,10 +133,8 @@ async def test_applying_for_the_new_region_frees_the_old_place_and_one_region_ha
     running_bot: RunningBot,
 ) -> None:
     standin = running_bot.standin
-    p = people(standin)
+    p = await ada_applied_in_europe(standin)
     fran, ada, bob = p["fran"], p["ada"], p["bob"]
-    await facilitate(p["admin"], (fran, "C1"))
-    await apply_for(ada, "C1", "Europe")
     await approved(fran, ada)
     await apply_for(bob, "C1", "Africa")  # waits for Fran's decision
 
@@ -160,10 +164,8 @@ async def test_applying_for_the_new_region_frees_the_old_place_and_one_region_ha
 
 async def test_giving_up_a_pending_place_and_stale_or_forged_buttons(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
+    p = await ada_applied_in_europe(standin)
     fran, ada, bob = p["fran"], p["ada"], p["bob"]
-    await facilitate(p["admin"], (fran, "C1"))
-    await apply_for(ada, "C1", "Europe")
     prompt = await prompt_about(fran, ada)
 
     first = await move_to(ada, "Africa")
@@ -189,10 +191,8 @@ async def test_giving_up_a_pending_place_and_stale_or_forged_buttons(running_bot
 
 async def test_a_refused_move_leaves_a_team_member(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
+    p = await ada_applied_in_europe(standin)
     fran, ada = p["fran"], p["ada"]
-    await facilitate(p["admin"], (fran, "C1"))
-    await apply_for(ada, "C1", "Europe")
     await approved(fran, ada)
     await move_to(ada, "Africa")
     marker = len(standin.sent)
@@ -211,10 +211,8 @@ async def test_a_refused_move_leaves_a_team_member(running_bot: RunningBot) -> N
 
 async def test_a_region_changed_on_the_join_summary_asks_too(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    fran, ada = p["fran"], p["ada"]
-    await facilitate(p["admin"], (fran, "C1"))
-    await apply_for(ada, "C1", "Europe")
+    p = await ada_applied_in_europe(standin)
+    ada = p["ada"]
     await ada.say("/join D2")
     await ada.press("Team Member")
     await ada.press("Edit profile")
