@@ -13,6 +13,7 @@ Where a view echoes what people typed, hypothesis writes the text.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,10 +44,17 @@ from bot.models import (
 )
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
-from bot.services.accounts import TaskforceCard
-from bot.services.broadcasting import AUTHOR_NAME_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, Progress, check_content
+from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
+from bot.services.broadcasting import (
+    AUTHOR_NAME_LIMIT,
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    Progress,
+    check_content,
+    preview_refused,
+)
 from bot.services.catalogue import load_catalogue
-from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem
+from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
 from bot.services.delphi_results import Feedback, Results, Status, StudyResults
@@ -210,6 +218,27 @@ def applications() -> Iterator[Application]:
     yield Application(
         registration(status=RegistrationStatus.REJECTED, decided_by=5, decided_at=NOW), person(1, EMOJI), [], None
     )
+    # A Representative moved to another region, who gave up the old region's place to apply for the new one's:
+    # the prompt says what they gave up; refused, they stay in the task force as a Team Member.
+    given_up = registration(
+        role=Role.REPRESENTATIVE, status=RegistrationStatus.WITHDRAWN, region=CATALOGUE.region_names[-1], id=3
+    )
+    kept_as_member = registration(role=Role.MEMBER, status=RegistrationStatus.ACTIVE, id=9)
+    for status, decided_by in [
+        (RegistrationStatus.PENDING, None),
+        (RegistrationStatus.ACTIVE, 2001),
+        (RegistrationStatus.REJECTED, 2001),
+    ]:
+        moved = registration(
+            role=Role.REPRESENTATIVE,
+            status=status,
+            decided_by=decided_by,
+            decided_at=NOW if decided_by else None,
+            reason=longest(MARKUP + RTL, REASON_LIMIT) if decided_by else None,
+            moved_from=given_up.id,
+        )
+        held = [kept_as_member, *others] if status is RegistrationStatus.REJECTED else others
+        yield Application(moved, person(1001, LONGEST_NAME), held, decider, given_up)
 
 
 def taskforce_figures(count: int) -> list[TaskforceFigures]:
@@ -388,6 +417,27 @@ PROBLEMS = [
     ]
 ] + [Problem(longest(MARKUP, 300), "pydantic_own", (), longest(MARKUP + RTL, 1000))]
 
+
+def problems_of(changes: dict[str, Any]) -> list[Problem]:
+    """The problems loading finds in a round's file with these changes: as the services word them."""
+    data = round_file().model_dump(mode="json") | changes
+    try:
+        delphi_service.parse(json.dumps(data).encode(), CATALOGUE, NOW)
+    except RoundFileRefused as refused:
+        return refused.problems
+    raise AssertionError(f"loaded: {changes}")
+
+
+# A round past 99, a reminder more than a year before closing, a moment beyond the year 9999 once in UTC.
+PROBLEMS += problems_of(
+    {
+        "round": 100,
+        "reminders": ["P400D", "P1D"],
+        "opens": "9999-12-31T23:00:00-14:00",
+        "closes": "9999-12-31T23:59:00-14:00",
+    }
+)
+
 REFUSALS = [
     "empty", "too_long", "bad_email", "unknown_code", "already_joined", "cap", "nothing_selected", "use_buttons",
     "stale", "role_reserved", "not_registered", "no_profile", "admins_only", "not_started", "not_facilitator_of",
@@ -395,7 +445,8 @@ REFUSALS = [
     "already_decided", "broadcast_not_allowed", "file_too_large", "no_recipients", "broadcast_over", "link_in_group",
     "group_taken", "group_rights", "no_group", "not_linked", "round_exists", "round_closed", "no_study",
     "round_closed_already", "round_not_open", "closes_too_soon", "delphi_usage", "bad_moment", "number_expected",
-    "number_outside", "place_taken", "a reason no template has",
+    "number_outside", "place_taken", "moment_range", "bad_round", "no_round", "bad_person", "region_taken",
+    "a reason no template has",
 ]  # fmt: skip
 
 
@@ -404,8 +455,31 @@ def refusal(reason: str, value: str) -> Refused:
     return Refused(
         reason,
         limit=4096, length=5000, code=value, cap=3, held=2, selected=2, who=value, holder=value, megabytes=50,
-        rights=["admin", "invite", "ban"], round=value, study=value, at=NOW, low=-1.5, high=1e9,
+        rights=["admin", "invite", "ban"], round=value, study=value, at=NOW, low=-1.5, high=1e9, given=value,
     )  # fmt: skip
+
+
+def preview_descriptions(sent: str) -> list[str]:
+    """Telegram's descriptions of a 400 on an announcement's preview: a file gone, a text it could not read
+    (stopping anywhere in it, in the middle of a tag, an entity or a character), too long, anything else."""
+    size = len(sent.encode())
+    unreadable = [
+        f'Bad Request: can\'t parse entities: Unsupported start tag "{MARKUP}" at byte offset {offset}'
+        for offset in (0, 1, 2, 3, size // 3, size // 2 + 1, size - 1, size, size + 100)
+    ]
+    return [
+        "Bad Request: wrong file identifier/HTTP URL specified",
+        "Bad Request: wrong remote file identifier specified: can't unserialize it. Wrong last symbol",
+        "Bad Request: FILE_REFERENCE_EXPIRED",
+        *unreadable,
+        "Bad Request: can't parse entities: " + longest(MARKUP + RTL, 500),
+        "Bad Request: can't parse entities",
+        "Bad Request: message is too long",
+        "Bad Request: message caption is too long",
+        *("Bad Request: " + name for name in NAMES),
+        longest(MARKUP + EMOJI, 1000),
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- every view, rendered
@@ -465,8 +539,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             yield from buttons("keyboards.roles", keyboards.roles(_, objective.code, offer))
     for field_ in ProfileField:
         yield message("texts.field_cleared", texts.field_cleared(_, field_))
-        for demoted in ([], CODES[:3]):
-            yield message("texts.field_saved", texts.field_saved(_, field_, demoted))
+        for saved in (FieldSaved(), FieldSaved(demoted=CODES[:3], asked=CODES[:3])):
+            yield message("texts.field_saved", texts.field_saved(_, field_, saved))
         for first_time in (False, True):
             yield message("texts.profile_question", texts.profile_question(_, field_, first_time))
         yield message("texts.text_expected", texts.text_expected(_, Step(StepKind.PROFILE, None, field_)))
@@ -475,6 +549,15 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         if not field_.typed:
             yield from buttons("keyboards.profile_field", keyboards.profile_field(_, field_, CATALOGUE, "x"))
         yield from buttons("keyboards.profile_choices", keyboards.profile_choices(_, field_, CATALOGUE, kept=MARKUP))
+    regions = CATALOGUE.region_names
+    for old, new in zip(regions, [*regions[1:], regions[0]], strict=True):
+        for status in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING):
+            place = registration(CODES[-1], Role.REPRESENTATIVE, status, region=old, id=10**12 - 1)
+            asked = PlaceQuestion(place, new)
+            yield message("texts.place_question", texts.place_question(_, asked, CATALOGUE))
+            yield from buttons("keyboards.place_choices", keyboards.place_choices(_, asked, CATALOGUE))
+            for choice in PlaceChoice:
+                yield message(f"texts.place_chosen {choice}", texts.place_chosen(_, choice, asked, CATALOGUE))
     profile = person(1001, LONGEST_NAME)
     yield message("texts.profile_page", texts.profile_page(_, profile, CATALOGUE))
     no_email = profile.model_copy(update={"email": None})
@@ -606,6 +689,12 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                 yield from buttons(
                     "announcements.audience_keyboard", announcements.audience_keyboard(_, item, page, CATALOGUE)
                 )
+    for kind in ContentType:
+        item = broadcast(LONGEST_NAME, None, BroadcastState.DRAFT, longest_content(LONGEST_NAME, None, kind))
+        sent = announcements.announcement(_, item)
+        for description in preview_descriptions(sent):
+            refused = preview_refused(item.content, sent, description)
+            yield message(f"announcements.preview_failed {refused.reason}", announcements.preview_failed(_, refused))
     everyone = broadcast(MARKUP, None, BroadcastState.DRAFT, Content(type=ContentType.TEXT, html="x", length=1))
     everyone = everyone.model_copy(update={"audience": Audience()})
     yield message("announcements.audience_page", announcements.audience_page(_, everyone, Reach(1, 0, 0), CATALOGUE))
@@ -822,7 +911,10 @@ def _fits(text: str, limit: int = MESSAGE_LIMIT) -> None:
 @given(typed_text=TYPED, language=st.sampled_from(SUPPORTED))
 def test_typed_text_echoed_in_a_refusal_parses_fits_and_shows_plainly_in_alerts(typed_text: str, language: str) -> None:
     _ = translator(language)
-    for reason in ("unknown_code", "not_started", "already_decided", "place_taken", "no_study", "not_registered_other"):
+    for reason in (
+        "unknown_code", "not_started", "already_decided", "place_taken", "no_study", "not_registered_other",
+        "bad_round", "bad_person", "region_taken",
+    ):  # fmt: skip
         refused = refusal(reason, typed_text)
         _fits(texts.refusal(_, refused))
         alert = texts.refusal_alert(_, refused)
@@ -883,3 +975,21 @@ def test_delphi_texts_typed_by_panellists_and_authors_parse_and_fit(
     _fits(delphi.problems(_, [Problem(answer, "pydantic_own", (), comment)]))
     said = Feedback(1, results(stored).questions[0], typed_answer, [comment] * 3, True)
     _fits(delphi.question(_, DelphiStep(stored, 0, 1, 4, None, 0), heading=delphi_results.feedback_block(_, said)))
+
+
+@PROPERTIES
+@given(description=TYPED, words=TYPED, at=st.integers(0, 5000), language=st.sampled_from(SUPPORTED))
+def test_what_telegram_said_of_a_refused_preview_parses_and_fits(
+    description: str, words: str, at: int, language: str
+) -> None:
+    _ = translator(language)
+    for kind in ContentType:
+        text = longest(words, CAPTION_LIMIT - announcements.footer_room(MARKUP, None))
+        content = Content(type=kind, html=escape(text), length=len(text), file_id="f")
+        sent = announcements.announcement(_, broadcast(MARKUP, None, BroadcastState.DRAFT, content))
+        for said in (
+            description,
+            f"Bad Request: can't parse entities: {description} at byte offset {at}",
+            f"Bad Request: wrong file identifier: {description}",
+        ):
+            _fits(announcements.preview_failed(_, preview_refused(content, sent, said)))
