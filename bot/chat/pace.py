@@ -47,6 +47,29 @@ GROUP_PER_MINUTE = 20
 ROUNDING = 1e-9  # seconds: a wait shorter than this is the arithmetic's, not Telegram's
 
 
+class Window:
+    """At most `limit` messages in any `seconds`, as Telegram counts a group's minute and the broadcasts' second."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self._limit = limit
+        self._seconds = seconds
+        self._times: deque[float] = deque()
+
+    def wait(self, now: float, spare: int = 0) -> float:
+        """Seconds until one more may go and leave `spare` places of the window (0: now)."""
+        while self._times and self._times[0] <= now - self._seconds:
+            self._times.popleft()
+        room = self._limit - min(spare, self._limit - 1)
+        return 0.0 if len(self._times) < room else self._times[len(self._times) - room] + self._seconds - now
+
+    def add(self, now: float) -> None:
+        self._times.append(now)
+
+    def idle(self, now: float) -> bool:
+        """Nothing in the window any more: it may be forgotten."""
+        return not self._times or self._times[-1] <= now - self._seconds
+
+
 class ChatPace:
     """Per chat, when the next message may go.
 
@@ -60,7 +83,7 @@ class ChatPace:
         self._clock = clock
         self._burst = burst
         self._due: dict[int, float] = {}  # person → theoretical arrival time
-        self._recent: dict[int, deque[float]] = {}  # group → its messages of the last minute
+        self._recent: dict[int, Window] = {}  # group → its messages of the last minute
         self._held: dict[int, float] = {}  # chat → end of the flood wait Telegram asked for
 
     def wait(self, chat_id: int, spare: int = 0) -> float:
@@ -75,20 +98,14 @@ class ChatPace:
         return ahead - (self._burst - 1 - min(spare, self._burst - 1)) * PRIVATE_INTERVAL
 
     def _group_wait(self, chat_id: int, spare: int, now: float) -> float:
-        recent = self._recent.get(chat_id, ())
-        room = GROUP_PER_MINUTE - min(spare, GROUP_PER_MINUTE - 1)
-        if len(recent) < room:
-            return 0.0
-        return recent[len(recent) - room] + 60.0 - now
+        recent = self._recent.get(chat_id)
+        return recent.wait(now, spare) if recent is not None else 0.0
 
     def take(self, chat_id: int) -> None:
         """One message goes to the chat now."""
         now = self._clock()
         if chat_id < 0:
-            recent = self._recent.setdefault(chat_id, deque())
-            recent.append(now)
-            while recent[0] <= now - 60.0:
-                recent.popleft()
+            self._recent.setdefault(chat_id, Window(GROUP_PER_MINUTE, 60.0)).add(now)
         else:
             self._due[chat_id] = max(self._due.get(chat_id, now), now) + PRIVATE_INTERVAL
 
@@ -107,7 +124,7 @@ class ChatPace:
         """The chats that cannot take a message now (leaving `spare` places); forgets the idle ones."""
         now = self._clock()
         self._due = {chat: due for chat, due in self._due.items() if due > now}
-        self._recent = {chat: times for chat, times in self._recent.items() if times and times[-1] > now - 60.0}
+        self._recent = {chat: window for chat, window in self._recent.items() if not window.idle(now)}
         self._held = {chat: until for chat, until in self._held.items() if until > now}
         return frozenset(chat for chat in self._known() if self.wait(chat, spare) > 0)
 
@@ -131,10 +148,9 @@ class Budget:
 
     def __init__(self, per_second: float) -> None:
         self._interval = 1.0 / per_second
-        self._limit = max(1, math.floor(per_second))
         self._next = 0.0
         self._held_until = 0.0
-        self._sent: deque[float] = deque()
+        self._sent = Window(max(1, math.floor(per_second)), WINDOW)
 
     async def slot(self) -> None:
         """The next start, evenly spaced."""
@@ -145,20 +161,14 @@ class Budget:
 
     async def admit(self) -> None:
         """The request goes now: past any flood wait, within the last second's count."""
-        while (seconds := max(self._held_until - time.monotonic(), self._window_wait())) > 0:
+        while (seconds := max(self._held_until - time.monotonic(), self._sent.wait(time.monotonic()))) > 0:
             await asyncio.sleep(seconds)
-        self._sent.append(time.monotonic())
+        self._sent.add(time.monotonic())
 
     def hold(self, seconds: float) -> None:
         """A 429 on a message this budget paid for: nothing more for exactly `seconds`, started or not."""
         self._held_until = max(self._held_until, time.monotonic() + seconds)
         self._next = max(self._next, self._held_until - self._interval)
-
-    def _window_wait(self) -> float:
-        now = time.monotonic()
-        while self._sent and now - self._sent[0] >= WINDOW:
-            self._sent.popleft()
-        return 0.0 if len(self._sent) < self._limit else self._sent[0] + WINDOW - now
 
 
 class NoRoom(TelegramError):
