@@ -236,5 +236,5 @@ async def _place_question(d: Deps, item: OutboxItem, _: Translate) -> Rendered |
     return texts.place_question(_, asked, d.catalogue), keyboards.place_choices(_, asked, d.catalogue)
 
 
-# Asked in answer to the person's own change of region: their chat's limit only.
-OUTBOX_KINDS = (OutboxKind(facilitation.PLACE_QUESTION, _place_question, answer=True),)
+# Also queued by migration 10 for everyone who had moved: a notice, which waits for the sender's budget.
+OUTBOX_KINDS = (OutboxKind(facilitation.PLACE_QUESTION, _place_question),)

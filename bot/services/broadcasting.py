@@ -99,12 +99,13 @@ async def rewrite(
 ) -> Broadcast:
     """The draft's text, photo or document replaced by a new one (after a preview Telegram refused, say);
     its audience is kept."""
-    draft = await _own(db, actor, broadcast_id, admins)
-    check_content(content, file_size, footer_room(draft.author_name, draft.author_scope))
+    await _own(db, actor, broadcast_id, admins)
     async with db.transaction() as tx:
         current = await rows.get(tx, broadcast_id)
         if current is None or current.state is not BroadcastState.DRAFT:
             raise Refused("stale")
+        # Signed as stored at drafting, which is what recipients get (not the author's scope now).
+        check_content(content, file_size, footer_room(current.author_name, current.author_scope))
         await rows.set_content(tx, broadcast_id, content)
     return await _own(db, actor, broadcast_id, admins)
 
