@@ -189,6 +189,23 @@ async def test_giving_up_a_pending_place_and_stale_or_forged_buttons(running_bot
     assert "Team Member · active" in (await ada.say("/mytaskforces")).text
 
 
+async def test_a_pending_application_moved_to_the_new_region_replaces_the_old_one(running_bot: RunningBot) -> None:
+    p = await ada_applied_in_europe(running_bot.standin)
+    fran, ada = p["fran"], p["ada"]
+    question = await move_to(ada, "Africa")
+    marker = len(ada.standin.sent)
+    applied = await ada.press_data(data_of(question, "Apply for"), question.message_id or 0)
+    assert "in place of your application for Europe" in applied.text and "you stay" not in applied.text
+    assert sorted(await places(running_bot, ada)) == [
+        ("representative", "pending", "Africa"),
+        ("representative", "withdrawn", "Europe"),
+    ]
+    prompt = await ada.standin.wait_for(
+        lambda s: s.chat_id == fran.id and "Application: Regional Representative for Africa" in s.text, start=marker
+    )
+    assert "Region: Africa" in prompt.text and prompt.buttons
+
+
 async def test_a_refused_move_leaves_a_team_member(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = await ada_applied_in_europe(standin)

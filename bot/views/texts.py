@@ -535,6 +535,11 @@ def place_chosen(_: Translate, choice: PlaceChoice, chosen: PlaceQuestion, catal
         "old": escape(catalogue.label_of(place.region or "", _.language)),
         "code": place.taskforce,
     }
+    if choice is PlaceChoice.APPLY and place.status is RegistrationStatus.PENDING:
+        return _(
+            "Your application as Regional Representative for {region} of Task Force {code} is sent to its "
+            "facilitators, in place of your application for {old}."
+        ).format(**values)
     return {
         PlaceChoice.KEEP: _("Nothing changed: your place in Task Force {code} stays with {old}."),
         PlaceChoice.MEMBER: _("You are now a Team Member of Task Force {code}."),
