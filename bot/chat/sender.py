@@ -230,8 +230,9 @@ class Sender:
         return True
 
     def _budget_of(self, kind: OutboxKind | None) -> Budget | None:
-        """What a row draws on: nothing for an answer, the paid budget for a paid announcement."""
-        if kind is not None and kind.answer:
+        """What a row draws on: nothing for an answer or what is not a message, the paid budget for a paid
+        announcement."""
+        if kind is not None and (kind.answer or not kind.message):
             return None
         if kind is not None and kind.announcement and self._paid is not None:
             return self._paid
@@ -275,7 +276,7 @@ class Sender:
         if isinstance(rendered, Skip):
             await outbox.mark_failed(d.db, item.id, f"skipped: {rendered.reason}", utc_now())
             return True
-        if kind.message and (budget := self._budget_of(kind)) is not None:
+        if (budget := self._budget_of(kind)) is not None:
             await budget.admit()
         try:
             message_id = await self._send(item, kind, rendered)
@@ -299,14 +300,14 @@ class Sender:
         return True
 
     async def _send(self, item: OutboxItem, kind: OutboxKind, rendered: Rendered) -> int | None:
-        paid = kind.announcement and self._paid is not None
+        paid = self._paid is not None and self._budget_of(kind) is self._paid
         return await deliver(self._bot, item.chat_id, rendered, item.edit_message_id, paid=paid)
 
     async def _flood_wait(self, item: OutboxItem, kind: OutboxKind, seconds: float) -> None:
         """Telegram asked to wait: this row and its chat, and the budget the row drew on, for exactly that long."""
         log.warning("outbox %s: flood wait of %.0f s", item.id, seconds)
         self._chats.hold(item.chat_id, seconds)
-        if kind.message and (budget := self._budget_of(kind)) is not None:
+        if (budget := self._budget_of(kind)) is not None:
             budget.hold(seconds)
         # Due a little before its chat is free again (so that it goes before the chat's later rows); the
         # chat's hold keeps it back for exactly `seconds`.
