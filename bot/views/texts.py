@@ -506,13 +506,8 @@ def field_saved(_: Translate, field: ProfileField, saved: FieldSaved) -> str:
 
 def place_question(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> str:
     """Asked after a move to another region, once for each Representative place (active or applied for)."""
-    place = asked.place
-    values = {
-        "region": escape(catalogue.label_of(asked.region, _.language)),
-        "old": escape(catalogue.label_of(place.region or "", _.language)),
-        "code": place.taskforce,
-    }
-    if place.status is RegistrationStatus.PENDING:
+    values = _place_values(_, asked, catalogue)
+    if asked.place.status is RegistrationStatus.PENDING:
         held = _("In Task Force {code} you applied to be the Regional Representative for {old}.")
     else:
         held = _("In Task Force {code} you are the Regional Representative for {old}.")
@@ -528,14 +523,18 @@ def place_question(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> 
     )
 
 
-def place_chosen(_: Translate, choice: PlaceChoice, chosen: PlaceQuestion, catalogue: Catalogue) -> str:
-    place = chosen.place
-    values = {
-        "region": escape(catalogue.label_of(chosen.region, _.language)),
-        "old": escape(catalogue.label_of(place.region or "", _.language)),
-        "code": place.taskforce,
+def _place_values(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> dict[str, str]:
+    """The new region, the region the place is for, and its task force, as the place's texts name them."""
+    return {
+        "region": escape(catalogue.label_of(asked.region, _.language)),
+        "old": escape(catalogue.label_of(asked.place.region or "", _.language)),
+        "code": asked.place.taskforce,
     }
-    if choice is PlaceChoice.APPLY and place.status is RegistrationStatus.PENDING:
+
+
+def place_chosen(_: Translate, choice: PlaceChoice, chosen: PlaceQuestion, catalogue: Catalogue) -> str:
+    values = _place_values(_, chosen, catalogue)
+    if choice is PlaceChoice.APPLY and chosen.place.status is RegistrationStatus.PENDING:
         return _(
             "Your application as Regional Representative for {region} of Task Force {code} is sent to its "
             "facilitators, in place of your application for {old}."
