@@ -14,6 +14,7 @@ Where a view echoes what people typed, hypothesis writes the text.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
@@ -900,7 +901,14 @@ def test_every_catalogue_entry_parses_with_escaped_values_in_its_slots(language:
 # ---------------------------------------------------------------- what people type, written by hypothesis
 
 TYPED = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=1200)
-PROPERTIES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# New examples on every developer's run; in CI the same ones each time, so that a landing is never decided by
+# chance (a case found here is pinned with @example).
+PROPERTIES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
 
 
 def _fits(text: str, limit: int = MESSAGE_LIMIT) -> None:
@@ -948,6 +956,7 @@ def test_a_typed_profile_and_motivation_parse_and_fit_everywhere_they_are_shown(
 
 @PROPERTIES
 @given(author=TYPED, words=TYPED, language=st.sampled_from(SUPPORTED))
+@example(author="0", words="\r", language="en")  # a text of nothing Telegram shows
 def test_an_announcement_from_any_author_fits_as_the_author_was_told(author: str, words: str, language: str) -> None:
     _ = translator(language)
     for scope in (None, CODES[:7]):
@@ -956,6 +965,10 @@ def test_an_announcement_from_any_author_fits_as_the_author_was_told(author: str
             room = announcements.footer_room(name, scope)
             text = longest(words, limit - room)
             content = Content(type=kind, html=escape(text), length=len(text), file_id="f")
+            if kind is ContentType.TEXT and not text.strip():  # nothing to show: refused, as Telegram would
+                with pytest.raises(Refused, match="empty"):
+                    check_content(content, 1, room)
+                continue
             check_content(content, 1, room)
             _fits(announcements.announcement(_, broadcast(author, scope, BroadcastState.SENDING, content)), limit)
 
