@@ -252,24 +252,21 @@ MIGRATIONS: tuple[str, ...] = (
     #   change of region now asks (the question's renderer checks it still applies when it goes).
     # - A place applied for after leaving the one of another region remembers it (`moved_from`).
     """
-    INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail)
-        SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), NULL, 'registration.demoted', r.person_id,
-               r.taskforce, '{"reason": "one representative per region"}'
+    CREATE TEMP TABLE second_representatives AS
+        SELECT r.id, r.person_id, r.taskforce
         FROM registrations r LEFT JOIN people p ON p.telegram_id = r.person_id
         WHERE r.role = 'representative' AND r.status = 'active' AND EXISTS (
             SELECT 1 FROM registrations o LEFT JOIN people q ON q.telegram_id = o.person_id
             WHERE o.taskforce = r.taskforce AND o.role = 'representative' AND o.status = 'active'
               AND COALESCE(o.region, q.region) = COALESCE(r.region, p.region)
               AND (COALESCE(o.decided_at, o.created_at), o.id) < (COALESCE(r.decided_at, r.created_at), r.id));
+    INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail)
+        SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'), NULL, 'registration.demoted', person_id, taskforce,
+               '{"reason": "one representative per region"}'
+        FROM second_representatives;
     UPDATE registrations SET role = 'member', updated_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
-        WHERE id IN (
-            SELECT r.id FROM registrations r LEFT JOIN people p ON p.telegram_id = r.person_id
-            WHERE r.role = 'representative' AND r.status = 'active' AND EXISTS (
-                SELECT 1 FROM registrations o LEFT JOIN people q ON q.telegram_id = o.person_id
-                WHERE o.taskforce = r.taskforce AND o.role = 'representative' AND o.status = 'active'
-                  AND COALESCE(o.region, q.region) = COALESCE(r.region, p.region)
-                  AND (COALESCE(o.decided_at, o.created_at), o.id)
-                      < (COALESCE(r.decided_at, r.created_at), r.id)));
+        WHERE id IN (SELECT id FROM second_representatives);
+    DROP TABLE second_representatives;
     UPDATE registrations
         SET region = (SELECT p.region FROM people p WHERE p.telegram_id = registrations.person_id)
         WHERE role = 'representative' AND status IN ('active', 'pending') AND region IS NULL;
