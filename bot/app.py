@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from datetime import UTC
-from types import ModuleType
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -14,21 +15,24 @@ from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ConversationHandler,
     Defaults,
     ExtBot,
     PersistenceInput,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.chat.calls import PARSE_MODE, quiet_known_ptb_warnings
-from bot.chat.common import DEPS_KEY, Deps, Job
+from bot.chat.context import CONTEXT_TYPES, DEPS_KEY, Deps
+from bot.chat.feature import Feature
 from bot.chat.menus import set_menu
 from bot.chat.pace import ChatPace, ReplyLimiter
 from bot.chat.persistence import SQLitePersistence
-from bot.chat.sender import OutboxKind, Sender
+from bot.chat.sender import Sender
 from bot.chat.ticks import tick
 from bot.chat.turns import PersonalTurns
 from bot.config import Settings, bot_id
-from bot.handlers import account, announce, browse, delphi, facilitate, flow, groups, reports, system
+from bot.handlers import account, announcements, browse, delphi, facilitation, groups, joining, profile, reports, system
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
 from bot.services import notices
@@ -36,14 +40,26 @@ from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
 from bot.transport import AiohttpRequest
 from bot.updates import TolerantBot, UpdatesRequest
+from bot.views.commands import Audience
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
 TRANSPORTS_KEY = "transports"  # closed by us when PTB never initialised them (a failed start)
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
 STOP_POLLING_WITHIN = 0.4  # PTB's polling back-off sleeps up to 30 s; SIGTERM must not wait for it
-# Each feature registers its handlers (below, in order), its outbox kinds and its periodic jobs.
-FEATURES = (browse, account, facilitate, announce, reports, groups, delphi, flow, system)
+# Every feature, once: its handlers are registered in this order (system's fallbacks last).
+FEATURES: tuple[Feature, ...] = (
+    browse.FEATURE,
+    joining.FEATURE,
+    profile.FEATURE,
+    account.FEATURE,
+    facilitation.FEATURE,
+    announcements.FEATURE,
+    reports.FEATURE,
+    groups.FEATURE,
+    delphi.FEATURE,
+    system.FEATURE,
+)
 
 
 def build_application(settings: Settings, catalogue: Catalogue, db: Database, clock: Clock = utc_now) -> Application:  # type: ignore[type-arg]
@@ -68,6 +84,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         ApplicationBuilder()
         .bot(bot)
         .persistence(persistence)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(
             PersonalTurns(
                 CONCURRENT_UPDATES, settings.flood_limit, lambda update: system.slow_down(application, update)
@@ -75,35 +92,40 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         )
         .build()
     )
-    deps = Deps(settings, catalogue, db, clock, jobs=tuple(job for f in FEATURES for job in _jobs(f)))
+    deps = Deps(settings, catalogue, db, clock, features=FEATURES)
     # The sender paces itself, so its bot has no rate limiter (whose one 429 would pause every answer).
     sender_bot = ExtBot(token, base_url=base_url, base_file_url=base_file_url, request=transports[2], defaults=defaults)
-    deps.sender = Sender(deps, sender_bot, chats, (kind for f in FEATURES for kind in _kinds(f)))
+    deps.sender = Sender(deps, sender_bot, chats, (kind for f in FEATURES for kind in f.outbox_kinds))
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports
     quiet_known_ptb_warnings()
     application.add_handler(system.redelivery_handler(), group=-3)
     application.add_handler(system.language_handler(), group=-2)
-    for handler in groups.group_handlers():  # what the bot answers in a group, before the group catch-all
+    for handler in (handler for feature in FEATURES for handler in feature.early()):
         application.add_handler(handler, group=-1)
-    application.add_handler(system.outside_private_handler(), group=-1)
-    application.add_handler(delphi.TypingForDelphi(deps.typing_awaited), group=-1)  # text a Delphi question awaits
-    application.add_handler(flow.conversation([announce.CONVERSATION]))
-    features = [*browse.handlers(), *account.handlers(), *facilitate.handlers(), *announce.handlers()]
-    features += [*reports.handlers(), *groups.handlers(), *delphi.handlers()]
-    for handler in [*features, *system.fallback_handlers()]:
+    application.add_handler(_conversation(FEATURES))
+    for handler in (handler for feature in FEATURES for handler in feature.handlers()):
         application.add_handler(handler)
     application.add_handler(system.recorder_handler(), group=1)
     application.add_error_handler(system.on_error)
     return application
 
 
-def _kinds(feature: ModuleType) -> tuple[OutboxKind, ...]:
-    return getattr(feature, "OUTBOX_KINDS", ())
-
-
-def _jobs(feature: ModuleType) -> tuple[Job, ...]:
-    return getattr(feature, "PERIODIC_JOBS", ())
+def _conversation(features: tuple[Feature, ...]) -> ConversationHandler[Any]:
+    """The one persistent conversation, made of the features' parts: starting one flow cleanly ends
+    another, and a restart finds the person where they were."""
+    parts = [feature.conversation() for feature in features if feature.conversation is not None]
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat on purpose: one flow per person, not per message.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            name="chat",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[handler for part in parts for handler in part.entry_points],
+            states={state: handlers for part in parts for state, handlers in part.states.items()},
+            fallbacks=[handler for part in parts for handler in part.fallbacks],
+        )
 
 
 class StartupError(Exception):
@@ -115,17 +137,17 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     deps: Deps = application.bot_data[DEPS_KEY]
     deps.bot_username = application.bot.username
     for feature in FEATURES:
-        for prepare in getattr(feature, "ON_START", ()):
+        for prepare in feature.on_start:
             await prepare(deps)
     try:
         for language in SUPPORTED:
-            await set_menu(application.bot, language)
+            await set_menu(application.bot, deps, language)
     except TelegramError as error:  # not worth failing the start: the menus are set again next time
         log.warning("command menus not set: %s", error)
     for admin in deps.settings.admins:
         try:
             language = await notices.language_of(deps.db, admin)
-            await set_menu(application.bot, language, admin, facilitator=True, admin=True)
+            await set_menu(application.bot, deps, language, admin, Audience.ADMINS)
         except TelegramError as error:  # an admin who never started the bot
             log.warning("no command menu for an admin: %s", error)
     assert application.job_queue is not None

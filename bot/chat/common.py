@@ -1,106 +1,27 @@
-"""What every handler needs: the wiring, the person's language, and one way to reply."""
+"""One way to reply, to keep a flow's answers across a kill, and to say a polite no."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from io import BytesIO
-from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import NetworkError, RetryAfter
-from telegram.ext import BaseHandler, ContextTypes
 
 from bot.chat.calls import edit_text, unread_call
+from bot.chat.context import BotContext
 from bot.chat.keys import APPLIED_AT_KEY, APPLIED_KEY
-from bot.chat.sender import Sender
-from bot.config import Settings
-from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
-from bot.models import Catalogue
 from bot.services import accounts, notices
-from bot.services.clock import Clock
 from bot.services.errors import Refused
-from bot.services.joining import JoinRules
 from bot.services.redelivery import delivered_again
-from bot.storage.database import Database
 from bot.views import keyboards, texts
 
 log = logging.getLogger("bot")
 
-Context = ContextTypes.DEFAULT_TYPE
-Handler = BaseHandler[Any, Any, Any]
-DEPS_KEY = "deps"
-# A periodic job: asks the database what is due and does it (queues rows, mostly).
-Job = Callable[["Deps"], Awaitable[object]]
 
-
-@dataclass(frozen=True)
-class ConversationPart:
-    """A feature's share of the one persistent conversation: how it is entered, and its states."""
-
-    entry_points: list[Handler]
-    states: dict[str, list[Handler]]
-
-
-@dataclass
-class Deps:
-    """Long-lived objects the handlers share; kept in (unpersisted) bot_data."""
-
-    settings: Settings
-    catalogue: Catalogue
-    db: Database
-    clock: Clock
-    jobs: tuple[Job, ...] = ()
-    sender: Sender = field(init=False)
-    alerts_sent: dict[str, datetime] = field(default_factory=dict)
-    seen_users: dict[int, tuple[str | None, str, str | None]] = field(default_factory=dict)
-    languages: dict[int, str] = field(default_factory=dict)
-    # Forgotten during the update being handled: the update must not remember them again.
-    just_forgotten: set[int] = field(default_factory=set)
-    ticks: int = 0  # ticks completed: tests wait for one instead of sleeping
-    bot_username: str = ""  # known once getMe has answered: deep links name the bot
-    # People whose next typed message a Delphi question waits for: its rows, read at start, then kept up to date.
-    typing_awaited: set[int] = field(default_factory=set)
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def join_rules(self) -> JoinRules:
-        return JoinRules(
-            cap=self.settings.max_taskforces,
-            admins=self.settings.admins,
-            patience=timedelta(hours=self.settings.decision_reminder_hours),
-        )
-
-
-def deps(context: Context) -> Deps:
-    return context.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
-
-
-def user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
-def language(update: Update, context: Context) -> str:
-    return language_of(deps(context), update.effective_user)
-
-
-def language_of(d: Deps, user: User | None) -> str:
-    """The person's chosen language (cached from the database), else their Telegram's."""
-    if user is None:
-        return DEFAULT_LANGUAGE
-    return d.languages.get(user.id) or language_for(user.language_code)
-
-
-def tr(update: Update, context: Context) -> Translate:
-    return translator(language(update, context))
-
-
-async def save_user_data(update: Update, context: Context) -> None:
+async def save_user_data(update: Update, context: BotContext) -> None:
     """Commit this person's user data (the join draft) before the reply that shows it goes out.
 
     So an answered step is never lost to a SIGKILL. Written straight to the
@@ -120,11 +41,11 @@ async def save_user_data(update: Update, context: Context) -> None:
     data.pop(APPLIED_AT_KEY, None)
     if data:  # nothing kept, no row: a finished or forgotten flow leaves nothing behind
         data[APPLIED_KEY] = update.update_id
-        data[APPLIED_AT_KEY] = deps(context).now().isoformat()
+        data[APPLIED_AT_KEY] = context.deps.now().isoformat()
     await persistence.update_user_data(user.id, data)
 
 
-def already_applied(update: Update, context: Context) -> bool:
+def already_applied(update: Update, context: BotContext) -> bool:
     """This update changed the user data before a kill and comes again: it must not be applied twice.
 
     Not an update whose id only looks old because Telegram started ids again after a week
@@ -136,7 +57,7 @@ def already_applied(update: Update, context: Context) -> bool:
         update.update_id,
         applied if isinstance(applied, int) else None,
         _moment(at),
-        deps(context).now(),
+        context.deps.now(),
     )
 
 
@@ -147,7 +68,7 @@ def _moment(text: object) -> datetime | None:
         return None
 
 
-async def flush_persistence(update: Update, context: Context) -> None:
+async def flush_persistence(update: Update, context: BotContext) -> None:
     """Commit this person's conversation state and user data now, not at PTB's next interval."""
     user, chat = update.effective_user, update.effective_chat
     context.application.mark_data_for_update_persistence(
@@ -169,7 +90,7 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 
 
 async def reply_for_sure(
-    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """A reply that carries an outcome (registered, application sent, left, data deleted).
 
@@ -183,7 +104,7 @@ async def reply_for_sure(
         if update.effective_chat is None:
             raise
         log.warning("a reply was not taken (%s); it goes through the sender", error.message)
-        d = deps(context)
+        d = context.deps
         await notices.queue_reply(d.db, update.effective_chat.id, text, markup.to_dict() if markup else None, d.now())
         d.sender.wake()
 
@@ -214,21 +135,19 @@ async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup |
     return int(sent["message_id"]) if isinstance(sent, dict) and "message_id" in sent else None
 
 
-async def show_profile_after(update: Update, context: Context, notice: str, *, new_message: bool) -> None:
+async def show_profile_after(update: Update, context: BotContext, notice: str, *, new_message: bool) -> None:
     """After a /profile edit: what changed, then the profile card again, ready for the next change."""
-    d = deps(context)
-    _ = tr(update, context)
-    person = await accounts.person(d.db, user_id(update))
+    d, _ = context.deps, context.tr
+    person = await accounts.person(d.db, context.person_id)
     card = texts.profile_page(_, person, d.catalogue) if person is not None else ""
     text = "\n\n".join(part for part in (notice, card) if part)
     markup = keyboards.profile_fields(_) if person is not None else None
     await (send if new_message else reply)(update, text, markup)
 
 
-async def refuse(update: Update, context: Context, refused: Refused) -> None:
+async def refuse(update: Update, context: BotContext, refused: Refused) -> None:
     """A rule said no: tell the person politely, as an alert on a button or as a message."""
-    _ = tr(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.refusal_alert(_, refused), show_alert=True)
+        await update.callback_query.answer(context.refusal_alert(refused), show_alert=True)
     else:
-        await _new_message(update, texts.refusal(_, refused), None)
+        await _new_message(update, context.refusal(refused), None)

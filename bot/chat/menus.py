@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
-from bot.chat.common import Context, deps
+from bot.chat.context import BotContext, Deps
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.services import facilitation, notices
-from bot.views import texts
+from bot.views.commands import Audience, menu
 
 
 async def set_menu(
-    bot: Bot, language: str, chat_id: int | None = None, facilitator: bool = False, admin: bool = False
+    bot: Bot, deps: Deps, language: str, chat_id: int | None = None, audience: Audience = Audience.EVERYONE
 ) -> None:
     _ = translator(language)
-    commands = [BotCommand(name, text) for name, text in texts.command_menu(_, facilitator, admin)]
+    declared = [command for feature in deps.features for command in feature.commands(_)]
+    commands = [BotCommand(name, text) for name, text in menu(declared, audience)]
     if chat_id is not None:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     else:  # English is also the menu of any other language
         await bot.set_my_commands(commands, language_code=None if language == DEFAULT_LANGUAGE else language)
 
 
-async def update_menu(context: Context, telegram_id: int) -> None:
+async def audience_of(deps: Deps, telegram_id: int) -> Audience:
+    """Which commands this person is shown: the Secretariat's, a facilitator's, or everyone's."""
+    facilitates, admin = await facilitation.roles_of(deps.db, telegram_id, deps.settings.admins)
+    return Audience.ADMINS if admin else Audience.FACILITATORS if facilitates else Audience.EVERYONE
+
+
+async def update_menu(context: BotContext, telegram_id: int) -> None:
     """After someone's role or language changed."""
-    d = deps(context)
-    facilitates, admin = await facilitation.roles_of(d.db, telegram_id, d.settings.admins)
-    if facilitates or admin:
-        await set_menu(context.bot, await notices.language_of(d.db, telegram_id), telegram_id, facilitates, admin)
-    else:
+    d = context.deps
+    audience = await audience_of(d, telegram_id)
+    if audience is Audience.EVERYONE:
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+    else:
+        await set_menu(context.bot, d, await notices.language_of(d.db, telegram_id), telegram_id, audience)

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -31,11 +31,10 @@ from bot.chat.pace import Budget, ChatPace, retry_seconds
 from bot.i18n import Translate, translator
 from bot.models import ContentType, OutboxItem
 from bot.services import notices
+from bot.config import Settings
 from bot.services.clock import utc_now
 from bot.storage import outbox
-
-if TYPE_CHECKING:
-    from bot.chat.common import Deps
+from bot.storage.database import Database
 
 log = logging.getLogger("bot.sender")
 
@@ -71,10 +70,16 @@ class Skip:
     reason: str
 
 
+class Wiring(Protocol):
+    """What the sender itself needs of the wiring it hands to the renderers."""
+
+    settings: Settings
+    db: Database
+    seen_users: dict[int, tuple[str | None, str, str | None]]
+
+
 Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile | GroupAction | Skip
-Renderer = Callable[["Deps", OutboxItem, Translate], Awaitable[Rendered | None]]
-AfterSend = Callable[["Deps", OutboxItem, int], Awaitable[None]]
-Settled = Callable[["Deps", OutboxItem], Awaitable[None]]
+W = TypeVar("W", bound=Wiring)
 
 MAX_ATTEMPTS = 5  # by default; 2 + 4 + 8 + 16 s of retries
 MAX_IN_FLIGHT = 32
@@ -88,14 +93,14 @@ STOP_GRACE = 0.5  # SIGTERM must stop the bot within a second
 
 
 @dataclass(frozen=True)
-class OutboxKind:
+class OutboxKind(Generic[W]):
     """A kind of outbox row: how to write it, and what to do once Telegram took it."""
 
     name: str
-    render: Renderer
-    after_send: AfterSend | None = None
+    render: Callable[[W, OutboxItem, Translate], Awaitable[Rendered | None]]
+    after_send: Callable[[W, OutboxItem, int], Awaitable[None]] | None = None
     max_attempts: int = MAX_ATTEMPTS  # network errors and 5xx: then the row fails with the reason
-    settled: Settled | None = None  # once the row is sent or has failed for good
+    settled: Callable[[W, OutboxItem], Awaitable[None]] | None = None  # once sent, or failed for good
     answer: bool = False  # to someone who just wrote: counted against their chat only, not the budget
     announcement: bool = False  # a broadcast: a paid one with BOT_PAID_BROADCAST
     message: bool = True  # False: a decision on a group's member, which Telegram's message limits do not count
@@ -134,10 +139,13 @@ async def _act_in_group(bot: Bot, action: GroupAction) -> None:
         await bot.unban_chat_member(action.chat_id, action.user_id, only_if_banned=True)
 
 
-class Sender:
-    """Start with `start()`, wake with `wake()` after queueing rows, stop with `stop()`."""
+class Sender(Generic[W]):
+    """Start with `start()`, wake with `wake()` after queueing rows, stop with `stop()`.
 
-    def __init__(self, deps: Deps, bot: Bot, chats: ChatPace, kinds: Iterable[OutboxKind]) -> None:
+    Generic in the wiring it hands to each kind's renderer, which it does not need to know.
+    """
+
+    def __init__(self, deps: W, bot: Bot, chats: ChatPace, kinds: Iterable[OutboxKind[W]]) -> None:
         self._deps = deps
         self._bot = bot
         self._chats = chats
@@ -229,7 +237,7 @@ class Sender:
         self._chats.take(item.chat_id)
         return True
 
-    def _budget_of(self, kind: OutboxKind | None) -> Budget | None:
+    def _budget_of(self, kind: OutboxKind[W] | None) -> Budget | None:
         """What a row draws on: nothing for an answer or what is not a message, the paid budget for a paid
         announcement."""
         if kind is not None and (kind.answer or not kind.message):
@@ -259,7 +267,7 @@ class Sender:
             self._in_flight.pop(item.chat_id, None)
             self._wake.set()
 
-    async def _attempt(self, item: OutboxItem, kind: OutboxKind | None) -> bool:
+    async def _attempt(self, item: OutboxItem, kind: OutboxKind[W] | None) -> bool:
         """Send the row once; True when it is settled (sent or failed), False when it waits for another try."""
         d = self._deps
         if kind is None:
@@ -299,11 +307,11 @@ class Sender:
             await outbox.mark_sent(d.db, item.id, utc_now())
         return True
 
-    async def _send(self, item: OutboxItem, kind: OutboxKind, rendered: Rendered) -> int | None:
+    async def _send(self, item: OutboxItem, kind: OutboxKind[W], rendered: Rendered) -> int | None:
         paid = self._paid is not None and self._budget_of(kind) is self._paid
         return await deliver(self._bot, item.chat_id, rendered, item.edit_message_id, paid=paid)
 
-    async def _flood_wait(self, item: OutboxItem, kind: OutboxKind, seconds: float) -> None:
+    async def _flood_wait(self, item: OutboxItem, kind: OutboxKind[W], seconds: float) -> None:
         """Telegram asked to wait: this row and its chat, and the budget the row drew on, for exactly that long."""
         log.warning("outbox %s: flood wait of %.0f s", item.id, seconds)
         self._chats.hold(item.chat_id, seconds)

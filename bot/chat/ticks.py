@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat.common import Context, deps
+from bot.chat.context import BotContext
 
 log = logging.getLogger("bot.tick")
 
 
-async def tick(context: Context) -> None:
+async def tick(context: BotContext) -> None:
     """Jobs ask the database what is due; one failing job does not stop the others."""
-    d = deps(context)
-    for job in d.jobs:
+    d = context.deps
+    for job in (job for feature in d.features for job in feature.jobs):
         try:
             await job(d)
         except Exception:

@@ -1,117 +1,342 @@
-"""Callback data: short, prefixed, and parsed in this one place.
+"""Button data: one small typed class per family of buttons, which both makes a button's data and routes it.
 
-Every datum is `area:action[:arg…]`, ASCII, well under the Bot API's 64 bytes.
-Anything that does not match a known shape is refused as stale or forged.
+As aiogram's `CallbackData`: a family declares its prefix and its fields; `pack` writes
+`v2:prefix:field:…` (checked to fit Telegram's 64 bytes), `unpack` reads it back into the typed
+object or says it is not one of this family's, and `when(...)` is the pattern a
+`CallbackQueryHandler` takes. Data that does not read back to exactly what it says (an extra
+field, a leading zero, a value outside its type) is nobody's: stale or forged.
+
+The version mark says which bot made a button: a button that lies in a chat from before the
+current layout is recognised as old, and the person is told so instead of being told it was forged.
+Change `VERSION` whenever a family's fields change meaning.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from enum import Enum
 from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from bot.services.errors import Refused
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-CODE = r"[A-Z][1-9]"
-SHAPES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("m", "home"): (),
-    ("m", "mine"): (),
-    ("m", "tf"): (CODE,),
-    ("b", "home"): (),
-    ("b", "g"): (r"[A-Z]",),
-    ("b", "o"): (CODE,),
-    ("j", "new"): (),
-    ("j", "go"): (CODE,),
-    ("j", "t"): (CODE,),
-    ("j", "d"): (),
-    ("j", "f"): (r"[a-z_]{1,20}", r"[a-z0-9_]{1,20}"),
-    ("j", "r"): (CODE, r"leader|representative|member"),
-    ("j", "ok"): (),
-    ("j", "e"): (r"tf|pr|ro",),
-    ("j", "x"): (),
-    ("j", "b"): (),
-    ("j", "k"): (),
-    ("j", "p"): (r"[a-z_]{1,20}",),
-    ("j", "resume"): (),
-    ("j", "over"): (rf"{CODE}|-",),
-    ("lv", "a"): (CODE,),
-    ("lv", "y"): (CODE,),
-    ("lv", "n"): (),  # the old "No" of messages sent before it became "Stay in …"
-    ("lv", "k"): (CODE,),
-    ("fg", "y"): (),
-    ("fg", "n"): (),
-    ("pf", "e"): (r"[a-z_]{1,20}",),
-    ("pf", "c"): (r"[a-z_]{1,20}", r"[a-z0-9_]{1,20}"),
-    ("pf", "x"): (r"[a-z_]{1,20}",),
-    ("lg", "set"): (r"en|fr|es",),
-    ("pl", "k"): (r"[0-9]{1,12}", r"[0-9]{1,2}"),  # a Representative place after a move: keep it (place, region)
-    ("pl", "t"): (r"[0-9]{1,12}", r"[0-9]{1,2}"),  # … give it up, a Team Member
-    ("pl", "a"): (r"[0-9]{1,12}", r"[0-9]{1,2}"),  # … apply for the region now
-    ("ap", "ok"): (r"[0-9]{1,12}",),
-    ("ap", "no"): (r"[0-9]{1,12}",),
-    ("ap", "nm"): (r"[0-9]{1,12}",),
-    ("ap", "skip"): (r"[0-9]{1,12}",),
-    ("ap", "stay"): (r"[0-9]{1,12}",),
-    ("bc", "p"): (r"[0-9]{1,12}", r"main|tf|ro|rg|ty"),
-    ("bc", "a"): (r"[0-9]{1,12}", r"all|tf|ro|rg|ty", rf"-|{CODE}|leader|representative|member|[0-9]{{1,2}}"),
-    ("bc", "v"): (r"[0-9]{1,12}",),
-    ("bc", "s"): (r"[0-9]{1,12}",),
-    ("bc", "c"): (r"[0-9]{1,12}",),
-    ("bc", "x"): (r"[0-9]{1,12}",),
-    ("bs", "pause"): (r"[0-9]{1,12}",),
-    ("bs", "resume"): (r"[0-9]{1,12}",),
-    ("bs", "cancel"): (r"[0-9]{1,12}",),
-    ("st", "an"): (r"on|off",),
-    ("dl", "a"): (r"[0-9]{1,9}", r"[0-9]{1,2}", r"[0-9]{1,2}"),  # round, question, point or option
-    ("dl", "c"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # add a comment
-    ("dl", "n"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # no comment: next question
-    ("dl", "q"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # open a question (to answer or change)
-    ("dl", "r"): (r"[0-9]{1,9}",),  # continue the round
-    ("dl", "k"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # keep the previous round's answer
-    ("dl", "t"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # the previous round by stakeholder type
-    ("dl", "g"): (r"[0-9]{1,9}", r"[0-9]{1,2}"),  # the previous round as a chart
-}
+from bot.models import Role
+from bot.services.accounts import PlaceChoice
+from bot.services.fields import ProfileField
+from bot.services.joining import EditPart
+
+VERSION = "v2"
+SEPARATOR = ":"
+NOTHING = "-"  # an optional field left empty
 MAX_BYTES = 64
-# Compiled once: every button made and every press decoded goes through them.
-_PATTERNS = {key: tuple(re.compile(pattern) for pattern in shape) for key, shape in SHAPES.items()}
 
 
-@dataclass(frozen=True)
-class Press:
-    area: str
-    action: str
-    args: tuple[str, ...] = ()
+class Longest:
+    """The longest value a field may carry: the family test packs every family with these."""
 
-    @property
-    def arg(self) -> str:
-        return self.args[0]
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][1-9]$"), Longest("Z9")]
+GoalLetter = Annotated[str, StringConstraints(pattern=r"^[A-Z]$"), Longest("Z")]
+RowId = Annotated[int, Field(ge=0, le=10**12 - 1), Longest(10**12 - 1)]
+RoundId = Annotated[int, Field(ge=0, le=10**9 - 1), Longest(10**9 - 1)]
+Index = Annotated[int, Field(ge=0, le=99), Longest(99)]  # a question, a point, a region's place in a list
+ChoiceValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,20}$"), Longest("x" * 20)]
+AudienceValue = Annotated[
+    str, StringConstraints(pattern=r"^(-|[A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"), Longest("representative")
+]
+Language = Literal["en", "fr", "es"]
+
+
+class Buttons(BaseModel):
+    """A family of buttons; subclasses name their `prefix` (unique) and their fields, in data order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    prefix: ClassVar[str]
+    families: ClassVar[dict[str, type[Buttons]]] = {}
+
+    def __init_subclass__(cls, prefix: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not prefix:  # an abstract base of a few families
+            return
+        if prefix in Buttons.families:
+            raise TypeError(f"button prefix {prefix!r} is taken by {Buttons.families[prefix].__name__}")
+        cls.prefix = prefix
+        Buttons.families[prefix] = cls
+
+    def pack(self) -> str:
+        values = (_text(getattr(self, name)) for name in type(self).model_fields)
+        data = SEPARATOR.join((VERSION, self.prefix, *values))
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"button data {data!r} is over {MAX_BYTES} bytes")
+        return data
+
+    @classmethod
+    def unpack(cls, data: object) -> Self | None:
+        """This family's press, or None when the data is not exactly one of its buttons."""
+        press = _unpack(data) if isinstance(data, str) else None
+        return press if isinstance(press, cls) else None
+
+    @classmethod
+    def when(cls, **wanted: object) -> Callable[[object], bool]:
+        """The pattern of the handler of this family's buttons, or of those whose fields hold the values wanted
+        (a collection: any of them)."""
+
+        def matches(data: object) -> bool:
+            press = cls.unpack(data)
+            return press is not None and all(_holds(getattr(press, name), want) for name, want in wanted.items())
+
+        return matches
+
+
+def any_of(*families: type[Buttons]) -> Callable[[object], bool]:
+    """The pattern of one handler for several families."""
+    return lambda data: any(family.unpack(data) is not None for family in families)
+
+
+def unpack_any(data: object) -> Buttons | None:
+    """Any family's press; None for data no family would have made (stale or forged)."""
+    return _unpack(data) if isinstance(data, str) else None
+
+
+def is_old(data: object) -> bool:
+    """Data made by an earlier version of the bot (before the version mark, or another one)."""
+    return isinstance(data, str) and not data.startswith(VERSION + SEPARATOR)
 
 
 @lru_cache(maxsize=4096)
-def encode(area: str, action: str, *args: str) -> str:
-    """Checked against the shapes once per distinct datum; buttons recur."""
-    data = ":".join((area, action, *args))
-    if decode(data) is None:
-        raise ValueError(f"callback data {data!r} has no known shape")
-    return data
-
-
-def pressed(data: str | None) -> Press:
-    """The press of a button that must be one of ours: anything else is refused as stale."""
-    press = decode(data)
-    if press is None:
-        raise Refused("stale")
-    return press
-
-
-def decode(data: str | None) -> Press | None:
-    if not data or len(data.encode()) > MAX_BYTES:
+def _unpack(data: str) -> Buttons | None:
+    """Cached: a press is tried against every handler's pattern, and buttons recur."""
+    if len(data.encode()) > MAX_BYTES:
         return None
-    area, _, rest = data.partition(":")
-    action, *args = rest.split(":") if rest else ("",)
-    patterns = _PATTERNS.get((area, action))
-    if patterns is None or len(args) != len(patterns):
+    version, _, rest = data.partition(SEPARATOR)
+    prefix, _, values = rest.partition(SEPARATOR)
+    family = Buttons.families.get(prefix) if version == VERSION else None
+    if family is None:
         return None
-    if not all(pattern.fullmatch(arg) for pattern, arg in zip(patterns, args, strict=True)):
+    names = list(family.model_fields)
+    parts = values.split(SEPARATOR) if names else ([] if not values else [values])
+    if len(parts) != len(names):
         return None
-    return Press(area, action, tuple(args))
+    try:
+        press = family.model_validate({name: None if part == NOTHING else part for name, part in zip(names, parts)})
+    except ValidationError:
+        return None
+    return press if press.pack() == data else None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return NOTHING
+    return str(value.value) if isinstance(value, Enum) else str(value)
+
+
+def _holds(value: object, want: object) -> bool:
+    if isinstance(want, Collection) and not isinstance(want, str):
+        return value in want
+    return value == want
+
+
+# ---------------------------------------------------------------- menu and browsing
+
+
+class MenuHome(Buttons, prefix="mh"):
+    pass
+
+
+class MyTaskforces(Buttons, prefix="mm"):
+    pass
+
+
+class TaskforceCard(Buttons, prefix="mc"):
+    code: Code
+
+
+class Goals(Buttons, prefix="bh"):
+    pass
+
+
+class GoalPage(Buttons, prefix="bg"):
+    goal: GoalLetter
+
+
+class ObjectivePage(Buttons, prefix="bo"):
+    code: Code
+
+
+# ---------------------------------------------------------------- joining
+
+
+class JoinFrom(Buttons, prefix="jg"):
+    """Start a join: from the menu (no code), or under an objective's page."""
+
+    code: Code | None = None
+
+
+class JoinResume(Buttons, prefix="jr"):
+    pass
+
+
+class JoinOver(Buttons, prefix="jo"):
+    """Start over, from a task force's page (its code) or from nothing."""
+
+    code: Code | None = None
+
+
+class JoinToggle(Buttons, prefix="jt"):
+    code: Code
+
+
+class JoinDone(Buttons, prefix="jd"):
+    pass
+
+
+class JoinChoice(Buttons, prefix="jf"):
+    """A profile question answered by a button: a region, a stakeholder type, a member status, Skip."""
+
+    field: ProfileField
+    value: ChoiceValue
+
+
+class JoinRole(Buttons, prefix="jl"):
+    code: Code
+    role: Role
+
+
+class JoinConfirm(Buttons, prefix="jc"):
+    pass
+
+
+class JoinEdit(Buttons, prefix="je"):
+    part: EditPart
+
+
+class JoinCancel(Buttons, prefix="jx"):
+    pass
+
+
+class JoinBack(Buttons, prefix="jb"):
+    pass
+
+
+class JoinKeep(Buttons, prefix="jk"):
+    """Answer with what was given before."""
+
+
+class JoinPick(Buttons, prefix="jp"):
+    """From the summary: change this profile field."""
+
+    field: ProfileField
+
+
+# Every press that answers the open question of a join.
+JOIN_STEPS = (JoinToggle, JoinDone, JoinChoice, JoinRole, JoinConfirm, JoinEdit, JoinCancel, JoinBack, JoinKeep, JoinPick)
+
+
+# ---------------------------------------------------------------- a person's own registrations and profile
+
+
+class LeaveAsk(Buttons, prefix="la"):
+    code: Code
+
+
+class LeaveYes(Buttons, prefix="ly"):
+    code: Code
+
+
+class LeaveStay(Buttons, prefix="lk"):
+    code: Code
+
+
+class ForgetYes(Buttons, prefix="fy"):
+    pass
+
+
+class ForgetNo(Buttons, prefix="fn"):
+    pass
+
+
+class ProfileEdit(Buttons, prefix="pe"):
+    field: ProfileField
+
+
+class ProfileChoice(Buttons, prefix="pc"):
+    field: ProfileField
+    value: ChoiceValue
+
+
+class ProfileClear(Buttons, prefix="px"):
+    field: ProfileField
+
+
+class LanguageSet(Buttons, prefix="lg"):
+    language: Language
+
+
+class PlacePress(Buttons, prefix="pl"):
+    """A Representative place after its holder moved to another region: keep it, give it up, apply."""
+
+    choice: PlaceChoice
+    registration: RowId
+    region: Index
+
+
+# ---------------------------------------------------------------- deciding applications
+
+
+class ApplicationPress(Buttons, prefix="ap"):
+    """A decision prompt's buttons; `no` asks for a reason, `skip` gives none, `stay` is the applicant's."""
+
+    choice: Literal["ok", "no", "nm", "skip", "stay"]
+    registration: RowId
+
+
+# ---------------------------------------------------------------- announcements
+
+
+class AudiencePage(Buttons, prefix="ag"):
+    broadcast: RowId
+    page: Literal["main", "tf", "ro", "rg", "ty"]
+
+
+class AudienceToggle(Buttons, prefix="at"):
+    broadcast: RowId
+    part: Literal["all", "tf", "ro", "rg", "ty"]
+    value: AudienceValue
+
+
+class DraftAction(Buttons, prefix="da"):
+    broadcast: RowId
+    action: Literal["preview", "send", "change", "cancel"]
+
+
+class SendingAction(Buttons, prefix="sa"):
+    broadcast: RowId
+    action: Literal["pause", "resume", "cancel"]
+
+
+class AnnouncementsSetting(Buttons, prefix="st"):
+    on: Literal["on", "off"]
+
+
+# ---------------------------------------------------------------- the Delphi study
+
+
+class DelphiAnswer(Buttons, prefix="dl"):
+    round: RoundId
+    question: Index
+    point: Index  # a scale's point or a choice's option
+
+
+class DelphiQuestion(Buttons, prefix="dq"):
+    """On a question: add a comment, next, open it, keep the last round's answer, by type, as a chart."""
+
+    round: RoundId
+    question: Index
+    action: Literal["comment", "next", "open", "keep", "types", "chart"]
+
+
+class DelphiContinue(Buttons, prefix="dr"):
+    round: RoundId

@@ -6,7 +6,7 @@ Catalogue and user text are HTML-escaped here, since messages are sent as HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from html import escape
 
@@ -117,15 +117,22 @@ def field_label(_: Translate, field: ProfileField) -> str:
     }[field]
 
 
-def refusal(_: Translate, refused: Refused) -> str:
-    """A rule's no, as a sentence in an HTML message: what it echoes is escaped."""
-    return _refusal_template(_, refused).format(**_shown_params(_, refused, shown))
+def refusal(_: Translate, refused: Refused, sentences: Mapping[str, str]) -> str:
+    """A rule's no, as a sentence in an HTML message: what it echoes is escaped.
+
+    `sentences` are the common ones and every feature's (reason → sentence); an unknown reason
+    reads as a stale button's."""
+    return _sentence(refused, sentences).format(**_shown_params(_, refused, shown))
 
 
-def refusal_alert(_: Translate, refused: Refused) -> str:
+def refusal_alert(_: Translate, refused: Refused, sentences: Mapping[str, str]) -> str:
     """The same sentence for an alert on a button, which Telegram shows as plain text: markup
     would show literally, so nothing is escaped ("Fran <3", not "Fran &lt;3"); cut to an alert's size."""
-    return alert(plain(_refusal_template(_, refused)).format(**_shown_params(_, refused, cut)))
+    return alert(plain(_sentence(refused, sentences)).format(**_shown_params(_, refused, cut)))
+
+
+def _sentence(refused: Refused, sentences: Mapping[str, str]) -> str:
+    return sentences.get(refused.reason) or sentences["stale"]
 
 
 def alert(text: str) -> str:
@@ -133,8 +140,9 @@ def alert(text: str) -> str:
     return cut(text, ALERT_LIMIT)
 
 
-def _refusal_template(_: Translate, refused: Refused) -> str:
-    templates = {
+def common_refusals(_: Translate) -> dict[str, str]:
+    """The refusals every feature may meet; each feature adds its own (`Feature.refusals`)."""
+    return {
         "empty": _("Please write something."),
         "too_long": _("That is too long: at most {limit} characters, yours has {length}. Please shorten it."),
         "bad_email": _("That does not look like an e-mail address. Please try again."),
@@ -201,7 +209,6 @@ def _refusal_template(_: Translate, refused: Refused) -> str:
             "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
         ),
     }
-    return templates.get(refused.reason, templates["stale"])
 
 
 def number_range(_: Translate, low: float | None, high: float | None) -> str:
