@@ -22,7 +22,7 @@ from typing import Any
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot.app import build_application, serve
-from bot.chat.common import DEPS_KEY, Deps
+from bot.chat.context import DEPS_KEY, Deps
 from bot.config import Settings
 from bot.models import Catalogue, Profile, RegistrationStatus, Role
 from bot.services.clock import utc_now
