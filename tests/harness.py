@@ -26,9 +26,10 @@ from bot.chat.common import DEPS_KEY, Deps
 from bot.config import Settings
 from bot.models import Catalogue, Profile, RegistrationStatus, Role
 from bot.services.clock import utc_now
-from bot.storage import repositories as repo
 from bot.storage import teams
 from bot.storage.database import Database
+from bot.storage.people import save_person
+from bot.storage.registrations import add_registration
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user
 
 ADMIN_ID = 1
@@ -195,11 +196,11 @@ async def seed(running: RunningBot | Database, *people: Seeded) -> None:
                 email=person.email,
                 email_answered=True,
             )
-            await repo.save_person(tx, person.telegram_id, profile, "en", now)
+            await save_person(tx, person.telegram_id, profile, "en", now)
             await teams.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
             for code, role, status in person.places:
                 region = person.region if role is Role.REPRESENTATIVE else None
-                await repo.add_registration(tx, person.telegram_id, code, role, status, region, None, now)
+                await add_registration(tx, person.telegram_id, code, role, status, region, None, now)
             if not person.announcements:
                 await tx.execute("UPDATE people SET announcements = 0 WHERE telegram_id = ?", (person.telegram_id,))
 

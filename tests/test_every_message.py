@@ -68,8 +68,8 @@ from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.broadcasts import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound
 from bot.storage.groups import GroupLink
+from bot.storage.membership import Member
 from bot.storage.reports import Figures
-from bot.storage.repositories import Member
 from bot.views import announcements, delphi, delphi_results, exports, groups, keyboards, notices, stats, texts
 from bot.views.shown import SHOWN_LIMIT, cut
 from tests.telegram_html import CALLBACK_ANSWER_LIMIT, EntityParseError, parse_html, shown_length

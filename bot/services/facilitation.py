@@ -19,8 +19,7 @@ from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, R
 from bot.services import groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
-from bot.storage import outbox, teams
-from bot.storage import repositories as repo
+from bot.storage import audit, membership, outbox, people, registrations, runs, teams
 from bot.storage.database import Database, Transaction
 
 log = logging.getLogger("bot.facilitation")
@@ -85,7 +84,7 @@ async def assign(
     async with db.transaction() as tx:
         added = await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now)
         if added:
-            await repo.audit(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
+            await audit.record(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
             await outbox.enqueue(tx, person.telegram_id, "facilitator_welcome", now, params={"code": code})
     return Assigned(person, added)
 
@@ -98,7 +97,7 @@ async def unassign(
     async with db.transaction() as tx:
         if not await teams.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
-        await repo.audit(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
+        await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
         await outbox.enqueue(tx, person.telegram_id, "facilitator_removed", now, params={"code": code})
     return person
 
@@ -130,14 +129,14 @@ async def announce(
     """A new Leader or Representative application: a prompt to each decider, and a reminder due."""
     for decider in await deciders(tx, code, admins, applicant):
         await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
-    await repo.set_reminder_due(tx, registration_id, now + patience, 0)
+    await registrations.set_reminder_due(tx, registration_id, now + patience, 0)
 
 
 async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list[Registration]:
     codes = None if actor in admins else await teams.taskforces_of(db, actor)
     if codes == []:
         raise Refused("not_a_facilitator")
-    return [r for r in await repo.pending_registrations(db, codes) if r.person_id != actor]
+    return [r for r in await registrations.pending_registrations(db, codes) if r.person_id != actor]
 
 
 async def check_authority(
@@ -153,7 +152,7 @@ async def check_authority(
 
 async def open_application(db: Database, actor: int, registration_id: int, admins: Collection[int]) -> Registration:
     """The pending application this person may decide on (checked again when deciding)."""
-    registration = await repo.get_registration(db, registration_id)
+    registration = await registrations.get_registration(db, registration_id)
     if registration is None or registration.person_id is None:
         raise Refused("stale")
     await check_authority(db, actor, registration, admins)
@@ -172,7 +171,7 @@ async def decide(
     now: datetime,
 ) -> Decided:
     async with db.transaction() as tx:
-        registration = await repo.get_registration(tx, registration_id)
+        registration = await registrations.get_registration(tx, registration_id)
         if registration is None or registration.person_id is None:
             raise Refused("stale")
         await check_authority(tx, actor, registration, admins)
@@ -183,17 +182,17 @@ async def decide(
         # A rejected member-status claim keeps the person in the task force, as Team Member.
         role = Role.MEMBER if verdict is Verdict.NOT_MEMBER else None
         try:
-            await repo.decide_registration(tx, registration_id, status, actor, reason, now, role)
+            await registrations.decide_registration(tx, registration_id, status, actor, reason, now, role)
         except sqlite3.IntegrityError:
             raise await _place_taken(tx, registration) from None
         if verdict is not Verdict.REJECT:
-            await repo.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
+            await people.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
             await demote_everywhere(tx, registration.person_id, actor, now)
         if verdict is Verdict.REJECT and registration.moved_from is not None:
             # They gave up their place of another region to apply: they stay in the task force.
             await _add_member(tx, registration.person_id, registration.taskforce, now)
-        await repo.audit(
+        await audit.record(
             tx,
             now,
             actor,
@@ -209,21 +208,21 @@ async def decide(
 async def stay_as_member(db: Database, person_id: int, registration_id: int, now: datetime) -> str:
     """After a rejection the applicant may stay in the task force as a Team Member."""
     async with db.transaction() as tx:
-        registration = await repo.get_registration(tx, registration_id)
+        registration = await registrations.get_registration(tx, registration_id)
         if registration is None or registration.person_id != person_id:
             raise Refused("stale")
         if registration.status is not RegistrationStatus.REJECTED:
             raise Refused("stale")
         code = registration.taskforce
-        if any(r.taskforce == code for r in await repo.places_held(tx, person_id)):
+        if any(r.taskforce == code for r in await registrations.places_held(tx, person_id)):
             raise Refused("already_joined", code=code)
         await _add_member(tx, person_id, code, now)
     return code
 
 
 async def _add_member(tx: Transaction, person_id: int, code: str, now: datetime) -> None:
-    await repo.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
-    await repo.audit(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
+    await registrations.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
+    await audit.record(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
 
 
 async def end_registration(
@@ -231,10 +230,10 @@ async def end_registration(
 ) -> None:
     """Withdraw a registration (the person leaving, or an admin); open prompts say so, and by whom."""
     if by_admin and registration.status is RegistrationStatus.PENDING:
-        await repo.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
+        await registrations.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
     else:
-        await repo.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
-    await repo.audit(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
+        await registrations.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
+    await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)
     await groups.queue_removal(tx, registration.taskforce, registration.person_id, now)
@@ -247,7 +246,7 @@ async def withdraw(
     require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        held = next((r for r in await repo.places_held(tx, person.telegram_id) if r.taskforce == code), None)
+        held = next((r for r in await registrations.places_held(tx, person.telegram_id) if r.taskforce == code), None)
         if held is None:
             raise Refused("not_registered_other", who=person.full_name, code=code)
         await end_registration(tx, held, admin_id, now, by_admin=True)
@@ -291,8 +290,8 @@ async def _already_decided(tx: Database | Transaction, registration: Registratio
 
 
 async def _place_taken(tx: Transaction, registration: Registration) -> Refused:
-    holder = await repo.active_holder(tx, registration.taskforce, registration.role, registration.region)
-    person = await repo.get_person(tx, holder.person_id) if holder and holder.person_id else None
+    holder = await registrations.active_holder(tx, registration.taskforce, registration.role, registration.region)
+    person = await people.get_person(tx, holder.person_id) if holder and holder.person_id else None
     return Refused("place_taken", holder=person.name if person else "?", code=registration.taskforce)
 
 
@@ -300,7 +299,7 @@ async def demote_everywhere(tx: Transaction, person_id: int, actor: int, now: da
     """No longer a member or partner (a rejected claim, or the person's own profile edit):
     Team Member in every task force; open prompts say so. Returns the task forces changed."""
     demoted = []
-    for held in await repo.places_held(tx, person_id):
+    for held in await registrations.places_held(tx, person_id):
         if held.role.needs_decision:
             await demote(tx, held, actor, now)
             demoted.append(held.taskforce)
@@ -309,9 +308,9 @@ async def demote_everywhere(tx: Transaction, person_id: int, actor: int, now: da
 
 async def demote(tx: Transaction, held: Registration, actor: int, now: datetime) -> None:
     """A Leader or Representative place (or application) becomes a Team Member's, active at once."""
-    await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
-    await repo.set_reminder_due(tx, held.id, None, 0)
-    await repo.audit(tx, now, actor, "registration.demoted", held.person_id, held.taskforce)
+    await registrations.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
+    await registrations.set_reminder_due(tx, held.id, None, 0)
+    await audit.record(tx, now, actor, "registration.demoted", held.person_id, held.taskforce)
     if held.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, held.id, None, now)
 
@@ -324,7 +323,7 @@ async def ask_about_places(tx: Transaction, person_id: int, region: str, now: da
     so for each one (active or pending) of another region they are asked what to do with it, in the
     transaction that changed the region. Returns the task forces asked about."""
     asked = []
-    for held in await repo.places_held(tx, person_id):
+    for held in await registrations.places_held(tx, person_id):
         if held.role is Role.REPRESENTATIVE and held.region != region:
             params = {"region": region}
             await outbox.enqueue(tx, person_id, PLACE_QUESTION, now, registration_id=held.id, params=params)
@@ -352,7 +351,7 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
     """Decisions waiting too long: remind the deciders daily, three times, then the admins."""
     queued = 0
     async with db.transaction() as tx:
-        for registration, sent in await repo.decisions_due(tx, now):
+        for registration, sent in await registrations.decisions_due(tx, now):
             if sent < MAX_REMINDERS:
                 recipients = await deciders(tx, registration.taskforce, admins, registration.person_id)
                 kind, next_due = "decision_reminder", now + REMINDER_INTERVAL
@@ -362,7 +361,7 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
             for chat_id in recipients:
                 await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
                 queued += 1
-            await repo.set_reminder_due(tx, registration.id, next_due, sent + 1)
+            await registrations.set_reminder_due(tx, registration.id, next_due, sent + 1)
     return queued
 
 
@@ -371,21 +370,21 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
     left the task force and so its group."""
     today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     due_at = today if now >= today else today - timedelta(days=1)
-    last = await repo.last_run(db, DIGEST)
+    last = await runs.last_run(db, DIGEST)
     if last is not None and last >= due_at:
         return 0
     queued = 0
     async with db.transaction() as tx:
         if last is not None:
-            joined = await repo.new_members_since(tx, last, now)
-            left = await repo.left_groups_since(tx, last, now)
+            joined = await membership.new_members_since(tx, last, now)
+            left = await membership.left_groups_since(tx, last, now)
             for code in sorted({*joined, *left}):
                 ids = [person.telegram_id for person in joined.get(code, [])]
                 params: dict[str, object] = {"code": code, "ids": ids, "left": left.get(code, 0)}
                 for _, facilitator in await teams.facilitators(tx, code):
                     await outbox.enqueue(tx, facilitator.telegram_id, "digest", now, params=params)
                     queued += 1
-        await repo.set_last_run(tx, DIGEST, now)
+        await runs.set_last_run(tx, DIGEST, now)
     return queued
 
 
@@ -404,9 +403,9 @@ async def members_allowed(db: Database, actor: int, code: str, catalogue: Catalo
 
 async def members(
     db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
-) -> list[repo.Member]:
+) -> list[membership.Member]:
     await members_allowed(db, actor, code, catalogue, admins)
-    return await repo.members_of(db, code)
+    return await membership.members_of(db, code)
 
 
 @dataclass(frozen=True)
@@ -426,7 +425,7 @@ async def balance(db: Database, actor: int, code: str, catalogue: Catalogue, adm
     await members_allowed(db, actor, code, catalogue, admins)
     cells = {(region, kind): 0 for region in catalogue.region_names for kind in catalogue.stakeholder_type_names}
     roles, total, pending = dict.fromkeys(Role, 0), 0, 0
-    for region, kind, role, status, count in await repo.place_counts(db, code):
+    for region, kind, role, status, count in await membership.place_counts(db, code):
         if status != RegistrationStatus.ACTIVE:
             pending += count
             continue

@@ -9,8 +9,8 @@ from typing import Any
 from bot.i18n import SUPPORTED, language_for
 from bot.models import KnownUser, Lane, Person, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
-from bot.storage import outbox, teams
-from bot.storage import repositories as repo
+from bot.storage import outbox, registrations, teams
+from bot.storage import people as people_rows
 from bot.storage.database import Database
 
 REPLY = "reply"
@@ -42,19 +42,19 @@ class Application:
 
 async def application(db: Database, registration_id: int) -> Application | None:
     """None when the applicant has since deleted their data: nothing is then sent."""
-    registration = await repo.get_registration(db, registration_id)
+    registration = await registrations.get_registration(db, registration_id)
     if registration is None or registration.person_id is None:
         return None
-    applicant = await repo.get_person(db, registration.person_id)
+    applicant = await people_rows.get_person(db, registration.person_id)
     if applicant is None:
         return None
     others = [
         r
-        for r in await repo.registrations_of(db, applicant.telegram_id)
+        for r in await registrations.registrations_of(db, applicant.telegram_id)
         if r.id != registration.id and r.status.holds_place
     ]
     decider = await teams.known_user(db, registration.decided_by) if registration.decided_by else None
-    moved_from = await repo.get_registration(db, registration.moved_from) if registration.moved_from else None
+    moved_from = await registrations.get_registration(db, registration.moved_from) if registration.moved_from else None
     return Application(registration, applicant, others, decider, moved_from)
 
 
@@ -79,7 +79,7 @@ async def choose_language(db: Database, telegram_id: int, full_name: str, langua
 
 
 async def people(db: Database, ids: list[int]) -> list[Person]:
-    found = [await repo.get_person(db, telegram_id) for telegram_id in ids]
+    found = [await people_rows.get_person(db, telegram_id) for telegram_id in ids]
     return [person for person in found if person is not None]
 
 

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import facilitation
-from bot.storage import reports
-from bot.storage import repositories as repo
+from bot.storage import audit, reports
 from bot.storage.database import Database
 from bot.storage.reports import ExportRecord, Figures
 
@@ -23,7 +22,7 @@ async def export(db: Database, actor: int, admins: Collection[int], now: datetim
     codes = await facilitation.oversight(db, actor, admins)
     count = await reports.export_count(db, codes)
     async with db.transaction() as tx:
-        await repo.audit(tx, now, actor, "export", detail={"taskforces": codes or "all", "rows": count})
+        await audit.record(tx, now, actor, "export", detail={"taskforces": codes or "all", "rows": count})
     return codes, count
 
 

@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import Lane, OutboxItem
-from bot.storage.database import Database, Transaction, to_text
-from bot.storage.repositories import Reader
+from bot.storage.database import Database, Reader, Transaction, to_text
 
 
 async def enqueue(

@@ -7,8 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.models import KnownUser
-from bot.storage.database import Database, Transaction, from_text, to_text
-from bot.storage.repositories import Reader
+from bot.storage.database import Database, Reader, Transaction, from_text, to_text
 
 
 async def remember_user(

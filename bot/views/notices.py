@@ -15,7 +15,7 @@ from bot.services.facilitation import Balance
 from bot.services.fields import ProfileField
 from bot.services.notices import Application
 from bot.storage.groups import GroupLink
-from bot.storage.repositories import Member
+from bot.storage.membership import Member
 from bot.views.callbacks import encode
 from bot.views.exports import neutralised
 from bot.views.texts import (
