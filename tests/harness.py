@@ -26,7 +26,7 @@ from bot.chat.common import DEPS_KEY, Deps
 from bot.config import Settings
 from bot.models import Catalogue, Profile, RegistrationStatus, Role
 from bot.services.clock import utc_now
-from bot.storage import teams
+from bot.storage import known_users
 from bot.storage.database import Database
 from bot.storage.people import save_person
 from bot.storage.registrations import add_registration
@@ -197,7 +197,7 @@ async def seed(running: RunningBot | Database, *people: Seeded) -> None:
                 email_answered=True,
             )
             await save_person(tx, person.telegram_id, profile, "en", now)
-            await teams.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
+            await known_users.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
             for code, role, status in person.places:
                 region = person.region if role is Role.REPRESENTATIVE else None
                 await add_registration(tx, person.telegram_id, code, role, status, region, None, now)

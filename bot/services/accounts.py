@@ -11,7 +11,7 @@ from bot.models import Catalogue, KnownUser, Person, Profile, Registration, Regi
 from bot.services import facilitation, groups
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
-from bot.storage import audit, broadcasts, membership, outbox, people, reminders, teams
+from bot.storage import audit, broadcasts, facilitators, known_users, membership, outbox, people, prompts, reminders
 from bot.storage import delphi as delphi_rows
 from bot.storage import groups as group_rows
 from bot.storage import registrations as registration_rows
@@ -47,7 +47,7 @@ async def taskforce_cards(db: Database, telegram_id: int, codes: list[str]) -> l
     return [
         TaskforceCard(
             held[code],
-            [user for _, user in await teams.facilitators(db, code)],
+            [user for _, user in await facilitators.assigned(db, code)],
             await membership.active_members_by_region(db, code),
             await _group_for(db, held[code]),
         )
@@ -239,7 +239,9 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
             await groups.queue_removal(tx, held.taskforce, telegram_id, now)
         await people.delete_person(tx, telegram_id)
         await reminders.delete_reminders(tx, telegram_id)
-        await teams.forget_user(tx, telegram_id)
+        await known_users.forget_user(tx, telegram_id)
+        await facilitators.forget_facilitator(tx, telegram_id)
+        await prompts.forget_prompts(tx, telegram_id)
         await outbox.forget_chat(tx, telegram_id, still_acting=groups.ACTION_KIND)  # after queue_removal
         await broadcasts.forget_author(tx, telegram_id, now)
         await group_rows.forget_user(tx, telegram_id)

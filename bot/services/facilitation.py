@@ -19,7 +19,7 @@ from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, R
 from bot.services import groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
-from bot.storage import audit, membership, outbox, people, registrations, runs, teams
+from bot.storage import audit, facilitators, known_users, membership, outbox, people, prompts, registrations, runs
 from bot.storage.database import Database, Transaction
 
 log = logging.getLogger("bot.facilitation")
@@ -58,9 +58,9 @@ async def resolve(db: Database, target: str) -> KnownUser:
     cleaned = target.strip()
     number = whole_number(cleaned)
     if number is not None:
-        found = await teams.known_user(db, number) if storable(number) else None
+        found = await known_users.known_user(db, number) if storable(number) else None
     elif USERNAME.fullmatch(cleaned.removeprefix("@")):
-        found = await teams.known_by_username(db, cleaned.removeprefix("@"))
+        found = await known_users.known_by_username(db, cleaned.removeprefix("@"))
     else:
         raise Refused("bad_person", who=cleaned)
     if found is None:
@@ -82,7 +82,7 @@ async def assign(
         raise Refused("unknown_code", code=code)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        added = await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now)
+        added = await facilitators.add_facilitator(tx, person.telegram_id, code, admin_id, now)
         if added:
             await audit.record(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
             await outbox.enqueue(tx, person.telegram_id, "facilitator_welcome", now, params={"code": code})
@@ -95,7 +95,7 @@ async def unassign(
     require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        if not await teams.remove_facilitator(tx, person.telegram_id, code):
+        if not await facilitators.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
         await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
         await outbox.enqueue(tx, person.telegram_id, "facilitator_removed", now, params={"code": code})
@@ -105,13 +105,15 @@ async def unassign(
 async def deciders(db: Database | Transaction, code: str, admins: Collection[int], applicant: int | None) -> list[int]:
     """Who decides an application: the task force's facilitators other than the applicant;
     with none, the admins, so nothing waits unseen."""
-    facilitators = [user.telegram_id for _, user in await teams.facilitators(db, code) if user.telegram_id != applicant]
-    return facilitators or [admin for admin in sorted(admins) if admin != applicant]
+    facilitating = [
+        user.telegram_id for _, user in await facilitators.assigned(db, code) if user.telegram_id != applicant
+    ]
+    return facilitating or [admin for admin in sorted(admins) if admin != applicant]
 
 
 async def may_oversee(db: Database, actor: int, code: str, admins: Collection[int]) -> bool:
     """Facilitators of this task force and admins see its members and decide its applications."""
-    return actor in admins or code in await teams.taskforces_of(db, actor)
+    return actor in admins or code in await facilitators.taskforces_of(db, actor)
 
 
 # ---------------------------------------------------------------- applications
@@ -133,7 +135,7 @@ async def announce(
 
 
 async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list[Registration]:
-    codes = None if actor in admins else await teams.taskforces_of(db, actor)
+    codes = None if actor in admins else await facilitators.taskforces_of(db, actor)
     if codes == []:
         raise Refused("not_a_facilitator")
     return [r for r in await registrations.pending_registrations(db, codes) if r.person_id != actor]
@@ -144,7 +146,7 @@ async def check_authority(
 ) -> None:
     if registration.person_id == actor:
         raise Refused("own_application")
-    if actor not in admins and registration.taskforce not in await teams.taskforces_of(db, actor):
+    if actor not in admins and registration.taskforce not in await facilitators.taskforces_of(db, actor):
         log.warning("a decision on registration %s was refused: no authority", registration.id)
         log.debug("… to user %s", actor)
         raise Refused("not_your_taskforce", code=registration.taskforce)
@@ -259,14 +261,14 @@ async def facilitator_list(
 ) -> list[tuple[str, KnownUser]]:
     """Who facilitates what (one task force or all): for admins."""
     require_admin(actor, admins)
-    return await teams.facilitators(db, code)
+    return await facilitators.assigned(db, code)
 
 
 async def oversight(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
     """What the actor oversees: None for the Secretariat (everything), else their task forces."""
     if actor in admins:
         return None
-    codes = await teams.taskforces_of(db, actor)
+    codes = await facilitators.taskforces_of(db, actor)
     if not codes:
         log.warning("an overview was refused: neither admin nor facilitator")
         raise Refused("not_a_facilitator")
@@ -275,13 +277,13 @@ async def oversight(db: Database, actor: int, admins: Collection[int]) -> list[s
 
 async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[bool, bool]:
     """(facilitates something, is an admin): what /help and the command menu offer."""
-    return bool(await teams.taskforces_of(db, actor)), actor in admins
+    return bool(await facilitators.taskforces_of(db, actor)), actor in admins
 
 
 async def _already_decided(tx: Database | Transaction, registration: Registration) -> Refused:
     if registration.decided_by is None:  # withdrawn, or a Team Member now: nobody decided
         return Refused("withdrawn")
-    decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
+    decider = await known_users.known_user(tx, registration.decided_by) if registration.decided_by else None
     return Refused(
         "already_decided",
         who=decider.full_name if decider else "—",  # the decider has deleted their data
@@ -340,7 +342,7 @@ async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int |
 
 async def close_prompts(tx: Transaction, registration_id: int, kind: str, now: datetime) -> None:
     """Every message that asked for a decision on this application is edited (to `kind`'s text)."""
-    for chat_id, message_id in await teams.prompts_of(tx, registration_id):
+    for chat_id, message_id in await prompts.prompts_of(tx, registration_id):
         await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration_id, edit_message_id=message_id)
 
 
@@ -381,7 +383,7 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
             for code in sorted({*joined, *left}):
                 ids = [person.telegram_id for person in joined.get(code, [])]
                 params: dict[str, object] = {"code": code, "ids": ids, "left": left.get(code, 0)}
-                for _, facilitator in await teams.facilitators(tx, code):
+                for _, facilitator in await facilitators.assigned(tx, code):
                     await outbox.enqueue(tx, facilitator.telegram_id, "digest", now, params=params)
                     queued += 1
         await runs.set_last_run(tx, DIGEST, now)

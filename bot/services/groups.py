@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.models import Catalogue, Lane, RegistrationStatus
 from bot.services.errors import Refused
-from bot.storage import audit, groups, outbox, registrations, teams
+from bot.storage import audit, facilitators, groups, outbox, registrations
 from bot.storage.database import Database, Transaction
 from bot.storage.groups import GroupLink
 
@@ -44,7 +44,7 @@ class BotRights:
 
 
 async def _may_link(db: Database | Transaction, actor: int, code: str, admins: Collection[int]) -> None:
-    if actor not in admins and code not in await teams.taskforces_of(db, actor):
+    if actor not in admins and code not in await facilitators.taskforces_of(db, actor):
         log.warning("a group link for %s was refused: no authority", code)
         raise Refused("not_your_taskforce", code=code)
 
@@ -151,7 +151,7 @@ async def broken(db: Database, chat_id: int, reason: str, admins: Collection[int
         if not await groups.mark_broken(tx, chat_id, reason, now):
             return False
         await audit.record(tx, now, None, "group.broken", taskforce=found.taskforce, detail={"reason": reason})
-        told = {*admins, *(user.telegram_id for _, user in await teams.facilitators(tx, found.taskforce))}
+        told = {*admins, *(user.telegram_id for _, user in await facilitators.assigned(tx, found.taskforce))}
         for person in sorted(told):
             await outbox.enqueue(tx, person, BROKEN_KIND, now, params={"code": found.taskforce}, lane=Lane.NOTICE)
     return True

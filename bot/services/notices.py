@@ -9,7 +9,7 @@ from typing import Any
 from bot.i18n import SUPPORTED, language_for
 from bot.models import KnownUser, Lane, Person, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
-from bot.storage import outbox, registrations, teams
+from bot.storage import facilitators, known_users, outbox, prompts, registrations
 from bot.storage import people as people_rows
 from bot.storage.database import Database
 
@@ -53,21 +53,21 @@ async def application(db: Database, registration_id: int) -> Application | None:
         for r in await registrations.registrations_of(db, applicant.telegram_id)
         if r.id != registration.id and r.status.holds_place
     ]
-    decider = await teams.known_user(db, registration.decided_by) if registration.decided_by else None
+    decider = await known_users.known_user(db, registration.decided_by) if registration.decided_by else None
     moved_from = await registrations.get_registration(db, registration.moved_from) if registration.moved_from else None
     return Application(registration, applicant, others, decider, moved_from)
 
 
 async def language_of(db: Database, telegram_id: int) -> str:
     """The language to write to someone in: the one they chose, else their Telegram's."""
-    known = await teams.known_user(db, telegram_id)
+    known = await known_users.known_user(db, telegram_id)
     if known is not None and known.chosen_language:
         return known.chosen_language
     return language_for(known.language if known else None)
 
 
 async def chosen_language(db: Database, telegram_id: int) -> str | None:
-    known = await teams.known_user(db, telegram_id)
+    known = await known_users.known_user(db, telegram_id)
     return known.chosen_language if known else None
 
 
@@ -75,7 +75,7 @@ async def choose_language(db: Database, telegram_id: int, full_name: str, langua
     if language not in SUPPORTED:
         raise Refused("stale")
     async with db.transaction() as tx:
-        await teams.choose_language(tx, telegram_id, full_name, language, now)
+        await known_users.choose_language(tx, telegram_id, full_name, language, now)
 
 
 async def people(db: Database, ids: list[int]) -> list[Person]:
@@ -88,22 +88,22 @@ async def remember(
 ) -> None:
     """Record that this person has started the bot, so the bot may write to them."""
     async with db.transaction() as tx:
-        await teams.remember_user(tx, telegram_id, username, full_name, language, now)
+        await known_users.remember_user(tx, telegram_id, username, full_name, language, now)
 
 
 async def remember_prompt(db: Database, registration_id: int, chat_id: int, message_id: int) -> None:
     """A message with decision buttons, so that the decision edits it (and every other one)."""
     async with db.transaction() as tx:
-        await teams.add_prompt(tx, registration_id, chat_id, message_id)
+        await prompts.add_prompt(tx, registration_id, chat_id, message_id)
 
 
 async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
-    return await teams.taskforces_of(db, telegram_id)
+    return await facilitators.taskforces_of(db, telegram_id)
 
 
 async def mark_unreachable(db: Database, telegram_id: int, now: datetime) -> None:
     """Telegram refused to deliver (blocked, deactivated): later bulk sends skip them until they write again."""
-    await teams.mark_unreachable(db, telegram_id, now)
+    await known_users.mark_unreachable(db, telegram_id, now)
 
 
 async def queue_reply(db: Database, chat_id: int, text: str, markup: dict[str, Any] | None, now: datetime) -> None:
