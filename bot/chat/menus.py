@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.chat.common import Context, deps
 from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.services import facilitation, notices
+from bot.services import authority, notices
 from bot.views import texts
 
 
@@ -24,7 +24,7 @@ async def set_menu(
 async def update_menu(context: Context, telegram_id: int) -> None:
     """After someone's role or language changed."""
     d = deps(context)
-    facilitates, admin = await facilitation.roles_of(d.db, telegram_id, d.settings.admins)
+    facilitates, admin = await authority.roles_of(d.db, telegram_id, d.settings.admins)
     if facilitates or admin:
         await set_menu(context.bot, await notices.language_of(d.db, telegram_id), telegram_id, facilitates, admin)
     else:

@@ -22,7 +22,7 @@ from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import accounts, facilitation, notices
+from bot.services import accounts, authority, facilitation, notices
 from bot.services.accounts import PlaceChoice
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
@@ -173,7 +173,7 @@ async def forget_declined(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     d = deps(context)
-    facilitator, admin = await facilitation.roles_of(d.db, user_id(update), d.settings.admins)
+    facilitator, admin = await authority.roles_of(d.db, user_id(update), d.settings.admins)
     await reply(update, texts.help_text(tr(update, context), facilitator, admin))
 
 

@@ -12,7 +12,7 @@ from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import facilitation, notices
+from bot.services import authority, facilitation, notices
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.notices import application
@@ -25,7 +25,7 @@ PRIVATE = filters.ChatType.PRIVATE
 async def _is_admin(update: Update, context: Context) -> bool:
     """Admin commands from anyone else are refused before their usage is explained (the service checks again)."""
     try:
-        facilitation.require_admin(user_id(update), deps(context).settings.admins)
+        authority.require_admin(user_id(update), deps(context).settings.admins)
     except Refused as refused:
         await refuse(update, context, refused)
         return False

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Role
-from bot.services import facilitation
+from bot.services import authority
 from bot.services.errors import Refused
 from bot.storage import audit, outbox
 from bot.storage import broadcasts as rows
@@ -50,7 +50,7 @@ class Progress:
 async def scope(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
     """None for the Secretariat (everyone); a facilitator's task forces; anyone else is refused."""
     try:
-        return await facilitation.oversight(db, actor, admins)
+        return await authority.oversight(db, actor, admins)
     except Refused:
         raise Refused("broadcast_not_allowed") from None
 

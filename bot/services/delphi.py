@@ -23,9 +23,9 @@ from pydantic_core import ErrorDetails
 
 from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.models import Catalogue
+from bot.services.authority import require_admin
 from bot.services.delphi_results import feedback, undecided
 from bot.services.errors import Refused
-from bot.services.facilitation import require_admin
 from bot.services.fields import clean_text
 from bot.services.redelivery import delivered_again
 from bot.storage import audit, outbox

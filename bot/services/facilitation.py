@@ -1,6 +1,7 @@
-"""Facilitators: who they are, who may decide an application, and what a decision changes.
+"""Facilitation: assigning facilitators, deciding applications and what a decision changes,
+reminders of decisions waiting, the daily digest, a task force's members and balance.
 
-Every decision re-reads the registration and the decider's authority inside the
+Every decision re-reads the registration and the decider's authority (`authority`) inside the
 transaction that records it, so a forged or replayed button changes nothing, and
 the first of two simultaneous decisions wins in the database itself.
 """
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, Role
-from bot.services import groups
+from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, known_users, membership, outbox, people, prompts, registrations, runs
@@ -45,14 +46,6 @@ class Decided:
 # ---------------------------------------------------------------- who facilitates
 
 
-def require_admin(actor: int, admins: Collection[int]) -> None:
-    """Only the configured admins administer; anyone else is refused, changing nothing, and logged."""
-    if actor not in admins:
-        log.warning("an admin action was refused to a non-admin")
-        log.debug("… to user %s", actor)
-        raise Refused("admins_only")
-
-
 async def resolve(db: Database, target: str) -> KnownUser:
     """A user id or @username of someone who has started the bot (it cannot write first)."""
     cleaned = target.strip()
@@ -77,7 +70,7 @@ class Assigned:
 async def assign(
     db: Database, admin_id: int, target: str, code: str, catalogue: Catalogue, admins: Collection[int], now: datetime
 ) -> Assigned:
-    require_admin(admin_id, admins)
+    authority.require_admin(admin_id, admins)
     if catalogue.objective(code) is None:
         raise Refused("unknown_code", code=code)
     person = await resolve(db, target)
@@ -92,7 +85,7 @@ async def assign(
 async def unassign(
     db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
 ) -> KnownUser:
-    require_admin(admin_id, admins)
+    authority.require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
         if not await facilitators.remove_facilitator(tx, person.telegram_id, code):
@@ -100,20 +93,6 @@ async def unassign(
         await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
         await outbox.enqueue(tx, person.telegram_id, "facilitator_removed", now, params={"code": code})
     return person
-
-
-async def deciders(db: Database | Transaction, code: str, admins: Collection[int], applicant: int | None) -> list[int]:
-    """Who decides an application: the task force's facilitators other than the applicant;
-    with none, the admins, so nothing waits unseen."""
-    facilitating = [
-        user.telegram_id for _, user in await facilitators.assigned(db, code) if user.telegram_id != applicant
-    ]
-    return facilitating or [admin for admin in sorted(admins) if admin != applicant]
-
-
-async def may_oversee(db: Database, actor: int, code: str, admins: Collection[int]) -> bool:
-    """Facilitators of this task force and admins see its members and decide its applications."""
-    return actor in admins or code in await facilitators.taskforces_of(db, actor)
 
 
 # ---------------------------------------------------------------- applications
@@ -129,7 +108,7 @@ async def announce(
     patience: timedelta,
 ) -> None:
     """A new Leader or Representative application: a prompt to each decider, and a reminder due."""
-    for decider in await deciders(tx, code, admins, applicant):
+    for decider in await authority.deciders(tx, code, admins, applicant):
         await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
     await registrations.set_reminder_due(tx, registration_id, now + patience, 0)
 
@@ -141,23 +120,12 @@ async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list
     return [r for r in await registrations.pending_registrations(db, codes) if r.person_id != actor]
 
 
-async def check_authority(
-    db: Database | Transaction, actor: int, registration: Registration, admins: Collection[int]
-) -> None:
-    if registration.person_id == actor:
-        raise Refused("own_application")
-    if actor not in admins and registration.taskforce not in await facilitators.taskforces_of(db, actor):
-        log.warning("a decision on registration %s was refused: no authority", registration.id)
-        log.debug("… to user %s", actor)
-        raise Refused("not_your_taskforce", code=registration.taskforce)
-
-
 async def open_application(db: Database, actor: int, registration_id: int, admins: Collection[int]) -> Registration:
     """The pending application this person may decide on (checked again when deciding)."""
     registration = await registrations.get_registration(db, registration_id)
     if registration is None or registration.person_id is None:
         raise Refused("stale")
-    await check_authority(db, actor, registration, admins)
+    await authority.check_authority(db, actor, registration, admins)
     if registration.status is not RegistrationStatus.PENDING:
         raise await _already_decided(db, registration)
     return registration
@@ -176,7 +144,7 @@ async def decide(
         registration = await registrations.get_registration(tx, registration_id)
         if registration is None or registration.person_id is None:
             raise Refused("stale")
-        await check_authority(tx, actor, registration, admins)
+        await authority.check_authority(tx, actor, registration, admins)
         if registration.status is not RegistrationStatus.PENDING:
             log.info("registration %s is decided already; pressed again", registration_id)
             raise await _already_decided(tx, registration)
@@ -245,7 +213,7 @@ async def withdraw(
     db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
 ) -> KnownUser:
     """An admin withdraws someone, e.g. a Leader who no longer serves, to free the place."""
-    require_admin(admin_id, admins)
+    authority.require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
         held = next((r for r in await registrations.places_held(tx, person.telegram_id) if r.taskforce == code), None)
@@ -260,24 +228,8 @@ async def facilitator_list(
     db: Database, actor: int, code: str | None, admins: Collection[int]
 ) -> list[tuple[str, KnownUser]]:
     """Who facilitates what (one task force or all): for admins."""
-    require_admin(actor, admins)
+    authority.require_admin(actor, admins)
     return await facilitators.assigned(db, code)
-
-
-async def oversight(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
-    """What the actor oversees: None for the Secretariat (everything), else their task forces."""
-    if actor in admins:
-        return None
-    codes = await facilitators.taskforces_of(db, actor)
-    if not codes:
-        log.warning("an overview was refused: neither admin nor facilitator")
-        raise Refused("not_a_facilitator")
-    return codes
-
-
-async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[bool, bool]:
-    """(facilitates something, is an admin): what /help and the command menu offer."""
-    return bool(await facilitators.taskforces_of(db, actor)), actor in admins
 
 
 async def _already_decided(tx: Database | Transaction, registration: Registration) -> Refused:
@@ -355,7 +307,7 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
     async with db.transaction() as tx:
         for registration, sent in await registrations.decisions_due(tx, now):
             if sent < MAX_REMINDERS:
-                recipients = await deciders(tx, registration.taskforce, admins, registration.person_id)
+                recipients = await authority.deciders(tx, registration.taskforce, admins, registration.person_id)
                 kind, next_due = "decision_reminder", now + REMINDER_INTERVAL
             else:
                 recipients = [admin for admin in sorted(admins) if admin != registration.person_id]
@@ -393,20 +345,10 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
 # ---------------------------------------------------------------- members and balance
 
 
-async def members_allowed(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> None:
-    """A task force's members are for its facilitators and the Secretariat only."""
-    if catalogue.objective(code) is None:
-        raise Refused("unknown_code", code=code)
-    if not await may_oversee(db, actor, code, admins):
-        log.warning("the members of %s were refused: no authority", code)
-        log.debug("… to user %s", actor)
-        raise Refused("not_your_taskforce", code=code)
-
-
 async def members(
     db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
 ) -> list[membership.Member]:
-    await members_allowed(db, actor, code, catalogue, admins)
+    await authority.members_allowed(db, actor, code, catalogue, admins)
     return await membership.members_of(db, code)
 
 
@@ -424,7 +366,7 @@ class Balance:
 
 async def balance(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> Balance:
     """Who holds a place now (active only), counted in SQL; pending applications are counted apart."""
-    await members_allowed(db, actor, code, catalogue, admins)
+    await authority.members_allowed(db, actor, code, catalogue, admins)
     cells = {(region, kind): 0 for region in catalogue.region_names for kind in catalogue.stakeholder_type_names}
     roles, total, pending = dict.fromkeys(Role, 0), 0, 0
     for region, kind, role, status, count in await membership.place_counts(db, code):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.models import Catalogue, Lane, RegistrationStatus
+from bot.services import authority
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, groups, outbox, registrations
 from bot.storage.database import Database, Transaction
@@ -44,7 +45,7 @@ class BotRights:
 
 
 async def _may_link(db: Database | Transaction, actor: int, code: str, admins: Collection[int]) -> None:
-    if actor not in admins and code not in await facilitators.taskforces_of(db, actor):
+    if not await authority.may_oversee(db, actor, code, admins):
         log.warning("a group link for %s was refused: no authority", code)
         raise Refused("not_your_taskforce", code=code)
 
