@@ -46,6 +46,7 @@ from bot.models import (
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
+from bot.services.applications import Application
 from bot.services.broadcasting import (
     AUTHOR_NAME_LIMIT,
     CAPTION_LIMIT,
@@ -63,7 +64,6 @@ from bot.services.errors import Refused
 from bot.services.facilitation import Balance
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
-from bot.services.notices import Application
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.broadcasts import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound

@@ -20,11 +20,12 @@ from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
-from bot.services import accounts, notices
+from bot.services import accounts
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
 from bot.services.redelivery import delivered_again
+from bot.storage import outbox
 from bot.storage.database import Database
 from bot.views import keyboards, texts
 
@@ -184,7 +185,7 @@ async def reply_for_sure(
             raise
         log.warning("a reply was not taken (%s); it goes through the sender", error.message)
         d = deps(context)
-        await notices.queue_reply(d.db, update.effective_chat.id, text, markup.to_dict() if markup else None, d.now())
+        await outbox.queue_reply(d.db, update.effective_chat.id, text, markup.to_dict() if markup else None, d.now())
         d.sender.wake()
 
 

@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.chat.common import Context, deps
 from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.services import authority, notices
+from bot.services import authority, contacts
 from bot.views import texts
 
 
@@ -26,6 +26,6 @@ async def update_menu(context: Context, telegram_id: int) -> None:
     d = deps(context)
     facilitates, admin = await authority.roles_of(d.db, telegram_id, d.settings.admins)
     if facilitates or admin:
-        await set_menu(context.bot, await notices.language_of(d.db, telegram_id), telegram_id, facilitates, admin)
+        await set_menu(context.bot, await contacts.language_of(d.db, telegram_id), telegram_id, facilitates, admin)
     else:
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))

@@ -22,7 +22,7 @@ from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import accounts, authority, facilitation, notices
+from bot.services import accounts, authority, contacts, facilitation
 from bot.services.accounts import PlaceChoice
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
@@ -188,7 +188,7 @@ async def language_press(update: Update, context: Context) -> None:
     if press is None or user is None:
         await refuse(update, context, Refused("stale"))
         return
-    await notices.choose_language(d.db, user.id, user.full_name, press.arg, d.now())
+    await contacts.choose_language(d.db, user.id, user.full_name, press.arg, d.now())
     d.languages[user.id] = press.arg
     await reply(update, texts.language_set(tr(update, context)))
     await update_menu(context, user.id)

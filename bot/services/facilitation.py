@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, KnownUser, Person, Registration, RegistrationStatus, Role
 from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
-from bot.storage import audit, facilitators, known_users, membership, outbox, people, prompts, registrations, runs
+from bot.storage import audit, facilitators, known_users, membership, outbox, prompts, registrations, runs
+from bot.storage import people as people_rows
 from bot.storage.database import Database, Transaction
 
 log = logging.getLogger("bot.facilitation")
@@ -156,7 +157,7 @@ async def decide(
         except sqlite3.IntegrityError:
             raise await _place_taken(tx, registration) from None
         if verdict is not Verdict.REJECT:
-            await people.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
+            await people_rows.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
             await demote_everywhere(tx, registration.person_id, actor, now)
         if verdict is Verdict.REJECT and registration.moved_from is not None:
@@ -224,6 +225,10 @@ async def withdraw(
     return person
 
 
+async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
+    return await facilitators.taskforces_of(db, telegram_id)
+
+
 async def facilitator_list(
     db: Database, actor: int, code: str | None, admins: Collection[int]
 ) -> list[tuple[str, KnownUser]]:
@@ -245,7 +250,7 @@ async def _already_decided(tx: Database | Transaction, registration: Registratio
 
 async def _place_taken(tx: Transaction, registration: Registration) -> Refused:
     holder = await registrations.active_holder(tx, registration.taskforce, registration.role, registration.region)
-    person = await people.get_person(tx, holder.person_id) if holder and holder.person_id else None
+    person = await people_rows.get_person(tx, holder.person_id) if holder and holder.person_id else None
     return Refused("place_taken", holder=person.name if person else "?", code=registration.taskforce)
 
 
@@ -290,6 +295,12 @@ async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int |
     if applicant is not None:
         await outbox.enqueue(tx, applicant, "decision", now, registration_id=registration_id)
     await close_prompts(tx, registration_id, "prompt_decided", now)
+
+
+async def remember_prompt(db: Database, registration_id: int, chat_id: int, message_id: int) -> None:
+    """A message with decision buttons, so that the decision edits it (and every other one)."""
+    async with db.transaction() as tx:
+        await prompts.add_prompt(tx, registration_id, chat_id, message_id)
 
 
 async def close_prompts(tx: Transaction, registration_id: int, kind: str, now: datetime) -> None:
@@ -340,6 +351,12 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
                     queued += 1
         await runs.set_last_run(tx, DIGEST, now)
     return queued
+
+
+async def people(db: Database, ids: list[int]) -> list[Person]:
+    """The digest's new members as they are when it goes; those who deleted their data meanwhile are left out."""
+    found = [await people_rows.get_person(db, telegram_id) for telegram_id in ids]
+    return [person for person in found if person is not None]
 
 
 # ---------------------------------------------------------------- members and balance
