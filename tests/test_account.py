@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.storage.audit import audit_actions
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
-from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
 from tests.test_join_flow import join_as_member_of
 
 
@@ -50,7 +49,7 @@ async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: Chat
     assert "Removed: E-mail" in removed.text
     person = await get_person(running_bot.db, ada.id)
     assert person is not None and person.email is None and person.organisation == "Soil Institute"
-    assert "profile.cleared" in [row["action"] for row in await audit_actions(running_bot.db)]
+    assert "profile.cleared" in [row["action"] for row in await audit_rows(running_bot.db)]
     again = await ada.say("/profile")
     assert "ada@example.org" not in again.text
     question = await ada.press("E-mail")
@@ -111,7 +110,7 @@ async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot
     assert await get_person(db, ada.id) is None
     rows = await db.fetchall("SELECT person_id, status FROM registrations")
     assert [(row["person_id"], row["status"]) for row in rows] == [(None, "withdrawn")]
-    audit = await audit_actions(db)
+    audit = await audit_rows(db)
     assert audit and all(ada.id not in (row["actor_id"], row["subject_id"]) for row in audit)
     assert all(row["detail"] is None or "I know" not in row["detail"] for row in audit)
     assert await db.fetchone("SELECT 1 FROM ptb_user_data WHERE user_id = ?", (ada.id,)) is None

@@ -8,12 +8,11 @@ import io
 
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.storage.audit import audit_actions
 from bot.storage.membership import Member
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
 from bot.views import notices as views
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows, bot_with
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
 
@@ -198,7 +197,7 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     assert running_bot.db is not None
     rows = [(r.role.value, r.status.value) for r in await registrations_of(running_bot.db, p["ada"].id)]
     assert sorted(rows) == [("member", "active"), ("representative", "rejected")]
-    audit = await audit_actions(running_bot.db, p["ada"].id)
+    audit = await audit_rows(running_bot.db, p["ada"].id)
     assert any(row["action"] == "decision.reject" and row["actor_id"] == p["fran"].id for row in audit)
 
 
@@ -234,7 +233,7 @@ async def test_two_facilitators_pressing_at_once_make_one_decision(running_bot: 
     assert running_bot.db is not None
     [registration] = await registrations_of(running_bot.db, p["ada"].id)
     assert registration.decided_by in (p["fran"].id, p["gus"].id)
-    audit = await audit_actions(running_bot.db, p["ada"].id)
+    audit = await audit_rows(running_bot.db, p["ada"].id)
     assert len([row for row in audit if row["action"].startswith("decision.")]) == 1
 
 

@@ -6,9 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.storage.database import Reader, Transaction, to_text
+from bot.storage.database import Transaction, to_text
 
 
 async def record(
@@ -30,9 +28,3 @@ async def anonymise(tx: Transaction, telegram_id: int) -> None:
     """Keep the history of what happened, without who it was or what they wrote."""
     await tx.execute("UPDATE audit_log SET actor_id = NULL, detail = NULL WHERE actor_id = ?", (telegram_id,))
     await tx.execute("UPDATE audit_log SET subject_id = NULL, detail = NULL WHERE subject_id = ?", (telegram_id,))
-
-
-async def audit_actions(db: Reader, subject_id: int | None = None) -> list[aiosqlite.Row]:
-    if subject_id is None:
-        return await db.fetchall("SELECT * FROM audit_log ORDER BY id")
-    return await db.fetchall("SELECT * FROM audit_log WHERE subject_id = ? ORDER BY id", (subject_id,))
