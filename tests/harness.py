@@ -197,7 +197,7 @@ async def seed(running: RunningBot | Database, *people: Seeded) -> None:
                 email=person.email,
                 email_answered=True,
             )
-            await save_person(tx, person.telegram_id, profile, "en", now)
+            await save_person(tx, person.telegram_id, profile, now)
             await known_users.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
             for code, role, status in person.places:
                 region = person.region if role is Role.REPRESENTATIVE else None

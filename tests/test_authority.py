@@ -27,7 +27,7 @@ async def world(db: Database, catalogue: Catalogue) -> int:
     async with db.transaction() as tx:
         for person, name in ((ADMIN, "Admin"), (FRAN, "Fran"), (ADA, "Ada Lovelace"), (MALLORY, "Mallory")):
             await known_users.remember_user(tx, person, name.lower(), name, "en", NOW)
-        await save_person(tx, ADA, FULL_PROFILE, "en", NOW)
+        await save_person(tx, ADA, FULL_PROFILE, NOW)
         registration = await add_registration(tx, ADA, "B3", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW)
     await facilitation.assign(db, ADMIN, str(FRAN), "B3", catalogue, ADMINS, NOW)
     return registration

@@ -165,7 +165,6 @@ def person(telegram_id: int, name: str) -> Person:
         stakeholder_type=CATALOGUE.stakeholder_type_names[-1],
         member_status="member",
         email=typed(ProfileField.EMAIL),
-        language="en",
         created_at=NOW,
         updated_at=NOW,
     )

@@ -372,7 +372,7 @@ async def test_long_member_lists_come_as_a_csv_document(running_bot: RunningBot)
             profile = Profile(name=f"Member number {index:02d} with a long name", organisation="Organisation " * 3,
                               country="Country", region="Europe", stakeholder_type="Private companies",
                               member_status="neither", email_answered=True)  # fmt: skip
-            await save_person(tx, 5000 + index, profile, "en", now)
+            await save_person(tx, 5000 + index, profile, now)
             await add_registration(tx, 5000 + index, "F3", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
     assert to_text(now)
     document = await ChatUser(running_bot.standin, ADMIN_ID).say("/members F3")

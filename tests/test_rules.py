@@ -171,7 +171,7 @@ async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, cat
 
 async def test_one_place_per_task_force_is_enforced_by_the_database(db: Database) -> None:
     async with db.transaction() as tx:
-        await save_person(tx, 9, FULL_PROFILE, "en", NOW)
+        await save_person(tx, 9, FULL_PROFILE, NOW)
         await add_registration(tx, 9, "A1", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, NOW)
     with pytest.raises(sqlite3.IntegrityError):
         async with db.transaction() as tx:

@@ -118,7 +118,7 @@ async def _set_field(
         raise Refused("no_profile")
     profile = current.as_profile()
     setattr(profile, field.value, value)
-    await people.save_person(tx, telegram_id, profile, current.language, now)
+    await people.save_person(tx, telegram_id, profile, now)
     action = "profile.updated" if value is not None else "profile.cleared"
     await audit.record(tx, now, telegram_id, action, telegram_id, None, {"field": field.value})
     return profile

@@ -434,7 +434,7 @@ async def submit(
     db: Database,
     telegram_id: int,
     draft: JoinDraft,
-    language: str,
+    language: str,  # no longer stored (migration 11); goes when handlers/flow.py stops passing it
     catalogue: Catalogue,
     rules: JoinRules,
     now: datetime,
@@ -456,7 +456,7 @@ async def submit(
         profile = draft.profile if draft.ask_profile or existing is None else existing.as_profile()
         if missing_field(profile) is not None:
             raise Refused("stale")
-        await people.save_person(tx, telegram_id, profile, language, now)
+        await people.save_person(tx, telegram_id, profile, now)
         if draft.ask_profile:
             await audit.record(tx, now, telegram_id, "profile.saved", telegram_id)
         if existing is not None and profile.region is not None and profile.region != existing.region:

@@ -44,7 +44,6 @@ async def choose_language(tx: Transaction, telegram_id: int, full_name: str, lan
         " ON CONFLICT (telegram_id) DO UPDATE SET chosen_language = excluded.chosen_language",
         (telegram_id, full_name, language, to_text(now)),
     )
-    await tx.execute("UPDATE people SET language = ? WHERE telegram_id = ?", (language, telegram_id))
 
 
 async def forget_user(tx: Transaction, telegram_id: int) -> None:

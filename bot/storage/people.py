@@ -15,14 +15,14 @@ async def get_person(db: Reader, telegram_id: int) -> Person | None:
     return None if row is None else person_from(row)
 
 
-async def save_person(tx: Transaction, telegram_id: int, profile: Profile, language: str, now: datetime) -> None:
+async def save_person(tx: Transaction, telegram_id: int, profile: Profile, now: datetime) -> None:
     """Insert or update the person's profile; every field of `profile` must be filled."""
     await tx.execute(
         """
         INSERT INTO people (telegram_id, name, organisation, country, region, stakeholder_type,
-                            member_status, email, language, created_at, updated_at)
+                            member_status, email, created_at, updated_at)
         VALUES (:id, :name, :organisation, :country, :region, :stakeholder_type,
-                :member_status, :email, :language, :now, :now)
+                :member_status, :email, :now, :now)
         ON CONFLICT (telegram_id) DO UPDATE SET
             name = excluded.name, organisation = excluded.organisation,
             country = excluded.country, region = excluded.region,
@@ -39,7 +39,6 @@ async def save_person(tx: Transaction, telegram_id: int, profile: Profile, langu
             "stakeholder_type": profile.stakeholder_type,
             "member_status": profile.member_status,
             "email": profile.email,
-            "language": language,
             "now": to_text(now),
         },
     )
@@ -76,5 +75,5 @@ def person_from(row: aiosqlite.Row) -> Person:
 
 _PERSON_COLUMNS = (
     "telegram_id", "name", "organisation", "country", "region", "stakeholder_type",
-    "member_status", "email", "language", "created_at", "updated_at", "member_status_confirmed",
+    "member_status", "email", "created_at", "updated_at", "member_status_confirmed",
 )  # fmt: skip
