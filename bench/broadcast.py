@@ -62,8 +62,8 @@ async def add_people(tx: Transaction, people: list[tuple[int, str, str]]) -> Non
     """(id, region, stakeholder type): a profile each, and a chat the bot may write to."""
     await tx.executemany(
         "INSERT INTO people (telegram_id, name, organisation, country, region, stakeholder_type,"
-        " member_status, email, language, created_at, updated_at)"
-        " VALUES (?, ?, 'Org', 'Kenya', ?, ?, 'member', NULL, 'en', ?, ?)",
+        " member_status, email, created_at, updated_at)"
+        " VALUES (?, ?, 'Org', 'Kenya', ?, ?, 'member', NULL, ?, ?)",
         [(i, f"Person {i}", region, kind, NOW, NOW) for i, region, kind in people],
     )
     await tx.executemany(

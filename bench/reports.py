@@ -47,8 +47,8 @@ async def seed(path: Path, people: int, registrations: int) -> None:
         async with db.transaction() as tx:
             await tx.executemany(
                 "INSERT INTO people (telegram_id, name, organisation, country, region, stakeholder_type,"
-                " member_status, email, language, created_at, updated_at)"
-                " VALUES (?, ?, 'Soil Institute', 'Kenya', ?, ?, 'member', ?, 'en', ?, ?)",
+                " member_status, email, created_at, updated_at)"
+                " VALUES (?, ?, 'Soil Institute', 'Kenya', ?, ?, 'member', ?, ?, ?)",
                 [
                     (i, f"Person {i}", rng.choice(regions), rng.choice(kinds), f"p{i}@example.org", NOW, NOW)
                     for i in range(10_000, 10_000 + people)

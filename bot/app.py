@@ -35,7 +35,7 @@ from bot.config import Settings, bot_id
 from bot.handlers import account, announcements, browse, delphi, facilitation, groups, joining, profile, reports, system
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
-from bot.services import notices
+from bot.services import contacts
 from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
 from bot.transport import AiohttpRequest
@@ -146,7 +146,7 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
         log.warning("command menus not set: %s", error)
     for admin in deps.settings.admins:
         try:
-            language = await notices.language_of(deps.db, admin)
+            language = await contacts.language_of(deps.db, admin)
             await set_menu(application.bot, deps, language, admin, Audience.ADMINS)
         except TelegramError as error:  # an admin who never started the bot
             log.warning("no command menu for an admin: %s", error)

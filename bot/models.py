@@ -177,7 +177,6 @@ class Person(BaseModel):
     stakeholder_type: str
     member_status: str
     email: str | None
-    language: str
     created_at: datetime
     updated_at: datetime
     member_status_confirmed: bool | None = None

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot.app import build_application, serve
@@ -26,9 +27,10 @@ from bot.chat.context import DEPS_KEY, Deps
 from bot.config import Settings
 from bot.models import Catalogue, Profile, RegistrationStatus, Role
 from bot.services.clock import utc_now
-from bot.storage import repositories as repo
-from bot.storage import teams
-from bot.storage.database import Database
+from bot.storage import known_users
+from bot.storage.database import Database, Reader
+from bot.storage.people import save_person
+from bot.storage.registrations import add_registration
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update, user
 
 ADMIN_ID = 1
@@ -195,13 +197,21 @@ async def seed(running: RunningBot | Database, *people: Seeded) -> None:
                 email=person.email,
                 email_answered=True,
             )
-            await repo.save_person(tx, person.telegram_id, profile, "en", now)
-            await teams.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
+            await save_person(tx, person.telegram_id, profile, now)
+            await known_users.remember_user(tx, person.telegram_id, person.username, profile.name or "", "en", now)
             for code, role, status in person.places:
                 region = person.region if role is Role.REPRESENTATIVE else None
-                await repo.add_registration(tx, person.telegram_id, code, role, status, region, None, now)
+                await add_registration(tx, person.telegram_id, code, role, status, region, None, now)
             if not person.announcements:
                 await tx.execute("UPDATE people SET announcements = 0 WHERE telegram_id = ?", (person.telegram_id,))
+
+
+async def audit_rows(db: Reader | None, subject_id: int | None = None) -> list[aiosqlite.Row]:
+    """The audit log oldest first, of one subject when given: the bot only writes it, tests read it."""
+    assert db is not None
+    if subject_id is None:
+        return await db.fetchall("SELECT * FROM audit_log ORDER BY id")
+    return await db.fetchall("SELECT * FROM audit_log WHERE subject_id = ? ORDER BY id", (subject_id,))
 
 
 async def start_bot_process(standin: BotApiStandIn, database: Path, **settings: str) -> asyncio.subprocess.Process:

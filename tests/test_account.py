@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.storage import repositories as repo
-from tests.harness import ADMIN_ID, ChatUser, RunningBot
+from bot.storage.people import get_person
+from bot.storage.registrations import registrations_of
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
 from tests.test_join_flow import join_as_member_of
 
 
@@ -32,7 +33,7 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     saved = await ada.press("Europe")
     assert "Saved: Region" in saved.text and "Region: Europe" in saved.text
     assert running_bot.db is not None
-    person = await repo.get_person(running_bot.db, ada.id)
+    person = await get_person(running_bot.db, ada.id)
     assert person is not None and (person.organisation, person.region) == ("Soil Alliance", "Europe")
 
 
@@ -46,9 +47,9 @@ async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: Chat
     assert "no longer valid" in forged
     removed = await ada.press("Remove my e-mail")
     assert "Removed: E-mail" in removed.text
-    person = await repo.get_person(running_bot.db, ada.id)
+    person = await get_person(running_bot.db, ada.id)
     assert person is not None and person.email is None and person.organisation == "Soil Institute"
-    assert "profile.cleared" in [row["action"] for row in await repo.audit_actions(running_bot.db)]
+    assert "profile.cleared" in [row["action"] for row in await audit_rows(running_bot.db)]
     again = await ada.say("/profile")
     assert "ada@example.org" not in again.text
     question = await ada.press("E-mail")
@@ -69,7 +70,7 @@ async def test_leaving_the_members_demotes_a_leadership_application(running_bot:
     assert "now a Team Member" in closed.text and closed.buttons == []
     assert "withdrawn this application" in await ChatUser(standin, ADMIN_ID).alert(prompt.buttons[0][1])
     assert running_bot.db is not None
-    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    [registration] = await registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.status.value) == ("member", "active")
 
 
@@ -106,10 +107,10 @@ async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot
     assert "Your data has been deleted" in done.text
     db = running_bot.db
     assert db is not None
-    assert await repo.get_person(db, ada.id) is None
+    assert await get_person(db, ada.id) is None
     rows = await db.fetchall("SELECT person_id, status FROM registrations")
     assert [(row["person_id"], row["status"]) for row in rows] == [(None, "withdrawn")]
-    audit = await repo.audit_actions(db)
+    audit = await audit_rows(db)
     assert audit and all(ada.id not in (row["actor_id"], row["subject_id"]) for row in audit)
     assert all(row["detail"] is None or "I know" not in row["detail"] for row in audit)
     assert await db.fetchone("SELECT 1 FROM ptb_user_data WHERE user_id = ?", (ada.id,)) is None

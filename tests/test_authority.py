@@ -10,9 +10,10 @@ from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import facilitation, joining
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
-from bot.storage import repositories as repo
-from bot.storage import teams
+from bot.storage import known_users
 from bot.storage.database import Database
+from bot.storage.people import save_person
+from bot.storage.registrations import add_registration
 from tests.harness import FULL_PROFILE
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -25,11 +26,9 @@ async def world(db: Database, catalogue: Catalogue) -> int:
     """Fran facilitates B3; Ada applies to lead B3. Returns Ada's registration id."""
     async with db.transaction() as tx:
         for person, name in ((ADMIN, "Admin"), (FRAN, "Fran"), (ADA, "Ada Lovelace"), (MALLORY, "Mallory")):
-            await teams.remember_user(tx, person, name.lower(), name, "en", NOW)
-        await repo.save_person(tx, ADA, FULL_PROFILE, "en", NOW)
-        registration = await repo.add_registration(
-            tx, ADA, "B3", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW
-        )
+            await known_users.remember_user(tx, person, name.lower(), name, "en", NOW)
+        await save_person(tx, ADA, FULL_PROFILE, NOW)
+        registration = await add_registration(tx, ADA, "B3", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW)
     await facilitation.assign(db, ADMIN, str(FRAN), "B3", catalogue, ADMINS, NOW)
     return registration
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.storage import repositories as repo
 from bot.storage.database import Database
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent
 
 HELLO = "Soil & carbon: the 2030 workshop opens on Monday."
@@ -100,7 +99,7 @@ async def _aim_preview_and_send(standin: BotApiStandIn, running_bot: RunningBot)
     assert running_bot.db is not None
     row = await running_bot.db.fetchone("SELECT unreachable_at FROM known_users WHERE telegram_id = 503")
     assert row is not None and row["unreachable_at"] is not None
-    actions = [r["action"] for r in await repo.audit_actions(running_bot.db)]
+    actions = [r["action"] for r in await audit_rows(running_bot.db)]
     assert "broadcast.sent" in actions and "broadcast.done" in actions
 
     # A later broadcast leaves the unreachable person out until they write again.

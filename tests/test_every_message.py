@@ -46,6 +46,7 @@ from bot.models import (
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
+from bot.services.applications import Application
 from bot.services.broadcasting import (
     AUTHOR_NAME_LIMIT,
     CAPTION_LIMIT,
@@ -63,13 +64,12 @@ from bot.services.errors import Refused
 from bot.services.facilitation import Balance
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
-from bot.services.notices import Application
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.broadcasts import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound
 from bot.storage.groups import GroupLink
+from bot.storage.membership import Member
 from bot.storage.reports import Figures
-from bot.storage.repositories import Member
 from bot.views import announcements, delphi, delphi_results, exports, groups, keyboards, notices, stats, texts
 from bot.views.shown import SHOWN_LIMIT, cut
 from tests.telegram_html import CALLBACK_ANSWER_LIMIT, EntityParseError, parse_html, shown_length
@@ -165,7 +165,6 @@ def person(telegram_id: int, name: str) -> Person:
         stakeholder_type=CATALOGUE.stakeholder_type_names[-1],
         member_status="member",
         email=typed(ProfileField.EMAIL),
-        language="en",
         created_at=NOW,
         updated_at=NOW,
     )

@@ -8,10 +8,11 @@ import io
 
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.storage import repositories as repo
-from bot.storage.repositories import Member
+from bot.storage.membership import Member
+from bot.storage.people import get_person, save_person
+from bot.storage.registrations import add_registration, registrations_of
 from bot.views import notices as views
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows, bot_with
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
 
@@ -107,7 +108,7 @@ async def test_an_admin_withdraws_a_leader_to_free_the_place(running_bot: Runnin
     await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "withdrawn from Task Force B4" in s.text, start=marker)
     await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "has withdrawn your registration" in s.text)
     assert running_bot.db is not None
-    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    [registration] = await registrations_of(running_bot.db, p["ada"].id)
     assert registration.status.value == "withdrawn"
 
 
@@ -194,9 +195,9 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     stayed = await p["ada"].press("Stay as Team Member")
     assert "as a Team Member" in stayed.text
     assert running_bot.db is not None
-    rows = [(r.role.value, r.status.value) for r in await repo.registrations_of(running_bot.db, p["ada"].id)]
+    rows = [(r.role.value, r.status.value) for r in await registrations_of(running_bot.db, p["ada"].id)]
     assert sorted(rows) == [("member", "active"), ("representative", "rejected")]
-    audit = await repo.audit_actions(running_bot.db, p["ada"].id)
+    audit = await audit_rows(running_bot.db, p["ada"].id)
     assert any(row["action"] == "decision.reject" and row["actor_id"] == p["fran"].id for row in audit)
 
 
@@ -230,9 +231,9 @@ async def test_two_facilitators_pressing_at_once_make_one_decision(running_bot: 
     texts = sorted(answer.params["text"] for answer in answers.values())
     assert len([t for t in texts if t.startswith("Already decided by")]) == 1
     assert running_bot.db is not None
-    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    [registration] = await registrations_of(running_bot.db, p["ada"].id)
     assert registration.decided_by in (p["fran"].id, p["gus"].id)
-    audit = await repo.audit_actions(running_bot.db, p["ada"].id)
+    audit = await audit_rows(running_bot.db, p["ada"].id)
     assert len([row for row in audit if row["action"].startswith("decision.")]) == 1
 
 
@@ -249,7 +250,7 @@ async def test_one_global_leader_per_task_force(running_bot: RunningBot) -> None
     refused = await p["fran"].alert(second.buttons[0][1], second.message_id or 0)
     assert "Ada Lovelace already holds this place in Task Force E1" in refused
     assert running_bot.db is not None
-    [bob] = await repo.registrations_of(running_bot.db, p["bob"].id)
+    [bob] = await registrations_of(running_bot.db, p["bob"].id)
     assert bob.status.value == "pending"
 
 
@@ -265,7 +266,7 @@ async def test_forged_buttons_from_others_change_nothing(running_bot: RunningBot
     assert "Only the facilitators of Task Force F1" in await p["bob"].alert(approve)
     assert "Only the facilitators" in await p["bob"].alert(prompt.buttons[1][1])
     assert running_bot.db is not None
-    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    [registration] = await registrations_of(running_bot.db, p["ada"].id)
     assert registration.status.value == "pending"
 
 
@@ -288,9 +289,9 @@ async def test_without_facilitator_the_admins_decide(running_bot: RunningBot) ->
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "could not be confirmed" in s.text)
     assert "Team Member of Task Force A4" in told.text
     assert running_bot.db is not None
-    person = await repo.get_person(running_bot.db, p["ada"].id)
+    person = await get_person(running_bot.db, p["ada"].id)
     assert person is not None and person.member_status == "neither" and person.member_status_confirmed is False
-    [registration] = await repo.registrations_of(running_bot.db, p["ada"].id)
+    [registration] = await registrations_of(running_bot.db, p["ada"].id)
     assert (registration.role.value, registration.status.value) == ("member", "active")
 
 
@@ -371,8 +372,8 @@ async def test_long_member_lists_come_as_a_csv_document(running_bot: RunningBot)
             profile = Profile(name=f"Member number {index:02d} with a long name", organisation="Organisation " * 3,
                               country="Country", region="Europe", stakeholder_type="Private companies",
                               member_status="neither", email_answered=True)  # fmt: skip
-            await repo.save_person(tx, 5000 + index, profile, "en", now)
-            await repo.add_registration(tx, 5000 + index, "F3", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
+            await save_person(tx, 5000 + index, profile, now)
+            await add_registration(tx, 5000 + index, "F3", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
     assert to_text(now)
     document = await ChatUser(running_bot.standin, ADMIN_ID).say("/members F3")
     assert document.method == "sendDocument"

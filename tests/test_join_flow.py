@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from bot.i18n import SUPPORTED
-from bot.storage import repositories as repo
+from bot.storage.people import get_person
+from bot.storage.registrations import registrations_of
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import Sent, callback_update, message_update
 
@@ -33,9 +34,9 @@ async def test_newcomer_joins_by_deep_link_as_team_member(running_bot: RunningBo
     assert "you are registered" in done.text and "B3" in done.text
 
     assert running_bot.db is not None
-    person = await repo.get_person(running_bot.db, ada.id)
+    person = await get_person(running_bot.db, ada.id)
     assert person is not None and person.name == "Ada Lovelace" and person.region == "Africa"
-    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    [registration] = await registrations_of(running_bot.db, ada.id)
     assert (registration.taskforce, registration.role.value, registration.status.value) == ("B3", "member", "active")
     mine = await ada.say("/mytaskforces")
     assert "B3" in mine.text and "Team Member" in mine.text and "active" in mine.text
@@ -82,7 +83,7 @@ async def test_non_member_is_told_leadership_is_reserved(running_bot: RunningBot
     alert = await ada.press_data("j:r:C1:leader", ada.last.message_id or 0)
     assert alert.method == "answerCallbackQuery" and "reserved" in alert.params["text"]
     assert running_bot.db is not None
-    assert await repo.registrations_of(running_bot.db, ada.id) == []
+    assert await registrations_of(running_bot.db, ada.id) == []
     summary = await ada.press("Team Member")
     assert "Team Member" in summary.text
 
@@ -100,7 +101,7 @@ async def test_member_applies_as_leader_with_a_motivation(running_bot: RunningBo
     done = await ada.press("Confirm")
     assert "pending" in done.text and "Facilitator will review" in done.text
     assert running_bot.db is not None
-    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    [registration] = await registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.status.value) == ("leader", "pending")
     assert registration.motivation == "Twenty years of carbon market work."
 
@@ -121,7 +122,7 @@ async def test_the_cap_counts_what_is_already_held(standin, tmp_path, catalogue,
         refused = await ada.say("/join D1")
         assert "at most 2 Task Forces at a time: you hold 2 and have selected 0" in refused.text
         assert running.db is not None
-        assert len(await repo.registrations_of(running.db, ada.id)) == 2
+        assert len(await registrations_of(running.db, ada.id)) == 2
 
 
 async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser) -> None:
@@ -142,7 +143,7 @@ async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser)
     cancelled = await ada.press("Cancel")
     assert "Nothing was saved" in cancelled.text
     assert running_bot.db is not None
-    assert await repo.get_person(running_bot.db, ada.id) is None
+    assert await get_person(running_bot.db, ada.id) is None
     stale = await ada.press_data("j:ok", cancelled.message_id or 0)
     assert "already finished or cancelled" in stale.params["text"]
 
@@ -309,9 +310,9 @@ async def test_back_and_one_field_edits_offer_the_earlier_answers(running_bot: R
     await ada.press("Confirm")
 
     assert running_bot.db is not None
-    person = await repo.get_person(running_bot.db, ada.id)
+    person = await get_person(running_bot.db, ada.id)
     assert person is not None and (person.organisation, person.country) == ("Soil Lab", "Kenya")
-    [registration] = await repo.registrations_of(running_bot.db, ada.id)
+    [registration] = await registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.motivation) == ("leader", "Twenty years of soil carbon work.")
 
 

@@ -123,8 +123,11 @@ async def _join_in(running_bot: RunningBot, language: str) -> None:
         shown = [sent.text + "\n" + "\n".join(label for label, _ in sent.buttons) for sent in person.messages]
         assert {text: french_typography_faults(text) for text in shown if french_typography_faults(text)} == {}
     assert running_bot.db is not None
-    row = await running_bot.db.fetchone("SELECT language, region FROM people WHERE telegram_id = ?", (person.id,))
-    assert row is not None and (row["language"], row["region"]) == (language, "Africa")
+    row = await running_bot.db.fetchone(
+        "SELECT k.language, p.region FROM people p JOIN known_users k USING (telegram_id) WHERE telegram_id = ?",
+        (person.id,),
+    )
+    assert row is not None and (row["language"], row["region"]) == (f"{language}-CA", "Africa")
 
 
 async def test_language_switches_mid_way(running_bot: RunningBot) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.models import Catalogue, Role
-from bot.storage import repositories as repo
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.registrations import active_holder, registrations_of
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people
@@ -88,7 +88,7 @@ async def ada_applied_in_europe(standin: BotApiStandIn) -> dict[str, ChatUser]:
 
 async def places(running: RunningBot, person: ChatUser) -> list[tuple[str, str, str | None]]:
     assert running.db is not None
-    return [(r.role.value, r.status.value, r.region) for r in await repo.registrations_of(running.db, person.id)]
+    return [(r.role.value, r.status.value, r.region) for r in await registrations_of(running.db, person.id)]
 
 
 async def test_a_representative_who_moves_keeps_the_place_for_its_region(running_bot: RunningBot) -> None:
@@ -158,7 +158,7 @@ async def test_applying_for_the_new_region_frees_the_old_place_and_one_region_ha
     assert listing.text.count(f"{REPRESENTATIVE} · active") == 1
     assert f"Bob Builder</a> · {REPRESENTATIVE} · pending" in listing.text
     assert running_bot.db is not None
-    active = await repo.active_holder(running_bot.db, "C1", Role.REPRESENTATIVE, "Africa")
+    active = await active_holder(running_bot.db, "C1", Role.REPRESENTATIVE, "Africa")
     assert active is not None and active.person_id == ada.id
 
 

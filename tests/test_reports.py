@@ -10,8 +10,7 @@ from matplotlib.image import imread
 from openpyxl import load_workbook
 
 from bot.models import RegistrationStatus, Role
-from bot.storage import repositories as repo
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, seed
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
 from tests.standin import BotApiStandIn, Sent
 from tests.test_languages import french_typography_faults
 
@@ -77,7 +76,7 @@ async def test_the_export_holds_every_registration_cell_by_cell(running_bot: Run
     assert everything.column_dimensions["C"].width == 28
 
     assert running_bot.db is not None
-    assert "export" in [row["action"] for row in await repo.audit_actions(running_bot.db)]
+    assert "export" in [row["action"] for row in await audit_rows(running_bot.db)]
 
 
 async def test_a_facilitator_exports_its_own_and_others_nothing(running_bot: RunningBot) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from bot.storage import repositories as repo
 from bot.storage.database import Database
+from bot.storage.people import get_person
+from bot.storage.registrations import registrations_of
 from tests.harness import ChatUser, RunningBot, start_bot_process, stop
 from tests.standin import BotApiStandIn
 
@@ -44,9 +45,9 @@ async def stored(database: Path, ada: ChatUser) -> tuple[object, ...]:
     """Ada's organisation, country, region and task forces, as the database has them."""
     db = await Database.open(database)
     try:
-        person = await repo.get_person(db, ada.id)
+        person = await get_person(db, ada.id)
         assert person is not None
-        codes = [r.taskforce for r in await repo.registrations_of(db, ada.id)]
+        codes = [r.taskforce for r in await registrations_of(db, ada.id)]
         return person.organisation, person.country, person.region, codes
     finally:
         await db.close()

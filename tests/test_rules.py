@@ -15,9 +15,10 @@ from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.services.joining import EditPart, JoinDraft, JoinRules, StepKind
 from bot.storage import outbox
-from bot.storage import repositories as repo
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.people import get_person, save_person
+from bot.storage.registrations import add_registration, registrations_of
 from bot.views.callbacks import SHAPES, decode, encode
 from tests.harness import FULL_PROFILE
 
@@ -157,7 +158,7 @@ async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalo
     assert refused.value.reason == "cap"
     with pytest.raises(Refused):
         await joining.submit(db, 7, complete_draft(catalogue, ["A1"]), "en", catalogue, RULES, NOW)
-    assert len(await repo.registrations_of(db, 7)) == 2
+    assert len(await registrations_of(db, 7)) == 2
 
 
 async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, catalogue: Catalogue) -> None:
@@ -165,17 +166,17 @@ async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, cat
     draft.profile.member_status = "neither"
     with pytest.raises(Refused):
         await joining.submit(db, 8, draft, "en", catalogue, RULES, NOW)
-    assert await repo.get_person(db, 8) is None
+    assert await get_person(db, 8) is None
 
 
 async def test_one_place_per_task_force_is_enforced_by_the_database(db: Database) -> None:
     async with db.transaction() as tx:
-        await repo.save_person(tx, 9, FULL_PROFILE, "en", NOW)
-        await repo.add_registration(tx, 9, "A1", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, NOW)
+        await save_person(tx, 9, FULL_PROFILE, NOW)
+        await add_registration(tx, 9, "A1", Role.MEMBER, RegistrationStatus.ACTIVE, None, None, NOW)
     with pytest.raises(sqlite3.IntegrityError):
         async with db.transaction() as tx:
-            await repo.add_registration(tx, 9, "A1", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW)
-    assert len(await repo.registrations_of(db, 9)) == 1
+            await add_registration(tx, 9, "A1", Role.LEADER, RegistrationStatus.PENDING, None, "x", NOW)
+    assert len(await registrations_of(db, 9)) == 1
 
 
 async def test_update_field_validates_and_demotes(db: Database, catalogue: Catalogue) -> None:
@@ -185,7 +186,7 @@ async def test_update_field_validates_and_demotes(db: Database, catalogue: Catal
     assert refused.value.reason == "bad_email"
     saved = await accounts.update_field(db, 10, ProfileField.MEMBER_STATUS, "neither", catalogue, NOW, typed=False)
     assert saved.demoted == ["E1"]
-    [registration] = await repo.registrations_of(db, 10)
+    [registration] = await registrations_of(db, 10)
     assert registration.role is Role.MEMBER and registration.status is RegistrationStatus.ACTIVE
 
 
@@ -218,7 +219,7 @@ async def test_migrations_upgrade_an_older_database_and_keep_its_rows(tmp_path: 
     for _ in range(2):
         database = await Database.open(path)
         assert await database.schema_version() == len(MIGRATIONS)
-        assert await repo.get_person(database, 1) is not None
+        assert await get_person(database, 1) is not None
         await database.close()
 
 

@@ -13,9 +13,10 @@ from telegram.error import NetworkError, RetryAfter
 from bot.chat.calls import edit_text, unread_call
 from bot.chat.context import BotContext
 from bot.chat.keys import APPLIED_AT_KEY, APPLIED_KEY
-from bot.services import accounts, notices
+from bot.services import accounts
 from bot.services.errors import Refused
 from bot.services.redelivery import delivered_again
+from bot.storage import outbox
 from bot.views import keyboards, texts
 
 log = logging.getLogger("bot")
@@ -105,7 +106,7 @@ async def reply_for_sure(
             raise
         log.warning("a reply was not taken (%s); it goes through the sender", error.message)
         d = context.deps
-        await notices.queue_reply(d.db, update.effective_chat.id, text, markup.to_dict() if markup else None, d.now())
+        await outbox.queue_reply(d.db, update.effective_chat.id, text, markup.to_dict() if markup else None, d.now())
         d.sender.wake()
 
 

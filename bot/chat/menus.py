@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.chat.context import BotContext, Deps
 from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.services import facilitation, notices
+from bot.services import authority, contacts
 from bot.views.commands import Audience, menu
 
 
@@ -24,7 +24,7 @@ async def set_menu(
 
 async def audience_of(deps: Deps, telegram_id: int) -> Audience:
     """Which commands this person is shown: the Secretariat's, a facilitator's, or everyone's."""
-    facilitates, admin = await facilitation.roles_of(deps.db, telegram_id, deps.settings.admins)
+    facilitates, admin = await authority.roles_of(deps.db, telegram_id, deps.settings.admins)
     return Audience.ADMINS if admin else Audience.FACILITATORS if facilitates else Audience.EVERYONE
 
 
@@ -35,4 +35,4 @@ async def update_menu(context: BotContext, telegram_id: int) -> None:
     if audience is Audience.EVERYONE:
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
     else:
-        await set_menu(context.bot, d, await notices.language_of(d.db, telegram_id), telegram_id, audience)
+        await set_menu(context.bot, d, await contacts.language_of(d.db, telegram_id), telegram_id, audience)

@@ -30,8 +30,8 @@ from bot.chat.calls import edit_text
 from bot.chat.pace import Budget, ChatPace, retry_seconds
 from bot.i18n import Translate, translator
 from bot.models import ContentType, OutboxItem
-from bot.services import notices
 from bot.config import Settings
+from bot.services import contacts
 from bot.services.clock import utc_now
 from bot.storage import outbox
 from bot.storage.database import Database
@@ -276,7 +276,7 @@ class Sender(Generic[W]):
             return True
         if not await outbox.still_due(d.db, item.id, utc_now()):
             return False  # paused, cancelled or forgotten since it was read: left as it now is
-        _ = translator(await notices.language_of(d.db, item.chat_id))
+        _ = translator(await contacts.language_of(d.db, item.chat_id))
         rendered = await kind.render(d, item, _)
         if rendered is None:  # nothing left to say (e.g. the person deleted their data)
             await outbox.mark_sent(d.db, item.id, utc_now())
@@ -293,7 +293,7 @@ class Sender(Generic[W]):
             return False
         except Forbidden as error:
             log.info("outbox %s: the recipient cannot be reached: %s", item.id, error.message)
-            await notices.mark_unreachable(d.db, item.chat_id, utc_now())
+            await contacts.mark_unreachable(d.db, item.chat_id, utc_now())
             d.seen_users.pop(item.chat_id, None)  # their next message clears the mark
             await outbox.mark_failed(d.db, item.id, f"unreachable: {error.message}", utc_now())
         except BadRequest as error:

@@ -22,7 +22,7 @@ from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import accounts, facilitation, notices
+from bot.services import accounts, authority, contacts, facilitation
 from bot.services.accounts import PlaceChoice
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
@@ -173,7 +173,7 @@ async def forget_declined(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     d = deps(context)
-    facilitator, admin = await facilitation.roles_of(d.db, user_id(update), d.settings.admins)
+    facilitator, admin = await authority.roles_of(d.db, user_id(update), d.settings.admins)
     await reply(update, texts.help_text(tr(update, context), facilitator, admin))
 
 
@@ -188,7 +188,7 @@ async def language_press(update: Update, context: Context) -> None:
     if press is None or user is None:
         await refuse(update, context, Refused("stale"))
         return
-    await notices.choose_language(d.db, user.id, user.full_name, press.arg, d.now())
+    await contacts.choose_language(d.db, user.id, user.full_name, press.arg, d.now())
     d.languages[user.id] = press.arg
     await reply(update, texts.language_set(tr(update, context)))
     await update_menu(context, user.id)

@@ -12,10 +12,10 @@ from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import facilitation, notices
+from bot.services import authority, facilitation
+from bot.services.applications import application
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
-from bot.services.notices import application
 from bot.views import notices as views
 from bot.views.callbacks import decode
 
@@ -25,7 +25,7 @@ PRIVATE = filters.ChatType.PRIVATE
 async def _is_admin(update: Update, context: Context) -> bool:
     """Admin commands from anyone else are refused before their usage is explained (the service checks again)."""
     try:
-        facilitation.require_admin(user_id(update), deps(context).settings.admins)
+        authority.require_admin(user_id(update), deps(context).settings.admins)
     except Refused as refused:
         await refuse(update, context, refused)
         return False
@@ -111,7 +111,7 @@ async def pending_command(update: Update, context: Context) -> None:
         message = await update.effective_chat.send_message(  # type: ignore[union-attr]
             views.prompt(_, facts, d.catalogue), reply_markup=views.prompt_keyboard(_, registration.id)
         )
-        await notices.remember_prompt(d.db, registration.id, message.chat_id, message.message_id)
+        await facilitation.remember_prompt(d.db, registration.id, message.chat_id, message.message_id)
 
 
 async def members_command(update: Update, context: Context) -> None:
@@ -185,7 +185,7 @@ def handlers() -> list[Handler]:
 
 
 async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    codes = await notices.facilitated_by(d.db, item.chat_id)
+    codes = await facilitation.facilitated_by(d.db, item.chat_id)
     return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
 
 
@@ -196,7 +196,7 @@ async def _facilitator_removed(d: Deps, item: OutboxItem, _: Translate) -> Rende
 async def _digest(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     code = str(item.params.get("code", ""))
     ids = [int(i) for i in item.params.get("ids", [])]  # type: ignore[attr-defined]
-    people = await notices.people(d.db, ids)
+    people = await facilitation.people(d.db, ids)
     left = int(str(item.params.get("left", 0)))
     return (views.digest(_, code, people, left, d.catalogue), None) if people or left else None
 
@@ -236,7 +236,7 @@ def _prompt_kind(name: str) -> Renderer:
 
 async def _remember_prompt(d: Deps, item: OutboxItem, message_id: int) -> None:
     if item.registration_id is not None:
-        await notices.remember_prompt(d.db, item.registration_id, item.chat_id, message_id)
+        await facilitation.remember_prompt(d.db, item.registration_id, item.chat_id, message_id)
 
 
 async def _remind_pending(d: Deps) -> None:

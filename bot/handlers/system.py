@@ -33,8 +33,9 @@ from bot.chat.keys import DRAFT_KEY
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate, translator
 from bot.models import OutboxItem
-from bot.services import notices
+from bot.services import contacts
 from bot.services.errors import Refused
+from bot.storage import outbox
 from bot.views import keyboards, texts
 from bot.views import notices as notice_views
 from bot.views.callbacks import decode
@@ -110,7 +111,7 @@ async def _remember(d: Deps, telegram_id: int, username: str | None, name: str, 
     """Note who has started the bot (it may write to them); written only when it changed."""
     seen = (username, name, language)
     if d.seen_users.get(telegram_id) != seen:
-        await notices.remember(d.db, telegram_id, username, name, language, d.now())
+        await contacts.remember(d.db, telegram_id, username, name, language, d.now())
         d.seen_users[telegram_id] = seen
 
 
@@ -141,7 +142,7 @@ async def on_error(update: object, context: Context) -> None:
         place = f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else "?"
         for admin in d.settings.admins:
             try:
-                _ = translator(await notices.language_of(d.db, admin))
+                _ = translator(await contacts.language_of(d.db, admin))
                 await context.bot.send_message(admin, notice_views.admin_alert(_, place, key))
             except TelegramError:
                 log.warning("could not alert an admin")
@@ -169,7 +170,7 @@ async def load_language(update: Update, context: Context) -> None:
     d = deps(context)
     if user is not None and user.id not in d.languages:
         # "" = none chosen: the language of the person's Telegram applies, as it is now.
-        d.languages[user.id] = await notices.chosen_language(d.db, user.id) or ""
+        d.languages[user.id] = await contacts.chosen_language(d.db, user.id) or ""
 
 
 def language_handler() -> Handler:
@@ -189,7 +190,7 @@ async def _stored_reply(d: Deps, item: OutboxItem, _: Translate) -> Rendered | N
 
 
 # Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
-OUTBOX_KINDS = (OutboxKind(notices.REPLY, _stored_reply, max_attempts=20, answer=True),)
+OUTBOX_KINDS = (OutboxKind(outbox.REPLY, _stored_reply, max_attempts=20, answer=True),)
 
 
 def fallback_handlers() -> list[Handler]:

@@ -11,20 +11,20 @@ from bot.models import Catalogue, KnownUser, Person, Profile, Registration, Regi
 from bot.services import facilitation, groups
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
-from bot.storage import broadcasts, outbox, teams
+from bot.storage import audit, broadcasts, facilitators, known_users, membership, outbox, people, prompts, reminders
 from bot.storage import delphi as delphi_rows
 from bot.storage import groups as group_rows
-from bot.storage import repositories as repo
+from bot.storage import registrations as registration_rows
 from bot.storage.database import Database, Transaction
 from bot.storage.groups import GroupLink
 
 
 async def person(db: Database, telegram_id: int) -> Person | None:
-    return await repo.get_person(db, telegram_id)
+    return await people.get_person(db, telegram_id)
 
 
 async def registrations(db: Database, telegram_id: int) -> list[Registration]:
-    return await repo.registrations_of(db, telegram_id)
+    return await registration_rows.registrations_of(db, telegram_id)
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class TaskforceCard:
 
 async def taskforce_cards(db: Database, telegram_id: int, codes: list[str]) -> list[TaskforceCard]:
     """The cards of those of `codes` the person holds a place in (others are not theirs to see)."""
-    held = {r.taskforce: r for r in await repo.places_held(db, telegram_id)}
+    held = {r.taskforce: r for r in await registration_rows.places_held(db, telegram_id)}
     return [
         TaskforceCard(
             held[code],
-            [user for _, user in await teams.facilitators(db, code)],
-            await repo.active_members_by_region(db, code),
+            [user for _, user in await facilitators.assigned(db, code)],
+            await membership.active_members_by_region(db, code),
             await _group_for(db, held[code]),
         )
         for code in codes
@@ -92,7 +92,7 @@ async def update_field(
         raise Refused("use_buttons" if field.typed is False else "stale")
     value = typed_value(field, answer) if typed else chosen_value(field, answer, catalogue)
     async with db.transaction() as tx:
-        before = await repo.get_person(tx, telegram_id)
+        before = await people.get_person(tx, telegram_id)
         profile = await _set_field(tx, telegram_id, field, value, now)
         if not may_lead(profile, catalogue):
             return FieldSaved(demoted=await facilitation.demote_everywhere(tx, telegram_id, telegram_id, now))
@@ -113,14 +113,14 @@ async def _set_field(
     tx: Transaction, telegram_id: int, field: ProfileField, value: str | None, now: datetime
 ) -> Profile:
     """One field of the stored profile changed and audited; the profile as it is now."""
-    current = await repo.get_person(tx, telegram_id)
+    current = await people.get_person(tx, telegram_id)
     if current is None:
         raise Refused("no_profile")
     profile = current.as_profile()
     setattr(profile, field.value, value)
-    await repo.save_person(tx, telegram_id, profile, current.language, now)
+    await people.save_person(tx, telegram_id, profile, now)
     action = "profile.updated" if value is not None else "profile.cleared"
-    await repo.audit(tx, now, telegram_id, action, telegram_id, None, {"field": field.value})
+    await audit.record(tx, now, telegram_id, action, telegram_id, None, {"field": field.value})
     return profile
 
 
@@ -140,8 +140,8 @@ class PlaceQuestion:
 
 async def place_question(db: Database, registration_id: int, region: str, catalogue: Catalogue) -> PlaceQuestion | None:
     """The question queued when the region changed, if it still applies when it goes."""
-    place = await repo.get_registration(db, registration_id)
-    person = await repo.get_person(db, place.person_id) if place and place.person_id else None
+    place = await registration_rows.get_registration(db, registration_id)
+    person = await people.get_person(db, place.person_id) if place and place.person_id else None
     if place is None or not _still_asks(place, person, region, catalogue):
         return None
     return PlaceQuestion(place, region)
@@ -180,41 +180,41 @@ async def choose_for_place(
     """
     region = chosen_value(ProfileField.REGION, region_choice, catalogue)
     async with db.transaction() as tx:
-        place = await repo.get_registration(tx, registration_id)
-        person = await repo.get_person(tx, telegram_id)
+        place = await registration_rows.get_registration(tx, registration_id)
+        person = await people.get_person(tx, telegram_id)
         if place is None or person is None or not _still_asks(place, person, region, catalogue):
             raise Refused("stale")
         code = place.taskforce
         if choice is PlaceChoice.KEEP:
-            await repo.audit(tx, now, telegram_id, "registration.region_kept", telegram_id, code)
+            await audit.record(tx, now, telegram_id, "registration.region_kept", telegram_id, code)
         elif choice is PlaceChoice.MEMBER:
             await facilitation.demote(tx, place, telegram_id, now)
         else:
             if not may_lead(person.as_profile(), catalogue):
                 raise Refused("role_reserved")
-            holder = await repo.active_holder(tx, code, Role.REPRESENTATIVE, region)
+            holder = await registration_rows.active_holder(tx, code, Role.REPRESENTATIVE, region)
             if holder is not None:
-                named = await repo.get_person(tx, holder.person_id) if holder.person_id else None
+                named = await people.get_person(tx, holder.person_id) if holder.person_id else None
                 raise Refused("region_taken", holder=named.name if named else "—", code=code)
-            await repo.set_registration_status(tx, place.id, RegistrationStatus.WITHDRAWN, now)
-            await repo.set_reminder_due(tx, place.id, None, 0)
+            await registration_rows.set_registration_status(tx, place.id, RegistrationStatus.WITHDRAWN, now)
+            await registration_rows.set_reminder_due(tx, place.id, None, 0)
             if place.status is RegistrationStatus.PENDING:
                 await facilitation.close_prompts(tx, place.id, "prompt_decided", now)
             # Given up, an active place is remembered: its holder stays in the task force whatever is decided.
             moved_from = place.id if place.status is RegistrationStatus.ACTIVE else None
-            applied = await repo.add_registration(
+            applied = await registration_rows.add_registration(
                 tx, telegram_id, code, Role.REPRESENTATIVE, RegistrationStatus.PENDING, region, place.motivation, now,
                 moved_from=moved_from,
             )  # fmt: skip
             await facilitation.announce(tx, applied, code, telegram_id, admins, now, patience)
-            await repo.audit(tx, now, telegram_id, "registration.moved", telegram_id, code, {"from": place.id})
+            await audit.record(tx, now, telegram_id, "registration.moved", telegram_id, code, {"from": place.id})
     return PlaceQuestion(place, region)
 
 
 async def leave(db: Database, telegram_id: int, code: str, now: datetime) -> Registration:
     """Withdraw from one task force (active or pending alike)."""
     async with db.transaction() as tx:
-        held = next((r for r in await repo.places_held(tx, telegram_id) if r.taskforce == code), None)
+        held = next((r for r in await registration_rows.places_held(tx, telegram_id) if r.taskforce == code), None)
         if held is None:
             raise Refused("not_registered", code=code)
         await facilitation.end_registration(tx, held, telegram_id, now)
@@ -232,18 +232,20 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
     data was deleted. Deleted pages are overwritten and the WAL emptied.
     """
     async with db.transaction() as tx:
-        for held in await repo.places_held(tx, telegram_id):
-            await repo.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
+        for held in await registration_rows.places_held(tx, telegram_id):
+            await registration_rows.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
             if held.status is RegistrationStatus.PENDING:
                 await facilitation.close_prompts(tx, held.id, "prompt_forgotten", now)
             await groups.queue_removal(tx, held.taskforce, telegram_id, now)
-        await repo.delete_person(tx, telegram_id)
-        await repo.delete_reminders(tx, telegram_id)
-        await teams.forget_user(tx, telegram_id)
+        await people.delete_person(tx, telegram_id)
+        await reminders.delete_reminders(tx, telegram_id)
+        await known_users.forget_user(tx, telegram_id)
+        await facilitators.forget_facilitator(tx, telegram_id)
+        await prompts.forget_prompts(tx, telegram_id)
         await outbox.forget_chat(tx, telegram_id, still_acting=groups.ACTION_KIND)  # after queue_removal
         await broadcasts.forget_author(tx, telegram_id, now)
         await group_rows.forget_user(tx, telegram_id)
         await delphi_rows.forget_person(tx, telegram_id)
-        await repo.anonymise_audit(tx, telegram_id)
-        await repo.audit(tx, now, None, "person.forgotten")
+        await audit.anonymise(tx, telegram_id)
+        await audit.record(tx, now, None, "person.forgotten")
     await db.checkpoint()

@@ -15,11 +15,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Role
-from bot.services import facilitation
+from bot.services import authority
 from bot.services.errors import Refused
+from bot.storage import audit, outbox
 from bot.storage import broadcasts as rows
-from bot.storage import outbox
-from bot.storage import repositories as repo
 from bot.storage.broadcasts import Counts, Reach
 from bot.storage.database import Database, Transaction
 
@@ -51,7 +50,7 @@ class Progress:
 async def scope(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
     """None for the Secretariat (everyone); a facilitator's task forces; anyone else is refused."""
     try:
-        return await facilitation.oversight(db, actor, admins)
+        return await authority.oversight(db, actor, admins)
     except Refused:
         raise Refused("broadcast_not_allowed") from None
 
@@ -222,7 +221,7 @@ async def send(
         if total == 0:
             raise Refused("no_recipients")  # the transaction rolls back: nothing queued, still a draft
         detail = {"broadcast": broadcast_id, "audience": audience.model_dump(mode="json"), "total": total}
-        await repo.audit(tx, now, actor, "broadcast.sent", detail=detail)
+        await audit.record(tx, now, actor, "broadcast.sent", detail=detail)
     return total
 
 
@@ -252,7 +251,7 @@ async def steer(
             await rows.drop_rows(tx, broadcast_id, now)
             state = BroadcastState.CANCELLED
         await rows.set_state(tx, broadcast_id, state, now)
-        await repo.audit(tx, now, actor, f"broadcast.{action.value}", detail={"broadcast": broadcast_id})
+        await audit.record(tx, now, actor, f"broadcast.{action.value}", detail={"broadcast": broadcast_id})
         await _queue_progress(tx, current, now)
     return current.model_copy(update={"state": state})
 
@@ -288,7 +287,7 @@ async def settle(db: Database, broadcast_id: int, now: datetime) -> None:
                 "unreachable": counts.unreachable,
                 "failed": counts.failed,
             }
-            await repo.audit(tx, now, broadcast.author_id, "broadcast.done", detail=detail)
+            await audit.record(tx, now, broadcast.author_id, "broadcast.done", detail=detail)
         elif not await rows.claim_progress(tx, broadcast_id, now, PROGRESS_EVERY):
             return
         await _queue_progress(tx, broadcast, now)
@@ -328,7 +327,7 @@ async def set_announcements(db: Database, telegram_id: int, on: bool, now: datet
     async with db.transaction() as tx:
         if not await rows.set_announcements(tx, telegram_id, on):
             raise Refused("no_profile")
-        await repo.audit(tx, now, telegram_id, "announcements.on" if on else "announcements.off", telegram_id)
+        await audit.record(tx, now, telegram_id, "announcements.on" if on else "announcements.off", telegram_id)
 
 
 async def announcements_on(db: Database, telegram_id: int) -> bool | None:

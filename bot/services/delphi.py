@@ -23,17 +23,15 @@ from pydantic_core import ErrorDetails
 
 from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.models import Catalogue
+from bot.services.authority import require_admin
 from bot.services.delphi_results import feedback, undecided
 from bot.services.errors import Refused
-from bot.services.facilitation import require_admin
 from bot.services.fields import clean_text
 from bot.services.redelivery import delivered_again
+from bot.storage import audit, outbox
 from bot.storage import delphi as rows
-from bot.storage import outbox
-from bot.storage import repositories as repo
-from bot.storage.database import Database, Transaction
+from bot.storage.database import Database, Reader, Transaction
 from bot.storage.delphi import Answer, StoredRound
-from bot.storage.repositories import Reader
 
 log = logging.getLogger("bot.delphi")
 EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
@@ -213,7 +211,7 @@ async def load(
         if opened:
             await rows.open_round(tx, stored, now, previous.id if previous else None)
         detail = {"study": file.study, "round": file.round, "questions": len(file.questions)}
-        await repo.audit(tx, now, actor, "delphi.loaded", detail=detail)
+        await audit.record(tx, now, actor, "delphi.loaded", detail=detail)
     panel, per_taskforce = await rows.panel_preview(db, file.panel, previous.id if previous else None)
     return Loaded(stored, panel, per_taskforce, existing is not None, opened)
 
@@ -229,7 +227,7 @@ async def open_due(db: Database, now: datetime, admins: Collection[int]) -> int:
             previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
             size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
             await _tell_admins(tx, admins, fresh.id, "opened", now)
-            await repo.audit(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
+            await audit.record(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
         log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
         opened += 1
     return opened
@@ -241,7 +239,7 @@ async def close_due(db: Database, now: datetime, admins: Collection[int]) -> Non
         async with db.transaction() as tx:
             if await rows.close(tx, round_id, now):
                 await _tell_admins(tx, admins, round_id, "closed", now)
-                await repo.audit(tx, now, None, "delphi.closed", detail={"round": round_id})
+                await audit.record(tx, now, None, "delphi.closed", detail={"round": round_id})
 
 
 async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: str, now: datetime) -> None:
@@ -283,7 +281,7 @@ async def close_now(db: Database, actor: int, admins: Collection[int], study: st
         raise Refused("round_not_open", study=study)
     async with db.transaction() as tx:
         await rows.close(tx, stored.id, now)
-        await repo.audit(tx, now, actor, "delphi.closed", detail={"study": study, "early": True})
+        await audit.record(tx, now, actor, "delphi.closed", detail={"study": study, "early": True})
     return stored
 
 
@@ -296,7 +294,7 @@ async def extend(
         raise Refused("closes_too_soon")
     async with db.transaction() as tx:
         await rows.set_closing(tx, stored, closes_at, now)
-        await repo.audit(tx, now, actor, "delphi.extended", detail={"study": study, "closes": closes_at.isoformat()})
+        await audit.record(tx, now, actor, "delphi.extended", detail={"study": study, "closes": closes_at.isoformat()})
     found = await rows.get(db, stored.id)
     assert found is not None
     return found

@@ -18,13 +18,12 @@ from datetime import datetime
 
 from bot.delphi_models import Question, QuestionType
 from bot.services.arguments import storable
+from bot.services.authority import require_admin
 from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, judge, third, thirds
 from bot.services.errors import Refused
-from bot.services.facilitation import require_admin
 from bot.storage import delphi as rows
-from bot.storage.database import Database
+from bot.storage.database import Database, Reader
 from bot.storage.delphi import Answer, Given, Response, StoredRound
-from bot.storage.repositories import Reader
 
 PSEUDONYM_LENGTH = 10  # hex digits: collisions among thousands of panellists stay improbable
 

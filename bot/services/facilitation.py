@@ -1,6 +1,7 @@
-"""Facilitators: who they are, who may decide an application, and what a decision changes.
+"""Facilitation: assigning facilitators, deciding applications and what a decision changes,
+reminders of decisions waiting, the daily digest, a task force's members and balance.
 
-Every decision re-reads the registration and the decider's authority inside the
+Every decision re-reads the registration and the decider's authority (`authority`) inside the
 transaction that records it, so a forged or replayed button changes nothing, and
 the first of two simultaneous decisions wins in the database itself.
 """
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Registration, RegistrationStatus, Role
-from bot.services import groups
+from bot.models import Catalogue, KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
-from bot.storage import outbox, teams
-from bot.storage import repositories as repo
+from bot.storage import audit, facilitators, known_users, membership, outbox, prompts, registrations, runs
+from bot.storage import people as people_rows
 from bot.storage.database import Database, Transaction
 
 log = logging.getLogger("bot.facilitation")
@@ -46,22 +47,14 @@ class Decided:
 # ---------------------------------------------------------------- who facilitates
 
 
-def require_admin(actor: int, admins: Collection[int]) -> None:
-    """Only the configured admins administer; anyone else is refused, changing nothing, and logged."""
-    if actor not in admins:
-        log.warning("an admin action was refused to a non-admin")
-        log.debug("… to user %s", actor)
-        raise Refused("admins_only")
-
-
 async def resolve(db: Database, target: str) -> KnownUser:
     """A user id or @username of someone who has started the bot (it cannot write first)."""
     cleaned = target.strip()
     number = whole_number(cleaned)
     if number is not None:
-        found = await teams.known_user(db, number) if storable(number) else None
+        found = await known_users.known_user(db, number) if storable(number) else None
     elif USERNAME.fullmatch(cleaned.removeprefix("@")):
-        found = await teams.known_by_username(db, cleaned.removeprefix("@"))
+        found = await known_users.known_by_username(db, cleaned.removeprefix("@"))
     else:
         raise Refused("bad_person", who=cleaned)
     if found is None:
@@ -78,14 +71,14 @@ class Assigned:
 async def assign(
     db: Database, admin_id: int, target: str, code: str, catalogue: Catalogue, admins: Collection[int], now: datetime
 ) -> Assigned:
-    require_admin(admin_id, admins)
+    authority.require_admin(admin_id, admins)
     if catalogue.objective(code) is None:
         raise Refused("unknown_code", code=code)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        added = await teams.add_facilitator(tx, person.telegram_id, code, admin_id, now)
+        added = await facilitators.add_facilitator(tx, person.telegram_id, code, admin_id, now)
         if added:
-            await repo.audit(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
+            await audit.record(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
             await outbox.enqueue(tx, person.telegram_id, "facilitator_welcome", now, params={"code": code})
     return Assigned(person, added)
 
@@ -93,26 +86,14 @@ async def assign(
 async def unassign(
     db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
 ) -> KnownUser:
-    require_admin(admin_id, admins)
+    authority.require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        if not await teams.remove_facilitator(tx, person.telegram_id, code):
+        if not await facilitators.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
-        await repo.audit(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
+        await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
         await outbox.enqueue(tx, person.telegram_id, "facilitator_removed", now, params={"code": code})
     return person
-
-
-async def deciders(db: Database | Transaction, code: str, admins: Collection[int], applicant: int | None) -> list[int]:
-    """Who decides an application: the task force's facilitators other than the applicant;
-    with none, the admins, so nothing waits unseen."""
-    facilitators = [user.telegram_id for _, user in await teams.facilitators(db, code) if user.telegram_id != applicant]
-    return facilitators or [admin for admin in sorted(admins) if admin != applicant]
-
-
-async def may_oversee(db: Database, actor: int, code: str, admins: Collection[int]) -> bool:
-    """Facilitators of this task force and admins see its members and decide its applications."""
-    return actor in admins or code in await teams.taskforces_of(db, actor)
 
 
 # ---------------------------------------------------------------- applications
@@ -128,35 +109,24 @@ async def announce(
     patience: timedelta,
 ) -> None:
     """A new Leader or Representative application: a prompt to each decider, and a reminder due."""
-    for decider in await deciders(tx, code, admins, applicant):
+    for decider in await authority.deciders(tx, code, admins, applicant):
         await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
-    await repo.set_reminder_due(tx, registration_id, now + patience, 0)
+    await registrations.set_reminder_due(tx, registration_id, now + patience, 0)
 
 
 async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list[Registration]:
-    codes = None if actor in admins else await teams.taskforces_of(db, actor)
+    codes = None if actor in admins else await facilitators.taskforces_of(db, actor)
     if codes == []:
         raise Refused("not_a_facilitator")
-    return [r for r in await repo.pending_registrations(db, codes) if r.person_id != actor]
-
-
-async def check_authority(
-    db: Database | Transaction, actor: int, registration: Registration, admins: Collection[int]
-) -> None:
-    if registration.person_id == actor:
-        raise Refused("own_application")
-    if actor not in admins and registration.taskforce not in await teams.taskforces_of(db, actor):
-        log.warning("a decision on registration %s was refused: no authority", registration.id)
-        log.debug("… to user %s", actor)
-        raise Refused("not_your_taskforce", code=registration.taskforce)
+    return [r for r in await registrations.pending_registrations(db, codes) if r.person_id != actor]
 
 
 async def open_application(db: Database, actor: int, registration_id: int, admins: Collection[int]) -> Registration:
     """The pending application this person may decide on (checked again when deciding)."""
-    registration = await repo.get_registration(db, registration_id)
+    registration = await registrations.get_registration(db, registration_id)
     if registration is None or registration.person_id is None:
         raise Refused("stale")
-    await check_authority(db, actor, registration, admins)
+    await authority.check_authority(db, actor, registration, admins)
     if registration.status is not RegistrationStatus.PENDING:
         raise await _already_decided(db, registration)
     return registration
@@ -172,10 +142,10 @@ async def decide(
     now: datetime,
 ) -> Decided:
     async with db.transaction() as tx:
-        registration = await repo.get_registration(tx, registration_id)
+        registration = await registrations.get_registration(tx, registration_id)
         if registration is None or registration.person_id is None:
             raise Refused("stale")
-        await check_authority(tx, actor, registration, admins)
+        await authority.check_authority(tx, actor, registration, admins)
         if registration.status is not RegistrationStatus.PENDING:
             log.info("registration %s is decided already; pressed again", registration_id)
             raise await _already_decided(tx, registration)
@@ -183,17 +153,17 @@ async def decide(
         # A rejected member-status claim keeps the person in the task force, as Team Member.
         role = Role.MEMBER if verdict is Verdict.NOT_MEMBER else None
         try:
-            await repo.decide_registration(tx, registration_id, status, actor, reason, now, role)
+            await registrations.decide_registration(tx, registration_id, status, actor, reason, now, role)
         except sqlite3.IntegrityError:
             raise await _place_taken(tx, registration) from None
         if verdict is not Verdict.REJECT:
-            await repo.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
+            await people_rows.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
             await demote_everywhere(tx, registration.person_id, actor, now)
         if verdict is Verdict.REJECT and registration.moved_from is not None:
             # They gave up their place of another region to apply: they stay in the task force.
             await _add_member(tx, registration.person_id, registration.taskforce, now)
-        await repo.audit(
+        await audit.record(
             tx,
             now,
             actor,
@@ -209,21 +179,21 @@ async def decide(
 async def stay_as_member(db: Database, person_id: int, registration_id: int, now: datetime) -> str:
     """After a rejection the applicant may stay in the task force as a Team Member."""
     async with db.transaction() as tx:
-        registration = await repo.get_registration(tx, registration_id)
+        registration = await registrations.get_registration(tx, registration_id)
         if registration is None or registration.person_id != person_id:
             raise Refused("stale")
         if registration.status is not RegistrationStatus.REJECTED:
             raise Refused("stale")
         code = registration.taskforce
-        if any(r.taskforce == code for r in await repo.places_held(tx, person_id)):
+        if any(r.taskforce == code for r in await registrations.places_held(tx, person_id)):
             raise Refused("already_joined", code=code)
         await _add_member(tx, person_id, code, now)
     return code
 
 
 async def _add_member(tx: Transaction, person_id: int, code: str, now: datetime) -> None:
-    await repo.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
-    await repo.audit(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
+    await registrations.add_registration(tx, person_id, code, Role.MEMBER, RegistrationStatus.ACTIVE, None, None, now)
+    await audit.record(tx, now, person_id, "registration.active", person_id, code, {"role": "member"})
 
 
 async def end_registration(
@@ -231,10 +201,10 @@ async def end_registration(
 ) -> None:
     """Withdraw a registration (the person leaving, or an admin); open prompts say so, and by whom."""
     if by_admin and registration.status is RegistrationStatus.PENDING:
-        await repo.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
+        await registrations.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
     else:
-        await repo.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
-    await repo.audit(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
+        await registrations.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
+    await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)
     await groups.queue_removal(tx, registration.taskforce, registration.person_id, now)
@@ -244,10 +214,10 @@ async def withdraw(
     db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
 ) -> KnownUser:
     """An admin withdraws someone, e.g. a Leader who no longer serves, to free the place."""
-    require_admin(admin_id, admins)
+    authority.require_admin(admin_id, admins)
     person = await resolve(db, target)
     async with db.transaction() as tx:
-        held = next((r for r in await repo.places_held(tx, person.telegram_id) if r.taskforce == code), None)
+        held = next((r for r in await registrations.places_held(tx, person.telegram_id) if r.taskforce == code), None)
         if held is None:
             raise Refused("not_registered_other", who=person.full_name, code=code)
         await end_registration(tx, held, admin_id, now, by_admin=True)
@@ -255,34 +225,22 @@ async def withdraw(
     return person
 
 
+async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
+    return await facilitators.taskforces_of(db, telegram_id)
+
+
 async def facilitator_list(
     db: Database, actor: int, code: str | None, admins: Collection[int]
 ) -> list[tuple[str, KnownUser]]:
     """Who facilitates what (one task force or all): for admins."""
-    require_admin(actor, admins)
-    return await teams.facilitators(db, code)
-
-
-async def oversight(db: Database, actor: int, admins: Collection[int]) -> list[str] | None:
-    """What the actor oversees: None for the Secretariat (everything), else their task forces."""
-    if actor in admins:
-        return None
-    codes = await teams.taskforces_of(db, actor)
-    if not codes:
-        log.warning("an overview was refused: neither admin nor facilitator")
-        raise Refused("not_a_facilitator")
-    return codes
-
-
-async def roles_of(db: Database, actor: int, admins: Collection[int]) -> tuple[bool, bool]:
-    """(facilitates something, is an admin): what /help and the command menu offer."""
-    return bool(await teams.taskforces_of(db, actor)), actor in admins
+    authority.require_admin(actor, admins)
+    return await facilitators.assigned(db, code)
 
 
 async def _already_decided(tx: Database | Transaction, registration: Registration) -> Refused:
     if registration.decided_by is None:  # withdrawn, or a Team Member now: nobody decided
         return Refused("withdrawn")
-    decider = await teams.known_user(tx, registration.decided_by) if registration.decided_by else None
+    decider = await known_users.known_user(tx, registration.decided_by) if registration.decided_by else None
     return Refused(
         "already_decided",
         who=decider.full_name if decider else "—",  # the decider has deleted their data
@@ -291,8 +249,8 @@ async def _already_decided(tx: Database | Transaction, registration: Registratio
 
 
 async def _place_taken(tx: Transaction, registration: Registration) -> Refused:
-    holder = await repo.active_holder(tx, registration.taskforce, registration.role, registration.region)
-    person = await repo.get_person(tx, holder.person_id) if holder and holder.person_id else None
+    holder = await registrations.active_holder(tx, registration.taskforce, registration.role, registration.region)
+    person = await people_rows.get_person(tx, holder.person_id) if holder and holder.person_id else None
     return Refused("place_taken", holder=person.name if person else "?", code=registration.taskforce)
 
 
@@ -300,7 +258,7 @@ async def demote_everywhere(tx: Transaction, person_id: int, actor: int, now: da
     """No longer a member or partner (a rejected claim, or the person's own profile edit):
     Team Member in every task force; open prompts say so. Returns the task forces changed."""
     demoted = []
-    for held in await repo.places_held(tx, person_id):
+    for held in await registrations.places_held(tx, person_id):
         if held.role.needs_decision:
             await demote(tx, held, actor, now)
             demoted.append(held.taskforce)
@@ -309,9 +267,9 @@ async def demote_everywhere(tx: Transaction, person_id: int, actor: int, now: da
 
 async def demote(tx: Transaction, held: Registration, actor: int, now: datetime) -> None:
     """A Leader or Representative place (or application) becomes a Team Member's, active at once."""
-    await repo.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
-    await repo.set_reminder_due(tx, held.id, None, 0)
-    await repo.audit(tx, now, actor, "registration.demoted", held.person_id, held.taskforce)
+    await registrations.set_registration_status(tx, held.id, RegistrationStatus.ACTIVE, now, role=Role.MEMBER)
+    await registrations.set_reminder_due(tx, held.id, None, 0)
+    await audit.record(tx, now, actor, "registration.demoted", held.person_id, held.taskforce)
     if held.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, held.id, None, now)
 
@@ -324,7 +282,7 @@ async def ask_about_places(tx: Transaction, person_id: int, region: str, now: da
     so for each one (active or pending) of another region they are asked what to do with it, in the
     transaction that changed the region. Returns the task forces asked about."""
     asked = []
-    for held in await repo.places_held(tx, person_id):
+    for held in await registrations.places_held(tx, person_id):
         if held.role is Role.REPRESENTATIVE and held.region != region:
             params = {"region": region}
             await outbox.enqueue(tx, person_id, PLACE_QUESTION, now, registration_id=held.id, params=params)
@@ -339,9 +297,15 @@ async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int |
     await close_prompts(tx, registration_id, "prompt_decided", now)
 
 
+async def remember_prompt(db: Database, registration_id: int, chat_id: int, message_id: int) -> None:
+    """A message with decision buttons, so that the decision edits it (and every other one)."""
+    async with db.transaction() as tx:
+        await prompts.add_prompt(tx, registration_id, chat_id, message_id)
+
+
 async def close_prompts(tx: Transaction, registration_id: int, kind: str, now: datetime) -> None:
     """Every message that asked for a decision on this application is edited (to `kind`'s text)."""
-    for chat_id, message_id in await teams.prompts_of(tx, registration_id):
+    for chat_id, message_id in await prompts.prompts_of(tx, registration_id):
         await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration_id, edit_message_id=message_id)
 
 
@@ -352,9 +316,9 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
     """Decisions waiting too long: remind the deciders daily, three times, then the admins."""
     queued = 0
     async with db.transaction() as tx:
-        for registration, sent in await repo.decisions_due(tx, now):
+        for registration, sent in await registrations.decisions_due(tx, now):
             if sent < MAX_REMINDERS:
-                recipients = await deciders(tx, registration.taskforce, admins, registration.person_id)
+                recipients = await authority.deciders(tx, registration.taskforce, admins, registration.person_id)
                 kind, next_due = "decision_reminder", now + REMINDER_INTERVAL
             else:
                 recipients = [admin for admin in sorted(admins) if admin != registration.person_id]
@@ -362,7 +326,7 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
             for chat_id in recipients:
                 await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
                 queued += 1
-            await repo.set_reminder_due(tx, registration.id, next_due, sent + 1)
+            await registrations.set_reminder_due(tx, registration.id, next_due, sent + 1)
     return queued
 
 
@@ -371,42 +335,38 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
     left the task force and so its group."""
     today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     due_at = today if now >= today else today - timedelta(days=1)
-    last = await repo.last_run(db, DIGEST)
+    last = await runs.last_run(db, DIGEST)
     if last is not None and last >= due_at:
         return 0
     queued = 0
     async with db.transaction() as tx:
         if last is not None:
-            joined = await repo.new_members_since(tx, last, now)
-            left = await repo.left_groups_since(tx, last, now)
+            joined = await membership.new_members_since(tx, last, now)
+            left = await membership.left_groups_since(tx, last, now)
             for code in sorted({*joined, *left}):
                 ids = [person.telegram_id for person in joined.get(code, [])]
                 params: dict[str, object] = {"code": code, "ids": ids, "left": left.get(code, 0)}
-                for _, facilitator in await teams.facilitators(tx, code):
+                for _, facilitator in await facilitators.assigned(tx, code):
                     await outbox.enqueue(tx, facilitator.telegram_id, "digest", now, params=params)
                     queued += 1
-        await repo.set_last_run(tx, DIGEST, now)
+        await runs.set_last_run(tx, DIGEST, now)
     return queued
+
+
+async def people(db: Database, ids: list[int]) -> list[Person]:
+    """The digest's new members as they are when it goes; those who deleted their data meanwhile are left out."""
+    found = [await people_rows.get_person(db, telegram_id) for telegram_id in ids]
+    return [person for person in found if person is not None]
 
 
 # ---------------------------------------------------------------- members and balance
 
 
-async def members_allowed(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> None:
-    """A task force's members are for its facilitators and the Secretariat only."""
-    if catalogue.objective(code) is None:
-        raise Refused("unknown_code", code=code)
-    if not await may_oversee(db, actor, code, admins):
-        log.warning("the members of %s were refused: no authority", code)
-        log.debug("… to user %s", actor)
-        raise Refused("not_your_taskforce", code=code)
-
-
 async def members(
     db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]
-) -> list[repo.Member]:
-    await members_allowed(db, actor, code, catalogue, admins)
-    return await repo.members_of(db, code)
+) -> list[membership.Member]:
+    await authority.members_allowed(db, actor, code, catalogue, admins)
+    return await membership.members_of(db, code)
 
 
 @dataclass(frozen=True)
@@ -423,10 +383,10 @@ class Balance:
 
 async def balance(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> Balance:
     """Who holds a place now (active only), counted in SQL; pending applications are counted apart."""
-    await members_allowed(db, actor, code, catalogue, admins)
+    await authority.members_allowed(db, actor, code, catalogue, admins)
     cells = {(region, kind): 0 for region in catalogue.region_names for kind in catalogue.stakeholder_type_names}
     roles, total, pending = dict.fromkeys(Role, 0), 0, 0
-    for region, kind, role, status, count in await repo.place_counts(db, code):
+    for region, kind, role, status, count in await membership.place_counts(db, code):
         if status != RegistrationStatus.ACTIVE:
             pending += count
             continue

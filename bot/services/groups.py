@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.models import Catalogue, Lane, RegistrationStatus
+from bot.services import authority
 from bot.services.errors import Refused
-from bot.storage import groups, outbox, teams
-from bot.storage import repositories as repo
+from bot.storage import audit, facilitators, groups, outbox, registrations
 from bot.storage.database import Database, Transaction
 from bot.storage.groups import GroupLink
 
@@ -45,7 +45,7 @@ class BotRights:
 
 
 async def _may_link(db: Database | Transaction, actor: int, code: str, admins: Collection[int]) -> None:
-    if actor not in admins and code not in await teams.taskforces_of(db, actor):
+    if not await authority.may_oversee(db, actor, code, admins):
         log.warning("a group link for %s was refused: no authority", code)
         raise Refused("not_your_taskforce", code=code)
 
@@ -91,7 +91,7 @@ async def link(
     async with db.transaction() as tx:
         await _may_link(tx, actor, code, admins)
         await groups.save(tx, code, chat_id, title, invite_link, manner, actor, now)
-        await repo.audit(tx, now, actor, "group.linked", taskforce=code, detail={"chat": chat_id})
+        await audit.record(tx, now, actor, "group.linked", taskforce=code, detail={"chat": chat_id})
     found = await groups.of_taskforce(db, code)
     assert found is not None
     return found
@@ -103,7 +103,7 @@ async def unlink(db: Database, actor: int, admins: Collection[int], code: str, n
         if await groups.of_taskforce(tx, code) is None:
             raise Refused("no_group", code=code)
         await groups.delete(tx, code)
-        await repo.audit(tx, now, actor, "group.unlinked", taskforce=code)
+        await audit.record(tx, now, actor, "group.unlinked", taskforce=code)
 
 
 async def of_taskforce(db: Database, code: str) -> GroupLink | None:
@@ -121,7 +121,7 @@ async def decide_request(db: Database, chat_id: int, user_id: int, asked_at: dat
     if found is None or not found.working:
         return None  # not a task force's group, or the bot cannot act there any more
     async with db.transaction() as tx:
-        held = await repo.places_held(tx, user_id)
+        held = await registrations.places_held(tx, user_id)
         approved = any(r.taskforce == found.taskforce and r.status is RegistrationStatus.ACTIVE for r in held)
         if not await groups.first_request(tx, chat_id, user_id, asked_at, approved, now):
             return None
@@ -151,8 +151,8 @@ async def broken(db: Database, chat_id: int, reason: str, admins: Collection[int
     async with db.transaction() as tx:
         if not await groups.mark_broken(tx, chat_id, reason, now):
             return False
-        await repo.audit(tx, now, None, "group.broken", taskforce=found.taskforce, detail={"reason": reason})
-        told = {*admins, *(user.telegram_id for _, user in await teams.facilitators(tx, found.taskforce))}
+        await audit.record(tx, now, None, "group.broken", taskforce=found.taskforce, detail={"reason": reason})
+        told = {*admins, *(user.telegram_id for _, user in await facilitators.assigned(tx, found.taskforce))}
         for person in sorted(told):
             await outbox.enqueue(tx, person, BROKEN_KIND, now, params={"code": found.taskforce}, lane=Lane.NOTICE)
     return True

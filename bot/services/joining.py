@@ -24,7 +24,7 @@ from bot.services.fields import (
     missing_field,
     typed_value,
 )
-from bot.storage import repositories as repo
+from bot.storage import audit, people, registrations, reminders
 from bot.storage.database import Database, Transaction
 
 JOIN_REMINDER = "join"
@@ -299,9 +299,9 @@ async def role_offer(db: Database, draft: JoinDraft, step: Step, catalogue: Cata
         return RoleOffer(leads)
     taken = {}
     for role in (Role.LEADER, Role.REPRESENTATIVE):
-        holder = await repo.active_holder(db, step.code, role, draft.profile.region)
+        holder = await registrations.active_holder(db, step.code, role, draft.profile.region)
         if holder is not None:
-            person = await repo.get_person(db, holder.person_id) if holder.person_id else None
+            person = await people.get_person(db, holder.person_id) if holder.person_id else None
             taken[role] = person.name if person else "—"
     return RoleOffer(leads, taken)
 
@@ -422,19 +422,19 @@ def edit(draft: JoinDraft, part: EditPart) -> None:
 async def begin(db: Database, telegram_id: int, now: datetime, remind_after: timedelta) -> None:
     """Record that joining began, so an unfinished attempt is reminded once."""
     async with db.transaction() as tx:
-        await repo.schedule_reminder(tx, telegram_id, JOIN_REMINDER, now + remind_after)
+        await reminders.schedule_reminder(tx, telegram_id, JOIN_REMINDER, now + remind_after)
 
 
 async def abandon(db: Database, telegram_id: int, now: datetime) -> None:
     async with db.transaction() as tx:
-        await repo.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
+        await reminders.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
 
 
 async def submit(
     db: Database,
     telegram_id: int,
     draft: JoinDraft,
-    language: str,
+    language: str,  # no longer stored (migration 11); goes when handlers/flow.py stops passing it
     catalogue: Catalogue,
     rules: JoinRules,
     now: datetime,
@@ -448,24 +448,24 @@ async def submit(
     if next_step(draft).kind is not StepKind.SUMMARY:
         raise Refused("stale")
     async with db.transaction() as tx:
-        held = {r.taskforce for r in await repo.places_held(tx, telegram_id)}
+        held = {r.taskforce for r in await registrations.places_held(tx, telegram_id)}
         if already := sorted(held & set(draft.selected)):
             raise Refused("already_joined", code=already[0])
         check_cap(len(held), len(draft.selected), cap)
-        existing = await repo.get_person(tx, telegram_id)
+        existing = await people.get_person(tx, telegram_id)
         profile = draft.profile if draft.ask_profile or existing is None else existing.as_profile()
         if missing_field(profile) is not None:
             raise Refused("stale")
-        await repo.save_person(tx, telegram_id, profile, language, now)
+        await people.save_person(tx, telegram_id, profile, now)
         if draft.ask_profile:
-            await repo.audit(tx, now, telegram_id, "profile.saved", telegram_id)
+            await audit.record(tx, now, telegram_id, "profile.saved", telegram_id)
         if existing is not None and profile.region is not None and profile.region != existing.region:
             # Edited on the summary: each Representative place held stays with its region, and is asked about.
             await facilitation.ask_about_places(tx, telegram_id, profile.region, now)
         joined = [
             await _register(tx, telegram_id, code, draft, profile, catalogue, rules, now) for code in draft.selected
         ]
-        await repo.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
+        await reminders.cancel_reminders(tx, telegram_id, JOIN_REMINDER, now)
     return joined
 
 
@@ -485,8 +485,8 @@ async def _register(
     status = RegistrationStatus.PENDING if role.needs_decision else RegistrationStatus.ACTIVE
     region = profile.region if role is Role.REPRESENTATIVE else None
     motivation = draft.motivations.get(code)
-    registration_id = await repo.add_registration(tx, telegram_id, code, role, status, region, motivation, now)
+    registration_id = await registrations.add_registration(tx, telegram_id, code, role, status, region, motivation, now)
     if role.needs_decision:
         await facilitation.announce(tx, registration_id, code, telegram_id, rules.admins, now, rules.patience)
-    await repo.audit(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
+    await audit.record(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
     return Joined(code, role, status)

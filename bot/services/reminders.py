@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.services.joining import JOIN_REMINDER
-from bot.storage import outbox
-from bot.storage import repositories as repo
+from bot.storage import outbox, reminders
 from bot.storage.database import Database
 
 BATCH = 50
@@ -19,8 +18,8 @@ BATCH = 50
 async def queue_join_reminders(db: Database, now: datetime) -> int:
     """Hand the due join reminders (one batch a tick) to the outbox; returns how many."""
     async with db.transaction() as tx:
-        due = await repo.due_reminders(tx, JOIN_REMINDER, now, BATCH)
+        due = await reminders.due_reminders(tx, JOIN_REMINDER, now, BATCH)
         for reminder_id, telegram_id in due:
             await outbox.enqueue(tx, telegram_id, "join_reminder", now)
-            await repo.mark_reminder_sent(tx, reminder_id, now)
+            await reminders.mark_reminder_sent(tx, reminder_id, now)
     return len(due)

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.services import facilitation
-from bot.storage import reports
-from bot.storage import repositories as repo
+from bot.services import authority
+from bot.storage import audit, reports
 from bot.storage.database import Database
 from bot.storage.reports import ExportRecord, Figures
 
@@ -20,10 +19,10 @@ EXPORT_BATCH = 5000
 
 async def export(db: Database, actor: int, admins: Collection[int], now: datetime) -> tuple[list[str] | None, int]:
     """The task forces the actor may export (None: all) and how many registrations; audited."""
-    codes = await facilitation.oversight(db, actor, admins)
+    codes = await authority.oversight(db, actor, admins)
     count = await reports.export_count(db, codes)
     async with db.transaction() as tx:
-        await repo.audit(tx, now, actor, "export", detail={"taskforces": codes or "all", "rows": count})
+        await audit.record(tx, now, actor, "export", detail={"taskforces": codes or "all", "rows": count})
     return codes, count
 
 
@@ -68,7 +67,7 @@ class Statistics:
 async def statistics(
     db: Database, actor: int, admins: Collection[int], catalogue: Catalogue, now: datetime
 ) -> Statistics:
-    codes = await facilitation.oversight(db, actor, admins)
+    codes = await authority.oversight(db, actor, admins)
     figures = await reports.figures(db, codes, now - timedelta(weeks=WEEKS))
     by_code = {code: TaskforceFigures(code) for code in (codes or [o.code for o in catalogue.objectives])}
     for code, role, status, count in figures.places:

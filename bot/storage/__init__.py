@@ -1,1 +1,1 @@
-"""SQL only: the schema, its migrations and the repositories that return models."""
+"""SQL only: the schema, its migrations, and a module per table (or tables read together) returning models."""

@@ -14,8 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.models import Audience, Broadcast, BroadcastState, Content, ContentType, Lane
-from bot.storage.database import Transaction, from_text, to_text
-from bot.storage.repositories import Reader
+from bot.storage.database import Reader, Transaction, from_text, to_text
 
 KIND = "announcement"
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -34,6 +34,13 @@ def to_text(moment: datetime | None) -> str | None:
 
 def from_text(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+class Reader(Protocol):
+    """What a read takes: the Database, or an open Transaction when the read decides a write."""
+
+    async def fetchone(self, sql: str, params: Params = ...) -> aiosqlite.Row | None: ...
+    async def fetchall(self, sql: str, params: Params = ...) -> list[aiosqlite.Row]: ...
 
 
 class Transaction:

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.delphi_models import Panel, RoundFile
 from bot.models import Lane
-from bot.storage.database import Transaction, from_text, to_text
-from bot.storage.repositories import Reader
+from bot.storage.database import Reader, Transaction, from_text, to_text
 
 INVITATION_KIND, REMINDER_KIND = "delphi_invitation", "delphi_reminder"
 

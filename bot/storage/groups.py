@@ -7,8 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.database import Transaction, from_text, to_text
-from bot.storage.repositories import Reader
+from bot.storage.database import Reader, Transaction, from_text, to_text
 
 
 @dataclass(frozen=True)

@@ -286,4 +286,9 @@ MIGRATIONS: tuple[str, ...] = (
         FROM registrations r JOIN people p ON p.telegram_id = r.person_id
         WHERE r.role = 'representative' AND r.status IN ('active', 'pending') AND r.region != p.region;
     """,
+    # 11: people.language goes: written at joining and never read. The language the bot writes in is the
+    # known user's, chosen with /language or else their Telegram's; no index, trigger or view names the column.
+    """
+    ALTER TABLE people DROP COLUMN language;
+    """,
 )

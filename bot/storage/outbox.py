@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import Lane, OutboxItem
-from bot.storage.database import Database, Transaction, to_text
-from bot.storage.repositories import Reader
+from bot.storage.database import Database, Reader, Transaction, to_text
+
+REPLY = "reply"
 
 
 async def enqueue(
@@ -30,6 +31,12 @@ async def enqueue(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (chat_id, kind, registration_id, edit_message_id, json.dumps(params) if params else None, to_text(now), lane),
     )
+
+
+async def queue_reply(db: Database, chat_id: int, text: str, markup: dict[str, Any] | None, now: datetime) -> None:
+    """A reply that carries an outcome (registered, deleted…) and could not go now: the sender delivers it first."""
+    async with db.transaction() as tx:
+        await enqueue(tx, chat_id, REPLY, now, params={"text": text, "markup": markup}, lane=Lane.REPLY)
 
 
 async def due(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.repositories import Reader
+from bot.storage.database import Reader
 
 
 @dataclass(frozen=True, slots=True)

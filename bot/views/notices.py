@@ -11,11 +11,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translate
 from bot.models import Catalogue, KnownUser, Person, RegistrationStatus, Role
 from bot.services.accounts import TaskforceCard
+from bot.services.applications import Application
 from bot.services.facilitation import Balance
 from bot.services.fields import ProfileField
-from bot.services.notices import Application
 from bot.storage.groups import GroupLink
-from bot.storage.repositories import Member
+from bot.storage.membership import Member
 from bot.views.callbacks import encode
 from bot.views.exports import neutralised
 from bot.views.texts import (
