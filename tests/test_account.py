@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.services.fields import ProfileField
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
+from bot.views.callbacks import ProfileClear
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
 from tests.test_join_flow import join_as_member_of
 
@@ -43,7 +45,7 @@ async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: Chat
     await ada.say("/profile")
     question = await ada.press("E-mail")
     assert [label for label, _ in question.buttons] == ["Remove my e-mail"]
-    forged = await ada.alert("pf:x:name", question.message_id or 0)
+    forged = await ada.alert(ProfileClear(field=ProfileField.NAME).pack(), question.message_id or 0)
     assert "no longer valid" in forged
     removed = await ada.press("Remove my e-mail")
     assert "Removed: E-mail" in removed.text

@@ -5,8 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from bot.i18n import SUPPORTED
+from bot.models import Role
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
+from bot.views.callbacks import JoinConfirm, JoinDone, JoinRole, JoinToggle, ObjectivePage
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import Sent, callback_update, message_update
 
@@ -71,7 +73,7 @@ async def test_every_objective_page_fits_a_message_in_every_language(running_bot
         for number, objective in enumerate(running_bot.catalogue.objectives):
             # A reader per page: 24 pages in a second from one person would be a flood.
             reader = ChatUser(running_bot.standin, 3000 + 100 * index + number, language_code=language)
-            page = await reader.press_data(f"b:o:{objective.code}")
+            page = await reader.press_data(ObjectivePage(code=objective.code).pack())
             assert escape(objective.target_2050(language)) in page.text
             assert escape(objective.baseline_2020(language)) in page.text
             assert len(page.text) <= 4096
@@ -80,7 +82,7 @@ async def test_every_objective_page_fits_a_message_in_every_language(running_bot
 async def test_non_member_is_told_leadership_is_reserved(running_bot: RunningBot, ada: ChatUser) -> None:
     await join_as_member_of(ada, "C1", member="Neither")
     assert "reserved for people whose organisation is a member or partner" in ada.last.text
-    alert = await ada.press_data("j:r:C1:leader", ada.last.message_id or 0)
+    alert = await ada.press_data(JoinRole(code="C1", role=Role.LEADER).pack(), ada.last.message_id or 0)
     assert alert.method == "answerCallbackQuery" and "reserved" in alert.params["text"]
     assert running_bot.db is not None
     assert await registrations_of(running_bot.db, ada.id) == []
@@ -144,7 +146,7 @@ async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser)
     assert "Nothing was saved" in cancelled.text
     assert running_bot.db is not None
     assert await get_person(running_bot.db, ada.id) is None
-    stale = await ada.press_data("j:ok", cancelled.message_id or 0)
+    stale = await ada.press_data(JoinConfirm().pack(), cancelled.message_id or 0)
     assert "already finished or cancelled" in stale.params["text"]
 
 
@@ -267,7 +269,7 @@ async def test_each_step_says_what_is_joined_and_how_far_it_is(running_bot: Runn
 
 
 async def test_join_under_an_objective_page_keeps_the_page(running_bot: RunningBot, ada: ChatUser) -> None:
-    page = await ada.press_data("b:o:B3")
+    page = await ada.press_data(ObjectivePage(code="B3").pack())
     marker = len(running_bot.standin.sent)
     first = await ada.press("Join")
     assert first.method == "sendMessage" and "Joining B3" in first.text
@@ -340,10 +342,10 @@ async def test_every_copy_of_the_open_question_answers_it_and_presses_never_mult
         start=marker,
     )
     for callback_id, data, message_id in (
-        (9001, "j:t:A1", question.message_id),  # the tap crossed the removal of its buttons
-        (9002, "j:t:A2", copy_id),  # the copy, before the bot knows its id
-        (9003, "j:t:A3", copy_id),
-        (9004, "j:t:A3", copy_id),  # a double tap: A3 on, then off
+        (9001, JoinToggle(code="A1").pack(), question.message_id),  # the tap crossed the removal of its buttons
+        (9002, JoinToggle(code="A2").pack(), copy_id),  # the copy, before the bot knows its id
+        (9003, JoinToggle(code="A3").pack(), copy_id),
+        (9004, JoinToggle(code="A3").pack(), copy_id),  # a double tap: A3 on, then off
     ):
         await standin.push(callback_update(ada.user, data, message_id, callback_id=callback_id))
     await standin.wait_for(lambda s: s.method == "answerCallbackQuery" and s.params.get("callback_query_id") == "9004")
@@ -355,9 +357,9 @@ async def test_every_copy_of_the_open_question_answers_it_and_presses_never_mult
     assert "✅ A1" in labels and "✅ A2" in labels and "A3" in labels  # every tap applied once, in order
 
     # A question that is no longer open still never answers: its button says so and the open one comes again.
-    name_question = await ada.press_data("j:d", copy_id)
+    name_question = await ada.press_data(JoinDone().pack(), copy_id)
     assert "full name" in name_question.text and name_question.message_id == copy_id
-    stale = await ada.press_data("j:t:A4", question.message_id)
+    stale = await ada.press_data(JoinToggle(code="A4").pack(), question.message_id)
     assert "no longer valid" in stale.text and "full name" in stale.text
     organisation = await ada.press("Use “")
     assert "organisation" in organisation.text.lower()

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.models import Catalogue, Role
+from bot.services.accounts import PlaceChoice
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.registrations import active_holder, registrations_of
+from bot.views.callbacks import PlacePress
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people
@@ -173,9 +175,12 @@ async def test_giving_up_a_pending_place_and_stale_or_forged_buttons(running_bot
     await bob.say("/start")
     for label in ("Keep it", "Become a Team Member", "Apply for"):  # Ada's buttons, pressed by Bob
         assert "no longer valid" in await bob.alert(data_of(first, label))
-    ident = data_of(first, "Keep it").split(":")[2]
-    assert "no longer valid" in await ada.alert(f"pl:t:{int(ident) + 50}:0")  # no such place of hers
-    assert "no longer valid" in await ada.alert(f"pl:k:{ident}:99")  # no such region
+    kept = PlacePress.unpack(data_of(first, "Keep it"))
+    assert kept is not None
+    no_such_place = PlacePress(choice=PlaceChoice.MEMBER, registration=kept.registration + 50, region=0)
+    assert "no longer valid" in await ada.alert(no_such_place.pack())  # no such place of hers
+    no_such_region = PlacePress(choice=PlaceChoice.KEEP, registration=kept.registration, region=99)
+    assert "no longer valid" in await ada.alert(no_such_region.pack())
     second = await move_to(ada, "Asia and Pacific")
     assert "no longer valid" in await ada.alert(data_of(first, "Become a Team Member"))  # she left Africa since
     assert await places(running_bot, ada) == [("representative", "pending", "Europe")]

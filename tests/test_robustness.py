@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.models import Role
+from bot.services.fields import ProfileField
+from bot.views.callbacks import Goals, JoinResume, JoinRole, JoinToggle, LeaveYes, ObjectivePage, ProfileChoice
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.standin import callback_update
 from tests.test_join_flow import fill_profile
@@ -26,12 +29,18 @@ async def test_text_where_a_button_is_expected_is_asked_again(running_bot: Runni
 
 
 async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, ada: ChatUser) -> None:
-    for data in ("zz:top", "j:t:A1", "lv:y:A1", "b:o:Z9", "pf:c:region:99", "x" * 80):
+    stale = (
+        JoinToggle(code="A1"),  # no join open
+        LeaveYes(code="A1"),  # not in A1
+        ObjectivePage(code="Z9"),  # no such objective
+        ProfileChoice(field=ProfileField.REGION, value="99"),  # no profile, no such region
+    )
+    for data in ("zz:top", *(press.pack() for press in stale), "x" * 80):
         answer = await ada.press_data(data)
         assert answer.method == "answerCallbackQuery", data
     await ada.say("/join A1")
     await ada.press("Use “")
-    forged = await ada.press_data("j:r:A1:leader", ada.last.message_id or 0)
+    forged = await ada.press_data(JoinRole(code="A1", role=Role.LEADER).pack(), ada.last.message_id or 0)
     assert "no longer valid" in forged.params["text"]
     assert running_bot.db is not None
     assert await running_bot.db.fetchone("SELECT 1 FROM registrations") is None
@@ -74,7 +83,7 @@ async def test_an_error_apologises_and_alerts_the_admins_once_a_minute(running_b
     for _ in range(2):
         standin.fail_next["editMessageText"] = (400, "Bad Request: message can't be edited")
         marker = len(standin.sent)
-        await ada.press_data("b:home")
+        await ada.press_data(Goals().pack())
         apology = await standin.wait_for(lambda s: s.chat_id == ada.id and "Sorry" in s.text, start=marker)
         assert "Traceback" not in apology.text
     alerts = [s for s in standin.sent if s.chat_id == ADMIN_ID]
@@ -82,7 +91,7 @@ async def test_an_error_apologises_and_alerts_the_admins_once_a_minute(running_b
     running_bot.clock.advance(minutes=2)
     standin.fail_next["editMessageText"] = (400, "Bad Request: message can't be edited")
     marker = len(standin.sent)
-    await ada.press_data("b:home")
+    await ada.press_data(Goals().pack())
     await standin.wait_for(lambda s: s.chat_id == ADMIN_ID, start=marker)
     assert len([s for s in standin.sent if s.chat_id == ADMIN_ID]) == 2
 
@@ -118,7 +127,7 @@ async def test_unfinished_join_is_reminded_once_after_a_day(running_bot: Running
     running_bot.clock.advance(days=3)
     await running_bot.settled()
     assert len([m for m in ada.messages if "did not finish" in m.text]) == 1
-    resumed = await ada.press_data("j:resume", reminder.message_id or 0)
+    resumed = await ada.press_data(JoinResume().pack(), reminder.message_id or 0)
     assert "full name" in resumed.text
     assert running_bot.db is not None
     rows = await running_bot.db.fetchall("SELECT sent_at FROM reminders WHERE telegram_id = ?", (ada.id,))

@@ -11,6 +11,7 @@ import pytest
 from bot.chat.persistence import SQLitePersistence
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import accounts, joining, reminders
+from bot.services.accounts import PlaceChoice
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
 from bot.services.joining import EditPart, JoinDraft, JoinRules, StepKind
@@ -19,7 +20,7 @@ from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
-from bot.views.callbacks import SHAPES, decode, encode
+from bot.views.callbacks import JoinChoice, JoinEdit, JoinOver, JoinRole, PlacePress, unpack_any
 from tests.harness import FULL_PROFILE
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -236,18 +237,26 @@ async def test_persistence_round_trip(db: Database) -> None:
     assert await fresh.get_conversations("chat") == {}
 
 
-def _longest(pattern: str) -> str:
-    """The longest argument a shape admits (alternatives, or a {1,20} class)."""
-    if "|" in pattern:
-        return max(pattern.split("|"), key=len)
-    return "x" * 20 if "{1,20}" in pattern else "F3"
-
-
-def test_every_callback_shape_fits_64_bytes_and_garbage_is_refused() -> None:
-    for (area, action), shape in SHAPES.items():
-        args = [_longest(pattern) for pattern in shape]
-        data = ":".join((area, action, *args))
-        assert len(data.encode()) <= 64
-    assert decode(encode("j", "r", "B3", "leader")) is not None
-    for garbage in (None, "", "j", "j:r:B3", "j:r:B3:king", "j:t:a1", "é" * 40, "lv:y:A1:extra"):
-        assert decode(garbage) is None
+def test_join_and_account_buttons_read_back_and_look_alikes_are_nobodys() -> None:
+    """The size of every family is the all-families test's; here, that what these features pack is what they
+    get back, and that data differing by a field, a value or a leading zero is stale or forged."""
+    for press in (
+        JoinRole(code="B3", role=Role.LEADER),
+        JoinChoice(field=ProfileField.REGION, value="3"),
+        JoinEdit(part=EditPart.ROLES),
+        JoinOver(),
+        PlacePress(choice=PlaceChoice.APPLY, registration=12, region=4),
+    ):
+        assert unpack_any(press.pack()) == press
+    for garbage in (
+        None,
+        "",
+        "v2:jl",
+        "v2:jl:B3",
+        "v2:jl:B3:king",
+        "v2:jt:a1",
+        "é" * 40,
+        "v2:ly:A1:extra",
+        "v2:pl:a:012:4",
+    ):
+        assert unpack_any(garbage) is None

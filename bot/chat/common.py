@@ -13,11 +13,9 @@ from telegram.error import NetworkError, RetryAfter
 from bot.chat.calls import edit_text, unread_call
 from bot.chat.context import BotContext
 from bot.chat.keys import APPLIED_AT_KEY, APPLIED_KEY
-from bot.services import accounts
 from bot.services.errors import Refused
 from bot.services.redelivery import delivered_again
 from bot.storage import outbox
-from bot.views import keyboards, texts
 
 log = logging.getLogger("bot")
 
@@ -134,16 +132,6 @@ async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup |
     chat_id = update.effective_chat.id
     sent = await unread_call(update.get_bot(), "sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
     return int(sent["message_id"]) if isinstance(sent, dict) and "message_id" in sent else None
-
-
-async def show_profile_after(update: Update, context: BotContext, notice: str, *, new_message: bool) -> None:
-    """After a /profile edit: what changed, then the profile card again, ready for the next change."""
-    d, _ = context.deps, context.tr
-    person = await accounts.person(d.db, context.person_id)
-    card = texts.profile_page(_, person, d.catalogue) if person is not None else ""
-    text = "\n\n".join(part for part in (notice, card) if part)
-    markup = keyboards.profile_fields(_) if person is not None else None
-    await (send if new_message else reply)(update, text, markup)
 
 
 async def refuse(update: Update, context: BotContext, refused: Refused) -> None:

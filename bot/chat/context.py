@@ -75,12 +75,13 @@ class Deps:
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context with this bot's wiring and the update's person."""
 
-    update: Update | None = None
+    # Not `update`: PTB's `CallbackContext.update(dict)` adds a regex filter's matches (`/start join_…`).
+    handled: Update | None = None
 
     @classmethod
     def from_update(cls, update: object, application: Application[Any, BotContext, Any, Any, Any, Any]) -> BotContext:
         context = super().from_update(update, application)
-        context.update = update if isinstance(update, Update) else None
+        context.handled = update if isinstance(update, Update) else None
         return context
 
     @property
@@ -95,7 +96,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def language(self) -> str:
-        user = self.update.effective_user if self.update is not None else None
+        user = self.handled.effective_user if self.handled is not None else None
         return self.deps.language_of(user.id if user else None, user.language_code if user else None)
 
     @property
@@ -120,7 +121,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def press(self, family: type[Press]) -> Press:
         """The pressed button as its family's typed object; a press of anything else is stale."""
-        query = self.update.callback_query if self.update is not None else None
+        query = self.handled.callback_query if self.handled is not None else None
         pressed = family.unpack(query.data if query is not None else None)
         if pressed is None:
             raise Refused("stale")

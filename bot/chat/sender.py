@@ -28,9 +28,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.chat.calls import edit_text
 from bot.chat.pace import Budget, ChatPace, retry_seconds
+from bot.config import Settings
 from bot.i18n import Translate, translator
 from bot.models import ContentType, OutboxItem
-from bot.config import Settings
 from bot.services import contacts
 from bot.services.clock import utc_now
 from bot.storage import outbox

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.common import Context, Handler, deps, refuse, reply, tr, user_id
+from bot.chat.common import reply
+from bot.chat.context import BotContext
+from bot.chat.feature import Feature, Handler, button, command
 from bot.services import accounts
 from bot.services.errors import Refused
 from bot.views import keyboards, texts
-from bot.views.callbacks import decode
-
-PRIVATE = filters.ChatType.PRIVATE
+from bot.views.callbacks import GoalPage, Goals, MenuHome, ObjectivePage
 
 
-async def start(update: Update, context: Context) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """The full welcome the first time; a returning person is greeted briefly, with their task forces."""
-    d = deps(context)
-    _ = tr(update, context)
-    person = await accounts.person(d.db, user_id(update))
+    d, _ = context.deps, context.tr
+    person = await accounts.person(d.db, context.person_id)
     if person is None:
         await reply(update, texts.welcome(_), keyboards.home(_))
         return
@@ -26,31 +24,37 @@ async def start(update: Update, context: Context) -> None:
     await reply(update, texts.welcome_back(_, person.name, held), keyboards.home(_))
 
 
-async def taskforces(update: Update, context: Context) -> None:
-    _ = tr(update, context)
-    catalogue = deps(context).catalogue
+async def taskforces(update: Update, context: BotContext) -> None:
+    _, catalogue = context.tr, context.deps.catalogue
     await reply(update, texts.goals_page(_, catalogue), keyboards.goals(_, catalogue))
 
 
-async def browse_press(update: Update, context: Context) -> None:
-    _ = tr(update, context)
-    catalogue = deps(context).catalogue
-    press = decode(update.callback_query.data if update.callback_query else None)
-    if press is None or press.action == "home":
-        await taskforces(update, context)
-    elif press.action == "g" and (goal := catalogue.goal(press.arg)) is not None:
-        objectives = catalogue.objectives_of(goal.code)
-        await reply(update, texts.goal_page(_, goal, objectives), keyboards.goal(_, catalogue, goal.code))
-    elif press.action == "o" and (objective := catalogue.objective(press.arg)) is not None:
-        await reply(update, texts.objective_page(_, objective), keyboards.objective(_, objective.code))
-    else:
-        await refuse(update, context, Refused("stale"))
+async def goal_page(update: Update, context: BotContext) -> None:
+    _, catalogue = context.tr, context.deps.catalogue
+    goal = catalogue.goal(context.press(GoalPage).goal)
+    if goal is None:  # a letter the catalogue no longer has
+        raise Refused("stale")
+    objectives = catalogue.objectives_of(goal.code)
+    await reply(update, texts.goal_page(_, goal, objectives), keyboards.goal(_, catalogue, goal.code))
 
 
-def handlers() -> list[Handler]:
+async def objective_page(update: Update, context: BotContext) -> None:
+    _ = context.tr
+    objective = context.deps.catalogue.objective(context.press(ObjectivePage).code)
+    if objective is None:  # a code the catalogue no longer has
+        raise Refused("stale")
+    await reply(update, texts.objective_page(_, objective), keyboards.objective(_, objective.code))
+
+
+def _handlers() -> list[Handler]:
     return [
-        CommandHandler("start", start, filters=PRIVATE),
-        CommandHandler("taskforces", taskforces, filters=PRIVATE),
-        CallbackQueryHandler(start, pattern=r"^m:home$"),
-        CallbackQueryHandler(browse_press, pattern=r"^b:"),
+        command("start", start),
+        command("taskforces", taskforces),
+        button(MenuHome.when(), start),
+        button(Goals.when(), taskforces),
+        button(GoalPage.when(), goal_page),
+        button(ObjectivePage.when(), objective_page),
     ]
+
+
+FEATURE = Feature(name="browse", handlers=_handlers, commands=texts.browse_commands)

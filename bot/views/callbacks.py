@@ -45,7 +45,9 @@ RoundId = Annotated[int, Field(ge=0, le=10**9 - 1), Longest(10**9 - 1)]
 Index = Annotated[int, Field(ge=0, le=99), Longest(99)]  # a question, a point, a region's place in a list
 ChoiceValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,20}$"), Longest("x" * 20)]
 AudienceValue = Annotated[
-    str, StringConstraints(pattern=r"^(-|[A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"), Longest("representative")
+    str,
+    StringConstraints(pattern=r"^(-|[A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"),
+    Longest("representative"),
 ]
 Language = Literal["en", "fr", "es"]
 
@@ -121,7 +123,9 @@ def _unpack(data: str) -> Buttons | None:
     if len(parts) != len(names):
         return None
     try:
-        press = family.model_validate({name: None if part == NOTHING else part for name, part in zip(names, parts)})
+        press = family.model_validate(
+            {name: None if part == NOTHING else part for name, part in zip(names, parts, strict=True)}
+        )
     except ValidationError:
         return None
     return press if press.pack() == data else None
@@ -232,7 +236,18 @@ class JoinPick(Buttons, prefix="jp"):
 
 
 # Every press that answers the open question of a join.
-JOIN_STEPS = (JoinToggle, JoinDone, JoinChoice, JoinRole, JoinConfirm, JoinEdit, JoinCancel, JoinBack, JoinKeep, JoinPick)
+JOIN_STEPS = (
+    JoinToggle,
+    JoinDone,
+    JoinChoice,
+    JoinRole,
+    JoinConfirm,
+    JoinEdit,
+    JoinCancel,
+    JoinBack,
+    JoinKeep,
+    JoinPick,
+)
 
 
 # ---------------------------------------------------------------- a person's own registrations and profile

@@ -1,4 +1,4 @@
-"""Inline keyboards; every callback datum is made by `callbacks.encode`."""
+"""Inline keyboards; every callback datum is a button family's `pack()` (bot/views/callbacks.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,40 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Profile, Registration
 from bot.services import joining
-from bot.services.accounts import PlaceQuestion
+from bot.services.accounts import PlaceChoice, PlaceQuestion
 from bot.services.fields import ProfileField
-from bot.services.joining import JoinDraft, RoleOffer, Step, StepKind
-from bot.views.callbacks import encode
+from bot.services.joining import EditPart, JoinDraft, RoleOffer, Step, StepKind
+from bot.views.callbacks import (
+    ForgetNo,
+    ForgetYes,
+    GoalPage,
+    Goals,
+    JoinBack,
+    JoinCancel,
+    JoinChoice,
+    JoinConfirm,
+    JoinDone,
+    JoinEdit,
+    JoinFrom,
+    JoinKeep,
+    JoinOver,
+    JoinPick,
+    JoinResume,
+    JoinRole,
+    JoinToggle,
+    LanguageSet,
+    LeaveAsk,
+    LeaveStay,
+    LeaveYes,
+    MenuHome,
+    MyTaskforces,
+    ObjectivePage,
+    PlacePress,
+    ProfileChoice,
+    ProfileClear,
+    ProfileEdit,
+    TaskforceCard,
+)
 from bot.views.texts import field_label, goal_name, labelled, role_label, shown_value
 
 Button = InlineKeyboardButton
@@ -39,31 +69,31 @@ def _markup(*rows: Iterable[Button]) -> InlineKeyboardMarkup:
 
 def home(_: Translate) -> InlineKeyboardMarkup:
     return _markup(
-        [button(_("Browse the objectives"), encode("b", "home"))],
-        [button(_("Join Task Forces"), encode("j", "new"))],
-        [button(_("My Task Forces"), encode("m", "mine"))],
+        [button(_("Browse the objectives"), Goals().pack())],
+        [button(_("Join Task Forces"), JoinFrom().pack())],
+        [button(_("My Task Forces"), MyTaskforces().pack())],
     )
 
 
 def goals(_: Translate, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    buttons = [button(goal_name(_, g), encode("b", "g", g.code)) for g in catalogue.goals]
-    return _markup(*_rows(buttons, 2), [button(_("« Menu"), encode("m", "home"))])
+    buttons = [button(goal_name(_, g), GoalPage(goal=g.code).pack()) for g in catalogue.goals]
+    return _markup(*_rows(buttons, 2), [button(_("« Menu"), MenuHome().pack())])
 
 
 def goal(_: Translate, catalogue: Catalogue, goal_code: str) -> InlineKeyboardMarkup:
     buttons = [
-        button(f"{o.code} · {o.title(_.language)}", encode("b", "o", o.code))
+        button(f"{o.code} · {o.title(_.language)}", ObjectivePage(code=o.code).pack())
         for o in catalogue.objectives_of(goal_code)
     ]
-    return _markup(*_rows(buttons, 1), [button(_("« All goals"), encode("b", "home"))])
+    return _markup(*_rows(buttons, 1), [button(_("« All goals"), Goals().pack())])
 
 
 def objective(_: Translate, code: str) -> InlineKeyboardMarkup:
     return _markup(
-        [button(_("Join Task Force {code}").format(code=code), encode("j", "go", code))],
+        [button(_("Join Task Force {code}").format(code=code), JoinFrom(code=code).pack())],
         [
-            button(_("« Goal {code}").format(code=code[0]), encode("b", "g", code[0])),
-            button(_("« All goals"), encode("b", "home")),
+            button(_("« Goal {code}").format(code=code[0]), GoalPage(goal=code[0]).pack()),
+            button(_("« All goals"), Goals().pack()),
         ],
     )
 
@@ -72,24 +102,30 @@ def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKey
     buttons = []
     for item in catalogue.objectives:
         mark = "✅ " if item.code in draft.selected else ("☑️ " if item.code in draft.held else "")
-        buttons.append(button(mark + item.code, encode("j", "t", item.code)))
+        buttons.append(button(mark + item.code, JoinToggle(code=item.code).pack()))
     return _markup(
         *_rows(buttons, 4),
         [
-            button(_("Continue ▶"), encode("j", "d")),
-            button(_("Cancel"), encode("j", "x")),
+            button(_("Continue ▶"), JoinDone().pack()),
+            button(_("Cancel"), JoinCancel().pack()),
         ],
     )
 
 
 def profile_choices(
-    _: Translate, field: ProfileField, catalogue: Catalogue, area: str = "j", kept: str | None = None
+    _: Translate,
+    field: ProfileField,
+    catalogue: Catalogue,
+    family: type[JoinChoice | ProfileChoice] = JoinChoice,
+    kept: str | None = None,
 ) -> list[list[Button]]:
-    """The buttons that answer a profile question; `kept`, the earlier answer, is offered or marked ✓."""
+    """The buttons that answer a profile question, in the join flow or in /profile (`family`); `kept`, the
+    earlier answer, is offered (joining) or marked ✓."""
+    joining_flow = family is JoinChoice
 
     def choice(label: str, value: str, stored: str = "") -> Button:
         mark = "✓ " if kept is not None and stored == kept else ""
-        return button(mark + label, encode(area, "f" if area == "j" else "c", field.value, value))
+        return button(mark + label, family(field=field, value=value).pack())
 
     if field is ProfileField.REGION:
         regions = zip(catalogue.regions, catalogue.region_names, strict=True)
@@ -99,8 +135,8 @@ def profile_choices(
         return _rows([choice(t(_.language), str(i), name) for i, (t, name) in enumerate(kinds)], 1)
     if field is ProfileField.MEMBER_STATUS:
         return _rows([choice(s.label(_.language), s.code, s.code) for s in catalogue.member_statuses], 1)
-    rows = [[keep_button(_, field, kept)]] if kept and area == "j" else []
-    if field is ProfileField.EMAIL and area == "j":
+    rows = [[keep_button(_, field, kept)]] if kept and joining_flow else []
+    if field is ProfileField.EMAIL and joining_flow:
         rows.append([choice(_("Skip"), "skip")])
     return rows
 
@@ -114,7 +150,7 @@ def keep_button(_: Translate, field: ProfileField | None, kept: str) -> Button:
         label = _("Keep what I wrote")
     else:
         label = _("Use “{name}”").format(name=kept if len(kept) <= 40 else kept[:39] + "…")
-    return Button(label, callback_data=encode("j", "k"))
+    return Button(label, callback_data=JoinKeep().pack())
 
 
 def pick_field(_: Translate, profile: Profile, catalogue: Catalogue) -> list[list[Button]]:
@@ -123,21 +159,21 @@ def pick_field(_: Translate, profile: Profile, catalogue: Catalogue) -> list[lis
     for field in ProfileField:
         value = shown_value(_, profile, field, catalogue)
         label = labelled(_, field_label(_, field), value if len(value) <= 30 else value[:29] + "…")
-        buttons.append(Button(label, callback_data=encode("j", "p", field.value)))
+        buttons.append(Button(label, callback_data=JoinPick(field=field).pack()))
     return _rows(buttons, 1)
 
 
 def roles(_: Translate, code: str, offer: RoleOffer) -> list[list[Button]]:
-    return [[button(role_label(_, role), encode("j", "r", code, role.value))] for role in offer.offered]
+    return [[button(role_label(_, role), JoinRole(code=code, role=role).pack())] for role in offer.offered]
 
 
 def summary(_: Translate) -> list[list[Button]]:
     return [
-        [button(_("✅ Confirm"), encode("j", "ok"))],
+        [button(_("✅ Confirm"), JoinConfirm().pack())],
         [
-            button(_("Edit Task Forces"), encode("j", "e", "tf")),
-            button(_("Edit profile"), encode("j", "e", "pr")),
-            button(_("Edit roles"), encode("j", "e", "ro")),
+            button(_("Edit Task Forces"), JoinEdit(part=EditPart.TASKFORCES).pack()),
+            button(_("Edit profile"), JoinEdit(part=EditPart.PROFILE).pack()),
+            button(_("Edit roles"), JoinEdit(part=EditPart.ROLES).pack()),
         ],
     ]
 
@@ -158,21 +194,21 @@ def step(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, offer
         rows = pick_field(_, draft.profile, catalogue)
     elif step.kind is StepKind.SUMMARY:
         rows = summary(_)
-    back = [button(_("« Back"), encode("j", "b"))] if joining.can_go_back(draft) else []
-    return _markup(*rows, [*back, button(_("Cancel"), encode("j", "x"))])
+    back = [button(_("« Back"), JoinBack().pack())] if joining.can_go_back(draft) else []
+    return _markup(*rows, [*back, button(_("Cancel"), JoinCancel().pack())])
 
 
 def carry_on_or_start_over(_: Translate, code: str | None) -> InlineKeyboardMarkup:
     return _markup(
-        [button(_("Carry on"), encode("j", "resume"))],
-        [button(_("Start over"), encode("j", "over", code or "-"))],
+        [button(_("Carry on"), JoinResume().pack())],
+        [button(_("Start over"), JoinOver(code=code).pack())],
     )
 
 
 def resume(_: Translate) -> InlineKeyboardMarkup:
     return _markup(
-        [button(_("Continue"), encode("j", "resume"))],
-        [button(_("Cancel"), encode("j", "x"))],
+        [button(_("Continue"), JoinResume().pack())],
+        [button(_("Cancel"), JoinCancel().pack())],
     )
 
 
@@ -182,62 +218,66 @@ def my_registrations(_: Translate, held: list[Registration], catalogue: Catalogu
     for registration in held:
         objective = catalogue.objective(registration.taskforce)
         title = objective.title(_.language) if objective else ""
-        cards.append(button(f"{registration.taskforce} · {title} ›", encode("m", "tf", registration.taskforce)))
-    return _markup(*_rows(cards, 1), [button(_("Join Task Forces"), encode("j", "new"))])
+        cards.append(button(f"{registration.taskforce} · {title} ›", TaskforceCard(code=registration.taskforce).pack()))
+    return _markup(*_rows(cards, 1), [button(_("Join Task Forces"), JoinFrom().pack())])
 
 
 def taskforce_card(_: Translate, code: str) -> InlineKeyboardMarkup:
     return _markup(
-        [button(_("Leave {code}").format(code=code), encode("lv", "a", code))],
-        [button(_("« My Task Forces"), encode("m", "mine"))],
+        [button(_("Leave {code}").format(code=code), LeaveAsk(code=code).pack())],
+        [button(_("« My Task Forces"), MyTaskforces().pack())],
     )
 
 
 def confirm_leave(_: Translate, code: str) -> InlineKeyboardMarkup:
     """Destructive choices name what they do, not Yes and No."""
     return _markup(
-        [button(_("Leave {code}").format(code=code), encode("lv", "y", code))],
-        [button(_("Stay in {code}").format(code=code), encode("lv", "k", code))],
+        [button(_("Leave {code}").format(code=code), LeaveYes(code=code).pack())],
+        [button(_("Stay in {code}").format(code=code), LeaveStay(code=code).pack())],
     )
 
 
 def confirm_forget(_: Translate) -> InlineKeyboardMarkup:
-    return _markup([button(_("Delete all my data"), encode("fg", "y"))], [button(_("Keep my data"), encode("fg", "n"))])
+    return _markup(
+        [button(_("Delete all my data"), ForgetYes().pack())], [button(_("Keep my data"), ForgetNo().pack())]
+    )
 
 
 def profile_fields(_: Translate) -> InlineKeyboardMarkup:
-    buttons = [button(field_label(_, f), encode("pf", "e", f.value)) for f in ProfileField]
+    buttons = [button(field_label(_, f), ProfileEdit(field=f).pack()) for f in ProfileField]
     return _markup(*_rows(buttons, 2))
 
 
 def clear_field(_: Translate, field: ProfileField) -> InlineKeyboardMarkup:
     """For the optional fields only."""
     label = {ProfileField.EMAIL: _("Remove my e-mail")}[field]
-    return _markup([button(label, encode("pf", "x", field.value))])
+    return _markup([button(label, ProfileClear(field=field).pack())])
 
 
 def profile_field(_: Translate, field: ProfileField, catalogue: Catalogue, current: str) -> InlineKeyboardMarkup:
     """A choice field of /profile, its current answer marked ✓."""
-    rows = profile_choices(_, field, catalogue, area="pf", kept=current)
+    rows = profile_choices(_, field, catalogue, ProfileChoice, kept=current)
     return _markup(*rows)
 
 
 def place_choices(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> InlineKeyboardMarkup:
     """Keep, give up or apply for the new region: each names the place and the region now (stale otherwise)."""
-    place, index = asked.place, str(catalogue.region_names.index(asked.region))
-    ident = str(place.id)
+    place, index = asked.place, catalogue.region_names.index(asked.region)
+
+    def choice(label: str, chosen: PlaceChoice) -> list[Button]:
+        return [button(label, PlacePress(choice=chosen, registration=place.id, region=index).pack())]
+
     return _markup(
-        [button(_("Keep it for {region}").format(region=catalogue.label_of(place.region or "", _.language)),
-                encode("pl", "k", ident, index))],
-        [button(_("Become a Team Member"), encode("pl", "t", ident, index))],
-        [button(_("Apply for {region}").format(region=catalogue.label_of(asked.region, _.language)),
-                encode("pl", "a", ident, index))],
+        choice(_("Keep it for {region}").format(region=catalogue.label_of(place.region or "", _.language)),
+               PlaceChoice.KEEP),
+        choice(_("Become a Team Member"), PlaceChoice.MEMBER),
+        choice(_("Apply for {region}").format(region=catalogue.label_of(asked.region, _.language)), PlaceChoice.APPLY),
     )  # fmt: skip
 
 
 def languages() -> InlineKeyboardMarkup:
     """Each language named in itself, so that anyone can find theirs."""
-    buttons = [button(name, encode("lg", "set", code)) for code, name in LANGUAGE_NAMES.items()]
+    buttons = [button(name, LanguageSet(language=code).pack()) for code, name in LANGUAGE_NAMES.items()]
     return _markup(buttons)
 
 

@@ -19,6 +19,7 @@ from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind, progress
+from bot.views.commands import Audience, CommandText
 from bot.views.shown import cut, plain, shown
 
 MESSAGE_LIMIT = 4096
@@ -386,7 +387,7 @@ def role_question(_: Translate, objective: Objective, offer: RoleOffer) -> str:
         ),
     ]
     if not offer.may_lead:
-        lines += ["", refusal(_, Refused("role_reserved"))]
+        lines += ["", refusal(_, Refused("role_reserved"), common_refusals(_))]
     for role, holder in offer.taken.items():
         lines += ["", _("{role} of this Task Force is held by {name}; to help with it, write to its Facilitators.").format(
             role=role_label(_, role), name=escape(holder)
@@ -702,7 +703,7 @@ def text_expected(_: Translate, step: Step) -> str:
         return _("Please type your motivation: text is expected here.")
     if step.kind is StepKind.PROFILE and step.field is not None and step.field.typed:
         return _("Please type your {field}: text is expected here.").format(field=field_label(_, step.field).lower())
-    return refusal(_, Refused("use_buttons"))
+    return refusal(_, Refused("use_buttons"), common_refusals(_))
 
 
 def no_flow(_: Translate) -> str:
@@ -793,3 +794,80 @@ def language_question(_: Translate) -> str:
 
 def language_set(_: Translate) -> str:
     return _("From now on I write to you in English.")
+
+
+# ---------------------------------------------------------------- each feature's commands and refusals
+# The same words as `command_menu`, `help_text` and `common_refusals` said them, so that translations carry over.
+
+
+def browse_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText("start", Audience.EVERYONE, _("Welcome and menu"), _("/start · welcome and menu")),
+        CommandText(
+            "taskforces",
+            Audience.EVERYONE,
+            _("Browse the objectives and targets"),
+            _("/taskforces · browse the goals, objectives and targets"),
+        ),
+    ]
+
+
+def joining_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "join",
+            Audience.EVERYONE,
+            _("Join Task Forces"),
+            _("/join · join Task Forces (/join B3 goes straight to B3)"),
+        ),
+    ]
+
+
+def joining_refusals(_: Translate) -> dict[str, str]:
+    return {
+        "cap": _(
+            "You can take part in at most {cap} Task Forces at a time: you hold {held} and have selected {selected}. Unselect one, or /leave one first."
+        ),
+        "nothing_selected": _("Please select at least one Task Force first."),
+    }
+
+
+def profile_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "profile", Audience.EVERYONE, _("See and edit your profile"), _("/profile · see and edit your profile")
+        ),
+    ]
+
+
+def profile_refusals(_: Translate) -> dict[str, str]:
+    return {
+        "region_taken": _(
+            "{holder} already holds the Regional Representative place of your new region in Task Force {code}. "
+            "Nothing was changed: you may keep your place, or become a Team Member."
+        ),
+    }
+
+
+def account_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "mytaskforces", Audience.EVERYONE, _("Your registrations"), _("/mytaskforces · your registrations")
+        ),
+        CommandText("leave", Audience.EVERYONE, _("Leave a Task Force"), _("/leave · leave a Task Force (/leave B3)")),
+        CommandText("cancel", Audience.EVERYONE, _("Stop what you are doing"), _("/cancel · stop what you are doing")),
+        CommandText(
+            "language", Audience.EVERYONE, _("English, Français, Español"), _("/language · English, Français, Español")
+        ),
+        CommandText(
+            "privacy",
+            Audience.EVERYONE,
+            _("What is stored and who sees it"),
+            _("/privacy · what is stored and who sees it"),
+        ),
+        CommandText("forget", Audience.EVERYONE, _("Delete your data"), _("/forget · delete your data")),
+    ]
+
+
+def account_refusals(_: Translate) -> dict[str, str]:
+    return {"not_registered": _("You are not registered in Task Force {code}.")}
