@@ -46,7 +46,9 @@ class Feature:
     name: str
     handlers: Callable[[], list[Handler]] = list  # group 0, after the conversation, in order
     conversation: Callable[[], ConversationPart] | None = None
-    early: Callable[[], list[Handler]] = list  # group -1: before the conversation (groups, a typed answer awaited)
+    # Group -1, before the conversation (groups, a typed answer awaited); given the wiring, since a handler's
+    # `check_update` sees only the update (Delphi's looks up, in memory, whom a question waits for).
+    early: Callable[[Deps], list[Handler]] = lambda deps: []
     commands: Callable[[Translate], list[CommandText]] = lambda _: []  # menu and help lines, per audience
     refusals: Callable[[Translate], Mapping[str, str]] = lambda _: {}  # reason → sentence
     outbox_kinds: tuple[OutboxKind[Deps], ...] = ()
