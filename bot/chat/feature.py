@@ -7,7 +7,7 @@ there. A feature's handlers are made with `command`, `button` and `message`, whi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
@@ -25,7 +25,8 @@ from bot.views.commands import CommandText
 
 Handler = BaseHandler[Any, BotContext, Any]
 Result = TypeVar("Result")
-Callback = Callable[[Update, BotContext], Awaitable[Result]]
+# A coroutine function, as PTB's handlers are typed to take.
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Result]]
 StartHook = Callable[[Deps], Awaitable[None]]
 PRIVATE = filters.ChatType.PRIVATE
 
