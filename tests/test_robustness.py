@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.models import Role
+from bot.views.callbacks import VERSION, JoinRole
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.standin import callback_update
 from tests.test_join_flow import fill_profile
@@ -26,12 +28,15 @@ async def test_text_where_a_button_is_expected_is_asked_again(running_bot: Runni
 
 
 async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, ada: ChatUser) -> None:
-    for data in ("zz:top", "j:t:A1", "lv:y:A1", "b:o:Z9", "pf:c:region:99", "x" * 80):
+    for data in ("zz:top", "j:t:A1", "lv:y:A1", "b:o:Z9", "pf:c:region:99", "x" * 80):  # no version mark: older
         answer = await ada.press_data(data)
         assert answer.method == "answerCallbackQuery", data
+        assert "earlier version of the bot" in answer.params["text"], data
+    for data in (f"{VERSION}:zz:top", f"{VERSION}:ly:a1", f"{VERSION}:la:A1:extra"):  # this version's, no family's
+        assert "no longer valid" in (await ada.press_data(data)).params["text"], data
     await ada.say("/join A1")
     await ada.press("Use “")
-    forged = await ada.press_data("j:r:A1:leader", ada.last.message_id or 0)
+    forged = await ada.press_data(JoinRole(code="A1", role=Role.LEADER).pack(), ada.last.message_id or 0)
     assert "no longer valid" in forged.params["text"]
     assert running_bot.db is not None
     assert await running_bot.db.fetchone("SELECT 1 FROM registrations") is None

@@ -160,7 +160,7 @@ async def link_in_channel(update: Update, context: BotContext) -> None:
         await message.reply_text(context.refusal(Refused("link_in_group")))
 
 
-def _in_groups(deps: Deps) -> list[Handler]:
+def _in_groups() -> list[Handler]:
     """Handler group -1, before the catch-all of group chats: what the bot answers in a group."""
     return [
         MessageHandler(filters.UpdateType.CHANNEL_POSTS & filters.Regex(r"^/link\b"), handled_here(link_in_channel)),
@@ -218,7 +218,7 @@ async def _broken(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
 FEATURE = Feature(
     name="groups",
     handlers=_handlers,
-    early=_in_groups,
+    early=lambda deps: _in_groups(),
     refusals=views.groups_refusals,
     outbox_kinds=(
         OutboxKind(groups.ACTION_KIND, _action, settled=_scrub, message=False),

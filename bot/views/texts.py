@@ -19,6 +19,7 @@ from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind, progress
+from bot.views.commands import Audience, CommandText
 from bot.views.shown import cut, plain, shown
 
 MESSAGE_LIMIT = 4096
@@ -793,3 +794,15 @@ def language_question(_: Translate) -> str:
 
 def language_set(_: Translate) -> str:
     return _("From now on I write to you in English.")
+
+
+# ---------------------------------------------------------------- the system feature: /help and what no feature took
+
+
+def system_commands(_: Translate) -> list[CommandText]:
+    return [CommandText("help", Audience.EVERYONE, _("What I can do"), _("/help · this list"))]
+
+
+def old_button(_: Translate) -> str:
+    """A button made by an earlier version of the bot: not forged, only outdated."""
+    return _("This button is from an earlier version of the bot; nothing was changed. /start shows the menu.")
