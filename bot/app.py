@@ -101,7 +101,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     quiet_known_ptb_warnings()
     application.add_handler(system.redelivery_handler(), group=-3)
     application.add_handler(system.language_handler(), group=-2)
-    for handler in (handler for feature in FEATURES for handler in feature.early()):
+    for handler in (handler for feature in FEATURES for handler in feature.early(deps)):
         application.add_handler(handler, group=-1)
     application.add_handler(_conversation(FEATURES))
     for handler in (handler for feature in FEATURES for handler in feature.handlers()):

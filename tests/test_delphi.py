@@ -15,6 +15,7 @@ from typing import Any
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import accounts
 from bot.storage.database import Database
+from bot.views.callbacks import DelphiAnswer
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent, message_update
 
@@ -183,7 +184,12 @@ async def test_a_panellist_answers_each_type_comments_and_changes_an_answer(
         assert [label for label, _ in first.buttons] == [str(point) for point in range(1, 10)]
         assert "1 / 3" in bea.last.text  # q1 is for B3 only
         round_id = (await table(running, "SELECT id FROM delphi_rounds"))[0][0]
-        for forged in (f"dl:a:{round_id}:0:12", f"dl:a:{round_id}:0:5", f"dl:a:{round_id + 1}:1:0"):
+        forgeries = (
+            DelphiAnswer(round=round_id, question=0, point=12),
+            DelphiAnswer(round=round_id, question=0, point=5),
+            DelphiAnswer(round=round_id + 1, question=1, point=0),
+        )
+        for forged in (forgery.pack() for forgery in forgeries):
             assert "n'est plus valable" in await bea.alert(forged)  # out of the scale, not asked of her, no such round
 
         answered = await ada.press("7")

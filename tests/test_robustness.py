@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.models import Role
 from bot.services.fields import ProfileField
-from bot.views.callbacks import Goals, JoinResume, JoinRole, JoinToggle, LeaveYes, ObjectivePage, ProfileChoice
+from bot.views.callbacks import VERSION, Goals, JoinResume, JoinRole, JoinToggle, LeaveYes, ObjectivePage, ProfileChoice
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.standin import callback_update
 from tests.test_join_flow import fill_profile
@@ -35,9 +35,16 @@ async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, 
         ObjectivePage(code="Z9"),  # no such objective
         ProfileChoice(field=ProfileField.REGION, value="99"),  # no profile, no such region
     )
-    for data in ("zz:top", *(press.pack() for press in stale), "x" * 80):
+    for press in stale:  # this version's buttons, pressed where they no longer apply
+        answer = await ada.press_data(press.pack())
+        assert answer.method == "answerCallbackQuery", press
+        assert "earlier version" not in answer.params["text"], press
+    for data in ("zz:top", "j:t:A1", "lv:y:A1", "b:o:Z9", "pf:c:region:99", "x" * 80):  # no version mark: older
         answer = await ada.press_data(data)
         assert answer.method == "answerCallbackQuery", data
+        assert "earlier version of the bot" in answer.params["text"], data
+    for data in (f"{VERSION}:zz:top", f"{VERSION}:ly:a1", f"{VERSION}:la:A1:extra"):  # this version's, no family's
+        assert "no longer valid" in (await ada.press_data(data)).params["text"], data
     await ada.say("/join A1")
     await ada.press("Use “")
     forged = await ada.press_data(JoinRole(code="A1", role=Role.LEADER).pack(), ada.last.message_id or 0)

@@ -7,7 +7,7 @@ there. A feature's handlers are made with `command`, `button` and `message`, whi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
@@ -25,7 +25,8 @@ from bot.views.commands import CommandText
 
 Handler = BaseHandler[Any, BotContext, Any]
 Result = TypeVar("Result")
-Callback = Callable[[Update, BotContext], Awaitable[Result]]
+# A coroutine function, as PTB's handlers are typed to take.
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Result]]
 StartHook = Callable[[Deps], Awaitable[None]]
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -46,7 +47,9 @@ class Feature:
     name: str
     handlers: Callable[[], list[Handler]] = list  # group 0, after the conversation, in order
     conversation: Callable[[], ConversationPart] | None = None
-    early: Callable[[], list[Handler]] = list  # group -1: before the conversation (groups, a typed answer awaited)
+    # Group -1, before the conversation (groups, a typed answer awaited); given the wiring, since a handler's
+    # `check_update` sees only the update (Delphi's looks up, in memory, whom a question waits for).
+    early: Callable[[Deps], list[Handler]] = lambda deps: []
     commands: Callable[[Translate], list[CommandText]] = lambda _: []  # menu and help lines, per audience
     refusals: Callable[[Translate], Mapping[str, str]] = lambda _: {}  # reason → sentence
     outbox_kinds: tuple[OutboxKind[Deps], ...] = ()

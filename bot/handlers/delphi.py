@@ -15,17 +15,12 @@ import logging
 import re
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    ApplicationHandlerStop,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop, BaseHandler, filters
 
 from bot.chat.calls import drop_buttons
-from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, send, send_file, tr, user_id
+from bot.chat.common import refuse, reply, send, send_file
+from bot.chat.context import BotContext, Deps
+from bot.chat.feature import Feature, Handler, button, command, message
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
@@ -35,85 +30,74 @@ from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
-from bot.views.callbacks import pressed
+from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, any_of
 
 log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE
 JSON_FILE = filters.Document.FileExtension("json") | filters.Document.MimeType("application/json")
 DELPHI_COMMAND = re.compile(r"^/delphi(@\w+)?(\s|$)")  # /delphi itself leaves a waiting question waiting
+DELPHI_BUTTON = any_of(DelphiAnswer, DelphiQuestion, DelphiContinue)  # answers the study: leaves the wait
 
 
 # ---------------------------------------------------------------- admins: load, close, extend
 
 
-async def document_given(update: Update, context: Context) -> None:
+async def document_given(update: Update, context: BotContext) -> None:
     """A JSON file sent by an admin (with or without the caption /delphi_load) is a round."""
     message = update.message
     assert message is not None and message.document is not None
-    d = deps(context)
-    if user_id(update) not in d.settings.admins:
-        await refuse(update, context, Refused("admins_only"))
-        return
+    _admins_only(context)
     await _load(update, context, message.document.file_id, message.document.file_size)
 
 
-async def load_command(update: Update, context: Context) -> None:
+async def load_command(update: Update, context: BotContext) -> None:
     """/delphi_load in reply to the file."""
     message = update.message
     replied = message.reply_to_message if message is not None else None
-    d = deps(context)
-    if user_id(update) not in d.settings.admins:
-        await refuse(update, context, Refused("admins_only"))
-        return
+    _admins_only(context)
     if replied is None or replied.document is None:
-        await send(update, result_views.how_to_load(tr(update, context)))
+        await send(update, result_views.how_to_load(context.tr))
         return
     await _load(update, context, replied.document.file_id, replied.document.file_size)
 
 
-async def _load(update: Update, context: Context, file_id: str, size: int | None) -> None:
-    d = deps(context)
-    _ = tr(update, context)
+def _admins_only(context: BotContext) -> None:
+    """Checked before the file is downloaded: loading a round is the Secretariat's."""
+    if context.person_id not in context.deps.settings.admins:
+        raise Refused("admins_only")
+
+
+async def _load(update: Update, context: BotContext, file_id: str, size: int | None) -> None:
+    d, _ = context.deps, context.tr
     if (size or 0) > FILE_LIMIT:
         await send(update, views.problems(_, [delphi.Problem("", "file_too_large", (str(FILE_LIMIT // 1000),))]))
         return
     raw = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
     try:
-        found = await delphi.load(d.db, user_id(update), d.settings.admins, raw, d.catalogue, d.now())
+        found = await delphi.load(d.db, context.person_id, d.settings.admins, raw, d.catalogue, d.now())
     except RoundFileRefused as refused:
         await send(update, views.problems(_, refused.problems))
-        return
-    except Refused as refused:
-        await refuse(update, context, refused)
         return
     d.sender.wake()
     await send(update, views.loaded(_, found))
 
 
-async def close_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    try:
-        study = _arguments(context, 1)[0]
-        stored = await delphi.close_now(d.db, user_id(update), d.settings.admins, study, d.now())
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    await send(update, result_views.closed_now(tr(update, context), stored))
+async def close_command(update: Update, context: BotContext) -> None:
+    d = context.deps
+    study = _arguments(context, 1)[0]
+    stored = await delphi.close_now(d.db, context.person_id, d.settings.admins, study, d.now())
+    await send(update, result_views.closed_now(context.tr, stored))
 
 
-async def extend_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    try:
-        study, moment = _arguments(context, 2)
-        closes = arguments.moment(moment)
-        stored = await delphi.extend(d.db, user_id(update), d.settings.admins, study, closes, d.now())
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    await send(update, result_views.extended(tr(update, context), stored))
+async def extend_command(update: Update, context: BotContext) -> None:
+    d = context.deps
+    study, moment = _arguments(context, 2)
+    closes = arguments.moment(moment)
+    stored = await delphi.extend(d.db, context.person_id, d.settings.admins, study, closes, d.now())
+    await send(update, result_views.extended(context.tr, stored))
 
 
-def _arguments(context: Context, count: int) -> list[str]:
+def _arguments(context: BotContext, count: int) -> list[str]:
     given = list(context.args or [])
     if len(given) < count:
         raise Refused("delphi_usage")
@@ -123,34 +107,24 @@ def _arguments(context: Context, count: int) -> list[str]:
 # ---------------------------------------------------------------- admins: status and results
 
 
-async def status_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    try:
-        study = context.args[0] if context.args else None
-        found = await delphi_results.status(d.db, user_id(update), d.settings.admins, study, d.now())
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    await send(update, result_views.status(_, found, d.catalogue))
+async def status_command(update: Update, context: BotContext) -> None:
+    d = context.deps
+    study = context.args[0] if context.args else None
+    found = await delphi_results.status(d.db, context.person_id, d.settings.admins, study, d.now())
+    await send(update, result_views.status(context.tr, found, d.catalogue))
 
 
-async def results_command(update: Update, context: Context) -> None:
+async def results_command(update: Update, context: BotContext) -> None:
     """/delphi_results study round: that round. Without a round: the study across its rounds, the latest round
     in full, every round's answers in one CSV, and the summary PDF."""
-    d = deps(context)
-    _ = tr(update, context)
-    try:
-        study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
-        if rest:
-            found = [await delphi_results.results(d.db, user_id(update), d.settings.admins, study, _round(rest[0]))]
-            whole = None
-        else:
-            whole = await delphi_results.study(d.db, user_id(update), d.settings.admins, study)
-            found = whole.rounds
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
+    d, _, person = context.deps, context.tr, context.person_id
+    study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
+    if rest:
+        found = [await delphi_results.results(d.db, person, d.settings.admins, study, _round(rest[0]))]
+        whole = None
+    else:
+        whole = await delphi_results.study(d.db, person, d.settings.admins, study)
+        found = whole.rounds
     latest = found[-1]
     if whole is not None and len(whole.rounds) > 1:
         await send(update, result_views.movement(_, whole))
@@ -177,55 +151,54 @@ def _round(text: str) -> int:
 # ---------------------------------------------------------------- panellists
 
 
-async def delphi_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    found = await delphi.my_rounds(d.db, user_id(update), d.now())
+async def delphi_command(update: Update, context: BotContext) -> None:
+    d, _ = context.deps, context.tr
+    found = await delphi.my_rounds(d.db, context.person_id, d.now())
     await send(update, views.my_rounds(_, found), views.my_rounds_keyboard(_, found))
 
 
-async def press(update: Update, context: Context) -> None:
-    """Every Delphi button: an answer, keep the previous round's, add a comment, skip it, open a question,
-    continue a round, the previous round by stakeholder type or as a chart."""
-    d = deps(context)
-    _ = tr(update, context)
-    person, now = user_id(update), d.now()
-    try:
-        data = pressed(update.callback_query.data if update.callback_query else None)
-        round_id, index = int(data.args[0]), int(data.args[1]) if len(data.args) > 1 else 0
-        if data.action in ("a", "k"):
-            current = await (
-                delphi.answer(d.db, person, round_id, index, data.args[2], now)
-                if data.action == "a"
-                else delphi.keep(d.db, person, round_id, index, now)
-            )
-            await _answered(update, context, current, edit=True)
-        elif data.action == "c":
+async def answer_pressed(update: Update, context: BotContext) -> None:
+    """A point of a scale or an option of a choice."""
+    d, pressed = context.deps, context.press(DelphiAnswer)
+    given = str(pressed.point)
+    current = await delphi.answer(d.db, context.person_id, pressed.round, pressed.question, given, d.now())
+    await _answered(update, context, current, edit=True)
+
+
+async def question_pressed(update: Update, context: BotContext) -> None:
+    """On a question: keep the previous round's answer, add a comment, skip it, open it, or see the previous
+    round by stakeholder type or as a chart."""
+    d, _, person, now = context.deps, context.tr, context.person_id, context.deps.now()
+    pressed = context.press(DelphiQuestion)
+    round_id, index = pressed.round, pressed.question
+    match pressed.action:
+        case "keep":
+            await _answered(update, context, await delphi.keep(d.db, person, round_id, index, now), edit=True)
+        case "comment":
             current = await delphi.ask_comment(d.db, person, round_id, index, now, update.update_id)
             d.typing_awaited.add(person)
             await reply(update, views.answered(_, current) + "\n\n" + views.ask_comment(_))
-        elif data.action == "n":
+        case "next":
             await _next(update, context, round_id)
             _drop_own_buttons(update, context)
-        elif data.action in ("q", "t", "g"):
+        case "open" | "types" | "chart":
             chosen = await delphi.step(d.db, person, round_id, index, now)
             assert chosen is not None
-            await (
-                _show(update, context, chosen)
-                if data.action == "q"
-                else _previous_round(update, context, chosen, data.action)
-            )
-        else:
-            await _next(update, context, round_id)
-    except Refused as refused:
-        await refuse(update, context, refused)
+            if pressed.action == "open":
+                await _show(update, context, chosen)
+            else:
+                await _previous_round(update, context, chosen, split=pressed.action == "types")
 
 
-async def _answered(update: Update, context: Context, current: Step, *, edit: bool) -> None:
+async def continue_pressed(update: Update, context: BotContext) -> None:
+    """Continue ›, under a reminder: the next question not answered yet."""
+    await _next(update, context, context.press(DelphiContinue).round)
+
+
+async def _answered(update: Update, context: BotContext, current: Step, *, edit: bool) -> None:
     """The answer shown back, and a comment offered (a reason, when it lies far from the group's)."""
-    d = deps(context)
-    _ = tr(update, context)
-    said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update))
+    _ = context.tr
+    said = await delphi_results.feedback(context.deps.db, current.round, current.index, context.person_id)
     markup = views.comment_keyboard(_, current, reason=said is not None and _far(said, current))
     await (reply if edit else send)(update, views.answered(_, current), markup)
 
@@ -237,14 +210,13 @@ def _far(said: delphi_results.Feedback, current: Step) -> bool:
     return spread is not None and value is not None and not spread.q1 <= value <= spread.q3
 
 
-async def _previous_round(update: Update, context: Context, current: Step, what: str) -> None:
+async def _previous_round(update: Update, context: BotContext, current: Step, *, split: bool) -> None:
     """A repeated question's previous round: split by stakeholder type, or as a chart."""
-    d = deps(context)
-    _ = tr(update, context)
-    said = await delphi_results.feedback(d.db, current.round, current.index, user_id(update), split=what == "t")
+    d, _ = context.deps, context.tr
+    said = await delphi_results.feedback(d.db, current.round, current.index, context.person_id, split=split)
     if said is None:
         raise Refused("stale")
-    if what == "t":
+    if split:
         await send(update, result_views.by_type(_, said, d.catalogue, current.round.file.consensus.rule))
         return
     if update.callback_query is not None:
@@ -254,7 +226,7 @@ async def _previous_round(update: Update, context: Context, current: Step, what:
     await send_file(update, picture, "round.png", picture=True)
 
 
-def _drop_own_buttons(update: Update, context: Context) -> None:
+def _drop_own_buttons(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is not None and query.message is not None:  # cosmetic: the person's next update need not wait
         context.application.create_task(
@@ -262,25 +234,24 @@ def _drop_own_buttons(update: Update, context: Context) -> None:
         )
 
 
-async def _next(update: Update, context: Context, round_id: int) -> None:
+async def _next(update: Update, context: BotContext, round_id: int) -> None:
     """The first question not answered yet, or the thanks when there is none."""
-    d = deps(context)
-    current = await delphi.step(d.db, user_id(update), round_id, None, d.now())
+    d = context.deps
+    current = await delphi.step(d.db, context.person_id, round_id, None, d.now())
     if current is None:
         stored = await delphi.running_round(d.db, round_id, d.now())
-        await send(update, views.all_answered(tr(update, context), stored))
+        await send(update, views.all_answered(context.tr, stored))
         return
     await _show(update, context, current)
 
 
-async def _show(update: Update, context: Context, current: Step) -> None:
+async def _show(update: Update, context: BotContext, current: Step) -> None:
     """A question as a new message; a typed one waits for the person's next message (saved first)."""
-    d = deps(context)
-    _ = tr(update, context)
-    await delphi.wait_for_typed(d.db, user_id(update), current, update.update_id, d.now())
+    d, person = context.deps, context.person_id
+    await delphi.wait_for_typed(d.db, person, current, update.update_id, d.now())
     if current.question.type.typed:
-        d.typing_awaited.add(user_id(update))
-    text, markup = await _question(d, _, current, user_id(update))
+        d.typing_awaited.add(person)
+    text, markup = await _question(d, context.tr, current, person)
     await send(update, text, markup)
 
 
@@ -294,24 +265,25 @@ async def _question(
     return text, views.question_keyboard(_, current, said.own if said is not None else None)
 
 
-async def typed(update: Update, context: Context) -> None:
-    """A typed message, when a Delphi question asked for it last: the answer or the comment."""
-    d = deps(context)
-    person = user_id(update)
+async def typed(update: Update, context: BotContext) -> None:
+    """A typed message, when a Delphi question asked for it last: the answer or the comment.
+
+    Handled here whatever comes of it (nothing later sees the text), so a refusal is answered here too: not
+    through the polite wrapper, which would let the text go on to the other handlers."""
+    d, person = context.deps, context.person_id
     found = await delphi.waiting(d.db, person)
     if found is None:
         d.typing_awaited.discard(person)
         return
     message = update.message
     assert message is not None and message.text is not None
-    _ = tr(update, context)
     try:
         if delphi.typed_again(found, update.update_id, d.now()):  # delivered again after a kill: applied
             await _next(update, context, found.round_id)
         elif found.what == "comment":
             await delphi.comment(d.db, person, found.round_id, found.question, message.text, d.now())
             d.typing_awaited.discard(person)
-            await send(update, views.comment_saved(_))
+            await send(update, views.comment_saved(context.tr))
             await _next(update, context, found.round_id)
         else:
             current = await delphi.answer(d.db, person, found.round_id, found.question, message.text, d.now())
@@ -326,15 +298,14 @@ async def typed(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def other_flow(update: Update, context: Context) -> None:
+async def other_flow(update: Update, context: BotContext) -> None:
     """Another flow's button or command asks something newer: typed text is no longer for Delphi."""
-    d = deps(context)
-    person = user_id(update)
+    d, person = context.deps, context.person_id
     await delphi.stop_waiting(d.db, person)
     d.typing_awaited.discard(person)
 
 
-class TypingForDelphi(BaseHandler[Update, Context, None]):
+class TypingForDelphi(BaseHandler[Update, BotContext, None]):
     """Handler group -1, before the conversation: only for people a Delphi question waits for (a set kept in
     memory, so that everyone else's update costs one lookup). Their typed text answers the question; another
     flow's button or command asks something newer, and clears the wait."""
@@ -351,28 +322,30 @@ class TypingForDelphi(BaseHandler[Update, Context, None]):
         if update.effective_chat.type != "private":
             return False
         if update.callback_query is not None:
-            return not (update.callback_query.data or "").startswith("dl:")
+            return not DELPHI_BUTTON(update.callback_query.data)
         text = update.message.text if update.message is not None else None
         return text is not None and not DELPHI_COMMAND.match(text)
 
     @staticmethod
-    async def _handle(update: Update, context: Context) -> None:
+    async def _handle(update: Update, context: BotContext) -> None:
         if update.callback_query is not None or filters.COMMAND.check_update(update):
             await other_flow(update, context)
         else:
             await typed(update, context)
 
 
-def handlers() -> list[Handler]:
+def _handlers() -> list[Handler]:
     return [
-        CommandHandler("delphi", delphi_command, filters=PRIVATE),
-        CallbackQueryHandler(press, pattern=r"^dl:"),
-        MessageHandler(PRIVATE & JSON_FILE, document_given),
-        CommandHandler("delphi_load", load_command, filters=PRIVATE),
-        CommandHandler("delphi_close", close_command, filters=PRIVATE),
-        CommandHandler("delphi_extend", extend_command, filters=PRIVATE),
-        CommandHandler("delphi_status", status_command, filters=PRIVATE),
-        CommandHandler("delphi_results", results_command, filters=PRIVATE),
+        command("delphi", delphi_command),
+        button(DelphiAnswer.when(), answer_pressed),
+        button(DelphiQuestion.when(), question_pressed),
+        button(DelphiContinue.when(), continue_pressed),
+        message(PRIVATE & JSON_FILE, document_given),
+        command("delphi_load", load_command),
+        command("delphi_close", close_command),
+        command("delphi_extend", extend_command),
+        command("delphi_status", status_command),
+        command("delphi_results", results_command),
     ]
 
 
@@ -429,10 +402,17 @@ async def _load_waiting(d: Deps) -> None:
     d.typing_awaited |= await delphi.people_waiting(d.db)
 
 
-ON_START = (_load_waiting,)
-OUTBOX_KINDS = (
-    OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
-    OutboxKind(REMINDER_KIND, _reminder),
-    OutboxKind(delphi.EVENT_KIND, _event),
+FEATURE = Feature(
+    name="delphi",
+    handlers=_handlers,
+    early=lambda deps: [TypingForDelphi(deps.typing_awaited)],  # text a Delphi question awaits
+    commands=views.delphi_commands,
+    refusals=views.delphi_refusals,
+    outbox_kinds=(
+        OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
+        OutboxKind(REMINDER_KIND, _reminder),
+        OutboxKind(delphi.EVENT_KIND, _event),
+    ),
+    jobs=(_rounds_due,),
+    on_start=(_load_waiting,),
 )
-PERIODIC_JOBS = (_rounds_due,)

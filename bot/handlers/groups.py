@@ -6,6 +6,9 @@ with a pointer to the private chat); everything else said there is none of its b
 
 from __future__ import annotations
 
+from functools import wraps
+from typing import Any
+
 from telegram import ChatMemberAdministrator, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
@@ -18,7 +21,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.common import Context, Deps, Handler, deps, refuse, reply, tr, user_id
+from bot.chat.common import reply
+from bot.chat.context import BotContext, Deps
+from bot.chat.feature import Callback, Feature, Handler, command, polite
 from bot.chat.members import send_members
 from bot.chat.sender import GroupAction, GroupStep, OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
@@ -33,23 +38,22 @@ from bot.views import texts
 OUTSIDE_PRIVATE = ~filters.ChatType.PRIVATE
 
 
-async def link_command(update: Update, context: Context) -> None:
-    """/link B3 [fr] in the group; /link B3 off in private (the Secretariat or the facilitator) undoes it."""
-    chat = update.effective_chat
-    try:
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            await _unlink_from_private(update, context, context.args or [])
-        else:
-            await _link_here(update, context)
-    except Refused as refused:
-        await refuse(update, context, refused)
-    if chat is None or chat.type != ChatType.PRIVATE:
-        _stop_here()
+def handled_here(callback: Callback[Any]) -> Callback[None]:
+    """In a group, the update is answered (a refusal politely) and nothing else looks at it: not the
+    catch-all of group chats, not the recorder."""
+    answered = polite(callback)
+
+    @wraps(callback)
+    async def then_stop(update: Update, context: BotContext) -> None:
+        await answered(update, context)
+        raise ApplicationHandlerStop
+
+    return then_stop
 
 
-async def _link_here(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
+async def link_here(update: Update, context: BotContext) -> None:
+    """/link B3 [fr] [quiet] in the group: it becomes the task force's."""
+    d, _ = context.deps, context.tr
     chat, args = update.effective_chat, context.args or []
     if chat is None or update.effective_user is None or chat.type == ChatType.CHANNEL:
         raise Refused("link_in_group")
@@ -60,91 +64,79 @@ async def _link_here(update: Update, context: Context) -> None:
     language = next((option for option in options if option in SUPPORTED), "en")
     welcome = "quiet" not in options  # /link B3 fr quiet: no welcome message in the group
     rights = await _bot_rights(context, chat.id)
-    await groups.check_link(d.db, user_id(update), d.settings.admins, code, chat.id, chat.type, rights, d.catalogue)
+    person = context.person_id
+    await groups.check_link(d.db, person, d.settings.admins, code, chat.id, chat.type, rights, d.catalogue)
     name = f"Task Force {code}"
     invite = await context.bot.create_chat_invite_link(chat.id, name=name, creates_join_request=True)
     where, manner = (chat.id, chat.title or ""), (language, welcome)
-    link = await groups.link(d.db, user_id(update), d.settings.admins, code, where, invite.invite_link, manner, d.now())
+    link = await groups.link(d.db, person, d.settings.admins, code, where, invite.invite_link, manner, d.now())
     await reply(update, views.linked(_, link, d.catalogue))
 
 
-def _stop_here() -> None:
-    """Handled in the group: nothing else looks at it."""
-    raise ApplicationHandlerStop
-
-
-async def _unlink_from_private(update: Update, context: Context, args: list[str]) -> None:
-    d = deps(context)
+async def unlink_from_private(update: Update, context: BotContext) -> None:
+    """/link B3 off in private: the Secretariat or the facilitator undoes a link; any other /link there is
+    told where to write it."""
+    d, args = context.deps, context.args or []
     if len(args) != 2 or args[1].lower() != "off":
         raise Refused("link_in_group")
     code = args[0].upper()
-    await groups.unlink(d.db, user_id(update), d.settings.admins, code, d.now())
-    await reply(update, views.unlinked(tr(update, context), code))
+    await groups.unlink(d.db, context.person_id, d.settings.admins, code, d.now())
+    await reply(update, views.unlinked(context.tr, code))
 
 
-async def _bot_rights(context: Context, chat_id: int) -> BotRights:
+async def _bot_rights(context: BotContext, chat_id: int) -> BotRights:
     member = await context.bot.get_chat_member(chat_id, context.bot.id)
     if isinstance(member, ChatMemberAdministrator):
         return BotRights(True, bool(member.can_invite_users), bool(member.can_restrict_members))
     return BotRights(False, False, False)
 
 
-async def unlink_command(update: Update, context: Context) -> None:
-    d = deps(context)
+async def unlink_command(update: Update, context: BotContext) -> None:
+    d = context.deps
     chat = update.effective_chat
-    try:
-        found = await groups.of_chat(d.db, chat.id) if chat is not None else None
-        if found is None or update.effective_user is None:
-            raise Refused("not_linked")
-        await groups.unlink(d.db, user_id(update), d.settings.admins, found.taskforce, d.now())
-        await reply(update, views.unlinked(tr(update, context), found.taskforce))
-    except Refused as refused:
-        await refuse(update, context, refused)
-    _stop_here()
+    found = await groups.of_chat(d.db, chat.id) if chat is not None else None
+    if found is None or update.effective_user is None:
+        raise Refused("not_linked")
+    await groups.unlink(d.db, context.person_id, d.settings.admins, found.taskforce, d.now())
+    await reply(update, views.unlinked(context.tr, found.taskforce))
 
 
-async def members_in_group(update: Update, context: Context) -> None:
+async def members_in_group(update: Update, context: BotContext) -> None:
     """The list has e-mail addresses: it goes to the facilitator's private chat, never to the group."""
-    d = deps(context)
-    _ = tr(update, context)
+    d, _ = context.deps, context.tr
     chat = update.effective_chat
+    found = await groups.of_chat(d.db, chat.id) if chat is not None else None
+    if found is None or update.effective_user is None:
+        raise Refused("not_linked")
     try:
-        found = await groups.of_chat(d.db, chat.id) if chat is not None else None
-        if found is None or update.effective_user is None:
-            raise Refused("not_linked")
-        await send_members(context.bot, d, user_id(update), user_id(update), found.taskforce, _)
+        await send_members(context.bot, d, context.person_id, context.person_id, found.taskforce, _)
         await reply(update, views.members_sent(_))
-    except Refused as refused:
-        await refuse(update, context, refused)
     except Forbidden:  # never started the bot: it cannot write first
         await reply(update, texts.private_only(_))
-    _stop_here()
 
 
-async def help_in_group(update: Update, context: Context) -> None:
-    await reply(update, views.group_help(tr(update, context)))
-    _stop_here()
+async def help_in_group(update: Update, context: BotContext) -> None:
+    await reply(update, views.group_help(context.tr))
 
 
-async def migrated(update: Update, context: Context) -> None:
+async def migrated(update: Update, context: BotContext) -> None:
     """A group became a supergroup: its link follows it."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id is not None:
-        await groups.moved(deps(context).db, message.chat_id, message.migrate_to_chat_id)
-    _stop_here()
+        await groups.moved(context.deps.db, message.chat_id, message.migrate_to_chat_id)
 
 
-async def join_request(update: Update, context: Context) -> None:
+async def join_request(update: Update, context: BotContext) -> None:
     request = update.chat_join_request
     if request is None:
         return
-    d = deps(context)
+    d = context.deps
     decided = await groups.decide_request(d.db, request.chat.id, request.from_user.id, request.date, d.now())
     if decided is not None:
         d.sender.wake()
 
 
-async def bot_membership(update: Update, context: Context) -> None:
+async def bot_membership(update: Update, context: BotContext) -> None:
     """Removed from a linked group, or stripped of the rights it needs: the link is broken, people told."""
     change = update.my_chat_member
     if change is None:
@@ -156,34 +148,33 @@ async def bot_membership(update: Update, context: Context) -> None:
         return
     else:
         reason = "rights"
-    d = deps(context)
+    d = context.deps
     if await groups.broken(d.db, change.chat.id, reason, d.settings.admins, d.now()):
         d.sender.wake()
 
 
-async def link_in_channel(update: Update, context: Context) -> None:
+async def link_in_channel(update: Update, context: BotContext) -> None:
     """A channel is no task force's group: say so where it was asked."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(texts.refusal(tr(update, context), Refused("link_in_group")))
-    _stop_here()
+        await message.reply_text(context.refusal(Refused("link_in_group")))
 
 
-def group_handlers() -> list[Handler]:
-    """Before the catch-all of group chats (handler group -1)."""
+def _in_groups() -> list[Handler]:
+    """Handler group -1, before the catch-all of group chats: what the bot answers in a group."""
     return [
-        MessageHandler(filters.UpdateType.CHANNEL_POSTS & filters.Regex(r"^/link\b"), link_in_channel),
-        CommandHandler("link", link_command, filters=OUTSIDE_PRIVATE),
-        CommandHandler("unlink", unlink_command, filters=OUTSIDE_PRIVATE),
-        CommandHandler("members", members_in_group, filters=OUTSIDE_PRIVATE),
-        CommandHandler("help", help_in_group, filters=OUTSIDE_PRIVATE),
-        MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
+        MessageHandler(filters.UpdateType.CHANNEL_POSTS & filters.Regex(r"^/link\b"), handled_here(link_in_channel)),
+        CommandHandler("link", handled_here(link_here), filters=OUTSIDE_PRIVATE),
+        CommandHandler("unlink", handled_here(unlink_command), filters=OUTSIDE_PRIVATE),
+        CommandHandler("members", handled_here(members_in_group), filters=OUTSIDE_PRIVATE),
+        CommandHandler("help", handled_here(help_in_group), filters=OUTSIDE_PRIVATE),
+        MessageHandler(filters.StatusUpdate.MIGRATE, handled_here(migrated)),
     ]
 
 
-def handlers() -> list[Handler]:
+def _handlers() -> list[Handler]:
     return [
-        CommandHandler("link", link_command, filters=filters.ChatType.PRIVATE),
+        command("link", unlink_from_private),
         ChatJoinRequestHandler(join_request),
         ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
     ]
@@ -224,9 +215,15 @@ async def _broken(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     return views.broken(_, str(item.params.get("code", ""))), None
 
 
-OUTBOX_KINDS = (
-    OutboxKind(groups.ACTION_KIND, _action, settled=_scrub, message=False),
-    OutboxKind(groups.WELCOME_KIND, _welcome),
-    OutboxKind(groups.DECLINED_KIND, _declined),
-    OutboxKind(groups.BROKEN_KIND, _broken),
+FEATURE = Feature(
+    name="groups",
+    handlers=_handlers,
+    early=lambda deps: _in_groups(),
+    refusals=views.groups_refusals,
+    outbox_kinds=(
+        OutboxKind(groups.ACTION_KIND, _action, settled=_scrub, message=False),
+        OutboxKind(groups.WELCOME_KIND, _welcome),
+        OutboxKind(groups.DECLINED_KIND, _declined),
+        OutboxKind(groups.BROKEN_KIND, _broken),
+    ),
 )

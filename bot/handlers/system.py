@@ -12,47 +12,40 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.chat.common import (
-    DEPS_KEY,
-    Context,
-    Deps,
-    Handler,
-    already_applied,
-    deps,
-    flush_persistence,
-    language_of,
-    send,
-    tr,
-)
+from bot.chat.common import already_applied, flush_persistence, reply, send
+from bot.chat.context import DEPS_KEY, BotContext, Deps
+from bot.chat.feature import PRIVATE, Feature, Handler, command, message, polite
 from bot.chat.keys import DRAFT_KEY
+from bot.chat.menus import audience_of
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate, translator
 from bot.models import OutboxItem
 from bot.services import contacts
 from bot.services.errors import Refused
 from bot.storage import outbox
-from bot.views import keyboards, texts
+from bot.views import commands, keyboards, texts
 from bot.views import notices as notice_views
-from bot.views.callbacks import decode
+from bot.views.callbacks import JOIN_STEPS, JoinFrom, JoinOver, JoinResume, is_old, unpack_any
 from bot.views.shown import loggable
 
 log = logging.getLogger("bot")
 ALERT_INTERVAL = timedelta(minutes=1)
+# Every button of a join: outside one, pressing it means the join it belonged to is over.
+JOIN_PRESSES = (JoinFrom, JoinResume, JoinOver, *JOIN_STEPS)
 
 
-async def outside_private_chat(update: Update, context: Context) -> None:
+async def outside_private_chat(update: Update, context: BotContext) -> None:
     """In a group, a command addressed to the bot by name gets a pointer to the private chat; the rest of
     the group's talk is none of the bot's business (its own commands are handled before: groups.py)."""
     message = update.effective_message
     command = message.text.split()[0] if message is not None and message.text else ""
     mine = f"@{context.bot.username}".casefold()
     if message is not None and command.startswith("/") and command.casefold().endswith(mine):
-        await message.reply_text(texts.private_only(tr(update, context)))
+        await message.reply_text(texts.private_only(context.tr))
     raise ApplicationHandlerStop
 
 
@@ -61,36 +54,51 @@ async def slow_down(application: Application, update: Update) -> None:  # type: 
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != "private":
         return
-    _ = translator(language_of(application.bot_data[DEPS_KEY], user))
+    deps: Deps = application.bot_data[DEPS_KEY]
+    _ = translator(deps.language_of(user.id, user.language_code))
     await application.bot.send_message(chat.id, texts.slow_down(_))
 
 
-async def unknown_command(update: Update, context: Context) -> None:
-    await send(update, texts.unknown_command(tr(update, context)))
+async def help_command(update: Update, context: BotContext) -> None:
+    """Every feature's commands this person may use: the help is made from what the features declare."""
+    _ = context.tr
+    declared = [line for feature in context.deps.features for line in feature.commands(_)]
+    audience = await audience_of(context.deps, context.person_id)
+    await reply(update, commands.help_text(_, declared, audience))
 
 
-async def unexpected_message(update: Update, context: Context) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await send(update, texts.unknown_command(context.tr))
+
+
+async def unexpected_message(update: Update, context: BotContext) -> None:
     """Outside any flow; but if a join draft is waiting, offer to carry on with it."""
-    _ = tr(update, context)
+    _ = context.tr
     if context.user_data and context.user_data.get(DRAFT_KEY):
         await send(update, texts.join_reminder(_), keyboards.resume(_))
     else:
         await send(update, texts.unexpected_text(_))
 
 
-async def stale_button(update: Update, context: Context) -> None:
-    """A button from a finished flow, an old message, or forged data: answer, change nothing."""
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button no handler took: from an earlier version of the bot, a finished flow, an old message, or
+    forged data. Answered; nothing changes."""
     query = update.callback_query
-    press = decode(query.data if query else None)
+    data = query.data if query is not None else None
+    press = unpack_any(data)
     if press is None:
-        log.warning("unknown button data pressed: %s", loggable(query.data if query else None))
-    _ = tr(update, context)
-    text = texts.no_flow(_) if press and press.area == "j" else texts.refusal_alert(_, Refused("stale"))
+        log.warning("unknown button data pressed: %s", loggable(data))
+    if is_old(data):
+        text = texts.old_button(context.tr)
+    elif isinstance(press, JOIN_PRESSES):
+        text = texts.no_flow(context.tr)
+    else:
+        raise Refused("stale")
     if query is not None:
         await query.answer(texts.alert(text), show_alert=True)
 
 
-async def record_update(update: Update, context: Context) -> None:
+async def record_update(update: Update, context: BotContext) -> None:
     """After all handlers: log one line, and commit the conversation and user data now.
 
     PTB would otherwise write persistence every `update_interval` seconds; writing
@@ -100,7 +108,7 @@ async def record_update(update: Update, context: Context) -> None:
     log.info("update %s: %s", update.update_id, _what(update))
     log.debug("update %s from user %s", update.update_id, user.id if user else "-")
     await flush_persistence(update, context)
-    d = deps(context)
+    d = context.deps
     if user is not None and user.id in d.just_forgotten:  # this very update deleted them
         d.just_forgotten.discard(user.id)
     elif user is not None and update.effective_chat is not None and update.effective_chat.type == "private":
@@ -128,11 +136,11 @@ def _what(update: Update) -> str:
     return "other update"
 
 
-async def on_error(update: object, context: Context) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the traceback, tell the admins briefly (once a minute per error), apologise."""
     error = context.error
     log.error("error while handling an update", exc_info=error)
-    d = deps(context)
+    d = context.deps
     key = f"{type(error).__name__}: {error}"[:200]
     now = d.now()
     last = d.alerts_sent.get(key)
@@ -148,12 +156,12 @@ async def on_error(update: object, context: Context) -> None:
                 log.warning("could not alert an admin")
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await update.effective_chat.send_message(texts.apology(tr(update, context)))
+            await update.effective_chat.send_message(texts.apology(context.tr))
         except TelegramError:
             log.warning("could not apologise for the error")
 
 
-async def skip_applied(update: Update, context: Context) -> None:
+async def skip_applied(update: Update, context: BotContext) -> None:
     """Group -3: an update applied before a kill, delivered again, stops here."""
     if already_applied(update, context):
         log.info("update %s was applied before a restart; skipped", update.update_id)
@@ -164,10 +172,10 @@ def redelivery_handler() -> Handler:
     return TypeHandler(Update, skip_applied)
 
 
-async def load_language(update: Update, context: Context) -> None:
+async def load_language(update: Update, context: BotContext) -> None:
     """Group -2: know each person's chosen language before any handler writes to them."""
     user = update.effective_user
-    d = deps(context)
+    d = context.deps
     if user is not None and user.id not in d.languages:
         # "" = none chosen: the language of the person's Telegram applies, as it is now.
         d.languages[user.id] = await contacts.chosen_language(d.db, user.id) or ""
@@ -177,11 +185,6 @@ def language_handler() -> Handler:
     return TypeHandler(Update, load_language)
 
 
-def outside_private_handler() -> Handler:
-    """Group -1: messages outside a private chat stop here."""
-    return MessageHandler(~filters.ChatType.PRIVATE, outside_private_chat)
-
-
 async def _stored_reply(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     """A reply that could not go when it was due, as it was written then."""
     markup = item.params.get("markup")
@@ -189,19 +192,31 @@ async def _stored_reply(d: Deps, item: OutboxItem, _: Translate) -> Rendered | N
     return str(item.params.get("text", "")), keyboard
 
 
-# Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
-OUTBOX_KINDS = (OutboxKind(outbox.REPLY, _stored_reply, max_attempts=20, answer=True),)
-
-
-def fallback_handlers() -> list[Handler]:
-    """Last in group 0: whatever no other handler answered."""
-    return [
-        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
-        MessageHandler(filters.ChatType.PRIVATE, unexpected_message),
-        CallbackQueryHandler(stale_button),
-    ]
-
-
 def recorder_handler() -> Handler:
     """A group after all others: log and persist every update."""
     return TypeHandler(Update, record_update)
+
+
+def _outside_private() -> list[Handler]:
+    """Group -1: messages outside a private chat stop here."""
+    return [message(~PRIVATE, outside_private_chat)]
+
+
+def _handlers() -> list[Handler]:
+    """/help, then, last in group 0, whatever no other handler answered."""
+    return [
+        command("help", help_command),
+        message(PRIVATE & filters.COMMAND, unknown_command),
+        message(PRIVATE, unexpected_message),
+        CallbackQueryHandler(polite(stale_button)),  # every press, with data or without
+    ]
+
+
+FEATURE = Feature(
+    name="system",
+    early=lambda deps: _outside_private(),
+    handlers=_handlers,
+    commands=texts.system_commands,
+    # Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
+    outbox_kinds=(OutboxKind(outbox.REPLY, _stored_reply, max_attempts=20, answer=True),),
+)

@@ -345,12 +345,16 @@ class DelphiAnswer(Buttons, prefix="dl"):
     point: Index  # a scale's point or a choice's option
 
 
+# On a question: add a comment, next, open it, keep the last round's answer, by type, as a chart.
+QuestionAction = Literal["comment", "next", "open", "keep", "types", "chart"]
+
+
 class DelphiQuestion(Buttons, prefix="dq"):
-    """On a question: add a comment, next, open it, keep the last round's answer, by type, as a chart."""
+    """A button acting on one question of a round (`QuestionAction`)."""
 
     round: RoundId
     question: Index
-    action: Literal["comment", "next", "open", "keep", "types", "chart"]
+    action: QuestionAction
 
 
 class DelphiContinue(Buttons, prefix="dr"):

@@ -10,7 +10,8 @@ from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
-from bot.views.callbacks import encode
+from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, QuestionAction
+from bot.views.commands import Audience, CommandText
 from bot.views.keyboards import button
 from bot.views.shown import shown
 from bot.views.texts import fit, labelled, number, number_range, when
@@ -174,25 +175,36 @@ def answer_text(_: Translate, q: Question, given: Answer) -> str:
 def question_keyboard(_: Translate, current: Step, before: Answer | None = None) -> InlineKeyboardMarkup | None:
     """The answers (✓ the one given, ↺ the previous round's); for a repeated question, one tap keeps the
     previous answer, and two buttons show the previous round by stakeholder type and as a chart."""
-    q, ids = current.question, (str(current.round.id), str(current.index))
+    q, round_id, index = current.question, current.round.id, current.index
     rows: Rows = []
     if q.type in (QuestionType.LIKERT, QuestionType.CHOICE):
         answers = [
-            button(_mark(place, current.answer, before) + label, encode("dl", "a", *ids, str(place)))
+            button(
+                _mark(place, current.answer, before) + label,
+                DelphiAnswer(round=round_id, question=index, point=place).pack(),
+            )
             for place, label in _choices(_, current)
         ]
         width = LIKERT_ROW if q.type is QuestionType.LIKERT else 1
         rows += [answers[i : i + width] for i in range(0, len(answers), width)]
     elif current.answer is not None:  # typed, already answered: they may keep it
-        rows.append([button(_("Keep it ›"), encode("dl", "n", *ids))])
+        rows.append([button(_("Keep it ›"), _on_question(current, "next"))])
     if current.round.file.repeated(current.index):
         if before is not None and current.answer is None:
             keep = _("Keep my answer of round {round}").format(round=current.round.file.round - 1)
-            rows.append([button(keep, encode("dl", "k", *ids))])
+            rows.append([button(keep, _on_question(current, "keep"))])
         rows.append(
-            [button(_("By stakeholder type"), encode("dl", "t", *ids)), button(_("Chart"), encode("dl", "g", *ids))]
+            [
+                button(_("By stakeholder type"), _on_question(current, "types")),
+                button(_("Chart"), _on_question(current, "chart")),
+            ]
         )
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _on_question(current: Step, action: QuestionAction) -> str:
+    """The data of a button acting on the question shown."""
+    return DelphiQuestion(round=current.round.id, question=current.index, action=action).pack()
 
 
 def _choices(_: Translate, current: Step) -> list[tuple[int, str]]:
@@ -226,9 +238,10 @@ def answered(_: Translate, current: Step) -> str:
 
 def comment_keyboard(_: Translate, current: Step, *, reason: bool = False) -> InlineKeyboardMarkup:
     """`reason`: the answer lies outside the group's middle half, and a reason is invited (never required)."""
-    ids = (str(current.round.id), str(current.index))
     add = _("Add a reason") if reason else _("Add a comment")
-    return InlineKeyboardMarkup([[button(add, encode("dl", "c", *ids)), button(_("Skip ›"), encode("dl", "n", *ids))]])
+    return InlineKeyboardMarkup(
+        [[button(add, _on_question(current, "comment")), button(_("Skip ›"), _on_question(current, "next"))]]
+    )
 
 
 def ask_comment(_: Translate) -> str:
@@ -267,7 +280,7 @@ def reminder(_: Translate, stored: StoredRound, left: int) -> str:
 
 
 def continue_keyboard(_: Translate, round_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(_("Continue ›"), encode("dl", "r", str(round_id)))]])
+    return InlineKeyboardMarkup([[button(_("Continue ›"), DelphiContinue(round=round_id).pack())]])
 
 
 def my_rounds(_: Translate, found: list[tuple[StoredRound, list[int], dict[int, Answer]]]) -> str:
@@ -299,5 +312,70 @@ def my_rounds_keyboard(
             q = stored.file.questions[index]
             mark = "✓ " if index in answers else ""
             label = f"{mark}{position}. {q.text(_.language)}"
-            rows.append([button(label[:60], encode("dl", "q", str(stored.id), str(index)))])
+            rows.append([button(label[:60], DelphiQuestion(round=stored.id, question=index, action="open").pack())])
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+# ---------------------------------------------------------------- the feature's commands and refusals
+
+
+def delphi_commands(_: Translate) -> list[CommandText]:
+    """A panellist's /delphi, and the Secretariat's commands that run a study."""
+    admins = Audience.ADMINS
+    return [
+        CommandText(
+            "delphi",
+            Audience.EVERYONE,
+            _("Your Delphi questions"),
+            _("/delphi · your Delphi study questions: answer them, or change an answer"),
+        ),
+        CommandText(
+            "delphi_load",
+            admins,
+            _("Load a Delphi round (reply to its JSON file)"),
+            _("/delphi_load · Delphi study: send me a round's JSON file to load it"),
+        ),
+        CommandText(
+            "delphi_status",
+            admins,
+            _("Response rates of open Delphi rounds"),
+            _("/delphi_status [study] · response rates"),
+        ),
+        CommandText(
+            "delphi_results",
+            admins,
+            _("Results of a Delphi round"),
+            _("/delphi_results study [round] · results, CSV and charts"),
+        ),
+        CommandText("delphi_close", admins, _("Close a Delphi round now"), _("/delphi_close study · close now")),
+        CommandText(
+            "delphi_extend",
+            admins,
+            _("Move a Delphi round's closing time"),
+            _("/delphi_extend study TIME · move the closing time"),
+        ),
+    ]
+
+
+def delphi_refusals(_: Translate) -> dict[str, str]:
+    """The rules of a study and of its rounds saying no, to an admin or to a panellist."""
+    return {
+        "round_exists": _("Round {round} of {study} has opened already: it can no longer be replaced."),
+        "round_closed": _("This round closed on {at}; answers are no longer taken. Thank you for taking part."),
+        "no_study": _("There is no Delphi study {study}."),
+        "round_closed_already": _("Round {round} of {study} is closed already."),
+        "round_not_open": _("{study} has not opened yet; load its file again to change it."),
+        "closes_too_soon": _("The new closing time must be later than now and than the opening."),
+        "delphi_usage": _(
+            "Write /delphi_close &lt;study&gt;, /delphi_extend &lt;study&gt; &lt;time, e.g. 2026-12-20T18:00Z&gt; "
+            "or /delphi_results &lt;study&gt; [round]."
+        ),
+        "bad_moment": _("That is not a time I can read: write it like 2026-12-20T18:00Z."),
+        "moment_range": _(
+            "That time falls outside the years 1 to 9999 once put in UTC. Please write a time like 2026-12-20T18:00Z."
+        ),
+        "bad_round": _("{given} is not a round number: write it in digits, like 2."),
+        "no_round": _("{study} has no round {round}."),
+        "number_expected": _("That is not a number I can read. Please type a number{range}."),
+        "number_outside": _("That number is out of range. Please type a number{range}."),
+    }

@@ -65,3 +65,17 @@ def broken(_: Translate, code: str) -> str:
         "Make me an administrator again, with the rights to invite users and ban users, and write /link {code} "
         "in the group."
     ).format(code=code)
+
+
+def groups_refusals(_: Translate) -> dict[str, str]:
+    """Linking a group to a task force, and the commands of a linked group, saying no."""
+    return {
+        "link_in_group": _(
+            "Write /link in the Task Force's group, after adding me there as an administrator "
+            "with the rights to invite users and ban users."
+        ),
+        "group_taken": _("This group is already the group of Task Force {code}; /unlink there first."),
+        "group_rights": _("I need these rights in this group: {rights}. Give them to me, then write /link again."),
+        "no_group": _("Task Force {code} has no group."),
+        "not_linked": _("This group is not the group of a Task Force."),
+    }

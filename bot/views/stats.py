@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.i18n import Translate
 from bot.models import Catalogue, Role
 from bot.services.reports import Statistics, joins_by_week
+from bot.views.commands import Audience, CommandText
 from bot.views.texts import fit, labelled, number, role_label
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -116,3 +117,21 @@ def chart(_: Translate, stats: Statistics) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def reports_commands(_: Translate) -> list[CommandText]:
+    """The facilitators' and the Secretariat's files and figures."""
+    return [
+        CommandText(
+            "export",
+            Audience.FACILITATORS,
+            _("Registrations as CSV and XLSX"),
+            _("/export · registrations and profiles as CSV and XLSX"),
+        ),
+        CommandText(
+            "stats",
+            Audience.FACILITATORS,
+            _("Figures and a chart"),
+            _("/stats · figures and a chart of the Task Forces"),
+        ),
+    ]

@@ -871,3 +871,15 @@ def account_commands(_: Translate) -> list[CommandText]:
 
 def account_refusals(_: Translate) -> dict[str, str]:
     return {"not_registered": _("You are not registered in Task Force {code}.")}
+
+
+# ---------------------------------------------------------------- the system feature: /help and what no feature took
+
+
+def system_commands(_: Translate) -> list[CommandText]:
+    return [CommandText("help", Audience.EVERYONE, _("What I can do"), _("/help · this list"))]
+
+
+def old_button(_: Translate) -> str:
+    """A button made by an earlier version of the bot: not forged, only outdated."""
+    return _("This button is from an earlier version of the bot; nothing was changed. /start shows the menu.")
