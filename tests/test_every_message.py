@@ -46,7 +46,7 @@ from bot.models import (
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
-from bot.services.broadcasting import (
+from bot.services.announcements import (
     AUTHOR_NAME_LIMIT,
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -65,7 +65,7 @@ from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, Pr
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.notices import Application
 from bot.services.reports import Statistics, TaskforceFigures
-from bot.storage.broadcasts import Counts, Reach
+from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound
 from bot.storage.groups import GroupLink
 from bot.storage.reports import Figures

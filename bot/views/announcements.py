@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, ContentType, Role
-from bot.services.broadcasting import Progress, effective
+from bot.services.announcements import Progress, effective
 from bot.services.errors import Refused
-from bot.storage.broadcasts import Reach
+from bot.storage.announcements import Reach
 from bot.views.callbacks import encode
 from bot.views.keyboards import button
 from bot.views.shown import plain, shown

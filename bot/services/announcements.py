@@ -17,10 +17,10 @@ from enum import StrEnum
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Role
 from bot.services import facilitation
 from bot.services.errors import Refused
-from bot.storage import broadcasts as rows
+from bot.storage import announcements as rows
 from bot.storage import outbox
 from bot.storage import repositories as repo
-from bot.storage.broadcasts import Counts, Reach
+from bot.storage.announcements import Counts, Reach
 from bot.storage.database import Database, Transaction
 
 MESSAGE_LIMIT = 4096  # Telegram's, in characters without the markup
