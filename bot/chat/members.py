@@ -9,7 +9,7 @@ from io import BytesIO
 
 from telegram import Bot
 
-from bot.chat.common import Deps
+from bot.chat.context import Deps
 from bot.i18n import Translate
 from bot.services import facilitation, groups
 from bot.views import notices as views

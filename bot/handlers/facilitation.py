@@ -1,42 +1,41 @@
-"""Admins assign facilitators; facilitators and admins decide, list members, see the balance."""
+"""Admins assign facilitators; facilitators and admins decide (a rejection asks for its reason in the
+conversation), list members, see the balance."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from collections.abc import Awaitable, Callable
 
-from bot.chat.common import Context, Deps, Handler, deps, refuse, reply_for_sure, send, tr, user_id
-from bot.chat.decisions import decide
+from telegram import Update
+from telegram.ext import ConversationHandler, filters
+
+from bot.chat.common import refuse, reply_for_sure, save_user_data, send
+from bot.chat.context import BotContext, Deps
+from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
+from bot.chat.keys import REASON, REJECTING_KEY, end_flows
 from bot.chat.members import send_members
 from bot.chat.menus import update_menu
-from bot.chat.sender import OutboxKind, Rendered, Renderer
+from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
 from bot.services import facilitation, notices
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
+from bot.services.fields import REASON_LIMIT, clean_text
 from bot.services.notices import application
 from bot.views import notices as views
-from bot.views.callbacks import decode
+from bot.views import texts
+from bot.views.callbacks import ApplicationChoice, ApplicationPress
 
-PRIVATE = filters.ChatType.PRIVATE
-
-
-async def _is_admin(update: Update, context: Context) -> bool:
-    """Admin commands from anyone else are refused before their usage is explained (the service checks again)."""
-    try:
-        facilitation.require_admin(user_id(update), deps(context).settings.admins)
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return False
-    return True
+# The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
+# becomes a Verdict. Reject ("no") asks for a reason first, and decides with Verdict.REJECT.
+VERDICTS: dict[ApplicationChoice, Verdict] = {"ok": Verdict.APPROVE, "nm": Verdict.NOT_MEMBER}
+Renderer = Callable[[Deps, OutboxItem, Translate], Awaitable[Rendered | None]]
 
 
-async def facilitator_command(update: Update, context: Context) -> None:
-    if not await _is_admin(update, context):
-        return
-    d = deps(context)
-    _ = tr(update, context)
+async def facilitator_command(update: Update, context: BotContext) -> None:
+    d, _ = context.deps, context.tr
+    # Refused before the usage is explained to someone who may not use it (the service checks again).
+    facilitation.require_admin(context.person_id, d.settings.admins)
     args = context.args or []
     removing = len(args) == 3 and args[0].lower() == "remove"
     if len(args) != 2 and not removing:
@@ -44,63 +43,42 @@ async def facilitator_command(update: Update, context: Context) -> None:
         return
     who, code = args[-2], args[-1].upper()
     admins = d.settings.admins
-    try:
-        if removing:
-            person = await facilitation.unassign(d.db, user_id(update), who, code, admins, d.now())
-            changed = True
-        else:
-            assigned = await facilitation.assign(d.db, user_id(update), who, code, d.catalogue, admins, d.now())
-            person, changed = assigned.person, assigned.added
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
+    if removing:
+        person = await facilitation.unassign(d.db, context.person_id, who, code, admins, d.now())
+        changed = True
+    else:
+        assigned = await facilitation.assign(d.db, context.person_id, who, code, d.catalogue, admins, d.now())
+        person, changed = assigned.person, assigned.added
     await update_menu(context, person.telegram_id)
     await send(update, views.facilitator_changed(_, person, code, removing, changed))
     d.sender.wake()
 
 
-async def withdraw_command(update: Update, context: Context) -> None:
-    if not await _is_admin(update, context):
-        return
-    d = deps(context)
-    _ = tr(update, context)
+async def withdraw_command(update: Update, context: BotContext) -> None:
+    d, _ = context.deps, context.tr
+    facilitation.require_admin(context.person_id, d.settings.admins)  # before the usage, as /facilitator
     args = context.args or []
     if len(args) != 2:
         await send(update, views.withdraw_usage(_))
         return
-    try:
-        person = await facilitation.withdraw(
-            d.db, user_id(update), args[0], args[1].upper(), d.settings.admins, d.now()
-        )
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    await send(update, views.withdrew(_, person, args[1].upper()))
+    code = args[1].upper()
+    person = await facilitation.withdraw(d.db, context.person_id, args[0], code, d.settings.admins, d.now())
+    await send(update, views.withdrew(_, person, code))
     d.sender.wake()
 
 
-async def facilitators_command(update: Update, context: Context) -> None:
-    if not await _is_admin(update, context):
-        return
-    d = deps(context)
+async def facilitators_command(update: Update, context: BotContext) -> None:
+    d = context.deps
+    facilitation.require_admin(context.person_id, d.settings.admins)
     args = context.args or []
     code = args[0].upper() if args else None
-    try:
-        pairs = await facilitation.facilitator_list(d.db, user_id(update), code, d.settings.admins)
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    await send(update, views.facilitator_list(tr(update, context), pairs, d.catalogue))
+    pairs = await facilitation.facilitator_list(d.db, context.person_id, code, d.settings.admins)
+    await send(update, views.facilitator_list(context.tr, pairs, d.catalogue))
 
 
-async def pending_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    try:
-        waiting = await facilitation.pending_for(d.db, user_id(update), d.settings.admins)
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
+async def pending_command(update: Update, context: BotContext) -> None:
+    d, _ = context.deps, context.tr
+    waiting = await facilitation.pending_for(d.db, context.person_id, d.settings.admins)
     if not waiting:
         await send(update, views.nothing_pending(_))
         return
@@ -114,70 +92,129 @@ async def pending_command(update: Update, context: Context) -> None:
         await notices.remember_prompt(d.db, registration.id, message.chat_id, message.message_id)
 
 
-async def members_command(update: Update, context: Context) -> None:
-    d = deps(context)
+async def members_command(update: Update, context: BotContext) -> None:
     code = await _code_asked(update, context)
     if code is None or update.effective_chat is None:
         return
-    try:
-        await send_members(context.bot, d, update.effective_chat.id, user_id(update), code, tr(update, context))
-    except Refused as refused:
-        await refuse(update, context, refused)
+    await send_members(context.bot, context.deps, update.effective_chat.id, context.person_id, code, context.tr)
 
 
-async def balance_command(update: Update, context: Context) -> None:
-    d = deps(context)
+async def balance_command(update: Update, context: BotContext) -> None:
+    d = context.deps
     code = await _code_asked(update, context)
     if code is None:
         return
-    try:
-        balance = await facilitation.balance(d.db, user_id(update), code, d.catalogue, d.settings.admins)
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    await send(update, views.balance_text(tr(update, context), code, balance, d.catalogue))
+    balance = await facilitation.balance(d.db, context.person_id, code, d.catalogue, d.settings.admins)
+    await send(update, views.balance_text(context.tr, code, balance, d.catalogue))
 
 
-async def _code_asked(update: Update, context: Context) -> str | None:
+async def _code_asked(update: Update, context: BotContext) -> str | None:
     """The task force code after /members or /balance; without one, how to write it."""
     args = context.args or []
     if not args:
-        await send(update, views.members_usage(tr(update, context)))
+        await send(update, views.members_usage(context.tr))
         return None
     return args[0].upper()
 
 
-async def decision_press(update: Update, context: Context) -> None:
-    """Approve, or not a member: decided at once. (Reject asks for a reason in the flow.)"""
-    press = decode(update.callback_query.data if update.callback_query else None)
-    if press is None:
-        await refuse(update, context, Refused("stale"))
-        return
-    if press.action == "stay":
-        await stay(update, context, int(press.arg))
-        return
-    await decide(update, context, int(press.arg), Verdict(press.action), None)
+# ---------------------------------------------------------------- deciding
 
 
-async def stay(update: Update, context: Context, registration_id: int) -> None:
-    d = deps(context)
+async def decide(
+    update: Update, context: BotContext, registration_id: int, verdict: Verdict, reason: str | None
+) -> None:
+    """Record the decision (the service re-checks authority); the applicant and prompts are told by the sender."""
+    d = context.deps
+    await facilitation.decide(d.db, context.person_id, registration_id, verdict, reason, d.settings.admins, d.now())
+    text = views.decided(context.tr, verdict)
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.alert(text))
+    else:
+        await send(update, text)
+    d.sender.wake()
+
+
+async def decision_pressed(update: Update, context: BotContext) -> None:
+    """Approve, or not a member: decided at once."""
+    press = context.press(ApplicationPress)
+    await decide(update, context, press.registration, VERDICTS[press.choice], None)
+
+
+async def stay_pressed(update: Update, context: BotContext) -> None:
+    """The rejected applicant stays in the task force as a Team Member."""
+    d = context.deps
+    registration_id = context.press(ApplicationPress).registration
+    code = await facilitation.stay_as_member(d.db, context.person_id, registration_id, d.now())
+    await reply_for_sure(update, context, views.stayed(context.tr, code))
+
+
+async def reject_pressed(update: Update, context: BotContext) -> str | int:
+    """Reject asks for a reason first; authority is checked now and again when it is given."""
+    d = context.deps
     try:
-        code = await facilitation.stay_as_member(d.db, user_id(update), registration_id, d.now())
+        registration_id = context.press(ApplicationPress).registration
+        registration = await facilitation.open_application(d.db, context.person_id, registration_id, d.settings.admins)
+    except Refused as refused:  # unlike the polite wrapper, this ends whatever flow the person was in
+        await refuse(update, context, refused)
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[REJECTING_KEY] = registration.id
+    text, markup = views.ask_reason(context.tr, registration.id)
+    await save_user_data(update, context)
+    await send(update, text, markup)
+    return REASON
+
+
+async def reason_given(update: Update, context: BotContext) -> int:
+    """The reason typed; too long or empty is refused and asked again (the state stays)."""
+    text = update.message.text if update.message and update.message.text else ""
+    reason = clean_text(text, REASON_LIMIT)
+    registration_id = (context.user_data or {}).get(REJECTING_KEY)
+    return await _rejected(update, context, int(registration_id or 0), reason)
+
+
+async def reason_skipped(update: Update, context: BotContext) -> int:
+    return await _rejected(update, context, context.press(ApplicationPress).registration, None)
+
+
+async def reason_other(update: Update, context: BotContext) -> None:
+    """A sticker or photo where a reason is expected: ask for text, stay."""
+    raise Refused("empty")
+
+
+async def _rejected(update: Update, context: BotContext, registration_id: int, reason: str | None) -> int:
+    """The reason flow is over whether or not the rejection is taken (decided meanwhile, no longer allowed)."""
+    end_flows(context.user_data)
+    try:
+        await decide(update, context, registration_id, Verdict.REJECT, reason)
     except Refused as refused:
         await refuse(update, context, refused)
-        return
-    await reply_for_sure(update, context, views.stayed(tr(update, context), code))
+    return ConversationHandler.END
 
 
-def handlers() -> list[Handler]:
+def _conversation() -> ConversationPart:
+    return ConversationPart(
+        entry_points=[button(ApplicationPress.when(choice="no"), reject_pressed)],
+        states={
+            REASON: [
+                message(PRIVATE & filters.TEXT & ~filters.COMMAND, reason_given),
+                button(ApplicationPress.when(choice="skip"), reason_skipped),
+                message(PRIVATE & ~filters.COMMAND, reason_other),
+            ],
+        },
+    )
+
+
+def _handlers() -> list[Handler]:
     return [
-        CommandHandler("facilitator", facilitator_command, filters=PRIVATE),
-        CommandHandler("facilitators", facilitators_command, filters=PRIVATE),
-        CommandHandler("withdraw", withdraw_command, filters=PRIVATE),
-        CommandHandler("pending", pending_command, filters=PRIVATE),
-        CommandHandler("members", members_command, filters=PRIVATE),
-        CommandHandler("balance", balance_command, filters=PRIVATE),
-        CallbackQueryHandler(decision_press, pattern=r"^ap:(ok|nm|stay):[0-9]+$"),
+        command("facilitator", facilitator_command),
+        command("facilitators", facilitators_command),
+        command("withdraw", withdraw_command),
+        command("pending", pending_command),
+        command("members", members_command),
+        command("balance", balance_command),
+        button(ApplicationPress.when(choice=tuple(VERDICTS)), decision_pressed),
+        button(ApplicationPress.when(choice="stay"), stay_pressed),
     ]
 
 
@@ -247,17 +284,24 @@ async def _queue_digest(d: Deps) -> None:
     await facilitation.queue_digest(d.db, d.settings.digest_hour, d.now())
 
 
-OUTBOX_KINDS = (
-    OutboxKind("facilitator_welcome", _welcome),
-    OutboxKind("facilitator_removed", _facilitator_removed),
-    OutboxKind("digest", _digest),
-    OutboxKind("prompt_forgotten", _prompt_forgotten),
-    OutboxKind("withdrawn_by_admin", _withdrawn),
-    OutboxKind("decision", _decision),
-    *(
-        OutboxKind(name, _prompt_kind(name), _remember_prompt)
-        for name in ("approval_prompt", "decision_reminder", "decision_escalation")
+FEATURE = Feature(
+    name="facilitation",
+    handlers=_handlers,
+    conversation=_conversation,
+    commands=views.facilitation_commands,
+    refusals=views.facilitation_refusals,
+    outbox_kinds=(
+        OutboxKind("facilitator_welcome", _welcome),
+        OutboxKind("facilitator_removed", _facilitator_removed),
+        OutboxKind("digest", _digest),
+        OutboxKind("prompt_forgotten", _prompt_forgotten),
+        OutboxKind("withdrawn_by_admin", _withdrawn),
+        OutboxKind("decision", _decision),
+        *(
+            OutboxKind(name, _prompt_kind(name), _remember_prompt)
+            for name in ("approval_prompt", "decision_reminder", "decision_escalation")
+        ),
+        OutboxKind("prompt_decided", _prompt_kind("prompt_decided")),
     ),
-    OutboxKind("prompt_decided", _prompt_kind("prompt_decided")),
+    jobs=(_remind_pending, _queue_digest),
 )
-PERIODIC_JOBS = (_remind_pending, _queue_digest)
