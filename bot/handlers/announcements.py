@@ -8,31 +8,43 @@ from datetime import datetime
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import Context, ConversationPart, Deps, Handler, deps, refuse, reply, send, tr, user_id
+from bot.chat.common import refuse, reply, send
+from bot.chat.context import BotContext, Deps
+from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import BROADCASTING, WRITING_KEY
 from bot.chat.sender import OutboxKind, Rendered, Skip, WithFile, deliver
 from bot.i18n import Translate
 from bot.models import Broadcast, BroadcastState, Content, ContentType, OutboxItem
-from bot.services import broadcasting
-from bot.services.broadcasting import Progress, Steer
+from bot.services import announcements
+from bot.services.announcements import Progress, Steer
 from bot.services.errors import Refused
 from bot.views import announcements as views
-from bot.views.callbacks import Press, pressed
+from bot.views.callbacks import (
+    AnnouncementsSetting,
+    AudiencePage,
+    AudiencePart,
+    AudienceScreen,
+    AudienceToggle,
+    DraftAction,
+    SendingAction,
+    Steering,
+)
 
 log = logging.getLogger("bot")
-PRIVATE = filters.ChatType.PRIVATE
+# The sending buttons, as the service's steering: the one place a button's choice becomes a Steer.
+STEERS: dict[Steering, Steer] = {"pause": Steer.PAUSE, "resume": Steer.RESUME, "cancel": Steer.CANCEL}
 COMMAND = re.compile(r"^/broadcast(@\w+)?\s*")
 CONTENT = PRIVATE & (filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND
 
 
-async def broadcast_command(update: Update, context: Context) -> str | int:
+async def broadcast_command(update: Update, context: BotContext) -> str | int:
     """/broadcast asks for the message; /broadcast <text> is the message."""
-    d = deps(context)
+    d = context.deps
     try:
-        await broadcasting.scope(d.db, user_id(update), d.settings.admins)
-    except Refused as refused:
+        await announcements.scope(d.db, context.person_id, d.settings.admins)
+    except Refused as refused:  # unlike the polite wrapper, this ends the writing
         await refuse(update, context, refused)
         return _written(context)
     _written(context)  # a new announcement, not the one written before
@@ -41,11 +53,11 @@ async def broadcast_command(update: Update, context: Context) -> str | int:
         plain = COMMAND.sub("", message.text, count=1)
         content = Content(type=ContentType.TEXT, html=COMMAND.sub("", message.text_html, count=1), length=len(plain))
         return await _drafted(update, context, content, None)
-    await send(update, views.ask_content(tr(update, context)))
+    await send(update, views.ask_content(context.tr))
     return BROADCASTING
 
 
-async def content_given(update: Update, context: Context) -> str | int:
+async def content_given(update: Update, context: BotContext) -> str | int:
     message = update.message
     assert message is not None
     content, size = _content(message)
@@ -70,28 +82,28 @@ def _content(message: Message) -> tuple[Content, int | None]:
     return Content(type=ContentType.TEXT, html=message.text_html or "", length=len(message.text or "")), None
 
 
-async def other_given(update: Update, context: Context) -> str:
-    await send(update, views.content_expected(tr(update, context)))
+async def other_given(update: Update, context: BotContext) -> str:
+    await send(update, views.content_expected(context.tr))
     return BROADCASTING
 
 
-async def _drafted(update: Update, context: Context, content: Content, size: int | None) -> str | int:
+async def _drafted(update: Update, context: BotContext, content: Content, size: int | None) -> str | int:
     """A new draft, or the one being written gets this text instead (its audience kept). The conversation
     stays here until Send, Cancel or /cancel: a text sent meanwhile replaces the announcement's."""
-    d = deps(context)
-    uid, admins = user_id(update), d.settings.admins
+    d = context.deps
+    uid, admins = context.person_id, d.settings.admins
     writing = _writing(context)
     try:
         broadcast = None
         if writing is not None:
             try:
-                broadcast = await broadcasting.rewrite(d.db, uid, writing, admins, content, size, views.footer_room)
+                broadcast = await announcements.rewrite(d.db, uid, writing, admins, content, size, views.footer_room)
             except Refused as refused:
                 if refused.reason != "stale":
                     raise
         if broadcast is None:  # none yet, or it went meanwhile (sent, cancelled): a new one
             name = update.effective_user.full_name if update.effective_user else ""
-            broadcast = await broadcasting.create(d.db, uid, name, admins, content, size, d.now(), views.footer_room)
+            broadcast = await announcements.create(d.db, uid, name, admins, content, size, d.now(), views.footer_room)
     except Refused as refused:
         await refuse(update, context, refused)  # too long, empty, too large: write it again
         return BROADCASTING if refused.reason != "broadcast_not_allowed" else _written(context)
@@ -100,96 +112,105 @@ async def _drafted(update: Update, context: Context, content: Content, size: int
     return BROADCASTING
 
 
-def _writing(context: Context) -> int | None:
+def _writing(context: BotContext) -> int | None:
     found = (context.user_data or {}).get(WRITING_KEY)
     return found if isinstance(found, int) else None
 
 
-def _write(context: Context, broadcast_id: int) -> None:
+def _write(context: BotContext, broadcast_id: int) -> None:
     assert context.user_data is not None
     context.user_data[WRITING_KEY] = broadcast_id
 
 
-def _written(context: Context) -> int:
+def _written(context: BotContext) -> int:
     """Writing is over: the conversation ends."""
     if context.user_data is not None:
         context.user_data.pop(WRITING_KEY, None)
     return ConversationHandler.END
 
 
-def _over_if_writing(context: Context, broadcast_id: int) -> int | None:
+def _over_if_writing(context: BotContext, broadcast_id: int) -> int | None:
     """Sent or cancelled: if it was the announcement being written, writing is over; else nothing changes."""
     return _written(context) if _writing(context) == broadcast_id else None
 
 
-async def cancel_writing(update: Update, context: Context) -> int:
+async def cancel_writing(update: Update, context: BotContext) -> int:
     """/cancel while writing: the draft goes, nothing was sent."""
-    d = deps(context)
+    d = context.deps
     writing = _writing(context)
     if writing is not None:
         try:
-            await broadcasting.discard(d.db, user_id(update), writing, d.settings.admins)
-        except Refused as refused:
+            await announcements.discard(d.db, context.person_id, writing, d.settings.admins)
+        except Refused as refused:  # unlike the polite wrapper, this ends the writing
             await refuse(update, context, refused)
             return _written(context)
-    await send(update, views.draft_cancelled(tr(update, context)))
+    await send(update, views.draft_cancelled(context.tr))
     return _written(context)
 
 
-async def _show_audience(update: Update, context: Context, broadcast_id: int, page: str, *, new_message: bool) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    broadcast, reach = await broadcasting.draft(d.db, user_id(update), broadcast_id, d.settings.admins)
+async def _show_audience(
+    update: Update, context: BotContext, broadcast_id: int, page: AudienceScreen, *, new_message: bool
+) -> None:
+    d, _ = context.deps, context.tr
+    broadcast, reach = await announcements.draft(d.db, context.person_id, broadcast_id, d.settings.admins)
     text = views.audience_page(_, broadcast, reach, d.catalogue)
     markup = views.audience_keyboard(_, broadcast, page, d.catalogue)
     await (send if new_message else reply)(update, text, markup)
 
 
-async def draft_press(update: Update, context: Context) -> str | int | None:
-    """Every button of a draft: a criterion's page, a value toggled, preview, send, change, cancel.
+async def audience_page_pressed(update: Update, context: BotContext) -> None:
+    """A criterion's values, or back to the draft's main page."""
+    press = context.press(AudiencePage)
+    await _show_audience(update, context, press.broadcast, press.page, new_message=False)
 
-    An entry point of the conversation, so that a preview Telegram refused can wait for a new text
-    or file, and Send or Cancel end the writing; any other press leaves the conversation as it is.
+
+async def audience_toggled(update: Update, context: BotContext) -> None:
+    """A value of a criterion on or off (or everyone); the page shows the new count."""
+    d = context.deps
+    press = context.press(AudienceToggle)
+    part, value = _part(press.part), _value(d, press.part, press.value)
+    await announcements.change_audience(
+        d.db, context.person_id, press.broadcast, d.settings.admins, part, value, d.catalogue
+    )
+    await _show_audience(
+        update, context, press.broadcast, "main" if press.part == "all" else press.part, new_message=False
+    )
+
+
+async def draft_action_pressed(update: Update, context: BotContext) -> str | int | None:
+    """Preview, send, change the audience, cancel.
+
+    The draft's buttons are entry points of the conversation, so that a preview Telegram refused can
+    wait for a new text or file, and Send or Cancel end the writing; the other presses leave it as it is.
     """
-    try:
-        press = pressed(update.callback_query.data if update.callback_query else None)
-        return await _on_draft(update, context, press, int(press.arg))
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return None
+    d = context.deps
+    press = context.press(DraftAction)
+    broadcast_id = press.broadcast
+    match press.action:
+        case "preview":
+            return await _preview(update, context, broadcast_id)
+        case "change":
+            await _show_audience(update, context, broadcast_id, "main", new_message=True)
+            return None
+        case "send":
+            await _send_now(update, context, broadcast_id)
+            return _over_if_writing(context, broadcast_id)
+        case "cancel":
+            await announcements.discard(d.db, context.person_id, broadcast_id, d.settings.admins)
+            await reply(update, views.draft_cancelled(context.tr))
+            return _over_if_writing(context, broadcast_id)
 
 
-async def _on_draft(update: Update, context: Context, press: Press, broadcast_id: int) -> str | int | None:
-    d = deps(context)
-    uid, admins = user_id(update), d.settings.admins
-    if press.action == "p":
-        await _show_audience(update, context, broadcast_id, press.args[1], new_message=False)
-    elif press.action == "a":
-        part, value = press.args[1], press.args[2]
-        await broadcasting.change_audience(
-            d.db, uid, broadcast_id, admins, _part(part), _value(d, part, value), d.catalogue
-        )
-        await _show_audience(update, context, broadcast_id, "main" if part == "all" else part, new_message=False)
-    elif press.action == "v":
-        return await _preview(update, context, broadcast_id)
-    elif press.action == "c":
-        await _show_audience(update, context, broadcast_id, "main", new_message=True)
-    elif press.action == "s":
-        await _send_now(update, context, broadcast_id)
-        return _over_if_writing(context, broadcast_id)
-    elif press.action == "x":
-        await broadcasting.discard(d.db, uid, broadcast_id, admins)
-        await reply(update, views.draft_cancelled(tr(update, context)))
-        return _over_if_writing(context, broadcast_id)
-    return None
-
-
-def _part(short: str) -> str:
+def _part(short: AudiencePart) -> str:
     return "all" if short == "all" else views.PARTS[short]
 
 
-def _value(d: Deps, part: str, value: str) -> str:
-    """Regions and stakeholder types travel as an index into the catalogue's list."""
+def _value(d: Deps, part: AudiencePart, value: str | None) -> str:
+    """Everyone carries no value; regions and stakeholder types travel as an index into the catalogue's list."""
+    if part == "all":
+        return ""
+    if value is None:
+        raise Refused("stale")
     if part in ("rg", "ty"):
         names = d.catalogue.region_names if part == "rg" else d.catalogue.stakeholder_type_names
         if not value.isdigit() or int(value) >= len(names):
@@ -198,20 +219,19 @@ def _value(d: Deps, part: str, value: str) -> str:
     return value
 
 
-async def _preview(update: Update, context: Context, broadcast_id: int) -> str | None:
+async def _preview(update: Update, context: BotContext, broadcast_id: int) -> str | None:
     """The announcement exactly as people will get it, then the count and Send / Change audience / Cancel.
 
     If Telegram will not show it (its file is gone, its text cannot be read), the author is told what
     is wrong and the draft waits for a new text or file: nothing was sent to anyone.
     """
-    d = deps(context)
-    _ = tr(update, context)
-    broadcast, reach = await broadcasting.draft(d.db, user_id(update), broadcast_id, d.settings.admins)
+    d, _ = context.deps, context.tr
+    broadcast, reach = await announcements.draft(d.db, context.person_id, broadcast_id, d.settings.admins)
     if update.effective_chat is not None:
         try:
             await deliver(update.get_bot(), update.effective_chat.id, rendered(_, broadcast))
         except BadRequest as error:
-            refused = broadcasting.preview_refused(broadcast.content, views.announcement(_, broadcast), error.message)
+            refused = announcements.preview_refused(broadcast.content, views.announcement(_, broadcast), error.message)
             log.info("a preview was refused by Telegram: %s", refused.reason)
             _write(context, broadcast_id)
             await send(update, views.preview_failed(_, refused))
@@ -220,22 +240,21 @@ async def _preview(update: Update, context: Context, broadcast_id: int) -> str |
     return None
 
 
-async def _send_now(update: Update, context: Context, broadcast_id: int) -> None:
-    d = deps(context)
+async def _send_now(update: Update, context: BotContext, broadcast_id: int) -> None:
+    d = context.deps
     query = update.callback_query
     if query is None or query.message is None:
         raise Refused("stale")
     where = (query.message.chat.id, query.message.message_id)  # this message becomes the progress report
-    await broadcasting.send(d.db, user_id(update), broadcast_id, d.settings.admins, d.catalogue, where, d.now())
+    await announcements.send(d.db, context.person_id, broadcast_id, d.settings.admins, d.catalogue, where, d.now())
     d.sender.wake()
     await _show_progress(update, context, broadcast_id)
 
 
-async def _show_progress(update: Update, context: Context, broadcast_id: int) -> None:
+async def _show_progress(update: Update, context: BotContext, broadcast_id: int) -> None:
     """The pressed message becomes (or stays) the broadcast's progress report."""
-    d = deps(context)
-    _ = tr(update, context)
-    item = await broadcasting.progress(d.db, broadcast_id)
+    d, _ = context.deps, context.tr
+    item = await announcements.progress(d.db, broadcast_id)
     if item is not None:
         await reply(update, views.progress(_, item, _rate(d, item, d.now())), views.steering(_, item.broadcast))
 
@@ -256,108 +275,102 @@ def _rate(d: Deps, item: Progress, now: datetime) -> float:
     return d.settings.messages_per_second
 
 
-async def broadcasts_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    try:
-        items = await broadcasting.recent(d.db, user_id(update), d.settings.admins)
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
+async def broadcasts_command(update: Update, context: BotContext) -> None:
+    d, _ = context.deps, context.tr
+    items = await announcements.recent(d.db, context.person_id, d.settings.admins)
     now = d.now()
     text = views.recent(_, items, [_rate(d, item, now) for item in items])
     await reply(update, text, views.recent_keyboard(_, items))
 
 
-async def steer_press(update: Update, context: Context) -> None:
+async def sending_pressed(update: Update, context: BotContext) -> None:
     """Pause, Resume, Cancel sending: on the progress message or /broadcasts."""
-    d = deps(context)
-    try:
-        press = pressed(update.callback_query.data if update.callback_query else None)
-        broadcast_id = int(press.arg)
-        await broadcasting.steer(d.db, user_id(update), broadcast_id, d.settings.admins, Steer(press.action), d.now())
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
+    d = context.deps
+    press = context.press(SendingAction)
+    await announcements.steer(
+        d.db, context.person_id, press.broadcast, d.settings.admins, STEERS[press.action], d.now()
+    )
     d.sender.wake()
-    await _show_progress(update, context, broadcast_id)
+    await _show_progress(update, context, press.broadcast)
 
 
-async def settings_command(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    on = await broadcasting.announcements_on(d.db, user_id(update))
+async def settings_command(update: Update, context: BotContext) -> None:
+    _ = context.tr
+    on = await announcements.announcements_on(context.deps.db, context.person_id)
     if on is None:
-        await refuse(update, context, Refused("no_profile"))
-        return
+        raise Refused("no_profile")
     await reply(update, views.settings_page(_, on), views.settings_keyboard(_, on))
 
 
-async def settings_press(update: Update, context: Context) -> None:
-    d = deps(context)
-    _ = tr(update, context)
-    try:
-        press = pressed(update.callback_query.data if update.callback_query else None)
-        await broadcasting.set_announcements(d.db, user_id(update), press.arg == "on", d.now())
-    except Refused as refused:
-        await refuse(update, context, refused)
-        return
-    on = press.arg == "on"
+async def setting_pressed(update: Update, context: BotContext) -> None:
+    d, _ = context.deps, context.tr
+    on = context.press(AnnouncementsSetting).on == "on"
+    await announcements.set_announcements(d.db, context.person_id, on, d.now())
     await reply(update, views.settings_page(_, on), views.settings_keyboard(_, on))
 
 
-CONVERSATION = ConversationPart(
-    entry_points=[
-        CommandHandler("broadcast", broadcast_command, filters=PRIVATE),
-        CallbackQueryHandler(draft_press, pattern=r"^bc:"),
-    ],
-    states={
-        BROADCASTING: [
-            MessageHandler(CONTENT, content_given),
-            CommandHandler("cancel", cancel_writing, filters=PRIVATE),
-            MessageHandler(PRIVATE & ~filters.COMMAND, other_given),
-        ]
-    },
-)
+def _conversation() -> ConversationPart:
+    return ConversationPart(
+        entry_points=[
+            command("broadcast", broadcast_command),
+            button(AudiencePage.when(), audience_page_pressed),
+            button(AudienceToggle.when(), audience_toggled),
+            button(DraftAction.when(), draft_action_pressed),
+        ],
+        states={
+            BROADCASTING: [
+                message(CONTENT, content_given),
+                command("cancel", cancel_writing),
+                message(PRIVATE & ~filters.COMMAND, other_given),
+            ]
+        },
+    )
 
 
-def handlers() -> list[Handler]:
+def _handlers() -> list[Handler]:
     return [
-        CallbackQueryHandler(steer_press, pattern=r"^bs:"),
-        CommandHandler("broadcasts", broadcasts_command, filters=PRIVATE),
-        CommandHandler("settings", settings_command, filters=PRIVATE),
-        CallbackQueryHandler(settings_press, pattern=r"^st:an:"),
+        button(SendingAction.when(), sending_pressed),
+        command("broadcasts", broadcasts_command),
+        command("settings", settings_command),
+        button(AnnouncementsSetting.when(), setting_pressed),
     ]
 
 
 async def _announcement(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     """Read when it goes: a broadcast cancelled or a person who turned announcements off since gets nothing."""
-    broadcast = await broadcasting.get(d.db, item.broadcast_id or 0)
+    broadcast = await announcements.get(d.db, item.broadcast_id or 0)
     if broadcast is None or broadcast.state is BroadcastState.CANCELLED:
         return None
-    if not await broadcasting.announcements_on(d.db, item.chat_id):
+    if not await announcements.announcements_on(d.db, item.chat_id):
         return Skip("announcements off")
     return rendered(_, broadcast)
 
 
 async def _settled(d: Deps, item: OutboxItem) -> None:
     if item.broadcast_id is not None:
-        await broadcasting.settle(d.db, item.broadcast_id, d.now())
+        await announcements.settle(d.db, item.broadcast_id, d.now())
 
 
 async def _progress(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    found = await broadcasting.progress(d.db, int(str(item.params.get("broadcast", 0))))
+    found = await announcements.progress(d.db, int(str(item.params.get("broadcast", 0))))
     if found is None:
         return None
     return views.progress(_, found, _rate(d, found, d.now())), views.steering(_, found.broadcast)
 
 
 async def _settle_all(d: Deps) -> None:
-    await broadcasting.settle_all(d.db, d.now())
+    await announcements.settle_all(d.db, d.now())
 
 
-OUTBOX_KINDS = (
-    OutboxKind(broadcasting.KIND, _announcement, settled=_settled, announcement=True),
-    OutboxKind(broadcasting.PROGRESS_KIND, _progress),
+FEATURE = Feature(
+    name="announcements",
+    handlers=_handlers,
+    conversation=_conversation,
+    commands=views.announcements_commands,
+    refusals=views.announcements_refusals,
+    outbox_kinds=(
+        OutboxKind(announcements.KIND, _announcement, settled=_settled, announcement=True),
+        OutboxKind(announcements.PROGRESS_KIND, _progress),
+    ),
+    jobs=(_settle_all,),
 )
-PERIODIC_JOBS = (_settle_all,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,6 +14,7 @@ from bot.storage.announcements import Reach
 from bot.views.callbacks import (
     AnnouncementsSetting,
     AudiencePage,
+    AudienceScreen,
     AudienceToggle,
     Criterion,
     DraftAction,
@@ -98,7 +98,7 @@ def reach_line(_: Translate, reach: Reach) -> str:
 
 
 def audience_keyboard(
-    _: Translate, broadcast: Broadcast, page: Literal["main"] | Criterion, catalogue: Catalogue
+    _: Translate, broadcast: Broadcast, page: AudienceScreen, catalogue: Catalogue
 ) -> InlineKeyboardMarkup:
     """The main page opens one criterion at a time; a criterion's page toggles its values."""
     bid = broadcast.id

@@ -301,21 +301,22 @@ class ApplicationPress(Buttons, prefix="ap"):
 
 # A criterion of an announcement's audience: task forces, roles, regions, stakeholder types.
 Criterion = Literal["tf", "ro", "rg", "ty"]
+AudienceScreen = Literal["main"] | Criterion  # the draft's main page, or one criterion's values
+AudiencePart = Literal["all"] | Criterion  # `all`: everyone
 DraftChoice = Literal["preview", "send", "change", "cancel"]
+Steering = Literal["pause", "resume", "cancel"]  # a sending announcement's
 
 
 class AudiencePage(Buttons, prefix="ag"):
-    """The draft's main page, or one criterion's values."""
-
     broadcast: RowId
-    page: Literal["main"] | Criterion
+    page: AudienceScreen
 
 
 class AudienceToggle(Buttons, prefix="at"):
     """One value of a criterion on or off; `all` (no value) clears every criterion: everyone."""
 
     broadcast: RowId
-    part: Literal["all"] | Criterion
+    part: AudiencePart
     value: AudienceValue | None = None
 
 
@@ -326,7 +327,7 @@ class DraftAction(Buttons, prefix="da"):
 
 class SendingAction(Buttons, prefix="sa"):
     broadcast: RowId
-    action: Literal["pause", "resume", "cancel"]
+    action: Steering
 
 
 class AnnouncementsSetting(Buttons, prefix="st"):
