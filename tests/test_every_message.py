@@ -60,7 +60,7 @@ from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
 from bot.services.delphi_results import Feedback, Results, Status, StudyResults
 from bot.services.errors import Refused
-from bot.services.facilitation import Balance
+from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.notices import Application
@@ -629,7 +629,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     reason_text, reason_markup = notices.ask_reason(_, 7)
     yield message("notices.ask_reason", reason_text)
     yield from buttons("notices.ask_reason", reason_markup)
-    for verdict in ("ok", "no", "nm"):
+    for verdict in Verdict:
         yield Rendered("notices.decided", "alert", texts.alert(notices.decided(_, verdict)))
     for name in NAMES:
         known = user(3001, name)
