@@ -10,6 +10,7 @@ import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.database import Database
+from bot.views.callbacks import AudienceToggle
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent
 
@@ -123,8 +124,10 @@ async def test_a_facilitator_reaches_only_its_own_task_forces(running_bot: Runni
     assert count_line(page).startswith("Recipients: <b>2</b>.")  # C1: 503 and 504, not everyone
     options = await fran.press("Task Forces ›")
     assert [label for label, _ in options.buttons] == ["✅ C1", "« Done"]
-    broadcast_id = options.buttons[0][1].split(":")[2]
-    forged = await fran.alert(f"bc:a:{broadcast_id}:tf:B3", options.message_id or 0)
+    c1 = AudienceToggle.unpack(options.buttons[0][1])
+    assert c1 is not None
+    b3 = AudienceToggle(broadcast=c1.broadcast, part="tf", value="B3")  # a task force Fran does not facilitate
+    forged = await fran.alert(b3.pack(), options.message_id or 0)
     assert "Only the facilitators of Task Force B3" in forged
     page = await fran.press("« Done")
     assert "Task Forces: C1" in page.text and count_line(page).startswith("Recipients: <b>2</b>.")

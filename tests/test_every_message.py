@@ -46,8 +46,7 @@ from bot.models import (
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
-from bot.services.applications import Application
-from bot.services.broadcasting import (
+from bot.services.announcements import (
     AUTHOR_NAME_LIMIT,
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -55,17 +54,18 @@ from bot.services.broadcasting import (
     check_content,
     preview_refused,
 )
+from bot.services.applications import Application
 from bot.services.catalogue import load_catalogue
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
 from bot.services.delphi_results import Feedback, Results, Status, StudyResults
 from bot.services.errors import Refused
-from bot.services.facilitation import Balance
+from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.reports import Statistics, TaskforceFigures
-from bot.storage.broadcasts import Counts, Reach
+from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
@@ -628,7 +628,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     reason_text, reason_markup = notices.ask_reason(_, 7)
     yield message("notices.ask_reason", reason_text)
     yield from buttons("notices.ask_reason", reason_markup)
-    for verdict in ("ok", "no", "nm"):
+    for verdict in Verdict:
         yield Rendered("notices.decided", "alert", texts.alert(notices.decided(_, verdict)))
     for name in NAMES:
         known = user(3001, name)

@@ -11,7 +11,7 @@ from bot.models import Catalogue, KnownUser, Person, Profile, Registration, Regi
 from bot.services import facilitation, groups
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
-from bot.storage import audit, broadcasts, facilitators, known_users, membership, outbox, people, prompts, reminders
+from bot.storage import announcements, audit, facilitators, known_users, membership, outbox, people, prompts, reminders
 from bot.storage import delphi as delphi_rows
 from bot.storage import groups as group_rows
 from bot.storage import registrations as registration_rows
@@ -243,7 +243,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await facilitators.forget_facilitator(tx, telegram_id)
         await prompts.forget_prompts(tx, telegram_id)
         await outbox.forget_chat(tx, telegram_id, still_acting=groups.ACTION_KIND)  # after queue_removal
-        await broadcasts.forget_author(tx, telegram_id, now)
+        await announcements.forget_author(tx, telegram_id, now)
         await group_rows.forget_user(tx, telegram_id)
         await delphi_rows.forget_person(tx, telegram_id)
         await audit.anonymise(tx, telegram_id)

@@ -8,16 +8,27 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, ContentType, Role
-from bot.services.broadcasting import Progress, effective
+from bot.services.announcements import Progress, effective
 from bot.services.errors import Refused
-from bot.storage.broadcasts import Reach
-from bot.views.callbacks import encode
+from bot.storage.announcements import Reach
+from bot.views.callbacks import (
+    AnnouncementsSetting,
+    AudiencePage,
+    AudienceScreen,
+    AudienceToggle,
+    Criterion,
+    DraftAction,
+    DraftChoice,
+    SendingAction,
+)
+from bot.views.commands import Audience as CommandAudience
+from bot.views.commands import CommandText
 from bot.views.keyboards import button
 from bot.views.shown import plain, shown
 from bot.views.texts import fit, labelled, number, role_label, when
 
 Rows = list[list[InlineKeyboardButton]]
-PARTS = {"tf": "taskforces", "ro": "roles", "rg": "regions", "ty": "types"}
+PARTS: dict[Criterion, str] = {"tf": "taskforces", "ro": "roles", "rg": "regions", "ty": "types"}
 
 
 def ask_content(_: Translate) -> str:
@@ -86,24 +97,34 @@ def reach_line(_: Translate, reach: Reach) -> str:
     return line
 
 
-def audience_keyboard(_: Translate, broadcast: Broadcast, page: str, catalogue: Catalogue) -> InlineKeyboardMarkup:
+def audience_keyboard(
+    _: Translate, broadcast: Broadcast, page: AudienceScreen, catalogue: Catalogue
+) -> InlineKeyboardMarkup:
     """The main page opens one criterion at a time; a criterion's page toggles its values."""
-    bid = str(broadcast.id)
+    bid = broadcast.id
     if page == "main":
         rows: Rows = [
             [
-                button(_("Task Forces ›"), encode("bc", "p", bid, "tf")),
-                button(_("Roles ›"), encode("bc", "p", bid, "ro")),
+                button(_("Task Forces ›"), AudiencePage(broadcast=bid, page="tf").pack()),
+                button(_("Roles ›"), AudiencePage(broadcast=bid, page="ro").pack()),
             ],
-            [button(_("Regions ›"), encode("bc", "p", bid, "rg")), button(_("Types ›"), encode("bc", "p", bid, "ty"))],
-            [button(_("Everyone"), encode("bc", "a", bid, "all", "-"))],
-            [button(_("Preview ▶"), encode("bc", "v", bid)), button(_("Cancel"), encode("bc", "x", bid))],
+            [
+                button(_("Regions ›"), AudiencePage(broadcast=bid, page="rg").pack()),
+                button(_("Types ›"), AudiencePage(broadcast=bid, page="ty").pack()),
+            ],
+            [button(_("Everyone"), AudienceToggle(broadcast=bid, part="all").pack())],
+            [
+                button(_("Preview ▶"), DraftAction(broadcast=bid, action="preview").pack()),
+                button(_("Cancel"), DraftAction(broadcast=bid, action="cancel").pack()),
+            ],
         ]
         return InlineKeyboardMarkup(rows)
     chosen = {str(v) for v in getattr(effective(broadcast.audience, broadcast.author_scope), PARTS[page])}
 
     def toggle(label: str, stored: str, value: str) -> InlineKeyboardButton:
-        return button(("✅ " if stored in chosen else "") + label, encode("bc", "a", bid, page, value))
+        return button(
+            ("✅ " if stored in chosen else "") + label, AudienceToggle(broadcast=bid, part=page, value=value).pack()
+        )
 
     if page == "tf":
         codes = broadcast.author_scope or [o.code for o in catalogue.objectives]
@@ -117,7 +138,7 @@ def audience_keyboard(_: Translate, broadcast: Broadcast, page: str, catalogue: 
         options = [toggle(catalogue.label_of(name, _.language), name, str(i)) for i, name in enumerate(names)]
         width = 1
     rows = [options[i : i + width] for i in range(0, len(options), width)]
-    rows.append([button(_("« Done"), encode("bc", "p", bid, "main"))])
+    rows.append([button(_("« Done"), AudiencePage(broadcast=bid, page="main").pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -129,12 +150,11 @@ def confirm(_: Translate, broadcast: Broadcast, reach: Reach, catalogue: Catalog
 
 
 def confirm_keyboard(_: Translate, broadcast_id: int) -> InlineKeyboardMarkup:
-    bid = str(broadcast_id)
+    def action(label: str, action: DraftChoice) -> InlineKeyboardButton:
+        return button(label, DraftAction(broadcast=broadcast_id, action=action).pack())
+
     return InlineKeyboardMarkup(
-        [
-            [button(_("Send"), encode("bc", "s", bid))],
-            [button(_("Change audience"), encode("bc", "c", bid)), button(_("Cancel"), encode("bc", "x", bid))],
-        ]
+        [[action(_("Send"), "send")], [action(_("Change audience"), "change"), action(_("Cancel"), "cancel")]]
     )
 
 
@@ -175,14 +195,16 @@ def progress(_: Translate, item: Progress, rate: float) -> str:
 
 
 def steering(_: Translate, broadcast: Broadcast) -> InlineKeyboardMarkup | None:
-    bid = str(broadcast.id)
+    bid = broadcast.id
     if broadcast.state is BroadcastState.SENDING:
-        first = button(_("Pause"), encode("bs", "pause", bid))
+        first = button(_("Pause"), SendingAction(broadcast=bid, action="pause").pack())
     elif broadcast.state is BroadcastState.PAUSED:
-        first = button(_("Resume"), encode("bs", "resume", bid))
+        first = button(_("Resume"), SendingAction(broadcast=bid, action="resume").pack())
     else:
         return None
-    return InlineKeyboardMarkup([[first, button(_("Cancel sending"), encode("bs", "cancel", bid))]])
+    return InlineKeyboardMarkup(
+        [[first, button(_("Cancel sending"), SendingAction(broadcast=bid, action="cancel").pack())]]
+    )
 
 
 def recent(_: Translate, items: list[Progress], rates: list[float]) -> str:
@@ -253,4 +275,37 @@ def settings_page(_: Translate, on: bool) -> str:
 
 def settings_keyboard(_: Translate, on: bool) -> InlineKeyboardMarkup:
     label = _("Turn announcements off") if on else _("Turn announcements on")
-    return InlineKeyboardMarkup([[button(label, encode("st", "an", "off" if on else "on"))]])
+    return InlineKeyboardMarkup([[button(label, AnnouncementsSetting(on="off" if on else "on").pack())]])
+
+
+def announcements_commands(_: Translate) -> list[CommandText]:
+    """Everyone may turn announcements off; facilitators and the Secretariat write and steer them."""
+    return [
+        CommandText(
+            "settings", CommandAudience.EVERYONE, _("Announcements on or off"), _("/settings · announcements on or off")
+        ),
+        CommandText(
+            "broadcast",
+            CommandAudience.FACILITATORS,
+            _("Send an announcement"),
+            _("/broadcast · an announcement to the members of your Task Forces"),
+            help_for_admins=_(
+                "/broadcast · an announcement to everyone, or to chosen Task Forces, roles, regions, types"
+            ),
+        ),
+        CommandText(
+            "broadcasts",
+            CommandAudience.FACILITATORS,
+            _("Announcements sent: progress, pause, cancel"),
+            _("/broadcasts · recent announcements: progress, pause, cancel"),
+        ),
+    ]
+
+
+def announcements_refusals(_: Translate) -> dict[str, str]:
+    """The refusals only writing and sending announcements meet."""
+    return {
+        "broadcast_not_allowed": _("Announcements are sent by the Executive Secretariat and the facilitators."),
+        "no_recipients": _("Nobody would get it: this audience has no one who can receive announcements."),
+        "broadcast_over": _("This announcement has finished; nothing was changed."),
+    }

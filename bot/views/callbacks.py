@@ -45,9 +45,7 @@ RoundId = Annotated[int, Field(ge=0, le=10**9 - 1), Longest(10**9 - 1)]
 Index = Annotated[int, Field(ge=0, le=99), Longest(99)]  # a question, a point, a region's place in a list
 ChoiceValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,20}$"), Longest("x" * 20)]
 AudienceValue = Annotated[
-    str,
-    StringConstraints(pattern=r"^(-|[A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"),
-    Longest("representative"),
+    str, StringConstraints(pattern=r"^([A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"), Longest("representative")
 ]
 Language = Literal["en", "fr", "es"]
 
@@ -301,35 +299,48 @@ class PlacePress(Buttons, prefix="pl"):
 # ---------------------------------------------------------------- deciding applications
 
 
+ApplicationChoice = Literal["ok", "no", "nm", "skip", "stay"]
+
+
 class ApplicationPress(Buttons, prefix="ap"):
     """A decision prompt's buttons; `no` asks for a reason, `skip` gives none, `stay` is the applicant's."""
 
-    choice: Literal["ok", "no", "nm", "skip", "stay"]
+    choice: ApplicationChoice
     registration: RowId
 
 
 # ---------------------------------------------------------------- announcements
 
 
+# A criterion of an announcement's audience: task forces, roles, regions, stakeholder types.
+Criterion = Literal["tf", "ro", "rg", "ty"]
+AudienceScreen = Literal["main"] | Criterion  # the draft's main page, or one criterion's values
+AudiencePart = Literal["all"] | Criterion  # `all`: everyone
+DraftChoice = Literal["preview", "send", "change", "cancel"]
+Steering = Literal["pause", "resume", "cancel"]  # a sending announcement's
+
+
 class AudiencePage(Buttons, prefix="ag"):
     broadcast: RowId
-    page: Literal["main", "tf", "ro", "rg", "ty"]
+    page: AudienceScreen
 
 
 class AudienceToggle(Buttons, prefix="at"):
+    """One value of a criterion on or off; `all` (no value) clears every criterion: everyone."""
+
     broadcast: RowId
-    part: Literal["all", "tf", "ro", "rg", "ty"]
-    value: AudienceValue
+    part: AudiencePart
+    value: AudienceValue | None = None
 
 
 class DraftAction(Buttons, prefix="da"):
     broadcast: RowId
-    action: Literal["preview", "send", "change", "cancel"]
+    action: DraftChoice
 
 
 class SendingAction(Buttons, prefix="sa"):
     broadcast: RowId
-    action: Literal["pause", "resume", "cancel"]
+    action: Steering
 
 
 class AnnouncementsSetting(Buttons, prefix="st"):

@@ -12,11 +12,12 @@ from bot.i18n import Translate
 from bot.models import Catalogue, KnownUser, Person, RegistrationStatus, Role
 from bot.services.accounts import TaskforceCard
 from bot.services.applications import Application
-from bot.services.facilitation import Balance
+from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import ProfileField
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
-from bot.views.callbacks import encode
+from bot.views.callbacks import ApplicationChoice, ApplicationPress
+from bot.views.commands import Audience, CommandText
 from bot.views.exports import neutralised
 from bot.views.texts import (
     field_label,
@@ -115,15 +116,17 @@ def prompt_forgotten(_: Translate) -> str:
 
 
 def prompt_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
-    ident = str(registration_id)
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(_("✅ Approve"), callback_data=encode("ap", "ok", ident)),
-                InlineKeyboardButton(_("❌ Reject"), callback_data=encode("ap", "no", ident)),
-            ],
-            [InlineKeyboardButton(_("Not a member or partner"), callback_data=encode("ap", "nm", ident))],
+            [_choice(_("✅ Approve"), "ok", registration_id), _choice(_("❌ Reject"), "no", registration_id)],
+            [_choice(_("Not a member or partner"), "nm", registration_id)],
         ]
+    )
+
+
+def _choice(label: str, choice: ApplicationChoice, registration_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        label, callback_data=ApplicationPress(choice=choice, registration=registration_id).pack()
     )
 
 
@@ -176,24 +179,20 @@ def withdraw_usage(_: Translate) -> str:
 
 
 def stay_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("Stay as Team Member"), callback_data=encode("ap", "stay", str(registration_id)))]]
-    )
+    return InlineKeyboardMarkup([[_choice(_("Stay as Team Member"), "stay", registration_id)]])
 
 
 def ask_reason(_: Translate, registration_id: int) -> tuple[str, InlineKeyboardMarkup]:
     text = _("Why is it rejected? Your words are sent to the applicant as you write them. Or press Skip.")
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("Skip"), callback_data=encode("ap", "skip", str(registration_id)))]]
-    )
+    markup = InlineKeyboardMarkup([[_choice(_("Skip"), "skip", registration_id)]])
     return text, markup
 
 
-def decided(_: Translate, verdict: str) -> str:
+def decided(_: Translate, verdict: Verdict) -> str:
     return {
-        "ok": _("Approved. The applicant and the other facilitators are told."),
-        "no": _("Rejected. The applicant and the other facilitators are told."),
-        "nm": _("Member status not confirmed: the person is a Team Member everywhere."),
+        Verdict.APPROVE: _("Approved. The applicant and the other facilitators are told."),
+        Verdict.REJECT: _("Rejected. The applicant and the other facilitators are told."),
+        Verdict.NOT_MEMBER: _("Member status not confirmed: the person is a Team Member everywhere."),
     }[verdict]
 
 
@@ -381,3 +380,63 @@ def stayed(_: Translate, code: str) -> str:
 
 def admin_alert(_: Translate, place: str, error: str) -> str:
     return fit(_("⚠️ Bot error at {place}: {error}").format(place=escape(place), error=escape(error)))
+
+
+def facilitation_commands(_: Translate) -> list[CommandText]:
+    """Deciding and overseeing for facilitators; assigning and withdrawing for the Secretariat."""
+    return [
+        CommandText(
+            "pending",
+            Audience.FACILITATORS,
+            _("Applications waiting for your decision"),
+            _("/pending · applications waiting for your decision"),
+        ),
+        CommandText(
+            "members",
+            Audience.FACILITATORS,
+            _("Members of a Task Force"),
+            _("/members CODE · members of a Task Force (CSV when long)"),
+        ),
+        CommandText(
+            "balance",
+            Audience.FACILITATORS,
+            _("Members by region and stakeholder type"),
+            _("/balance CODE · members by region and stakeholder type"),
+        ),
+        CommandText(
+            "facilitator",
+            Audience.ADMINS,
+            _("Assign or remove a facilitator"),
+            _("/facilitator ID|@username CODE · assign a facilitator (/facilitator remove … to remove)"),
+        ),
+        CommandText(
+            "facilitators",
+            Audience.ADMINS,
+            _("List the facilitators"),
+            _("/facilitators [CODE] · list the facilitators"),
+        ),
+        CommandText(
+            "withdraw",
+            Audience.ADMINS,
+            _("Withdraw someone from a Task Force"),
+            _("/withdraw ID|@username CODE · withdraw someone from a Task Force"),
+        ),
+    ]
+
+
+def facilitation_refusals(_: Translate) -> dict[str, str]:
+    """The refusals only assigning facilitators, deciding and withdrawing meet."""
+    return {
+        "not_started": _(
+            "{who} has not started this bot yet. A bot cannot write first: ask them to open the bot and press Start."
+        ),
+        "not_facilitator_of": _("{who} does not facilitate {code}."),
+        "own_application": _("You cannot decide on your own application."),
+        "withdrawn": _("The applicant has withdrawn this application. Nothing was changed."),
+        "not_registered_other": _("{who} is not registered in Task Force {code}."),
+        "already_decided": _("Already decided by {who} on {at}. Nothing was changed."),
+        "bad_person": _("{who} is neither a Telegram user id (digits) nor a @username."),
+        "place_taken": _(
+            "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
+        ),
+    }

@@ -17,9 +17,9 @@ from enum import StrEnum
 from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Role
 from bot.services import authority
 from bot.services.errors import Refused
+from bot.storage import announcements as rows
 from bot.storage import audit, outbox
-from bot.storage import broadcasts as rows
-from bot.storage.broadcasts import Counts, Reach
+from bot.storage.announcements import Counts, Reach
 from bot.storage.database import Database, Transaction
 
 MESSAGE_LIMIT = 4096  # Telegram's, in characters without the markup
