@@ -40,7 +40,7 @@ from bot.services.clock import Clock, utc_now
 from bot.storage.database import Database
 from bot.transport import AiohttpRequest
 from bot.updates import TolerantBot, UpdatesRequest
-from bot.views.commands import Audience
+from bot.views.commands import CommandAudience
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
@@ -147,7 +147,7 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
     for admin in deps.settings.admins:
         try:
             language = await contacts.language_of(deps.db, admin)
-            await set_menu(application.bot, deps, language, admin, Audience.ADMINS)
+            await set_menu(application.bot, deps, language, admin, CommandAudience.ADMINS)
         except TelegramError as error:  # an admin who never started the bot
             log.warning("no command menu for an admin: %s", error)
     assert application.job_queue is not None

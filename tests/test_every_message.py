@@ -28,9 +28,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
+from bot.app import FEATURES
 from bot.config import SHIPPED_OBJECTIVES
 from bot.delphi_models import RoundFile
-from bot.i18n import LOCALE_DIR, SUPPORTED, Translator, catalogue_path, translator
+from bot.i18n import LOCALE_DIR, SUPPORTED, Translate, Translator, catalogue_path, translator
 from bot.models import (
     Audience,
     Broadcast,
@@ -70,7 +71,8 @@ from bot.storage.delphi import Answer, Given, Response, StoredRound
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.storage.reports import Figures
-from bot.views import announcements, delphi, delphi_results, exports, groups, keyboards, notices, stats, texts
+from bot.views import announcements, commands, delphi, delphi_results, exports, groups, keyboards, notices, stats, texts
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import SHOWN_LIMIT, cut
 from tests.telegram_html import CALLBACK_ANSWER_LIMIT, EntityParseError, parse_html, shown_length
 
@@ -438,16 +440,20 @@ PROBLEMS += problems_of(
     }
 )
 
-REFUSALS = [
-    "empty", "too_long", "bad_email", "unknown_code", "already_joined", "cap", "nothing_selected", "use_buttons",
-    "stale", "role_reserved", "not_registered", "no_profile", "admins_only", "not_started", "not_facilitator_of",
-    "not_a_facilitator", "own_application", "not_your_taskforce", "withdrawn", "not_registered_other",
-    "already_decided", "broadcast_not_allowed", "file_too_large", "no_recipients", "broadcast_over", "link_in_group",
-    "group_taken", "group_rights", "no_group", "not_linked", "round_exists", "round_closed", "no_study",
-    "round_closed_already", "round_not_open", "closes_too_soon", "delphi_usage", "bad_moment", "number_expected",
-    "number_outside", "place_taken", "moment_range", "bad_round", "no_round", "bad_person", "region_taken",
-    "a reason no template has",
-]  # fmt: skip
+
+def sentences(_: Translate) -> dict[str, str]:
+    """Every refusal's sentence: the common ones and every feature's, as the bot merges them."""
+    merged = texts.common_refusals(_)
+    for feature in FEATURES:
+        merged.update(feature.refusals(_))
+    return merged
+
+
+def declared_commands(_: Translate) -> list[CommandText]:
+    return [command for feature in FEATURES for command in feature.commands(_)]
+
+
+REFUSALS = [*sentences(translator("en")), "a reason no template has"]
 
 
 def refusal(reason: str, value: str) -> Refused:
@@ -502,25 +508,26 @@ def renderings(_: Translator) -> Iterator[Rendered]:
 
     # texts: the join flow, profiles, help, refusals
     for name in ("apology", "cancelled", "data_kept", "first_tasks", "forget_question", "forgotten", "join_reminder",
-                 "language_question", "language_set", "leave_usage", "no_flow", "nothing_to_cancel", "privacy",
-                 "private_only", "slow_down", "unexpected_text", "unknown_command", "welcome"):  # fmt: skip
+                 "language_question", "language_set", "leave_usage", "no_flow", "nothing_to_cancel", "old_button",
+                 "privacy", "private_only", "slow_down", "unexpected_text", "unknown_command", "welcome"):  # fmt: skip
         yield message(f"texts.{name}", getattr(texts, name)(_))
-    for facilitator in (False, True):
-        for admin in (False, True):
-            yield message("texts.help_text", texts.help_text(_, facilitator, admin))
-            for command, description in texts.command_menu(_, facilitator, admin):
-                yield Rendered(f"texts.command_menu /{command}", "command", description)
+    for audience in CommandAudience:
+        yield message("commands.help_text", commands.help_text(_, declared_commands(_), audience))
+        for command, description in commands.menu(declared_commands(_), audience):
+            yield Rendered(f"commands.menu /{command}", "command", description)
     for low, high in ((-1.5, None), (None, 1e9), (None, None)):
         for reason in ("number_expected", "number_outside"):
-            yield message(f"texts.refusal {reason}", texts.refusal(_, Refused(reason, low=low, high=high)))
+            yield message(
+                f"texts.refusal {reason}", texts.refusal(_, Refused(reason, low=low, high=high), sentences(_))
+            )
     for reason in REFUSALS:
         for value in NAMES:
-            yield message(f"texts.refusal {reason}", texts.refusal(_, refusal(reason, value)))
-            alert = texts.refusal_alert(_, refusal(reason, value))
+            yield message(f"texts.refusal {reason}", texts.refusal(_, refusal(reason, value), sentences(_)))
+            alert = texts.refusal_alert(_, refusal(reason, value), sentences(_))
             yield Rendered(f"texts.refusal_alert {reason}", "alert", alert)
-            if "VALUE" in texts.refusal_alert(_, refusal(reason, "VALUE")):  # the value is shown as typed
+            if "VALUE" in texts.refusal_alert(_, refusal(reason, "VALUE"), sentences(_)):  # the value is shown as typed
                 assert cut(value) in alert or len(alert) == CALLBACK_ANSWER_LIMIT, alert
-        neutral = texts.refusal_alert(_, refusal(reason, "VALUE"))
+        neutral = texts.refusal_alert(_, refusal(reason, "VALUE"), sentences(_))
         assert not MARKUP_SHOWN.search(neutral), f"markup in an alert: {neutral}"
     yield message("texts.goals_page", texts.goals_page(_, CATALOGUE))
     for goal in CATALOGUE.goals:
@@ -923,8 +930,8 @@ def test_typed_text_echoed_in_a_refusal_parses_fits_and_shows_plainly_in_alerts(
         "bad_round", "bad_person", "region_taken",
     ):  # fmt: skip
         refused = refusal(reason, typed_text)
-        _fits(texts.refusal(_, refused))
-        alert = texts.refusal_alert(_, refused)
+        _fits(texts.refusal(_, refused, sentences(_)))
+        alert = texts.refusal_alert(_, refused, sentences(_))
         assert len(alert) <= CALLBACK_ANSWER_LIMIT
         assert cut(typed_text, SHOWN_LIMIT) in alert or len(alert) == CALLBACK_ANSWER_LIMIT
 

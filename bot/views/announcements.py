@@ -21,8 +21,7 @@ from bot.views.callbacks import (
     DraftChoice,
     SendingAction,
 )
-from bot.views.commands import Audience as CommandAudience
-from bot.views.commands import CommandText
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.keyboards import button
 from bot.views.shown import plain, shown
 from bot.views.texts import fit, labelled, number, role_label, when

@@ -13,7 +13,7 @@ from enum import IntEnum
 from bot.i18n import Translate
 
 
-class Audience(IntEnum):
+class CommandAudience(IntEnum):
     """Who sees a command in their menu and help; each sees their own and those before."""
 
     EVERYONE = 0
@@ -24,27 +24,27 @@ class Audience(IntEnum):
 @dataclass(frozen=True)
 class CommandText:
     name: str
-    audience: Audience
+    audience: CommandAudience
     menu: str  # a few words, beside the command in Telegram's menu
     help: str  # the line of /help: how to call it, what it does
     help_for_admins: str | None = None  # where the Secretariat may do more with it
 
 
-def menu(commands: Iterable[CommandText], audience: Audience) -> list[tuple[str, str]]:
+def menu(commands: Iterable[CommandText], audience: CommandAudience) -> list[tuple[str, str]]:
     """(command, description) pairs of the menu of someone who is `audience`."""
     return [(c.name, c.menu) for c in commands if c.audience <= audience]
 
 
-def help_text(_: Translate, commands: Iterable[CommandText], audience: Audience) -> str:
+def help_text(_: Translate, commands: Iterable[CommandText], audience: CommandAudience) -> str:
     """The commands this person may use, under one heading per audience."""
     headings = {
-        Audience.EVERYONE: _("What I can do"),
-        Audience.FACILITATORS: _("Facilitators"),
-        Audience.ADMINS: _("Executive Secretariat"),
+        CommandAudience.EVERYONE: _("What I can do"),
+        CommandAudience.FACILITATORS: _("Facilitators"),
+        CommandAudience.ADMINS: _("Executive Secretariat"),
     }
     listed = list(commands)
     sections = []
-    for part in Audience:
+    for part in CommandAudience:
         if part > audience:
             break
         lines = [_line(c, audience) for c in listed if c.audience is part]
@@ -53,7 +53,7 @@ def help_text(_: Translate, commands: Iterable[CommandText], audience: Audience)
     return "\n\n".join(sections)
 
 
-def _line(command: CommandText, audience: Audience) -> str:
-    if audience is Audience.ADMINS and command.help_for_admins:
+def _line(command: CommandText, audience: CommandAudience) -> str:
+    if audience is CommandAudience.ADMINS and command.help_for_admins:
         return command.help_for_admins
     return command.help

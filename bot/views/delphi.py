@@ -11,7 +11,7 @@ from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
 from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, QuestionAction
-from bot.views.commands import Audience, CommandText
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.keyboards import button
 from bot.views.shown import shown
 from bot.views.texts import fit, labelled, number, number_range, when
@@ -321,11 +321,11 @@ def my_rounds_keyboard(
 
 def delphi_commands(_: Translate) -> list[CommandText]:
     """A panellist's /delphi, and the Secretariat's commands that run a study."""
-    admins = Audience.ADMINS
+    admins = CommandAudience.ADMINS
     return [
         CommandText(
             "delphi",
-            Audience.EVERYONE,
+            CommandAudience.EVERYONE,
             _("Your Delphi questions"),
             _("/delphi · your Delphi study questions: answer them, or change an answer"),
         ),

@@ -17,7 +17,7 @@ from bot.services.fields import ProfileField
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.views.callbacks import ApplicationChoice, ApplicationPress
-from bot.views.commands import Audience, CommandText
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.exports import neutralised
 from bot.views.texts import (
     field_label,
@@ -387,37 +387,37 @@ def facilitation_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
             "pending",
-            Audience.FACILITATORS,
+            CommandAudience.FACILITATORS,
             _("Applications waiting for your decision"),
             _("/pending · applications waiting for your decision"),
         ),
         CommandText(
             "members",
-            Audience.FACILITATORS,
+            CommandAudience.FACILITATORS,
             _("Members of a Task Force"),
             _("/members CODE · members of a Task Force (CSV when long)"),
         ),
         CommandText(
             "balance",
-            Audience.FACILITATORS,
+            CommandAudience.FACILITATORS,
             _("Members by region and stakeholder type"),
             _("/balance CODE · members by region and stakeholder type"),
         ),
         CommandText(
             "facilitator",
-            Audience.ADMINS,
+            CommandAudience.ADMINS,
             _("Assign or remove a facilitator"),
             _("/facilitator ID|@username CODE · assign a facilitator (/facilitator remove … to remove)"),
         ),
         CommandText(
             "facilitators",
-            Audience.ADMINS,
+            CommandAudience.ADMINS,
             _("List the facilitators"),
             _("/facilitators [CODE] · list the facilitators"),
         ),
         CommandText(
             "withdraw",
-            Audience.ADMINS,
+            CommandAudience.ADMINS,
             _("Withdraw someone from a Task Force"),
             _("/withdraw ID|@username CODE · withdraw someone from a Task Force"),
         ),

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.i18n import Translate
 from bot.models import Catalogue, Role
 from bot.services.reports import Statistics, joins_by_week
-from bot.views.commands import Audience, CommandText
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.texts import fit, labelled, number, role_label
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -124,13 +124,13 @@ def reports_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
             "export",
-            Audience.FACILITATORS,
+            CommandAudience.FACILITATORS,
             _("Registrations as CSV and XLSX"),
             _("/export · registrations and profiles as CSV and XLSX"),
         ),
         CommandText(
             "stats",
-            Audience.FACILITATORS,
+            CommandAudience.FACILITATORS,
             _("Figures and a chart"),
             _("/stats · figures and a chart of the Task Forces"),
         ),

@@ -19,7 +19,7 @@ from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind, progress
-from bot.views.commands import Audience, CommandText
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import cut, plain, shown
 
 MESSAGE_LIMIT = 4096
@@ -149,66 +149,16 @@ def common_refusals(_: Translate) -> dict[str, str]:
         "bad_email": _("That does not look like an e-mail address. Please try again."),
         "unknown_code": _("There is no Task Force {code}. /taskforces lists the 24 objectives."),
         "already_joined": _("You are already registered in Task Force {code}. /mytaskforces shows your registrations."),
-        "cap": _(
-            "You can take part in at most {cap} Task Forces at a time: you hold {held} and have selected {selected}. Unselect one, or /leave one first."
-        ),
-        "nothing_selected": _("Please select at least one Task Force first."),
         "use_buttons": _("Please answer with the buttons of the last question."),
         "stale": _("This button is no longer valid. Nothing was changed."),
         "role_reserved": _(
             'Global Leader and Regional Representative are reserved for people whose organisation is a member or partner of "4 per 1000". You are very welcome as a Team Member!'
         ),
-        "not_registered": _("You are not registered in Task Force {code}."),
         "no_profile": _("You have no profile yet: join a Task Force first with /join."),
         "admins_only": _("This command is for the Executive Secretariat."),
-        "not_started": _(
-            "{who} has not started this bot yet. A bot cannot write first: ask them to open the bot and press Start."
-        ),
-        "not_facilitator_of": _("{who} does not facilitate {code}."),
         "not_a_facilitator": _("This command is for facilitators of a Task Force."),
-        "own_application": _("You cannot decide on your own application."),
         "not_your_taskforce": _("Only the facilitators of Task Force {code} and the Secretariat can do this."),
-        "withdrawn": _("The applicant has withdrawn this application. Nothing was changed."),
-        "not_registered_other": _("{who} is not registered in Task Force {code}."),
-        "already_decided": _("Already decided by {who} on {at}. Nothing was changed."),
-        "broadcast_not_allowed": _("Announcements are sent by the Executive Secretariat and the facilitators."),
         "file_too_large": _("That file is too large to send on: at most {megabytes} MB."),
-        "no_recipients": _("Nobody would get it: this audience has no one who can receive announcements."),
-        "broadcast_over": _("This announcement has finished; nothing was changed."),
-        "link_in_group": _(
-            "Write /link in the Task Force's group, after adding me there as an administrator "
-            "with the rights to invite users and ban users."
-        ),
-        "group_taken": _("This group is already the group of Task Force {code}; /unlink there first."),
-        "group_rights": _("I need these rights in this group: {rights}. Give them to me, then write /link again."),
-        "no_group": _("Task Force {code} has no group."),
-        "not_linked": _("This group is not the group of a Task Force."),
-        "round_exists": _("Round {round} of {study} has opened already: it can no longer be replaced."),
-        "round_closed": _("This round closed on {at}; answers are no longer taken. Thank you for taking part."),
-        "no_study": _("There is no Delphi study {study}."),
-        "round_closed_already": _("Round {round} of {study} is closed already."),
-        "round_not_open": _("{study} has not opened yet; load its file again to change it."),
-        "closes_too_soon": _("The new closing time must be later than now and than the opening."),
-        "delphi_usage": _(
-            "Write /delphi_close &lt;study&gt;, /delphi_extend &lt;study&gt; &lt;time, e.g. 2026-12-20T18:00Z&gt; "
-            "or /delphi_results &lt;study&gt; [round]."
-        ),
-        "bad_moment": _("That is not a time I can read: write it like 2026-12-20T18:00Z."),
-        "moment_range": _(
-            "That time falls outside the years 1 to 9999 once put in UTC. Please write a time like 2026-12-20T18:00Z."
-        ),
-        "bad_round": _("{given} is not a round number: write it in digits, like 2."),
-        "no_round": _("{study} has no round {round}."),
-        "bad_person": _("{who} is neither a Telegram user id (digits) nor a @username."),
-        "number_expected": _("That is not a number I can read. Please type a number{range}."),
-        "number_outside": _("That number is out of range. Please type a number{range}."),
-        "region_taken": _(
-            "{holder} already holds the Regional Representative place of your new region in Task Force {code}. "
-            "Nothing was changed: you may keep your place, or become a Team Member."
-        ),
-        "place_taken": _(
-            "{holder} already holds this place in Task Force {code}. They can step down with /leave, or an admin can withdraw them."
-        ),
     }
 
 
@@ -585,54 +535,6 @@ def forgotten(_: Translate) -> str:
     return _("Your data has been deleted. Thank you for your interest; /start whenever you want to come back.")
 
 
-def help_text(_: Translate, facilitator: bool = False, admin: bool = False) -> str:
-    """The commands this person may use."""
-    text = _(
-        "<b>What I can do</b>\n"
-        "/start · welcome and menu\n"
-        "/taskforces · browse the goals, objectives and targets\n"
-        "/join · join Task Forces (/join B3 goes straight to B3)\n"
-        "/mytaskforces · your registrations\n"
-        "/profile · see and edit your profile\n"
-        "/leave · leave a Task Force (/leave B3)\n"
-        "/cancel · stop what you are doing\n"
-        "/language · English, Français, Español\n"
-        "/privacy · what is stored and who sees it\n"
-        "/forget · delete your data\n"
-        "/help · this list"
-    )
-    text += "\n" + _("/settings · announcements on or off")
-    text += "\n" + _("/delphi · your Delphi study questions: answer them, or change an answer")
-    if facilitator or admin:
-        text += "\n\n" + _(
-            "<b>Facilitators</b>\n"
-            "/pending · applications waiting for your decision\n"
-            "/members CODE · members of a Task Force (CSV when long)\n"
-            "/balance CODE · members by region and stakeholder type"
-        )
-        text += "\n" + (
-            _("/broadcast · an announcement to everyone, or to chosen Task Forces, roles, regions, types")
-            if admin
-            else _("/broadcast · an announcement to the members of your Task Forces")
-        )
-        text += "\n" + _("/broadcasts · recent announcements: progress, pause, cancel")
-        text += "\n" + _("/export · registrations and profiles as CSV and XLSX")
-        text += "\n" + _("/stats · figures and a chart of the Task Forces")
-    if admin:
-        text += "\n\n" + _(
-            "<b>Executive Secretariat</b>\n"
-            "/facilitator ID|@username CODE · assign a facilitator (/facilitator remove … to remove)\n"
-            "/facilitators [CODE] · list the facilitators\n"
-            "/withdraw ID|@username CODE · withdraw someone from a Task Force"
-        )
-        text += "\n" + _(
-            "Delphi study: send me a round's JSON file to load it; "
-            "/delphi_status [study] · response rates; /delphi_results study [round] · results, CSV and charts; "
-            "/delphi_close study · close now; /delphi_extend study TIME · move the closing time"
-        )
-    return text
-
-
 def privacy(_: Translate) -> str:
     return (
         _(
@@ -747,47 +649,6 @@ def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, 
     return summary(_, draft, catalogue)
 
 
-def command_menu(_: Translate, facilitator: bool, admin: bool) -> list[tuple[str, str]]:
-    """(command, description) pairs of the menu Telegram shows beside the text field."""
-    menu = [
-        ("start", _("Welcome and menu")),
-        ("taskforces", _("Browse the objectives and targets")),
-        ("join", _("Join Task Forces")),
-        ("mytaskforces", _("Your registrations")),
-        ("profile", _("See and edit your profile")),
-        ("leave", _("Leave a Task Force")),
-        ("cancel", _("Stop what you are doing")),
-        ("language", _("English, Français, Español")),
-        ("privacy", _("What is stored and who sees it")),
-        ("forget", _("Delete your data")),
-        ("settings", _("Announcements on or off")),
-        ("delphi", _("Your Delphi questions")),
-        ("help", _("What I can do")),
-    ]
-    if facilitator or admin:
-        menu += [
-            ("pending", _("Applications waiting for your decision")),
-            ("members", _("Members of a Task Force")),
-            ("balance", _("Members by region and stakeholder type")),
-            ("broadcast", _("Send an announcement")),
-            ("broadcasts", _("Announcements sent: progress, pause, cancel")),
-            ("export", _("Registrations as CSV and XLSX")),
-            ("stats", _("Figures and a chart")),
-        ]
-    if admin:
-        menu += [
-            ("facilitator", _("Assign or remove a facilitator")),
-            ("facilitators", _("List the facilitators")),
-            ("withdraw", _("Withdraw someone from a Task Force")),
-            ("delphi_load", _("Load a Delphi round (reply to its JSON file)")),
-            ("delphi_status", _("Response rates of open Delphi rounds")),
-            ("delphi_results", _("Results of a Delphi round")),
-            ("delphi_close", _("Close a Delphi round now")),
-            ("delphi_extend", _("Move a Delphi round's closing time")),
-        ]
-    return menu
-
-
 def language_question(_: Translate) -> str:
     return _("Which language should I use? (English, Français, Español)")
 
@@ -797,15 +658,14 @@ def language_set(_: Translate) -> str:
 
 
 # ---------------------------------------------------------------- each feature's commands and refusals
-# The same words as `command_menu`, `help_text` and `common_refusals` said them, so that translations carry over.
 
 
 def browse_commands(_: Translate) -> list[CommandText]:
     return [
-        CommandText("start", Audience.EVERYONE, _("Welcome and menu"), _("/start · welcome and menu")),
+        CommandText("start", CommandAudience.EVERYONE, _("Welcome and menu"), _("/start · welcome and menu")),
         CommandText(
             "taskforces",
-            Audience.EVERYONE,
+            CommandAudience.EVERYONE,
             _("Browse the objectives and targets"),
             _("/taskforces · browse the goals, objectives and targets"),
         ),
@@ -816,7 +676,7 @@ def joining_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
             "join",
-            Audience.EVERYONE,
+            CommandAudience.EVERYONE,
             _("Join Task Forces"),
             _("/join · join Task Forces (/join B3 goes straight to B3)"),
         ),
@@ -835,7 +695,10 @@ def joining_refusals(_: Translate) -> dict[str, str]:
 def profile_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
-            "profile", Audience.EVERYONE, _("See and edit your profile"), _("/profile · see and edit your profile")
+            "profile",
+            CommandAudience.EVERYONE,
+            _("See and edit your profile"),
+            _("/profile · see and edit your profile"),
         ),
     ]
 
@@ -852,20 +715,27 @@ def profile_refusals(_: Translate) -> dict[str, str]:
 def account_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
-            "mytaskforces", Audience.EVERYONE, _("Your registrations"), _("/mytaskforces · your registrations")
+            "mytaskforces", CommandAudience.EVERYONE, _("Your registrations"), _("/mytaskforces · your registrations")
         ),
-        CommandText("leave", Audience.EVERYONE, _("Leave a Task Force"), _("/leave · leave a Task Force (/leave B3)")),
-        CommandText("cancel", Audience.EVERYONE, _("Stop what you are doing"), _("/cancel · stop what you are doing")),
         CommandText(
-            "language", Audience.EVERYONE, _("English, Français, Español"), _("/language · English, Français, Español")
+            "leave", CommandAudience.EVERYONE, _("Leave a Task Force"), _("/leave · leave a Task Force (/leave B3)")
+        ),
+        CommandText(
+            "cancel", CommandAudience.EVERYONE, _("Stop what you are doing"), _("/cancel · stop what you are doing")
+        ),
+        CommandText(
+            "language",
+            CommandAudience.EVERYONE,
+            _("English, Français, Español"),
+            _("/language · English, Français, Español"),
         ),
         CommandText(
             "privacy",
-            Audience.EVERYONE,
+            CommandAudience.EVERYONE,
             _("What is stored and who sees it"),
             _("/privacy · what is stored and who sees it"),
         ),
-        CommandText("forget", Audience.EVERYONE, _("Delete your data"), _("/forget · delete your data")),
+        CommandText("forget", CommandAudience.EVERYONE, _("Delete your data"), _("/forget · delete your data")),
     ]
 
 
@@ -877,7 +747,7 @@ def account_refusals(_: Translate) -> dict[str, str]:
 
 
 def system_commands(_: Translate) -> list[CommandText]:
-    return [CommandText("help", Audience.EVERYONE, _("What I can do"), _("/help · this list"))]
+    return [CommandText("help", CommandAudience.EVERYONE, _("What I can do"), _("/help · this list"))]
 
 
 def old_button(_: Translate) -> str:
