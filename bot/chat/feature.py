@@ -21,6 +21,7 @@ from bot.chat.context import BotContext, Deps, Job
 from bot.chat.sender import OutboxKind
 from bot.i18n import Translate
 from bot.services.errors import Refused
+from bot.views.callbacks import Pattern
 from bot.views.commands import CommandText
 
 Handler = BaseHandler[Any, BotContext, Any]
@@ -75,7 +76,7 @@ def command(name: str, callback: Callback[Any], where: BaseFilter = PRIVATE) -> 
     return CommandHandler(name, polite(callback), filters=where)
 
 
-def button(pattern: Callable[[object], bool], callback: Callback[Any]) -> Handler:
+def button(pattern: Pattern, callback: Callback[Any]) -> Handler:
     """The handler of the buttons `pattern` accepts (a family's `when`, or `any_of` several)."""
     return CallbackQueryHandler(polite(callback), pattern=pattern)
 

@@ -13,7 +13,8 @@ Change `VERSION` whenever a family's fields change meaning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
+from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Self
@@ -80,20 +81,32 @@ class Buttons(BaseModel):
         return press if isinstance(press, cls) else None
 
     @classmethod
-    def when(cls, **wanted: object) -> Callable[[object], bool]:
+    def when(cls, **wanted: object) -> Pattern:
         """The pattern of the handler of this family's buttons, or of those whose fields hold the values wanted
         (a collection: any of them)."""
-
-        def matches(data: object) -> bool:
-            press = cls.unpack(data)
-            return press is not None and all(_holds(getattr(press, name), want) for name, want in wanted.items())
-
-        return matches
+        return Pattern((cls,), tuple(wanted.items()))
 
 
-def any_of(*families: type[Buttons]) -> Callable[[object], bool]:
+@dataclass(frozen=True)
+class Pattern:
+    """What a `CallbackQueryHandler` takes as its pattern: the families (and field values) it handles.
+
+    A class of its own, so that a test can tell every button handler is routed by families, not by
+    a pattern written by hand."""
+
+    families: tuple[type[Buttons], ...]
+    wanted: tuple[tuple[str, object], ...] = ()
+
+    def __call__(self, data: object) -> bool:
+        press = unpack_any(data)
+        return isinstance(press, self.families) and all(
+            _holds(getattr(press, name), want) for name, want in self.wanted
+        )
+
+
+def any_of(*families: type[Buttons]) -> Pattern:
     """The pattern of one handler for several families."""
-    return lambda data: any(family.unpack(data) is not None for family in families)
+    return Pattern(families)
 
 
 def unpack_any(data: object) -> Buttons | None:
