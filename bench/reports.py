@@ -27,8 +27,9 @@ from bot.services import facilitation, reports  # noqa: E402
 from bot.services.catalogue import load_catalogue  # noqa: E402
 from bot.services.clock import utc_now  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
-from bot.views import exports, stats  # noqa: E402
-from bot.views import notices as notice_views  # noqa: E402
+from bot.views import exports  # noqa: E402
+from bot.views import facilitation as facilitation_views  # noqa: E402
+from bot.views import reports as report_views  # noqa: E402
 
 ADMIN = 1
 LARGEST = "A1"
@@ -93,8 +94,8 @@ async def measure(path: Path, what: str) -> None:
     try:
         if what == "stats":
             figures = await reports.statistics(db, ADMIN, {ADMIN}, catalogue, utc_now())
-            text = stats.summary(_, figures, catalogue, utc_now(), scoped=False)
-            picture = await asyncio.to_thread(stats.chart, _, figures)
+            text = report_views.summary(_, figures, catalogue, utc_now(), scoped=False)
+            picture = await asyncio.to_thread(report_views.chart, _, figures)
             size = f"{len(text)} characters of text, a {len(picture) // 1024} KiB PNG"
         elif what == "export":
             codes, count = await reports.export(db, ADMIN, {ADMIN}, utc_now())
@@ -107,11 +108,11 @@ async def measure(path: Path, what: str) -> None:
                 size += f", XLSX {book.stat().st_size / 2**20:.1f} MiB"
         elif what == "members":
             members = await facilitation.members(db, ADMIN, LARGEST, catalogue, {ADMIN})
-            data = notice_views.members_csv(_, members)
+            data = facilitation_views.members_csv(_, members)
             size = f"{len(members)} members, CSV {len(data) / 2**20:.1f} MiB"
         else:
             balance = await facilitation.balance(db, ADMIN, LARGEST, catalogue, {ADMIN})
-            text = notice_views.balance_text(_, LARGEST, balance, catalogue)
+            text = facilitation_views.balance_text(_, LARGEST, balance, catalogue)
             size = f"{balance.total} members, {len(text)} characters"
     finally:
         await db.close()

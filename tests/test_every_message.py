@@ -71,7 +71,18 @@ from bot.storage.delphi import Answer, Given, Response, StoredRound
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.storage.reports import Figures
-from bot.views import announcements, commands, delphi, delphi_results, exports, groups, keyboards, notices, stats, texts
+from bot.views import (
+    announcements,
+    commands,
+    delphi,
+    delphi_results,
+    exports,
+    facilitation,
+    groups,
+    keyboards,
+    reports,
+    texts,
+)
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import SHOWN_LIMIT, cut
 from tests.telegram_html import CALLBACK_ANSWER_LIMIT, EntityParseError, parse_html, shown_length
@@ -609,7 +620,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         group_link(),
     )
     joined = [Joined(code, role, status) for code, role, status in zip(CODES, Role, RegistrationStatus, strict=False)]
-    details = {result.code: notices.card_details(_, card, CATALOGUE) for result in joined}
+    details = {result.code: facilitation.card_details(_, card, CATALOGUE) for result in joined}
     for some in (joined, joined[:1], joined[1:2]):
         yield message("texts.joined", texts.joined(_, some, CATALOGUE, details))
     everything = [registration(code, role, status) for code in CODES for role in Role for status in RegistrationStatus]
@@ -625,50 +636,54 @@ def renderings(_: Translator) -> Iterator[Rendered]:
 
     # notices: applications, decisions, lists, balance
     for facts in applications():
-        yield message("notices.application_text", notices.application_text(_, facts, CATALOGUE))
+        yield message("facilitation.application_text", facilitation.application_text(_, facts, CATALOGUE))
         for kind in ("approval_prompt", "decision_reminder", "decision_escalation"):
-            yield message(f"notices.prompt {kind}", notices.prompt(_, facts, CATALOGUE, kind))
-        yield message("notices.decision", notices.decision(_, facts, CATALOGUE))
-        yield message("notices.withdrawn", notices.withdrawn(_, facts, CATALOGUE))
-    yield from buttons("notices.prompt_keyboard", notices.prompt_keyboard(_, 7))
-    yield from buttons("notices.stay_keyboard", notices.stay_keyboard(_, 7))
-    reason_text, reason_markup = notices.ask_reason(_, 7)
-    yield message("notices.ask_reason", reason_text)
-    yield from buttons("notices.ask_reason", reason_markup)
+            yield message(f"facilitation.prompt {kind}", facilitation.prompt(_, facts, CATALOGUE, kind))
+        yield message("facilitation.decision", facilitation.decision(_, facts, CATALOGUE))
+        yield message("facilitation.withdrawn", facilitation.withdrawn(_, facts, CATALOGUE))
+    yield from buttons("facilitation.prompt_keyboard", facilitation.prompt_keyboard(_, 7))
+    yield from buttons("facilitation.stay_keyboard", facilitation.stay_keyboard(_, 7))
+    reason_text, reason_markup = facilitation.ask_reason(_, 7)
+    yield message("facilitation.ask_reason", reason_text)
+    yield from buttons("facilitation.ask_reason", reason_markup)
     for verdict in Verdict:
-        yield Rendered("notices.decided", "alert", texts.alert(notices.decided(_, verdict)))
+        yield Rendered("facilitation.decided", "alert", texts.alert(facilitation.decided(_, verdict)))
     for name in NAMES:
         known = user(3001, name)
-        yield message("notices.withdrew", notices.withdrew(_, known, "B3"))
+        yield message("facilitation.withdrew", facilitation.withdrew(_, known, "B3"))
         for removed in (False, True):
             for changed in (False, True):
                 yield message(
-                    "notices.facilitator_changed", notices.facilitator_changed(_, known, "B3", removed, changed)
+                    "facilitation.facilitator_changed",
+                    facilitation.facilitator_changed(_, known, "B3", removed, changed),
                 )
-    yield message("notices.facilitator_welcome", notices.facilitator_welcome(_, CODES, CATALOGUE))
-    yield message("notices.facilitator_removed", notices.facilitator_removed(_, "B3"))
+    yield message("facilitation.facilitator_welcome", facilitation.facilitator_welcome(_, CODES, CATALOGUE))
+    yield message("facilitation.facilitator_removed", facilitation.facilitator_removed(_, "B3"))
     for pairs in ([], [(code, user(4000 + n, NAMES[n % len(NAMES)])) for n, code in enumerate(CODES)]):
-        yield message("notices.facilitator_list", notices.facilitator_list(_, pairs, CATALOGUE))
+        yield message("facilitation.facilitator_list", facilitation.facilitator_list(_, pairs, CATALOGUE))
     people = [person(5000 + n, name) for n, name in enumerate(NAMES * 10)]
     for left in (0, 3):
-        yield message("notices.digest", notices.digest(_, "B3", people, left, CATALOGUE))
-    yield message("notices.digest", notices.digest(_, "B3", [], 2, CATALOGUE))
-    yield message("notices.digest", notices.digest(_, "B3", people[:3], 0, CATALOGUE))
-    yield message("notices.taskforce_card", notices.taskforce_card(_, card, CATALOGUE))
+        yield message("facilitation.digest", facilitation.digest(_, "B3", people, left, CATALOGUE))
+    yield message("facilitation.digest", facilitation.digest(_, "B3", [], 2, CATALOGUE))
+    yield message("facilitation.digest", facilitation.digest(_, "B3", people[:3], 0, CATALOGUE))
+    yield message("facilitation.taskforce_card", facilitation.taskforce_card(_, card, CATALOGUE))
     yield message(
-        "notices.taskforce_card", notices.taskforce_card(_, TaskforceCard(card.registration, [], [], None), CATALOGUE)
+        "facilitation.taskforce_card",
+        facilitation.taskforce_card(_, TaskforceCard(card.registration, [], [], None), CATALOGUE),
     )
     members = [
         member(6000 + n, name, status) for n, (name, status) in enumerate(zip(NAMES, RegistrationStatus, strict=False))
     ]
     for link in (None, group_link()):
-        yield message("notices.members_text", notices.members_text(_, "B3", members, CATALOGUE, link))
-    yield Rendered("notices.members_caption", "caption", notices.members_caption(_, "B3"))
-    yield Rendered("notices.members_csv", "file", notices.members_csv(_, members).decode("utf-8-sig"))
+        yield message("facilitation.members_text", facilitation.members_text(_, "B3", members, CATALOGUE, link))
+    yield Rendered("facilitation.members_caption", "caption", facilitation.members_caption(_, "B3"))
+    yield Rendered("facilitation.members_csv", "file", facilitation.members_csv(_, members).decode("utf-8-sig"))
     for name in ("facilitator_usage", "withdraw_usage", "members_usage", "nothing_pending", "prompt_forgotten"):
-        yield message(f"notices.{name}", getattr(notices, name)(_))
-    yield message("notices.stayed", notices.stayed(_, "B3"))
-    yield message("notices.admin_alert", notices.admin_alert(_, "handler.py:12", longest(MARKUP + RTL + "\n", 10_000)))
+        yield message(f"facilitation.{name}", getattr(facilitation, name)(_))
+    yield message("facilitation.stayed", facilitation.stayed(_, "B3"))
+    yield message(
+        "facilitation.admin_alert", facilitation.admin_alert(_, "handler.py:12", longest(MARKUP + RTL + "\n", 10_000))
+    )
     regions, kinds = CATALOGUE.region_names, CATALOGUE.stakeholder_type_names
     full = Balance({(r, k): 12345 for r in regions for k in kinds}, dict.fromkeys(Role, 99), [], [], 99999, 12)
     sparse = Balance(
@@ -676,7 +691,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         dict.fromkeys(Role, 0), list(regions[1:]), [kinds[-1]], 1, 0,
     )  # fmt: skip
     for balance in (full, sparse):
-        yield message("notices.balance_text", notices.balance_text(_, "B3", balance, CATALOGUE))
+        yield message("facilitation.balance_text", facilitation.balance_text(_, "B3", balance, CATALOGUE))
 
     # announcements
     for author, scope in [(LONGEST_NAME, None), (LONGEST_NAME, CODES), (MARKUP, ["B3"]), ("", None)]:
@@ -742,7 +757,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         for n, code in enumerate(CODES)
     ]
     for scoped in (False, True):
-        yield message("stats.summary", stats.summary(_, Statistics(figures, taskforces, 5), CATALOGUE, NOW, scoped))
+        yield message("reports.summary", reports.summary(_, Statistics(figures, taskforces, 5), CATALOGUE, NOW, scoped))
     yield Rendered("exports.headers", "file", " ".join(exports.headers(_)))
     yield Rendered("exports.Labels", "file", " ".join(exports.Labels(_, CATALOGUE).confirmed.values()))
 
@@ -823,7 +838,7 @@ def charts(_: Translator) -> None:
     taskforces = [
         TaskforceFigures(code, {**dict.fromkeys(Role, 9), Role.LEADER: n % 2}, 9, 9, 5) for n, code in enumerate(CODES)
     ]
-    assert stats.chart(_, Statistics(figures, taskforces, 5)).startswith(b"\x89PNG")
+    assert reports.chart(_, Statistics(figures, taskforces, 5)).startswith(b"\x89PNG")
 
 
 # ---------------------------------------------------------------- the tests
@@ -950,14 +965,14 @@ def test_a_typed_profile_and_motivation_parse_and_fit_everywhere_they_are_shown(
     )
     facts = Application(registration(motivation=motivation[:MOTIVATION_LIMIT], reason=motivation), someone, [], None)
     _fits(texts.profile_page(_, someone, CATALOGUE))
-    _fits(notices.application_text(_, facts, CATALOGUE))
-    _fits(notices.decision(_, facts, CATALOGUE))
-    _fits(notices.digest(_, "B3", [someone] * 12, 1, CATALOGUE))
-    _fits(notices.members_text(_, "B3", [member(1, name)], CATALOGUE))
+    _fits(facilitation.application_text(_, facts, CATALOGUE))
+    _fits(facilitation.decision(_, facts, CATALOGUE))
+    _fits(facilitation.digest(_, "B3", [someone] * 12, 1, CATALOGUE))
+    _fits(facilitation.members_text(_, "B3", [member(1, name)], CATALOGUE))
     _fits(texts.welcome_back(_, name[:100], ["B3"]))
     _fits(groups.welcome(_, name, Role.MEMBER, CATALOGUE.region_names[0], CATALOGUE))
-    _fits(notices.facilitator_changed(_, user(1, name), "B3", False))
-    _fits(notices.admin_alert(_, name, motivation))
+    _fits(facilitation.facilitator_changed(_, user(1, name), "B3", False))
+    _fits(facilitation.admin_alert(_, name, motivation))
 
 
 @PROPERTIES

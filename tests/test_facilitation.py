@@ -11,7 +11,7 @@ from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.membership import Member
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
-from bot.views import notices as views
+from bot.views import facilitation as views
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows, bot_with
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile

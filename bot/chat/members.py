@@ -12,7 +12,7 @@ from telegram import Bot
 from bot.chat.context import Deps
 from bot.i18n import Translate
 from bot.services import facilitation, groups
-from bot.views import notices as views
+from bot.views import facilitation as views
 from bot.views.texts import MESSAGE_LIMIT
 
 

@@ -14,8 +14,8 @@ from bot.chat.keys import end_flows
 from bot.chat.menus import update_menu
 from bot.services import accounts, contacts
 from bot.services.errors import Refused
+from bot.views import facilitation as facilitation_views
 from bot.views import keyboards, texts
-from bot.views import notices as notice_views
 from bot.views.callbacks import (
     ForgetNo,
     ForgetYes,
@@ -43,7 +43,7 @@ async def taskforce_card(update: Update, context: BotContext) -> None:
     cards = await accounts.taskforce_cards(d.db, context.person_id, [code])
     if not cards:
         raise Refused("not_registered", code=code)
-    await reply(update, notice_views.taskforce_card(_, cards[0], d.catalogue), keyboards.taskforce_card(_, code))
+    await reply(update, facilitation_views.taskforce_card(_, cards[0], d.catalogue), keyboards.taskforce_card(_, code))
 
 
 async def leave_command(update: Update, context: BotContext) -> None:

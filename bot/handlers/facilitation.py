@@ -22,7 +22,7 @@ from bot.services.applications import application
 from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.fields import REASON_LIMIT, clean_text
-from bot.views import notices as views
+from bot.views import facilitation as views
 from bot.views import texts
 from bot.views.callbacks import ApplicationChoice, ApplicationPress
 

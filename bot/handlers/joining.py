@@ -22,8 +22,8 @@ from bot.models import OutboxItem
 from bot.services import accounts, joining, reminders
 from bot.services.errors import Refused
 from bot.services.joining import JoinDraft
+from bot.views import facilitation as facilitation_views
 from bot.views import keyboards, texts
-from bot.views import notices as notice_views
 from bot.views.callbacks import (
     JOIN_STEPS,
     Buttons,
@@ -246,7 +246,7 @@ async def confirm(update: Update, context: BotContext, draft: JoinDraft) -> str 
     end_flows(context.user_data)
     await save_user_data(update, context)
     cards = await accounts.taskforce_cards(d.db, person_id, [r.code for r in results])
-    details = {card.registration.taskforce: notice_views.card_details(_, card, d.catalogue) for card in cards}
+    details = {card.registration.taskforce: facilitation_views.card_details(_, card, d.catalogue) for card in cards}
     await reply_for_sure(update, context, texts.joined(_, results, d.catalogue, details))
     d.sender.wake()
     return ConversationHandler.END

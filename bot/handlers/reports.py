@@ -12,7 +12,8 @@ from bot.chat.common import send, send_file
 from bot.chat.context import BotContext
 from bot.chat.feature import Feature, Handler, command
 from bot.services import reports
-from bot.views import exports, stats
+from bot.views import exports
+from bot.views import reports as views
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -33,8 +34,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
     d, _, person = context.deps, context.tr, context.person_id
     figures = await reports.statistics(d.db, person, d.settings.admins, d.catalogue, d.now())
     scoped = person not in d.settings.admins
-    await send(update, stats.summary(_, figures, d.catalogue, d.now(), scoped))
-    picture = await asyncio.to_thread(stats.chart, _, figures)
+    await send(update, views.summary(_, figures, d.catalogue, d.now(), scoped))
+    picture = await asyncio.to_thread(views.chart, _, figures)
     await send_file(update, picture, "stats.png", picture=True)
 
 
@@ -42,4 +43,4 @@ def _handlers() -> list[Handler]:
     return [command("export", export_command), command("stats", stats_command)]
 
 
-FEATURE = Feature(name="reports", handlers=_handlers, commands=stats.reports_commands)
+FEATURE = Feature(name="reports", handlers=_handlers, commands=views.reports_commands)

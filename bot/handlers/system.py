@@ -28,7 +28,7 @@ from bot.services import contacts
 from bot.services.errors import Refused
 from bot.storage import outbox
 from bot.views import commands, keyboards, texts
-from bot.views import notices as notice_views
+from bot.views import facilitation as facilitation_views
 from bot.views.callbacks import JOIN_STEPS, JoinFrom, JoinOver, JoinResume, is_old, unpack_any
 from bot.views.shown import loggable
 
@@ -151,7 +151,7 @@ async def on_error(update: object, context: BotContext) -> None:
         for admin in d.settings.admins:
             try:
                 _ = translator(await contacts.language_of(d.db, admin))
-                await context.bot.send_message(admin, notice_views.admin_alert(_, place, key))
+                await context.bot.send_message(admin, facilitation_views.admin_alert(_, place, key))
             except TelegramError:
                 log.warning("could not alert an admin")
     if isinstance(update, Update) and update.effective_chat is not None:

@@ -1,4 +1,5 @@
-"""Texts and keyboards of notifications: prompts, decisions, reminders, digests, lists."""
+"""The words and keyboards of facilitation: prompts, decisions, digests, member lists and balances, and the
+facilitators' commands; a member's card of a task force too."""
 
 from __future__ import annotations
 
