@@ -72,16 +72,21 @@ from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.storage.reports import Figures
 from bot.views import (
+    account,
     announcements,
+    browse,
     commands,
     delphi,
     delphi_results,
     exports,
     facilitation,
+    fields,
     groups,
-    keyboards,
+    joining,
+    profile,
     reports,
-    texts,
+    system,
+    words,
 )
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import SHOWN_LIMIT, cut
@@ -454,7 +459,7 @@ PROBLEMS += problems_of(
 
 def sentences(_: Translate) -> dict[str, str]:
     """Every refusal's sentence: the common ones and every feature's, as the bot merges them."""
-    merged = texts.common_refusals(_)
+    merged = words.common_refusals(_)
     for feature in FEATURES:
         merged.update(feature.refusals(_))
     return merged
@@ -517,11 +522,17 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     def message(what: str, text: str) -> Rendered:
         return Rendered(what, "message", text)
 
-    # texts: the join flow, profiles, help, refusals
-    for name in ("apology", "cancelled", "data_kept", "first_tasks", "forget_question", "forgotten", "join_reminder",
-                 "language_question", "language_set", "leave_usage", "no_flow", "nothing_to_cancel", "old_button",
-                 "privacy", "private_only", "slow_down", "unexpected_text", "unknown_command", "welcome"):  # fmt: skip
-        yield message(f"texts.{name}", getattr(texts, name)(_))
+    # the texts that take no values, each feature's and the shared ones
+    for module, names in (
+        (account, ("data_kept", "forget_question", "forgotten", "language_question", "language_set", "leave_usage",
+                   "nothing_to_cancel", "privacy")),
+        (browse, ("welcome",)),
+        (joining, ("cancelled", "join_reminder", "no_flow")),
+        (system, ("apology", "old_button", "slow_down", "unexpected_text", "unknown_command")),
+        (words, ("first_tasks", "private_only")),
+    ):  # fmt: skip
+        for name in names:
+            yield message(f"{module.__name__}.{name}", getattr(module, name)(_))
     for audience in CommandAudience:
         yield message("commands.help_text", commands.help_text(_, declared_commands(_), audience))
         for command, description in commands.menu(declared_commands(_), audience):
@@ -529,90 +540,92 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for low, high in ((-1.5, None), (None, 1e9), (None, None)):
         for reason in ("number_expected", "number_outside"):
             yield message(
-                f"texts.refusal {reason}", texts.refusal(_, Refused(reason, low=low, high=high), sentences(_))
+                f"words.refusal {reason}", words.refusal(_, Refused(reason, low=low, high=high), sentences(_))
             )
     for reason in REFUSALS:
         for value in NAMES:
-            yield message(f"texts.refusal {reason}", texts.refusal(_, refusal(reason, value), sentences(_)))
-            alert = texts.refusal_alert(_, refusal(reason, value), sentences(_))
-            yield Rendered(f"texts.refusal_alert {reason}", "alert", alert)
-            if "VALUE" in texts.refusal_alert(_, refusal(reason, "VALUE"), sentences(_)):  # the value is shown as typed
+            yield message(f"words.refusal {reason}", words.refusal(_, refusal(reason, value), sentences(_)))
+            alert = words.refusal_alert(_, refusal(reason, value), sentences(_))
+            yield Rendered(f"words.refusal_alert {reason}", "alert", alert)
+            if "VALUE" in words.refusal_alert(_, refusal(reason, "VALUE"), sentences(_)):  # the value is shown as typed
                 assert cut(value) in alert or len(alert) == CALLBACK_ANSWER_LIMIT, alert
-        neutral = texts.refusal_alert(_, refusal(reason, "VALUE"), sentences(_))
+        neutral = words.refusal_alert(_, refusal(reason, "VALUE"), sentences(_))
         assert not MARKUP_SHOWN.search(neutral), f"markup in an alert: {neutral}"
-    yield message("texts.goals_page", texts.goals_page(_, CATALOGUE))
+    yield message("browse.goals_page", browse.goals_page(_, CATALOGUE))
     for goal in CATALOGUE.goals:
-        yield message("texts.goal_page", texts.goal_page(_, goal, CATALOGUE.objectives_of(goal.code)))
-        yield from buttons("keyboards.goal", keyboards.goal(_, CATALOGUE, goal.code))
-    yield from buttons("keyboards.goals", keyboards.goals(_, CATALOGUE))
+        yield message("browse.goal_page", browse.goal_page(_, goal, CATALOGUE.objectives_of(goal.code)))
+        yield from buttons("browse.goal_keyboard", browse.goal_keyboard(_, CATALOGUE, goal.code))
+    yield from buttons("browse.goals_keyboard", browse.goals_keyboard(_, CATALOGUE))
     for objective in CATALOGUE.objectives:
-        yield message("texts.objective_page", texts.objective_page(_, objective))
-        yield from buttons("keyboards.objective", keyboards.objective(_, objective.code))
-        yield from buttons("keyboards.taskforce_card", keyboards.taskforce_card(_, objective.code))
+        yield message("browse.objective_page", browse.objective_page(_, objective))
+        yield from buttons("browse.objective_keyboard", browse.objective_keyboard(_, objective.code))
+        yield from buttons("account.taskforce_card_keyboard", account.taskforce_card_keyboard(_, objective.code))
         for role in Role:
-            yield message("texts.motivation_question", texts.motivation_question(_, objective, role))
+            yield message("joining.motivation_question", joining.motivation_question(_, objective, role))
         taken = {Role.LEADER: LONGEST_NAME, Role.REPRESENTATIVE: MARKUP}
         for offer in (RoleOffer(True, {}), RoleOffer(False, taken)):
-            yield message("texts.role_question", texts.role_question(_, objective, offer))
-            yield from buttons("keyboards.roles", keyboards.roles(_, objective.code, offer))
+            yield message("joining.role_question", joining.role_question(_, objective, offer))
+            yield from buttons("joining.role_buttons", joining.role_buttons(_, objective.code, offer))
     for field_ in ProfileField:
-        yield message("texts.field_cleared", texts.field_cleared(_, field_))
+        yield message("profile.field_cleared", profile.field_cleared(_, field_))
         for saved in (FieldSaved(), FieldSaved(demoted=CODES[:3], asked=CODES[:3])):
-            yield message("texts.field_saved", texts.field_saved(_, field_, saved))
+            yield message("profile.field_saved", profile.field_saved(_, field_, saved))
         for first_time in (False, True):
-            yield message("texts.profile_question", texts.profile_question(_, field_, first_time))
-        yield message("texts.text_expected", texts.text_expected(_, Step(StepKind.PROFILE, None, field_)))
+            yield message("fields.profile_question", fields.profile_question(_, field_, first_time))
+        yield message("joining.text_expected", joining.text_expected(_, Step(StepKind.PROFILE, None, field_)))
         if field_.optional:
-            yield from buttons("keyboards.clear_field", keyboards.clear_field(_, field_))
+            yield from buttons("profile.clear_field_keyboard", profile.clear_field_keyboard(_, field_))
         if not field_.typed:
-            yield from buttons("keyboards.profile_field", keyboards.profile_field(_, field_, CATALOGUE, "x"))
-        yield from buttons("keyboards.profile_choices", keyboards.profile_choices(_, field_, CATALOGUE, kept=MARKUP))
+            yield from buttons(
+                "profile.profile_field_keyboard", profile.profile_field_keyboard(_, field_, CATALOGUE, "x")
+            )
+        yield from buttons("fields.profile_choices", fields.profile_choices(_, field_, CATALOGUE, kept=MARKUP))
     regions = CATALOGUE.region_names
     for old, new in zip(regions, [*regions[1:], regions[0]], strict=True):
         for status in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING):
             place = registration(CODES[-1], Role.REPRESENTATIVE, status, region=old, id=10**12 - 1)
             asked = PlaceQuestion(place, new)
-            yield message("texts.place_question", texts.place_question(_, asked, CATALOGUE))
-            yield from buttons("keyboards.place_choices", keyboards.place_choices(_, asked, CATALOGUE))
+            yield message("profile.place_question", profile.place_question(_, asked, CATALOGUE))
+            yield from buttons("profile.place_choices_keyboard", profile.place_choices_keyboard(_, asked, CATALOGUE))
             for choice in PlaceChoice:
-                yield message(f"texts.place_chosen {choice}", texts.place_chosen(_, choice, asked, CATALOGUE))
-    profile = person(1001, LONGEST_NAME)
-    yield message("texts.profile_page", texts.profile_page(_, profile, CATALOGUE))
-    no_email = profile.model_copy(update={"email": None})
-    yield message("texts.profile_page", texts.profile_page(_, no_email, CATALOGUE))
-    yield from buttons("keyboards.pick_field", keyboards.pick_field(_, profile.as_profile(), CATALOGUE))
-    yield from buttons("keyboards.profile_fields", keyboards.profile_fields(_))
+                yield message(f"profile.place_chosen {choice}", profile.place_chosen(_, choice, asked, CATALOGUE))
+    someone = person(1001, LONGEST_NAME)
+    yield message("profile.profile_page", profile.profile_page(_, someone, CATALOGUE))
+    no_email = someone.model_copy(update={"email": None})
+    yield message("profile.profile_page", profile.profile_page(_, no_email, CATALOGUE))
+    yield from buttons("joining.pick_field_buttons", joining.pick_field_buttons(_, someone.as_profile(), CATALOGUE))
+    yield from buttons("profile.profile_fields_keyboard", profile.profile_fields_keyboard(_))
     for name in NAMES:
         for held in ([], CODES[:3]):
-            yield message("texts.welcome_back", texts.welcome_back(_, name, held))
-    yield message("texts.join_in_progress", texts.join_in_progress(_, CODES[:3]))
+            yield message("browse.welcome_back", browse.welcome_back(_, name, held))
+    yield message("joining.join_in_progress", joining.join_in_progress(_, CODES[:3]))
     for code in CODES[:2]:
-        yield message("texts.leave_question", texts.leave_question(_, code))
-        yield message("texts.left", texts.left(_, code))
-        yield message("texts.stayed_in", texts.stayed_in(_, code))
-        yield from buttons("keyboards.confirm_leave", keyboards.confirm_leave(_, code))
+        yield message("account.leave_question", account.leave_question(_, code))
+        yield message("account.left", account.left(_, code))
+        yield message("account.stayed_in", account.stayed_in(_, code))
+        yield from buttons("account.confirm_leave_keyboard", account.confirm_leave_keyboard(_, code))
     selected = CODES[3:6]
     draft = JoinDraft(
         held=CODES[:3],
         selected=selected,
-        profile=profile.as_profile(),
+        profile=someone.as_profile(),
         roles=dict(zip(selected, Role, strict=True)),
         motivations={code: longest(MARKUP + RTL, MOTIVATION_LIMIT) for code in selected},
     )
     for cap in (3, 24):
-        yield message("texts.selection", texts.selection(_, draft, CATALOGUE, cap))
-    yield message("texts.summary", texts.summary(_, draft, CATALOGUE))
+        yield message("joining.selection", joining.selection(_, draft, CATALOGUE, cap))
+    yield message("joining.summary", joining.summary(_, draft, CATALOGUE))
     offer = RoleOffer(False, {Role.LEADER: LONGEST_NAME})
     one = draft.model_copy(update={"selected": selected[:1], "selection_done": True, "picking": True})
     for a_draft in (draft, draft.model_copy(update={"selection_done": True}), one):
         for kind in StepKind:
             for step in (Step(kind, selected[0], None), Step(kind, selected[0], ProfileField.COUNTRY)):
-                text = texts.step_question(_, step, a_draft, CATALOGUE, 3, offer)
-                yield message(f"texts.step_question {kind}", text)
-                yield message(f"texts.text_expected {kind}", texts.text_expected(_, step))
-                yield from buttons("keyboards.step", keyboards.step(_, step, a_draft, CATALOGUE, offer))
-    yield from buttons("keyboards.selection", keyboards.selection(_, draft, CATALOGUE))
-    yield from buttons("keyboards.summary", keyboards.summary(_))
+                text = joining.step_question(_, step, a_draft, CATALOGUE, 3, offer)
+                yield message(f"joining.step_question {kind}", text)
+                yield message(f"joining.text_expected {kind}", joining.text_expected(_, step))
+                yield from buttons("joining.step_keyboard", joining.step_keyboard(_, step, a_draft, CATALOGUE, offer))
+    yield from buttons("joining.selection_keyboard", joining.selection_keyboard(_, draft, CATALOGUE))
+    yield from buttons("joining.summary_buttons", joining.summary_buttons(_))
     card = TaskforceCard(
         registration("B3", Role.MEMBER, RegistrationStatus.ACTIVE),
         [user(2000 + n, name) for n, name in enumerate(NAMES)],
@@ -622,17 +635,22 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     joined = [Joined(code, role, status) for code, role, status in zip(CODES, Role, RegistrationStatus, strict=False)]
     details = {result.code: facilitation.card_details(_, card, CATALOGUE) for result in joined}
     for some in (joined, joined[:1], joined[1:2]):
-        yield message("texts.joined", texts.joined(_, some, CATALOGUE, details))
+        yield message("joining.joined", joining.joined(_, some, CATALOGUE, details))
     everything = [registration(code, role, status) for code in CODES for role in Role for status in RegistrationStatus]
     for held_now in (everything, []):
-        yield message("texts.my_registrations", texts.my_registrations(_, held_now, CATALOGUE))
-    yield from buttons("keyboards.my_registrations", keyboards.my_registrations(_, everything, CATALOGUE))
+        yield message("account.my_registrations", account.my_registrations(_, held_now, CATALOGUE))
+    yield from buttons("account.my_registrations_keyboard", account.my_registrations_keyboard(_, everything, CATALOGUE))
     for code in (None, "B3"):
-        yield from buttons("keyboards.carry_on_or_start_over", keyboards.carry_on_or_start_over(_, code))
-    for markup in (keyboards.confirm_forget(_), keyboards.home(_), keyboards.resume(_), keyboards.languages()):
+        yield from buttons("joining.carry_on_or_start_over_keyboard", joining.carry_on_or_start_over_keyboard(_, code))
+    for markup in (
+        account.confirm_forget_keyboard(_),
+        browse.home_keyboard(_),
+        joining.resume_keyboard(_),
+        account.languages_keyboard(),
+    ):
         yield from buttons("keyboards", markup)
     for kept_field in (ProfileField.NAME, None):
-        yield Rendered("keyboards.keep_button", "button", keyboards.keep_button(_, kept_field, MARKUP).text)
+        yield Rendered("fields.keep_button", "button", fields.keep_button(_, kept_field, MARKUP).text)
 
     # notices: applications, decisions, lists, balance
     for facts in applications():
@@ -647,7 +665,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     yield message("facilitation.ask_reason", reason_text)
     yield from buttons("facilitation.ask_reason", reason_markup)
     for verdict in Verdict:
-        yield Rendered("facilitation.decided", "alert", texts.alert(facilitation.decided(_, verdict)))
+        yield Rendered("facilitation.decided", "alert", words.alert(facilitation.decided(_, verdict)))
     for name in NAMES:
         known = user(3001, name)
         yield message("facilitation.withdrew", facilitation.withdrew(_, known, "B3"))
@@ -681,9 +699,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for name in ("facilitator_usage", "withdraw_usage", "members_usage", "nothing_pending", "prompt_forgotten"):
         yield message(f"facilitation.{name}", getattr(facilitation, name)(_))
     yield message("facilitation.stayed", facilitation.stayed(_, "B3"))
-    yield message(
-        "facilitation.admin_alert", facilitation.admin_alert(_, "handler.py:12", longest(MARKUP + RTL + "\n", 10_000))
-    )
+    yield message("system.admin_alert", system.admin_alert(_, "handler.py:12", longest(MARKUP + RTL + "\n", 10_000)))
     regions, kinds = CATALOGUE.region_names, CATALOGUE.stakeholder_type_names
     full = Balance({(r, k): 12345 for r in regions for k in kinds}, dict.fromkeys(Role, 99), [], [], 99999, 12)
     sparse = Balance(
@@ -945,8 +961,8 @@ def test_typed_text_echoed_in_a_refusal_parses_fits_and_shows_plainly_in_alerts(
         "bad_round", "bad_person", "region_taken",
     ):  # fmt: skip
         refused = refusal(reason, typed_text)
-        _fits(texts.refusal(_, refused, sentences(_)))
-        alert = texts.refusal_alert(_, refused, sentences(_))
+        _fits(words.refusal(_, refused, sentences(_)))
+        alert = words.refusal_alert(_, refused, sentences(_))
         assert len(alert) <= CALLBACK_ANSWER_LIMIT
         assert cut(typed_text, SHOWN_LIMIT) in alert or len(alert) == CALLBACK_ANSWER_LIMIT
 
@@ -964,15 +980,15 @@ def test_a_typed_profile_and_motivation_parse_and_fit_everywhere_they_are_shown(
         }
     )
     facts = Application(registration(motivation=motivation[:MOTIVATION_LIMIT], reason=motivation), someone, [], None)
-    _fits(texts.profile_page(_, someone, CATALOGUE))
+    _fits(profile.profile_page(_, someone, CATALOGUE))
     _fits(facilitation.application_text(_, facts, CATALOGUE))
     _fits(facilitation.decision(_, facts, CATALOGUE))
     _fits(facilitation.digest(_, "B3", [someone] * 12, 1, CATALOGUE))
     _fits(facilitation.members_text(_, "B3", [member(1, name)], CATALOGUE))
-    _fits(texts.welcome_back(_, name[:100], ["B3"]))
+    _fits(browse.welcome_back(_, name[:100], ["B3"]))
     _fits(groups.welcome(_, name, Role.MEMBER, CATALOGUE.region_names[0], CATALOGUE))
     _fits(facilitation.facilitator_changed(_, user(1, name), "B3", False))
-    _fits(facilitation.admin_alert(_, name, motivation))
+    _fits(system.admin_alert(_, name, motivation))
 
 
 @PROPERTIES

@@ -18,7 +18,7 @@ from bot.app import FEATURES, build_application
 from bot.i18n import SUPPORTED, translator
 from bot.models import Catalogue
 from bot.storage.database import Database
-from bot.views import texts
+from bot.views import words
 from tests.harness import bot_settings
 from tests.standin import BotApiStandIn
 
@@ -35,14 +35,14 @@ def test_each_feature_is_named_once() -> None:
 def test_each_refusal_reason_is_declared_once_in_every_language() -> None:
     for language in SUPPORTED:
         _ = translator(language)
-        declared = Counter([*texts.common_refusals(_), *(r for f in FEATURES for r in f.refusals(_))])
+        declared = Counter([*words.common_refusals(_), *(r for f in FEATURES for r in f.refusals(_))])
         assert [reason for reason, count in declared.items() if count > 1] == [], language
 
 
 def test_every_reason_the_bot_raises_has_its_sentence() -> None:
     raised = {reason for path in BOT.rglob("*.py") for reason in RAISED.findall(path.read_text())}
     _ = translator("en")
-    declared = {*texts.common_refusals(_), *(r for f in FEATURES for r in f.refusals(_))}
+    declared = {*words.common_refusals(_), *(r for f in FEATURES for r in f.refusals(_))}
     assert raised, "the search for raised reasons found none"
     assert sorted(raised - declared) == []
 

@@ -1,4 +1,4 @@
-"""texts.fit: a message too long for Telegram is cut so that Telegram still takes it.
+"""words.fit: a message too long for Telegram is cut so that Telegram still takes it.
 
 A cut inside a tag, or one that leaves a tag open, makes Telegram refuse the whole message
 ("Can't find end tag corresponding to start tag"): fit must close what it leaves open.
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from bot.views import facilitation
-from bot.views.texts import MESSAGE_LIMIT, RAW_LIMIT, fit
+from bot.views import system
+from bot.views.words import MESSAGE_LIMIT, RAW_LIMIT, fit
 from tests.telegram_html import parse_html, shown_length
 
 TAGS = ("b", "i", "code", "pre", "u", "s", "blockquote")
@@ -91,5 +91,5 @@ def test_the_bot_apis_limit_on_the_raw_text_is_kept_too() -> None:
 def test_an_admin_alert_with_a_long_error_fits() -> None:
     """An error's text can hold a whole refused message: the alert about it is cut, not refused too."""
     error = "BadRequest: Can't parse entities: <b>" + "R&D <3 " * 2000
-    alert = facilitation.admin_alert(translator("en"), "sender.py:120", error)
+    alert = system.admin_alert(translator("en"), "sender.py:120", error)
     assert shown_length(alert) <= MESSAGE_LIMIT and "R&amp;D &lt;3" in alert

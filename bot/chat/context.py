@@ -23,7 +23,7 @@ from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
 from bot.storage.database import Database
-from bot.views import texts
+from bot.views import words
 from bot.views.callbacks import Buttons
 
 if TYPE_CHECKING:
@@ -106,15 +106,15 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def refusal(self, refused: Refused) -> str:
         """A rule's no as a sentence for a message."""
-        return texts.refusal(self.tr, refused, self._sentences())
+        return words.refusal(self.tr, refused, self._sentences())
 
     def refusal_alert(self, refused: Refused) -> str:
         """A rule's no as the alert on a button."""
-        return texts.refusal_alert(self.tr, refused, self._sentences())
+        return words.refusal_alert(self.tr, refused, self._sentences())
 
     def _sentences(self) -> dict[str, str]:
         _ = self.tr
-        sentences = texts.common_refusals(_)
+        sentences = words.common_refusals(_)
         for feature in self.deps.features:
             sentences.update(feature.refusals(_))
         return sentences

@@ -13,7 +13,7 @@ from bot.chat.context import Deps
 from bot.i18n import Translate
 from bot.services import facilitation, groups
 from bot.views import facilitation as views
-from bot.views.texts import MESSAGE_LIMIT
+from bot.views.words import MESSAGE_LIMIT
 
 
 async def send_members(bot: Bot, d: Deps, chat_id: int, actor: int, code: str, _: Translate) -> None:

@@ -14,8 +14,8 @@ from bot.chat.keys import end_flows
 from bot.chat.menus import update_menu
 from bot.services import accounts, contacts
 from bot.services.errors import Refused
+from bot.views import account as views
 from bot.views import facilitation as facilitation_views
-from bot.views import keyboards, texts
 from bot.views.callbacks import (
     ForgetNo,
     ForgetYes,
@@ -32,8 +32,8 @@ async def my_taskforces(update: Update, context: BotContext) -> None:
     d, _ = context.deps, context.tr
     registrations = await accounts.registrations(d.db, context.person_id)
     held = [r for r in registrations if r.status.holds_place]
-    markup = keyboards.my_registrations(_, held, d.catalogue)
-    await reply(update, texts.my_registrations(_, registrations, d.catalogue), markup)
+    markup = views.my_registrations_keyboard(_, held, d.catalogue)
+    await reply(update, views.my_registrations(_, registrations, d.catalogue), markup)
 
 
 async def taskforce_card(update: Update, context: BotContext) -> None:
@@ -43,14 +43,16 @@ async def taskforce_card(update: Update, context: BotContext) -> None:
     cards = await accounts.taskforce_cards(d.db, context.person_id, [code])
     if not cards:
         raise Refused("not_registered", code=code)
-    await reply(update, facilitation_views.taskforce_card(_, cards[0], d.catalogue), keyboards.taskforce_card(_, code))
+    await reply(
+        update, facilitation_views.taskforce_card(_, cards[0], d.catalogue), views.taskforce_card_keyboard(_, code)
+    )
 
 
 async def leave_command(update: Update, context: BotContext) -> None:
     code = (context.args or [""])[0].upper()
     if not code:
         await my_taskforces(update, context)
-        await send(update, texts.leave_usage(context.tr))
+        await send(update, views.leave_usage(context.tr))
         return
     await ask_leave(update, context, code)
 
@@ -72,24 +74,24 @@ async def ask_leave(update: Update, context: BotContext, code: str) -> None:
     if code not in held:
         raise Refused("not_registered", code=code)
     _ = context.tr
-    await reply(update, texts.leave_question(_, code), keyboards.confirm_leave(_, code))
+    await reply(update, views.leave_question(_, code), views.confirm_leave_keyboard(_, code))
 
 
 async def stay(update: Update, context: BotContext) -> None:
-    await reply(update, texts.stayed_in(context.tr, context.press(LeaveStay).code))
+    await reply(update, views.stayed_in(context.tr, context.press(LeaveStay).code))
 
 
 async def leave(update: Update, context: BotContext) -> None:
     d = context.deps
     code = context.press(LeaveYes).code
     await accounts.leave(d.db, context.person_id, code, d.now())
-    await reply_for_sure(update, context, texts.left(context.tr, code))
+    await reply_for_sure(update, context, views.left(context.tr, code))
     d.sender.wake()  # an open application's prompts now say it was withdrawn
 
 
 async def forget_command(update: Update, context: BotContext) -> None:
     _ = context.tr
-    await reply(update, texts.forget_question(_), keyboards.confirm_forget(_))
+    await reply(update, views.forget_question(_), views.confirm_forget_keyboard(_))
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> int:
@@ -102,17 +104,17 @@ async def forget_confirmed(update: Update, context: BotContext) -> int:
     d.languages.pop(person_id, None)
     d.just_forgotten.add(person_id)
     await save_user_data(update, context)
-    await reply_for_sure(update, context, texts.forgotten(context.tr))
+    await reply_for_sure(update, context, views.forgotten(context.tr))
     d.sender.wake()  # prompts about the person's applications are wiped
     return ConversationHandler.END
 
 
 async def forget_declined(update: Update, context: BotContext) -> None:
-    await reply(update, texts.data_kept(context.tr))
+    await reply(update, views.data_kept(context.tr))
 
 
 async def language_command(update: Update, context: BotContext) -> None:
-    await reply(update, texts.language_question(context.tr), keyboards.languages())
+    await reply(update, views.language_question(context.tr), views.languages_keyboard())
 
 
 async def language_set(update: Update, context: BotContext) -> None:
@@ -123,17 +125,17 @@ async def language_set(update: Update, context: BotContext) -> None:
         raise Refused("stale")
     await contacts.choose_language(d.db, user.id, user.full_name, language, d.now())
     d.languages[user.id] = language
-    await reply(update, texts.language_set(context.tr))  # already in the language chosen
+    await reply(update, views.language_set(context.tr))  # already in the language chosen
     await update_menu(context, user.id)
 
 
 async def privacy(update: Update, context: BotContext) -> None:
-    await reply(update, texts.privacy(context.tr))
+    await reply(update, views.privacy(context.tr))
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
     """/cancel in a flow is the conversation's (joining.cancel); this is /cancel with nothing to stop."""
-    await reply(update, texts.nothing_to_cancel(context.tr))
+    await reply(update, views.nothing_to_cancel(context.tr))
 
 
 def _handlers() -> list[Handler]:
@@ -162,6 +164,6 @@ FEATURE = Feature(
     name="account",
     handlers=_handlers,
     conversation=_conversation,
-    commands=texts.account_commands,
-    refusals=texts.account_refusals,
+    commands=views.account_commands,
+    refusals=views.account_refusals,
 )

@@ -9,7 +9,7 @@ from bot.chat.context import BotContext
 from bot.chat.feature import Feature, Handler, button, command
 from bot.services import accounts
 from bot.services.errors import Refused
-from bot.views import keyboards, texts
+from bot.views import browse as views
 from bot.views.callbacks import GoalPage, Goals, MenuHome, ObjectivePage
 
 
@@ -18,15 +18,15 @@ async def start(update: Update, context: BotContext) -> None:
     d, _ = context.deps, context.tr
     person = await accounts.person(d.db, context.person_id)
     if person is None:
-        await reply(update, texts.welcome(_), keyboards.home(_))
+        await reply(update, views.welcome(_), views.home_keyboard(_))
         return
     held = [r.taskforce for r in await accounts.registrations(d.db, person.telegram_id) if r.status.holds_place]
-    await reply(update, texts.welcome_back(_, person.name, held), keyboards.home(_))
+    await reply(update, views.welcome_back(_, person.name, held), views.home_keyboard(_))
 
 
 async def taskforces(update: Update, context: BotContext) -> None:
     _, catalogue = context.tr, context.deps.catalogue
-    await reply(update, texts.goals_page(_, catalogue), keyboards.goals(_, catalogue))
+    await reply(update, views.goals_page(_, catalogue), views.goals_keyboard(_, catalogue))
 
 
 async def goal_page(update: Update, context: BotContext) -> None:
@@ -35,7 +35,7 @@ async def goal_page(update: Update, context: BotContext) -> None:
     if goal is None:  # a letter the catalogue no longer has
         raise Refused("stale")
     objectives = catalogue.objectives_of(goal.code)
-    await reply(update, texts.goal_page(_, goal, objectives), keyboards.goal(_, catalogue, goal.code))
+    await reply(update, views.goal_page(_, goal, objectives), views.goal_keyboard(_, catalogue, goal.code))
 
 
 async def objective_page(update: Update, context: BotContext) -> None:
@@ -43,7 +43,7 @@ async def objective_page(update: Update, context: BotContext) -> None:
     objective = context.deps.catalogue.objective(context.press(ObjectivePage).code)
     if objective is None:  # a code the catalogue no longer has
         raise Refused("stale")
-    await reply(update, texts.objective_page(_, objective), keyboards.objective(_, objective.code))
+    await reply(update, views.objective_page(_, objective), views.objective_keyboard(_, objective.code))
 
 
 def _handlers() -> list[Handler]:
@@ -57,4 +57,4 @@ def _handlers() -> list[Handler]:
     ]
 
 
-FEATURE = Feature(name="browse", handlers=_handlers, commands=texts.browse_commands)
+FEATURE = Feature(name="browse", handlers=_handlers, commands=views.browse_commands)

@@ -23,7 +23,7 @@ from bot.services.errors import Refused
 from bot.services.facilitation import Verdict
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.views import facilitation as views
-from bot.views import texts
+from bot.views import words
 from bot.views.callbacks import ApplicationChoice, ApplicationPress
 
 # The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
@@ -128,7 +128,7 @@ async def decide(
     await facilitation.decide(d.db, context.person_id, registration_id, verdict, reason, d.settings.admins, d.now())
     text = views.decided(context.tr, verdict)
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.alert(text))
+        await update.callback_query.answer(words.alert(text))
     else:
         await send(update, text)
     d.sender.wake()

@@ -33,7 +33,7 @@ from bot.services.errors import Refused
 from bot.services.groups import BotRights
 from bot.storage import outbox
 from bot.views import groups as views
-from bot.views import texts
+from bot.views import words
 
 OUTSIDE_PRIVATE = ~filters.ChatType.PRIVATE
 
@@ -112,7 +112,7 @@ async def members_in_group(update: Update, context: BotContext) -> None:
         await send_members(context.bot, d, context.person_id, context.person_id, found.taskforce, _)
         await reply(update, views.members_sent(_))
     except Forbidden:  # never started the bot: it cannot write first
-        await reply(update, texts.private_only(_))
+        await reply(update, words.private_only(_))
 
 
 async def help_in_group(update: Update, context: BotContext) -> None:

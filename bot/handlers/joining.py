@@ -23,7 +23,8 @@ from bot.services import accounts, joining, reminders
 from bot.services.errors import Refused
 from bot.services.joining import JoinDraft
 from bot.views import facilitation as facilitation_views
-from bot.views import keyboards, texts
+from bot.views import joining as views
+from bot.views.buttons import typed_choice
 from bot.views.callbacks import (
     JOIN_STEPS,
     Buttons,
@@ -74,9 +75,9 @@ async def show_step(
     d, _ = context.deps, context.tr
     step = joining.next_step(draft)
     offer = await joining.role_offer(d.db, draft, step, d.catalogue)
-    text = texts.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, offer)
+    text = views.step_question(_, step, draft, d.catalogue, d.settings.max_taskforces, offer)
     text = f"{notice}\n\n{text}" if notice else text
-    markup = keyboards.step(_, step, draft, d.catalogue, offer)
+    markup = views.step_keyboard(_, step, draft, d.catalogue, offer)
     shown = await (send if new_message else reply)(update, text, markup)
     if edited is None and shown is not None:  # a new message: its exact id, kept when the update ends
         joining.asked(draft, shown)
@@ -92,7 +93,7 @@ async def start_joining(
     ongoing = _draft(context)
     if ongoing is not None and not over and (ongoing.selected or ongoing.selection_done):
         _ = context.tr
-        await send(update, texts.join_in_progress(_, ongoing.selected), keyboards.carry_on_or_start_over(_, code))
+        await send(update, views.join_in_progress(_, ongoing.selected), views.carry_on_or_start_over_keyboard(_, code))
         return JOINING
     person = await accounts.person(d.db, person_id)
     held = [r for r in await accounts.registrations(d.db, person_id) if r.status.holds_place]
@@ -135,7 +136,7 @@ async def start_over(update: Update, context: BotContext) -> str | int:
 async def resume(update: Update, context: BotContext) -> str | int:
     draft = _draft(context)
     if draft is None:
-        await send(update, texts.no_flow(context.tr))
+        await send(update, views.no_flow(context.tr))
         return ConversationHandler.END
     return await show_step(update, context, draft, new_message=True)
 
@@ -220,9 +221,9 @@ async def _typed_button(context: BotContext, draft: JoinDraft, text: str) -> But
     d = context.deps
     step = joining.next_step(draft)
     offer = await joining.role_offer(d.db, draft, step, d.catalogue)
-    keyboards_shown = [keyboards.step(translator(lang), step, draft, d.catalogue, offer) for lang in SUPPORTED]
+    keyboards_shown = [views.step_keyboard(translator(lang), step, draft, d.catalogue, offer) for lang in SUPPORTED]
     # Where text is the answer (a name, a motivation), only a whole label counts as a press.
-    return unpack_any(keyboards.typed_choice(text, keyboards_shown, prefix=not joining.expects_text(step)))
+    return unpack_any(typed_choice(text, keyboards_shown, prefix=not joining.expects_text(step)))
 
 
 async def joining_other(update: Update, context: BotContext) -> str | int:
@@ -230,7 +231,7 @@ async def joining_other(update: Update, context: BotContext) -> str | int:
     draft = _draft(context)
     if draft is None:
         return ConversationHandler.END
-    notice = texts.text_expected(context.tr, joining.next_step(draft))
+    notice = views.text_expected(context.tr, joining.next_step(draft))
     return await show_step(update, context, draft, new_message=True, notice=notice)
 
 
@@ -247,7 +248,7 @@ async def confirm(update: Update, context: BotContext, draft: JoinDraft) -> str 
     await save_user_data(update, context)
     cards = await accounts.taskforce_cards(d.db, person_id, [r.code for r in results])
     details = {card.registration.taskforce: facilitation_views.card_details(_, card, d.catalogue) for card in cards}
-    await reply_for_sure(update, context, texts.joined(_, results, d.catalogue, details))
+    await reply_for_sure(update, context, views.joined(_, results, d.catalogue, details))
     d.sender.wake()
     return ConversationHandler.END
 
@@ -259,7 +260,7 @@ async def cancel(update: Update, context: BotContext) -> int:
         await joining.abandon(d.db, context.person_id, d.now())
     end_flows(context.user_data)
     await save_user_data(update, context)
-    await reply(update, texts.cancelled(context.tr))
+    await reply(update, views.cancelled(context.tr))
     return ConversationHandler.END
 
 
@@ -284,7 +285,7 @@ def _conversation() -> ConversationPart:
 
 
 async def _join_reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    return texts.join_reminder(_), keyboards.resume(_)
+    return views.join_reminder(_), views.resume_keyboard(_)
 
 
 async def _queue_join_reminders(d: Deps) -> None:
@@ -294,8 +295,8 @@ async def _queue_join_reminders(d: Deps) -> None:
 FEATURE = Feature(
     name="joining",
     conversation=_conversation,
-    commands=texts.joining_commands,
-    refusals=texts.joining_refusals,
+    commands=views.joining_commands,
+    refusals=views.joining_refusals,
     outbox_kinds=(OutboxKind("join_reminder", _join_reminder),),
     jobs=(_queue_join_reminders,),
 )

@@ -16,7 +16,8 @@ from bot.models import OutboxItem
 from bot.services import accounts, facilitation
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField
-from bot.views import keyboards, texts
+from bot.views import fields
+from bot.views import profile as views
 from bot.views.callbacks import PlacePress, ProfileChoice, ProfileClear, ProfileEdit
 
 TYPED_FIELDS = frozenset(f for f in ProfileField if f.typed)
@@ -27,9 +28,9 @@ async def show_profile_after(update: Update, context: BotContext, notice: str, *
     """After a /profile edit: what changed, then the profile card again, ready for the next change."""
     d, _ = context.deps, context.tr
     person = await accounts.person(d.db, context.person_id)
-    card = texts.profile_page(_, person, d.catalogue) if person is not None else ""
+    card = views.profile_page(_, person, d.catalogue) if person is not None else ""
     text = "\n\n".join(part for part in (notice, card) if part)
-    markup = keyboards.profile_fields(_) if person is not None else None
+    markup = views.profile_fields_keyboard(_) if person is not None else None
     await (send if new_message else reply)(update, text, markup)
 
 
@@ -38,7 +39,7 @@ async def profile(update: Update, context: BotContext) -> None:
     person = await accounts.person(d.db, context.person_id)
     if person is None:
         raise Refused("no_profile")
-    await reply(update, texts.profile_page(_, person, d.catalogue), keyboards.profile_fields(_))
+    await reply(update, views.profile_page(_, person, d.catalogue), views.profile_fields_keyboard(_))
 
 
 async def edit_chosen_field(update: Update, context: BotContext) -> None:
@@ -48,9 +49,9 @@ async def edit_chosen_field(update: Update, context: BotContext) -> None:
     person = await accounts.person(d.db, context.person_id)
     if person is None:
         raise Refused("no_profile")
-    question = texts.profile_question(_, field, first_time=False)
+    question = fields.profile_question(_, field, first_time=False)
     current = str(getattr(person, field.value))
-    await reply(update, question, keyboards.profile_field(_, field, d.catalogue, current))
+    await reply(update, question, views.profile_field_keyboard(_, field, d.catalogue, current))
 
 
 async def choose(update: Update, context: BotContext) -> None:
@@ -59,7 +60,7 @@ async def choose(update: Update, context: BotContext) -> None:
     saved = await accounts.update_field(
         d.db, context.person_id, press.field, press.value, d.catalogue, d.now(), typed=False
     )
-    await show_profile_after(update, context, texts.field_saved(context.tr, press.field, saved), new_message=False)
+    await show_profile_after(update, context, views.field_saved(context.tr, press.field, saved), new_message=False)
     d.sender.wake()  # a demotion closes open prompts; a move to another region asks about each place
 
 
@@ -73,9 +74,9 @@ async def edit_typed_field(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data[EDITING_KEY] = field.value
-    question = texts.profile_question(_, field, first_time=False)
+    question = fields.profile_question(_, field, first_time=False)
     clearable = field.optional and getattr(person, field.value) is not None
-    markup = keyboards.clear_field(_, field) if clearable else None
+    markup = views.clear_field_keyboard(_, field) if clearable else None
     await send(update, question + "\n" + _("Send the new value, or /cancel."), markup)
     return EDITING
 
@@ -88,7 +89,7 @@ async def clear_field(update: Update, context: BotContext) -> int:
         raise Refused("stale")
     await accounts.clear_field(d.db, context.person_id, field, d.now())
     end_flows(context.user_data)
-    await show_profile_after(update, context, texts.field_cleared(context.tr, field), new_message=False)
+    await show_profile_after(update, context, views.field_cleared(context.tr, field), new_message=False)
     return ConversationHandler.END
 
 
@@ -98,7 +99,7 @@ async def editing_text(update: Update, context: BotContext) -> int:
     text = update.message.text if update.message and update.message.text else ""
     saved = await accounts.update_field(d.db, context.person_id, field, text, d.catalogue, d.now(), typed=True)
     end_flows(context.user_data)
-    await show_profile_after(update, context, texts.field_saved(context.tr, field, saved), new_message=True)
+    await show_profile_after(update, context, views.field_saved(context.tr, field, saved), new_message=True)
     d.sender.wake()  # a demotion closes open prompts
     return ConversationHandler.END
 
@@ -117,7 +118,7 @@ async def place_press(update: Update, context: BotContext) -> None:
         d.db, context.person_id, press.registration, str(press.region), press.choice, d.catalogue,
         rules.admins, rules.patience, d.now(),
     )  # fmt: skip
-    await reply_for_sure(update, context, texts.place_chosen(context.tr, press.choice, chosen, d.catalogue))
+    await reply_for_sure(update, context, views.place_chosen(context.tr, press.choice, chosen, d.catalogue))
     d.sender.wake()  # prompts: an application sent, or one given up closed
 
 
@@ -129,7 +130,7 @@ async def _place_question(d: Deps, item: OutboxItem, _: Translate) -> Rendered |
     asked = await accounts.place_question(d.db, item.registration_id, region, d.catalogue)
     if asked is None:
         return None
-    return texts.place_question(_, asked, d.catalogue), keyboards.place_choices(_, asked, d.catalogue)
+    return views.place_question(_, asked, d.catalogue), views.place_choices_keyboard(_, asked, d.catalogue)
 
 
 def _handlers() -> list[Handler]:
@@ -158,8 +159,8 @@ FEATURE = Feature(
     name="profile",
     handlers=_handlers,
     conversation=_conversation,
-    commands=texts.profile_commands,
-    refusals=texts.profile_refusals,
+    commands=views.profile_commands,
+    refusals=views.profile_refusals,
     # Also queued by migration 10 for everyone who had moved: a notice, which waits for the sender's budget.
     outbox_kinds=(OutboxKind(facilitation.PLACE_QUESTION, _place_question),),
 )

@@ -27,8 +27,9 @@ from bot.models import OutboxItem
 from bot.services import contacts
 from bot.services.errors import Refused
 from bot.storage import outbox
-from bot.views import commands, keyboards, texts
-from bot.views import facilitation as facilitation_views
+from bot.views import commands, words
+from bot.views import joining as joining_views
+from bot.views import system as views
 from bot.views.callbacks import JOIN_STEPS, JoinFrom, JoinOver, JoinResume, is_old, unpack_any
 from bot.views.shown import loggable
 
@@ -45,7 +46,7 @@ async def outside_private_chat(update: Update, context: BotContext) -> None:
     command = message.text.split()[0] if message is not None and message.text else ""
     mine = f"@{context.bot.username}".casefold()
     if message is not None and command.startswith("/") and command.casefold().endswith(mine):
-        await message.reply_text(texts.private_only(context.tr))
+        await message.reply_text(words.private_only(context.tr))
     raise ApplicationHandlerStop
 
 
@@ -56,7 +57,7 @@ async def slow_down(application: Application, update: Update) -> None:  # type: 
         return
     deps: Deps = application.bot_data[DEPS_KEY]
     _ = translator(deps.language_of(user.id, user.language_code))
-    await application.bot.send_message(chat.id, texts.slow_down(_))
+    await application.bot.send_message(chat.id, views.slow_down(_))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -68,16 +69,16 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    await send(update, texts.unknown_command(context.tr))
+    await send(update, views.unknown_command(context.tr))
 
 
 async def unexpected_message(update: Update, context: BotContext) -> None:
     """Outside any flow; but if a join draft is waiting, offer to carry on with it."""
     _ = context.tr
     if context.user_data and context.user_data.get(DRAFT_KEY):
-        await send(update, texts.join_reminder(_), keyboards.resume(_))
+        await send(update, joining_views.join_reminder(_), joining_views.resume_keyboard(_))
     else:
-        await send(update, texts.unexpected_text(_))
+        await send(update, views.unexpected_text(_))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -89,13 +90,13 @@ async def stale_button(update: Update, context: BotContext) -> None:
     if press is None:
         log.warning("unknown button data pressed: %s", loggable(data))
     if is_old(data):
-        text = texts.old_button(context.tr)
+        text = views.old_button(context.tr)
     elif isinstance(press, JOIN_PRESSES):
-        text = texts.no_flow(context.tr)
+        text = joining_views.no_flow(context.tr)
     else:
         raise Refused("stale")
     if query is not None:
-        await query.answer(texts.alert(text), show_alert=True)
+        await query.answer(words.alert(text), show_alert=True)
 
 
 async def record_update(update: Update, context: BotContext) -> None:
@@ -151,12 +152,12 @@ async def on_error(update: object, context: BotContext) -> None:
         for admin in d.settings.admins:
             try:
                 _ = translator(await contacts.language_of(d.db, admin))
-                await context.bot.send_message(admin, facilitation_views.admin_alert(_, place, key))
+                await context.bot.send_message(admin, views.admin_alert(_, place, key))
             except TelegramError:
                 log.warning("could not alert an admin")
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await update.effective_chat.send_message(texts.apology(context.tr))
+            await update.effective_chat.send_message(views.apology(context.tr))
         except TelegramError:
             log.warning("could not apologise for the error")
 
@@ -216,7 +217,7 @@ FEATURE = Feature(
     name="system",
     early=lambda deps: _outside_private(),
     handlers=_handlers,
-    commands=texts.system_commands,
+    commands=views.system_commands,
     # Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
     outbox_kinds=(OutboxKind(outbox.REPLY, _stored_reply, max_attempts=20, answer=True),),
 )

@@ -11,6 +11,7 @@ from bot.models import Audience, Broadcast, BroadcastState, Catalogue, ContentTy
 from bot.services.announcements import Progress, effective
 from bot.services.errors import Refused
 from bot.storage.announcements import Reach
+from bot.views.buttons import button
 from bot.views.callbacks import (
     AnnouncementsSetting,
     AudiencePage,
@@ -22,9 +23,8 @@ from bot.views.callbacks import (
     SendingAction,
 )
 from bot.views.commands import CommandAudience, CommandText
-from bot.views.keyboards import button
 from bot.views.shown import plain, shown
-from bot.views.texts import fit, labelled, number, role_label, when
+from bot.views.words import fit, labelled, number, role_label, when
 
 Rows = list[list[InlineKeyboardButton]]
 PARTS: dict[Criterion, str] = {"tf": "taskforces", "ro": "roles", "rg": "regions", "ty": "types"}

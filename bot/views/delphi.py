@@ -10,11 +10,11 @@ from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
+from bot.views.buttons import button
 from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, QuestionAction
 from bot.views.commands import CommandAudience, CommandText
-from bot.views.keyboards import button
 from bot.views.shown import shown
-from bot.views.texts import fit, labelled, number, number_range, when
+from bot.views.words import fit, labelled, number, number_range, when
 
 Rows = list[list[InlineKeyboardButton]]
 RULES = ", ".join(f"<code>{rule}</code>" for rule in ("70/15", "percent:N", "iqr:N", "rand-ucla"))

@@ -21,7 +21,7 @@ from bot.services.delphi_results import Feedback, Part, QuestionResult, Results,
 from bot.storage.delphi import Response, StoredRound
 from bot.views.delphi import answer_text, plain, question_type, title
 from bot.views.exports import neutralised
-from bot.views.texts import MESSAGE_LIMIT, fit, labelled, number, when
+from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, when
 
 BAR_WIDTH = 12
 COMMENTS_SHOWN = 20  # per question in the message; the CSV has them all

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.i18n import Translate
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.reports import ExportRecord
-from bot.views.texts import role_label, status_label
+from bot.views.words import role_label, status_label
 from bot.views.xlsx import Cell, Sheet, Workbook, row_xml
 
 WIDTHS = (10, 12, 28, 28, 18, 20, 26, 24, 12, 30, 20, 22, 20, 12, 18, 18, 18, 24, 40)

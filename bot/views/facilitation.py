@@ -20,8 +20,8 @@ from bot.storage.membership import Member
 from bot.views.callbacks import ApplicationChoice, ApplicationPress
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.exports import neutralised
-from bot.views.texts import (
-    field_label,
+from bot.views.fields import field_label
+from bot.views.words import (
     first_tasks,
     fit,
     labelled,
@@ -377,10 +377,6 @@ def members_caption(_: Translate, code: str) -> str:
 
 def stayed(_: Translate, code: str) -> str:
     return _("You stay in Task Force {code} as a Team Member. Welcome!").format(code=code)
-
-
-def admin_alert(_: Translate, place: str, error: str) -> str:
-    return fit(_("⚠️ Bot error at {place}: {error}").format(place=escape(place), error=escape(error)))
 
 
 def facilitation_commands(_: Translate) -> list[CommandText]:

@@ -7,7 +7,7 @@ from html import escape
 from bot.i18n import Translate
 from bot.models import Catalogue, Role
 from bot.storage.groups import GroupLink
-from bot.views.texts import role_label
+from bot.views.words import role_label
 
 
 def linked(_: Translate, link: GroupLink, catalogue: Catalogue) -> str:

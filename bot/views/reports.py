@@ -9,7 +9,7 @@ from bot.i18n import Translate
 from bot.models import Catalogue, Role
 from bot.services.reports import Statistics, joins_by_week
 from bot.views.commands import CommandAudience, CommandText
-from bot.views.texts import fit, labelled, number, role_label
+from bot.views.words import fit, labelled, number, role_label
 
 BARS = "▁▂▃▄▅▆▇█"
 ROLE_COLOURS = {Role.LEADER: "#1b5e20", Role.REPRESENTATIVE: "#66bb6a", Role.MEMBER: "#c5e1a5"}

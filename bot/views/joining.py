@@ -1,0 +1,279 @@
+"""The words and keyboards of joining task forces: each step of the join flow, its summary and outcome."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Translate
+from bot.models import Catalogue, Objective, Profile, RegistrationStatus, Role
+from bot.services import joining
+from bot.services.errors import Refused
+from bot.services.fields import MOTIVATION_LIMIT, ProfileField
+from bot.services.joining import EditPart, JoinDraft, Joined, RoleOffer, Step, StepKind, progress
+from bot.views.buttons import Button, button, keyboard, rows_of
+from bot.views.callbacks import (
+    JoinBack,
+    JoinCancel,
+    JoinConfirm,
+    JoinDone,
+    JoinEdit,
+    JoinOver,
+    JoinPick,
+    JoinResume,
+    JoinRole,
+    JoinToggle,
+)
+from bot.views.commands import CommandAudience, CommandText
+from bot.views.fields import field_label, keep_button, profile_choices, profile_lines, profile_question, shown_value
+from bot.views.words import common_refusals, first_tasks, fit, labelled, refusal, role_label, status_label
+
+
+def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
+    """The text of whatever the join flow asks next, under a line saying what is joined and how far it is."""
+    return fit(f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}")
+
+
+def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
+    number_, total = progress(draft)
+    if not draft.selection_done or not draft.selected:
+        return _("Step {n} of {m}").format(n=number_, m=total)
+    objective = catalogue.objective(draft.selected[0]) if len(draft.selected) == 1 else None
+    what = f"{objective.code} · {escape(objective.title(_.language))}" if objective else ", ".join(draft.selected)
+    return _("Joining {what} · step {n} of {m}").format(what=what, n=number_, m=total)
+
+
+def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
+    if step.kind is StepKind.SELECT:
+        return selection(_, draft, catalogue, cap)
+    if step.kind is StepKind.PROFILE and step.field is not None:
+        return profile_question(_, step.field, draft.ask_profile and not draft.editing)
+    if step.kind is StepKind.PICK_FIELD:
+        return _("Which part of your profile should change? Tap it; the rest stays as it is.")
+    objective = catalogue.objective(step.code or "")
+    if step.kind is StepKind.ROLE and objective is not None:
+        return role_question(_, objective, offer)
+    if step.kind is StepKind.MOTIVATION and objective is not None:
+        return motivation_question(_, objective, draft.roles[objective.code])
+    return summary(_, draft, catalogue)
+
+
+def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue, cap: int) -> str:
+    lines = [
+        _("<b>Which Task Forces do you want to join?</b>"),
+        _("Tap to select or unselect, then press Continue. You may hold at most {cap} in all.").format(cap=cap),
+        "",
+    ]
+    for objective in catalogue.objectives:
+        mark = "✅ " if objective.code in draft.selected else ("☑️ " if objective.code in draft.held else "")
+        lines.append(f"{mark}<b>{objective.code}</b> {escape(objective.title(_.language))}")
+    chosen = len(draft.held) + len(draft.selected)
+    lines += ["", _("Chosen: {count} of at most {cap}.").format(count=chosen, cap=cap)]
+    if draft.held:
+        lines += ["", _("☑️ marks the Task Forces you are already in.")]
+    return fit("\n".join(lines))
+
+
+def role_question(_: Translate, objective: Objective, offer: RoleOffer) -> str:
+    lines = [
+        _("<b>Task Force {code} · {title}</b>: which role suits you?").format(
+            code=objective.code, title=escape(objective.title(_.language))
+        ),
+        "",
+        _(
+            "<b>Global Leader</b>: organises the inter-regional consultative process, supervises activities and reports to the Forum of Partners."
+        ),
+        _(
+            "<b>Regional Representative</b>: finds partners in the region, organises the regional consultative process, liaises with the Global Leader and the authorities."
+        ),
+        _(
+            "<b>Team Member</b>: provides information on on-going actions and projects, contributes to the implementation strategy and the consultations."
+        ),
+    ]
+    if not offer.may_lead:
+        lines += ["", refusal(_, Refused("role_reserved"), common_refusals(_))]
+    for role, holder in offer.taken.items():
+        lines += ["", _("{role} of this Task Force is held by {name}; to help with it, write to its Facilitators.").format(
+            role=role_label(_, role), name=escape(holder)
+        )]  # fmt: skip
+    return "\n".join(lines)
+
+
+def motivation_question(_: Translate, objective: Objective, role: Role) -> str:
+    return _(
+        "In a few sentences, why do you apply as <b>{role}</b> of Task Force {code}? (at most {limit} characters)"
+    ).format(role=role_label(_, role), code=objective.code, limit=MOTIVATION_LIMIT)
+
+
+def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
+    lines = [_("<b>Please check before you confirm.</b>"), ""]
+    lines += profile_lines(_, draft.profile, catalogue)
+    lines.append("")
+    for code in draft.selected:
+        objective = catalogue.objective(code)
+        title = escape(objective.title(_.language)) if objective else ""
+        lines.append(labelled(_, f"<b>{code}</b> {title}", role_label(_, draft.roles[code])))
+        if code in draft.motivations:
+            lines.append(f"  “{escape(draft.motivations[code])}”")
+    lines += ["", _("Nothing is saved until you press Confirm.")]
+    return fit("\n".join(lines))
+
+
+def joined(_: Translate, results: list[Joined], catalogue: Catalogue, details: dict[str, list[str]]) -> str:
+    """The outcome of a join, each task force with its `details` (its facilitators, its members)."""
+    lines = [_joined_heading(_, results), ""]
+    for result in results:
+        objective = catalogue.objective(result.code)
+        title = escape(objective.title(_.language) if objective else "")
+        role = f"{role_label(_, result.role)} ({status_label(_, result.status)})"
+        lines.append(labelled(_, f"<b>{result.code}</b> {title}", role))
+        lines += details.get(result.code, [])
+    lines.append("")
+    if any(r.status is RegistrationStatus.ACTIVE for r in results):
+        lines.append(_("As a Team Member you are in at once; the Task Force Facilitator will guide you."))
+    if any(r.status is RegistrationStatus.PENDING for r in results):
+        lines.append(
+            _(
+                "Leaders and Regional Representatives are selected by the Executive Secretariat through a "
+                "consultative process: the Facilitator will review your application and you will be told the decision here."
+            )
+        )
+    lines += ["", _("<b>What the Task Force does first</b>"), first_tasks(_), ""]
+    lines.append(_("/mytaskforces shows your registrations at any time."))
+    return fit("\n".join(lines))
+
+
+def _joined_heading(_: Translate, results: list[Joined]) -> str:
+    """A Leader or Representative application is an application, never a registration."""
+    pending = [r for r in results if r.status is RegistrationStatus.PENDING]
+    if not pending:
+        return _("<b>Thank you, you are registered.</b>")
+    if len(pending) == len(results):
+        return _("<b>Thank you, your application is sent; the Facilitator will decide.</b>")
+    return _("<b>Thank you: you are registered as Team Member, and your applications are sent.</b>")
+
+
+def join_in_progress(_: Translate, codes: list[str]) -> str:
+    return _("You already began joining Task Forces ({codes}). Carry on where you left off, or start over?").format(
+        codes=", ".join(codes) or "—"
+    )
+
+
+def text_expected(_: Translate, step: Step) -> str:
+    """A photo, sticker or voice where text is expected: say what to type."""
+    if step.kind is StepKind.MOTIVATION:
+        return _("Please type your motivation: text is expected here.")
+    if step.kind is StepKind.PROFILE and step.field is not None and step.field.typed:
+        return _("Please type your {field}: text is expected here.").format(field=field_label(_, step.field).lower())
+    return refusal(_, Refused("use_buttons"), common_refusals(_))
+
+
+def join_reminder(_: Translate) -> str:
+    return _(
+        'You began joining the "4 per 1000" Task Forces but did not finish. '
+        "Press Continue to carry on where you left off, or /cancel."
+    )
+
+
+def no_flow(_: Translate) -> str:
+    return _("That joining was already finished or cancelled. /join starts a new one.")
+
+
+def cancelled(_: Translate) -> str:
+    return _("Cancelled. Nothing was saved. /start shows the menu.")
+
+
+def joining_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "join",
+            CommandAudience.EVERYONE,
+            _("Join Task Forces"),
+            _("/join · join Task Forces (/join B3 goes straight to B3)"),
+        ),
+    ]
+
+
+def joining_refusals(_: Translate) -> dict[str, str]:
+    return {
+        "cap": _(
+            "You can take part in at most {cap} Task Forces at a time: you hold {held} and have selected {selected}. Unselect one, or /leave one first."
+        ),
+        "nothing_selected": _("Please select at least one Task Force first."),
+    }
+
+
+def step_keyboard(
+    _: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, offer: RoleOffer
+) -> InlineKeyboardMarkup:
+    """The buttons of whatever the join flow asks next; Back after the first step, Cancel always."""
+    if step.kind is StepKind.SELECT:
+        return selection_keyboard(_, draft, catalogue)
+    rows: list[list[Button]] = []
+    kept = joining.kept_answer(draft, step)
+    if step.kind is StepKind.PROFILE and step.field is not None:
+        rows = profile_choices(_, step.field, catalogue, kept=kept)
+    elif step.kind is StepKind.ROLE and step.code is not None:
+        rows = role_buttons(_, step.code, offer)
+    elif step.kind is StepKind.MOTIVATION and kept:
+        rows = [[keep_button(_, None, kept)]]
+    elif step.kind is StepKind.PICK_FIELD:
+        rows = pick_field_buttons(_, draft.profile, catalogue)
+    elif step.kind is StepKind.SUMMARY:
+        rows = summary_buttons(_)
+    back = [button(_("« Back"), JoinBack().pack())] if joining.can_go_back(draft) else []
+    return keyboard(*rows, [*back, button(_("Cancel"), JoinCancel().pack())])
+
+
+def selection_keyboard(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKeyboardMarkup:
+    buttons = []
+    for item in catalogue.objectives:
+        mark = "✅ " if item.code in draft.selected else ("☑️ " if item.code in draft.held else "")
+        buttons.append(button(mark + item.code, JoinToggle(code=item.code).pack()))
+    return keyboard(
+        *rows_of(buttons, 4),
+        [
+            button(_("Continue ▶"), JoinDone().pack()),
+            button(_("Cancel"), JoinCancel().pack()),
+        ],
+    )
+
+
+def pick_field_buttons(_: Translate, profile: Profile, catalogue: Catalogue) -> list[list[Button]]:
+    """The summary's "Edit profile": each field with its current answer, one tap to change it."""
+    buttons = []
+    for field in ProfileField:
+        value = shown_value(_, profile, field, catalogue)
+        label = labelled(_, field_label(_, field), value if len(value) <= 30 else value[:29] + "…")
+        buttons.append(Button(label, callback_data=JoinPick(field=field).pack()))
+    return rows_of(buttons, 1)
+
+
+def role_buttons(_: Translate, code: str, offer: RoleOffer) -> list[list[Button]]:
+    return [[button(role_label(_, role), JoinRole(code=code, role=role).pack())] for role in offer.offered]
+
+
+def summary_buttons(_: Translate) -> list[list[Button]]:
+    return [
+        [button(_("✅ Confirm"), JoinConfirm().pack())],
+        [
+            button(_("Edit Task Forces"), JoinEdit(part=EditPart.TASKFORCES).pack()),
+            button(_("Edit profile"), JoinEdit(part=EditPart.PROFILE).pack()),
+            button(_("Edit roles"), JoinEdit(part=EditPart.ROLES).pack()),
+        ],
+    ]
+
+
+def carry_on_or_start_over_keyboard(_: Translate, code: str | None) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(_("Carry on"), JoinResume().pack())],
+        [button(_("Start over"), JoinOver(code=code).pack())],
+    )
+
+
+def resume_keyboard(_: Translate) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(_("Continue"), JoinResume().pack())],
+        [button(_("Cancel"), JoinCancel().pack())],
+    )

@@ -1,0 +1,141 @@
+"""The words and keyboards of /profile: the fields to change, what was saved, a Representative place
+after a move to another region."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Translate
+from bot.models import Catalogue, Person, RegistrationStatus
+from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
+from bot.services.fields import ProfileField
+from bot.views.buttons import Button, button, keyboard, rows_of
+from bot.views.callbacks import PlacePress, ProfileChoice, ProfileClear, ProfileEdit
+from bot.views.commands import CommandAudience, CommandText
+from bot.views.fields import field_label, profile_choices, profile_lines
+
+
+def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
+    lines = [_("<b>Your profile</b>"), "", *profile_lines(_, person.as_profile(), catalogue)]
+    lines += ["", _("Choose what to change.")]
+    return "\n".join(lines)
+
+
+def field_cleared(_: Translate, field: ProfileField) -> str:
+    return _("Removed: {field}.").format(field=field_label(_, field))
+
+
+def field_saved(_: Translate, field: ProfileField, saved: FieldSaved) -> str:
+    text = _("Saved: {field}.").format(field=field_label(_, field))
+    if saved.demoted:
+        text += "\n" + _(
+            "Since your organisation is no longer a member or partner, you are now a Team Member in: {codes}."
+        ).format(codes=", ".join(saved.demoted))
+    if saved.asked:
+        text += "\n" + _(
+            "A Regional Representative place stays with the region it is for. "
+            "I ask you next what to do with yours in: {codes}."
+        ).format(codes=", ".join(saved.asked))
+    return text
+
+
+def place_question(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> str:
+    """Asked after a move to another region, once for each Representative place (active or applied for)."""
+    values = _place_values(_, asked, catalogue)
+    if asked.place.status is RegistrationStatus.PENDING:
+        held = _("In Task Force {code} you applied to be the Regional Representative for {old}.")
+    else:
+        held = _("In Task Force {code} you are the Regional Representative for {old}.")
+    return "\n".join(
+        [
+            _("Your region is now {region}.").format(**values),
+            held.format(**values),
+            _(
+                "That place stays with {old}. Keep it, become a Team Member of the Task Force, or apply "
+                "to be the Regional Representative for {region} (the facilitators decide)."
+            ).format(**values),
+        ]
+    )
+
+
+def _place_values(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> dict[str, str]:
+    """The new region, the region the place is for, and its task force, as the place's texts name them."""
+    return {
+        "region": escape(catalogue.label_of(asked.region, _.language)),
+        "old": escape(catalogue.label_of(asked.place.region or "", _.language)),
+        "code": asked.place.taskforce,
+    }
+
+
+def place_chosen(_: Translate, choice: PlaceChoice, chosen: PlaceQuestion, catalogue: Catalogue) -> str:
+    values = _place_values(_, chosen, catalogue)
+    if choice is PlaceChoice.APPLY and chosen.place.status is RegistrationStatus.PENDING:
+        return _(
+            "Your application as Regional Representative for {region} of Task Force {code} is sent to its "
+            "facilitators, in place of your application for {old}."
+        ).format(**values)
+    return {
+        PlaceChoice.KEEP: _("Nothing changed: your place in Task Force {code} stays with {old}."),
+        PlaceChoice.MEMBER: _("You are now a Team Member of Task Force {code}."),
+        PlaceChoice.APPLY: _(
+            "Your application as Regional Representative for {region} of Task Force {code} is sent to its "
+            "facilitators. Your place for {old} is given up; if they do not approve, you stay in the Task Force "
+            "as a Team Member."
+        ),
+    }[choice].format(**values)
+
+
+def profile_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "profile",
+            CommandAudience.EVERYONE,
+            _("See and edit your profile"),
+            _("/profile · see and edit your profile"),
+        ),
+    ]
+
+
+def profile_refusals(_: Translate) -> dict[str, str]:
+    return {
+        "region_taken": _(
+            "{holder} already holds the Regional Representative place of your new region in Task Force {code}. "
+            "Nothing was changed: you may keep your place, or become a Team Member."
+        ),
+    }
+
+
+def profile_fields_keyboard(_: Translate) -> InlineKeyboardMarkup:
+    buttons = [button(field_label(_, f), ProfileEdit(field=f).pack()) for f in ProfileField]
+    return keyboard(*rows_of(buttons, 2))
+
+
+def clear_field_keyboard(_: Translate, field: ProfileField) -> InlineKeyboardMarkup:
+    """For the optional fields only."""
+    label = {ProfileField.EMAIL: _("Remove my e-mail")}[field]
+    return keyboard([button(label, ProfileClear(field=field).pack())])
+
+
+def profile_field_keyboard(
+    _: Translate, field: ProfileField, catalogue: Catalogue, current: str
+) -> InlineKeyboardMarkup:
+    """A choice field of /profile, its current answer marked ✓."""
+    rows = profile_choices(_, field, catalogue, ProfileChoice, kept=current)
+    return keyboard(*rows)
+
+
+def place_choices_keyboard(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """Keep, give up or apply for the new region: each names the place and the region now (stale otherwise)."""
+    place, index = asked.place, catalogue.region_names.index(asked.region)
+
+    def choice(label: str, chosen: PlaceChoice) -> list[Button]:
+        return [button(label, PlacePress(choice=chosen, registration=place.id, region=index).pack())]
+
+    return keyboard(
+        choice(_("Keep it for {region}").format(region=catalogue.label_of(place.region or "", _.language)),
+               PlaceChoice.KEEP),
+        choice(_("Become a Team Member"), PlaceChoice.MEMBER),
+        choice(_("Apply for {region}").format(region=catalogue.label_of(asked.region, _.language)), PlaceChoice.APPLY),
+    )  # fmt: skip
