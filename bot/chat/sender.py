@@ -20,7 +20,6 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -33,6 +32,7 @@ from bot.i18n import Translate, translator
 from bot.models import ContentType, OutboxItem
 from bot.services import contacts
 from bot.services.clock import utc_now
+from bot.services.groups import GroupStep
 from bot.storage import outbox
 from bot.storage.database import Database
 
@@ -46,12 +46,6 @@ class WithFile:
     content_type: ContentType
     file_id: str
     caption: str
-
-
-class GroupStep(StrEnum):
-    APPROVE = "approve"
-    DECLINE = "decline"
-    REMOVE = "remove"  # ban then unban: out of the group, free to come back through the bot
 
 
 @dataclass(frozen=True)

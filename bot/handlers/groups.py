@@ -25,12 +25,12 @@ from bot.chat.common import reply
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import Callback, Feature, Handler, command, polite
 from bot.chat.members import send_members
-from bot.chat.sender import GroupAction, GroupStep, OutboxKind, Rendered
+from bot.chat.sender import GroupAction, OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import OutboxItem, RegistrationStatus
 from bot.services import accounts, groups
 from bot.services.errors import Refused
-from bot.services.groups import BotRights
+from bot.services.groups import BotRights, GroupStep
 from bot.storage import outbox
 from bot.views import groups as views
 from bot.views import texts

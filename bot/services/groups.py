@@ -11,6 +11,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.models import Catalogue, Lane, RegistrationStatus
 from bot.services import authority
@@ -26,6 +27,12 @@ WELCOME_KIND = "group_welcome"
 DECLINED_KIND = "group_declined"
 BROKEN_KIND = "group_broken"
 GROUP_TYPES = ("group", "supergroup")
+
+
+class GroupStep(StrEnum):
+    APPROVE = "approve"
+    DECLINE = "decline"
+    REMOVE = "remove"  # ban then unban: out of the group, free to come back through the bot
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ async def decide_request(db: Database, chat_id: int, user_id: int, asked_at: dat
         approved = any(r.taskforce == found.taskforce and r.status is RegistrationStatus.ACTIVE for r in held)
         if not await groups.first_request(tx, chat_id, user_id, asked_at, approved, now):
             return None
-        step = "approve" if approved else "decline"
+        step = GroupStep.APPROVE if approved else GroupStep.DECLINE
         await outbox.enqueue(tx, chat_id, ACTION_KIND, now, params={"step": step, "user": user_id})
         if approved and found.welcome:
             await outbox.enqueue(tx, chat_id, WELCOME_KIND, now, params={"user": user_id, "code": found.taskforce})
@@ -139,7 +146,7 @@ async def queue_removal(tx: Transaction, code: str, user_id: int | None, now: da
     found = await groups.of_taskforce(tx, code)
     if found is None or user_id is None:
         return
-    await outbox.enqueue(tx, found.chat_id, ACTION_KIND, now, params={"step": "remove", "user": user_id})
+    await outbox.enqueue(tx, found.chat_id, ACTION_KIND, now, params={"step": GroupStep.REMOVE, "user": user_id})
 
 
 async def broken(db: Database, chat_id: int, reason: str, admins: Collection[int], now: datetime) -> bool:
