@@ -283,7 +283,7 @@ def _conversation() -> ConversationPart:
     )
 
 
-async def _join_reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _join_reminder(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     return texts.join_reminder(_), keyboards.resume(_)
 
 
