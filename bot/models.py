@@ -235,13 +235,23 @@ class Lane(IntEnum):
     BULK = 2  # broadcasts, Delphi invitations
 
 
+class Payload(BaseModel):
+    """What an outbox row of one kind carries, declared next to the kind's name by the module that queues it.
+
+    Stored as the row's JSON (the `params` column), its fields being the keys; the sender validates a row
+    against its kind's model before rendering it, so no renderer reads loose JSON.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+
 class OutboxItem(BaseModel):
     id: int
     chat_id: int
     kind: str
     registration_id: int | None
     edit_message_id: int | None
-    params: dict[str, object]
+    raw_payload: str | None  # the row's JSON as stored; the sender validates it against the kind's `Payload`
     attempts: int = 0
     broadcast_id: int | None = None
 

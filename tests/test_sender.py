@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.models import Catalogue, Lane
 from bot.storage import outbox
+from bot.storage.database import to_text
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent
 
@@ -147,3 +148,33 @@ async def test_a_notice_overtakes_a_long_bulk_queue(
         notice = await standin.wait_for(lambda s: s.chat_id == 424242, timeout=5)
     assert notice.at - queued_at < 1.5
     assert len([s for s in reminders(standin) if s.at < notice.at]) < 60  # of 300 bulk rows
+
+
+async def test_a_row_whose_payload_does_not_fit_its_kind_fails_and_the_others_still_go(
+    running_bot: RunningBot,
+) -> None:
+    """Rows written by SQL (a migration, an older version) are validated before rendering: a misfit is failed
+    with its reason, nothing is sent for it, and the sender goes on."""
+    standin, db = running_bot.standin, running_bot.db
+    assert db is not None
+    misfits = {
+        7021: '{"round": "the first"}',  # not a number
+        7022: None,  # a kind that carries a payload, without one
+        7023: "not JSON",
+    }
+    for chat, params in misfits.items():
+        await db.write(
+            "INSERT INTO outbox (chat_id, kind, params, created_at, lane) VALUES (?, 'delphi_reminder', ?, ?, ?)",
+            (chat, params, to_text(running_bot.clock()), int(Lane.NOTICE)),
+        )
+    await queue(running_bot, [7024])
+    await delivered(standin, 1, timeout=10)
+    await running_bot.settled()
+    rows = await db.fetchall(
+        "SELECT chat_id, sent_at, failure FROM outbox WHERE chat_id IN (7021, 7022, 7023) ORDER BY chat_id"
+    )
+    assert [row["chat_id"] for row in rows] == sorted(misfits)
+    for row in rows:
+        assert row["sent_at"] is None and row["failure"].startswith("bad payload: "), tuple(row)
+    assert rows[0]["failure"].startswith("bad payload: round: ")
+    assert not [s for s in standin.sent if s.chat_id in misfits]

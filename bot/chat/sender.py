@@ -20,9 +20,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypedDict, TypeVar, Unpack, overload
 
+from pydantic import ValidationError
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -30,9 +30,10 @@ from bot.chat.calls import edit_text
 from bot.chat.pace import Budget, ChatPace, retry_seconds
 from bot.config import Settings
 from bot.i18n import Translate, translator
-from bot.models import ContentType, OutboxItem
+from bot.models import ContentType, OutboxItem, Payload
 from bot.services import contacts
 from bot.services.clock import utc_now
+from bot.services.groups import GroupStep
 from bot.storage import outbox
 from bot.storage.database import Database
 
@@ -46,12 +47,6 @@ class WithFile:
     content_type: ContentType
     file_id: str
     caption: str
-
-
-class GroupStep(StrEnum):
-    APPROVE = "approve"
-    DECLINE = "decline"
-    REMOVE = "remove"  # ban then unban: out of the group, free to come back through the bot
 
 
 @dataclass(frozen=True)
@@ -80,6 +75,12 @@ class Wiring(Protocol):
 
 Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile | GroupAction | Skip
 W = TypeVar("W", bound=Wiring)
+P = TypeVar("P")  # what a kind's rows carry: its `Payload` model, or None for a kind that carries nothing
+M = TypeVar("M", bound=Payload)
+# Given the row's payload, validated against the kind's model, instead of reading its JSON.
+Renderer = Callable[[W, OutboxItem, P, Translate], Awaitable[Rendered | None]]
+AfterSend = Callable[[W, OutboxItem, P, int], Awaitable[None]]  # with the new message's id
+Settled = Callable[[W, OutboxItem], Awaitable[None]]
 
 MAX_ATTEMPTS = 5  # by default; 2 + 4 + 8 + 16 s of retries
 MAX_IN_FLIGHT = 32
@@ -92,18 +93,61 @@ MAX_DELAY = 300.0  # between two attempts
 STOP_GRACE = 0.5  # SIGTERM must stop the bot within a second
 
 
+if TYPE_CHECKING:
+
+    class KindOptions(TypedDict, Generic[W], total=False):
+        """The rest of `OutboxKind`'s fields, which do not depend on the payload, for its overloads."""
+
+        max_attempts: int
+        settled: Settled[W] | None
+        answer: bool
+        announcement: bool
+        message: bool
+
+
 @dataclass(frozen=True)
 class OutboxKind(Generic[W]):
-    """A kind of outbox row: how to write it, and what to do once Telegram took it."""
+    """A kind of outbox row: what its rows carry, how to write it, and what to do once Telegram took it.
+
+    Not generic in the payload, so that a feature's kinds of different payloads make one tuple; the
+    constructor's overloads tie each renderer to its kind's payload instead (None for a kind that carries none).
+    """
 
     name: str
-    render: Callable[[W, OutboxItem, Translate], Awaitable[Rendered | None]]
-    after_send: Callable[[W, OutboxItem, int], Awaitable[None]] | None = None
+    render: Renderer[W, Any]
+    payload: type[Payload] | None = None  # the model a row's JSON must fit before it is rendered
+    after_send: AfterSend[W, Any] | None = None
     max_attempts: int = MAX_ATTEMPTS  # network errors and 5xx: then the row fails with the reason
-    settled: Callable[[W, OutboxItem], Awaitable[None]] | None = None  # once sent, or failed for good
+    settled: Settled[W] | None = None  # once sent, or failed for good
     answer: bool = False  # to someone who just wrote: counted against their chat only, not the budget
     announcement: bool = False  # a broadcast: a paid one with BOT_PAID_BROADCAST
     message: bool = True  # False: a decision on a group's member, which Telegram's message limits do not count
+
+    if TYPE_CHECKING:
+        # For mypy only (the dataclass makes the real one): the renderer and after_send of a kind without a
+        # payload take None, those of a kind with one take its model, so that neither expects what the kind
+        # does not declare. M is the constructor's own: a tuple's declared type cannot choose it.
+        @overload
+        def __init__(
+            self,
+            name: str,
+            render: Renderer[W, None],
+            payload: None = None,
+            after_send: AfterSend[W, None] | None = None,
+            **options: Unpack[KindOptions[W]],
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            name: str,
+            render: Renderer[W, M],
+            payload: type[M],
+            after_send: AfterSend[W, M] | None = None,
+            **options: Unpack[KindOptions[W]],
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
 
 async def deliver(
@@ -276,8 +320,15 @@ class Sender(Generic[W]):
             return True
         if not await outbox.still_due(d.db, item.id, utc_now()):
             return False  # paused, cancelled or forgotten since it was read: left as it now is
+        try:
+            payload = None if kind.payload is None else kind.payload.model_validate_json(item.raw_payload or "{}")
+        except ValidationError as error:
+            problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in error.errors())
+            log.error("outbox %s (%s): its payload does not fit: %s", item.id, item.kind, problem)
+            await outbox.mark_failed(d.db, item.id, f"bad payload: {problem}", utc_now())
+            return True
         _ = translator(await contacts.language_of(d.db, item.chat_id))
-        rendered = await kind.render(d, item, _)
+        rendered = await kind.render(d, item, payload, _)
         if rendered is None:  # nothing left to say (e.g. the person deleted their data)
             await outbox.mark_sent(d.db, item.id, utc_now())
             return True
@@ -303,7 +354,7 @@ class Sender(Generic[W]):
             return await self._retry_later(item, error, kind.max_attempts)
         else:
             if kind.after_send is not None and message_id is not None:
-                await kind.after_send(d, item, message_id)
+                await kind.after_send(d, item, payload, message_id)
             await outbox.mark_sent(d.db, item.id, utc_now())
         return True
 

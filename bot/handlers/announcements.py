@@ -18,7 +18,7 @@ from bot.chat.sender import OutboxKind, Rendered, Skip, WithFile, deliver
 from bot.i18n import Translate
 from bot.models import Broadcast, BroadcastState, Content, ContentType, OutboxItem
 from bot.services import announcements
-from bot.services.announcements import Progress, Steer
+from bot.services.announcements import OfBroadcast, Progress, Steer
 from bot.services.errors import Refused
 from bot.views import announcements as views
 from bot.views.callbacks import (
@@ -336,7 +336,7 @@ def _handlers() -> list[Handler]:
     ]
 
 
-async def _announcement(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _announcement(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     """Read when it goes: a broadcast cancelled or a person who turned announcements off since gets nothing."""
     broadcast = await announcements.get(d.db, item.broadcast_id or 0)
     if broadcast is None or broadcast.state is BroadcastState.CANCELLED:
@@ -351,8 +351,8 @@ async def _settled(d: Deps, item: OutboxItem) -> None:
         await announcements.settle(d.db, item.broadcast_id, d.now())
 
 
-async def _progress(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    found = await announcements.progress(d.db, int(str(item.params.get("broadcast", 0))))
+async def _progress(d: Deps, item: OutboxItem, shown: OfBroadcast, _: Translate) -> Rendered | None:
+    found = await announcements.progress(d.db, shown.broadcast)
     if found is None:
         return None
     return views.progress(_, found, _rate(d, found, d.now())), views.steering(_, found.broadcast)
@@ -370,7 +370,7 @@ FEATURE = Feature(
     refusals=views.announcements_refusals,
     outbox_kinds=(
         OutboxKind(announcements.KIND, _announcement, settled=_settled, announcement=True),
-        OutboxKind(announcements.PROGRESS_KIND, _progress),
+        OutboxKind(announcements.PROGRESS_KIND, _progress, OfBroadcast),
     ),
     jobs=(_settle_all,),
 )

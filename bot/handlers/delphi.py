@@ -27,7 +27,7 @@ from bot.models import OutboxItem
 from bot.services import arguments, delphi, delphi_results
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
-from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND
+from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND, OfRound
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
 from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, any_of
@@ -352,32 +352,28 @@ def _handlers() -> list[Handler]:
 # ---------------------------------------------------------------- outbox and periodic jobs
 
 
-async def _invitation(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
+async def _invitation(d: Deps, item: OutboxItem, invited: OfRound, _: Translate) -> Rendered | None:
+    current = await delphi.next_question(d.db, item.chat_id, invited.round, d.now())
     if current is None:
         return None  # closed since, or every question answered already
     return await _question(d, _, current, item.chat_id, views.invitation_heading(_, current))
 
 
-async def _invited(d: Deps, item: OutboxItem, message_id: int) -> None:
+async def _invited(d: Deps, item: OutboxItem, invited: OfRound, message_id: int) -> None:
     """The first question went out: if it is typed, the panellist's next message answers it."""
-    current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
+    current = await delphi.next_question(d.db, item.chat_id, invited.round, d.now())
     if current is not None and current.question.type.typed:
         await delphi.wait_for_typed(d.db, item.chat_id, current, 0, d.now())
         d.typing_awaited.add(item.chat_id)
 
 
-async def _reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    current = await delphi.next_question(d.db, item.chat_id, _round_of(item), d.now())
+async def _reminder(d: Deps, item: OutboxItem, reminded: OfRound, _: Translate) -> Rendered | None:
+    current = await delphi.next_question(d.db, item.chat_id, reminded.round, d.now())
     if current is None:
         return None  # answered everything since the reminder was queued, or closed
     return views.reminder(_, current.round, current.total - current.answered), views.continue_keyboard(
         _, current.round.id
     )
-
-
-def _round_of(item: OutboxItem) -> int:
-    return int(str(item.params.get("round", 0)))
 
 
 async def _rounds_due(d: Deps) -> None:
@@ -388,13 +384,13 @@ async def _rounds_due(d: Deps) -> None:
     await delphi.remind_due(d.db, now)
 
 
-async def _event(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _event(d: Deps, item: OutboxItem, event: delphi.Event, _: Translate) -> Rendered | None:
     """The Secretariat told that a round opened or closed by itself."""
-    found = await delphi.event(d.db, _round_of(item))
+    found = await delphi.event(d.db, event.round)
     if found is None:
         return None
     stored, panel, complete = found
-    return result_views.round_event(_, stored, str(item.params.get("event")), panel, complete), None
+    return result_views.round_event(_, stored, event.event, panel, complete), None
 
 
 async def _load_waiting(d: Deps) -> None:
@@ -409,9 +405,9 @@ FEATURE = Feature(
     commands=views.delphi_commands,
     refusals=views.delphi_refusals,
     outbox_kinds=(
-        OutboxKind(INVITATION_KIND, _invitation, after_send=_invited),
-        OutboxKind(REMINDER_KIND, _reminder),
-        OutboxKind(delphi.EVENT_KIND, _event),
+        OutboxKind(INVITATION_KIND, _invitation, OfRound, after_send=_invited),
+        OutboxKind(REMINDER_KIND, _reminder, OfRound),
+        OutboxKind(delphi.EVENT_KIND, _event, delphi.Event),
     ),
     jobs=(_rounds_due,),
     on_start=(_load_waiting,),

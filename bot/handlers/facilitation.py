@@ -3,8 +3,6 @@ conversation), list members, see the balance."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
@@ -14,13 +12,13 @@ from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button
 from bot.chat.keys import REASON, REJECTING_KEY, end_flows
 from bot.chat.members import send_members
 from bot.chat.menus import update_menu
-from bot.chat.sender import OutboxKind, Rendered
+from bot.chat.sender import OutboxKind, Rendered, Renderer
 from bot.i18n import Translate
 from bot.models import OutboxItem
 from bot.services import authority, facilitation
 from bot.services.applications import application
 from bot.services.errors import Refused
-from bot.services.facilitation import Verdict
+from bot.services.facilitation import Digest, Removed, Verdict
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.views import facilitation as views
 from bot.views import words
@@ -29,7 +27,6 @@ from bot.views.callbacks import ApplicationChoice, ApplicationPress
 # The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
 # becomes a Verdict. Reject ("no") asks for a reason first, and decides with Verdict.REJECT.
 VERDICTS: dict[ApplicationChoice, Verdict] = {"ok": Verdict.APPROVE, "nm": Verdict.NOT_MEMBER}
-Renderer = Callable[[Deps, OutboxItem, Translate], Awaitable[Rendered | None]]
 
 
 async def facilitator_command(update: Update, context: BotContext) -> None:
@@ -221,33 +218,31 @@ def _handlers() -> list[Handler]:
 # ---------------------------------------------------------------- outbox kinds and periodic jobs
 
 
-async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _welcome(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     codes = await facilitation.facilitated_by(d.db, item.chat_id)
     return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
 
 
-async def _facilitator_removed(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    return views.facilitator_removed(_, str(item.params.get("code", ""))), None
+async def _facilitator_removed(d: Deps, item: OutboxItem, removed: Removed, _: Translate) -> Rendered | None:
+    return views.facilitator_removed(_, removed.code), None
 
 
-async def _digest(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    code = str(item.params.get("code", ""))
-    ids = [int(i) for i in item.params.get("ids", [])]  # type: ignore[attr-defined]
-    people = await facilitation.people(d.db, ids)
-    left = int(str(item.params.get("left", 0)))
-    return (views.digest(_, code, people, left, d.catalogue), None) if people or left else None
+async def _digest(d: Deps, item: OutboxItem, digest: Digest, _: Translate) -> Rendered | None:
+    people = await facilitation.people(d.db, digest.ids)
+    left = digest.left
+    return (views.digest(_, digest.code, people, left, d.catalogue), None) if people or left else None
 
 
-async def _prompt_forgotten(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _prompt_forgotten(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     return views.prompt_forgotten(_), None
 
 
-async def _withdrawn(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _withdrawn(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     facts = await application(d.db, item.registration_id or 0)
     return None if facts is None else (views.withdrawn(_, facts, d.catalogue), None)
 
 
-async def _decision(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _decision(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     """The applicant learns the outcome; after a rejection, a button to stay as Team Member."""
     facts = await application(d.db, item.registration_id or 0)
     if facts is None:
@@ -257,10 +252,10 @@ async def _decision(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     return views.decision(_, facts, d.catalogue), views.stay_keyboard(_, facts.registration.id) if stay else None
 
 
-def _prompt_kind(name: str) -> Renderer:
+def _prompt_kind(name: str) -> Renderer[Deps, None]:
     """A prompt (new, reminded, escalated, or edited to show the outcome): buttons while it is pending."""
 
-    async def render(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+    async def render(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
         facts = await application(d.db, item.registration_id or 0)
         if facts is None:
             return None
@@ -271,7 +266,7 @@ def _prompt_kind(name: str) -> Renderer:
     return render
 
 
-async def _remember_prompt(d: Deps, item: OutboxItem, message_id: int) -> None:
+async def _remember_prompt(d: Deps, item: OutboxItem, payload: None, message_id: int) -> None:
     if item.registration_id is not None:
         await facilitation.remember_prompt(d.db, item.registration_id, item.chat_id, message_id)
 
@@ -291,14 +286,14 @@ FEATURE = Feature(
     commands=views.facilitation_commands,
     refusals=views.facilitation_refusals,
     outbox_kinds=(
-        OutboxKind("facilitator_welcome", _welcome),
-        OutboxKind("facilitator_removed", _facilitator_removed),
-        OutboxKind("digest", _digest),
+        OutboxKind(facilitation.FACILITATOR_WELCOME, _welcome),
+        OutboxKind(facilitation.FACILITATOR_REMOVED, _facilitator_removed, Removed),
+        OutboxKind(facilitation.DIGEST, _digest, Digest),
         OutboxKind("prompt_forgotten", _prompt_forgotten),
         OutboxKind("withdrawn_by_admin", _withdrawn),
         OutboxKind("decision", _decision),
         *(
-            OutboxKind(name, _prompt_kind(name), _remember_prompt)
+            OutboxKind(name, _prompt_kind(name), after_send=_remember_prompt)
             for name in ("approval_prompt", "decision_reminder", "decision_escalation")
         ),
         OutboxKind("prompt_decided", _prompt_kind("prompt_decided")),

@@ -25,12 +25,12 @@ from bot.chat.common import reply
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import Callback, Feature, Handler, command, polite
 from bot.chat.members import send_members
-from bot.chat.sender import GroupAction, GroupStep, OutboxKind, Rendered
+from bot.chat.sender import GroupAction, OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import OutboxItem, RegistrationStatus
 from bot.services import accounts, groups
 from bot.services.errors import Refused
-from bot.services.groups import BotRights
+from bot.services.groups import Action, BotRights, OfTaskForce, Welcome
 from bot.storage import outbox
 from bot.views import groups as views
 from bot.views import words
@@ -180,22 +180,19 @@ def _handlers() -> list[Handler]:
     ]
 
 
-async def _action(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    user = item.params.get("user")
-    if not isinstance(user, int):
-        return None  # scrubbed: already done
-    return GroupAction(GroupStep(str(item.params.get("step"))), item.chat_id, user)
+async def _action(d: Deps, item: OutboxItem, action: Action, _: Translate) -> Rendered | None:
+    return GroupAction(action.step, item.chat_id, action.user)
 
 
 async def _scrub(d: Deps, item: OutboxItem) -> None:
     await outbox.scrub(d.db, item.id)
 
 
-async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _welcome(d: Deps, item: OutboxItem, welcome: Welcome, _: Translate) -> Rendered | None:
     """In the group's language, for someone still a member when it goes."""
-    user, code = item.params.get("user"), str(item.params.get("code", ""))
+    code = welcome.code
     found = await groups.of_taskforce(d.db, code)
-    person = await accounts.person(d.db, user) if isinstance(user, int) else None
+    person = await accounts.person(d.db, welcome.user) if welcome.user is not None else None
     if found is None or person is None:
         return None
     held = [r for r in await accounts.registrations(d.db, person.telegram_id) if r.taskforce == code]
@@ -207,12 +204,12 @@ async def _welcome(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
     return views.welcome(group_, person.name, place.role, place.region_held or person.region, d.catalogue), None
 
 
-async def _declined(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    return views.declined(_, str(item.params.get("code", "")), d.bot_username), None
+async def _declined(d: Deps, item: OutboxItem, declined: OfTaskForce, _: Translate) -> Rendered | None:
+    return views.declined(_, declined.code, d.bot_username), None
 
 
-async def _broken(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
-    return views.broken(_, str(item.params.get("code", ""))), None
+async def _broken(d: Deps, item: OutboxItem, broken: OfTaskForce, _: Translate) -> Rendered | None:
+    return views.broken(_, broken.code), None
 
 
 FEATURE = Feature(
@@ -221,9 +218,9 @@ FEATURE = Feature(
     early=lambda deps: _in_groups(),
     refusals=views.groups_refusals,
     outbox_kinds=(
-        OutboxKind(groups.ACTION_KIND, _action, settled=_scrub, message=False),
-        OutboxKind(groups.WELCOME_KIND, _welcome),
-        OutboxKind(groups.DECLINED_KIND, _declined),
-        OutboxKind(groups.BROKEN_KIND, _broken),
+        OutboxKind(groups.ACTION_KIND, _action, Action, settled=_scrub, message=False),
+        OutboxKind(groups.WELCOME_KIND, _welcome, Welcome),
+        OutboxKind(groups.DECLINED_KIND, _declined, OfTaskForce),
+        OutboxKind(groups.BROKEN_KIND, _broken, OfTaskForce),
     ),
 )

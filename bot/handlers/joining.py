@@ -284,7 +284,7 @@ def _conversation() -> ConversationPart:
     )
 
 
-async def _join_reminder(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _join_reminder(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     return views.join_reminder(_), views.resume_keyboard(_)
 
 

@@ -15,6 +15,7 @@ from bot.i18n import Translate
 from bot.models import OutboxItem
 from bot.services import accounts, facilitation
 from bot.services.errors import Refused
+from bot.services.facilitation import PlaceQuestion
 from bot.services.fields import ProfileField
 from bot.views import fields
 from bot.views import profile as views
@@ -122,12 +123,11 @@ async def place_press(update: Update, context: BotContext) -> None:
     d.sender.wake()  # prompts: an application sent, or one given up closed
 
 
-async def _place_question(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _place_question(d: Deps, item: OutboxItem, moved: PlaceQuestion, _: Translate) -> Rendered | None:
     """Asked when it goes, if it still applies (the place still held, its holder still in that region)."""
-    region = item.params.get("region")
-    if not isinstance(region, str) or item.registration_id is None:
+    if item.registration_id is None:
         return None
-    asked = await accounts.place_question(d.db, item.registration_id, region, d.catalogue)
+    asked = await accounts.place_question(d.db, item.registration_id, moved.region, d.catalogue)
     if asked is None:
         return None
     return views.place_question(_, asked, d.catalogue), views.place_choices_keyboard(_, asked, d.catalogue)
@@ -162,5 +162,5 @@ FEATURE = Feature(
     commands=views.profile_commands,
     refusals=views.profile_refusals,
     # Also queued by migration 10 for everyone who had moved: a notice, which waits for the sender's budget.
-    outbox_kinds=(OutboxKind(facilitation.PLACE_QUESTION, _place_question),),
+    outbox_kinds=(OutboxKind(facilitation.PLACE_QUESTION, _place_question, PlaceQuestion),),
 )

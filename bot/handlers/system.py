@@ -186,11 +186,10 @@ def language_handler() -> Handler:
     return TypeHandler(Update, load_language)
 
 
-async def _stored_reply(d: Deps, item: OutboxItem, _: Translate) -> Rendered | None:
+async def _stored_reply(d: Deps, item: OutboxItem, stored: outbox.Reply, _: Translate) -> Rendered | None:
     """A reply that could not go when it was due, as it was written then."""
-    markup = item.params.get("markup")
-    keyboard = InlineKeyboardMarkup.de_json(markup, None) if isinstance(markup, dict) else None
-    return str(item.params.get("text", "")), keyboard
+    keyboard = InlineKeyboardMarkup.de_json(stored.markup, None) if stored.markup is not None else None
+    return stored.text, keyboard
 
 
 def recorder_handler() -> Handler:
@@ -219,5 +218,5 @@ FEATURE = Feature(
     handlers=_handlers,
     commands=views.system_commands,
     # Telegram refusing a reply for good (4xx) is the only end short of delivery: retried for about an hour.
-    outbox_kinds=(OutboxKind(outbox.REPLY, _stored_reply, max_attempts=20, answer=True),),
+    outbox_kinds=(OutboxKind(outbox.REPLY, _stored_reply, outbox.Reply, max_attempts=20, answer=True),),
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Role
+from bot.models import Audience, Broadcast, BroadcastState, Catalogue, Content, ContentType, Lane, Payload, Role
 from bot.services import authority
 from bot.services.errors import Refused
 from bot.storage import announcements as rows
@@ -30,9 +30,15 @@ AUTHOR_NAME_LIMIT = 100  # the name that signs an announcement is cut there
 FooterRoom = Callable[[str, list[str] | None], int]
 FILE_LIMITS = {ContentType.PHOTO: 10_000_000, ContentType.DOCUMENT: 50_000_000}  # the Bot API's upload limits
 PROGRESS_EVERY = 3.0  # seconds between two edits of the author's progress message
-PROGRESS_KIND = "broadcast_progress"
 KIND = rows.KIND
 RECENT = 10
+PROGRESS_KIND = "broadcast_progress"
+
+
+class OfBroadcast(Payload):
+    """Whose progress an edit of the author's progress message shows (read by `progress_waiting` in SQL)."""
+
+    broadcast: int
 
 
 class Steer(StrEnum):
@@ -311,7 +317,7 @@ async def _queue_progress(tx: Transaction, broadcast: Broadcast, now: datetime) 
         PROGRESS_KIND,
         now,
         edit_message_id=broadcast.progress_message_id,
-        params={"broadcast": broadcast.id},
+        payload=OfBroadcast(broadcast=broadcast.id),
         lane=Lane.NOTICE,
     )
 

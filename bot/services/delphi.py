@@ -17,6 +17,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -31,10 +32,9 @@ from bot.services.redelivery import delivered_again
 from bot.storage import audit, outbox
 from bot.storage import delphi as rows
 from bot.storage.database import Database, Reader, Transaction
-from bot.storage.delphi import Answer, StoredRound
+from bot.storage.delphi import Answer, OfRound, StoredRound
 
 log = logging.getLogger("bot.delphi")
-EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
 FILE_LIMIT = 256_000  # bytes: a round of 30 questions in three languages is a few kilobytes
 TEXT_LIMIT = 1000  # characters of a typed answer or a comment
 # Characters of the file's texts, in every language, so that every message showing them fits Telegram's
@@ -44,6 +44,14 @@ TITLE_LIMIT = 200
 QUESTION_LIMIT = 1000
 OPTION_LIMIT = 100
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
+Happened = Literal["opened", "closed"]
+
+
+class Event(OfRound):
+    """What happened to the round by itself."""
+
+    event: Happened
 
 
 @dataclass(frozen=True)
@@ -242,10 +250,10 @@ async def close_due(db: Database, now: datetime, admins: Collection[int]) -> Non
                 await audit.record(tx, now, None, "delphi.closed", detail={"round": round_id})
 
 
-async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: str, now: datetime) -> None:
+async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: Happened, now: datetime) -> None:
     """A notice to each admin that a round opened or closed by itself."""
     for admin in sorted(admins):
-        await outbox.enqueue(tx, admin, EVENT_KIND, now, params={"round": round_id, "event": what})
+        await outbox.enqueue(tx, admin, EVENT_KIND, now, payload=Event(round=round_id, event=what))
 
 
 async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | None:

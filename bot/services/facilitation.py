@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
 from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
@@ -28,8 +28,25 @@ log = logging.getLogger("bot.facilitation")
 
 REMINDER_INTERVAL = timedelta(hours=24)
 MAX_REMINDERS = 3
-DIGEST = "digest"
+DIGEST = "digest"  # the kind of its rows, and the name of its once-a-day run
+FACILITATOR_WELCOME = "facilitator_welcome"  # reads, when it goes, every task force the person facilitates
+FACILITATOR_REMOVED = "facilitator_removed"
 USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # as Telegram spells them (5 to 32 today)
+
+
+class Removed(Payload):
+    """A facilitator taken off a task force: which one."""
+
+    code: str
+
+
+class Digest(Payload):
+    """A day of one task force for its facilitators: the new Team Members (read when it goes, so that those who
+    deleted their data are left out) and how many left. `/forget` takes a person's id out of `ids`."""
+
+    code: str
+    ids: list[int]
+    left: int
 
 
 class Verdict(StrEnum):
@@ -79,7 +96,7 @@ async def assign(
         added = await facilitators.add_facilitator(tx, person.telegram_id, code, admin_id, now)
         if added:
             await audit.record(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
-            await outbox.enqueue(tx, person.telegram_id, "facilitator_welcome", now, params={"code": code})
+            await outbox.enqueue(tx, person.telegram_id, FACILITATOR_WELCOME, now)
     return Assigned(person, added)
 
 
@@ -92,7 +109,7 @@ async def unassign(
         if not await facilitators.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
         await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
-        await outbox.enqueue(tx, person.telegram_id, "facilitator_removed", now, params={"code": code})
+        await outbox.enqueue(tx, person.telegram_id, FACILITATOR_REMOVED, now, payload=Removed(code=code))
     return person
 
 
@@ -274,7 +291,13 @@ async def demote(tx: Transaction, held: Registration, actor: int, now: datetime)
         await _tell_everyone(tx, held.id, None, now)
 
 
-PLACE_QUESTION = "place_region"
+PLACE_QUESTION = "place_region"  # also queued by migration 10, for everyone who had moved by then
+
+
+class PlaceQuestion(Payload):
+    """The region the person moved to; the place asked about is the row's registration."""
+
+    region: str
 
 
 async def ask_about_places(tx: Transaction, person_id: int, region: str, now: datetime) -> list[str]:
@@ -284,8 +307,8 @@ async def ask_about_places(tx: Transaction, person_id: int, region: str, now: da
     asked = []
     for held in await registrations.places_held(tx, person_id):
         if held.role is Role.REPRESENTATIVE and held.region != region:
-            params = {"region": region}
-            await outbox.enqueue(tx, person_id, PLACE_QUESTION, now, registration_id=held.id, params=params)
+            moved_to = PlaceQuestion(region=region)
+            await outbox.enqueue(tx, person_id, PLACE_QUESTION, now, registration_id=held.id, payload=moved_to)
             asked.append(held.taskforce)
     return asked
 
@@ -345,9 +368,9 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
             left = await membership.left_groups_since(tx, last, now)
             for code in sorted({*joined, *left}):
                 ids = [person.telegram_id for person in joined.get(code, [])]
-                params: dict[str, object] = {"code": code, "ids": ids, "left": left.get(code, 0)}
+                digest = Digest(code=code, ids=ids, left=left.get(code, 0))
                 for _, facilitator in await facilitators.assigned(tx, code):
-                    await outbox.enqueue(tx, facilitator.telegram_id, "digest", now, params=params)
+                    await outbox.enqueue(tx, facilitator.telegram_id, DIGEST, now, payload=digest)
                     queued += 1
         await runs.set_last_run(tx, DIGEST, now)
     return queued

@@ -11,8 +11,9 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from bot.models import Catalogue, Lane, RegistrationStatus
+from bot.models import Catalogue, Lane, Payload, RegistrationStatus
 from bot.services import authority
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, groups, outbox, registrations
@@ -21,11 +22,43 @@ from bot.storage.groups import GroupLink
 
 log = logging.getLogger("bot.groups")
 
-ACTION_KIND = "group_action"
-WELCOME_KIND = "group_welcome"
-DECLINED_KIND = "group_declined"
-BROKEN_KIND = "group_broken"
 GROUP_TYPES = ("group", "supergroup")
+
+
+class GroupStep(StrEnum):
+    APPROVE = "approve"
+    DECLINE = "decline"
+    REMOVE = "remove"  # ban then unban: out of the group, free to come back through the bot
+
+
+ACTION_KIND = "group_action"
+
+
+class Action(Payload):
+    """A step Telegram takes on someone's place in the group; the row is emptied once settled (names them)."""
+
+    step: GroupStep
+    user: int
+
+
+WELCOME_KIND = "group_welcome"
+
+
+class Welcome(Payload):
+    """Whom to welcome in the task force's group; `user` is None once they deleted their data."""
+
+    code: str
+    user: int | None = None
+
+
+DECLINED_KIND = "group_declined"  # to the person declined
+BROKEN_KIND = "group_broken"  # to the Secretariat and the facilitators
+
+
+class OfTaskForce(Payload):
+    """A notice about a task force's group: which task force."""
+
+    code: str
 
 
 @dataclass(frozen=True)
@@ -125,12 +158,13 @@ async def decide_request(db: Database, chat_id: int, user_id: int, asked_at: dat
         approved = any(r.taskforce == found.taskforce and r.status is RegistrationStatus.ACTIVE for r in held)
         if not await groups.first_request(tx, chat_id, user_id, asked_at, approved, now):
             return None
-        step = "approve" if approved else "decline"
-        await outbox.enqueue(tx, chat_id, ACTION_KIND, now, params={"step": step, "user": user_id})
+        step = GroupStep.APPROVE if approved else GroupStep.DECLINE
+        await outbox.enqueue(tx, chat_id, ACTION_KIND, now, payload=Action(step=step, user=user_id))
         if approved and found.welcome:
-            await outbox.enqueue(tx, chat_id, WELCOME_KIND, now, params={"user": user_id, "code": found.taskforce})
+            welcome = Welcome(code=found.taskforce, user=user_id)
+            await outbox.enqueue(tx, chat_id, WELCOME_KIND, now, payload=welcome)
         if not approved:
-            await outbox.enqueue(tx, user_id, DECLINED_KIND, now, params={"code": found.taskforce})
+            await outbox.enqueue(tx, user_id, DECLINED_KIND, now, payload=OfTaskForce(code=found.taskforce))
     return approved
 
 
@@ -139,7 +173,7 @@ async def queue_removal(tx: Transaction, code: str, user_id: int | None, now: da
     found = await groups.of_taskforce(tx, code)
     if found is None or user_id is None:
         return
-    await outbox.enqueue(tx, found.chat_id, ACTION_KIND, now, params={"step": "remove", "user": user_id})
+    await outbox.enqueue(tx, found.chat_id, ACTION_KIND, now, payload=Action(step=GroupStep.REMOVE, user=user_id))
 
 
 async def broken(db: Database, chat_id: int, reason: str, admins: Collection[int], now: datetime) -> bool:
@@ -154,7 +188,8 @@ async def broken(db: Database, chat_id: int, reason: str, admins: Collection[int
         await audit.record(tx, now, None, "group.broken", taskforce=found.taskforce, detail={"reason": reason})
         told = {*admins, *(user.telegram_id for _, user in await facilitators.assigned(tx, found.taskforce))}
         for person in sorted(told):
-            await outbox.enqueue(tx, person, BROKEN_KIND, now, params={"code": found.taskforce}, lane=Lane.NOTICE)
+            told_of = OfTaskForce(code=found.taskforce)
+            await outbox.enqueue(tx, person, BROKEN_KIND, now, payload=told_of, lane=Lane.NOTICE)
     return True
 
 

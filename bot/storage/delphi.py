@@ -12,10 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delphi_models import Panel, RoundFile
-from bot.models import Lane
+from bot.models import Lane, Payload
 from bot.storage.database import Reader, Transaction, from_text, to_text
 
 INVITATION_KIND, REMINDER_KIND = "delphi_invitation", "delphi_reminder"
+
+
+class OfRound(Payload):
+    """Which round an invitation or a reminder is about; queued here by SQL as `json_object('round', …)`."""
+
+    round: int
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.models import Lane, OutboxItem
+from bot.models import Lane, OutboxItem, Payload
 from bot.storage.database import Database, Reader, Transaction, to_text
 
 REPLY = "reply"
+
+
+class Reply(Payload):
+    """A reply as it was written when Telegram did not take it: its text and its keyboard as JSON."""
+
+    text: str
+    markup: dict[str, Any] | None = None
 
 
 async def enqueue(
@@ -23,20 +30,22 @@ async def enqueue(
     now: datetime,
     registration_id: int | None = None,
     edit_message_id: int | None = None,
-    params: dict[str, Any] | None = None,
+    payload: Payload | None = None,
     lane: Lane = Lane.NOTICE,
 ) -> None:
+    """A row of `kind`, carrying that kind's payload (None for a kind that carries nothing)."""
+    stored = None if payload is None else payload.model_dump_json()
     await tx.execute(
         "INSERT INTO outbox (chat_id, kind, registration_id, edit_message_id, params, created_at, lane)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (chat_id, kind, registration_id, edit_message_id, json.dumps(params) if params else None, to_text(now), lane),
+        (chat_id, kind, registration_id, edit_message_id, stored, to_text(now), lane),
     )
 
 
 async def queue_reply(db: Database, chat_id: int, text: str, markup: dict[str, Any] | None, now: datetime) -> None:
     """A reply that carries an outcome (registered, deleted…) and could not go now: the sender delivers it first."""
     async with db.transaction() as tx:
-        await enqueue(tx, chat_id, REPLY, now, params={"text": text, "markup": markup}, lane=Lane.REPLY)
+        await enqueue(tx, chat_id, REPLY, now, payload=Reply(text=text, markup=markup), lane=Lane.REPLY)
 
 
 async def due(
@@ -64,7 +73,7 @@ async def due(
             kind=row["kind"],
             registration_id=row["registration_id"],
             edit_message_id=row["edit_message_id"],
-            params=json.loads(row["params"]) if row["params"] else {},
+            raw_payload=row["params"],
             attempts=row["attempts"],
             broadcast_id=row["broadcast_id"],
         )
