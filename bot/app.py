@@ -103,7 +103,7 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     application.add_handler(system.language_handler(), group=-2)
     for handler in (handler for feature in FEATURES for handler in feature.early(deps)):
         application.add_handler(handler, group=-1)
-    application.add_handler(_conversation(FEATURES))
+    application.add_handler(conversation(FEATURES))
     for handler in (handler for feature in FEATURES for handler in feature.handlers()):
         application.add_handler(handler)
     application.add_handler(system.recorder_handler(), group=1)
@@ -111,10 +111,13 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     return application
 
 
-def _conversation(features: tuple[Feature, ...]) -> ConversationHandler[Any]:
+def conversation(features: tuple[Feature, ...]) -> ConversationHandler[Any]:
     """The one persistent conversation, made of the features' parts: starting one flow cleanly ends
     another, and a restart finds the person where they were."""
     parts = [feature.conversation() for feature in features if feature.conversation is not None]
+    states = [state for part in parts for state in part.states]
+    if len(states) != len(set(states)):  # one would silently replace the other's handlers
+        raise ValueError(f"two features name the same conversation state: {sorted(states)}")
     with warnings.catch_warnings():
         # Buttons are tracked per chat on purpose: one flow per person, not per message.
         warnings.simplefilter("ignore", PTBUserWarning)

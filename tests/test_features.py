@@ -12,9 +12,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram.ext import CommandHandler, ConversationHandler
 
-from bot.app import FEATURES, build_application
+from bot.app import FEATURES, build_application, conversation
+from bot.chat.feature import ConversationPart, Feature
 from bot.i18n import SUPPORTED, translator
 from bot.models import Catalogue
 from bot.storage.database import Database
@@ -73,3 +75,14 @@ async def test_every_command_in_the_menu_has_its_handler(
     _ = translator("en")
     declared = {command.name for feature in FEATURES for command in feature.commands(_)}
     assert sorted(declared - handled) == []
+
+
+def test_two_features_cannot_name_the_same_conversation_state() -> None:
+    async def nothing(update: object, context: object) -> None:
+        return None
+
+    def part() -> ConversationPart:
+        return ConversationPart(states={"writing": [CommandHandler("x", nothing)]})
+
+    with pytest.raises(ValueError, match="writing"):
+        conversation((Feature("one", conversation=part), Feature("two", conversation=part)))

@@ -1,17 +1,21 @@
-"""The persistent conversation's states, the user-data keys its handlers share, and how a flow ends the others."""
+"""The user-data keys more than one feature reads, and how a flow ends the others.
 
-JOINING, EDITING, REASON, BROADCASTING = "joining", "editing", "reason", "broadcasting"
-DRAFT_KEY, EDITING_KEY, REJECTING_KEY = "join", "editing", "rejecting"
-# The announcement being written (its broadcast id) while the conversation is in BROADCASTING.
-WRITING_KEY = "broadcast"
+Each flow keeps its own state name and user-data key in its handler module; what is not a
+flow's is named here.
+"""
+
+# A join in progress: its draft (the system feature offers to carry on with it).
+DRAFT_KEY = "join"
 # The id of the last update whose answer changed the user data, and when (ISO text): redelivered after a
 # kill, it is skipped (services/redelivery.py says for how long).
 APPLIED_KEY, APPLIED_AT_KEY = "applied_update", "applied_at"
-FLOW_KEYS = (DRAFT_KEY, EDITING_KEY, REJECTING_KEY, WRITING_KEY)
+NOT_A_FLOW = frozenset({APPLIED_KEY, APPLIED_AT_KEY})
 
 
 def end_flows(user_data: dict[object, object] | None) -> None:
-    """Starting or ending a flow ends whatever other flow the person was in: one flow at a time."""
+    """Starting or ending a flow ends whatever other flow the person was in: one flow at a time.
+
+    Everything in the user data but the applied marks is a flow's, so a new flow's key needs no listing."""
     if user_data is not None:
-        for key in FLOW_KEYS:
-            user_data.pop(key, None)
+        for key in [key for key in user_data if key not in NOT_A_FLOW]:
+            del user_data[key]

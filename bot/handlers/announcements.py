@@ -13,7 +13,6 @@ from telegram.ext import ConversationHandler, filters
 from bot.chat.common import refuse, reply, send
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
-from bot.chat.keys import BROADCASTING, WRITING_KEY
 from bot.chat.sender import OutboxKind, Rendered, Skip, WithFile, deliver
 from bot.i18n import Translate
 from bot.models import Broadcast, BroadcastState, Content, ContentType, OutboxItem
@@ -33,6 +32,8 @@ from bot.views.callbacks import (
 )
 
 log = logging.getLogger("bot")
+# Writing an announcement: the conversation's state, and the draft's broadcast id in the user data.
+BROADCASTING, WRITING_KEY = "broadcasting", "broadcast"
 # The sending buttons, as the service's steering: the one place a button's choice becomes a Steer.
 STEERS: dict[Steering, Steer] = {"pause": Steer.PAUSE, "resume": Steer.RESUME, "cancel": Steer.CANCEL}
 COMMAND = re.compile(r"^/broadcast(@\w+)?\s*")

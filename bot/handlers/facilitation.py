@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler, filters
 from bot.chat.common import refuse, reply_for_sure, save_user_data, send
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
-from bot.chat.keys import REASON, REJECTING_KEY, end_flows
+from bot.chat.keys import end_flows
 from bot.chat.members import send_members
 from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
@@ -27,6 +27,8 @@ from bot.views.callbacks import ApplicationChoice, ApplicationPress
 # The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
 # becomes a Verdict. Reject ("no") asks for a reason first, and decides with Verdict.REJECT.
 VERDICTS: dict[ApplicationChoice, Verdict] = {"ok": Verdict.APPROVE, "nm": Verdict.NOT_MEMBER}
+# A rejection's reason awaited: the conversation's state, and the registration in the user data.
+REASON, REJECTING_KEY = "reason", "rejecting"
 
 
 async def facilitator_command(update: Update, context: BotContext) -> None:

@@ -15,7 +15,7 @@ from bot.chat.calls import drop_buttons
 from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, button, command, message
-from bot.chat.keys import DRAFT_KEY, JOINING, end_flows
+from bot.chat.keys import DRAFT_KEY, end_flows
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import SUPPORTED, Translate, translator
 from bot.models import OutboxItem
@@ -46,6 +46,7 @@ from bot.views.callbacks import (
 )
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
+JOINING = "joining"  # the conversation's state while a join is open; its draft is under DRAFT_KEY
 
 
 def _draft(context: BotContext) -> JoinDraft | None:

@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler, filters
 from bot.chat.common import refuse, reply, reply_for_sure, send
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
-from bot.chat.keys import EDITING, EDITING_KEY, end_flows
+from bot.chat.keys import end_flows
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
@@ -23,6 +23,8 @@ from bot.views.callbacks import PlacePress, ProfileChoice, ProfileClear, Profile
 
 TYPED_FIELDS = frozenset(f for f in ProfileField if f.typed)
 CHOSEN_FIELDS = frozenset(ProfileField) - TYPED_FIELDS
+# A typed field being edited: the conversation's state, and the field in the user data.
+EDITING, EDITING_KEY = "editing", "editing"
 
 
 async def show_profile_after(update: Update, context: BotContext, notice: str, *, new_message: bool) -> None:
