@@ -86,3 +86,18 @@ def test_two_features_cannot_name_the_same_conversation_state() -> None:
 
     with pytest.raises(ValueError, match="writing"):
         conversation((Feature("one", conversation=part), Feature("two", conversation=part)))
+
+
+async def test_the_names_kept_in_databases_stay_as_they_were(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """A person in the middle of a flow when the bot is upgraded finds it again: the conversation's name and
+    states are stored in PTB's persistence rows, so renaming one strands everyone who was in it."""
+    db = await Database.open(tmp_path / "names.sqlite3")
+    try:
+        application = build_application(bot_settings(standin, tmp_path / "names.sqlite3"), catalogue, db)
+    finally:
+        await db.close()
+    conversations = [h for group in application.handlers.values() for h in group if isinstance(h, ConversationHandler)]
+    assert [c.name for c in conversations] == ["chat"]
+    assert set(conversations[0].states) == {"joining", "editing", "reason", "broadcasting"}

@@ -366,3 +366,22 @@ async def test_every_copy_of_the_open_question_answers_it_and_presses_never_mult
     assert running_bot.db is not None
     draft = (await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = ?", (ada.id,)))["data"]
     assert '"selected": ["A1", "A2"]' in draft
+
+
+async def test_a_code_typed_in_lower_case_or_unknown_in_the_middle_of_a_join(running_bot: RunningBot) -> None:
+    awa = ChatUser(running_bot.standin, 1304, first_name="Awa", last_name="Ndiaye")
+    await awa.say("/join B3")
+    await awa.press("Use")
+    await awa.say("ONG Sol Vivant")
+    asked = await awa.say("/join c1")
+    assert "start over?" in asked.text
+    over = await awa.press("Start over")
+    assert "full name" in over.text
+    assert running_bot.db is not None
+    draft = await running_bot.db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 1304")
+    assert draft is not None and '"selected": ["C1"]' in draft["data"]  # "/join c1" is C1
+    await awa.press("Use")
+    unknown = await awa.say("/join zz")  # no button can name it: Start over starts from the list
+    assert "start over?" in unknown.text
+    listed = await awa.press("Start over")
+    assert "Sorry" not in listed.text and "Task Force" in listed.text

@@ -159,3 +159,17 @@ async def test_a_restart_neither_loses_nor_repeats_the_reminder(running_bot: Run
             await again.stop()
     assert len([m for m in ada.messages if "did not finish" in m.text]) == 1
     await running_bot.start()  # the fixture stops it once more
+
+
+async def test_an_old_button_in_the_middle_of_a_join_brings_the_open_question_back(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    await ada.say("/join B3")
+    await ada.press("Use")
+    marker = len(running_bot.standin.sent)
+    alert = await ada.alert("j:t:A2")  # a join button made before the version mark
+    assert "earlier version of the bot" in alert
+    offered = await running_bot.standin.wait_for(lambda s: s.chat_id == ada.id and bool(s.buttons), start=marker)
+    assert [label for label, _ in offered.buttons] == ["Continue", "Cancel"]
+    carried = await ada.press("Continue")
+    assert "organisation" in carried.text.lower()  # the open question of the B3 join, nothing lost

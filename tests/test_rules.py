@@ -149,16 +149,16 @@ def test_copies_of_an_unchanged_question_all_answer_it_and_a_new_question_only_i
 
 
 async def test_submit_saves_and_rechecks_the_cap(db: Database, catalogue: Catalogue) -> None:
-    results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), "en", catalogue, RULES, NOW)
+    results = await joining.submit(db, 7, complete_draft(catalogue, ["A1", "B1"]), catalogue, RULES, NOW)
     assert [(r.code, r.status) for r in results] == [
         ("A1", RegistrationStatus.ACTIVE),
         ("B1", RegistrationStatus.ACTIVE),
     ]
     with pytest.raises(Refused) as refused:
-        await joining.submit(db, 7, complete_draft(catalogue, ["C1", "C2", "C3", "C4"]), "en", catalogue, RULES, NOW)
+        await joining.submit(db, 7, complete_draft(catalogue, ["C1", "C2", "C3", "C4"]), catalogue, RULES, NOW)
     assert refused.value.reason == "cap"
     with pytest.raises(Refused):
-        await joining.submit(db, 7, complete_draft(catalogue, ["A1"]), "en", catalogue, RULES, NOW)
+        await joining.submit(db, 7, complete_draft(catalogue, ["A1"]), catalogue, RULES, NOW)
     assert len(await registrations_of(db, 7)) == 2
 
 
@@ -166,7 +166,7 @@ async def test_leadership_submitted_by_a_non_member_is_refused(db: Database, cat
     draft = complete_draft(catalogue, ["D1"], Role.REPRESENTATIVE)
     draft.profile.member_status = "neither"
     with pytest.raises(Refused):
-        await joining.submit(db, 8, draft, "en", catalogue, RULES, NOW)
+        await joining.submit(db, 8, draft, catalogue, RULES, NOW)
     assert await get_person(db, 8) is None
 
 
@@ -181,7 +181,7 @@ async def test_one_place_per_task_force_is_enforced_by_the_database(db: Database
 
 
 async def test_update_field_validates_and_demotes(db: Database, catalogue: Catalogue) -> None:
-    await joining.submit(db, 10, complete_draft(catalogue, ["E1"], Role.LEADER), "en", catalogue, RULES, NOW)
+    await joining.submit(db, 10, complete_draft(catalogue, ["E1"], Role.LEADER), catalogue, RULES, NOW)
     with pytest.raises(Refused) as refused:
         await accounts.update_field(db, 10, ProfileField.EMAIL, "not-an-address", catalogue, NOW, typed=True)
     assert refused.value.reason == "bad_email"

@@ -30,7 +30,7 @@ from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND, OfRound
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
-from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, any_of
+from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, any_of, is_old
 
 log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE
@@ -321,8 +321,9 @@ class TypingForDelphi(BaseHandler[Update, BotContext, None]):
             return False
         if update.effective_chat.type != "private":
             return False
-        if update.callback_query is not None:
-            return not DELPHI_BUTTON(update.callback_query.data)
+        if update.callback_query is not None:  # an old version's button does nothing, so asks nothing newer
+            data = update.callback_query.data
+            return not DELPHI_BUTTON(data) and not is_old(data)
         text = update.message.text if update.message is not None else None
         return text is not None and not DELPHI_COMMAND.match(text)
 

@@ -239,7 +239,7 @@ async def joining_other(update: Update, context: BotContext) -> str | int:
 async def confirm(update: Update, context: BotContext, draft: JoinDraft) -> str | int:
     d, _, person_id = context.deps, context.tr, context.person_id
     try:
-        results = await joining.submit(d.db, person_id, draft, context.language, d.catalogue, d.join_rules(), d.now())
+        results = await joining.submit(d.db, person_id, draft, d.catalogue, d.join_rules(), d.now())
     except Refused as refused:  # said above the summary, asked again with what still holds
         if refused.reason != "stale":
             held = await accounts.registrations(d.db, person_id)

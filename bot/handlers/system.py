@@ -97,6 +97,12 @@ async def stale_button(update: Update, context: BotContext) -> None:
         raise Refused("stale")
     if query is not None:
         await query.answer(words.alert(text), show_alert=True)
+    if is_old(data) and context.user_data and context.user_data.get(DRAFT_KEY) and update.effective_chat:
+        # A join open since before the new version: its question comes again, with buttons that work.
+        _ = context.tr
+        await update.effective_chat.send_message(
+            joining_views.join_reminder(_), reply_markup=joining_views.resume_keyboard(_)
+        )
 
 
 async def record_update(update: Update, context: BotContext) -> None:

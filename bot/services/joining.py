@@ -434,7 +434,6 @@ async def submit(
     db: Database,
     telegram_id: int,
     draft: JoinDraft,
-    language: str,  # no longer stored (migration 11); goes when handlers/flow.py stops passing it
     catalogue: Catalogue,
     rules: JoinRules,
     now: datetime,

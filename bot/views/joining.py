@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translate
@@ -266,10 +267,13 @@ def summary_buttons(_: Translate) -> list[list[Button]]:
 
 
 def carry_on_or_start_over_keyboard(_: Translate, code: str | None) -> InlineKeyboardMarkup:
-    return keyboard(
-        [button(_("Carry on"), JoinResume().pack())],
-        [button(_("Start over"), JoinOver(code=code).pack())],
-    )
+    """Start over goes to the task force asked for when it is one a button can name ("/join b3" is B3);
+    with anything else it starts from the list, where an unknown code cannot be chosen."""
+    try:
+        over = JoinOver(code=code.upper() if code else None)
+    except ValidationError:
+        over = JoinOver()
+    return keyboard([button(_("Carry on"), JoinResume().pack())], [button(_("Start over"), over.pack())])
 
 
 def resume_keyboard(_: Translate) -> InlineKeyboardMarkup:

@@ -31,7 +31,7 @@ def apology(_: Translate) -> str:
 
 def old_button(_: Translate) -> str:
     """A button made by an earlier version of the bot: not forged, only outdated."""
-    return _("This button is from an earlier version of the bot; nothing was changed. /start shows the menu.")
+    return _("This button is from an earlier version of the bot; nothing was changed. /help lists what you can do.")
 
 
 def system_commands(_: Translate) -> list[CommandText]:
