@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.services.fields import ProfileField
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
-from bot.views.callbacks import ProfileClear
+from bot.views.profile import ProfileClear
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
 from tests.test_join_flow import join_as_member_of
 

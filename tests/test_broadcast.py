@@ -10,7 +10,7 @@ import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.database import Database
-from bot.views.callbacks import AudienceToggle
+from bot.views.announcements import AudienceToggle
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent
 

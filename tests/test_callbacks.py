@@ -20,18 +20,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 from bot.app import build_application
 from bot.models import Catalogue
 from bot.storage.database import Database
-from bot.views.callbacks import (
-    MAX_BYTES,
-    VERSION,
-    Buttons,
-    DelphiAnswer,
-    JoinOver,
-    LeaveYes,
-    Pattern,
-    TaskforceCard,
-    is_old,
-    unpack_any,
-)
+from bot.views.account import LeaveYes, TaskforceCard
+from bot.views.callbacks import MAX_BYTES, VERSION, Buttons, Pattern, is_old, unpack_any
+from bot.views.delphi import DelphiAnswer
+from bot.views.joining import JoinOver
 from tests.harness import bot_settings
 from tests.standin import BotApiStandIn
 

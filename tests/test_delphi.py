@@ -15,7 +15,7 @@ from typing import Any
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import accounts
 from bot.storage.database import Database
-from bot.views.callbacks import DelphiAnswer
+from bot.views.delphi import DelphiAnswer
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent, message_update
 

@@ -89,6 +89,7 @@ from bot.views import (
     words,
 )
 from bot.views.commands import CommandAudience, CommandText
+from bot.views.joining import JoinChoice
 from bot.views.shown import SHOWN_LIMIT, cut
 from tests.telegram_html import CALLBACK_ANSWER_LIMIT, EntityParseError, parse_html, shown_length
 
@@ -579,7 +580,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             yield from buttons(
                 "profile.profile_field_keyboard", profile.profile_field_keyboard(_, field_, CATALOGUE, "x")
             )
-        yield from buttons("fields.profile_choices", fields.profile_choices(_, field_, CATALOGUE, kept=MARKUP))
+        choices = fields.profile_choices(_, field_, CATALOGUE, lambda f, v: JoinChoice(field=f, value=v).pack(), MARKUP)
+        yield from buttons("fields.profile_choices", choices)
     regions = CATALOGUE.region_names
     for old, new in zip(regions, [*regions[1:], regions[0]], strict=True):
         for status in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING):
@@ -650,7 +652,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     ):
         yield from buttons("keyboards", markup)
     for kept_field in (ProfileField.NAME, None):
-        yield Rendered("fields.keep_button", "button", fields.keep_button(_, kept_field, MARKUP).text)
+        yield Rendered("joining.keep_button", "button", joining.keep_button(_, kept_field, MARKUP).text)
 
     # notices: applications, decisions, lists, balance
     for facts in applications():

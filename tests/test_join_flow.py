@@ -8,7 +8,8 @@ from bot.i18n import SUPPORTED
 from bot.models import Role
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
-from bot.views.callbacks import JoinConfirm, JoinDone, JoinRole, JoinToggle, ObjectivePage
+from bot.views.browse import ObjectivePage
+from bot.views.joining import JoinConfirm, JoinDone, JoinRole, JoinToggle
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import Sent, callback_update, message_update
 

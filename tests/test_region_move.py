@@ -14,7 +14,7 @@ from bot.services.accounts import PlaceChoice
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.registrations import active_holder, registrations_of
-from bot.views.callbacks import PlacePress
+from bot.views.profile import PlacePress
 from tests.harness import ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from bot.models import Role
 from bot.services.fields import ProfileField
-from bot.views.callbacks import VERSION, Goals, JoinResume, JoinRole, JoinToggle, LeaveYes, ObjectivePage, ProfileChoice
+from bot.views.account import LeaveYes
+from bot.views.browse import Goals, ObjectivePage
+from bot.views.callbacks import VERSION
+from bot.views.joining import JoinResume, JoinRole, JoinToggle
+from bot.views.profile import ProfileChoice
 from tests.harness import ADMIN_ID, ChatUser, RunningBot
 from tests.standin import callback_update
 from tests.test_join_flow import fill_profile

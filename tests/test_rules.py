@@ -20,7 +20,9 @@ from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
-from bot.views.callbacks import JoinChoice, JoinEdit, JoinOver, JoinRole, PlacePress, unpack_any
+from bot.views.callbacks import unpack_any
+from bot.views.joining import JoinChoice, JoinEdit, JoinOver, JoinRole
+from bot.views.profile import PlacePress
 from tests.harness import FULL_PROFILE
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from bot.services import accounts, contacts
 from bot.services.errors import Refused
 from bot.views import account as views
 from bot.views import facilitation as facilitation_views
-from bot.views.callbacks import (
+from bot.views.account import (
     ForgetNo,
     ForgetYes,
     LanguageSet,

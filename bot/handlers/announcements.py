@@ -20,7 +20,7 @@ from bot.services import announcements
 from bot.services.announcements import OfBroadcast, Progress, Steer
 from bot.services.errors import Refused
 from bot.views import announcements as views
-from bot.views.callbacks import (
+from bot.views.announcements import (
     AnnouncementsSetting,
     AudiencePage,
     AudiencePart,

@@ -10,7 +10,7 @@ from bot.chat.feature import Feature, Handler, button, command
 from bot.services import accounts
 from bot.services.errors import Refused
 from bot.views import browse as views
-from bot.views.callbacks import GoalPage, Goals, MenuHome, ObjectivePage
+from bot.views.browse import GoalPage, Goals, MenuHome, ObjectivePage
 
 
 async def start(update: Update, context: BotContext) -> None:

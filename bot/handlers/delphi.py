@@ -30,7 +30,8 @@ from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND, OfRound
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
-from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, any_of, is_old
+from bot.views.callbacks import any_of, is_old
+from bot.views.delphi import DelphiAnswer, DelphiContinue, DelphiQuestion
 
 log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE

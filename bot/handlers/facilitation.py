@@ -22,7 +22,7 @@ from bot.services.facilitation import Digest, Removed, Verdict
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.views import facilitation as views
 from bot.views import words
-from bot.views.callbacks import ApplicationChoice, ApplicationPress
+from bot.views.facilitation import ApplicationChoice, ApplicationPress
 
 # The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
 # becomes a Verdict. Reject ("no") asks for a reason first, and decides with Verdict.REJECT.

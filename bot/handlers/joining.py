@@ -25,9 +25,9 @@ from bot.services.joining import JoinDraft
 from bot.views import facilitation as facilitation_views
 from bot.views import joining as views
 from bot.views.buttons import typed_choice
-from bot.views.callbacks import (
+from bot.views.callbacks import Buttons, any_of, unpack_any
+from bot.views.joining import (
     JOIN_STEPS,
-    Buttons,
     JoinBack,
     JoinCancel,
     JoinChoice,
@@ -41,8 +41,6 @@ from bot.views.callbacks import (
     JoinResume,
     JoinRole,
     JoinToggle,
-    any_of,
-    unpack_any,
 )
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND

@@ -19,7 +19,7 @@ from bot.services.facilitation import PlaceQuestion
 from bot.services.fields import ProfileField
 from bot.views import fields
 from bot.views import profile as views
-from bot.views.callbacks import PlacePress, ProfileChoice, ProfileClear, ProfileEdit
+from bot.views.profile import PlacePress, ProfileChoice, ProfileClear, ProfileEdit
 
 TYPED_FIELDS = frozenset(f for f in ProfileField if f.typed)
 CHOSEN_FIELDS = frozenset(ProfileField) - TYPED_FIELDS

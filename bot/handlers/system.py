@@ -30,7 +30,8 @@ from bot.storage import outbox
 from bot.views import commands, words
 from bot.views import joining as joining_views
 from bot.views import system as views
-from bot.views.callbacks import JOIN_STEPS, JoinFrom, JoinOver, JoinResume, is_old, unpack_any
+from bot.views.callbacks import is_old, unpack_any
+from bot.views.joining import JOIN_STEPS, JoinFrom, JoinOver, JoinResume
 from bot.views.shown import loggable
 
 log = logging.getLogger("bot")

@@ -4,25 +4,54 @@ privacy and deleting their data."""
 from __future__ import annotations
 
 from html import escape
+from typing import Literal
 
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Registration
 from bot.views.buttons import button, keyboard, rows_of
-from bot.views.callbacks import (
-    ForgetNo,
-    ForgetYes,
-    JoinFrom,
-    LanguageSet,
-    LeaveAsk,
-    LeaveStay,
-    LeaveYes,
-    MyTaskforces,
-    TaskforceCard,
-)
+from bot.views.callbacks import Buttons, Code
 from bot.views.commands import CommandAudience, CommandText
+from bot.views.joining import JoinFrom
 from bot.views.words import fit, place_label, status_label
+
+# ---------------------------------------------------------------- its buttons
+
+
+Language = Literal["en", "fr", "es"]
+
+
+class MyTaskforces(Buttons, prefix="mm"):
+    pass
+
+
+class TaskforceCard(Buttons, prefix="mc"):
+    code: Code
+
+
+class LeaveAsk(Buttons, prefix="la"):
+    code: Code
+
+
+class LeaveYes(Buttons, prefix="ly"):
+    code: Code
+
+
+class LeaveStay(Buttons, prefix="lk"):
+    code: Code
+
+
+class ForgetYes(Buttons, prefix="fy"):
+    pass
+
+
+class ForgetNo(Buttons, prefix="fn"):
+    pass
+
+
+class LanguageSet(Buttons, prefix="lg"):
+    language: Language
 
 
 def my_registrations(_: Translate, registrations: list[Registration], catalogue: Catalogue) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Annotated, Literal
 
+from pydantic import StringConstraints
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import SUPPORTED, Translate, translator
@@ -12,19 +14,61 @@ from bot.services.announcements import Progress, effective
 from bot.services.errors import Refused
 from bot.storage.announcements import Reach
 from bot.views.buttons import button
-from bot.views.callbacks import (
-    AnnouncementsSetting,
-    AudiencePage,
-    AudienceScreen,
-    AudienceToggle,
-    Criterion,
-    DraftAction,
-    DraftChoice,
-    SendingAction,
-)
+from bot.views.callbacks import Buttons, Longest, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import plain, shown
 from bot.views.words import fit, labelled, number, role_label, when
+
+# ---------------------------------------------------------------- its buttons
+
+
+AudienceValue = Annotated[
+    str, StringConstraints(pattern=r"^([A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"), Longest("representative")
+]
+
+
+# A criterion of an announcement's audience: task forces, roles, regions, stakeholder types.
+Criterion = Literal["tf", "ro", "rg", "ty"]
+
+
+AudienceScreen = Literal["main"] | Criterion  # the draft's main page, or one criterion's values
+
+
+AudiencePart = Literal["all"] | Criterion  # `all`: everyone
+
+
+DraftChoice = Literal["preview", "send", "change", "cancel"]
+
+
+Steering = Literal["pause", "resume", "cancel"]  # a sending announcement's
+
+
+class AudiencePage(Buttons, prefix="ag"):
+    broadcast: RowId
+    page: AudienceScreen
+
+
+class AudienceToggle(Buttons, prefix="at"):
+    """One value of a criterion on or off; `all` (no value) clears every criterion: everyone."""
+
+    broadcast: RowId
+    part: AudiencePart
+    value: AudienceValue | None = None
+
+
+class DraftAction(Buttons, prefix="da"):
+    broadcast: RowId
+    action: DraftChoice
+
+
+class SendingAction(Buttons, prefix="sa"):
+    broadcast: RowId
+    action: Steering
+
+
+class AnnouncementsSetting(Buttons, prefix="st"):
+    on: Literal["on", "off"]
+
 
 Rows = list[list[InlineKeyboardButton]]
 PARTS: dict[Criterion, str] = {"tf": "taskforces", "ro": "roles", "rg": "regions", "ty": "types"}

@@ -8,10 +8,30 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective
+from bot.views.account import MyTaskforces
 from bot.views.buttons import button, keyboard, rows_of
-from bot.views.callbacks import GoalPage, Goals, JoinFrom, MenuHome, MyTaskforces, ObjectivePage
+from bot.views.callbacks import Buttons, Code, GoalLetter
 from bot.views.commands import CommandAudience, CommandText
+from bot.views.joining import JoinFrom
 from bot.views.words import first_tasks, fit, labelled
+
+# ---------------------------------------------------------------- its buttons
+
+
+class MenuHome(Buttons, prefix="mh"):
+    pass
+
+
+class Goals(Buttons, prefix="bh"):
+    pass
+
+
+class GoalPage(Buttons, prefix="bg"):
+    goal: GoalLetter
+
+
+class ObjectivePage(Buttons, prefix="bo"):
+    code: Code
 
 
 def welcome_back(_: Translate, name: str, held: list[str]) -> str:

@@ -9,6 +9,9 @@ field, a leading zero, a value outside its type) is nobody's: stale or forged.
 The version mark says which bot made a button: a button that lies in a chat from before the
 current layout is recognised as old, and the person is told so instead of being told it was forged.
 Change `VERSION` whenever a family's fields change meaning.
+
+The families themselves are declared by their features, at the top of each view module
+(`views/joining.py`'s `JoinToggle`…); a prefix taken twice stops the import.
 """
 
 from __future__ import annotations
@@ -17,14 +20,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-
-from bot.models import Role
-from bot.services.accounts import PlaceChoice
-from bot.services.fields import ProfileField
-from bot.services.joining import EditPart
 
 VERSION = "v2"
 SEPARATOR = ":"
@@ -45,10 +43,6 @@ RowId = Annotated[int, Field(ge=0, le=10**12 - 1), Longest(10**12 - 1)]
 RoundId = Annotated[int, Field(ge=0, le=10**9 - 1), Longest(10**9 - 1)]
 Index = Annotated[int, Field(ge=0, le=99), Longest(99)]  # a question, a point, a region's place in a list
 ChoiceValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,20}$"), Longest("x" * 20)]
-AudienceValue = Annotated[
-    str, StringConstraints(pattern=r"^([A-Z][1-9]|leader|representative|member|[0-9]{1,2})$"), Longest("representative")
-]
-Language = Literal["en", "fr", "es"]
 
 
 class Buttons(BaseModel):
@@ -152,234 +146,3 @@ def _holds(value: object, want: object) -> bool:
     if isinstance(want, Collection) and not isinstance(want, str):
         return value in want
     return value == want
-
-
-# ---------------------------------------------------------------- menu and browsing
-
-
-class MenuHome(Buttons, prefix="mh"):
-    pass
-
-
-class MyTaskforces(Buttons, prefix="mm"):
-    pass
-
-
-class TaskforceCard(Buttons, prefix="mc"):
-    code: Code
-
-
-class Goals(Buttons, prefix="bh"):
-    pass
-
-
-class GoalPage(Buttons, prefix="bg"):
-    goal: GoalLetter
-
-
-class ObjectivePage(Buttons, prefix="bo"):
-    code: Code
-
-
-# ---------------------------------------------------------------- joining
-
-
-class JoinFrom(Buttons, prefix="jg"):
-    """Start a join: from the menu (no code), or under an objective's page."""
-
-    code: Code | None = None
-
-
-class JoinResume(Buttons, prefix="jr"):
-    pass
-
-
-class JoinOver(Buttons, prefix="jo"):
-    """Start over, from a task force's page (its code) or from nothing."""
-
-    code: Code | None = None
-
-
-class JoinToggle(Buttons, prefix="jt"):
-    code: Code
-
-
-class JoinDone(Buttons, prefix="jd"):
-    pass
-
-
-class JoinChoice(Buttons, prefix="jf"):
-    """A profile question answered by a button: a region, a stakeholder type, a member status, Skip."""
-
-    field: ProfileField
-    value: ChoiceValue
-
-
-class JoinRole(Buttons, prefix="jl"):
-    code: Code
-    role: Role
-
-
-class JoinConfirm(Buttons, prefix="jc"):
-    pass
-
-
-class JoinEdit(Buttons, prefix="je"):
-    part: EditPart
-
-
-class JoinCancel(Buttons, prefix="jx"):
-    pass
-
-
-class JoinBack(Buttons, prefix="jb"):
-    pass
-
-
-class JoinKeep(Buttons, prefix="jk"):
-    """Answer with what was given before."""
-
-
-class JoinPick(Buttons, prefix="jp"):
-    """From the summary: change this profile field."""
-
-    field: ProfileField
-
-
-# Every press that answers the open question of a join.
-JOIN_STEPS = (
-    JoinToggle,
-    JoinDone,
-    JoinChoice,
-    JoinRole,
-    JoinConfirm,
-    JoinEdit,
-    JoinCancel,
-    JoinBack,
-    JoinKeep,
-    JoinPick,
-)
-
-
-# ---------------------------------------------------------------- a person's own registrations and profile
-
-
-class LeaveAsk(Buttons, prefix="la"):
-    code: Code
-
-
-class LeaveYes(Buttons, prefix="ly"):
-    code: Code
-
-
-class LeaveStay(Buttons, prefix="lk"):
-    code: Code
-
-
-class ForgetYes(Buttons, prefix="fy"):
-    pass
-
-
-class ForgetNo(Buttons, prefix="fn"):
-    pass
-
-
-class ProfileEdit(Buttons, prefix="pe"):
-    field: ProfileField
-
-
-class ProfileChoice(Buttons, prefix="pc"):
-    field: ProfileField
-    value: ChoiceValue
-
-
-class ProfileClear(Buttons, prefix="px"):
-    field: ProfileField
-
-
-class LanguageSet(Buttons, prefix="lg"):
-    language: Language
-
-
-class PlacePress(Buttons, prefix="pl"):
-    """A Representative place after its holder moved to another region: keep it, give it up, apply."""
-
-    choice: PlaceChoice
-    registration: RowId
-    region: Index
-
-
-# ---------------------------------------------------------------- deciding applications
-
-
-ApplicationChoice = Literal["ok", "no", "nm", "skip", "stay"]
-
-
-class ApplicationPress(Buttons, prefix="ap"):
-    """A decision prompt's buttons; `no` asks for a reason, `skip` gives none, `stay` is the applicant's."""
-
-    choice: ApplicationChoice
-    registration: RowId
-
-
-# ---------------------------------------------------------------- announcements
-
-
-# A criterion of an announcement's audience: task forces, roles, regions, stakeholder types.
-Criterion = Literal["tf", "ro", "rg", "ty"]
-AudienceScreen = Literal["main"] | Criterion  # the draft's main page, or one criterion's values
-AudiencePart = Literal["all"] | Criterion  # `all`: everyone
-DraftChoice = Literal["preview", "send", "change", "cancel"]
-Steering = Literal["pause", "resume", "cancel"]  # a sending announcement's
-
-
-class AudiencePage(Buttons, prefix="ag"):
-    broadcast: RowId
-    page: AudienceScreen
-
-
-class AudienceToggle(Buttons, prefix="at"):
-    """One value of a criterion on or off; `all` (no value) clears every criterion: everyone."""
-
-    broadcast: RowId
-    part: AudiencePart
-    value: AudienceValue | None = None
-
-
-class DraftAction(Buttons, prefix="da"):
-    broadcast: RowId
-    action: DraftChoice
-
-
-class SendingAction(Buttons, prefix="sa"):
-    broadcast: RowId
-    action: Steering
-
-
-class AnnouncementsSetting(Buttons, prefix="st"):
-    on: Literal["on", "off"]
-
-
-# ---------------------------------------------------------------- the Delphi study
-
-
-class DelphiAnswer(Buttons, prefix="dl"):
-    round: RoundId
-    question: Index
-    point: Index  # a scale's point or a choice's option
-
-
-# On a question: add a comment, next, open it, keep the last round's answer, by type, as a chart.
-QuestionAction = Literal["comment", "next", "open", "keep", "types", "chart"]
-
-
-class DelphiQuestion(Buttons, prefix="dq"):
-    """A button acting on one question of a round (`QuestionAction`)."""
-
-    round: RoundId
-    question: Index
-    action: QuestionAction
-
-
-class DelphiContinue(Buttons, prefix="dr"):
-    round: RoundId

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -11,10 +12,35 @@ from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
 from bot.views.buttons import button
-from bot.views.callbacks import DelphiAnswer, DelphiContinue, DelphiQuestion, QuestionAction
+from bot.views.callbacks import Buttons, Index, RoundId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import shown
 from bot.views.words import fit, labelled, number, number_range, when
+
+# ---------------------------------------------------------------- its buttons
+
+
+class DelphiAnswer(Buttons, prefix="dl"):
+    round: RoundId
+    question: Index
+    point: Index  # a scale's point or a choice's option
+
+
+# On a question: add a comment, next, open it, keep the last round's answer, by type, as a chart.
+QuestionAction = Literal["comment", "next", "open", "keep", "types", "chart"]
+
+
+class DelphiQuestion(Buttons, prefix="dq"):
+    """A button acting on one question of a round (`QuestionAction`)."""
+
+    round: RoundId
+    question: Index
+    action: QuestionAction
+
+
+class DelphiContinue(Buttons, prefix="dr"):
+    round: RoundId
+
 
 Rows = list[list[InlineKeyboardButton]]
 RULES = ", ".join(f"<code>{rule}</code>" for rule in ("70/15", "percent:N", "iqr:N", "rand-ucla"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from html import escape
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -17,7 +18,7 @@ from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import ProfileField
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
-from bot.views.callbacks import ApplicationChoice, ApplicationPress
+from bot.views.callbacks import Buttons, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.exports import neutralised
 from bot.views.fields import field_label
@@ -31,6 +32,18 @@ from bot.views.words import (
     status_label,
     when,
 )
+
+# ---------------------------------------------------------------- its buttons
+
+
+ApplicationChoice = Literal["ok", "no", "nm", "skip", "stay"]
+
+
+class ApplicationPress(Buttons, prefix="ap"):
+    """A decision prompt's buttons; `no` asks for a reason, `skip` gives none, `stay` is the applicant's."""
+
+    choice: ApplicationChoice
+    registration: RowId
 
 
 def chat_link(telegram_id: int, name: str) -> str:

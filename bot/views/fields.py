@@ -3,14 +3,17 @@ buttons that answer it and the answer as shown; one place, so that both flows as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from bot.i18n import Translate
 from bot.models import Catalogue, Profile
 from bot.services.fields import TYPED_LIMITS, ProfileField
 from bot.views.buttons import Button, button, rows_of
-from bot.views.callbacks import JoinChoice, JoinKeep, ProfileChoice
 from bot.views.words import labelled
+
+# Makes a choice's button data: the join's family, or /profile's.
+Chosen = Callable[[ProfileField, str], str]
 
 
 def field_label(_: Translate, field: ProfileField) -> str:
@@ -71,19 +74,14 @@ def profile_question(_: Translate, field: ProfileField, first_time: bool) -> str
 
 
 def profile_choices(
-    _: Translate,
-    field: ProfileField,
-    catalogue: Catalogue,
-    family: type[JoinChoice | ProfileChoice] = JoinChoice,
-    kept: str | None = None,
+    _: Translate, field: ProfileField, catalogue: Catalogue, pressed: Chosen, kept: str | None = None
 ) -> list[list[Button]]:
-    """The buttons that answer a profile question, in the join flow or in /profile (`family`); `kept`, the
-    earlier answer, is offered (joining) or marked ✓."""
-    joining_flow = family is JoinChoice
+    """The buttons that answer a profile question chosen from a list (none for a typed one), in the join
+    flow or in /profile: `pressed` makes each button's data; `kept`, the earlier answer, is marked ✓."""
 
     def choice(label: str, value: str, stored: str = "") -> Button:
         mark = "✓ " if kept is not None and stored == kept else ""
-        return button(mark + label, family(field=field, value=value).pack())
+        return button(mark + label, pressed(field, value))
 
     if field is ProfileField.REGION:
         regions = zip(catalogue.regions, catalogue.region_names, strict=True)
@@ -93,19 +91,4 @@ def profile_choices(
         return rows_of([choice(t(_.language), str(i), name) for i, (t, name) in enumerate(kinds)], 1)
     if field is ProfileField.MEMBER_STATUS:
         return rows_of([choice(s.label(_.language), s.code, s.code) for s in catalogue.member_statuses], 1)
-    rows = [[keep_button(_, field, kept)]] if kept and joining_flow else []
-    if field is ProfileField.EMAIL and joining_flow:
-        rows.append([choice(_("Skip"), "skip")])
-    return rows
-
-
-def keep_button(_: Translate, field: ProfileField | None, kept: str) -> Button:
-    """One tap answers with what was typed before (or the name Telegram knows).
-
-    Not through the cache: a person's answers are not kept once they are gone.
-    """
-    if field is None:  # a motivation: too long for a label
-        label = _("Keep what I wrote")
-    else:
-        label = _("Use “{name}”").format(name=kept if len(kept) <= 40 else kept[:39] + "…")
-    return Button(label, callback_data=JoinKeep().pack())
+    return []

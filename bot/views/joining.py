@@ -14,21 +14,89 @@ from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, ProfileField
 from bot.services.joining import EditPart, JoinDraft, Joined, RoleOffer, Step, StepKind, progress
 from bot.views.buttons import Button, button, keyboard, rows_of
-from bot.views.callbacks import (
-    JoinBack,
-    JoinCancel,
-    JoinConfirm,
-    JoinDone,
-    JoinEdit,
-    JoinOver,
-    JoinPick,
-    JoinResume,
-    JoinRole,
-    JoinToggle,
-)
+from bot.views.callbacks import Buttons, ChoiceValue, Code
 from bot.views.commands import CommandAudience, CommandText
-from bot.views.fields import field_label, keep_button, profile_choices, profile_lines, profile_question, shown_value
+from bot.views.fields import field_label, profile_choices, profile_lines, profile_question, shown_value
 from bot.views.words import common_refusals, first_tasks, fit, labelled, refusal, role_label, status_label
+
+# ---------------------------------------------------------------- its buttons
+
+
+class JoinFrom(Buttons, prefix="jg"):
+    """Start a join: from the menu (no code), or under an objective's page."""
+
+    code: Code | None = None
+
+
+class JoinResume(Buttons, prefix="jr"):
+    pass
+
+
+class JoinOver(Buttons, prefix="jo"):
+    """Start over, from a task force's page (its code) or from nothing."""
+
+    code: Code | None = None
+
+
+class JoinToggle(Buttons, prefix="jt"):
+    code: Code
+
+
+class JoinDone(Buttons, prefix="jd"):
+    pass
+
+
+class JoinChoice(Buttons, prefix="jf"):
+    """A profile question answered by a button: a region, a stakeholder type, a member status, Skip."""
+
+    field: ProfileField
+    value: ChoiceValue
+
+
+class JoinRole(Buttons, prefix="jl"):
+    code: Code
+    role: Role
+
+
+class JoinConfirm(Buttons, prefix="jc"):
+    pass
+
+
+class JoinEdit(Buttons, prefix="je"):
+    part: EditPart
+
+
+class JoinCancel(Buttons, prefix="jx"):
+    pass
+
+
+class JoinBack(Buttons, prefix="jb"):
+    pass
+
+
+class JoinKeep(Buttons, prefix="jk"):
+    """Answer with what was given before."""
+
+
+class JoinPick(Buttons, prefix="jp"):
+    """From the summary: change this profile field."""
+
+    field: ProfileField
+
+
+# Every press that answers the open question of a join.
+JOIN_STEPS = (
+    JoinToggle,
+    JoinDone,
+    JoinChoice,
+    JoinRole,
+    JoinConfirm,
+    JoinEdit,
+    JoinCancel,
+    JoinBack,
+    JoinKeep,
+    JoinPick,
+)
 
 
 def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
@@ -214,7 +282,7 @@ def step_keyboard(
     rows: list[list[Button]] = []
     kept = joining.kept_answer(draft, step)
     if step.kind is StepKind.PROFILE and step.field is not None:
-        rows = profile_choices(_, step.field, catalogue, kept=kept)
+        rows = profile_choices(_, step.field, catalogue, _chosen, kept) or _typed_field_buttons(_, step.field, kept)
     elif step.kind is StepKind.ROLE and step.code is not None:
         rows = role_buttons(_, step.code, offer)
     elif step.kind is StepKind.MOTIVATION and kept:
@@ -264,6 +332,30 @@ def summary_buttons(_: Translate) -> list[list[Button]]:
             button(_("Edit roles"), JoinEdit(part=EditPart.ROLES).pack()),
         ],
     ]
+
+
+def _chosen(field: ProfileField, value: str) -> str:
+    return JoinChoice(field=field, value=value).pack()
+
+
+def _typed_field_buttons(_: Translate, field: ProfileField, kept: str | None) -> list[list[Button]]:
+    """A typed field's question in the join: one tap keeps the earlier answer; the e-mail may be skipped."""
+    rows = [[keep_button(_, field, kept)]] if kept else []
+    if field is ProfileField.EMAIL:
+        rows.append([button(_("Skip"), _chosen(field, "skip"))])
+    return rows
+
+
+def keep_button(_: Translate, field: ProfileField | None, kept: str) -> Button:
+    """One tap answers with what was typed before (or the name Telegram knows).
+
+    Not through the cache: a person's answers are not kept once they are gone.
+    """
+    if field is None:  # a motivation: too long for a label
+        label = _("Keep what I wrote")
+    else:
+        label = _("Use “{name}”").format(name=kept if len(kept) <= 40 else kept[:39] + "…")
+    return Button(label, callback_data=JoinKeep().pack())
 
 
 def carry_on_or_start_over_keyboard(_: Translate, code: str | None) -> InlineKeyboardMarkup:

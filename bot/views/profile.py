@@ -12,9 +12,32 @@ from bot.models import Catalogue, Person, RegistrationStatus
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion
 from bot.services.fields import ProfileField
 from bot.views.buttons import Button, button, keyboard, rows_of
-from bot.views.callbacks import PlacePress, ProfileChoice, ProfileClear, ProfileEdit
+from bot.views.callbacks import Buttons, ChoiceValue, Index, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.fields import field_label, profile_choices, profile_lines
+
+# ---------------------------------------------------------------- its buttons
+
+
+class ProfileEdit(Buttons, prefix="pe"):
+    field: ProfileField
+
+
+class ProfileChoice(Buttons, prefix="pc"):
+    field: ProfileField
+    value: ChoiceValue
+
+
+class ProfileClear(Buttons, prefix="px"):
+    field: ProfileField
+
+
+class PlacePress(Buttons, prefix="pl"):
+    """A Representative place after its holder moved to another region: keep it, give it up, apply."""
+
+    choice: PlaceChoice
+    registration: RowId
+    region: Index
 
 
 def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
@@ -98,6 +121,10 @@ def profile_commands(_: Translate) -> list[CommandText]:
     ]
 
 
+def _chosen(field: ProfileField, value: str) -> str:
+    return ProfileChoice(field=field, value=value).pack()
+
+
 def profile_refusals(_: Translate) -> dict[str, str]:
     return {
         "region_taken": _(
@@ -122,7 +149,7 @@ def profile_field_keyboard(
     _: Translate, field: ProfileField, catalogue: Catalogue, current: str
 ) -> InlineKeyboardMarkup:
     """A choice field of /profile, its current answer marked ✓."""
-    rows = profile_choices(_, field, catalogue, ProfileChoice, kept=current)
+    rows = profile_choices(_, field, catalogue, _chosen, current)
     return keyboard(*rows)
 
 
