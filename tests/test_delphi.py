@@ -549,3 +549,24 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         adas = {row[1]: row[2] for row in rows[1:] if row[5] == "q1" and row[7] == "2"}
         assert set(adas) == {"1", "2"} and adas["1"] == adas["2"]  # one pseudonym across the rounds
         await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)
+
+
+# ---------------------------------------------------------------- bad input cannot break a round
+
+
+async def test_a_typed_number_too_large_to_hold_is_asked_again_not_stored_as_infinity(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """400 digits made a float of infinity: its median was NaN, and /delphi_results failed for everyone."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin, bea = ChatUser(standin, ADMIN_ID), ChatUser(standin, B2_PERSON)
+        unbounded = [{"id": "q3", "type": "number", "text": "How many soil labs?"}]
+        await open_round(running, admin, questions=unbounded)
+        assert "How many soil labs?" in bea.last.text
+        for huge in ("9" * 400, "-" + "9" * 400, "1" + "0" * 20):
+            assert "out of range" in (await bea.say(huge)).text
+        assert await table(running, "SELECT value FROM delphi_answers") == []
+        assert "Your answer: 12" in (await bea.say("12")).text
+        report = await admin.say("/delphi_results implementation-2030")
+        assert "Median 12" in report.text
