@@ -54,7 +54,18 @@ def as_utc(value: datetime) -> datetime:
         raise ValueError("moment_range") from None
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+# A round's moments: within years where every sum the bot makes with them (a reminder before closing, a
+# moment shown in a reader's zone) stays inside datetime's years 1 to 9999, and far around any real study.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _within_years(value: datetime) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"moment_years:{FIRST_YEAR}:{LAST_YEAR}")
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc), AfterValidator(_within_years)]
 
 
 class Question(BaseModel):

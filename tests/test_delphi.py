@@ -570,3 +570,38 @@ async def test_a_typed_number_too_large_to_hold_is_asked_again_not_stored_as_inf
         assert "Your answer: 12" in (await bea.say("12")).text
         report = await admin.say("/delphi_results implementation-2030")
         assert "Median 12" in report.text
+
+
+async def test_files_that_crashed_the_loader_are_refused_naming_their_field(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        admin, now = ChatUser(standin, ADMIN_ID), running.clock()
+        base = json.dumps(round_file(now))
+        unbounded = round_file(now)["questions"][2] | {"min": None, "max": None}
+        cases: list[tuple[bytes, str]] = [
+            (b'{"study": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "(the file)</code>: nested more deeply"),
+            (base.replace('"round": 1', '"round": ' + "9" * 5000).encode(), "round</code>: a number"),
+            (base.replace('"round": 1', '"round": ' + str(2**63)).encode(), "round</code>: a round number"),
+            (json.dumps(round_file(now, opens="0001-01-01T00:00:00")).encode(), "opens</code>: between"),
+            (json.dumps(round_file(now, closes="9999-12-31T23:59:59")).encode(), "closes</code>: between"),
+            (json.dumps(round_file(now, closes="9999-12-31T23:59:59+14:00")).encode(), "closes</code>: between"),
+            (
+                json.dumps(round_file(now, panel={"registered_before": "0001-01-01"})).encode(),
+                "panel.registered_before</code>: between",
+            ),
+            (json.dumps(round_file(now, reminders=["P999999999D"])).encode(), "reminders</code>: reminders come"),
+            (
+                json.dumps(round_file(now, questions=[unbounded | {"max": "1e999"}])).encode(),
+                "questions[0].max</code>: ",
+            ),
+            (
+                json.dumps(round_file(now, questions=[unbounded | {"min": 1e300}])).replace("1e+300", "1e999").encode(),
+                "questions[0].min</code>: a number",
+            ),
+            (json.dumps(round_file(now, questions=[unbounded | {"min": float("nan")}])).encode(), "questions[0].min"),
+        ]
+        for content, named in cases:
+            answer = await send_round(admin, content)
+            assert "was not loaded" in answer.text and named in answer.text, (named, answer.text)
+        assert await table(running, "SELECT id FROM delphi_rounds") == []

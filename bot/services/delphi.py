@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -43,6 +44,7 @@ TEXT_LIMIT = 1000  # characters of a typed answer or a comment
 TITLE_LIMIT = 200
 QUESTION_LIMIT = 1000
 OPTION_LIMIT = 100
+MAX_DIGITS = 30  # of a number in the file: Python refuses to read an integer of over 4 300
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
 Happened = Literal["opened", "closed"]
@@ -62,6 +64,23 @@ class Problem:
     code: str
     args: tuple[str, ...] = ()
     said: str = ""  # pydantic's own words, for a problem without a code of ours
+
+
+class Unholdable:
+    """A number of the file that no field can hold (over MAX_DIGITS digits, infinite, NaN), read as this
+    instead: pydantic then refuses it in its field, and `_problem` says what is wrong with it."""
+
+    def __init__(self, written: str) -> None:
+        self.written = written
+
+
+def _integer(written: str) -> int | Unholdable:
+    return int(written) if len(written.lstrip("-")) <= MAX_DIGITS else Unholdable(written)
+
+
+def _decimal(written: str) -> float | Unholdable:
+    value = float(written)
+    return value if math.isfinite(value) else Unholdable(written)
 
 
 class RoundFileRefused(Exception):
@@ -86,10 +105,12 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
     if len(raw) > FILE_LIMIT:
         raise RoundFileRefused([Problem("", "file_too_large", (str(FILE_LIMIT // 1000),))])
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_integer, parse_float=_decimal, parse_constant=Unholdable)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = (str(error.lineno), str(error.colno)) if isinstance(error, json.JSONDecodeError) else ("1", "1")
         raise RoundFileRefused([Problem("", "not_json", where)]) from None
+    except RecursionError:  # arrays or objects nested thousands deep: the parser gives up
+        raise RoundFileRefused([Problem("", "too_deep")]) from None
     try:
         file = RoundFile.model_validate(data)
     except ValidationError as error:
@@ -105,6 +126,8 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
 def _problem(error: ErrorDetails) -> Problem:
     """pydantic's error as ours: our checks raise a code (`max_not_above_min`, `only_for:choice`)."""
     path = _path(list(error["loc"]))
+    if isinstance(error.get("input"), Unholdable):
+        return Problem(path, "number_unholdable", (str(MAX_DIGITS),))
     message = error["msg"]
     if message.startswith("Value error, "):
         code = message.removeprefix("Value error, ")

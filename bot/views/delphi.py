@@ -105,6 +105,11 @@ def problem(_: Translate, found: Problem) -> str:
         "reminder_too_early": lambda: _("reminders come at most {days} days before closing").format(days=args[0]),
         "round_range": lambda: _("a round number from 1 to {most}").format(most=args[0]),
         "moment_range": lambda: _("outside the years 1 to 9999 once put in UTC"),
+        "moment_years": lambda: _("between the years {first} and {last}").format(first=args[0], last=args[1]),
+        "too_deep": lambda: _("nested more deeply than a round's file can be"),
+        "number_unholdable": lambda: _("a number of at most {digits} digits, not infinite nor NaN").format(
+            digits=args[0]
+        ),
         "question_repeat": lambda: _("two questions have this id"),
         "rule_needs_nine": lambda: _("this consensus rule needs 9-point scales"),
         "unknown_code": lambda: _("there is no Task Force {code}").format(code=shown(args[0])),
