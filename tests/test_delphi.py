@@ -605,3 +605,15 @@ async def test_files_that_crashed_the_loader_are_refused_naming_their_field(
             answer = await send_round(admin, content)
             assert "was not loaded" in answer.text and named in answer.text, (named, answer.text)
         assert await table(running, "SELECT id FROM delphi_rounds") == []
+
+
+async def test_the_status_of_a_round_not_yet_open_says_when_it_opens(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin = ChatUser(standin, ADMIN_ID)
+        assert "Round loaded" in (await send_round(admin, round_file(running.clock()))).text
+        status = await admin.say("/delphi_status implementation-2030")
+        assert "Not open yet: it opens on" in status.text
+        assert "Per question" not in status.text and "Per Task Force" not in status.text

@@ -71,8 +71,11 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
     lines: list[str] = []
     for item in found:
         stored = item.round
+        lines.append(f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)")
+        if stored.opened_at is None:  # no panel yet, so nothing asked nor answered: say when that starts
+            lines += [_("Not open yet: it opens on {opens}.").format(opens=when(_, stored.file.opens)), ""]
+            continue
         lines += [
-            f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)",
             _("Open until {closes}").format(closes=when(_, stored.closes_at))
             if stored.closed_at is None
             else _("Closed on {at}").format(at=when(_, stored.closed_at)),
