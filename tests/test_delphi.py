@@ -617,3 +617,23 @@ async def test_the_status_of_a_round_not_yet_open_says_when_it_opens(
         status = await admin.say("/delphi_status implementation-2030")
         assert "Not open yet: it opens on" in status.text
         assert "Per question" not in status.text and "Per Task Force" not in status.text
+
+
+async def test_a_later_round_listing_a_previous_question_as_it_was_asks_it_again(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """What a Secretariat officer does first: copy round 1's question into round 2's file."""
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin = ChatUser(standin, ADMIN_ID)
+        await admin.say("/delphi_close implementation-2030")
+        first = round_file(running.clock())["questions"]
+        changed = first[1] | {"options": ["Africa", "Europe"]}
+        refused = await send_round(admin, second_round(running.clock(), questions=[first[0], changed]))
+        assert "questions[1].id</code>: q2 was asked in round 1 otherwise" in refused.text
+        assert "questions[0]" not in refused.text
+        loaded = await send_round(admin, second_round(running.clock(), questions=[first[0], first[3]]))
+        assert "q1 (scale, asked again), q4 (text, asked again)" in loaded.text
+        running.clock.advance(hours=2)
+        await running.settled()
+        asked = "SELECT DISTINCT question FROM delphi_asked JOIN delphi_rounds r ON r.id = round_id WHERE r.round = 2"
+        assert len(await table(running, asked)) == 2

@@ -195,10 +195,17 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     if previous.closed_at is None:
         raise RoundFileRefused([Problem("round", "previous_open", (before,))])
     known = {question.id: question for question in previous.file.questions}
+    # A previous question listed again exactly as it was is repeated, as if named in `repeat`: copying it is
+    # what an officer does first. Listed otherwise, it is refused: a repeated question is asked as before.
+    again = [question.id for question in file.questions if known.get(question.id) == question]
     problems = [
-        Problem(f"questions[{index}].id", "asked_before", (question.id, before))
+        Problem(
+            f"questions[{index}].id",
+            "asked_before" if question.text != known[question.id].text else "changed",
+            (question.id, before),
+        )
         for index, question in enumerate(file.questions)
-        if question.id in known
+        if question.id in known and question.id not in again
     ]
     problems += [
         Problem(f"repeat[{index}]", "not_in_previous", (question_id, before))
@@ -207,12 +214,14 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     ]
     if problems:
         raise RoundFileRefused(problems)
-    chosen = file.repeat if file.repeat is not None else await undecided(db, previous)
+    named = None if file.repeat is None and not again else (*(file.repeat or ()), *again)
+    chosen = named if named is not None else await undecided(db, previous)
     repeated = [question for question in previous.file.questions if question.id in chosen]
-    if not repeated and not file.questions:
+    new = [question for question in file.questions if question.id not in known]
+    if not repeated and not new:
         raise RoundFileRefused([Problem("repeat", "nothing_to_ask", (before,))])
     data = file.model_dump()
-    data |= {"questions": [*(q.model_dump() for q in repeated), *data["questions"]]}
+    data |= {"questions": [q.model_dump() for q in (*repeated, *new)]}
     data |= {"repeat": [question.id for question in repeated]}
     if "consensus" not in file.model_fields_set:
         data["consensus"] = previous.file.consensus.model_dump()

@@ -121,6 +121,10 @@ def problem(_: Translate, found: Problem) -> str:
         "asked_before": lambda: _("{id} was asked in round {round}; list it in repeat to ask it again").format(
             id=shown(args[0]), round=args[1]
         ),
+        "changed": lambda: _(
+            "{id} was asked in round {round} otherwise; a repeated question is asked exactly as before: "
+            "copy it unchanged or list it in repeat, or give a new question a new id"
+        ).format(id=shown(args[0]), round=args[1]),
         "not_in_previous": lambda: _("{id} is not a question of round {round}").format(
             id=shown(args[0]), round=args[1]
         ),
