@@ -6,11 +6,14 @@ import contextlib
 import csv
 import io
 import json
+import logging
 import signal
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import accounts
@@ -637,3 +640,27 @@ async def test_a_later_round_listing_a_previous_question_as_it_was_asks_it_again
         await running.settled()
         asked = "SELECT DISTINCT question FROM delphi_asked JOIN delphi_rounds r ON r.id = round_id WHERE r.round = 2"
         assert len(await table(running, asked)) == 2
+
+
+async def test_one_broken_round_stops_no_other_and_is_logged_once(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A round stored before offsets were bounded (P999999999D) raised at every tick, before any other round
+    could open, close or be reminded: 42 tracebacks in 20 s, and every study stopped."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin = ChatUser(standin, ADMIN_ID)
+        for study in ("broken", "sound"):
+            assert "Round loaded" in (await send_round(admin, round_file(running.clock(), study=study))).text
+        assert running.db is not None
+        await running.db.write(
+            "UPDATE delphi_rounds SET definition = json_set(definition, '$.reminders', json_array('P999999999D'))"
+            " WHERE study = 'broken'"
+        )
+        running.clock.advance(hours=2)
+        for _ in range(3):
+            await running.ticks()
+        opened = "SELECT study FROM delphi_rounds WHERE opened_at IS NOT NULL"
+        assert await table(running, opened) == [("sound",)]
+        failed = [r for r in caplog.records if r.levelno >= logging.ERROR and "Delphi" in r.getMessage()]
+        assert len(failed) == 1 and "round 1" in failed[0].getMessage()

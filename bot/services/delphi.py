@@ -15,7 +15,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -256,30 +256,48 @@ async def load(
     return Loaded(stored, panel, per_taskforce, existing is not None, opened)
 
 
-async def open_due(db: Database, now: datetime, admins: Collection[int]) -> int:
-    """Rounds whose opening time has come: panel formed, invitations queued, the Secretariat told; how many."""
-    opened = 0
-    for stored in await rows.due_to_open(db, now):
-        async with db.transaction() as tx:
-            fresh = await rows.get(tx, stored.id)
-            if fresh is None or fresh.opened_at is not None:
-                continue
-            previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
-            size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
-            await _tell_admins(tx, admins, fresh.id, "opened", now)
-            await audit.record(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
-        log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
-        opened += 1
-    return opened
+async def _apart(failing: set[str], what: str, work: Awaitable[None]) -> None:
+    """One due item's work, apart from the others': its failure stops none of them, and is logged once (it is
+    tried again at every tick, and logged again only after it has succeeded once)."""
+    try:
+        await work
+    except Exception:
+        if what not in failing:
+            failing.add(what)
+            log.exception("Delphi %s failed; tried again at every tick, logged only now", what)
+        return
+    failing.discard(what)
 
 
-async def close_due(db: Database, now: datetime, admins: Collection[int]) -> None:
+async def open_due(db: Database, now: datetime, admins: Collection[int], failing: set[str]) -> None:
+    """Rounds whose opening time has come: panel formed, invitations queued, the Secretariat told."""
+    for round_id in await rows.due_to_open(db, now):
+        await _apart(failing, f"opening of round {round_id}", _open(db, round_id, now, admins))
+
+
+async def _open(db: Database, round_id: int, now: datetime, admins: Collection[int]) -> None:
+    async with db.transaction() as tx:
+        fresh = await rows.get(tx, round_id)
+        if fresh is None or fresh.opened_at is not None:
+            return
+        previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
+        size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
+        await _tell_admins(tx, admins, fresh.id, "opened", now)
+        await audit.record(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
+    log.info("Delphi round %s opened: %s panellists invited", round_id, size)
+
+
+async def close_due(db: Database, now: datetime, admins: Collection[int], failing: set[str]) -> None:
     """Rounds past their closing time close; the Secretariat is told, with the response rate."""
     for round_id in await rows.due_to_close(db, now):
-        async with db.transaction() as tx:
-            if await rows.close(tx, round_id, now):
-                await _tell_admins(tx, admins, round_id, "closed", now)
-                await audit.record(tx, now, None, "delphi.closed", detail={"round": round_id})
+        await _apart(failing, f"closing of round {round_id}", _close(db, round_id, now, admins))
+
+
+async def _close(db: Database, round_id: int, now: datetime, admins: Collection[int]) -> None:
+    async with db.transaction() as tx:
+        if await rows.close(tx, round_id, now):
+            await _tell_admins(tx, admins, round_id, "closed", now)
+            await audit.record(tx, now, None, "delphi.closed", detail={"round": round_id})
 
 
 async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: Happened, now: datetime) -> None:
@@ -297,11 +315,15 @@ async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | N
     return stored, panel, complete
 
 
-async def remind_due(db: Database, now: datetime) -> None:
+async def remind_due(db: Database, now: datetime, failing: set[str]) -> None:
     for round_id, due_at in await rows.due_reminders(db, now):
-        async with db.transaction() as tx:
-            queued = await rows.queue_reminder(tx, round_id, due_at, now)
-        log.info("Delphi round %s: %s reminders queued", round_id, queued)
+        await _apart(failing, f"reminder of round {round_id} due {due_at}", _remind(db, round_id, due_at, now))
+
+
+async def _remind(db: Database, round_id: int, due_at: str, now: datetime) -> None:
+    async with db.transaction() as tx:
+        queued = await rows.queue_reminder(tx, round_id, due_at, now)
+    log.info("Delphi round %s: %s reminders queued", round_id, queued)
 
 
 async def steer_round(db: Database, actor: int, admins: Collection[int], study: str) -> StoredRound:
