@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.delphi_models import Question, RoundFile
+from bot.i18n import translator
 from bot.models import Catalogue
 from bot.services.consensus import figures
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, RoundFileRefused, parse
-from bot.i18n import translator
 from bot.services.delphi_results import QuestionResult, Results, StudyResults, heard, part, pseudonym, stability
 from bot.storage.delphi import Given, StoredRound
 from bot.views.delphi_results import chart, summary_pdf
