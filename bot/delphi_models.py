@@ -26,6 +26,9 @@ MAX_SCALE = 10  # a button each, two rows at most
 DEFAULT_SCALE = 9
 DEFAULT_REMINDERS = (timedelta(days=3), timedelta(days=1))
 MAX_ROUND = 99  # a round number SQLite can hold, and far more rounds than a Delphi study has
+# A number question's answers and bounds: finite, and within ±NUMBER_LIMIT when the file sets no bound. Beyond
+# 10^15 a float no longer holds every integer, and no share, count or amount a panellist types is that large.
+NUMBER_LIMIT = 1e15
 MAX_REMINDER_DAYS = 366  # a reminder further before closing would fall before the years datetime holds
 
 
@@ -51,7 +54,18 @@ def as_utc(value: datetime) -> datetime:
         raise ValueError("moment_range") from None
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+# A round's moments: within years where every sum the bot makes with them (a reminder before closing, a
+# moment shown in a reader's zone) stays inside datetime's years 1 to 9999, and far around any real study.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _within_years(value: datetime) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"moment_years:{FIRST_YEAR}:{LAST_YEAR}")
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc), AfterValidator(_within_years)]
 
 
 class Question(BaseModel):
@@ -62,8 +76,12 @@ class Question(BaseModel):
     scale: int | None = Field(default=None, validate_default=True)
     labels: dict[int, Localized] = Field(default_factory=dict, validate_default=True)
     options: tuple[Localized, ...] = Field(default=(), validate_default=True)
-    min: float | None = Field(default=None, validate_default=True)
-    max: float | None = Field(default=None, validate_default=True)
+    min: float | None = Field(
+        default=None, validate_default=True, allow_inf_nan=False, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT
+    )
+    max: float | None = Field(
+        default=None, validate_default=True, allow_inf_nan=False, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT
+    )
     taskforces: tuple[str, ...] = ()
 
     @field_validator("scale")
@@ -121,6 +139,12 @@ class Question(BaseModel):
     @classmethod
     def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _task_force_codes(value)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The numbers a number question takes: its file's `min` and `max`, else ±NUMBER_LIMIT."""
+        low = self.min if self.min is not None else -NUMBER_LIMIT
+        return low, self.max if self.max is not None else NUMBER_LIMIT
 
     def label(self, point: int, language: str) -> str:
         found = self.labels.get(point)

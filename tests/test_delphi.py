@@ -6,11 +6,14 @@ import contextlib
 import csv
 import io
 import json
+import logging
 import signal
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import accounts
@@ -549,3 +552,115 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         adas = {row[1]: row[2] for row in rows[1:] if row[5] == "q1" and row[7] == "2"}
         assert set(adas) == {"1", "2"} and adas["1"] == adas["2"]  # one pseudonym across the rounds
         await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)
+
+
+# ---------------------------------------------------------------- bad input cannot break a round
+
+
+async def test_a_typed_number_too_large_to_hold_is_asked_again_not_stored_as_infinity(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """400 digits made a float of infinity: its median was NaN, and /delphi_results failed for everyone."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin, bea = ChatUser(standin, ADMIN_ID), ChatUser(standin, B2_PERSON)
+        unbounded = [{"id": "q3", "type": "number", "text": "How many soil labs?"}]
+        await open_round(running, admin, questions=unbounded)
+        assert "How many soil labs?" in bea.last.text
+        for huge in ("9" * 400, "-" + "9" * 400, "1" + "0" * 20):
+            assert "out of range" in (await bea.say(huge)).text
+        assert await table(running, "SELECT value FROM delphi_answers") == []
+        assert "Your answer: 12" in (await bea.say("12")).text
+        report = await admin.say("/delphi_results implementation-2030")
+        assert "Median 12" in report.text
+
+
+async def test_files_that_crashed_the_loader_are_refused_naming_their_field(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        admin, now = ChatUser(standin, ADMIN_ID), running.clock()
+        base = json.dumps(round_file(now))
+        unbounded = round_file(now)["questions"][2] | {"min": None, "max": None}
+        cases: list[tuple[bytes, str]] = [
+            (b'{"study": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "(the file)</code>: nested more deeply"),
+            (base.replace('"round": 1', '"round": ' + "9" * 5000).encode(), "round</code>: a number"),
+            (base.replace('"round": 1', '"round": ' + str(2**63)).encode(), "round</code>: a round number"),
+            (json.dumps(round_file(now, opens="0001-01-01T00:00:00")).encode(), "opens</code>: between"),
+            (json.dumps(round_file(now, closes="9999-12-31T23:59:59")).encode(), "closes</code>: between"),
+            (json.dumps(round_file(now, closes="9999-12-31T23:59:59+14:00")).encode(), "closes</code>: between"),
+            (
+                json.dumps(round_file(now, panel={"registered_before": "0001-01-01"})).encode(),
+                "panel.registered_before</code>: between",
+            ),
+            (json.dumps(round_file(now, reminders=["P999999999D"])).encode(), "reminders</code>: reminders come"),
+            (
+                json.dumps(round_file(now, questions=[unbounded | {"max": "1e999"}])).encode(),
+                "questions[0].max</code>: ",
+            ),
+            (
+                json.dumps(round_file(now, questions=[unbounded | {"min": 1e300}])).replace("1e+300", "1e999").encode(),
+                "questions[0].min</code>: a number",
+            ),
+            (json.dumps(round_file(now, questions=[unbounded | {"min": float("nan")}])).encode(), "questions[0].min"),
+        ]
+        for content, named in cases:
+            answer = await send_round(admin, content)
+            assert "was not loaded" in answer.text and named in answer.text, (named, answer.text)
+        assert await table(running, "SELECT id FROM delphi_rounds") == []
+
+
+async def test_the_status_of_a_round_not_yet_open_says_when_it_opens(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin = ChatUser(standin, ADMIN_ID)
+        assert "Round loaded" in (await send_round(admin, round_file(running.clock()))).text
+        status = await admin.say("/delphi_status implementation-2030")
+        assert "Not open yet: it opens on" in status.text
+        assert "Per question" not in status.text and "Per Task Force" not in status.text
+
+
+async def test_a_later_round_listing_a_previous_question_as_it_was_asks_it_again(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """What a Secretariat officer does first: copy round 1's question into round 2's file."""
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin = ChatUser(standin, ADMIN_ID)
+        await admin.say("/delphi_close implementation-2030")
+        first = round_file(running.clock())["questions"]
+        changed = first[1] | {"options": ["Africa", "Europe"]}
+        refused = await send_round(admin, second_round(running.clock(), questions=[first[0], changed]))
+        assert "questions[1].id</code>: q2 was asked in round 1 otherwise" in refused.text
+        assert "questions[0]" not in refused.text
+        loaded = await send_round(admin, second_round(running.clock(), questions=[first[0], first[3]]))
+        assert "q1 (scale, asked again), q4 (text, asked again)" in loaded.text
+        running.clock.advance(hours=2)
+        await running.settled()
+        asked = "SELECT DISTINCT question FROM delphi_asked JOIN delphi_rounds r ON r.id = round_id WHERE r.round = 2"
+        assert len(await table(running, asked)) == 2
+
+
+async def test_one_broken_round_stops_no_other_and_is_logged_once(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A round stored before offsets were bounded (P999999999D) raised at every tick, before any other round
+    could open, close or be reminded: 42 tracebacks in 20 s, and every study stopped."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin = ChatUser(standin, ADMIN_ID)
+        for study in ("broken", "sound"):
+            assert "Round loaded" in (await send_round(admin, round_file(running.clock(), study=study))).text
+        assert running.db is not None
+        await running.db.write(
+            "UPDATE delphi_rounds SET definition = json_set(definition, '$.reminders', json_array('P999999999D'))"
+            " WHERE study = 'broken'"
+        )
+        running.clock.advance(hours=2)
+        for _ in range(3):
+            await running.ticks()
+        opened = "SELECT study FROM delphi_rounds WHERE opened_at IS NOT NULL"
+        assert await table(running, opened) == [("sound",)]
+        failed = [r for r in caplog.records if r.levelno >= logging.ERROR and "Delphi" in r.getMessage()]
+        assert len(failed) == 1 and "round 1" in failed[0].getMessage()

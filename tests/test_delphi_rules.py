@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.delphi_models import Question, RoundFile
+from bot.i18n import translator
 from bot.models import Catalogue
 from bot.services.consensus import figures
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, RoundFileRefused, parse
-from bot.services.delphi_results import Results, heard, pseudonym, stability
+from bot.services.delphi_results import QuestionResult, Results, StudyResults, heard, part, pseudonym, stability
 from bot.storage.delphi import Given, StoredRound
+from bot.views.delphi_results import chart, summary_pdf
 
 SCALE = Question.model_validate({"id": "q1", "type": "likert", "text": "How important?"})
 CHOICE = Question.model_validate({"id": "q2", "type": "choice", "text": "Who?", "options": ["A", "B", "C"]})
@@ -111,3 +114,18 @@ def test_a_file_whose_texts_no_message_could_show_is_refused_at_loading(catalogu
         ("questions[0].options[0]", "too_long", ("100",)),
         ("questions[1].labels.9", "too_long", ("100",)),
     ]
+
+
+def test_texts_in_charts_are_plain_text_never_tex() -> None:
+    """Two dollar signs in a question or an option made matplotlib read TeX and fail: no chart, no PDF."""
+    money = "Budget from $5M (50%) or $2M?"
+    question = Question.model_validate(
+        {"id": "q9", "type": "choice", "text": money, "options": ["$5M (50%)", "$2M_x^2 or $1M"]}
+    )
+    rounds = []
+    for number, answers in ((1, [given(1, 0), given(2, 1)]), (2, [given(1, 1)])):
+        empty = round_of(number, question, answers)
+        whole = part(empty.round, question, answers)
+        rounds.append(replace(empty, questions=[QuestionResult(0, question, 2, whole, {}, {})]))
+    assert chart(translator("en"), rounds[0].questions[0], money).startswith(b"\x89PNG")
+    assert summary_pdf(translator("en"), StudyResults(rounds, [])).startswith(b"%PDF")

@@ -17,7 +17,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html import escape, unescape
 from typing import Any
@@ -426,6 +426,10 @@ PROBLEMS = [
         ("no_previous", ("2",)),
         ("previous_open", ("1",)),
         ("asked_before", (MARKUP, "1")),
+        ("changed", (MARKUP, "1")),
+        ("moment_years", ("2000", "2099")),
+        ("too_deep", ()),
+        ("number_unholdable", ("30",)),
         ("not_in_previous", (MARKUP, "1")),
         ("nothing_to_ask", ("1",)),
         ("no_questions", ()),
@@ -810,6 +814,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             "delphi_results.status",
             delphi_results.status(_, [Status(stored, by_question, by_taskforce)] * 3, CATALOGUE),
         )
+        waiting = replace(stored, opened_at=None)  # loaded, not open yet: when it opens
+        yield message("delphi_results.status", delphi_results.status(_, [Status(waiting, [], [])] * 3, CATALOGUE))
         for result in found.questions:
             step = DelphiStep(stored, result.index, 1, 4, None, 0)
             for own in (None, Answer(result.index, 9.0, longest(MARKUP, DELPHI_TEXT_LIMIT), None)):

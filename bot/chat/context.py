@@ -54,6 +54,7 @@ class Deps:
     bot_username: str = ""  # known once getMe has answered: deep links name the bot
     # People whose next typed message a Delphi question waits for: its rows, read at start, then kept up to date.
     typing_awaited: set[int] = field(default_factory=set)
+    due_failing: set[str] = field(default_factory=set)  # periodic jobs' due items that failed: logged once
 
     def now(self) -> datetime:
         return self.clock()

@@ -381,9 +381,9 @@ async def _reminder(d: Deps, item: OutboxItem, reminded: OfRound, _: Translate) 
 async def _rounds_due(d: Deps) -> None:
     """Open what is due, close what is over, queue the reminders that fell due: all from the rows."""
     now, admins = d.now(), d.settings.admins
-    await delphi.open_due(d.db, now, admins)
-    await delphi.close_due(d.db, now, admins)
-    await delphi.remind_due(d.db, now)
+    await delphi.open_due(d.db, now, admins, d.due_failing)
+    await delphi.close_due(d.db, now, admins, d.due_failing)
+    await delphi.remind_due(d.db, now, d.due_failing)
 
 
 async def _event(d: Deps, item: OutboxItem, event: delphi.Event, _: Translate) -> Rendered | None:

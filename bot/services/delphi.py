@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -43,6 +44,7 @@ TEXT_LIMIT = 1000  # characters of a typed answer or a comment
 TITLE_LIMIT = 200
 QUESTION_LIMIT = 1000
 OPTION_LIMIT = 100
+MAX_DIGITS = 30  # of a number in the file: Python refuses to read an integer of over 4 300
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
 Happened = Literal["opened", "closed"]
@@ -62,6 +64,23 @@ class Problem:
     code: str
     args: tuple[str, ...] = ()
     said: str = ""  # pydantic's own words, for a problem without a code of ours
+
+
+class Unholdable:
+    """A number of the file that no field can hold (over MAX_DIGITS digits, infinite, NaN), read as this
+    instead: pydantic then refuses it in its field, and `_problem` says what is wrong with it."""
+
+    def __init__(self, written: str) -> None:
+        self.written = written
+
+
+def _integer(written: str) -> int | Unholdable:
+    return int(written) if len(written.lstrip("-")) <= MAX_DIGITS else Unholdable(written)
+
+
+def _decimal(written: str) -> float | Unholdable:
+    value = float(written)
+    return value if math.isfinite(value) else Unholdable(written)
 
 
 class RoundFileRefused(Exception):
@@ -86,10 +105,12 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
     if len(raw) > FILE_LIMIT:
         raise RoundFileRefused([Problem("", "file_too_large", (str(FILE_LIMIT // 1000),))])
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_integer, parse_float=_decimal, parse_constant=Unholdable)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = (str(error.lineno), str(error.colno)) if isinstance(error, json.JSONDecodeError) else ("1", "1")
         raise RoundFileRefused([Problem("", "not_json", where)]) from None
+    except RecursionError:  # arrays or objects nested thousands deep: the parser gives up
+        raise RoundFileRefused([Problem("", "too_deep")]) from None
     try:
         file = RoundFile.model_validate(data)
     except ValidationError as error:
@@ -105,6 +126,8 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
 def _problem(error: ErrorDetails) -> Problem:
     """pydantic's error as ours: our checks raise a code (`max_not_above_min`, `only_for:choice`)."""
     path = _path(list(error["loc"]))
+    if isinstance(error.get("input"), Unholdable):
+        return Problem(path, "number_unholdable", (str(MAX_DIGITS),))
     message = error["msg"]
     if message.startswith("Value error, "):
         code = message.removeprefix("Value error, ")
@@ -172,10 +195,17 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     if previous.closed_at is None:
         raise RoundFileRefused([Problem("round", "previous_open", (before,))])
     known = {question.id: question for question in previous.file.questions}
+    # A previous question listed again exactly as it was is repeated, as if named in `repeat`: copying it is
+    # what an officer does first. Listed otherwise, it is refused: a repeated question is asked as before.
+    again = [question.id for question in file.questions if known.get(question.id) == question]
     problems = [
-        Problem(f"questions[{index}].id", "asked_before", (question.id, before))
+        Problem(
+            f"questions[{index}].id",
+            "asked_before" if question.text != known[question.id].text else "changed",
+            (question.id, before),
+        )
         for index, question in enumerate(file.questions)
-        if question.id in known
+        if question.id in known and question.id not in again
     ]
     problems += [
         Problem(f"repeat[{index}]", "not_in_previous", (question_id, before))
@@ -184,12 +214,14 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     ]
     if problems:
         raise RoundFileRefused(problems)
-    chosen = file.repeat if file.repeat is not None else await undecided(db, previous)
+    named = None if file.repeat is None and not again else (*(file.repeat or ()), *again)
+    chosen = named if named is not None else await undecided(db, previous)
     repeated = [question for question in previous.file.questions if question.id in chosen]
-    if not repeated and not file.questions:
+    new = [question for question in file.questions if question.id not in known]
+    if not repeated and not new:
         raise RoundFileRefused([Problem("repeat", "nothing_to_ask", (before,))])
     data = file.model_dump()
-    data |= {"questions": [*(q.model_dump() for q in repeated), *data["questions"]]}
+    data |= {"questions": [q.model_dump() for q in (*repeated, *new)]}
     data |= {"repeat": [question.id for question in repeated]}
     if "consensus" not in file.model_fields_set:
         data["consensus"] = previous.file.consensus.model_dump()
@@ -224,30 +256,48 @@ async def load(
     return Loaded(stored, panel, per_taskforce, existing is not None, opened)
 
 
-async def open_due(db: Database, now: datetime, admins: Collection[int]) -> int:
-    """Rounds whose opening time has come: panel formed, invitations queued, the Secretariat told; how many."""
-    opened = 0
-    for stored in await rows.due_to_open(db, now):
-        async with db.transaction() as tx:
-            fresh = await rows.get(tx, stored.id)
-            if fresh is None or fresh.opened_at is not None:
-                continue
-            previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
-            size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
-            await _tell_admins(tx, admins, fresh.id, "opened", now)
-            await audit.record(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
-        log.info("Delphi round %s opened: %s panellists invited", stored.id, size)
-        opened += 1
-    return opened
+async def _apart(failing: set[str], what: str, work: Awaitable[None]) -> None:
+    """One due item's work, apart from the others': its failure stops none of them, and is logged once (it is
+    tried again at every tick, and logged again only after it has succeeded once)."""
+    try:
+        await work
+    except Exception:
+        if what not in failing:
+            failing.add(what)
+            log.exception("Delphi %s failed; tried again at every tick, logged only now", what)
+        return
+    failing.discard(what)
 
 
-async def close_due(db: Database, now: datetime, admins: Collection[int]) -> None:
+async def open_due(db: Database, now: datetime, admins: Collection[int], failing: set[str]) -> None:
+    """Rounds whose opening time has come: panel formed, invitations queued, the Secretariat told."""
+    for round_id in await rows.due_to_open(db, now):
+        await _apart(failing, f"opening of round {round_id}", _open(db, round_id, now, admins))
+
+
+async def _open(db: Database, round_id: int, now: datetime, admins: Collection[int]) -> None:
+    async with db.transaction() as tx:
+        fresh = await rows.get(tx, round_id)
+        if fresh is None or fresh.opened_at is not None:
+            return
+        previous = await rows.find(tx, fresh.study, fresh.file.round - 1) if fresh.file.round > 1 else None
+        size = await rows.open_round(tx, fresh, now, previous.id if previous else None)
+        await _tell_admins(tx, admins, fresh.id, "opened", now)
+        await audit.record(tx, now, None, "delphi.opened", detail={"study": fresh.study, "panel": size})
+    log.info("Delphi round %s opened: %s panellists invited", round_id, size)
+
+
+async def close_due(db: Database, now: datetime, admins: Collection[int], failing: set[str]) -> None:
     """Rounds past their closing time close; the Secretariat is told, with the response rate."""
     for round_id in await rows.due_to_close(db, now):
-        async with db.transaction() as tx:
-            if await rows.close(tx, round_id, now):
-                await _tell_admins(tx, admins, round_id, "closed", now)
-                await audit.record(tx, now, None, "delphi.closed", detail={"round": round_id})
+        await _apart(failing, f"closing of round {round_id}", _close(db, round_id, now, admins))
+
+
+async def _close(db: Database, round_id: int, now: datetime, admins: Collection[int]) -> None:
+    async with db.transaction() as tx:
+        if await rows.close(tx, round_id, now):
+            await _tell_admins(tx, admins, round_id, "closed", now)
+            await audit.record(tx, now, None, "delphi.closed", detail={"round": round_id})
 
 
 async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: Happened, now: datetime) -> None:
@@ -265,11 +315,15 @@ async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | N
     return stored, panel, complete
 
 
-async def remind_due(db: Database, now: datetime) -> None:
+async def remind_due(db: Database, now: datetime, failing: set[str]) -> None:
     for round_id, due_at in await rows.due_reminders(db, now):
-        async with db.transaction() as tx:
-            queued = await rows.queue_reminder(tx, round_id, due_at, now)
-        log.info("Delphi round %s: %s reminders queued", round_id, queued)
+        await _apart(failing, f"reminder of round {round_id} due {due_at}", _remind(db, round_id, due_at, now))
+
+
+async def _remind(db: Database, round_id: int, due_at: str, now: datetime) -> None:
+    async with db.transaction() as tx:
+        queued = await rows.queue_reminder(tx, round_id, due_at, now)
+    log.info("Delphi round %s: %s reminders queued", round_id, queued)
 
 
 async def steer_round(db: Database, actor: int, admins: Collection[int], study: str) -> StoredRound:
@@ -380,8 +434,9 @@ def _number(question: Question, given: str) -> float:
     cleaned = given.strip().rstrip("%").strip().replace(" ", "").replace("\u202f", "")
     if not NUMBER.fullmatch(cleaned):
         raise Refused("number_expected", low=question.min, high=question.max)
-    value = float(cleaned.replace(",", "."))
-    if (question.min is not None and value < question.min) or (question.max is not None and value > question.max):
+    value = float(cleaned.replace(",", "."))  # 400 digits give infinity, which no bound lets through
+    low, high = question.bounds
+    if not low <= value <= high:
         raise Refused("number_outside", low=question.min, high=question.max)
     return value
 

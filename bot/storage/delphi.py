@@ -176,12 +176,13 @@ _REGISTERED = "person_id IS NOT NULL AND status IN ('active', 'pending') AND {wh
 _PANELLIST = "person_id IN (SELECT person_id FROM delphi_panel WHERE round_id = ?)"
 
 
-async def due_to_open(db: Reader, now: datetime) -> list[StoredRound]:
+async def due_to_open(db: Reader, now: datetime) -> list[int]:
+    """Ids, not rounds: a round whose file no longer reads fails alone, when it is opened."""
     rows = await db.fetchall(
-        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE opened_at IS NULL AND closed_at IS NULL AND opens_at <= ?",
+        "SELECT id FROM delphi_rounds WHERE opened_at IS NULL AND closed_at IS NULL AND opens_at <= ?",
         (to_text(now),),
     )
-    return [_round(row) for row in rows]
+    return [int(row["id"]) for row in rows]
 
 
 async def open_round(tx: Transaction, stored: StoredRound, now: datetime, previous_id: int | None) -> int:

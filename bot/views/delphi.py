@@ -131,6 +131,11 @@ def problem(_: Translate, found: Problem) -> str:
         "reminder_too_early": lambda: _("reminders come at most {days} days before closing").format(days=args[0]),
         "round_range": lambda: _("a round number from 1 to {most}").format(most=args[0]),
         "moment_range": lambda: _("outside the years 1 to 9999 once put in UTC"),
+        "moment_years": lambda: _("between the years {first} and {last}").format(first=args[0], last=args[1]),
+        "too_deep": lambda: _("nested more deeply than a round's file can be"),
+        "number_unholdable": lambda: _("a number of at most {digits} digits, not infinite nor NaN").format(
+            digits=args[0]
+        ),
         "question_repeat": lambda: _("two questions have this id"),
         "rule_needs_nine": lambda: _("this consensus rule needs 9-point scales"),
         "unknown_code": lambda: _("there is no Task Force {code}").format(code=shown(args[0])),
@@ -142,6 +147,10 @@ def problem(_: Translate, found: Problem) -> str:
         "asked_before": lambda: _("{id} was asked in round {round}; list it in repeat to ask it again").format(
             id=shown(args[0]), round=args[1]
         ),
+        "changed": lambda: _(
+            "{id} was asked in round {round} otherwise; a repeated question is asked exactly as before: "
+            "copy it unchanged or list it in repeat, or give a new question a new id"
+        ).format(id=shown(args[0]), round=args[1]),
         "not_in_previous": lambda: _("{id} is not a question of round {round}").format(
             id=shown(args[0]), round=args[1]
         ),

@@ -25,6 +25,8 @@ from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, when
 
 BAR_WIDTH = 12
 COMMENTS_SHOWN = 20  # per question in the message; the CSV has them all
+# What a chart shows is the file's and the panel's text: matplotlib would read "$5M … $2M" as TeX and fail.
+PLAIN: dict[str, Any] = {"parse_math": False}
 
 
 def how_to_load(_: Translate) -> str:
@@ -69,8 +71,11 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
     lines: list[str] = []
     for item in found:
         stored = item.round
+        lines.append(f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)")
+        if stored.opened_at is None:  # no panel yet, so nothing asked nor answered: say when that starts
+            lines += [_("Not open yet: it opens on {opens}.").format(opens=when(_, stored.file.opens)), ""]
+            continue
         lines += [
-            f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)",
             _("Open until {closes}").format(closes=when(_, stored.closes_at))
             if stored.closed_at is None
             else _("Closed on {at}").format(at=when(_, stored.closed_at)),
@@ -298,11 +303,14 @@ def _short_text(_: Translate, result: QuestionResult) -> str:
 
 
 def _draw(_: Translate, axes: Any, result: QuestionResult, heading: str) -> None:
-    axes.bar(_labels(_, result), result.whole.counts, color="#558b2f")
+    """Bars at 0…n-1 (the median's line is placed on them); every text plain (`PLAIN`)."""
+    places = range(len(result.whole.counts))
+    axes.bar(places, result.whole.counts, color="#558b2f")
+    axes.set_xticks(places, _labels(_, result), **PLAIN)
     if result.whole.figures is not None:
         axes.axvline(result.whole.figures.median - 1, color="#b71c1c", linestyle="--", linewidth=1)
-    axes.set_title(heading, fontsize=9)
-    axes.set_ylabel(_("answers"), fontsize=8)
+    axes.set_title(heading, fontsize=9, **PLAIN)
+    axes.set_ylabel(_("answers"), fontsize=8, **PLAIN)
     axes.tick_params(labelsize=7)
     axes.spines[["top", "right"]].set_visible(False)
 
@@ -430,10 +438,16 @@ def summary_pdf(_: Translate, found: StudyResults) -> bytes:
     out = io.BytesIO()
     with PdfPages(out) as pages:
         cover = Figure(figsize=(8.27, 11.69))
-        cover.text(0.06, 0.96, found.rounds[-1].round.study, fontsize=16, weight="bold", va="top")
+        cover.text(0.06, 0.96, found.rounds[-1].round.study, fontsize=16, weight="bold", va="top", **PLAIN)
         body = [_plain_text(line) for line in movement(_, found).splitlines()[1:]]
         cover.text(
-            0.06, 0.92, "\n".join(textwrap.fill(line, 95) for line in body), fontsize=8, va="top", family="monospace"
+            0.06,
+            0.92,
+            "\n".join(textwrap.fill(line, 95) for line in body),
+            fontsize=8,
+            va="top",
+            family="monospace",
+            **PLAIN,
         )
         pages.savefig(cover)
         ids = list(dict.fromkeys(q.id for item in found.rounds for q in item.round.file.questions))
@@ -447,7 +461,7 @@ def summary_pdf(_: Translate, found: StudyResults) -> bytes:
             if not drawn:
                 continue
             page = Figure(figsize=(8.27, 11.69))
-            page.suptitle(f"{question_id}. {_short_text(_, drawn[0][1])}", fontsize=11)
+            page.suptitle(f"{question_id}. {_short_text(_, drawn[0][1])}", fontsize=11, **PLAIN)
             for place, (stored, result) in enumerate(drawn, start=1):
                 axes = page.add_subplot(len(drawn), 1, place)
                 heading = _round_step(_, stored, result)
