@@ -664,3 +664,16 @@ async def test_one_broken_round_stops_no_other_and_is_logged_once(
         assert await table(running, opened) == [("sound",)]
         failed = [r for r in caplog.records if r.levelno >= logging.ERROR and "Delphi" in r.getMessage()]
         assert len(failed) == 1 and "round 1" in failed[0].getMessage()
+
+
+async def test_no_reminder_goes_to_a_panellist_who_blocked_the_bot_and_the_status_counts_them(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    standin.forbidden_chats.add(B2_PERSON)  # their invitation gets a 403: they cannot be reached
+    async with round_open(standin, tmp_path, catalogue) as running:
+        status = await ChatUser(standin, ADMIN_ID).say("/delphi_status")
+        assert "Unreachable (blocked the bot): 1" in status.text
+        running.clock.advance(days=7)  # past three days before closing
+        await running.settled()
+        reminded = "SELECT chat_id FROM outbox WHERE kind = 'delphi_reminder' ORDER BY id"
+        assert await table(running, reminded) == [(B3_PERSON,), (PENDING_PERSON,)]

@@ -812,10 +812,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         by_taskforce = [Response(code, 1234, 0) for code in CODES]
         yield message(
             "delphi_results.status",
-            delphi_results.status(_, [Status(stored, by_question, by_taskforce)] * 3, CATALOGUE),
+            delphi_results.status(_, [Status(stored, by_question, by_taskforce, 1234)] * 3, CATALOGUE),
         )
         waiting = replace(stored, opened_at=None)  # loaded, not open yet: when it opens
-        yield message("delphi_results.status", delphi_results.status(_, [Status(waiting, [], [])] * 3, CATALOGUE))
+        yield message("delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0)] * 3, CATALOGUE))
         for result in found.questions:
             step = DelphiStep(stored, result.index, 1, 4, None, 0)
             for own in (None, Answer(result.index, 9.0, longest(MARKUP, DELPHI_TEXT_LIMIT), None)):

@@ -33,6 +33,7 @@ class Status:
     round: StoredRound
     by_question: list[Response]
     by_taskforce: list[Response]
+    unreachable: int  # panellists who blocked the bot: no reminder goes to them
 
 
 async def status(db: Database, actor: int, admins: Collection[int], study: str | None, now: datetime) -> list[Status]:
@@ -46,7 +47,12 @@ async def status(db: Database, actor: int, admins: Collection[int], study: str |
     else:
         chosen = await rows.running(db, now)
     return [
-        Status(stored, await rows.response_by_question(db, stored.id), await rows.response_by_taskforce(db, stored.id))
+        Status(
+            stored,
+            await rows.response_by_question(db, stored.id),
+            await rows.response_by_taskforce(db, stored.id),
+            await rows.unreachable_panellists(db, stored.id),
+        )
         for stored in chosen
     ]
 

@@ -298,7 +298,8 @@ async def due_reminders(db: Reader, now: datetime) -> list[tuple[int, str]]:
 
 
 async def queue_reminder(tx: Transaction, round_id: int, due_at: str, now: datetime) -> int:
-    """One row per panellist with a question unanswered; the reminder marked sent in the same transaction."""
+    """One row per panellist with a question unanswered, but for those Telegram said cannot be reached (a
+    reminder would fail as their invitation did); the reminder marked sent in the same transaction."""
     cursor = await tx.execute(
         "UPDATE delphi_reminders SET sent_at = ? WHERE round_id = ? AND due_at = ? AND sent_at IS NULL",
         (to_text(now), round_id, due_at),
@@ -309,10 +310,21 @@ async def queue_reminder(tx: Transaction, round_id: int, due_at: str, now: datet
         "INSERT INTO outbox (chat_id, kind, params, created_at, lane)"
         " SELECT DISTINCT a.person_id, ?, json_object('round', a.round_id), ?, ? FROM delphi_asked a"
         " WHERE a.round_id = ? AND NOT EXISTS (SELECT 1 FROM delphi_answers x WHERE x.round_id = a.round_id"
-        " AND x.question = a.question AND x.person_id = a.person_id)",
+        " AND x.question = a.question AND x.person_id = a.person_id)"
+        " AND a.person_id NOT IN (SELECT telegram_id FROM known_users WHERE unreachable_at IS NOT NULL)",
         (REMINDER_KIND, to_text(now), int(Lane.BULK), round_id),
     )
     return int(cursor.rowcount)
+
+
+async def unreachable_panellists(db: Reader, round_id: int) -> int:
+    """Panellists Telegram last said cannot be reached (they blocked the bot), until they write again."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM delphi_panel p JOIN known_users k ON k.telegram_id = p.person_id"
+        " WHERE p.round_id = ? AND k.unreachable_at IS NOT NULL",
+        (round_id,),
+    )
+    return int(row["n"]) if row else 0
 
 
 async def asked(db: Reader, round_id: int, person_id: int) -> list[int]:

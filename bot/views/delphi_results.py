@@ -79,6 +79,7 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
             _("Open until {closes}").format(closes=when(_, stored.closes_at))
             if stored.closed_at is None
             else _("Closed on {at}").format(at=when(_, stored.closed_at)),
+            labelled(_, _("Unreachable (blocked the bot)"), number(_, item.unreachable)),
             _("<b>Per question</b> (answers / panellists asked)"),
         ]
         lines += [
