@@ -70,6 +70,7 @@ class BotApiStandIn:
         # keeps them when the bot is killed before it confirms: the next bot gets them again.
         self.keep_confirmed = False
         self.forbidden_chats: set[int] = set()
+        self.refused_chats: dict[int, str] = {}  # chat id → the 400 every message to it gets
         self.retry_after: dict[str, int] = {}
         self.flood_chats: dict[int, int] = {}  # chat id → retry_after of its next message (once)
         # Telegram's limits, enforced when set (see _over_limits); beyond them a 429.
@@ -165,6 +166,8 @@ class BotApiStandIn:
         chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self.forbidden_chats:
             return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id is not None and int(chat_id) in self.refused_chats:
+            return _error(400, self.refused_chats[int(chat_id)])
         if chat_id is not None and int(chat_id) in self.flood_chats:
             seconds = self.flood_chats.pop(int(chat_id))
             return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})

@@ -677,3 +677,34 @@ async def test_no_reminder_goes_to_a_panellist_who_blocked_the_bot_and_the_statu
         await running.settled()
         reminded = "SELECT chat_id FROM outbox WHERE kind = 'delphi_reminder' ORDER BY id"
         assert await table(running, reminded) == [(B3_PERSON,), (PENDING_PERSON,)]
+
+
+def told_of_invitations(standin: BotApiStandIn) -> list[str]:
+    return [s.text for s in standin.sent if s.chat_id == ADMIN_ID and "could not be reached" in s.text]
+
+
+async def test_failed_invitations_are_told_once_per_round_in_one_notice_naming_whom(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Telegram refused every invitation of a round and nobody was told: now the Secretariat hears once all have
+    gone, in one notice per round, not one message per failure."""
+    standin.forbidden_chats.add(B2_PERSON)  # blocked the bot
+    standin.refused_chats[PENDING_PERSON] = "Bad Request: message is too long"
+    async with round_open(standin, tmp_path, catalogue) as running:
+        await running.settled()
+        told = told_of_invitations(standin)
+        assert len(told) == 1, told
+        counted = "round 1 (<code>implementation-2030</code>): 3 invited, 1 could not be reached, 1 could not be sent"
+        assert counted in told[0]
+        assert "Not delivered to: Person 602, Person 605" in told[0]
+        await running.settled()
+        assert len(told_of_invitations(standin)) == 1
+
+
+async def test_a_round_whose_invitations_all_went_tells_nothing_more(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with round_open(standin, tmp_path, catalogue) as running:
+        await running.settled()
+        assert told_of_invitations(standin) == []
+        assert await table(running, "SELECT invitations_told_at IS NOT NULL FROM delphi_rounds") == [(1,)]

@@ -67,7 +67,7 @@ from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, Pr
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.announcements import Counts, Reach
-from bot.storage.delphi import Answer, Given, Response, StoredRound
+from bot.storage.delphi import Answer, Given, Response, StoredRound, Undelivered
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.storage.reports import Figures
@@ -815,6 +815,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             delphi_results.status(_, [Status(stored, by_question, by_taskforce, 1234)] * 3, CATALOGUE),
         )
         waiting = replace(stored, opened_at=None)  # loaded, not open yet: when it opens
+        for names in (NAMES, NAMES * 500):  # a few, and more than a message holds
+            undelivered = [Undelivered(name, unreachable=index % 2 == 0) for index, name in enumerate(names)]
+            found_failed = delphi_service.Invited(stored, 123_456, undelivered)
+            yield message("delphi_results.failed_invitations", delphi_results.failed_invitations(_, found_failed))
         yield message("delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0)] * 3, CATALOGUE))
         for result in found.questions:
             step = DelphiStep(stored, result.index, 1, 4, None, 0)

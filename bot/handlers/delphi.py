@@ -379,15 +379,20 @@ async def _reminder(d: Deps, item: OutboxItem, reminded: OfRound, _: Translate) 
 
 
 async def _rounds_due(d: Deps) -> None:
-    """Open what is due, close what is over, queue the reminders that fell due: all from the rows."""
+    """Open what is due, close what is over, queue the reminders that fell due, tell of invitations that failed
+    once a round's have all settled: all from the rows."""
     now, admins = d.now(), d.settings.admins
     await delphi.open_due(d.db, now, admins, d.due_failing)
     await delphi.close_due(d.db, now, admins, d.due_failing)
     await delphi.remind_due(d.db, now, d.due_failing)
+    await delphi.tell_failed_invitations(d.db, now, admins, d.due_failing)
 
 
 async def _event(d: Deps, item: OutboxItem, event: delphi.Event, _: Translate) -> Rendered | None:
-    """The Secretariat told that a round opened or closed by itself."""
+    """The Secretariat told that a round opened or closed by itself, or of the invitations that failed."""
+    if event.event == "invitations":
+        failed = await delphi.invitations(d.db, event.round)
+        return (result_views.failed_invitations(_, failed), None) if failed is not None else None
     found = await delphi.event(d.db, event.round)
     if found is None:
         return None

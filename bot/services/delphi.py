@@ -46,8 +46,8 @@ QUESTION_LIMIT = 1000
 OPTION_LIMIT = 100
 MAX_DIGITS = 30  # of a number in the file: Python refuses to read an integer of over 4 300
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened or closed by itself
-Happened = Literal["opened", "closed"]
+EVENT_KIND = "delphi_event"  # the Secretariat told that a round opened, closed, or failed to invite some
+Happened = Literal["opened", "closed", "invitations"]
 
 
 class Event(OfRound):
@@ -301,7 +301,7 @@ async def _close(db: Database, round_id: int, now: datetime, admins: Collection[
 
 
 async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, what: Happened, now: datetime) -> None:
-    """A notice to each admin that a round opened or closed by itself."""
+    """A notice to each admin that a round opened or closed by itself, or that some invitations failed."""
     for admin in sorted(admins):
         await outbox.enqueue(tx, admin, EVENT_KIND, now, payload=Event(round=round_id, event=what))
 
@@ -313,6 +313,37 @@ async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | N
         return None
     panel, complete = await rows.completion(db, round_id)
     return stored, panel, complete
+
+
+async def tell_failed_invitations(db: Database, now: datetime, admins: Collection[int], failing: set[str]) -> None:
+    """Rounds whose invitations have all settled: the Secretariat told once, in one notice, of those that failed
+    (not one message per failure, and nothing when none did)."""
+    for round_id in await rows.invitations_settled(db):
+        await _apart(failing, f"invitations of round {round_id}", _tell_failed(db, round_id, now, admins))
+
+
+async def _tell_failed(db: Database, round_id: int, now: datetime, admins: Collection[int]) -> None:
+    async with db.transaction() as tx:
+        if await rows.mark_invitations_told(tx, round_id, now):
+            await _tell_admins(tx, admins, round_id, "invitations", now)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """A round's invitations once settled: how many went out, and which failed."""
+
+    round: StoredRound
+    invited: int
+    undelivered: list[rows.Undelivered]
+
+
+async def invitations(db: Database, round_id: int) -> Invited | None:
+    """Read when the notice goes, as the other notices are: someone forgotten since is no longer named."""
+    stored = await rows.get(db, round_id)
+    if stored is None:
+        return None
+    invited, undelivered = await rows.invitations(db, round_id)
+    return Invited(stored, invited, undelivered)
 
 
 async def remind_due(db: Database, now: datetime, failing: set[str]) -> None:

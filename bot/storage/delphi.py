@@ -317,6 +317,57 @@ async def queue_reminder(tx: Transaction, round_id: int, due_at: str, now: datet
     return int(cursor.rowcount)
 
 
+# A round's invitations: `open_round` queues them with the round in their JSON.
+_INVITATIONS = "kind = ? AND json_extract(params, '$.round') = ?"
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """An invitation that failed for good: to whom, and whether they cannot be reached at all."""
+
+    name: str
+    unreachable: bool  # blocked the bot or deleted the account (403); else refused (400) or not sent after retries
+
+
+async def invitations_settled(db: Reader) -> list[int]:
+    """Opened rounds none of whose invitations waits any more, the Secretariat not told of them yet: ids."""
+    rows = await db.fetchall(
+        "SELECT id FROM delphi_rounds d WHERE d.opened_at IS NOT NULL AND d.invitations_told_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.sent_at IS NULL AND o.failed_at IS NULL"
+        " AND o.kind = ? AND json_extract(o.params, '$.round') = d.id)",
+        (INVITATION_KIND,),
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def mark_invitations_told(tx: Transaction, round_id: int, now: datetime) -> bool:
+    """Marks the round told (once: a second call changes nothing); True when this call did and some of its
+    invitations failed, so that the Secretariat is to hear of them."""
+    cursor = await tx.execute(
+        "UPDATE delphi_rounds SET invitations_told_at = ? WHERE id = ? AND invitations_told_at IS NULL",
+        (to_text(now), round_id),
+    )
+    if not cursor.rowcount:
+        return False
+    row = await tx.fetchone(
+        f"SELECT 1 FROM outbox WHERE failed_at IS NOT NULL AND {_INVITATIONS}", (INVITATION_KIND, round_id)
+    )
+    return row is not None
+
+
+async def invitations(db: Reader, round_id: int) -> tuple[int, list[Undelivered]]:
+    """How many invitations the round queued, and those that failed, by name."""
+    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM outbox WHERE {_INVITATIONS}", (INVITATION_KIND, round_id))
+    failed = await db.fetchall(
+        "SELECT COALESCE(p.name, k.full_name, '') AS name, o.failure LIKE 'unreachable%' AS unreachable"
+        " FROM outbox o LEFT JOIN people p ON p.telegram_id = o.chat_id"
+        " LEFT JOIN known_users k ON k.telegram_id = o.chat_id"
+        f" WHERE o.failed_at IS NOT NULL AND {_INVITATIONS} ORDER BY name",
+        (INVITATION_KIND, round_id),
+    )
+    return (int(row["n"]) if row else 0), [Undelivered(r["name"], bool(r["unreachable"])) for r in failed]
+
+
 async def unreachable_panellists(db: Reader, round_id: int) -> int:
     """Panellists Telegram last said cannot be reached (they blocked the bot), until they write again."""
     row = await db.fetchone(

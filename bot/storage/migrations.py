@@ -291,4 +291,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE people DROP COLUMN language;
     """,
+    # 12: when the Secretariat was told of a round's failed invitations, once they had all settled. Rounds
+    # opened before are taken as told: their invitations went long ago, and a late notice would puzzle.
+    """
+    ALTER TABLE delphi_rounds ADD COLUMN invitations_told_at TEXT;
+    UPDATE delphi_rounds SET invitations_told_at = opened_at WHERE opened_at IS NOT NULL;
+    """,
 )

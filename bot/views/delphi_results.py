@@ -16,11 +16,12 @@ from bot.delphi_models import QuestionType
 from bot.i18n import Translate
 from bot.models import Catalogue
 from bot.services.consensus import Verdict
-from bot.services.delphi import plain_number
+from bot.services.delphi import Invited, plain_number
 from bot.services.delphi_results import Feedback, Part, QuestionResult, Results, Stability, Status, StudyResults
 from bot.storage.delphi import Response, StoredRound
 from bot.views.delphi import answer_text, plain, question_type, title
 from bot.views.exports import neutralised
+from bot.views.shown import shown
 from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, when
 
 BAR_WIDTH = 12
@@ -55,6 +56,23 @@ def round_event(_: Translate, stored: StoredRound, what: str, panel: int, comple
         "{title} (<code>{study}</code>) closed: {complete} of {panel} panellists answered every question. "
         "/delphi_results {study} shows what it says."
     ).format(title=title(_, stored), study=stored.study, complete=number(_, complete), panel=number(_, panel))
+
+
+def failed_invitations(_: Translate, found: Invited) -> str:
+    """Once a round's invitations have all gone, those that failed, in one notice: how many, and to whom."""
+    unreachable = sum(item.unreachable for item in found.undelivered)
+    headline = _(
+        "{title} (<code>{study}</code>): {invited} invited, {unreachable} could not be reached, "
+        "{failed} could not be sent."
+    ).format(
+        title=title(_, found.round),
+        study=found.round.study,
+        invited=number(_, found.invited),
+        unreachable=number(_, unreachable),
+        failed=number(_, len(found.undelivered) - unreachable),
+    )
+    names = ", ".join(shown(item.name) for item in found.undelivered)
+    return fit(headline + "\n" + _("Not delivered to: {names}").format(names=names))
 
 
 def decimal(_: Translate, value: float) -> str:
