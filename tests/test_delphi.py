@@ -178,7 +178,8 @@ async def test_a_panellist_answers_each_type_comments_and_changes_an_answer(
         await running.db.write("UPDATE known_users SET chosen_language = 'fr' WHERE telegram_id = ?", (bea.id,))
         await open_round(running, admin)
         invitation = bea.last.text  # the title in French, the questions (English only) in English
-        assert "Étude Delphi : Stratégies de mise en œuvre 2030" in invitation and "Which region first?" in invitation
+        assert "Étude Delphi\u00a0: Stratégies de mise en œuvre 2030" in invitation
+        assert "Which region first?" in invitation
 
         first = ada.last
         assert "Delphi study: Implementation strategies 2030" in first.text

@@ -80,7 +80,7 @@ async def test_members_are_let_in_and_welcomed_strangers_declined_once(running_b
     ada, bob = ChatUser(standin, 1001, first_name="Ada"), ChatUser(standin, 1002, first_name="Bob")
     await standin.push(join_request_update(ada.user, GROUP, date=1_800_000_000))
     welcome = await standin.wait_for(lambda s: s.chat_id == GROUP and "Bienvenue" in s.text)
-    assert welcome.text == "Bienvenue Ada Lovelace, Membre d'équipe, Afrique !"  # the group's language
+    assert welcome.text == "Bienvenue Ada Lovelace, Membre d'équipe, Afrique\u202f!"  # the group's language
     assert ("approve", GROUP, ada.id) in standin.group_calls
     await standin.push(join_request_update(bob.user, GROUP))
     told = await standin.wait_for(lambda s: s.chat_id == bob.id and "Only members of Task Force B3" in s.text)

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import catalogue_path
+from bot.i18n import catalogue_path, translator
 from bot.models import Catalogue
+from bot.views.words import labelled, quoted, sign
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import BotApiStandIn, Sent
+from tests.test_delphi import round_file, seeded_panel, send_round
 
 SPLIT = re.compile(r"\{[a-z_]+\}|</?b>|\n")
 
@@ -37,7 +39,7 @@ def english_in(sent: Sent, language: str) -> list[str]:
 
 JOIN = {
     "fr": (
-        "Utiliser « ",
+        "Utiliser «\u00a0",
         "Afrique",
         "Recherche et enseignement",
         "Ni l'un ni l'autre",
@@ -60,21 +62,91 @@ BACK_AND_EDIT = {
     "es": ("« Atrás", "Modificar el perfil", "País"),
 }
 DONE = {"fr": "Merci, vous êtes inscrit·e.", "es": "Gracias, su inscripción está hecha."}
-# French typography: a space (or a no-break one) before ":", ";", "?" and "!", never a letter
-# glued to them; quoted words in « », not "…" or “…”. Times (12:30) and links are not words.
-GLUED = re.compile(r"[^\s\u00a0\u202f\d][:;?!](?!//)|[\"“”]")
-MARKUP = re.compile(r"<code>.*?</code>|<[^>]+>|&\w+;|(?:https?|tg)://\S+")  # code and entities are not prose
+# French typography: a narrow no-break space (U+202F) before ";", "?" and "!", a no-break space (U+00A0)
+# before ":" and inside « », so that no sign wraps alone onto the next line; quotations in « », not "…" or
+# “…”. Times (12:30), links, code and entities (&lt;) are not prose; a « that nothing closes is the arrow
+# of the Back buttons, not a quotation.
+FRENCH_FAULT = re.compile(r"(?<![\u00a0\d]):|(?<!\u202f)[;?!]|«(?=[^«»]*»)(?!\u00a0)|(?<!\u00a0)»|[\"“”]")
+MARKUP = re.compile(r"<code>.*?</code>|<[^>]+>|&#?\w+;|(?:https?|tg)://\S+", re.DOTALL)
 
 
 def french_typography_faults(text: str) -> list[str]:
-    return [match.group() for match in GLUED.finditer(MARKUP.sub(" ", text))]
+    """Each fault with the words around it, the spaces made visible: "Nom␣: Léa"."""
+    prose = MARKUP.sub(" ", text)
+    return [
+        prose[max(0, fault.start() - 12) : fault.end() + 2].replace(" ", "␣") for fault in FRENCH_FAULT.finditer(prose)
+    ]
 
 
-def test_every_french_text_follows_french_typography() -> None:
+def french_texts(sent: Sent) -> list[str]:
+    return [sent.text, *(label for label, _ in sent.buttons)]
+
+
+def test_lines_joined_in_code_take_the_readers_spaces() -> None:
+    french, english, spanish = translator("fr"), translator("en"), translator("es")
+    assert labelled(french, "Afrique", "n = 7") == "Afrique\u00a0: n = 7"
+    assert [sign(french, mark) for mark in ";!?"] == ["\u202f;", "\u202f!", "\u202f?"]
+    assert quoted(french, "Vingt ans") == "«\u00a0Vingt ans\u00a0»"
+    for other in (english, spanish):
+        assert labelled(other, "Africa", "n = 7") == "Africa: n = 7" and sign(other, ";") == ";"
+    assert quoted(english, "Twenty years") == "“Twenty years”"
+
+
+FRENCH_ROUND = {
+    "title": {"en": "Implementation strategies 2030", "fr": "Stratégies de mise en œuvre 2030"},
+    "questions": [
+        {
+            "id": "q1",
+            "type": "likert",
+            "scale": 9,
+            "text": {
+                "en": "How important is a regional helpdesk?",
+                "fr": "Quelle importance pour un guichet régional\u202f?",
+            },
+            "labels": {
+                "1": {"en": "not important", "fr": "sans importance"},
+                "9": {"en": "critical", "fr": "essentiel"},
+            },
+        },
+        {"id": "q2", "type": "text", "text": {"en": "What is missing?", "fr": "Que manque-t-il\u202f?"}},
+    ],
+}
+
+
+async def test_every_french_text_and_screen_follows_french_typography(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
     with catalogue_path("fr").open("rb") as source:
-        catalogue = read_po(source)
-    faults = {str(m.string): french_typography_faults(str(m.string)) for m in catalogue if m.id and m.string}
-    assert {text: found for text, found in faults.items() if found} == {}
+        messages = [message for message in read_po(source) if message.id]
+    texts = [
+        text
+        for message in messages
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+    ]
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # fast scripted people
+        lea = await _join_in(running, "fr")
+        admin = ChatUser(standin, ADMIN_ID, first_name="Sec", language_code="fr")
+        await admin.say("/stats")
+        await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendPhoto")
+        await seeded_panel(running)  # Léa's place too is older than the panel's cut-off
+        loaded = await send_round(admin, round_file(running.clock(), **FRENCH_ROUND))
+        assert "Tour chargé" in loaded.text, loaded.text
+        running.clock.advance(hours=2)
+        await running.settled()
+        await lea.press("8")
+        await lea.press("Ajouter un commentaire")
+        await lea.say("Du personnel sur place.")
+        await standin.wait_for(lambda s: s.chat_id == lea.id and "Que manque-t-il" in s.text)
+        await lea.say("Des laboratoires.")
+        await lea.press("Passer")
+        marker = len(standin.sent)
+        results = await admin.say("/delphi_results implementation-2030")
+        assert "Afrique\u00a0: n = 1" in results.text and "«\u00a0Du personnel sur place.\u00a0»" in results.text
+        await standin.wait_for(
+            lambda s: s.chat_id == ADMIN_ID and "«\u00a0Des laboratoires.\u00a0»" in s.text, start=marker
+        )
+        texts += [text for person in (lea, admin) for sent in person.messages for text in french_texts(sent)]
+    assert {text: french_typography_faults(text) for text in texts if french_typography_faults(text)} == {}
 
 
 @pytest.mark.parametrize("language", ["fr", "es"])
@@ -85,7 +157,7 @@ async def test_a_newcomer_joins_in_their_language_and_sees_no_english(
         await _join_in(running, language)
 
 
-async def _join_in(running_bot: RunningBot, language: str) -> None:
+async def _join_in(running_bot: RunningBot, language: str) -> ChatUser:
     person = ChatUser(running_bot.standin, 4001, first_name="Léa", last_name="Núñez", language_code=f"{language}-CA")
     await person.say("/start")
     await person.say("/taskforces")
@@ -119,15 +191,13 @@ async def _join_in(running_bot: RunningBot, language: str) -> None:
     if language == "es":  # goals are "ejes estratégicos", targets "metas"; "explorar", "rol"
         browse = next(sent for sent in person.messages if "Eje estratégico B" in sent.text)
         assert "Meta " not in browse.text
-    if language == "fr":  # lines built in code too: "Nom : Léa", "B3 · … : Membre d'équipe"
-        shown = [sent.text + "\n" + "\n".join(label for label, _ in sent.buttons) for sent in person.messages]
-        assert {text: french_typography_faults(text) for text in shown if french_typography_faults(text)} == {}
     assert running_bot.db is not None
     row = await running_bot.db.fetchone(
         "SELECT k.language, p.region FROM people p JOIN known_users k USING (telegram_id) WHERE telegram_id = ?",
         (person.id,),
     )
     assert row is not None and (row["language"], row["region"]) == (f"{language}-CA", "Africa")
+    return person
 
 
 async def test_language_switches_mid_way(running_bot: RunningBot) -> None:
@@ -178,7 +248,7 @@ async def test_prompt_in_the_facilitators_language_outcome_in_the_applicants(
     prompt = await standin.wait_for(lambda s: s.chat_id == fran.id and "Candidature" in s.text)
     assert "Responsable mondial·e de la Task Force C1 · Plaidoyer et sensibilisation" in prompt.text
     assert "Amérique latine et Caraïbes" in prompt.text and "Veinte años de trabajo en suelos." in prompt.text
-    assert english_in(prompt, "fr") == []
+    assert english_in(prompt, "fr") == [] and french_typography_faults(prompt.text) == []  # « the motivation »
     await fran.press("Rejeter")
     await fran.say("Nous avons déjà une candidature retenue.")
     told = await standin.wait_for(lambda s: s.chat_id == ana.id and "no fue aceptada" in s.text)

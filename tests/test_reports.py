@@ -127,7 +127,7 @@ async def test_the_secretariat_reads_figures_and_announcements_in_french_typogra
     shown.append(await admin.say("/broadcast Bonjour à toutes et à tous"))
     shown.append(await admin.press("Régions ›"))
     texts = [sent.text + "\n" + "\n".join(label for label, _ in sent.buttons) for sent in shown]
-    assert "Personnes : 3" in texts[0] and "Destinataires : <b>3</b>." in texts[1]
+    assert "Personnes\u00a0: 3" in texts[0] and "Destinataires\u00a0: <b>3</b>." in texts[1]
     assert {text: french_typography_faults(text) for text in texts if french_typography_faults(text)} == {}
 
 

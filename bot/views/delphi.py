@@ -107,7 +107,7 @@ def question_type(_: Translate, kind: QuestionType) -> str:
 
 def problems(_: Translate, found: list[Problem]) -> str:
     lines = [_("<b>The round was not loaded.</b> Please correct the file and send it again:")]
-    lines += [f"• <code>{shown(p.path) or _('(the file)')}</code>: {problem(_, p)}" for p in found]
+    lines += [labelled(_, f"• <code>{shown(p.path) or _('(the file)')}</code>", problem(_, p)) for p in found]
     return fit("\n".join(lines))
 
 

@@ -22,7 +22,7 @@ from bot.storage.delphi import Response, StoredRound
 from bot.views.delphi import answer_text, plain, question_type, title
 from bot.views.exports import neutralised
 from bot.views.shown import shown
-from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, when
+from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, sign, when
 
 BAR_WIDTH = 12
 COMMENTS_SHOWN = 20  # per question in the message; the CSV has them all
@@ -114,6 +114,12 @@ def _response(_: Translate, name: str, response: Response) -> str:
     return labelled(_, name, f"{number(_, response.answered)} / {number(_, response.asked)} ({share})")
 
 
+def _anonymous(_: Translate, text: str) -> str:
+    """A panellist's comment or answer shown without its author, in the quotation marks of the reader's
+    language (French keeps them on the words' line with no-break spaces)."""
+    return _("« {text} »").format(text=text)
+
+
 def verdict_words(_: Translate, rule: str, part: Part) -> str:
     outcome = part.outcome
     if outcome is None:
@@ -129,7 +135,7 @@ def verdict_words(_: Translate, rule: str, part: Part) -> str:
     }[outcome.verdict]
     if outcome.ipr is not None and outcome.ipras is not None:
         agreement = _("disagreement") if outcome.disagreement else _("no disagreement")
-        words += f" ({agreement}: IPR {decimal(_, outcome.ipr)}, IPRAS {decimal(_, outcome.ipras)})"
+        words += f" ({labelled(_, agreement, f'IPR {decimal(_, outcome.ipr)}, IPRAS {decimal(_, outcome.ipras)}')})"
     return words
 
 
@@ -174,13 +180,13 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
         detail = _("n = {count}, median {median}, IQR {iqr}").format(
             count=number(_, part.count), median=decimal(_, found.median), iqr=decimal(_, found.iqr)
         )
-        return f"· {plain(shown)}: {detail}" + (f", {words}" if words else "")
+        return labelled(_, f"· {plain(shown)}", detail + (f", {words}" if words else ""))
     if part.counts:
         options = ", ".join(
             f"{plain(label)} {count}" for label, count in zip(_labels(_, result), part.counts, strict=True)
         )
-        return f"· {plain(shown)}: {options}"
-    return f"· {plain(shown)}: " + _("n = {count}").format(count=number(_, part.count))
+        return labelled(_, f"· {plain(shown)}", options)
+    return labelled(_, f"· {plain(shown)}", _("n = {count}").format(count=number(_, part.count)))
 
 
 def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue) -> list[str]:
@@ -221,7 +227,7 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
         lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_region.items()]
     if result.comments:
         lines.append(_("Comments ({count}, anonymous):").format(count=len(result.comments)))
-        lines += [f"« {plain(text)} »" for text in result.comments[:COMMENTS_SHOWN]]
+        lines += [_anonymous(_, plain(text)) for text in result.comments[:COMMENTS_SHOWN]]
     return lines
 
 
@@ -245,7 +251,7 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
             heading = _("Answers to {id} ({count}, anonymous; all in the CSV):").format(
                 id=plain(result.question.id), count=len(texts)
             )
-            blocks.append("\n".join([heading, *(f"« {plain(text)} »" for text in texts[:COMMENTS_SHOWN])]))
+            blocks.append("\n".join([heading, *(_anonymous(_, plain(text)) for text in texts[:COMMENTS_SHOWN])]))
     return list(_packed(blocks))
 
 
@@ -365,7 +371,7 @@ def feedback_block(_: Translate, said: Feedback) -> str:
     if said.comments:
         lines.append(_("Comments in round {round} (anonymous):").format(round=number_before))
         lines += [
-            f"« {plain(comment[:COMMENT_SHOWN])}{'…' if len(comment) > COMMENT_SHOWN else ''} »"
+            _anonymous(_, plain(comment[:COMMENT_SHOWN]) + ("…" if len(comment) > COMMENT_SHOWN else ""))
             for comment in said.comments
         ]
     return "\n".join(lines)
@@ -445,7 +451,7 @@ def _stability_line(_: Translate, item: Stability) -> str:
             verdict=verdict, points=decimal(_, round(item.largest_move))
         )
     )
-    return f"<b>{plain(item.question.id)}</b>: " + "; ".join(parts)
+    return labelled(_, f"<b>{plain(item.question.id)}</b>", f"{sign(_, ';')} ".join(parts))
 
 
 def summary_pdf(_: Translate, found: StudyResults) -> bytes:

@@ -17,7 +17,7 @@ from bot.views.buttons import Button, button, keyboard, rows_of
 from bot.views.callbacks import Buttons, ChoiceValue, Code
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.fields import field_label, profile_choices, profile_lines, profile_question, shown_value
-from bot.views.words import common_refusals, first_tasks, fit, labelled, refusal, role_label, status_label
+from bot.views.words import common_refusals, first_tasks, fit, labelled, quoted, refusal, role_label, status_label
 
 # ---------------------------------------------------------------- its buttons
 
@@ -184,7 +184,7 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
         title = escape(objective.title(_.language)) if objective else ""
         lines.append(labelled(_, f"<b>{code}</b> {title}", role_label(_, draft.roles[code])))
         if code in draft.motivations:
-            lines.append(f"  “{escape(draft.motivations[code])}”")
+            lines.append("  " + quoted(_, escape(draft.motivations[code])))
     lines += ["", _("Nothing is saved until you press Confirm.")]
     return fit("\n".join(lines))
 

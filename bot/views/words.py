@@ -85,9 +85,25 @@ def number(_: Translate, value: int) -> str:
     return format_decimal(value, locale=_.language)
 
 
+# French writes a space before these signs, one that never breaks, or a phone could wrap the sign alone
+# onto the next line: a no-break space before ":", a narrow one before ";", "!" and "?".
+_SPACE_BEFORE = {"fr": {":": "\u00a0", ";": "\u202f", "!": "\u202f", "?": "\u202f"}}
+
+
+def sign(_: Translate, mark: str) -> str:
+    """A punctuation sign that code puts between parts, with the space the reader's language writes before it:
+    the catalogue's texts carry their own, and lines joined in code must read the same."""
+    return _SPACE_BEFORE.get(_.language, {}).get(mark, "") + mark
+
+
 def labelled(_: Translate, label: str, value: str) -> str:
-    """ "Label: value" with the colon each language writes: French puts a space before it."""
-    return _("{label}: {value}").format(label=label, value=value)
+    """ "Label: value" with the colon each language writes (French: "Label\u00a0: value")."""
+    return f"{label}{sign(_, ':')} {value}"
+
+
+def quoted(_: Translate, text: str) -> str:
+    """Someone's words quoted with the marks of the reader's language (French: « » with no-break spaces)."""
+    return _("“{text}”").format(text=text)
 
 
 def role_label(_: Translate, role: Role) -> str:
