@@ -26,10 +26,16 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 
 @dataclass(frozen=True)
 class Translator:
-    """gettext for one language, which also says which language it is (for catalogue texts)."""
+    """gettext for one language, which also says which language it is (for catalogue texts).
+
+    `ngettext(singular, plural, n)` picks the form the language's `Plural-Forms` header gives for
+    n: a count beside a noun or a verb reads "1 application", "2 applications", and French says
+    "1 personne" for 0 and 1 where English says "0 people".
+    """
 
     language: str
     gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
 
     def __call__(self, message: str) -> str:
         return self.gettext(message)
@@ -47,13 +53,15 @@ def translator(language: str) -> Translator:
     """gettext for one language; a language without a catalogue gets the source texts."""
     path = catalogue_path(language)
     if not path.exists():
-        return Translator(language, gettext.NullTranslations().gettext)
+        source_texts = gettext.NullTranslations()
+        return Translator(language, source_texts.gettext, source_texts.ngettext)
     with path.open("rb") as source:
         catalogue = read_po(source, locale=language, domain=DOMAIN)
     compiled = BytesIO()
     write_mo(compiled, catalogue)
     compiled.seek(0)
-    return Translator(language, gettext.GNUTranslations(compiled).gettext)
+    translations = gettext.GNUTranslations(compiled)
+    return Translator(language, translations.gettext, translations.ngettext)
 
 
 def language_for(telegram_code: str | None) -> str:

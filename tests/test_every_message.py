@@ -144,7 +144,11 @@ class Recording:
             self.asked.add(message)
             return real(message)
 
-        return Translator(self.language, gettext)
+        def ngettext(singular: str, plural: str, count: int) -> str:
+            self.asked.add(singular)
+            return real.ngettext(singular, plural, count)
+
+        return Translator(self.language, gettext, ngettext)
 
 
 # In a plain text (an alert), what HTML would have been: a tag of Telegram's, an entity.
