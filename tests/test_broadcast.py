@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
+from bot.storage import known_users
 from bot.storage.database import Database
 from bot.views.announcements import AudienceToggle
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed, start_bot_process, stop
@@ -224,6 +225,27 @@ async def test_people_turn_announcements_off_and_on(running_bot: RunningBot, ada
     await ada.press("Turn announcements on")
     refreshed = await admin.press("Everyone")
     assert count_line(refreshed).startswith("Recipients: <b>1</b>.")
+
+
+@pytest.mark.parametrize(
+    ("language", "left_out"),
+    [
+        ("fr", "Laissées de côté\u00a0: 2 ont désactivé les annonces, 1 est injoignable."),
+        ("es", "Quedan fuera: 2 desactivaron los anuncios, 1 no se puede contactar."),
+    ],
+)
+async def test_the_people_left_out_are_counted_with_the_right_plural(
+    running_bot: RunningBot, language: str, left_out: str
+) -> None:
+    """A French admin read "1 sont injoignables": one count takes the singular, two the plural."""
+    off = (("B3", MEMBER, ACTIVE),)
+    await seed(running_bot, Seeded(601, places=off, announcements=False), Seeded(602, places=off, announcements=False))
+    await seed(running_bot, Seeded(603, places=off), Seeded(604, places=off))
+    assert running_bot.db is not None
+    await known_users.mark_unreachable(running_bot.db, 603, running_bot.deps.now())
+    admin = ChatUser(running_bot.standin, ADMIN_ID, language_code=language)
+    audience = await admin.say("/broadcast " + HELLO)
+    assert left_out in audience.text
 
 
 async def test_a_kill_in_the_middle_repeats_nothing_but_what_was_in_flight(

@@ -784,6 +784,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     ]
     for scoped in (False, True):
         yield message("reports.summary", reports.summary(_, Statistics(figures, taskforces, 5), CATALOGUE, NOW, scoped))
+    yield message("reports.export_preparing", reports.export_preparing(_, 100_000))
     yield Rendered("exports.headers", "file", " ".join(exports.headers(_)))
     yield Rendered("exports.Labels", "file", " ".join(exports.Labels(_, CATALOGUE).confirmed.values()))
 
@@ -881,13 +882,18 @@ def catalogue_entries() -> list[str]:
         return [message.id for message in read_po(template) if message.id and isinstance(message.id, str)]
 
 
+def plural_entries() -> set[str]:
+    """The singulars of the messages with a count (each form's wording is checked by tests/test_catalogues.py)."""
+    with (LOCALE_DIR / "bot.pot").open("rb") as template:
+        return {message.id[0] for message in read_po(template) if isinstance(message.id, tuple)}
+
+
 # Entries the handlers say themselves (file captions, a progress line): checked by the catalogue test only.
 SAID_BY_HANDLERS = {
     "Send the new value, or /cancel.",
     "All answers, one row each; panellists by pseudonym.",
     "Every question, every round, the verdicts and the charts.",
     "Round {round}: {question}",
-    "Preparing the export of {count} registrations…",
     "Registrations, profiles and decisions.",
 }
 
@@ -926,6 +932,7 @@ def test_every_message_parses_and_fits_with_hostile_values(language: str) -> Non
             continue
         missing.append(message)
     assert not missing, f"{len(missing)} catalogue entries no view rendered: {missing}"
+    assert plural_entries() - recording.asked == set(), "plural messages no view rendered"
 
 
 def test_handlers_entries_are_still_said_by_handlers() -> None:

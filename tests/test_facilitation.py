@@ -350,7 +350,7 @@ async def test_members_and_balance_only_for_facilitators_and_admins(running_bot:
     assert "Balance of" not in listing.text  # /members lists; the balance is /balance
     await apply(p["bob"], "D2", role="Global Leader")  # pending: shown apart, not counted
     balance = await p["fran"].say("/balance D2")
-    assert "(1 members)" in balance.text and "Pending applications, not counted: 1" in balance.text
+    assert "(1 member)" in balance.text and "Pending applications, not counted: 1" in balance.text
     assert "No one yet from: Asia and Pacific, Europe" in balance.text
     assert "States or local authorities" in balance.text.split("No stakeholders yet of type:")[1]
     assert "34 of 35" in balance.text and len(balance.text) < 1000  # each gap said once

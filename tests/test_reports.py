@@ -106,7 +106,7 @@ async def test_stats_give_the_figures_and_a_chart(running_bot: RunningBot) -> No
     marker = len(standin.sent)
     text = await admin.say("/stats")
     assert "People: 4" in text.text
-    assert "Places held: 3 active, 1 applications waiting" in text.text
+    assert "Places held: 3 active, 1 application waiting" in text.text
     assert "Global Leader seats: 0 of 24 filled · open: A1," in text.text
     assert "Regional Representative seats: 1 of 120 filled" in text.text
     assert "By region: Africa 2 · Europe 1 · Latin America 1" in text.text
@@ -161,7 +161,7 @@ async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningB
 
     text, png = await stats_of(fran)  # C1: Awa (pending) and Zoë
     assert "your Task Forces" in text
-    assert "People: 2" in text and "Places held: 1 active, 1 applications waiting" in text
+    assert "People: 2" in text and "Places held: 1 active, 1 application waiting" in text
     assert "Unreachable (blocked the bot): 1" in text
     assert "Global Leader seats: 0 of 1 filled · open: C1" in text
     assert "Regional Representative seats: 1 of 5 filled" in text
@@ -184,7 +184,7 @@ async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningB
 
     text, png = await stats_of(admin)  # everything: every profile, every task force
     assert "all Task Forces" in text
-    assert "People: 6" in text and "Places held: 5 active, 1 applications waiting" in text
+    assert "People: 6" in text and "Places held: 5 active, 1 application waiting" in text
     assert "Unreachable (blocked the bot): 2" in text
     assert "By region: Europe 2 · Africa 1 · Asia and Pacific 1 · Latin America 1 · North America 1" in text
     assert "\nB3: 0 · 0 · 2 / 0 / 1\nB4:" in text and "\nC1: 0 · 1 · 0 / 1 / 0" in text

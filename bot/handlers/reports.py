@@ -20,7 +20,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     """Both files, written in a worker thread a batch at a time: everyone else is still answered meanwhile."""
     d, _ = context.deps, context.tr
     codes, count = await reports.export(d.db, context.person_id, d.settings.admins, d.now())
-    await send(update, _("Preparing the export of {count} registrations…").format(count=count))
+    await send(update, views.export_preparing(_, count))
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         files = exports.ExportFiles(_, d.catalogue, Path(folder))
         async for batch in reports.export_batches(d.db, codes):

@@ -134,9 +134,10 @@ def audience_page(_: Translate, broadcast: Broadcast, reach: Reach, catalogue: C
 def reach_line(_: Translate, reach: Reach) -> str:
     line = _("Recipients: <b>{count}</b>.").format(count=number(_, reach.recipients))
     if reach.turned_off or reach.unreachable:
-        line += " " + _("Left out: {off} turned announcements off, {gone} cannot be reached.").format(
-            off=number(_, reach.turned_off), gone=number(_, reach.unreachable)
-        )
+        off = _.ngettext("{count} turned announcements off", "{count} turned announcements off", reach.turned_off)
+        gone = _.ngettext("{count} cannot be reached", "{count} cannot be reached", reach.unreachable)
+        parts = [off.format(count=number(_, reach.turned_off)), gone.format(count=number(_, reach.unreachable))]
+        line += " " + _("Left out: {parts}.").format(parts=", ".join(parts))
     return line
 
 
@@ -229,7 +230,9 @@ def progress(_: Translate, item: Progress, rate: float) -> str:
         lines.append(_("About {minutes} min left").format(minutes=max(1, round(counts.waiting / rate / 60))))
     if broadcast.state is BroadcastState.CANCELLED and counts.waiting == 0:
         left = broadcast.total - counts.sent - counts.unreachable - counts.failed - counts.turned_off
-        lines.append(_("Cancelled: {count} not sent.").format(count=number(_, max(left, 0))))
+        unsent = max(left, 0)
+        cancelled = _.ngettext("Cancelled: {count} not sent.", "Cancelled: {count} not sent.", unsent)
+        lines.append(cancelled.format(count=number(_, unsent)))
     if broadcast.started_at is not None:
         lines.append(labelled(_, _("Started"), when(_, broadcast.started_at)))
     if broadcast.finished_at is not None:

@@ -72,7 +72,8 @@ def loaded(_: Translate, found: Loaded) -> str:
         labelled(
             _,
             _("Panel as registrations stand now"),
-            _("{count} people").format(count=number(_, found.panel)) + _per_taskforce(found.per_taskforce),
+            _.ngettext("{count} person", "{count} people", found.panel).format(count=number(_, found.panel))
+            + _per_taskforce(found.per_taskforce),
         ),
     ]
     if found.replaced:
@@ -296,10 +297,14 @@ def all_answered(_: Translate, stored: StoredRound) -> str:
 def invitation_heading(_: Translate, current: Step) -> str:
     """The round's first message says what it is, how many questions, until when; then comes the first question."""
     file = current.round.file
-    return _(
+    return _.ngettext(
+        "<b>Delphi study: {title}</b>\n"
+        "You are on the panel of round {round}: {count} question, open until {closes}. "
+        "Your answers are anonymous in everything the group sees. /delphi shows your questions at any time.",
         "<b>Delphi study: {title}</b>\n"
         "You are on the panel of round {round}: {count} questions, open until {closes}. "
-        "Your answers are anonymous in everything the group sees. /delphi shows your questions at any time."
+        "Your answers are anonymous in everything the group sees. /delphi shows your questions at any time.",
+        current.total,
     ).format(
         title=plain(file.title(_.language)),
         round=file.round,
@@ -309,9 +314,11 @@ def invitation_heading(_: Translate, current: Step) -> str:
 
 
 def reminder(_: Translate, stored: StoredRound, left: int) -> str:
-    return _("Reminder: {title} closes on {closes}, and {count} of your questions are not answered yet.").format(
-        title=title(_, stored), closes=when(_, stored.closes_at), count=left
-    )
+    return _.ngettext(
+        "Reminder: {title} closes on {closes}, and {count} of your questions is not answered yet.",
+        "Reminder: {title} closes on {closes}, and {count} of your questions are not answered yet.",
+        left,
+    ).format(title=title(_, stored), closes=when(_, stored.closes_at), count=left)
 
 
 def continue_keyboard(_: Translate, round_id: int) -> InlineKeyboardMarkup:
@@ -326,9 +333,11 @@ def my_rounds(_: Translate, found: list[tuple[StoredRound, list[int], dict[int, 
         lines += [
             "",
             f"<b>{title(_, stored)}</b>",
-            _("{answered} of {total} answered · open until {closes}").format(
-                answered=len(answers), total=len(asked), closes=when(_, stored.closes_at)
-            ),
+            _.ngettext(
+                "{answered} of {total} answered · open until {closes}",
+                "{answered} of {total} answered · open until {closes}",
+                len(asked),
+            ).format(answered=len(answers), total=len(asked), closes=when(_, stored.closes_at)),
         ]
         for index in asked:
             q = stored.file.questions[index]

@@ -49,12 +49,17 @@ def extended(_: Translate, stored: StoredRound) -> str:
 def round_event(_: Translate, stored: StoredRound, what: str, panel: int, complete: int) -> str:
     """A round opened or closed by itself: the Secretariat hears it."""
     if what == "opened":
-        return _("{title} (<code>{study}</code>) opened: {panel} panellists invited, until {closes}.").format(
-            title=title(_, stored), study=stored.study, panel=number(_, panel), closes=when(_, stored.closes_at)
-        )
-    return _(
+        return _.ngettext(
+            "{title} (<code>{study}</code>) opened: {panel} panellist invited, until {closes}.",
+            "{title} (<code>{study}</code>) opened: {panel} panellists invited, until {closes}.",
+            panel,
+        ).format(title=title(_, stored), study=stored.study, panel=number(_, panel), closes=when(_, stored.closes_at))
+    return _.ngettext(
+        "{title} (<code>{study}</code>) closed: {complete} of {panel} panellist answered every question. "
+        "/delphi_results {study} shows what it says.",
         "{title} (<code>{study}</code>) closed: {complete} of {panel} panellists answered every question. "
-        "/delphi_results {study} shows what it says."
+        "/delphi_results {study} shows what it says.",
+        panel,
     ).format(title=title(_, stored), study=stored.study, complete=number(_, complete), panel=number(_, panel))
 
 
@@ -432,9 +437,11 @@ def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> st
 
 
 def _stability_line(_: Translate, item: Stability) -> str:
-    changed = _("{changed} of {both} changed their answer ({share})").format(
-        changed=number(_, item.changed), both=number(_, item.both), share=percent(_, item.changed, item.both)
-    )
+    changed = _.ngettext(
+        "{changed} of {both} changed their answer ({share})",
+        "{changed} of {both} changed their answer ({share})",
+        item.changed,
+    ).format(changed=number(_, item.changed), both=number(_, item.both), share=percent(_, item.changed, item.both))
     parts = [changed]
     if item.before is not None and item.after is not None:
         parts.append(
@@ -446,10 +453,11 @@ def _stability_line(_: Translate, item: Stability) -> str:
             )
         )
     verdict = _("stable") if item.stable else _("not stable")
+    points = round(item.largest_move)
     parts.append(
-        _("{verdict} (largest move {points} points)").format(
-            verdict=verdict, points=decimal(_, round(item.largest_move))
-        )
+        _.ngettext(
+            "{verdict} (largest move {points} point)", "{verdict} (largest move {points} points)", points
+        ).format(verdict=verdict, points=decimal(_, points))
     )
     return labelled(_, f"<b>{plain(item.question.id)}</b>", f"{sign(_, ';')} ".join(parts))
 

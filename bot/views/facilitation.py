@@ -324,9 +324,11 @@ def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue
     A region nobody comes from, or a type nobody is of, is named once in its own line, not
     again under every region: with few members that repeated the same list five times.
     """
-    lines = [_("<b>Balance of Task Force {taskforce}</b> ({count} members)").format(
-        taskforce=_taskforce(_, code, catalogue), count=number(_, balance.total)
-    )]  # fmt: skip
+    lines = [_.ngettext(
+        "<b>Balance of Task Force {taskforce}</b> ({count} member)",
+        "<b>Balance of Task Force {taskforce}</b> ({count} members)",
+        balance.total,
+    ).format(taskforce=_taskforce(_, code, catalogue), count=number(_, balance.total))]  # fmt: skip
     if balance.pending:
         lines.append(_("Pending applications, not counted: {count}").format(count=number(_, balance.pending)))
     lines.append(", ".join(labelled(_, role_label(_, role), number(_, balance.roles[role])) for role in Role))
@@ -351,9 +353,11 @@ def balance_text(_: Translate, code: str, balance: Balance, catalogue: Catalogue
     if balance.empty_types:
         lines.append(_("No stakeholders yet of type: {types}").format(types=", ".join(map(label, balance.empty_types))))
     empty_cells = sum(1 for n in balance.cells.values() if n == 0)
-    lines.append(_("{count} of {all} region × stakeholder type combinations are empty.").format(
-        count=number(_, empty_cells), all=number(_, len(balance.cells))
-    ))  # fmt: skip
+    lines.append(_.ngettext(
+        "{count} of {all} region × stakeholder type combinations is empty.",
+        "{count} of {all} region × stakeholder type combinations are empty.",
+        empty_cells,
+    ).format(count=number(_, empty_cells), all=number(_, len(balance.cells))))  # fmt: skip
     return fit("\n".join(lines))
 
 

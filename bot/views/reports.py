@@ -31,8 +31,13 @@ def summary(_: Translate, stats: Statistics, catalogue: Catalogue, now: datetime
         labelled(
             _,
             _("Places held"),
-            _("{active} active, {pending} applications waiting").format(
-                active=number(_, active), pending=number(_, pending)
+            ", ".join(
+                (
+                    _.ngettext("{count} active", "{count} active", active).format(count=number(_, active)),
+                    _.ngettext("{count} application waiting", "{count} applications waiting", pending).format(
+                        count=number(_, pending)
+                    ),
+                )
             ),
         ),
         labelled(_, _("Unreachable (blocked the bot)"), number(_, figures.unreachable)),
@@ -72,6 +77,13 @@ def summary(_: Translate, stats: Statistics, catalogue: Catalogue, now: datetime
         for t in stats.taskforces
     ]
     return fit("\n".join(lines))
+
+
+def export_preparing(_: Translate, count: int) -> str:
+    """Said before the files, which take a while at many thousands of registrations."""
+    return _.ngettext(
+        "Preparing the export of {count} registration…", "Preparing the export of {count} registrations…", count
+    ).format(count=number(_, count))
 
 
 def _counts(_: Translate, pairs: list[tuple[str, int]], catalogue: Catalogue) -> str:
