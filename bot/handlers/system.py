@@ -75,11 +75,10 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def unexpected_message(update: Update, context: BotContext) -> None:
     """Outside any flow; but if a join draft is waiting, offer to carry on with it."""
-    _ = context.tr
-    if context.user_data and context.user_data.get(DRAFT_KEY):
-        await send(update, joining_views.join_reminder(_), joining_views.resume_keyboard(_))
+    if _join_waiting(context):
+        await send(update, *_carry_on(context.tr))
     else:
-        await send(update, views.unexpected_text(_))
+        await send(update, views.unexpected_text(context.tr))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -87,10 +86,10 @@ async def stale_button(update: Update, context: BotContext) -> None:
     forged data. Answered; nothing changes."""
     query = update.callback_query
     data = query.data if query is not None else None
-    press = unpack_any(data)
+    press, old = unpack_any(data), is_old(data)
     if press is None:
         log.warning("unknown button data pressed: %s", loggable(data))
-    if is_old(data):
+    if old:
         text = views.old_button(context.tr)
     elif isinstance(press, JOIN_PRESSES):
         text = joining_views.no_flow(context.tr)
@@ -98,12 +97,19 @@ async def stale_button(update: Update, context: BotContext) -> None:
         raise Refused("stale")
     if query is not None:
         await query.answer(words.alert(text), show_alert=True)
-    if is_old(data) and context.user_data and context.user_data.get(DRAFT_KEY) and update.effective_chat:
+    if old and _join_waiting(context) and update.effective_chat:
         # A join open since before the new version: its question comes again, with buttons that work.
-        _ = context.tr
-        await update.effective_chat.send_message(
-            joining_views.join_reminder(_), reply_markup=joining_views.resume_keyboard(_)
-        )
+        reminder, markup = _carry_on(context.tr)
+        await update.effective_chat.send_message(reminder, reply_markup=markup)
+
+
+def _join_waiting(context: BotContext) -> bool:
+    return bool(context.user_data and context.user_data.get(DRAFT_KEY))
+
+
+def _carry_on(_: Translate) -> tuple[str, InlineKeyboardMarkup]:
+    """A join is waiting: say so, with the buttons to carry on with it or cancel it."""
+    return joining_views.join_reminder(_), joining_views.resume_keyboard(_)
 
 
 async def record_update(update: Update, context: BotContext) -> None:
