@@ -9,7 +9,11 @@ from datetime import datetime
 from matplotlib.image import imread
 from openpyxl import load_workbook
 
+from bot.i18n import translator
 from bot.models import RegistrationStatus, Role
+from bot.services.reports import Statistics, TaskforceFigures
+from bot.storage.reports import Figures
+from bot.views.reports import chart_figure
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
 from tests.standin import BotApiStandIn, Sent
 from tests.test_languages import french_typography_faults
@@ -201,3 +205,17 @@ async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningB
         ("E2", "506"),
         ("E2", "508"),
     ]
+
+
+def test_the_charts_count_axis_has_whole_numbers_only() -> None:
+    """A few members: matplotlib would mark 0.5 and 1.5 on the count axis, and nobody is half a member."""
+    few = TaskforceFigures("B3", active={Role.LEADER: 0, Role.REPRESENTATIVE: 1, Role.MEMBER: 1})
+    none = TaskforceFigures("C1")
+    figures = Figures(people=2, places=[], representatives=[], by_region=[], by_type=[], joins_by_week=[],
+                      unreachable=0)  # fmt: skip
+    figure = chart_figure(translator("en"), Statistics(figures, [few, none], regions=5))
+    figure.canvas.draw()
+    [axes] = figure.axes
+    ticks = [tick for tick in axes.get_xticks() if axes.get_xlim()[0] <= tick <= axes.get_xlim()[1]]
+    assert len(ticks) >= 2
+    assert all(float(tick).is_integer() for tick in ticks), ticks
