@@ -686,6 +686,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                     facilitation.facilitator_changed(_, known, "B3", removed, changed),
                 )
     yield message("facilitation.facilitator_welcome", facilitation.facilitator_welcome(_, CODES, CATALOGUE))
+    yield message("facilitation.facilitator_added", facilitation.facilitator_added(_, "B3", CATALOGUE))
     yield message("facilitation.facilitator_removed", facilitation.facilitator_removed(_, "B3"))
     for pairs in ([], [(code, user(4000 + n, NAMES[n % len(NAMES)])) for n, code in enumerate(CODES)]):
         yield message("facilitation.facilitator_list", facilitation.facilitator_list(_, pairs, CATALOGUE))

@@ -28,13 +28,15 @@ def people(standin: BotApiStandIn) -> dict[str, ChatUser]:
 
 
 async def facilitate(admin: ChatUser, *who_codes: tuple[ChatUser, str]) -> None:
+    """Each assignment, and what the facilitator is told of it: a welcome the first time, a line after."""
     for person, code in who_codes:
         await person.say("/start")
         marker = len(admin.standin.sent)
         answer = await admin.say(f"/facilitator {person.id} {code}")
         assert "now facilitates" in answer.text
         await admin.standin.wait_for(
-            lambda s, p=person: s.chat_id == p.id and "now a facilitator" in s.text, start=marker
+            lambda s, p=person: s.chat_id == p.id and ("now a facilitator" in s.text or "now also" in s.text),
+            start=marker,
         )
 
 
@@ -76,6 +78,25 @@ async def test_assignment_is_for_admins_and_needs_a_started_bot(running_bot: Run
     assert "no longer facilitates B3" in removed.text
     assert "pending" not in running_bot.standin.menu(p["gus"].id)
     assert "/pending" not in (await p["gus"].say("/help")).text
+
+
+async def test_a_facilitator_assigned_twice_is_welcomed_once(running_bot: RunningBot) -> None:
+    """Issue 23: two assignments in a row made two welcomes, each listing both task forces. The welcome
+    waiting names both; a later assignment is one line."""
+    standin = running_bot.standin
+    p = people(standin)
+    await p["fran"].say("/start")
+    for code in ("B3", "C1"):
+        assert "now facilitates" in (await p["admin"].say(f"/facilitator {p['fran'].id} {code}")).text
+    await running_bot.settled()
+    assert "now facilitates" in (await p["admin"].say(f"/facilitator {p['fran'].id} D1")).text
+    added = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "now also facilitate" in s.text)
+    assert "Task Force D1" in added.text and "/pending" not in added.text
+    await running_bot.settled()
+    welcomes = [s.text for s in p["fran"].messages if "You are now a facilitator" in s.text]
+    assert len(welcomes) == 1, welcomes
+    told = "\n".join(s.text for s in p["fran"].messages)
+    assert all(f"{code} · " in told for code in ("B3", "C1", "D1"))
 
 
 async def test_pending_lists_open_applications_with_buttons(running_bot: RunningBot) -> None:

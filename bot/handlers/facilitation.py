@@ -18,7 +18,7 @@ from bot.models import OutboxItem
 from bot.services import authority, facilitation
 from bot.services.applications import application
 from bot.services.errors import Refused
-from bot.services.facilitation import Digest, Removed, Verdict
+from bot.services.facilitation import Digest, Facilitated, Verdict
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.views import facilitation as views
 from bot.views import words
@@ -225,7 +225,13 @@ async def _welcome(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Re
     return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
 
 
-async def _facilitator_removed(d: Deps, item: OutboxItem, removed: Removed, _: Translate) -> Rendered | None:
+async def _facilitator_added(d: Deps, item: OutboxItem, added: Facilitated, _: Translate) -> Rendered | None:
+    """Nothing when they no longer facilitate it by the time it goes."""
+    codes = await facilitation.facilitated_by(d.db, item.chat_id)
+    return (views.facilitator_added(_, added.code, d.catalogue), None) if added.code in codes else None
+
+
+async def _facilitator_removed(d: Deps, item: OutboxItem, removed: Facilitated, _: Translate) -> Rendered | None:
     return views.facilitator_removed(_, removed.code), None
 
 
@@ -289,7 +295,8 @@ FEATURE = Feature(
     refusals=views.facilitation_refusals,
     outbox_kinds=(
         OutboxKind(facilitation.FACILITATOR_WELCOME, _welcome),
-        OutboxKind(facilitation.FACILITATOR_REMOVED, _facilitator_removed, Removed),
+        OutboxKind(facilitation.FACILITATOR_ADDED, _facilitator_added, Facilitated),
+        OutboxKind(facilitation.FACILITATOR_REMOVED, _facilitator_removed, Facilitated),
         OutboxKind(facilitation.DIGEST, _digest, Digest),
         OutboxKind("prompt_forgotten", _prompt_forgotten),
         OutboxKind("withdrawn_by_admin", _withdrawn),

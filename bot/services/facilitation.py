@@ -30,12 +30,13 @@ REMINDER_INTERVAL = timedelta(hours=24)
 MAX_REMINDERS = 3
 DIGEST = "digest"  # the kind of its rows, and the name of its once-a-day run
 FACILITATOR_WELCOME = "facilitator_welcome"  # reads, when it goes, every task force the person facilitates
+FACILITATOR_ADDED = "facilitator_added"  # one more task force, for someone welcomed already
 FACILITATOR_REMOVED = "facilitator_removed"
 USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # as Telegram spells them (5 to 32 today)
 
 
-class Removed(Payload):
-    """A facilitator taken off a task force: which one."""
+class Facilitated(Payload):
+    """A facilitator given, or taken off, one more task force: which one."""
 
     code: str
 
@@ -96,8 +97,20 @@ async def assign(
         added = await facilitators.add_facilitator(tx, person.telegram_id, code, admin_id, now)
         if added:
             await audit.record(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
-            await outbox.enqueue(tx, person.telegram_id, FACILITATOR_WELCOME, now)
+            await _tell_assigned(tx, person.telegram_id, code, now)
     return Assigned(person, added)
+
+
+async def _tell_assigned(tx: Transaction, telegram_id: int, code: str, now: datetime) -> None:
+    """One welcome per facilitator: it lists, when it goes, every task force they facilitate then, so a
+    welcome still waiting will name this one too; someone who facilitated others already is told of
+    this one alone, in a line, rather than welcomed again."""
+    if await outbox.waiting(tx, telegram_id, FACILITATOR_WELCOME):
+        return
+    if await facilitators.taskforces_of(tx, telegram_id) == [code]:
+        await outbox.enqueue(tx, telegram_id, FACILITATOR_WELCOME, now)
+    else:
+        await outbox.enqueue(tx, telegram_id, FACILITATOR_ADDED, now, payload=Facilitated(code=code))
 
 
 async def unassign(
@@ -109,7 +122,7 @@ async def unassign(
         if not await facilitators.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
         await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
-        await outbox.enqueue(tx, person.telegram_id, FACILITATOR_REMOVED, now, payload=Removed(code=code))
+        await outbox.enqueue(tx, person.telegram_id, FACILITATOR_REMOVED, now, payload=Facilitated(code=code))
     return person
 
 

@@ -91,6 +91,15 @@ async def still_due(db: Reader, item_id: int, now: datetime) -> bool:
     return row is not None
 
 
+async def waiting(db: Reader, chat_id: int, kind: str) -> bool:
+    """A row of `kind` to this chat is queued and not settled yet."""
+    row = await db.fetchone(
+        "SELECT 1 FROM outbox WHERE chat_id = ? AND kind = ? AND sent_at IS NULL AND failed_at IS NULL",
+        (chat_id, kind),
+    )
+    return row is not None
+
+
 async def next_attempt(db: Reader) -> datetime | None:
     """When the earliest postponed row falls due (None: nothing postponed)."""
     row = await db.fetchone(

@@ -221,6 +221,11 @@ def facilitator_welcome(_: Translate, codes: list[str], catalogue: Catalogue) ->
     ).format(taskforces=", ".join(_taskforce(_, code, catalogue) for code in codes))
 
 
+def facilitator_added(_: Translate, code: str, catalogue: Catalogue) -> str:
+    """For someone welcomed already: the welcome's commands work for this task force too."""
+    return _("You now also facilitate Task Force {taskforce}.").format(taskforce=_taskforce(_, code, catalogue))
+
+
 def digest(_: Translate, code: str, people: list[Person], left: int, catalogue: Catalogue) -> str:
     """New Team Members to greet; and how many left the task force, and so its group."""
     lines = [_("<b>New Team Members of Task Force {taskforce}</b>").format(taskforce=_taskforce(_, code, catalogue))]
