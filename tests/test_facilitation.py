@@ -6,13 +6,15 @@ import asyncio
 import csv
 import io
 
+import pytest
+
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.membership import Member
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
 from bot.views import facilitation as views
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows, bot_with
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
 
@@ -220,6 +222,31 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     assert sorted(rows) == [("member", "active"), ("representative", "rejected")]
     audit = await audit_rows(running_bot.db, p["ada"].id)
     assert any(row["action"] == "decision.reject" and row["actor_id"] == p["fran"].id for row in audit)
+
+
+STAY_OFFERED = {"en": "You are welcome to stay", "fr": "Vous pouvez rester", "es": "Le invitamos a quedarse"}
+
+
+@pytest.mark.parametrize("language", sorted(STAY_OFFERED))
+async def test_a_rejected_representative_is_offered_to_stay_not_told_she_is_in(
+    running_bot: RunningBot, language: str
+) -> None:
+    """Issue 23: in French she read "Bienvenue dans la Task Force comme Membre d'équipe" while she was in nothing
+    until she pressed the button; every language offers the place, and the button gives it."""
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(4001, places=(("C1", Role.REPRESENTATIVE, RegistrationStatus.PENDING),)))
+    assert running_bot.db is not None
+    await running_bot.db.write("UPDATE known_users SET chosen_language = ? WHERE telegram_id = 4001", (language,))
+    admin, lea = ChatUser(standin, ADMIN_ID), ChatUser(standin, 4001)
+    await admin.say("/pending")
+    await admin.press("Reject")
+    await admin.press("Skip")
+    told = await standin.wait_for(lambda s: s.chat_id == lea.id and STAY_OFFERED[language] in s.text)
+    assert "Bienvenue" not in told.text and len(told.buttons) == 1
+    assert [r.status for r in await registrations_of(running_bot.db, lea.id)] == [RegistrationStatus.REJECTED]
+    await lea.press_data(told.buttons[0][1], told.message_id or 0)
+    held = [(r.role, r.status) for r in await registrations_of(running_bot.db, lea.id)]
+    assert held == [(Role.REPRESENTATIVE, RegistrationStatus.REJECTED), (Role.MEMBER, RegistrationStatus.ACTIVE)]
 
 
 async def test_reject_without_a_reason(running_bot: RunningBot) -> None:
