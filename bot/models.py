@@ -33,6 +33,15 @@ class RegistrationStatus(StrEnum):
         return self in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING)
 
 
+class TextRefused(ValueError):
+    """A text of several languages refused: English for the operator's log (objectives.json), and a `code`
+    that the views word in the reader's language (a Delphi round's file)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class Localized(RootModel[dict[str, str]]):
     """A text of objectives.json in several languages; English is required and the fallback.
 
@@ -49,9 +58,9 @@ class Localized(RootModel[dict[str, str]]):
     @model_validator(mode="after")
     def _has_english(self) -> Localized:
         if not self.root.get("en", "").strip():
-            raise ValueError("an English text (en) is required")
+            raise TextRefused("english_required", "an English text (en) is required")
         if any(not text.strip() for text in self.root.values()):
-            raise ValueError("a translation is empty")
+            raise TextRefused("translation_empty", "a translation is empty")
         return self
 
     @property

@@ -441,8 +441,18 @@ PROBLEMS = [
         ("closes_past", ()),
         ("string_pattern_mismatch", ()),
         ("too_long", ("1000",)),
+        *((code, ()) for code in sorted(set(delphi_service.EXPECTED.values()))),
+        *(
+            (code, (bound,))
+            for (code, _), bound in zip(
+                delphi_service.BOUNDS.values(), ("1", "2", "1e+15", "0", "-1e+15", "0"), strict=True
+            )
+        ),
+        ("english_required", ()),
+        ("translation_empty", ()),
+        ("a_type_of_pydantic_not_worded", ()),
     ]
-] + [Problem(longest(MARKUP, 300), "pydantic_own", (), longest(MARKUP + RTL, 1000))]
+] + [Problem(longest(MARKUP, 300), "one_of", ("likert", longest(MARKUP + RTL, 1000)))]
 
 
 def problems_of(changes: dict[str, Any]) -> list[Problem]:
@@ -1046,7 +1056,7 @@ def test_delphi_texts_typed_by_panellists_and_authors_parse_and_fit(
     _fits(delphi.question(_, step, heading=delphi.invitation_heading(_, step)))
     _fits(delphi.answered(_, step))
     _fits(delphi.all_answered(_, stored))
-    _fits(delphi.problems(_, [Problem(answer, "pydantic_own", (), comment)]))
+    _fits(delphi.problems(_, [Problem(answer, "one_of", (comment,))]))
     said = Feedback(1, results(stored).questions[0], typed_answer, [comment] * 3, True)
     _fits(delphi.question(_, DelphiStep(stored, 0, 1, 4, None, 0), heading=delphi_results.feedback_block(_, said)))
 
