@@ -42,6 +42,23 @@ class TextRefused(ValueError):
         self.code = code
 
 
+class EndedBy(StrEnum):
+    """Who ended a place: its person (left, gave it up, deleted their data) or the Secretariat (/withdraw)."""
+
+    PERSON = "person"
+    SECRETARIAT = "secretariat"
+
+
+class Standing(StrEnum):
+    """A registration as people read it: its status, a withdrawn place told apart by who ended it."""
+
+    ACTIVE = "active"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    LEFT = "left"  # its person left (or gave the place up, or deleted their data)
+    WITHDRAWN = "withdrawn"  # the Secretariat withdrew it
+
+
 class Localized(RootModel[dict[str, str]]):
     """A text of objectives.json in several languages; English is required and the fallback.
 
@@ -218,11 +235,25 @@ class Registration(BaseModel):
     updated_at: datetime
     # An application for a Representative place made by giving up this active one, of another region.
     moved_from: int | None = None
+    verdict: str | None = None  # the facilitator's decision (services.facilitation.Verdict), kept as decided
+    declared_status: str | None = None  # the member status the applicant declared, as the decider saw it
+    ended_by: EndedBy | None = None  # a withdrawn place: who ended it
 
     @property
     def region_held(self) -> str | None:
         """The region a Representative place is for: the place's own, whatever its holder's profile says now."""
         return self.region if self.role is Role.REPRESENTATIVE else None
+
+    @property
+    def standing(self) -> Standing:
+        return standing(self.status, self.ended_by)
+
+
+def standing(status: RegistrationStatus, ended_by: EndedBy | str | None) -> Standing:
+    """A place its person left reads "left"; "withdrawn" only when the Secretariat withdrew it."""
+    if status is not RegistrationStatus.WITHDRAWN:
+        return Standing(status.value)
+    return Standing.WITHDRAWN if ended_by == EndedBy.SECRETARIAT else Standing.LEFT
 
 
 class KnownUser(BaseModel):

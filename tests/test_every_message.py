@@ -38,6 +38,7 @@ from bot.models import (
     BroadcastState,
     Content,
     ContentType,
+    EndedBy,
     KnownUser,
     Person,
     Registration,
@@ -223,12 +224,12 @@ def applications() -> Iterator[Application]:
     ]
     decider = user(2001, LONGEST_NAME)
     yield Application(registration(), person(1001, LONGEST_NAME), others, None)
-    for status, role, decided_by in [
-        (RegistrationStatus.ACTIVE, Role.LEADER, 2001),
-        (RegistrationStatus.REJECTED, Role.LEADER, 2001),
-        (RegistrationStatus.ACTIVE, Role.MEMBER, 2001),
-        (RegistrationStatus.WITHDRAWN, Role.LEADER, None),
-        (RegistrationStatus.WITHDRAWN, Role.REPRESENTATIVE, 1),
+    for status, role, decided_by, verdict, ended_by in [
+        (RegistrationStatus.ACTIVE, Role.LEADER, 2001, "approve", None),
+        (RegistrationStatus.REJECTED, Role.LEADER, 2001, "reject", None),
+        (RegistrationStatus.REJECTED, Role.LEADER, 2001, "not_member", None),
+        (RegistrationStatus.WITHDRAWN, Role.LEADER, None, None, EndedBy.PERSON),
+        (RegistrationStatus.WITHDRAWN, Role.REPRESENTATIVE, 1, None, EndedBy.SECRETARIAT),
     ]:
         decided = registration(
             role=role,
@@ -236,10 +237,16 @@ def applications() -> Iterator[Application]:
             decided_by=decided_by,
             decided_at=NOW,
             reason=longest(MARKUP + RTL, REASON_LIMIT),
+            verdict=verdict,
+            ended_by=ended_by,
+            declared_status=CATALOGUE.member_statuses[0].code if verdict else None,
         )
         yield Application(decided, person(1001, MARKUP), others, decider)
     yield Application(
-        registration(status=RegistrationStatus.REJECTED, decided_by=5, decided_at=NOW), person(1, EMOJI), [], None
+        registration(status=RegistrationStatus.REJECTED, decided_by=5, decided_at=NOW, verdict="reject"),
+        person(1, EMOJI),
+        [],
+        None,
     )
     # A Representative moved to another region, who gave up the old region's place to apply for the new one's:
     # the prompt says what they gave up; refused, they stay in the task force as a Team Member.
@@ -247,15 +254,16 @@ def applications() -> Iterator[Application]:
         role=Role.REPRESENTATIVE, status=RegistrationStatus.WITHDRAWN, region=CATALOGUE.region_names[-1], id=3
     )
     kept_as_member = registration(role=Role.MEMBER, status=RegistrationStatus.ACTIVE, id=9)
-    for status, decided_by in [
-        (RegistrationStatus.PENDING, None),
-        (RegistrationStatus.ACTIVE, 2001),
-        (RegistrationStatus.REJECTED, 2001),
+    for status, decided_by, verdict in [
+        (RegistrationStatus.PENDING, None, None),
+        (RegistrationStatus.ACTIVE, 2001, "approve"),
+        (RegistrationStatus.REJECTED, 2001, "reject"),
     ]:
         moved = registration(
             role=Role.REPRESENTATIVE,
             status=status,
             decided_by=decided_by,
+            verdict=verdict,
             decided_at=NOW if decided_by else None,
             reason=longest(MARKUP + RTL, REASON_LIMIT) if decided_by else None,
             moved_from=given_up.id,
@@ -657,6 +665,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for some in (joined, joined[:1], joined[1:2]):
         yield message("joining.joined", joining.joined(_, some, CATALOGUE, details))
     everything = [registration(code, role, status) for code in CODES for role in Role for status in RegistrationStatus]
+    everything.insert(0, registration("B3", status=RegistrationStatus.WITHDRAWN, ended_by=EndedBy.SECRETARIAT))
     for held_now in (everything, []):
         yield message("account.my_registrations", account.my_registrations(_, held_now, CATALOGUE))
     yield from buttons("account.my_registrations_keyboard", account.my_registrations_keyboard(_, everything, CATALOGUE))

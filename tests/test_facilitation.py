@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
+from pathlib import Path
 
 import pytest
 
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
+from bot.storage.database import Database
 from bot.storage.membership import Member
+from bot.storage.migrations import MIGRATIONS
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
 from bot.views import facilitation as views
@@ -328,19 +332,35 @@ async def test_a_facilitator_cannot_decide_their_own_application(running_bot: Ru
     assert not [s for s in standin.sent if s.chat_id == p["fran"].id and "Application:" in s.text]
 
 
-async def test_without_facilitator_the_admins_decide(running_bot: RunningBot) -> None:
+async def test_without_facilitator_the_admins_decide_and_not_a_member_keeps_the_application(
+    running_bot: RunningBot,
+) -> None:
+    """Issue 23: "not a member" turned the application into a Team Member's place and the declared member
+    status into "neither": the prompt then read "Application: Team Member". The application stays as it was
+    made and decided, a Team Member's place beside it; the profile says what is true now."""
     standin = running_bot.standin
     p = people(standin)
     await apply(p["ada"], "A4")
     prompt = await prompt_for(p["admin"], standin)
     await p["admin"].press_data(prompt.buttons[2][1], prompt.message_id or 0)
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "could not be confirmed" in s.text)
-    assert "Team Member of Task Force A4" in told.text
+    assert "Team Member of Task Force A4" in told.text and told.buttons == []
+    closed = await standin.wait_for(lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id)
+    assert "Application: Global Leader of Task Force A4" in closed.text
+    assert 'Member of "4 per 1000": Member (Consortium of Members)' in closed.text
+    assert "Member status not confirmed by Sec Retariat" in closed.text
     assert running_bot.db is not None
     person = await get_person(running_bot.db, p["ada"].id)
     assert person is not None and person.member_status == "neither" and person.member_status_confirmed is False
-    [registration] = await registrations_of(running_bot.db, p["ada"].id)
-    assert (registration.role.value, registration.status.value) == ("member", "active")
+    application, place = await registrations_of(running_bot.db, p["ada"].id)
+    assert (application.role, application.status, application.verdict) == (
+        Role.LEADER,
+        RegistrationStatus.REJECTED,
+        "not_member",
+    )
+    assert application.declared_status == "member" and application.motivation == "I know this field well."
+    assert (place.role, place.status) == (Role.MEMBER, RegistrationStatus.ACTIVE)
+    assert "Team Member · active" in (await p["ada"].say("/mytaskforces")).text
 
 
 async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_day(running_bot: RunningBot) -> None:
@@ -496,3 +516,48 @@ async def test_a_place_already_held_is_not_offered(running_bot: RunningBot) -> N
         in roles.text
     )
     assert (await p["bob"].say("global leader")).buttons == roles.buttons  # not taken by typing either
+
+
+async def test_the_migration_reads_who_ended_a_place_and_what_was_decided_from_the_audit(tmp_path: Path) -> None:
+    """Rows an older release left: the words "left" and "withdrawn", and a decision's verdict, come from the
+    audit it wrote (who withdrew, at the row's last change; the decision naming the registration)."""
+    mine = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        for script in MIGRATIONS[:mine]:
+            old.executescript(script)
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (?)", (mine,))
+        rows = [  # id, person, task force, role, status, decided by, last change
+            (1, 11, "B3", "member", "withdrawn", None, "2026-02-01"),  # left
+            (2, 12, "C1", "member", "withdrawn", None, "2026-02-02"),  # withdrawn by the Secretariat (99)
+            (3, 13, "C1", "leader", "active", 99, "2026-02-03"),  # approved
+            (4, 11, "A4", "member", "active", 99, "2026-02-04"),  # "not a member", as it was written then
+        ]
+        for row in rows:
+            old.execute(
+                "INSERT INTO registrations (id, person_id, taskforce, role, status, decided_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, '2026-01-01', ?)",
+                row,
+            )
+        audit = [  # at, actor, action, subject, task force, detail
+            ("2026-02-01", 11, "registration.withdrawn", 11, "B3", None),
+            ("2026-02-02", 99, "registration.withdrawn", 12, "C1", None),
+            ("2026-02-03", 99, "decision.approve", 13, "C1", '{"registration": 3}'),
+            ("2026-02-04", 99, "decision.not_member", 11, "A4", '{"registration": 4}'),
+        ]
+        old.executemany(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            audit,
+        )
+    database = await Database.open(path)
+    try:
+        found = await database.fetchall("SELECT id, ended_by, verdict FROM registrations ORDER BY id")
+        assert [tuple(row) for row in found] == [
+            (1, "person", None),
+            (2, "secretariat", None),
+            (3, None, "approve"),
+            (4, None, "not_member"),
+        ]
+    finally:
+        await database.close()

@@ -172,8 +172,8 @@ async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningB
     assert "By region: Africa 1 · Latin America 1" in text
     assert "By stakeholder type: Research and education 2" in text
     assert text.endswith(
-        "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / withdrawn"
-        " or rejected)\nC1: 0 · 1 · 0 / 1 / 0"
+        "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / left, withdrawn"
+        " or not accepted)\nC1: 0 · 1 · 0 / 1 / 0"
     )
     assert imread(io.BytesIO(png)).shape[:2] == (450, 900)  # one bar: the smallest chart
 

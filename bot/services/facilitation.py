@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, EndedBy, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
 from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
@@ -51,9 +51,11 @@ class Digest(Payload):
 
 
 class Verdict(StrEnum):
-    APPROVE = "ok"
-    REJECT = "no"
-    NOT_MEMBER = "nm"
+    """A facilitator's decision, as the registration keeps it (`registrations.verdict`)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    NOT_MEMBER = "not_member"
 
 
 @dataclass(frozen=True)
@@ -179,25 +181,24 @@ async def decide(
         if registration.status is not RegistrationStatus.PENDING:
             log.info("registration %s is decided already; pressed again", registration_id)
             raise await _already_decided(tx, registration)
-        status = RegistrationStatus.REJECTED if verdict is Verdict.REJECT else RegistrationStatus.ACTIVE
-        # A rejected member-status claim keeps the person in the task force, as Team Member.
-        role = Role.MEMBER if verdict is Verdict.NOT_MEMBER else None
+        # "Not a member" refuses the application as it was made, and the person stays as a Team Member.
+        status = RegistrationStatus.ACTIVE if verdict is Verdict.APPROVE else RegistrationStatus.REJECTED
         try:
-            await registrations.decide_registration(tx, registration_id, status, actor, reason, now, role)
+            await registrations.decide_registration(tx, registration_id, status, actor, reason, now, verdict.value)
         except sqlite3.IntegrityError:
             raise await _place_taken(tx, registration) from None
         if verdict is not Verdict.REJECT:
             await people_rows.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
             await demote_everywhere(tx, registration.person_id, actor, now)
-        if verdict is Verdict.REJECT and registration.moved_from is not None:
-            # They gave up their place of another region to apply: they stay in the task force.
+        if verdict is Verdict.NOT_MEMBER or (verdict is Verdict.REJECT and registration.moved_from is not None):
+            # Not a member, or gave up their place of another region to apply: they stay in the task force.
             await _add_member(tx, registration.person_id, registration.taskforce, now)
         await audit.record(
             tx,
             now,
             actor,
-            f"decision.{verdict.name.lower()}",
+            f"decision.{verdict.value}",
             registration.person_id,
             registration.taskforce,
             {"registration": registration_id, "reason": reason} if reason else {"registration": registration_id},
@@ -232,8 +233,8 @@ async def end_registration(
     """Withdraw a registration (the person leaving, or an admin); open prompts say so, and by whom."""
     if by_admin and registration.status is RegistrationStatus.PENDING:
         await registrations.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
-    else:
-        await registrations.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
+    ended_by = EndedBy.SECRETARIAT if by_admin else EndedBy.PERSON
+    await registrations.end_registration(tx, registration.id, ended_by, now)
     await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)

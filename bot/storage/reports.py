@@ -18,6 +18,7 @@ class ExportRecord:
     taskforce: str
     role: str
     status: str
+    ended_by: str | None  # a withdrawn place: its person's doing, or the Secretariat's
     region_held: str | None  # a Representative's region
     created_at: str
     updated_at: str
@@ -49,9 +50,10 @@ async def export_batch(
     """The next `size` registrations of living people after `after` (task force, id), with their ids:
     read in batches, so that an export of any size never holds all of them at once."""
     rows = await db.fetchall(
-        "SELECT r.taskforce, r.role, r.status, CASE WHEN r.role = 'representative' THEN r.region END AS region_held,"
-        " r.created_at, r.updated_at, r.decided_at,"
-        " r.reason, d.full_name AS decided_by, p.telegram_id, p.name, p.organisation, p.country, p.region,"
+        "SELECT r.taskforce, r.role, r.status, r.ended_by,"
+        " CASE WHEN r.role = 'representative' THEN r.region END AS region_held,"
+        " r.created_at, r.updated_at, r.decided_at, r.reason, d.full_name AS decided_by,"
+        " p.telegram_id, p.name, p.organisation, p.country, p.region,"
         " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username, r.id"
         " FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
         " LEFT JOIN known_users k ON k.telegram_id = r.person_id"

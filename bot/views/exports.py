@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.i18n import Translate
-from bot.models import Catalogue, RegistrationStatus, Role
+from bot.models import Catalogue, RegistrationStatus, Role, Standing, standing
 from bot.storage.reports import ExportRecord
 from bot.views.words import role_label, status_label
 from bot.views.xlsx import Cell, Sheet, Workbook, row_xml
@@ -59,7 +59,7 @@ class Labels:
         self.places = {name: catalogue.label_of(name, _.language) for name in names}
         self.statuses = {s.code: s.label(_.language) for s in catalogue.member_statuses}
         self.roles = {role.value: role_label(_, role) for role in Role}
-        self.registrations = {status.value: status_label(_, status) for status in RegistrationStatus}
+        self.standings = {standing: status_label(_, standing) for standing in Standing}
         self.confirmed = {None: "", 1: _("yes"), 0: _("no")}
 
 
@@ -79,7 +79,7 @@ def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
         "@" + record.username if record.username else "",
         labels.roles[record.role],
         labels.places.get(record.region_held, record.region_held) if record.region_held else "",
-        labels.registrations[record.status],
+        labels.standings[standing(RegistrationStatus(record.status), record.ended_by)],
         _moment(record.created_at),
         _moment(record.updated_at),
         _moment(record.decided_at),

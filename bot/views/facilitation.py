@@ -62,8 +62,9 @@ def _taskforce(_: Translate, code: str, catalogue: Catalogue) -> str:
 
 def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     registration, person = facts.registration, facts.applicant
-    status = catalogue.member_status(person.member_status)
-    claim = status.label(_.language) if status else person.member_status
+    declared = registration.declared_status or person.member_status  # as the decider saw it, once decided
+    status = catalogue.member_status(declared)
+    claim = status.label(_.language) if status else declared
     lines = [
         _("<b>Application: {role} of Task Force {taskforce}</b>").format(
             role=place_label(_, registration, catalogue), taskforce=_taskforce(_, registration.taskforce, catalogue)

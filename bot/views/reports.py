@@ -69,7 +69,10 @@ def summary(_: Translate, stats: Statistics, catalogue: Catalogue, now: datetime
             + _("(last {weeks} weeks; this week {count})").format(weeks=len(weeks), count=number(_, weeks[-1][1])),
         ),
         "",
-        _("<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / withdrawn or rejected)"),
+        _(
+            "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / left, withdrawn "
+            "or not accepted)"
+        ),
     ]
     lines += [
         labelled(
