@@ -63,7 +63,7 @@ from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
 from bot.services.delphi_results import Feedback, Results, Status, StudyResults
 from bot.services.errors import Refused
-from bot.services.facilitation import Balance, Verdict
+from bot.services.facilitation import Balance, Verdict, Withdrawal
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.reports import Statistics, TaskforceFigures
@@ -687,7 +687,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         for kind in ("approval_prompt", "decision_reminder", "decision_escalation"):
             yield message(f"facilitation.prompt {kind}", facilitation.prompt(_, facts, CATALOGUE, kind))
         yield message("facilitation.decision", facilitation.decision(_, facts, CATALOGUE))
-        yield message("facilitation.withdrawn", facilitation.withdrawn(_, facts, CATALOGUE))
+        for reason in (None, longest(MARKUP + RTL, REASON_LIMIT)):
+            yield message("facilitation.withdrawn", facilitation.withdrawn(_, facts, CATALOGUE, reason))
     yield from buttons("facilitation.prompt_keyboard", facilitation.prompt_keyboard(_, 7))
     yield from buttons("facilitation.stay_keyboard", facilitation.stay_keyboard(_, 7))
     reason_text, reason_markup = facilitation.ask_reason(_, 7)
@@ -697,7 +698,16 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield Rendered("facilitation.decided", "alert", words.alert(facilitation.decided(_, verdict)))
     for name in NAMES:
         known = user(3001, name)
-        yield message("facilitation.withdrew", facilitation.withdrew(_, known, "B3"))
+        for place in (registration(), registration(role=Role.REPRESENTATIVE, status=RegistrationStatus.ACTIVE)):
+            withdrawal = Withdrawal(place, person(3001, name))
+            yield message("facilitation.withdrew", facilitation.withdrew(_, withdrawal))
+            yield message("facilitation.withdraw_kept", facilitation.withdraw_kept(_, withdrawal))
+            for text, markup in (
+                facilitation.withdraw_question(_, withdrawal, CATALOGUE),
+                facilitation.withdraw_reason_question(_, withdrawal),
+            ):
+                yield message("facilitation.withdraw_question", text)
+                yield from buttons("facilitation.withdraw_question", markup)
         for removed in (False, True):
             for changed in (False, True):
                 yield message(
@@ -710,10 +720,14 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for pairs in ([], [(code, user(4000 + n, NAMES[n % len(NAMES)])) for n, code in enumerate(CODES)]):
         yield message("facilitation.facilitator_list", facilitation.facilitator_list(_, pairs, CATALOGUE))
     people = [person(5000 + n, name) for n, name in enumerate(NAMES * 10)]
-    for left in (0, 3):
-        yield message("facilitation.digest", facilitation.digest(_, "B3", people, left, CATALOGUE))
-    yield message("facilitation.digest", facilitation.digest(_, "B3", [], 2, CATALOGUE))
-    yield message("facilitation.digest", facilitation.digest(_, "B3", people[:3], 0, CATALOGUE))
+    for found in (
+        facilitation.Digested(people, people, people, True),
+        facilitation.Digested(people, [], [], False),
+        facilitation.Digested([], people[:2], [], False),
+        facilitation.Digested([], people[:2], [], False, grouped=True),
+        facilitation.Digested(people[:3], [], people[:1], False),
+    ):
+        yield message("facilitation.digest", facilitation.digest(_, "B3", found, CATALOGUE))
     yield message("facilitation.taskforce_card", facilitation.taskforce_card(_, card, CATALOGUE))
     yield message(
         "facilitation.taskforce_card",
@@ -1026,7 +1040,7 @@ def test_a_typed_profile_and_motivation_parse_and_fit_everywhere_they_are_shown(
     _fits(profile.profile_page(_, someone, CATALOGUE))
     _fits(facilitation.application_text(_, facts, CATALOGUE))
     _fits(facilitation.decision(_, facts, CATALOGUE))
-    _fits(facilitation.digest(_, "B3", [someone] * 12, 1, CATALOGUE))
+    _fits(facilitation.digest(_, "B3", facilitation.Digested([someone] * 12, [someone], [someone], True), CATALOGUE))
     _fits(facilitation.members_text(_, "B3", [member(1, name)], CATALOGUE))
     _fits(browse.welcome_back(_, name[:100], ["B3"]))
     _fits(groups.welcome(_, name, Role.MEMBER, CATALOGUE.region_names[0], CATALOGUE))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import translator
-from bot.models import Catalogue, RegistrationStatus, Role
+from bot.models import Catalogue, EndedBy, RegistrationStatus, Role
 from bot.storage.database import Database
 from bot.storage.membership import Member
 from bot.storage.migrations import MIGRATIONS
@@ -124,19 +124,41 @@ async def test_pending_lists_open_applications_with_buttons(running_bot: Running
 
 
 async def test_an_admin_withdraws_a_leader_to_free_the_place(running_bot: RunningBot) -> None:
+    """Issue 23: /withdraw withdrew at once, named the person by their Telegram name and gave them no reason.
+    It asks first, naming the place and the person as registered; Withdraw asks for the reason they read."""
     standin = running_bot.standin
     p = people(standin)
     await apply(p["ada"], "B4")
     prompt = await prompt_for(p["admin"], standin)
     await p["admin"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    await running_bot.settled()  # the approval told
+    assert running_bot.db is not None  # her registered name is not her Telegram name
+    await running_bot.db.write("UPDATE people SET name = 'Ada King' WHERE telegram_id = ?", (p["ada"].id,))
     assert "for the Executive Secretariat" in (await p["bob"].say(f"/withdraw {p['ada'].id} B4")).text
-    marker = len(standin.sent)
-    await p["admin"].say(f"/withdraw {p['ada'].id} B4")
-    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "withdrawn from Task Force B4" in s.text, start=marker)
-    await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "has withdrawn your registration" in s.text)
-    assert running_bot.db is not None
+    question = await p["admin"].say(f"/withdraw {p['ada'].id} B4")
+    assert 'Withdraw <a href="tg://user?id=1001">Ada King</a> (Global Leader, active)' in question.text
+    assert [label for label, _ in question.buttons] == ["Withdraw", "Cancel"]
+    kept = await p["admin"].press("Cancel")
+    assert 'Nothing changed: <a href="tg://user?id=1001">Ada King</a> stays in Task Force B4' in kept.text
+    forged = await p["bob"].alert(question.buttons[0][1], question.message_id or 0)  # not an admin: refused
+    assert "for the Executive Secretariat" in forged
+    asked = await p["admin"].press_data(question.buttons[0][1], question.message_id or 0)
+    assert 'Why is <a href="tg://user?id=1001">Ada King</a> withdrawn?' in asked.text
+    await running_bot.stop()  # the question waits in the database: a restart loses nothing
+    await running_bot.start()
+    done = await p["admin"].say("You no longer answer our messages.")
+    assert "Ada King</a> is withdrawn from Task Force B4 and told so" in done.text
+    told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "has withdrawn your registration" in s.text)
+    assert "Reason: “You no longer answer our messages.”" in told.text
+    late = await p["admin"].alert(question.buttons[0][1], question.message_id or 0)  # an old Withdraw: inert
+    assert "is not registered in Task Force B4" in late
     [registration] = await registrations_of(running_bot.db, p["ada"].id)
-    assert registration.status.value == "withdrawn"
+    assert (registration.status, registration.ended_by) == (RegistrationStatus.WITHDRAWN, EndedBy.SECRETARIAT)
+    assert "Global Leader · withdrawn by the Secretariat" in (await p["ada"].say("/mytaskforces")).text
+    withdrawn = [
+        row for row in await audit_rows(running_bot.db, p["ada"].id) if row["action"] == "registration.withdrawn"
+    ]
+    assert [row["actor_id"] for row in withdrawn] == [ADMIN_ID]
 
 
 async def test_application_reaches_both_facilitators_and_the_first_decision_wins(running_bot: RunningBot) -> None:
@@ -381,6 +403,35 @@ async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_
     assert len([s for s in standin.sent if s.chat_id == p["fran"].id and "New Team Members" in s.text]) == 1
 
 
+async def test_a_task_force_without_facilitator_has_its_digest_go_to_the_secretariat(running_bot: RunningBot) -> None:
+    """Issue 23: a newcomer of C1, which nobody facilitates, reached no one. The digest names who joined, who
+    left and whom the Secretariat withdrew; it goes to the admins while C1 has no facilitator."""
+    standin = running_bot.standin
+    p = people(standin)
+    await seed(running_bot, Seeded(1003, name="Cy Gone", places=(("C1", Role.MEMBER, RegistrationStatus.ACTIVE),)))
+    await seed(running_bot, Seeded(1004, name="Di Out", places=(("C1", Role.MEMBER, RegistrationStatus.ACTIVE),)))
+    await running_bot.ticks()  # the digest clock starts
+    await apply(p["ada"], "C1", role="Team Member", member="Neither")
+    cy = ChatUser(standin, 1003)
+    await cy.say("/leave C1")
+    await cy.press("Leave C1")
+    await p["admin"].say("/withdraw 1004 C1")
+    await p["admin"].press("Withdraw")
+    await p["admin"].press("Skip")
+    running_bot.clock.advance(days=1)
+    digest = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "New Team Members" in s.text)
+    assert "C1 · " in digest.text and "has no facilitator yet" in digest.text and "Ada Lovelace" in digest.text
+    assert 'Left the Task Force: <a href="tg://user?id=1003">Cy Gone</a>.' in digest.text
+    assert 'Withdrawn by the Executive Secretariat: <a href="tg://user?id=1004">Di Out</a>.' in digest.text
+    await facilitate(p["admin"], (p["fran"], "C1"))  # named now: the next day's digest is theirs
+    await apply(p["bob"], "C1", role="Team Member", member="Neither")
+    running_bot.clock.advance(days=1)
+    theirs = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Bob Builder" in s.text)
+    assert "has no facilitator" not in theirs.text
+    await running_bot.settled()
+    assert not [s for s in standin.sent if s.chat_id == ADMIN_ID and "Bob Builder" in s.text]
+
+
 async def test_a_waiting_decision_is_reminded_three_times_then_goes_to_the_admins(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
@@ -469,6 +520,8 @@ async def test_admin_details_are_said_plainly(running_bot: RunningBot) -> None:
     prompt = await prompt_for(p["fran"], standin)
     marker = len(standin.sent)
     await p["admin"].say(f"/withdraw {p['ada'].id} C4")
+    await p["admin"].press("Withdraw")
+    await p["admin"].press("Skip")
     closed = await standin.wait_for(
         lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id, start=marker
     )

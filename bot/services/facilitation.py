@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from pydantic import Field
+
 from bot.models import Catalogue, EndedBy, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
 from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
@@ -42,12 +44,16 @@ class Facilitated(Payload):
 
 
 class Digest(Payload):
-    """A day of one task force for its facilitators: the new Team Members (read when it goes, so that those who
-    deleted their data are left out) and how many left. `/forget` takes a person's id out of `ids`."""
+    """A day of one task force for its facilitators (for the Secretariat when it has none): the new Team Members,
+    who left and whom the Secretariat withdrew, read when it goes (those who deleted their data meanwhile are
+    left out). `/forget` takes a person's id out of each list (`outbox.PEOPLE_LISTS`)."""
 
     code: str
-    ids: list[int]
-    left: int
+    ids: list[int]  # new Team Members
+    # Defaults: a row queued by an older release carries only a count of who left, which names no one.
+    leavers: list[int] = Field(default_factory=list)
+    withdrawn: list[int] = Field(default_factory=list)
+    unfacilitated: bool = False  # sent to the Secretariat: no facilitator is named
 
 
 class Verdict(StrEnum):
@@ -228,32 +234,84 @@ async def _add_member(tx: Transaction, person_id: int, code: str, now: datetime)
 
 
 async def end_registration(
-    tx: Transaction, registration: Registration, actor: int, now: datetime, *, by_admin: bool = False
+    tx: Transaction,
+    registration: Registration,
+    actor: int,
+    now: datetime,
+    *,
+    by_admin: bool = False,
+    reason: str | None = None,
 ) -> None:
     """Withdraw a registration (the person leaving, or an admin); open prompts say so, and by whom."""
     if by_admin and registration.status is RegistrationStatus.PENDING:
         await registrations.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
     ended_by = EndedBy.SECRETARIAT if by_admin else EndedBy.PERSON
     await registrations.end_registration(tx, registration.id, ended_by, now)
-    await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
+    detail = {"registration": registration.id, "reason": reason} if reason else None
+    await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce, detail)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)
     await groups.queue_removal(tx, registration.taskforce, registration.person_id, now)
 
 
-async def withdraw(
-    db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
-) -> KnownUser:
-    """An admin withdraws someone, e.g. a Leader who no longer serves, to free the place."""
+WITHDRAWN = "withdrawn_by_admin"
+
+
+class WithdrawnNotice(Payload):
+    """What the Secretariat wrote to the person it withdrew (none: no reason given; so are older rows)."""
+
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A place the Secretariat withdraws, or asks to: its person named by the name they registered with."""
+
+    registration: Registration
+    person: Person
+
+
+async def withdrawal(db: Database, admin_id: int, target: str, code: str, admins: Collection[int]) -> Withdrawal:
+    """The place /withdraw asks about, e.g. of a Leader who no longer serves; checked again when confirmed."""
     authority.require_admin(admin_id, admins)
-    person = await resolve(db, target)
+    known = await resolve(db, target)
+    held = next((r for r in await registrations.places_held(db, known.telegram_id) if r.taskforce == code), None)
+    person = await people_rows.get_person(db, known.telegram_id)
+    if held is None or person is None:
+        raise Refused("not_registered_other", who=known.full_name, code=code)
+    return Withdrawal(held, person)
+
+
+async def open_withdrawal(
+    db: Database | Transaction, admin_id: int, registration_id: int, admins: Collection[int]
+) -> Withdrawal:
+    """The place a pressed button is about, if an admin presses it and the place is still held."""
+    authority.require_admin(admin_id, admins)
+    registration = await registrations.get_registration(db, registration_id)
+    person = (
+        await people_rows.get_person(db, registration.person_id) if registration and registration.person_id else None
+    )
+    if registration is None or person is None:
+        raise Refused("stale")
+    if not registration.status.holds_place:
+        raise Refused("not_registered_other", who=person.name, code=registration.taskforce)
+    return Withdrawal(registration, person)
+
+
+async def withdraw(
+    db: Database, admin_id: int, registration_id: int, reason: str | None, admins: Collection[int], now: datetime
+) -> Withdrawal:
+    """An admin withdraws someone, to free the place; the person is told, with the reason when one is given.
+    Who presses and the place are checked again in the transaction that withdraws it: a second press, or one
+    after the person left, changes nothing."""
     async with db.transaction() as tx:
-        held = next((r for r in await registrations.places_held(tx, person.telegram_id) if r.taskforce == code), None)
-        if held is None:
-            raise Refused("not_registered_other", who=person.full_name, code=code)
-        await end_registration(tx, held, admin_id, now, by_admin=True)
-        await outbox.enqueue(tx, person.telegram_id, "withdrawn_by_admin", now, registration_id=held.id)
-    return person
+        withdrawn = await open_withdrawal(tx, admin_id, registration_id, admins)
+        await end_registration(tx, withdrawn.registration, admin_id, now, by_admin=True, reason=reason)
+        notice = WithdrawnNotice(reason=reason)
+        await outbox.enqueue(
+            tx, withdrawn.person.telegram_id, WITHDRAWN, now, registration_id=registration_id, payload=notice
+        )
+    return withdrawn
 
 
 async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
@@ -367,9 +425,10 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
     return queued
 
 
-async def queue_digest(db: Database, hour: int, now: datetime) -> int:
-    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members, and how many
-    left the task force and so its group."""
+async def queue_digest(db: Database, hour: int, admins: Collection[int], now: datetime) -> int:
+    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members, who left the task
+    force (and so its group) and whom the Secretariat withdrew; to the admins for a task force without
+    facilitator, or a newcomer there would reach no one."""
     today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     due_at = today if now >= today else today - timedelta(days=1)
     last = await runs.last_run(db, DIGEST)
@@ -379,12 +438,19 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
     async with db.transaction() as tx:
         if last is not None:
             joined = await membership.new_members_since(tx, last, now)
-            left = await membership.left_groups_since(tx, last, now)
-            for code in sorted({*joined, *left}):
-                ids = [person.telegram_id for person in joined.get(code, [])]
-                digest = Digest(code=code, ids=ids, left=left.get(code, 0))
-                for _, facilitator in await facilitators.assigned(tx, code):
-                    await outbox.enqueue(tx, facilitator.telegram_id, DIGEST, now, payload=digest)
+            ended = await membership.ended_since(tx, last, now)
+            for code in sorted({*joined, *ended}):
+                facilitating = [user.telegram_id for _, user in await facilitators.assigned(tx, code)]
+                by_whom = ended.get(code, {})
+                digest = Digest(
+                    code=code,
+                    ids=[person.telegram_id for person in joined.get(code, [])],
+                    leavers=by_whom.get(EndedBy.PERSON, []),
+                    withdrawn=by_whom.get(EndedBy.SECRETARIAT, []),
+                    unfacilitated=not facilitating,
+                )
+                for chat_id in facilitating or sorted(admins):
+                    await outbox.enqueue(tx, chat_id, DIGEST, now, payload=digest)
                     queued += 1
         await runs.set_last_run(tx, DIGEST, now)
     return queued
