@@ -819,7 +819,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for scoped in (False, True):
         yield message("reports.summary", reports.summary(_, Statistics(figures, taskforces, 5), CATALOGUE, NOW, scoped))
     yield message("reports.export_preparing", reports.export_preparing(_, 100_000))
-    yield Rendered("exports.headers", "file", " ".join(exports.headers(_)))
+    for columns in (exports.registration_columns(_), exports.person_columns(_)):
+        yield Rendered("exports.columns", "file", " ".join(name for _key, name, _width in columns))
+    labels = exports.Labels(_, CATALOGUE)
+    yield Rendered("exports.labels", "file", " ".join([*labels.verdicts.values(), *labels.standings.values()]))
     yield Rendered("exports.Labels", "file", " ".join(exports.Labels(_, CATALOGUE).confirmed.values()))
 
     # the Delphi study
@@ -929,6 +932,7 @@ SAID_BY_HANDLERS = {
     "Every question, every round, the verdicts and the charts.",
     "Round {round}: {question}",
     "Registrations, profiles and decisions.",
+    "One row per person.",
 }
 
 

@@ -21,6 +21,7 @@ from bot.views import facilitation as views
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
+from tests.test_reports import documents, table_of
 
 
 def people(standin: BotApiStandIn) -> dict[str, ChatUser]:
@@ -383,6 +384,15 @@ async def test_without_facilitator_the_admins_decide_and_not_a_member_keeps_the_
     assert application.declared_status == "member" and application.motivation == "I know this field well."
     assert (place.role, place.status) == (Role.MEMBER, RegistrationStatus.ACTIVE)
     assert "Team Member · active" in (await p["ada"].say("/mytaskforces")).text
+    marker = len(standin.sent)  # the export shows what she declared and what was decided
+    await p["admin"].say("/export")
+    registrations, _people, _book = await documents(standin, ADMIN_ID, 3, marker)
+    rows = [(r["role"], r["status"], r["member_status_declared"], r["decision"], r["member_status"],
+             r["member_status_confirmed"]) for r in table_of(registrations)]  # fmt: skip
+    assert rows == [
+        ("Global Leader", "not accepted", "Member (Consortium of Members)", "not a member or partner", "Neither", "no"),
+        ("Team Member", "active", "", "", "Neither", "no"),
+    ]
 
 
 async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_day(running_bot: RunningBot) -> None:

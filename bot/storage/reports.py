@@ -25,6 +25,8 @@ class ExportRecord:
     decided_at: str | None
     reason: str | None
     decided_by: str | None
+    verdict: str | None
+    declared_status: str | None  # the member status declared in the application, as the decider saw it
     telegram_id: int
     name: str
     organisation: str
@@ -52,7 +54,7 @@ async def export_batch(
     rows = await db.fetchall(
         "SELECT r.taskforce, r.role, r.status, r.ended_by,"
         " CASE WHEN r.role = 'representative' THEN r.region END AS region_held,"
-        " r.created_at, r.updated_at, r.decided_at, r.reason, d.full_name AS decided_by,"
+        " r.created_at, r.updated_at, r.decided_at, r.reason, d.full_name AS decided_by, r.verdict, r.declared_status,"
         " p.telegram_id, p.name, p.organisation, p.country, p.region,"
         " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username, r.id"
         " FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
@@ -62,6 +64,40 @@ async def export_batch(
         _scope(codes) | {"code": after[0], "id": after[1], "size": size},
     )
     return [(ExportRecord(*row[:-1]), row[-1]) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One person in scope: their profile, how to reach them, the task forces they hold a place in."""
+
+    telegram_id: int
+    name: str
+    organisation: str
+    country: str
+    region: str
+    stakeholder_type: str
+    member_status: str
+    member_status_confirmed: int | None
+    email: str | None
+    username: str | None
+    chosen_language: str | None
+    telegram_language: str | None
+    created_at: str
+    taskforces: str | None  # codes joined by ","
+
+
+async def people_batch(db: Reader, codes: list[str] | None, after: int, size: int) -> list[PersonRecord]:
+    """The next `size` people in scope after the id `after`, each with the places they hold in scope."""
+    rows = await db.fetchall(
+        "SELECT p.telegram_id, p.name, p.organisation, p.country, p.region, p.stakeholder_type, p.member_status,"
+        " p.member_status_confirmed, p.email, k.username, k.chosen_language, k.language, p.created_at,"
+        " (SELECT group_concat(r.taskforce) FROM registrations r WHERE r.person_id = p.telegram_id"
+        f"  AND r.status IN ('active', 'pending') AND {_IN_SCOPE}) AS taskforces"
+        " FROM people p LEFT JOIN known_users k ON k.telegram_id = p.telegram_id"
+        f" WHERE {_PERSON_IN_SCOPE} AND p.telegram_id > :after ORDER BY p.telegram_id LIMIT :size",
+        _scope(codes) | {"after": after, "size": size},
+    )
+    return [PersonRecord(*row) for row in rows]
 
 
 async def export_count(db: Reader, codes: list[str] | None) -> int:
