@@ -12,7 +12,30 @@ from bot.storage.database import Reader
 
 
 @dataclass(frozen=True, slots=True)
-class ExportRecord:
+class ProfileRecord:
+    """A person's profile and how to reach them, as each row of an export gives them."""
+
+    telegram_id: int
+    name: str
+    organisation: str
+    country: str
+    region: str
+    stakeholder_type: str
+    member_status: str
+    member_status_confirmed: int | None
+    email: str | None
+    username: str | None
+
+
+# A ProfileRecord's columns in its order, from people p and known_users k.
+_PROFILE = (
+    "p.telegram_id, p.name, p.organisation, p.country, p.region, p.stakeholder_type, p.member_status,"
+    " p.member_status_confirmed, p.email, k.username"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord(ProfileRecord):
     """One registration with its person's profile and its decision."""
 
     taskforce: str
@@ -27,16 +50,6 @@ class ExportRecord:
     decided_by: str | None
     verdict: str | None
     declared_status: str | None  # the member status declared in the application, as the decider saw it
-    telegram_id: int
-    name: str
-    organisation: str
-    country: str
-    region: str
-    stakeholder_type: str
-    member_status: str
-    member_status_confirmed: int | None
-    email: str | None
-    username: str | None
 
 
 def _scope(codes: list[str] | None) -> dict[str, object]:
@@ -52,11 +65,10 @@ async def export_batch(
     """The next `size` registrations of living people after `after` (task force, id), with their ids:
     read in batches, so that an export of any size never holds all of them at once."""
     rows = await db.fetchall(
-        "SELECT r.taskforce, r.role, r.status, r.ended_by,"
+        f"SELECT {_PROFILE}, r.taskforce, r.role, r.status, r.ended_by,"
         " CASE WHEN r.role = 'representative' THEN r.region END AS region_held,"
         " r.created_at, r.updated_at, r.decided_at, r.reason, d.full_name AS decided_by, r.verdict, r.declared_status,"
-        " p.telegram_id, p.name, p.organisation, p.country, p.region,"
-        " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username, r.id"
+        " r.id"
         " FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
         " LEFT JOIN known_users k ON k.telegram_id = r.person_id"
         " LEFT JOIN known_users d ON d.telegram_id = r.decided_by"
@@ -67,19 +79,9 @@ async def export_batch(
 
 
 @dataclass(frozen=True, slots=True)
-class PersonRecord:
+class PersonRecord(ProfileRecord):
     """One person in scope: their profile, how to reach them, the task forces they hold a place in."""
 
-    telegram_id: int
-    name: str
-    organisation: str
-    country: str
-    region: str
-    stakeholder_type: str
-    member_status: str
-    member_status_confirmed: int | None
-    email: str | None
-    username: str | None
     chosen_language: str | None
     telegram_language: str | None
     created_at: str
@@ -89,8 +91,7 @@ class PersonRecord:
 async def people_batch(db: Reader, codes: list[str] | None, after: int, size: int) -> list[PersonRecord]:
     """The next `size` people in scope after the id `after`, each with the places they hold in scope."""
     rows = await db.fetchall(
-        "SELECT p.telegram_id, p.name, p.organisation, p.country, p.region, p.stakeholder_type, p.member_status,"
-        " p.member_status_confirmed, p.email, k.username, k.chosen_language, k.language, p.created_at,"
+        f"SELECT {_PROFILE}, k.chosen_language, k.language, p.created_at,"
         " (SELECT group_concat(r.taskforce) FROM registrations r WHERE r.person_id = p.telegram_id"
         f"  AND r.status IN ('active', 'pending') AND {_IN_SCOPE}) AS taskforces"
         " FROM people p LEFT JOIN known_users k ON k.telegram_id = p.telegram_id"

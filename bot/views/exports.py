@@ -21,7 +21,7 @@ from typing import TextIO
 from bot.i18n import Translate, language_for
 from bot.models import Catalogue, RegistrationStatus, Role, Standing, standing
 from bot.services.facilitation import Verdict
-from bot.storage.reports import ExportRecord, PersonRecord
+from bot.storage.reports import ExportRecord, PersonRecord, ProfileRecord
 from bot.views.words import role_label, status_label
 from bot.views.xlsx import Cell, Sheet, Workbook, row_xml
 
@@ -33,10 +33,9 @@ def neutralised(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
-    """(key, name in the reader's language, width) of each column of a registration's row, in order."""
+def _profile_columns(_: Translate) -> list[tuple[str, str, float]]:
+    """(key, name in the reader's language, width) of the columns every row has: who, and how to reach them."""
     return [
-        ("taskforce", _("Task Force"), 10),
         ("telegram_id", _("Telegram id"), 12),
         ("name", _("Name"), 28),
         ("organisation", _("Organisation"), 28),
@@ -47,6 +46,14 @@ def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
         ("member_status_confirmed", _("Member status confirmed"), 12),
         ("email", _("E-mail"), 30),
         ("telegram_username", _("Telegram username"), 20),
+    ]
+
+
+def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
+    """The columns of a registration's row, in order (`record_cells`)."""
+    return [
+        ("taskforce", _("Task Force"), 10),
+        *_profile_columns(_),
         ("role", _("Role"), 22),
         ("region_represented", _("Region represented"), 20),
         ("status", _("Status"), 18),
@@ -61,18 +68,9 @@ def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
 
 
 def person_columns(_: Translate) -> list[tuple[str, str, float]]:
-    """(key, name, width) of each column of a person's row: one row per person."""
+    """The columns of a person's row, in order (`person_cells`): one row per person."""
     return [
-        ("telegram_id", _("Telegram id"), 12),
-        ("name", _("Name"), 28),
-        ("organisation", _("Organisation"), 28),
-        ("country", _("Country"), 18),
-        ("region", _("Region"), 20),
-        ("stakeholder_type", _("Stakeholder type"), 26),
-        ("member_status", _('Member of "4 per 1000"'), 24),
-        ("member_status_confirmed", _("Member status confirmed"), 12),
-        ("email", _("E-mail"), 30),
-        ("telegram_username", _("Telegram username"), 20),
+        *_profile_columns(_),
         ("language", _("Language"), 10),
         ("taskforces", _("Task Forces"), 24),
         ("registered_utc", _("Registered (UTC)"), 18),
@@ -99,10 +97,9 @@ class Labels:
         return self.statuses.get(code, code) if code else ""
 
 
-def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
-    """One registration's row; every text a person wrote (or that a decider wrote about them) neutralised."""
+def _profile_cells(labels: Labels, record: ProfileRecord) -> list[Cell]:
+    """Who, and how to reach them; what a person wrote neutralised."""
     return [
-        record.taskforce,
         record.telegram_id,
         neutralised(record.name),
         neutralised(record.organisation),
@@ -113,6 +110,14 @@ def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
         labels.confirmed.get(record.member_status_confirmed, ""),
         neutralised(record.email or ""),
         "@" + record.username if record.username else "",
+    ]
+
+
+def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
+    """One registration's row; every text a person wrote (or that a decider wrote about them) neutralised."""
+    return [
+        record.taskforce,
+        *_profile_cells(labels, record),
         labels.roles[record.role],
         labels.places.get(record.region_held, record.region_held) if record.region_held else "",
         labels.standings[standing(RegistrationStatus(record.status), record.ended_by)],
@@ -129,16 +134,7 @@ def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
 def person_cells(labels: Labels, record: PersonRecord) -> list[Cell]:
     """One person's row: the language the bot writes to them in, and the task forces they hold a place in."""
     return [
-        record.telegram_id,
-        neutralised(record.name),
-        neutralised(record.organisation),
-        neutralised(record.country),
-        labels.places.get(record.region, record.region),
-        labels.places.get(record.stakeholder_type, record.stakeholder_type),
-        labels.status(record.member_status),
-        labels.confirmed.get(record.member_status_confirmed, ""),
-        neutralised(record.email or ""),
-        "@" + record.username if record.username else "",
+        *_profile_cells(labels, record),
         record.chosen_language or language_for(record.telegram_language),
         ", ".join(sorted(record.taskforces.split(","))) if record.taskforces else "",
         _moment(record.created_at),
