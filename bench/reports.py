@@ -103,7 +103,9 @@ async def measure(path: Path, what: str) -> None:
                 files = exports.ExportFiles(_, catalogue, Path(folder))
                 async for batch in reports.export_batches(db, codes):
                     await asyncio.to_thread(files.add, batch)
-                table, book = await asyncio.to_thread(files.finish, "bench")
+                async for people in reports.export_people(db, codes):
+                    await asyncio.to_thread(files.add_people, people)
+                table, _people, book = await asyncio.to_thread(files.finish, "bench")
                 size = f"{count} rows: {table.name} {table.stat().st_size / 2**20:.1f} MiB"
                 size += f", XLSX {book.stat().st_size / 2**20:.1f} MiB"
         elif what == "members":

@@ -33,6 +33,32 @@ class RegistrationStatus(StrEnum):
         return self in (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING)
 
 
+class TextRefused(ValueError):
+    """A text of several languages refused: English for the operator's log (objectives.json), and a `code`
+    that the views word in the reader's language (a Delphi round's file)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class EndedBy(StrEnum):
+    """Who ended a place: its person (left, gave it up, deleted their data) or the Secretariat (/withdraw)."""
+
+    PERSON = "person"
+    SECRETARIAT = "secretariat"
+
+
+class Standing(StrEnum):
+    """A registration as people read it: its status, a withdrawn place told apart by who ended it."""
+
+    ACTIVE = "active"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    LEFT = "left"  # its person left (or gave the place up, or deleted their data)
+    WITHDRAWN = "withdrawn"  # the Secretariat withdrew it
+
+
 class Localized(RootModel[dict[str, str]]):
     """A text of objectives.json in several languages; English is required and the fallback.
 
@@ -49,9 +75,9 @@ class Localized(RootModel[dict[str, str]]):
     @model_validator(mode="after")
     def _has_english(self) -> Localized:
         if not self.root.get("en", "").strip():
-            raise ValueError("an English text (en) is required")
+            raise TextRefused("english_required", "an English text (en) is required")
         if any(not text.strip() for text in self.root.values()):
-            raise ValueError("a translation is empty")
+            raise TextRefused("translation_empty", "a translation is empty")
         return self
 
     @property
@@ -209,11 +235,25 @@ class Registration(BaseModel):
     updated_at: datetime
     # An application for a Representative place made by giving up this active one, of another region.
     moved_from: int | None = None
+    verdict: str | None = None  # the facilitator's decision (services.facilitation.Verdict), kept as decided
+    declared_status: str | None = None  # the member status the applicant declared, as the decider saw it
+    ended_by: EndedBy | None = None  # a withdrawn place: who ended it
 
     @property
     def region_held(self) -> str | None:
         """The region a Representative place is for: the place's own, whatever its holder's profile says now."""
         return self.region if self.role is Role.REPRESENTATIVE else None
+
+    @property
+    def standing(self) -> Standing:
+        return standing(self.status, self.ended_by)
+
+
+def standing(status: RegistrationStatus, ended_by: EndedBy | str | None) -> Standing:
+    """A place its person left reads "left"; "withdrawn" only when the Secretariat withdrew it."""
+    if status is not RegistrationStatus.WITHDRAWN:
+        return Standing(status.value)
+    return Standing.WITHDRAWN if ended_by == EndedBy.SECRETARIAT else Standing.LEFT
 
 
 class KnownUser(BaseModel):

@@ -92,8 +92,8 @@ async def test_leave_by_command_and_by_button(running_bot: RunningBot, ada: Chat
     assert "You have left Task Force C2" in left.text
     again = await ada.say("/leave C2")  # checked before asking
     assert "not registered in Task Force C2" in again.text and not again.buttons
-    mine = await ada.say("/mytaskforces")
-    assert "withdrawn" in mine.text
+    mine = await ada.say("/mytaskforces")  # she left: nobody withdrew her (issue 23)
+    assert "Team Member · left" in mine.text and "withdrawn" not in mine.text
     unknown = await ada.say("/leave ZZ9")
     assert "There is no Task Force" in unknown.text
 

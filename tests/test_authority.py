@@ -44,10 +44,11 @@ async def state(db: Database) -> tuple[object, ...]:
     [
         lambda db, cat: facilitation.assign(db, MALLORY, str(MALLORY), "B3", cat, ADMINS, NOW),
         lambda db, cat: facilitation.unassign(db, FRAN, str(FRAN), "B3", ADMINS, NOW),
-        lambda db, cat: facilitation.withdraw(db, FRAN, str(ADA), "B3", ADMINS, NOW),
+        lambda db, cat: facilitation.withdrawal(db, FRAN, str(ADA), "B3", ADMINS),
+        lambda db, cat: facilitation.withdraw(db, FRAN, 1, None, ADMINS, NOW),  # Ada's registration: the first
         lambda db, cat: facilitation.facilitator_list(db, MALLORY, None, ADMINS),
     ],
-    ids=["assign", "unassign", "withdraw", "list"],
+    ids=["assign", "unassign", "withdraw", "withdraw-confirmed", "list"],
 )
 async def test_admin_actions_refuse_everyone_else(db: Database, catalogue: Catalogue, world: int, attempt) -> None:  # type: ignore[no-untyped-def]
     before = await state(db)
@@ -99,7 +100,9 @@ async def test_admin_actions_refuse_what_does_not_exist(db: Database, catalogue:
     with pytest.raises(Refused, match="not_facilitator_of"):
         await facilitation.unassign(db, ADMIN, str(ADA), "B3", ADMINS, NOW)
     with pytest.raises(Refused, match="not_registered_other"):
-        await facilitation.withdraw(db, ADMIN, str(FRAN), "B3", ADMINS, NOW)
+        await facilitation.withdrawal(db, ADMIN, str(FRAN), "B3", ADMINS)
+    with pytest.raises(Refused, match="stale"):
+        await facilitation.withdraw(db, ADMIN, world + 1000, None, ADMINS, NOW)
 
 
 def test_the_cap_is_one_rule() -> None:

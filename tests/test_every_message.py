@@ -38,6 +38,7 @@ from bot.models import (
     BroadcastState,
     Content,
     ContentType,
+    EndedBy,
     KnownUser,
     Person,
     Registration,
@@ -62,7 +63,7 @@ from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
 from bot.services.delphi_results import Feedback, Results, Status, StudyResults
 from bot.services.errors import Refused
-from bot.services.facilitation import Balance, Verdict
+from bot.services.facilitation import Balance, Verdict, Withdrawal
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.reports import Statistics, TaskforceFigures
@@ -223,12 +224,12 @@ def applications() -> Iterator[Application]:
     ]
     decider = user(2001, LONGEST_NAME)
     yield Application(registration(), person(1001, LONGEST_NAME), others, None)
-    for status, role, decided_by in [
-        (RegistrationStatus.ACTIVE, Role.LEADER, 2001),
-        (RegistrationStatus.REJECTED, Role.LEADER, 2001),
-        (RegistrationStatus.ACTIVE, Role.MEMBER, 2001),
-        (RegistrationStatus.WITHDRAWN, Role.LEADER, None),
-        (RegistrationStatus.WITHDRAWN, Role.REPRESENTATIVE, 1),
+    for status, role, decided_by, verdict, ended_by in [
+        (RegistrationStatus.ACTIVE, Role.LEADER, 2001, "approve", None),
+        (RegistrationStatus.REJECTED, Role.LEADER, 2001, "reject", None),
+        (RegistrationStatus.REJECTED, Role.LEADER, 2001, "not_member", None),
+        (RegistrationStatus.WITHDRAWN, Role.LEADER, None, None, EndedBy.PERSON),
+        (RegistrationStatus.WITHDRAWN, Role.REPRESENTATIVE, 1, None, EndedBy.SECRETARIAT),
     ]:
         decided = registration(
             role=role,
@@ -236,10 +237,16 @@ def applications() -> Iterator[Application]:
             decided_by=decided_by,
             decided_at=NOW,
             reason=longest(MARKUP + RTL, REASON_LIMIT),
+            verdict=verdict,
+            ended_by=ended_by,
+            declared_status=CATALOGUE.member_statuses[0].code if verdict else None,
         )
         yield Application(decided, person(1001, MARKUP), others, decider)
     yield Application(
-        registration(status=RegistrationStatus.REJECTED, decided_by=5, decided_at=NOW), person(1, EMOJI), [], None
+        registration(status=RegistrationStatus.REJECTED, decided_by=5, decided_at=NOW, verdict="reject"),
+        person(1, EMOJI),
+        [],
+        None,
     )
     # A Representative moved to another region, who gave up the old region's place to apply for the new one's:
     # the prompt says what they gave up; refused, they stay in the task force as a Team Member.
@@ -247,15 +254,16 @@ def applications() -> Iterator[Application]:
         role=Role.REPRESENTATIVE, status=RegistrationStatus.WITHDRAWN, region=CATALOGUE.region_names[-1], id=3
     )
     kept_as_member = registration(role=Role.MEMBER, status=RegistrationStatus.ACTIVE, id=9)
-    for status, decided_by in [
-        (RegistrationStatus.PENDING, None),
-        (RegistrationStatus.ACTIVE, 2001),
-        (RegistrationStatus.REJECTED, 2001),
+    for status, decided_by, verdict in [
+        (RegistrationStatus.PENDING, None, None),
+        (RegistrationStatus.ACTIVE, 2001, "approve"),
+        (RegistrationStatus.REJECTED, 2001, "reject"),
     ]:
         moved = registration(
             role=Role.REPRESENTATIVE,
             status=status,
             decided_by=decided_by,
+            verdict=verdict,
             decided_at=NOW if decided_by else None,
             reason=longest(MARKUP + RTL, REASON_LIMIT) if decided_by else None,
             moved_from=given_up.id,
@@ -441,8 +449,18 @@ PROBLEMS = [
         ("closes_past", ()),
         ("string_pattern_mismatch", ()),
         ("too_long", ("1000",)),
+        *((code, ()) for code in sorted(set(delphi_service.EXPECTED.values()))),
+        *(
+            (code, (bound,))
+            for (code, _), bound in zip(
+                delphi_service.BOUNDS.values(), ("1", "2", "1e+15", "0", "-1e+15", "0"), strict=True
+            )
+        ),
+        ("english_required", ()),
+        ("translation_empty", ()),
+        ("a_type_of_pydantic_not_worded", ()),
     ]
-] + [Problem(longest(MARKUP, 300), "pydantic_own", (), longest(MARKUP + RTL, 1000))]
+] + [Problem(longest(MARKUP, 300), "one_of", ("likert", longest(MARKUP + RTL, 1000)))]
 
 
 def problems_of(changes: dict[str, Any]) -> list[Problem]:
@@ -647,6 +665,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for some in (joined, joined[:1], joined[1:2]):
         yield message("joining.joined", joining.joined(_, some, CATALOGUE, details))
     everything = [registration(code, role, status) for code in CODES for role in Role for status in RegistrationStatus]
+    everything.insert(0, registration("B3", status=RegistrationStatus.WITHDRAWN, ended_by=EndedBy.SECRETARIAT))
     for held_now in (everything, []):
         yield message("account.my_registrations", account.my_registrations(_, held_now, CATALOGUE))
     yield from buttons("account.my_registrations_keyboard", account.my_registrations_keyboard(_, everything, CATALOGUE))
@@ -668,7 +687,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         for kind in ("approval_prompt", "decision_reminder", "decision_escalation"):
             yield message(f"facilitation.prompt {kind}", facilitation.prompt(_, facts, CATALOGUE, kind))
         yield message("facilitation.decision", facilitation.decision(_, facts, CATALOGUE))
-        yield message("facilitation.withdrawn", facilitation.withdrawn(_, facts, CATALOGUE))
+        for reason in (None, longest(MARKUP + RTL, REASON_LIMIT)):
+            yield message("facilitation.withdrawn", facilitation.withdrawn(_, facts, CATALOGUE, reason))
     yield from buttons("facilitation.prompt_keyboard", facilitation.prompt_keyboard(_, 7))
     yield from buttons("facilitation.stay_keyboard", facilitation.stay_keyboard(_, 7))
     reason_text, reason_markup = facilitation.ask_reason(_, 7)
@@ -678,7 +698,16 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield Rendered("facilitation.decided", "alert", words.alert(facilitation.decided(_, verdict)))
     for name in NAMES:
         known = user(3001, name)
-        yield message("facilitation.withdrew", facilitation.withdrew(_, known, "B3"))
+        for place in (registration(), registration(role=Role.REPRESENTATIVE, status=RegistrationStatus.ACTIVE)):
+            withdrawal = Withdrawal(place, person(3001, name))
+            yield message("facilitation.withdrew", facilitation.withdrew(_, withdrawal))
+            yield message("facilitation.withdraw_kept", facilitation.withdraw_kept(_, withdrawal))
+            for text, markup in (
+                facilitation.withdraw_question(_, withdrawal, CATALOGUE),
+                facilitation.withdraw_reason_question(_, withdrawal),
+            ):
+                yield message("facilitation.withdraw_question", text)
+                yield from buttons("facilitation.withdraw_question", markup)
         for removed in (False, True):
             for changed in (False, True):
                 yield message(
@@ -686,14 +715,19 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                     facilitation.facilitator_changed(_, known, "B3", removed, changed),
                 )
     yield message("facilitation.facilitator_welcome", facilitation.facilitator_welcome(_, CODES, CATALOGUE))
+    yield message("facilitation.facilitator_added", facilitation.facilitator_added(_, "B3", CATALOGUE))
     yield message("facilitation.facilitator_removed", facilitation.facilitator_removed(_, "B3"))
     for pairs in ([], [(code, user(4000 + n, NAMES[n % len(NAMES)])) for n, code in enumerate(CODES)]):
         yield message("facilitation.facilitator_list", facilitation.facilitator_list(_, pairs, CATALOGUE))
     people = [person(5000 + n, name) for n, name in enumerate(NAMES * 10)]
-    for left in (0, 3):
-        yield message("facilitation.digest", facilitation.digest(_, "B3", people, left, CATALOGUE))
-    yield message("facilitation.digest", facilitation.digest(_, "B3", [], 2, CATALOGUE))
-    yield message("facilitation.digest", facilitation.digest(_, "B3", people[:3], 0, CATALOGUE))
+    for found in (
+        facilitation.Digested(people, people, people, True),
+        facilitation.Digested(people, [], [], False),
+        facilitation.Digested([], people[:2], [], False),
+        facilitation.Digested([], people[:2], [], False, grouped=True),
+        facilitation.Digested(people[:3], [], people[:1], False),
+    ):
+        yield message("facilitation.digest", facilitation.digest(_, "B3", found, CATALOGUE))
     yield message("facilitation.taskforce_card", facilitation.taskforce_card(_, card, CATALOGUE))
     yield message(
         "facilitation.taskforce_card",
@@ -785,7 +819,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     for scoped in (False, True):
         yield message("reports.summary", reports.summary(_, Statistics(figures, taskforces, 5), CATALOGUE, NOW, scoped))
     yield message("reports.export_preparing", reports.export_preparing(_, 100_000))
-    yield Rendered("exports.headers", "file", " ".join(exports.headers(_)))
+    for columns in (exports.registration_columns(_), exports.person_columns(_)):
+        yield Rendered("exports.columns", "file", " ".join(name for _key, name, _width in columns))
+    labels = exports.Labels(_, CATALOGUE)
+    yield Rendered("exports.labels", "file", " ".join([*labels.verdicts.values(), *labels.standings.values()]))
     yield Rendered("exports.Labels", "file", " ".join(exports.Labels(_, CATALOGUE).confirmed.values()))
 
     # the Delphi study
@@ -895,6 +932,7 @@ SAID_BY_HANDLERS = {
     "Every question, every round, the verdicts and the charts.",
     "Round {round}: {question}",
     "Registrations, profiles and decisions.",
+    "One row per person.",
 }
 
 
@@ -1006,7 +1044,7 @@ def test_a_typed_profile_and_motivation_parse_and_fit_everywhere_they_are_shown(
     _fits(profile.profile_page(_, someone, CATALOGUE))
     _fits(facilitation.application_text(_, facts, CATALOGUE))
     _fits(facilitation.decision(_, facts, CATALOGUE))
-    _fits(facilitation.digest(_, "B3", [someone] * 12, 1, CATALOGUE))
+    _fits(facilitation.digest(_, "B3", facilitation.Digested([someone] * 12, [someone], [someone], True), CATALOGUE))
     _fits(facilitation.members_text(_, "B3", [member(1, name)], CATALOGUE))
     _fits(browse.welcome_back(_, name[:100], ["B3"]))
     _fits(groups.welcome(_, name, Role.MEMBER, CATALOGUE.region_names[0], CATALOGUE))
@@ -1045,7 +1083,7 @@ def test_delphi_texts_typed_by_panellists_and_authors_parse_and_fit(
     _fits(delphi.question(_, step, heading=delphi.invitation_heading(_, step)))
     _fits(delphi.answered(_, step))
     _fits(delphi.all_answered(_, stored))
-    _fits(delphi.problems(_, [Problem(answer, "pydantic_own", (), comment)]))
+    _fits(delphi.problems(_, [Problem(answer, "one_of", (comment,))]))
     said = Feedback(1, results(stored).questions[0], typed_answer, [comment] * 3, True)
     _fits(delphi.question(_, DelphiStep(stored, 0, 1, 4, None, 0), heading=delphi_results.feedback_block(_, said)))
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
+from pathlib import Path
+
+import pytest
 
 from bot.i18n import translator
-from bot.models import Catalogue, RegistrationStatus, Role
+from bot.models import Catalogue, EndedBy, RegistrationStatus, Role
+from bot.storage.database import Database
 from bot.storage.membership import Member
+from bot.storage.migrations import MIGRATIONS
 from bot.storage.people import get_person, save_person
 from bot.storage.registrations import add_registration, registrations_of
 from bot.views import facilitation as views
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows, bot_with
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent, callback_update, message_update
 from tests.test_join_flow import fill_profile
+from tests.test_reports import documents, table_of
 
 
 def people(standin: BotApiStandIn) -> dict[str, ChatUser]:
@@ -28,13 +35,15 @@ def people(standin: BotApiStandIn) -> dict[str, ChatUser]:
 
 
 async def facilitate(admin: ChatUser, *who_codes: tuple[ChatUser, str]) -> None:
+    """Each assignment, and what the facilitator is told of it: a welcome the first time, a line after."""
     for person, code in who_codes:
         await person.say("/start")
         marker = len(admin.standin.sent)
         answer = await admin.say(f"/facilitator {person.id} {code}")
         assert "now facilitates" in answer.text
         await admin.standin.wait_for(
-            lambda s, p=person: s.chat_id == p.id and "now a facilitator" in s.text, start=marker
+            lambda s, p=person: s.chat_id == p.id and ("now a facilitator" in s.text or "now also" in s.text),
+            start=marker,
         )
 
 
@@ -78,6 +87,25 @@ async def test_assignment_is_for_admins_and_needs_a_started_bot(running_bot: Run
     assert "/pending" not in (await p["gus"].say("/help")).text
 
 
+async def test_a_facilitator_assigned_twice_is_welcomed_once(running_bot: RunningBot) -> None:
+    """Issue 23: two assignments in a row made two welcomes, each listing both task forces. The welcome
+    waiting names both; a later assignment is one line."""
+    standin = running_bot.standin
+    p = people(standin)
+    await p["fran"].say("/start")
+    for code in ("B3", "C1"):
+        assert "now facilitates" in (await p["admin"].say(f"/facilitator {p['fran'].id} {code}")).text
+    await running_bot.settled()
+    assert "now facilitates" in (await p["admin"].say(f"/facilitator {p['fran'].id} D1")).text
+    added = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "now also facilitate" in s.text)
+    assert "Task Force D1" in added.text and "/pending" not in added.text
+    await running_bot.settled()
+    welcomes = [s.text for s in p["fran"].messages if "You are now a facilitator" in s.text]
+    assert len(welcomes) == 1, welcomes
+    told = "\n".join(s.text for s in p["fran"].messages)
+    assert all(f"{code} · " in told for code in ("B3", "C1", "D1"))
+
+
 async def test_pending_lists_open_applications_with_buttons(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
@@ -97,19 +125,41 @@ async def test_pending_lists_open_applications_with_buttons(running_bot: Running
 
 
 async def test_an_admin_withdraws_a_leader_to_free_the_place(running_bot: RunningBot) -> None:
+    """Issue 23: /withdraw withdrew at once, named the person by their Telegram name and gave them no reason.
+    It asks first, naming the place and the person as registered; Withdraw asks for the reason they read."""
     standin = running_bot.standin
     p = people(standin)
     await apply(p["ada"], "B4")
     prompt = await prompt_for(p["admin"], standin)
     await p["admin"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    await running_bot.settled()  # the approval told
+    assert running_bot.db is not None  # her registered name is not her Telegram name
+    await running_bot.db.write("UPDATE people SET name = 'Ada King' WHERE telegram_id = ?", (p["ada"].id,))
     assert "for the Executive Secretariat" in (await p["bob"].say(f"/withdraw {p['ada'].id} B4")).text
-    marker = len(standin.sent)
-    await p["admin"].say(f"/withdraw {p['ada'].id} B4")
-    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "withdrawn from Task Force B4" in s.text, start=marker)
-    await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "has withdrawn your registration" in s.text)
-    assert running_bot.db is not None
+    question = await p["admin"].say(f"/withdraw {p['ada'].id} B4")
+    assert 'Withdraw <a href="tg://user?id=1001">Ada King</a> (Global Leader, active)' in question.text
+    assert [label for label, _ in question.buttons] == ["Withdraw", "Cancel"]
+    kept = await p["admin"].press("Cancel")
+    assert 'Nothing changed: <a href="tg://user?id=1001">Ada King</a> stays in Task Force B4' in kept.text
+    forged = await p["bob"].alert(question.buttons[0][1], question.message_id or 0)  # not an admin: refused
+    assert "for the Executive Secretariat" in forged
+    asked = await p["admin"].press_data(question.buttons[0][1], question.message_id or 0)
+    assert 'Why is <a href="tg://user?id=1001">Ada King</a> withdrawn?' in asked.text
+    await running_bot.stop()  # the question waits in the database: a restart loses nothing
+    await running_bot.start()
+    done = await p["admin"].say("You no longer answer our messages.")
+    assert "Ada King</a> is withdrawn from Task Force B4 and told so" in done.text
+    told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "has withdrawn your registration" in s.text)
+    assert "Reason: “You no longer answer our messages.”" in told.text
+    late = await p["admin"].alert(question.buttons[0][1], question.message_id or 0)  # an old Withdraw: inert
+    assert "is not registered in Task Force B4" in late
     [registration] = await registrations_of(running_bot.db, p["ada"].id)
-    assert registration.status.value == "withdrawn"
+    assert (registration.status, registration.ended_by) == (RegistrationStatus.WITHDRAWN, EndedBy.SECRETARIAT)
+    assert "Global Leader · withdrawn by the Secretariat" in (await p["ada"].say("/mytaskforces")).text
+    withdrawn = [
+        row for row in await audit_rows(running_bot.db, p["ada"].id) if row["action"] == "registration.withdrawn"
+    ]
+    assert [row["actor_id"] for row in withdrawn] == [ADMIN_ID]
 
 
 async def test_application_reaches_both_facilitators_and_the_first_decision_wins(running_bot: RunningBot) -> None:
@@ -201,6 +251,31 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     assert any(row["action"] == "decision.reject" and row["actor_id"] == p["fran"].id for row in audit)
 
 
+STAY_OFFERED = {"en": "You are welcome to stay", "fr": "Vous pouvez rester", "es": "Le invitamos a quedarse"}
+
+
+@pytest.mark.parametrize("language", sorted(STAY_OFFERED))
+async def test_a_rejected_representative_is_offered_to_stay_not_told_she_is_in(
+    running_bot: RunningBot, language: str
+) -> None:
+    """Issue 23: in French she read "Bienvenue dans la Task Force comme Membre d'équipe" while she was in nothing
+    until she pressed the button; every language offers the place, and the button gives it."""
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(4001, places=(("C1", Role.REPRESENTATIVE, RegistrationStatus.PENDING),)))
+    assert running_bot.db is not None
+    await running_bot.db.write("UPDATE known_users SET chosen_language = ? WHERE telegram_id = 4001", (language,))
+    admin, lea = ChatUser(standin, ADMIN_ID), ChatUser(standin, 4001)
+    await admin.say("/pending")
+    await admin.press("Reject")
+    await admin.press("Skip")
+    told = await standin.wait_for(lambda s: s.chat_id == lea.id and STAY_OFFERED[language] in s.text)
+    assert "Bienvenue" not in told.text and len(told.buttons) == 1
+    assert [r.status for r in await registrations_of(running_bot.db, lea.id)] == [RegistrationStatus.REJECTED]
+    await lea.press_data(told.buttons[0][1], told.message_id or 0)
+    held = [(r.role, r.status) for r in await registrations_of(running_bot.db, lea.id)]
+    assert held == [(Role.REPRESENTATIVE, RegistrationStatus.REJECTED), (Role.MEMBER, RegistrationStatus.ACTIVE)]
+
+
 async def test_reject_without_a_reason(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
@@ -280,19 +355,44 @@ async def test_a_facilitator_cannot_decide_their_own_application(running_bot: Ru
     assert not [s for s in standin.sent if s.chat_id == p["fran"].id and "Application:" in s.text]
 
 
-async def test_without_facilitator_the_admins_decide(running_bot: RunningBot) -> None:
+async def test_without_facilitator_the_admins_decide_and_not_a_member_keeps_the_application(
+    running_bot: RunningBot,
+) -> None:
+    """Issue 23: "not a member" turned the application into a Team Member's place and the declared member
+    status into "neither": the prompt then read "Application: Team Member". The application stays as it was
+    made and decided, a Team Member's place beside it; the profile says what is true now."""
     standin = running_bot.standin
     p = people(standin)
     await apply(p["ada"], "A4")
     prompt = await prompt_for(p["admin"], standin)
     await p["admin"].press_data(prompt.buttons[2][1], prompt.message_id or 0)
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "could not be confirmed" in s.text)
-    assert "Team Member of Task Force A4" in told.text
+    assert "Team Member of Task Force A4" in told.text and told.buttons == []
+    closed = await standin.wait_for(lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id)
+    assert "Application: Global Leader of Task Force A4" in closed.text
+    assert 'Member of "4 per 1000": Member (Consortium of Members)' in closed.text
+    assert "Member status not confirmed by Sec Retariat" in closed.text
     assert running_bot.db is not None
     person = await get_person(running_bot.db, p["ada"].id)
     assert person is not None and person.member_status == "neither" and person.member_status_confirmed is False
-    [registration] = await registrations_of(running_bot.db, p["ada"].id)
-    assert (registration.role.value, registration.status.value) == ("member", "active")
+    application, place = await registrations_of(running_bot.db, p["ada"].id)
+    assert (application.role, application.status, application.verdict) == (
+        Role.LEADER,
+        RegistrationStatus.REJECTED,
+        "not_member",
+    )
+    assert application.declared_status == "member" and application.motivation == "I know this field well."
+    assert (place.role, place.status) == (Role.MEMBER, RegistrationStatus.ACTIVE)
+    assert "Team Member · active" in (await p["ada"].say("/mytaskforces")).text
+    marker = len(standin.sent)  # the export shows what she declared and what was decided
+    await p["admin"].say("/export")
+    registrations, _people, _book = await documents(standin, ADMIN_ID, 3, marker)
+    rows = [(r["role"], r["status"], r["member_status_declared"], r["decision"], r["member_status"],
+             r["member_status_confirmed"]) for r in table_of(registrations)]  # fmt: skip
+    assert rows == [
+        ("Global Leader", "not accepted", "Member (Consortium of Members)", "not a member or partner", "Neither", "no"),
+        ("Team Member", "active", "", "", "Neither", "no"),
+    ]
 
 
 async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_day(running_bot: RunningBot) -> None:
@@ -311,6 +411,35 @@ async def test_new_members_learn_their_facilitators_and_the_digest_comes_once_a_
     assert "Ada Lovelace" in digest.text and "Bob Builder" in digest.text
     await running_bot.settled()
     assert len([s for s in standin.sent if s.chat_id == p["fran"].id and "New Team Members" in s.text]) == 1
+
+
+async def test_a_task_force_without_facilitator_has_its_digest_go_to_the_secretariat(running_bot: RunningBot) -> None:
+    """Issue 23: a newcomer of C1, which nobody facilitates, reached no one. The digest names who joined, who
+    left and whom the Secretariat withdrew; it goes to the admins while C1 has no facilitator."""
+    standin = running_bot.standin
+    p = people(standin)
+    await seed(running_bot, Seeded(1003, name="Cy Gone", places=(("C1", Role.MEMBER, RegistrationStatus.ACTIVE),)))
+    await seed(running_bot, Seeded(1004, name="Di Out", places=(("C1", Role.MEMBER, RegistrationStatus.ACTIVE),)))
+    await running_bot.ticks()  # the digest clock starts
+    await apply(p["ada"], "C1", role="Team Member", member="Neither")
+    cy = ChatUser(standin, 1003)
+    await cy.say("/leave C1")
+    await cy.press("Leave C1")
+    await p["admin"].say("/withdraw 1004 C1")
+    await p["admin"].press("Withdraw")
+    await p["admin"].press("Skip")
+    running_bot.clock.advance(days=1)
+    digest = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "New Team Members" in s.text)
+    assert "C1 · " in digest.text and "has no facilitator yet" in digest.text and "Ada Lovelace" in digest.text
+    assert 'Left the Task Force: <a href="tg://user?id=1003">Cy Gone</a>.' in digest.text
+    assert 'Withdrawn by the Executive Secretariat: <a href="tg://user?id=1004">Di Out</a>.' in digest.text
+    await facilitate(p["admin"], (p["fran"], "C1"))  # named now: the next day's digest is theirs
+    await apply(p["bob"], "C1", role="Team Member", member="Neither")
+    running_bot.clock.advance(days=1)
+    theirs = await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Bob Builder" in s.text)
+    assert "has no facilitator" not in theirs.text
+    await running_bot.settled()
+    assert not [s for s in standin.sent if s.chat_id == ADMIN_ID and "Bob Builder" in s.text]
 
 
 async def test_a_waiting_decision_is_reminded_three_times_then_goes_to_the_admins(running_bot: RunningBot) -> None:
@@ -401,6 +530,8 @@ async def test_admin_details_are_said_plainly(running_bot: RunningBot) -> None:
     prompt = await prompt_for(p["fran"], standin)
     marker = len(standin.sent)
     await p["admin"].say(f"/withdraw {p['ada'].id} C4")
+    await p["admin"].press("Withdraw")
+    await p["admin"].press("Skip")
     closed = await standin.wait_for(
         lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id, start=marker
     )
@@ -448,3 +579,48 @@ async def test_a_place_already_held_is_not_offered(running_bot: RunningBot) -> N
         in roles.text
     )
     assert (await p["bob"].say("global leader")).buttons == roles.buttons  # not taken by typing either
+
+
+async def test_the_migration_reads_who_ended_a_place_and_what_was_decided_from_the_audit(tmp_path: Path) -> None:
+    """Rows an older release left: the words "left" and "withdrawn", and a decision's verdict, come from the
+    audit it wrote (who withdrew, at the row's last change; the decision naming the registration)."""
+    mine = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        for script in MIGRATIONS[:mine]:
+            old.executescript(script)
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (?)", (mine,))
+        rows = [  # id, person, task force, role, status, decided by, last change
+            (1, 11, "B3", "member", "withdrawn", None, "2026-02-01"),  # left
+            (2, 12, "C1", "member", "withdrawn", None, "2026-02-02"),  # withdrawn by the Secretariat (99)
+            (3, 13, "C1", "leader", "active", 99, "2026-02-03"),  # approved
+            (4, 11, "A4", "member", "active", 99, "2026-02-04"),  # "not a member", as it was written then
+        ]
+        for row in rows:
+            old.execute(
+                "INSERT INTO registrations (id, person_id, taskforce, role, status, decided_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, '2026-01-01', ?)",
+                row,
+            )
+        audit = [  # at, actor, action, subject, task force, detail
+            ("2026-02-01", 11, "registration.withdrawn", 11, "B3", None),
+            ("2026-02-02", 99, "registration.withdrawn", 12, "C1", None),
+            ("2026-02-03", 99, "decision.approve", 13, "C1", '{"registration": 3}'),
+            ("2026-02-04", 99, "decision.not_member", 11, "A4", '{"registration": 4}'),
+        ]
+        old.executemany(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            audit,
+        )
+    database = await Database.open(path)
+    try:
+        found = await database.fetchall("SELECT id, ended_by, verdict FROM registrations ORDER BY id")
+        assert [tuple(row) for row in found] == [
+            (1, "person", None),
+            (2, "secretariat", None),
+            (3, None, "approve"),
+            (4, None, "not_member"),
+        ]
+    finally:
+        await database.close()

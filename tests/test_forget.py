@@ -110,6 +110,7 @@ NEVER_A_PERSON = {
     ("registrations", "id"): "a row id",
     ("registrations", "reminders_sent"): "a count",
     ("registrations", "moved_from"): "a row id (the place given up for this one)",
+    ("registrations", "ended_by"): "a word: 'person' or 'secretariat'",
     ("audit_log", "id"): "a row id",
     ("reminders", "id"): "a row id",
     ("ptb_chat_data", "chat_id"): "chat_data is not stored (app.py: PersistenceInput(chat_data=False))",

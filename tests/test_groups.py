@@ -184,7 +184,7 @@ async def test_a_restart_between_request_and_decision_neither_loses_nor_repeats_
     assert len(requests) == 1 and len(decisions) == 1 and decisions[0]["sent_at"] is not None
 
 
-async def test_the_digest_counts_who_left_the_group(running_bot: RunningBot) -> None:
+async def test_the_digest_names_who_left_the_group(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     fran = await linked_b3(running_bot)
     await running_bot.ticks()  # the digest clock starts
@@ -193,7 +193,7 @@ async def test_the_digest_counts_who_left_the_group(running_bot: RunningBot) -> 
     await ada.press("Leave B3")
     running_bot.clock.advance(days=1)
     digest = await standin.wait_for(lambda s: s.chat_id == fran.id and "Left the Task Force" in s.text)
-    assert "Left the Task Force, and so its group: 1." in digest.text
+    assert 'Left the Task Force, and so its group: <a href="tg://user?id=1001">Ada Lovelace</a>.' in digest.text
 
 
 async def test_a_quiet_group_follows_its_migration_and_can_be_unlinked_from_private(running_bot: RunningBot) -> None:

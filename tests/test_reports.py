@@ -9,7 +9,11 @@ from datetime import datetime
 from matplotlib.image import imread
 from openpyxl import load_workbook
 
+from bot.i18n import translator
 from bot.models import RegistrationStatus, Role
+from bot.services.reports import Statistics, TaskforceFigures
+from bot.storage.reports import Figures
+from bot.views.reports import chart_figure
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
 from tests.standin import BotApiStandIn, Sent
 from tests.test_languages import french_typography_faults
@@ -36,6 +40,13 @@ async def documents(standin: BotApiStandIn, chat_id: int, count: int, start: int
     return [d for d in standin.sent[start:] if d.chat_id == chat_id and d.method == "sendDocument"]
 
 
+def table_of(document: Sent) -> list[dict[str, str]]:
+    """A CSV export as rows keyed by its heading: the columns' keys."""
+    raw = document.files["document"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for accents
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
 async def test_the_export_holds_every_registration_cell_by_cell(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     await seed(running_bot, *PEOPLE, ODD_NAME)
@@ -43,15 +54,11 @@ async def test_the_export_holds_every_registration_cell_by_cell(running_bot: Run
     marker = len(standin.sent)
     told = await admin.say("/export")
     assert "Preparing the export of 5 registrations" in told.text
-    csv_file, xlsx_file = await documents(standin, ADMIN_ID, 2, marker)
+    csv_file, people_file, xlsx_file = await documents(standin, ADMIN_ID, 3, marker)
 
-    raw = csv_file.files["document"]
-    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for accents
-    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    header, rows = table[0], table[1:]
-    assert header[:4] == ["Task Force", "Telegram id", "Name", "Organisation"]
-    as_dicts = [dict(zip(header, row, strict=True)) for row in rows]
-    assert [(r["Task Force"], r["Name"], r["Role"], r["Status"]) for r in as_dicts] == [
+    as_dicts = table_of(csv_file)
+    assert list(as_dicts[0])[:4] == ["taskforce", "telegram_id", "name", "organisation"]
+    assert [(r["taskforce"], r["name"], r["role"], r["status"]) for r in as_dicts] == [
         ("B3", "Awa Ndiaye", "Team Member", "active"),
         ("B3", '\'=HYPERLINK("http://evil")', "Team Member", "active"),
         ("C1", "Awa Ndiaye", "Global Leader", "pending the facilitator's decision"),
@@ -59,24 +66,63 @@ async def test_the_export_holds_every_registration_cell_by_cell(running_bot: Run
         ("E2", "Ana & <Bo>\x07", "Team Member", "active"),
     ]
     awa = as_dicts[0]
-    assert (awa["E-mail"], awa["Telegram username"], awa["Region"]) == ("awa@example.sn", "@awa_n", "Africa")
-    assert as_dicts[3]["Region represented"] == "Latin America"
+    assert (awa["email"], awa["telegram_username"], awa["region"]) == ("awa@example.sn", "@awa_n", "Africa")
+    assert as_dicts[3]["region_represented"] == "Latin America"
+    assert [(r["telegram_id"], r["taskforces"]) for r in table_of(people_file)] == [
+        ("501", "B3, C1"),
+        ("502", "B3"),
+        ("503", "C1"),
+        ("504", "E2"),
+    ]
 
     book = load_workbook(io.BytesIO(xlsx_file.files["document"]))
-    assert book.sheetnames == ["All", "B3", "C1", "E2"]
+    assert book.sheetnames == ["All", "People", "B3", "C1", "E2"]
     everything = book["All"]
-    assert everything.freeze_panes == "A2" and everything.auto_filter.ref == "A1:S6"
+    assert everything.freeze_panes == "A3" and everything.auto_filter.ref == "A2:U7"
     values = [[cell.value for cell in row] for row in everything.iter_rows()]
-    assert values[0] == header
-    assert values[2][2] == '\'=HYPERLINK("http://evil")'
-    assert isinstance(values[1][14], datetime)  # registered: a date cell, not text
-    assert [row[2] for row in book["C1"].iter_rows(min_row=2, values_only=True)] == ["Awa Ndiaye", "Zoë"]
-    assert book["E2"]["C2"].value == "Ana & <Bo>"  # escaped, and the control character XML cannot hold dropped
-    assert book["E2"].freeze_panes == "A2" and book["E2"].auto_filter.ref == "A1:S2"
+    assert values[0] == list(as_dicts[0]) and values[1][:3] == ["Task Force", "Telegram id", "Name"]
+    assert values[3][2] == '\'=HYPERLINK("http://evil")'
+    assert isinstance(values[2][14], datetime)  # registered: a date cell, not text
+    assert [row[2] for row in book["C1"].iter_rows(min_row=3, values_only=True)] == ["Awa Ndiaye", "Zoë"]
+    assert book["E2"]["C3"].value == "Ana & <Bo>"  # escaped, and the control character XML cannot hold dropped
+    assert book["E2"].freeze_panes == "A3" and book["E2"].auto_filter.ref == "A2:U3"
     assert everything.column_dimensions["C"].width == 28
 
     assert running_bot.db is not None
     assert "export" in [row["action"] for row in await audit_rows(running_bot.db)]
+
+
+async def test_exports_have_the_same_columns_in_every_language_and_a_row_per_person(running_bot: RunningBot) -> None:
+    """Issue 23: the columns were named in the requester's language, so a French and an English export could
+    not be read by one tool; and nothing listed each person once, with how to reach them."""
+    standin = running_bot.standin
+    await seed(running_bot, *PEOPLE)
+    assert running_bot.db is not None
+    await running_bot.db.write("UPDATE known_users SET chosen_language = 'es' WHERE telegram_id = 503")
+    admin = ChatUser(standin, ADMIN_ID)
+    exports = {}
+    for language, name in (("en", "English"), ("fr", "Français")):
+        await admin.say("/language")
+        await admin.press(name)
+        marker = len(standin.sent)
+        await admin.say("/export")
+        exports[language] = await documents(standin, admin.id, 3, marker)
+    books = {who: load_workbook(io.BytesIO(files[2].files["document"])) for who, files in exports.items()}
+    for index in (0, 1):  # the registrations and the people: same keys, same order
+        keys = [list(table_of(files[index])[0]) for files in exports.values()]
+        assert keys[0] == keys[1]
+    for sheet in (0, 1):
+        rows = [[cell.value for cell in book.worksheets[sheet][1]] for book in books.values()]
+        assert rows[0] == rows[1]
+    assert books["en"].worksheets[0]["N2"].value == "Status" and books["fr"].worksheets[0]["N2"].value == "Statut"
+    assert books["fr"].worksheets[0]["L3"].value == "Membre d'équipe"
+    people = {row["telegram_id"]: row for row in table_of(exports["fr"][1])}
+    assert (people["501"]["email"], people["501"]["language"], people["501"]["taskforces"]) == (
+        "awa@example.sn",
+        "en",
+        "B3, C1",
+    )
+    assert (people["503"]["language"], people["503"]["name"]) == ("es", "Zoë")
 
 
 async def test_a_facilitator_exports_its_own_and_others_nothing(running_bot: RunningBot) -> None:
@@ -88,9 +134,10 @@ async def test_a_facilitator_exports_its_own_and_others_nothing(running_bot: Run
     await standin.wait_for(lambda s: s.chat_id == fran.id and "You are now a facilitator" in s.text)
     marker = len(standin.sent)
     await fran.say("/export")
-    csv_file, _xlsx = await documents(standin, fran.id, 2, marker)
-    rows = list(csv.reader(io.StringIO(csv_file.files["document"].decode("utf-8-sig"))))[1:]
-    assert {row[0] for row in rows} == {"C1"} and len(rows) == 2
+    csv_file, people_file, _xlsx = await documents(standin, fran.id, 3, marker)
+    rows = table_of(csv_file)
+    assert {row["taskforce"] for row in rows} == {"C1"} and len(rows) == 2
+    assert [(row["telegram_id"], row["taskforces"]) for row in table_of(people_file)] == [("501", "C1"), ("503", "C1")]
 
     stranger = ChatUser(standin, 2002)
     for command in ("/export", "/stats"):
@@ -168,8 +215,8 @@ async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningB
     assert "By region: Africa 1 · Latin America 1" in text
     assert "By stakeholder type: Research and education 2" in text
     assert text.endswith(
-        "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / withdrawn"
-        " or rejected)\nC1: 0 · 1 · 0 / 1 / 0"
+        "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / left, withdrawn"
+        " or not accepted)\nC1: 0 · 1 · 0 / 1 / 0"
     )
     assert imread(io.BytesIO(png)).shape[:2] == (450, 900)  # one bar: the smallest chart
 
@@ -192,12 +239,26 @@ async def test_stats_count_a_facilitators_task_forces_only(running_bot: RunningB
 
     marker = len(standin.sent)  # /export is scoped the same way: both task forces of Gus, nothing else
     assert "Preparing the export of 5 registrations" in (await gus.say("/export")).text
-    csv_file, _xlsx = await documents(standin, gus.id, 2, marker)
-    rows = list(csv.reader(io.StringIO(csv_file.files["document"].decode("utf-8-sig"))))[1:]
-    assert sorted((row[0], row[1]) for row in rows) == [
+    csv_file, _people, _xlsx = await documents(standin, gus.id, 3, marker)
+    rows = table_of(csv_file)
+    assert sorted((row["taskforce"], row["telegram_id"]) for row in rows) == [
         ("B3", "501"),
         ("B3", "502"),
         ("B3", "507"),
         ("E2", "506"),
         ("E2", "508"),
     ]
+
+
+def test_the_charts_count_axis_has_whole_numbers_only() -> None:
+    """A few members: matplotlib would mark 0.5 and 1.5 on the count axis, and nobody is half a member."""
+    few = TaskforceFigures("B3", active={Role.LEADER: 0, Role.REPRESENTATIVE: 1, Role.MEMBER: 1})
+    none = TaskforceFigures("C1")
+    figures = Figures(people=2, places=[], representatives=[], by_region=[], by_type=[], joins_by_week=[],
+                      unreachable=0)  # fmt: skip
+    figure = chart_figure(translator("en"), Statistics(figures, [few, none], regions=5))
+    figure.canvas.draw()
+    [axes] = figure.axes
+    ticks = [tick for tick in axes.get_xticks() if axes.get_xlim()[0] <= tick <= axes.get_xlim()[1]]
+    assert len(ticks) >= 2
+    assert all(float(tick).is_integer() for tick in ticks), ticks

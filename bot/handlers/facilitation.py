@@ -15,20 +15,22 @@ from bot.chat.menus import update_menu
 from bot.chat.sender import OutboxKind, Rendered, Renderer
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import authority, facilitation
+from bot.services import authority, facilitation, groups
 from bot.services.applications import application
 from bot.services.errors import Refused
-from bot.services.facilitation import Digest, Removed, Verdict
+from bot.services.facilitation import Digest, Facilitated, Verdict, WithdrawnNotice
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.views import facilitation as views
 from bot.views import words
-from bot.views.facilitation import ApplicationChoice, ApplicationPress
+from bot.views.facilitation import ApplicationChoice, ApplicationPress, WithdrawPress
 
 # The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
 # becomes a Verdict. Reject ("no") asks for a reason first, and decides with Verdict.REJECT.
 VERDICTS: dict[ApplicationChoice, Verdict] = {"ok": Verdict.APPROVE, "nm": Verdict.NOT_MEMBER}
 # A rejection's reason awaited: the conversation's state, and the registration in the user data.
 REASON, REJECTING_KEY = "reason", "rejecting"
+# The same for the reason of a withdrawal by the Secretariat.
+WITHDRAW_REASON, WITHDRAWING_KEY = "withdraw_reason", "withdrawing"
 
 
 async def facilitator_command(update: Update, context: BotContext) -> None:
@@ -54,16 +56,68 @@ async def facilitator_command(update: Update, context: BotContext) -> None:
 
 
 async def withdraw_command(update: Update, context: BotContext) -> None:
+    """Asks first: whom, in which place; Withdraw asks for the reason the person reads."""
     d, _ = context.deps, context.tr
     authority.require_admin(context.person_id, d.settings.admins)  # before the usage, as /facilitator
     args = context.args or []
     if len(args) != 2:
         await send(update, views.withdraw_usage(_))
         return
-    code = args[1].upper()
-    person = await facilitation.withdraw(d.db, context.person_id, args[0], code, d.settings.admins, d.now())
-    await send(update, views.withdrew(_, person, code))
+    target = await facilitation.withdrawal(d.db, context.person_id, args[0], args[1].upper(), d.settings.admins)
+    await send(update, *views.withdraw_question(_, target, d.catalogue))
+
+
+async def withdraw_confirmed(update: Update, context: BotContext) -> str:
+    """Withdraw pressed: the reason is asked (the place and who presses are checked now, and again when
+    withdrawing). A refusal leaves whatever flow the admin was in as it was."""
+    d = context.deps
+    registration_id = context.press(WithdrawPress).registration
+    target = await facilitation.open_withdrawal(d.db, context.person_id, registration_id, d.settings.admins)
+    end_flows(context.user_data)
+    assert context.user_data is not None
+    context.user_data[WITHDRAWING_KEY] = registration_id
+    await save_user_data(update, context)
+    await send(update, *views.withdraw_reason_question(context.tr, target))
+    return WITHDRAW_REASON
+
+
+async def withdraw_declined(update: Update, context: BotContext) -> int | None:
+    """Cancel: the place stays. It ends the reason's question when it is about this place, else no flow."""
+    d = context.deps
+    registration_id = context.press(WithdrawPress).registration
+    target = await facilitation.open_withdrawal(d.db, context.person_id, registration_id, d.settings.admins)
+    asking = (context.user_data or {}).get(WITHDRAWING_KEY) == registration_id
+    if asking:
+        end_flows(context.user_data)
+        await save_user_data(update, context)
+    await send(update, views.withdraw_kept(context.tr, target))
+    return ConversationHandler.END if asking else None
+
+
+async def withdraw_reason_given(update: Update, context: BotContext) -> int:
+    """The reason typed; too long or empty is refused and asked again (the state stays)."""
+    reason = clean_text(update.message.text if update.message and update.message.text else "", REASON_LIMIT)
+    return await _withdrawn(update, context, int((context.user_data or {}).get(WITHDRAWING_KEY) or 0), reason)
+
+
+async def withdraw_reason_skipped(update: Update, context: BotContext) -> int:
+    return await _withdrawn(update, context, context.press(WithdrawPress).registration, None)
+
+
+async def _withdrawn(update: Update, context: BotContext, registration_id: int, reason: str | None) -> int:
+    """The reason's question is over whether or not the place is withdrawn (left meanwhile, no longer allowed)."""
+    d = context.deps
+    end_flows(context.user_data)
+    try:
+        target = await facilitation.withdraw(
+            d.db, context.person_id, registration_id, reason, d.settings.admins, d.now()
+        )
+    except Refused as refused:
+        await refuse(update, context, refused)
+        return ConversationHandler.END
+    await reply_for_sure(update, context, views.withdrew(context.tr, target))
     d.sender.wake()
+    return ConversationHandler.END
 
 
 async def facilitators_command(update: Update, context: BotContext) -> None:
@@ -193,11 +247,20 @@ async def _rejected(update: Update, context: BotContext, registration_id: int, r
 
 def _conversation() -> ConversationPart:
     return ConversationPart(
-        entry_points=[button(ApplicationPress.when(choice="no"), reject_pressed)],
+        entry_points=[
+            button(ApplicationPress.when(choice="no"), reject_pressed),
+            button(WithdrawPress.when(choice="go"), withdraw_confirmed),
+            button(WithdrawPress.when(choice="no"), withdraw_declined),
+        ],
         states={
             REASON: [
                 message(PRIVATE & filters.TEXT & ~filters.COMMAND, reason_given),
                 button(ApplicationPress.when(choice="skip"), reason_skipped),
+                message(PRIVATE & ~filters.COMMAND, reason_other),
+            ],
+            WITHDRAW_REASON: [
+                message(PRIVATE & filters.TEXT & ~filters.COMMAND, withdraw_reason_given),
+                button(WithdrawPress.when(choice="skip"), withdraw_reason_skipped),
                 message(PRIVATE & ~filters.COMMAND, reason_other),
             ],
         },
@@ -225,23 +288,35 @@ async def _welcome(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Re
     return (views.facilitator_welcome(_, codes, d.catalogue), None) if codes else None
 
 
-async def _facilitator_removed(d: Deps, item: OutboxItem, removed: Removed, _: Translate) -> Rendered | None:
+async def _facilitator_added(d: Deps, item: OutboxItem, added: Facilitated, _: Translate) -> Rendered | None:
+    """Nothing when they no longer facilitate it by the time it goes."""
+    codes = await facilitation.facilitated_by(d.db, item.chat_id)
+    return (views.facilitator_added(_, added.code, d.catalogue), None) if added.code in codes else None
+
+
+async def _facilitator_removed(d: Deps, item: OutboxItem, removed: Facilitated, _: Translate) -> Rendered | None:
     return views.facilitator_removed(_, removed.code), None
 
 
 async def _digest(d: Deps, item: OutboxItem, digest: Digest, _: Translate) -> Rendered | None:
-    people = await facilitation.people(d.db, digest.ids)
-    left = digest.left
-    return (views.digest(_, digest.code, people, left, d.catalogue), None) if people or left else None
+    """Nothing when everyone it named has deleted their data since."""
+    found = views.Digested(
+        await facilitation.people(d.db, digest.ids),
+        await facilitation.people(d.db, digest.leavers),
+        await facilitation.people(d.db, digest.withdrawn),
+        digest.unfacilitated,
+        grouped=await groups.of_taskforce(d.db, digest.code) is not None,
+    )
+    return (views.digest(_, digest.code, found, d.catalogue), None) if found.anyone else None
 
 
 async def _prompt_forgotten(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
     return views.prompt_forgotten(_), None
 
 
-async def _withdrawn(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
+async def _withdrawn_notice(d: Deps, item: OutboxItem, notice: WithdrawnNotice, _: Translate) -> Rendered | None:
     facts = await application(d.db, item.registration_id or 0)
-    return None if facts is None else (views.withdrawn(_, facts, d.catalogue), None)
+    return None if facts is None else (views.withdrawn(_, facts, d.catalogue, notice.reason), None)
 
 
 async def _decision(d: Deps, item: OutboxItem, payload: None, _: Translate) -> Rendered | None:
@@ -278,7 +353,7 @@ async def _remind_pending(d: Deps) -> None:
 
 
 async def _queue_digest(d: Deps) -> None:
-    await facilitation.queue_digest(d.db, d.settings.digest_hour, d.now())
+    await facilitation.queue_digest(d.db, d.settings.digest_hour, d.settings.admins, d.now())
 
 
 FEATURE = Feature(
@@ -289,10 +364,11 @@ FEATURE = Feature(
     refusals=views.facilitation_refusals,
     outbox_kinds=(
         OutboxKind(facilitation.FACILITATOR_WELCOME, _welcome),
-        OutboxKind(facilitation.FACILITATOR_REMOVED, _facilitator_removed, Removed),
+        OutboxKind(facilitation.FACILITATOR_ADDED, _facilitator_added, Facilitated),
+        OutboxKind(facilitation.FACILITATOR_REMOVED, _facilitator_removed, Facilitated),
         OutboxKind(facilitation.DIGEST, _digest, Digest),
         OutboxKind("prompt_forgotten", _prompt_forgotten),
-        OutboxKind("withdrawn_by_admin", _withdrawn),
+        OutboxKind(facilitation.WITHDRAWN, _withdrawn_notice, WithdrawnNotice),
         OutboxKind("decision", _decision),
         *(
             OutboxKind(name, _prompt_kind(name), after_send=_remember_prompt)

@@ -17,7 +17,7 @@ from bot.views import reports as views
 
 
 async def export_command(update: Update, context: BotContext) -> None:
-    """Both files, written in a worker thread a batch at a time: everyone else is still answered meanwhile."""
+    """The files, written in a worker thread a batch at a time: everyone else is still answered meanwhile."""
     d, _ = context.deps, context.tr
     codes, count = await reports.export(d.db, context.person_id, d.settings.admins, d.now())
     await send(update, views.export_preparing(_, count))
@@ -25,8 +25,11 @@ async def export_command(update: Update, context: BotContext) -> None:
         files = exports.ExportFiles(_, d.catalogue, Path(folder))
         async for batch in reports.export_batches(d.db, codes):
             await asyncio.to_thread(files.add, batch)
-        table, book = await asyncio.to_thread(files.finish, f"taskforces-{d.now():%Y-%m-%d}")
+        async for people in reports.export_people(d.db, codes):
+            await asyncio.to_thread(files.add_people, people)
+        table, people_table, book = await asyncio.to_thread(files.finish, f"taskforces-{d.now():%Y-%m-%d}")
         await send_file(update, table.read_bytes(), table.name)
+        await send_file(update, people_table.read_bytes(), people_table.name, _("One row per person."))
         await send_file(update, book.read_bytes(), book.name, _("Registrations, profiles and decisions."))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Person, Profile, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, EndedBy, KnownUser, Person, Profile, Registration, RegistrationStatus, Role
 from bot.services import facilitation, groups
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
@@ -196,8 +196,7 @@ async def choose_for_place(
             if holder is not None:
                 named = await people.get_person(tx, holder.person_id) if holder.person_id else None
                 raise Refused("region_taken", holder=named.name if named else "—", code=code)
-            await registration_rows.set_registration_status(tx, place.id, RegistrationStatus.WITHDRAWN, now)
-            await registration_rows.set_reminder_due(tx, place.id, None, 0)
+            await registration_rows.end_registration(tx, place.id, EndedBy.PERSON, now)
             if place.status is RegistrationStatus.PENDING:
                 await facilitation.close_prompts(tx, place.id, "prompt_decided", now)
             # Given up, an active place is remembered: its holder stays in the task force whatever is decided.
@@ -233,7 +232,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
     """
     async with db.transaction() as tx:
         for held in await registration_rows.places_held(tx, telegram_id):
-            await registration_rows.set_registration_status(tx, held.id, RegistrationStatus.WITHDRAWN, now)
+            await registration_rows.end_registration(tx, held.id, EndedBy.PERSON, now)
             if held.status is RegistrationStatus.PENDING:
                 await facilitation.close_prompts(tx, held.id, "prompt_forgotten", now)
             await groups.queue_removal(tx, held.taskforce, telegram_id, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.models import KnownUser, Person, Registration, RegistrationStatus, Role
+from bot.models import EndedBy, KnownUser, Person, Registration, RegistrationStatus
 from bot.storage import known_users, people, registrations
 from bot.storage.database import Database
 
@@ -25,13 +25,10 @@ class Application:
         registration = self.registration
         if registration.status is RegistrationStatus.PENDING:
             return "pending"
-        if registration.status is RegistrationStatus.WITHDRAWN and registration.decided_by is not None:
+        if registration.ended_by is EndedBy.SECRETARIAT:
             return "withdrawn_by_admin"
-        if registration.decided_by is None:
-            return "withdrawn"
-        if registration.status is RegistrationStatus.REJECTED:
-            return "rejected"
-        return "not_member" if registration.role is Role.MEMBER else "approved"
+        decided = {"approve": "approved", "reject": "rejected", "not_member": "not_member"}
+        return decided.get(registration.verdict or "", "withdrawn")
 
 
 async def application(db: Database, registration_id: int) -> Application | None:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.delphi_models import Question, QuestionType, RoundFile
-from bot.models import Catalogue
+from bot.models import Catalogue, TextRefused
 from bot.services.authority import require_admin
 from bot.services.delphi_results import feedback, undecided
 from bot.services.errors import Refused
@@ -63,7 +63,29 @@ class Problem:
     path: str
     code: str
     args: tuple[str, ...] = ()
-    said: str = ""  # pydantic's own words, for a problem without a code of ours
+
+
+# pydantic's error types as codes the views word in the reader's language: pydantic's own messages are
+# English only ("Input should be a valid integer"), and the Secretariat may read French or Spanish. A type
+# not listed here reads as "not a value this field takes", its field named all the same.
+EXPECTED = {
+    **dict.fromkeys(("string_type",), "expects_text"),
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "expects_whole"),
+    **dict.fromkeys(("float_type", "float_parsing", "finite_number"), "expects_number"),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), "expects_object"),
+    **dict.fromkeys(("tuple_type", "list_type"), "expects_list"),
+    **dict.fromkeys(("datetime_type", "datetime_parsing", "datetime_from_date_parsing"), "expects_moment"),
+    **dict.fromkeys(("time_delta_type", "time_delta_parsing"), "expects_duration"),
+}
+# Bounds pydantic checks itself: our code for each, and the key of its error's context that gives the bound.
+BOUNDS = {
+    "too_long": ("too_many", "max_length"),
+    "too_short": ("too_few", "min_length"),
+    "less_than_equal": ("at_most", "le"),
+    "less_than": ("below", "lt"),
+    "greater_than_equal": ("at_least", "ge"),
+    "greater_than": ("above", "gt"),
+}
 
 
 class Unholdable:
@@ -124,19 +146,30 @@ def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
 
 
 def _problem(error: ErrorDetails) -> Problem:
-    """pydantic's error as ours: our checks raise a code (`max_not_above_min`, `only_for:choice`)."""
+    """pydantic's error as ours: our checks raise a code (`max_not_above_min`, `only_for:choice`), pydantic's
+    own types become codes too (`EXPECTED`, `BOUNDS`), with what the reader needs to know (a bound, the values
+    a field takes); nothing of pydantic's English is passed on."""
     path = _path(list(error["loc"]))
     if isinstance(error.get("input"), Unholdable):
         return Problem(path, "number_unholdable", (str(MAX_DIGITS),))
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        code = message.removeprefix("Value error, ")
+    kind, context = error["type"], error.get("ctx") or {}
+    if isinstance(context.get("error"), TextRefused):
+        return Problem(path, context["error"].code)
+    if kind == "value_error":
+        code = error["msg"].removeprefix("Value error, ")
         if "|" in code:  # a check of the whole round that names its own field
             relative, code = code.split("|", 1)
             path = f"{path}.{relative}" if path else relative
         name, *args = code.split(":")
-        return Problem(path, name, tuple(args), said=code)
-    return Problem(path, error["type"], said=message)
+        return Problem(path, name, tuple(args))
+    if kind in EXPECTED:
+        return Problem(path, EXPECTED[kind])
+    code, bound = BOUNDS.get(kind, (kind, ""))
+    if bound in context:
+        return Problem(path, code, (f"{context[bound]:g}",))
+    if kind in ("enum", "literal_error"):  # its context lists the values, each quoted: 'likert', 'choice' or 'text'
+        return Problem(path, "one_of", tuple(re.findall(r"'([^']*)'", str(context.get("expected", "")))))
+    return Problem(path, kind)
 
 
 def _too_long(file: RoundFile) -> list[Problem]:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import Catalogue, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
+from pydantic import Field
+
+from bot.models import Catalogue, EndedBy, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
 from bot.services import authority, groups
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
@@ -30,29 +32,36 @@ REMINDER_INTERVAL = timedelta(hours=24)
 MAX_REMINDERS = 3
 DIGEST = "digest"  # the kind of its rows, and the name of its once-a-day run
 FACILITATOR_WELCOME = "facilitator_welcome"  # reads, when it goes, every task force the person facilitates
+FACILITATOR_ADDED = "facilitator_added"  # one more task force, for someone welcomed already
 FACILITATOR_REMOVED = "facilitator_removed"
 USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # as Telegram spells them (5 to 32 today)
 
 
-class Removed(Payload):
-    """A facilitator taken off a task force: which one."""
+class Facilitated(Payload):
+    """A facilitator given, or taken off, one more task force: which one."""
 
     code: str
 
 
 class Digest(Payload):
-    """A day of one task force for its facilitators: the new Team Members (read when it goes, so that those who
-    deleted their data are left out) and how many left. `/forget` takes a person's id out of `ids`."""
+    """A day of one task force for its facilitators (for the Secretariat when it has none): the new Team Members,
+    who left and whom the Secretariat withdrew, read when it goes (those who deleted their data meanwhile are
+    left out). `/forget` takes a person's id out of each list (`outbox.PEOPLE_LISTS`)."""
 
     code: str
-    ids: list[int]
-    left: int
+    ids: list[int]  # new Team Members
+    # Defaults: a row queued by an older release carries only a count of who left, which names no one.
+    leavers: list[int] = Field(default_factory=list)
+    withdrawn: list[int] = Field(default_factory=list)
+    unfacilitated: bool = False  # sent to the Secretariat: no facilitator is named
 
 
 class Verdict(StrEnum):
-    APPROVE = "ok"
-    REJECT = "no"
-    NOT_MEMBER = "nm"
+    """A facilitator's decision, as the registration keeps it (`registrations.verdict`)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    NOT_MEMBER = "not_member"
 
 
 @dataclass(frozen=True)
@@ -96,8 +105,20 @@ async def assign(
         added = await facilitators.add_facilitator(tx, person.telegram_id, code, admin_id, now)
         if added:
             await audit.record(tx, now, admin_id, "facilitator.assigned", person.telegram_id, code)
-            await outbox.enqueue(tx, person.telegram_id, FACILITATOR_WELCOME, now)
+            await _tell_assigned(tx, person.telegram_id, code, now)
     return Assigned(person, added)
+
+
+async def _tell_assigned(tx: Transaction, telegram_id: int, code: str, now: datetime) -> None:
+    """One welcome per facilitator: it lists, when it goes, every task force they facilitate then, so a
+    welcome still waiting will name this one too; someone who facilitated others already is told of
+    this one alone, in a line, rather than welcomed again."""
+    if await outbox.waiting(tx, telegram_id, FACILITATOR_WELCOME):
+        return
+    if await facilitators.taskforces_of(tx, telegram_id) == [code]:
+        await outbox.enqueue(tx, telegram_id, FACILITATOR_WELCOME, now)
+    else:
+        await outbox.enqueue(tx, telegram_id, FACILITATOR_ADDED, now, payload=Facilitated(code=code))
 
 
 async def unassign(
@@ -109,7 +130,7 @@ async def unassign(
         if not await facilitators.remove_facilitator(tx, person.telegram_id, code):
             raise Refused("not_facilitator_of", who=person.full_name, code=code)
         await audit.record(tx, now, admin_id, "facilitator.removed", person.telegram_id, code)
-        await outbox.enqueue(tx, person.telegram_id, FACILITATOR_REMOVED, now, payload=Removed(code=code))
+        await outbox.enqueue(tx, person.telegram_id, FACILITATOR_REMOVED, now, payload=Facilitated(code=code))
     return person
 
 
@@ -166,25 +187,24 @@ async def decide(
         if registration.status is not RegistrationStatus.PENDING:
             log.info("registration %s is decided already; pressed again", registration_id)
             raise await _already_decided(tx, registration)
-        status = RegistrationStatus.REJECTED if verdict is Verdict.REJECT else RegistrationStatus.ACTIVE
-        # A rejected member-status claim keeps the person in the task force, as Team Member.
-        role = Role.MEMBER if verdict is Verdict.NOT_MEMBER else None
+        # "Not a member" refuses the application as it was made, and the person stays as a Team Member.
+        status = RegistrationStatus.ACTIVE if verdict is Verdict.APPROVE else RegistrationStatus.REJECTED
         try:
-            await registrations.decide_registration(tx, registration_id, status, actor, reason, now, role)
+            await registrations.decide_registration(tx, registration_id, status, actor, reason, now, verdict.value)
         except sqlite3.IntegrityError:
             raise await _place_taken(tx, registration) from None
         if verdict is not Verdict.REJECT:
             await people_rows.set_member_claim(tx, registration.person_id, verdict is Verdict.APPROVE, now)
         if verdict is Verdict.NOT_MEMBER:
             await demote_everywhere(tx, registration.person_id, actor, now)
-        if verdict is Verdict.REJECT and registration.moved_from is not None:
-            # They gave up their place of another region to apply: they stay in the task force.
+        if verdict is Verdict.NOT_MEMBER or (verdict is Verdict.REJECT and registration.moved_from is not None):
+            # Not a member, or gave up their place of another region to apply: they stay in the task force.
             await _add_member(tx, registration.person_id, registration.taskforce, now)
         await audit.record(
             tx,
             now,
             actor,
-            f"decision.{verdict.name.lower()}",
+            f"decision.{verdict.value}",
             registration.person_id,
             registration.taskforce,
             {"registration": registration_id, "reason": reason} if reason else {"registration": registration_id},
@@ -214,32 +234,84 @@ async def _add_member(tx: Transaction, person_id: int, code: str, now: datetime)
 
 
 async def end_registration(
-    tx: Transaction, registration: Registration, actor: int, now: datetime, *, by_admin: bool = False
+    tx: Transaction,
+    registration: Registration,
+    actor: int,
+    now: datetime,
+    *,
+    by_admin: bool = False,
+    reason: str | None = None,
 ) -> None:
     """Withdraw a registration (the person leaving, or an admin); open prompts say so, and by whom."""
     if by_admin and registration.status is RegistrationStatus.PENDING:
         await registrations.decide_registration(tx, registration.id, RegistrationStatus.WITHDRAWN, actor, None, now)
-    else:
-        await registrations.set_registration_status(tx, registration.id, RegistrationStatus.WITHDRAWN, now)
-    await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce)
+    ended_by = EndedBy.SECRETARIAT if by_admin else EndedBy.PERSON
+    await registrations.end_registration(tx, registration.id, ended_by, now)
+    detail = {"registration": registration.id, "reason": reason} if reason else None
+    await audit.record(tx, now, actor, "registration.withdrawn", registration.person_id, registration.taskforce, detail)
     if registration.status is RegistrationStatus.PENDING:
         await _tell_everyone(tx, registration.id, None, now)
     await groups.queue_removal(tx, registration.taskforce, registration.person_id, now)
 
 
-async def withdraw(
-    db: Database, admin_id: int, target: str, code: str, admins: Collection[int], now: datetime
-) -> KnownUser:
-    """An admin withdraws someone, e.g. a Leader who no longer serves, to free the place."""
+WITHDRAWN = "withdrawn_by_admin"
+
+
+class WithdrawnNotice(Payload):
+    """What the Secretariat wrote to the person it withdrew (none: no reason given; so are older rows)."""
+
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A place the Secretariat withdraws, or asks to: its person named by the name they registered with."""
+
+    registration: Registration
+    person: Person
+
+
+async def withdrawal(db: Database, admin_id: int, target: str, code: str, admins: Collection[int]) -> Withdrawal:
+    """The place /withdraw asks about, e.g. of a Leader who no longer serves; checked again when confirmed."""
     authority.require_admin(admin_id, admins)
-    person = await resolve(db, target)
+    known = await resolve(db, target)
+    held = next((r for r in await registrations.places_held(db, known.telegram_id) if r.taskforce == code), None)
+    person = await people_rows.get_person(db, known.telegram_id)
+    if held is None or person is None:
+        raise Refused("not_registered_other", who=known.full_name, code=code)
+    return Withdrawal(held, person)
+
+
+async def open_withdrawal(
+    db: Database | Transaction, admin_id: int, registration_id: int, admins: Collection[int]
+) -> Withdrawal:
+    """The place a pressed button is about, if an admin presses it and the place is still held."""
+    authority.require_admin(admin_id, admins)
+    registration = await registrations.get_registration(db, registration_id)
+    person = (
+        await people_rows.get_person(db, registration.person_id) if registration and registration.person_id else None
+    )
+    if registration is None or person is None:
+        raise Refused("stale")
+    if not registration.status.holds_place:
+        raise Refused("not_registered_other", who=person.name, code=registration.taskforce)
+    return Withdrawal(registration, person)
+
+
+async def withdraw(
+    db: Database, admin_id: int, registration_id: int, reason: str | None, admins: Collection[int], now: datetime
+) -> Withdrawal:
+    """An admin withdraws someone, to free the place; the person is told, with the reason when one is given.
+    Who presses and the place are checked again in the transaction that withdraws it: a second press, or one
+    after the person left, changes nothing."""
     async with db.transaction() as tx:
-        held = next((r for r in await registrations.places_held(tx, person.telegram_id) if r.taskforce == code), None)
-        if held is None:
-            raise Refused("not_registered_other", who=person.full_name, code=code)
-        await end_registration(tx, held, admin_id, now, by_admin=True)
-        await outbox.enqueue(tx, person.telegram_id, "withdrawn_by_admin", now, registration_id=held.id)
-    return person
+        withdrawn = await open_withdrawal(tx, admin_id, registration_id, admins)
+        await end_registration(tx, withdrawn.registration, admin_id, now, by_admin=True, reason=reason)
+        notice = WithdrawnNotice(reason=reason)
+        await outbox.enqueue(
+            tx, withdrawn.person.telegram_id, WITHDRAWN, now, registration_id=registration_id, payload=notice
+        )
+    return withdrawn
 
 
 async def facilitated_by(db: Database, telegram_id: int) -> list[str]:
@@ -353,9 +425,10 @@ async def remind_pending(db: Database, admins: Collection[int], now: datetime) -
     return queued
 
 
-async def queue_digest(db: Database, hour: int, now: datetime) -> int:
-    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members, and how many
-    left the task force and so its group."""
+async def queue_digest(db: Database, hour: int, admins: Collection[int], now: datetime) -> int:
+    """Once a day at `hour` UTC: one message per facilitator listing the new Team Members, who left the task
+    force (and so its group) and whom the Secretariat withdrew; to the admins for a task force without
+    facilitator, or a newcomer there would reach no one."""
     today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     due_at = today if now >= today else today - timedelta(days=1)
     last = await runs.last_run(db, DIGEST)
@@ -365,12 +438,19 @@ async def queue_digest(db: Database, hour: int, now: datetime) -> int:
     async with db.transaction() as tx:
         if last is not None:
             joined = await membership.new_members_since(tx, last, now)
-            left = await membership.left_groups_since(tx, last, now)
-            for code in sorted({*joined, *left}):
-                ids = [person.telegram_id for person in joined.get(code, [])]
-                digest = Digest(code=code, ids=ids, left=left.get(code, 0))
-                for _, facilitator in await facilitators.assigned(tx, code):
-                    await outbox.enqueue(tx, facilitator.telegram_id, DIGEST, now, payload=digest)
+            ended = await membership.ended_since(tx, last, now)
+            for code in sorted({*joined, *ended}):
+                facilitating = [user.telegram_id for _, user in await facilitators.assigned(tx, code)]
+                by_whom = ended.get(code, {})
+                digest = Digest(
+                    code=code,
+                    ids=[person.telegram_id for person in joined.get(code, [])],
+                    leavers=by_whom.get(EndedBy.PERSON, []),
+                    withdrawn=by_whom.get(EndedBy.SECRETARIAT, []),
+                    unfacilitated=not facilitating,
+                )
+                for chat_id in facilitating or sorted(admins):
+                    await outbox.enqueue(tx, chat_id, DIGEST, now, payload=digest)
                     queued += 1
         await runs.set_last_run(tx, DIGEST, now)
     return queued

@@ -11,7 +11,7 @@ from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import authority
 from bot.storage import audit, reports
 from bot.storage.database import Database
-from bot.storage.reports import ExportRecord, Figures
+from bot.storage.reports import ExportRecord, Figures, PersonRecord
 
 WEEKS = 12  # joins per week, over this many weeks
 EXPORT_BATCH = 5000
@@ -32,6 +32,15 @@ async def export_batches(db: Database, codes: list[str] | None) -> AsyncIterator
     while batch := await reports.export_batch(db, codes, after, EXPORT_BATCH):
         yield [record for record, _ in batch]
         after = (batch[-1][0].taskforce, batch[-1][1])
+
+
+async def export_people(db: Database, codes: list[str] | None) -> AsyncIterator[list[PersonRecord]]:
+    """Every person in scope, one row each (their language, how to reach them, their task forces), a batch at
+    a time: the export's sheet of people."""
+    after = 0
+    while batch := await reports.people_batch(db, codes, after, EXPORT_BATCH):
+        yield batch
+        after = batch[-1].telegram_id
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.models import Person, RegistrationStatus, Role
+from bot.models import EndedBy, Person, RegistrationStatus, Role
 from bot.storage.database import Reader, to_text
 from bot.storage.people import person_from
 
@@ -82,11 +82,21 @@ async def new_members_since(db: Reader, since: datetime, until: datetime) -> dic
     return grouped
 
 
-async def left_groups_since(db: Reader, since: datetime, until: datetime) -> dict[str, int]:
-    """Places ended in [since, until) in task forces that have a group: so many were taken out of it."""
+async def ended_since(db: Reader, since: datetime, until: datetime) -> dict[str, dict[EndedBy, list[int]]]:
+    """Who left a task force in [since, until), or was withdrawn from it by the Secretariat, by task force and
+    by who ended the place; not those who gave a place up for another in the same task force (a Representative
+    moving region), nor those who deleted their data (no one is named for them)."""
     rows = await db.fetchall(
-        "SELECT r.taskforce, COUNT(*) FROM registrations r JOIN group_links g ON g.taskforce = r.taskforce"
-        " WHERE r.status = 'withdrawn' AND r.updated_at >= ? AND r.updated_at < ? GROUP BY r.taskforce",
+        "SELECT DISTINCT r.taskforce, r.ended_by, r.person_id FROM registrations r"
+        " JOIN people p ON p.telegram_id = r.person_id"
+        " WHERE r.status = 'withdrawn' AND r.updated_at >= ? AND r.updated_at < ? AND NOT EXISTS ("
+        "  SELECT 1 FROM registrations h WHERE h.person_id = r.person_id AND h.taskforce = r.taskforce"
+        "  AND h.status IN ('active', 'pending'))"
+        " ORDER BY r.taskforce, lower(p.name)",
         (to_text(since), to_text(until)),
     )
-    return {str(code): int(count) for code, count in rows}
+    grouped: dict[str, dict[EndedBy, list[int]]] = {}
+    for code, ended_by, person_id in rows:
+        by_whom = grouped.setdefault(code, {EndedBy.PERSON: [], EndedBy.SECRETARIAT: []})
+        by_whom[EndedBy(ended_by or EndedBy.PERSON)].append(person_id)
+    return grouped

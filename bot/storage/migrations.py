@@ -297,4 +297,30 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE delphi_rounds ADD COLUMN invitations_told_at TEXT;
     UPDATE delphi_rounds SET invitations_told_at = opened_at WHERE opened_at IS NOT NULL;
     """,
+    # 13: a registration says what was decided and who ended it, instead of letting later writes overwrite it.
+    # - `verdict`: the facilitator's decision (approve, reject, not_member), read back from the audit for the
+    #   rows decided before. "Not a member" no longer turns the application into a Team Member's place: it
+    #   stays the application it was, and a Team Member's place is added beside it.
+    # - `declared_status`: the member status the applicant declared, as the decider saw it (a "not a member"
+    #   verdict then overwrites the profile's); unknown for rows decided before.
+    # - `ended_by`: 'person' (left, gave the place up, deleted their data) or 'secretariat' (/withdraw): a
+    #   place someone left reads "left", one the Secretariat withdrew "withdrawn". Before, the audit tells:
+    #   a withdrawal recorded at the row's last change by someone other than its person was the Secretariat's.
+    """
+    ALTER TABLE registrations ADD COLUMN verdict TEXT CHECK (verdict IN ('approve', 'reject', 'not_member'));
+    ALTER TABLE registrations ADD COLUMN declared_status TEXT;
+    ALTER TABLE registrations ADD COLUMN ended_by TEXT CHECK (ended_by IN ('person', 'secretariat'));
+    UPDATE registrations SET verdict = (
+        SELECT substr(a.action, length('decision.') + 1) FROM audit_log a
+        WHERE a.action IN ('decision.approve', 'decision.reject', 'decision.not_member')
+          AND json_valid(a.detail) AND json_extract(a.detail, '$.registration') = registrations.id
+        ORDER BY a.id DESC LIMIT 1)
+    WHERE decided_by IS NOT NULL;
+    UPDATE registrations SET ended_by = CASE WHEN EXISTS (
+        SELECT 1 FROM audit_log a
+        WHERE a.action = 'registration.withdrawn' AND a.subject_id = registrations.person_id
+          AND a.taskforce = registrations.taskforce AND a.at = registrations.updated_at
+          AND a.actor_id IS NOT NULL AND a.actor_id != a.subject_id) THEN 'secretariat' ELSE 'person' END
+    WHERE status = 'withdrawn';
+    """,
 )

@@ -91,6 +91,15 @@ async def still_due(db: Reader, item_id: int, now: datetime) -> bool:
     return row is not None
 
 
+async def waiting(db: Reader, chat_id: int, kind: str) -> bool:
+    """A row of `kind` to this chat is queued and not settled yet."""
+    row = await db.fetchone(
+        "SELECT 1 FROM outbox WHERE chat_id = ? AND kind = ? AND sent_at IS NULL AND failed_at IS NULL",
+        (chat_id, kind),
+    )
+    return row is not None
+
+
 async def next_attempt(db: Reader) -> datetime | None:
     """When the earliest postponed row falls due (None: nothing postponed)."""
     row = await db.fetchone(
@@ -121,18 +130,23 @@ async def postpone(db: Database, item_id: int, until: datetime, *, attempt: bool
     )
 
 
+# The lists of people an outbox row's JSON may carry (a digest's): /forget takes a person's id out of each.
+PEOPLE_LISTS = ("$.ids", "$.leavers", "$.withdrawn")
+
+
 async def forget_chat(tx: Transaction, chat_id: int, *, still_acting: str) -> None:
     """Rows to the person go, and their id leaves other rows: the lists of people (digests) and the
     person a row is about (a group welcome, sent or not). Rows of kind `still_acting` not settled yet
     keep it: they take the person out of a group, and are scrubbed once settled."""
     await tx.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
-    await tx.execute(
-        "UPDATE outbox SET params = json_set(params, '$.ids',"
-        " (SELECT json_group_array(value) FROM json_each(params, '$.ids') WHERE value != :id))"
-        " WHERE params IS NOT NULL AND json_type(params, '$.ids') = 'array'"
-        " AND EXISTS (SELECT 1 FROM json_each(params, '$.ids') WHERE value = :id)",
-        {"id": chat_id},
-    )
+    for path in PEOPLE_LISTS:
+        await tx.execute(
+            "UPDATE outbox SET params = json_set(params, :path,"
+            " (SELECT json_group_array(value) FROM json_each(params, :path) WHERE value != :id))"
+            " WHERE params IS NOT NULL AND json_type(params, :path) = 'array'"
+            " AND EXISTS (SELECT 1 FROM json_each(params, :path) WHERE value = :id)",
+            {"id": chat_id, "path": path},
+        )
     await tx.execute(
         "UPDATE outbox SET params = json_remove(params, '$.user')"
         " WHERE params IS NOT NULL AND json_extract(params, '$.user') = :id"

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import Registration, RegistrationStatus, Role
+from bot.models import EndedBy, Registration, RegistrationStatus, Role
 from bot.storage.database import Reader, Transaction, from_text, to_text
 
 
@@ -70,6 +70,15 @@ async def set_registration_status(
     )
 
 
+async def end_registration(tx: Transaction, registration_id: int, ended_by: EndedBy, now: datetime) -> None:
+    """The place is given up: withdrawn, and by whom (its person, or the Secretariat)."""
+    await tx.execute(
+        "UPDATE registrations SET status = 'withdrawn', ended_by = ?, next_reminder_at = NULL, updated_at = ?"
+        " WHERE id = ?",
+        (ended_by.value, to_text(now), registration_id),
+    )
+
+
 async def decide_registration(
     tx: Transaction,
     registration_id: int,
@@ -77,13 +86,16 @@ async def decide_registration(
     decided_by: int,
     reason: str | None,
     now: datetime,
-    role: Role | None = None,
+    verdict: str | None = None,
 ) -> None:
-    """Only a pending registration can be decided: the first decision wins, in the database."""
+    """Only a pending registration can be decided: the first decision wins, in the database. A verdict keeps
+    what the applicant declared of their member status as the decider saw it (the profile may change after)."""
     await tx.execute(
-        "UPDATE registrations SET status = ?, role = COALESCE(?, role), decided_by = ?, decided_at = ?,"
-        " reason = ?, next_reminder_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
-        (status.value, role.value if role else None, decided_by, to_text(now), reason, to_text(now), registration_id),
+        "UPDATE registrations SET status = ?, decided_by = ?, decided_at = ?, reason = ?, verdict = ?,"
+        " declared_status = CASE WHEN ? IS NULL THEN declared_status"
+        " ELSE (SELECT p.member_status FROM people p WHERE p.telegram_id = registrations.person_id) END,"
+        " next_reminder_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+        (status.value, decided_by, to_text(now), reason, verdict, verdict, to_text(now), registration_id),
     )
 
 

@@ -12,18 +12,9 @@ from bot.storage.database import Reader
 
 
 @dataclass(frozen=True, slots=True)
-class ExportRecord:
-    """One registration with its person's profile and its decision."""
+class ProfileRecord:
+    """A person's profile and how to reach them, as each row of an export gives them."""
 
-    taskforce: str
-    role: str
-    status: str
-    region_held: str | None  # a Representative's region
-    created_at: str
-    updated_at: str
-    decided_at: str | None
-    reason: str | None
-    decided_by: str | None
     telegram_id: int
     name: str
     organisation: str
@@ -34,6 +25,31 @@ class ExportRecord:
     member_status_confirmed: int | None
     email: str | None
     username: str | None
+
+
+# A ProfileRecord's columns in its order, from people p and known_users k.
+_PROFILE = (
+    "p.telegram_id, p.name, p.organisation, p.country, p.region, p.stakeholder_type, p.member_status,"
+    " p.member_status_confirmed, p.email, k.username"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord(ProfileRecord):
+    """One registration with its person's profile and its decision."""
+
+    taskforce: str
+    role: str
+    status: str
+    ended_by: str | None  # a withdrawn place: its person's doing, or the Secretariat's
+    region_held: str | None  # a Representative's region
+    created_at: str
+    updated_at: str
+    decided_at: str | None
+    reason: str | None
+    decided_by: str | None
+    verdict: str | None
+    declared_status: str | None  # the member status declared in the application, as the decider saw it
 
 
 def _scope(codes: list[str] | None) -> dict[str, object]:
@@ -49,10 +65,10 @@ async def export_batch(
     """The next `size` registrations of living people after `after` (task force, id), with their ids:
     read in batches, so that an export of any size never holds all of them at once."""
     rows = await db.fetchall(
-        "SELECT r.taskforce, r.role, r.status, CASE WHEN r.role = 'representative' THEN r.region END AS region_held,"
-        " r.created_at, r.updated_at, r.decided_at,"
-        " r.reason, d.full_name AS decided_by, p.telegram_id, p.name, p.organisation, p.country, p.region,"
-        " p.stakeholder_type, p.member_status, p.member_status_confirmed, p.email, k.username, r.id"
+        f"SELECT {_PROFILE}, r.taskforce, r.role, r.status, r.ended_by,"
+        " CASE WHEN r.role = 'representative' THEN r.region END AS region_held,"
+        " r.created_at, r.updated_at, r.decided_at, r.reason, d.full_name AS decided_by, r.verdict, r.declared_status,"
+        " r.id"
         " FROM registrations r JOIN people p ON p.telegram_id = r.person_id"
         " LEFT JOIN known_users k ON k.telegram_id = r.person_id"
         " LEFT JOIN known_users d ON d.telegram_id = r.decided_by"
@@ -60,6 +76,29 @@ async def export_batch(
         _scope(codes) | {"code": after[0], "id": after[1], "size": size},
     )
     return [(ExportRecord(*row[:-1]), row[-1]) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord(ProfileRecord):
+    """One person in scope: their profile, how to reach them, the task forces they hold a place in."""
+
+    chosen_language: str | None
+    telegram_language: str | None
+    created_at: str
+    taskforces: str | None  # codes joined by ","
+
+
+async def people_batch(db: Reader, codes: list[str] | None, after: int, size: int) -> list[PersonRecord]:
+    """The next `size` people in scope after the id `after`, each with the places they hold in scope."""
+    rows = await db.fetchall(
+        f"SELECT {_PROFILE}, k.chosen_language, k.language, p.created_at,"
+        " (SELECT group_concat(r.taskforce) FROM registrations r WHERE r.person_id = p.telegram_id"
+        f"  AND r.status IN ('active', 'pending') AND {_IN_SCOPE}) AS taskforces"
+        " FROM people p LEFT JOIN known_users k ON k.telegram_id = p.telegram_id"
+        f" WHERE {_PERSON_IN_SCOPE} AND p.telegram_id > :after ORDER BY p.telegram_id LIMIT :size",
+        _scope(codes) | {"after": after, "size": size},
+    )
+    return [PersonRecord(*row) for row in rows]
 
 
 async def export_count(db: Reader, codes: list[str] | None) -> int:

@@ -62,7 +62,7 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
         objective = catalogue.objective(item.taskforce)
         lines.append(
             f"<b>{item.taskforce}</b> {escape(objective.title(_.language) if objective else '')} · "
-            f"{place_label(_, item, catalogue)} · {status_label(_, item.status)}"
+            f"{place_label(_, item, catalogue)} · {status_label(_, item.standing)}"
         )
     return fit("\n".join(lines))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Literal
 
@@ -163,9 +164,34 @@ def problem(_: Translate, found: Problem) -> str:
         "closes_past": lambda: _("already past"),
         "string_pattern_mismatch": lambda: _("letters, digits and - only (a study: lower case, up to 40)"),
         "too_long": lambda: _("at most {most} characters in every language").format(most=args[0]),
+        **_expected(_, args),
     }
     template = templates.get(found.code)
-    return template() if template is not None else shown(found.said or found.code, 200)
+    return template() if template is not None else _("not a value this field takes")
+
+
+def _expected(_: Translate, args: tuple[str, ...]) -> dict[str, Callable[[], str]]:
+    """What a field takes, where pydantic found something else: its own checks, worded for the reader."""
+    items = int(args[0]) if args and args[0].isdigit() else 0
+
+    return {
+        "expects_text": lambda: _("a text, in quotes"),
+        "expects_whole": lambda: _("a whole number, such as 2"),
+        "expects_number": lambda: _("a number, such as 12.5"),
+        "expects_object": lambda: _("a group of fields, between braces"),
+        "expects_list": lambda: _("a list, between square brackets"),
+        "expects_moment": lambda: _("a date and time, such as 2026-12-20T18:00Z"),
+        "expects_duration": lambda: _("a duration, such as P3D or PT6H"),
+        "too_many": lambda: _.ngettext("at most {count} item", "at most {count} items", items).format(count=args[0]),
+        "too_few": lambda: _.ngettext("at least {count} item", "at least {count} items", items).format(count=args[0]),
+        "at_most": lambda: _("at most {limit}").format(limit=args[0]),
+        "below": lambda: _("less than {limit}").format(limit=args[0]),
+        "at_least": lambda: _("at least {limit}").format(limit=args[0]),
+        "above": lambda: _("greater than {limit}").format(limit=args[0]),
+        "one_of": lambda: _("one of {values}").format(values=", ".join(f"<code>{shown(v)}</code>" for v in args)),
+        "english_required": lambda: _("an English text (en) is required"),
+        "translation_empty": lambda: _("a translation is empty"),
+    }
 
 
 # ---------------------------------------------------------------- answering

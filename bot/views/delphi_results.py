@@ -64,17 +64,19 @@ def round_event(_: Translate, stored: StoredRound, what: str, panel: int, comple
 
 
 def failed_invitations(_: Translate, found: Invited) -> str:
-    """Once a round's invitations have all gone, those that failed, in one notice: how many, and to whom."""
+    """Once a round's invitations have all gone, those that failed, in one notice: how many, and to whom.
+    Each count takes its own plural form ("1 invitation, 2 invitations non envoyées")."""
     unreachable = sum(item.unreachable for item in found.undelivered)
-    headline = _(
-        "{title} (<code>{study}</code>): {invited} invited, {unreachable} could not be reached, "
-        "{failed} could not be sent."
-    ).format(
-        title=title(_, found.round),
-        study=found.round.study,
-        invited=number(_, found.invited),
-        unreachable=number(_, unreachable),
-        failed=number(_, len(found.undelivered) - unreachable),
+    failed = len(found.undelivered) - unreachable
+    counts = (
+        _.ngettext("{count} invited", "{count} invited", found.invited).format(count=number(_, found.invited)),
+        _.ngettext("{count} could not be reached", "{count} could not be reached", unreachable).format(
+            count=number(_, unreachable)
+        ),
+        _.ngettext("{count} could not be sent", "{count} could not be sent", failed).format(count=number(_, failed)),
+    )
+    headline = _("{title} (<code>{study}</code>): {counts}.").format(
+        title=title(_, found.round), study=found.round.study, counts=", ".join(counts)
     )
     names = ", ".join(shown(item.name) for item in found.undelivered)
     return fit(headline + "\n" + _("Not delivered to: {names}").format(names=names))

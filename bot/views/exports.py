@@ -1,7 +1,12 @@
-"""The export files: CSV for any tool, XLSX for people (frozen header, filters, widths, real dates).
+"""The export files: CSV for any tool, XLSX for people (frozen headings, filters, widths, real dates).
 
-Written as chunks of records arrive, to scratch files, so that 250 000 registrations
-take neither minutes nor hundreds of megabytes; the handler runs this in a worker thread.
+Every file has the same columns whatever the requester's language, named by stable keys (`taskforce`,
+`member_status_declared`…): the CSV's one heading row is the keys, so that a tool reads any export alike;
+the XLSX's sheets have the keys in a first row and the names in the requester's language in a second,
+bold, row. The values (roles, statuses, regions) are words of the requester's language.
+
+Written as chunks of records arrive, to scratch files, so that 250 000 registrations take neither
+minutes nor hundreds of megabytes; the handler runs this in a worker thread.
 """
 
 from __future__ import annotations
@@ -11,14 +16,15 @@ import zipfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
-from bot.i18n import Translate
-from bot.models import Catalogue, RegistrationStatus, Role
-from bot.storage.reports import ExportRecord
+from bot.i18n import Translate, language_for
+from bot.models import Catalogue, RegistrationStatus, Role, Standing, standing
+from bot.services.facilitation import Verdict
+from bot.storage.reports import ExportRecord, PersonRecord, ProfileRecord
 from bot.views.words import role_label, status_label
 from bot.views.xlsx import Cell, Sheet, Workbook, row_xml
 
-WIDTHS = (10, 12, 28, 28, 18, 20, 26, 24, 12, 30, 20, 22, 20, 12, 18, 18, 18, 24, 40)
 UPLOAD_LIMIT = 45_000_000  # bytes: Telegram takes documents up to 50 MB from a bot; a bigger CSV goes zipped
 
 
@@ -27,27 +33,47 @@ def neutralised(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-def headers(_: Translate) -> list[str]:
+def _profile_columns(_: Translate) -> list[tuple[str, str, float]]:
+    """(key, name in the reader's language, width) of the columns every row has: who, and how to reach them."""
     return [
-        _("Task Force"),
-        _("Telegram id"),
-        _("Name"),
-        _("Organisation"),
-        _("Country"),
-        _("Region"),
-        _("Stakeholder type"),
-        _('Member of "4 per 1000"'),
-        _("Member status confirmed"),
-        _("E-mail"),
-        _("Telegram username"),
-        _("Role"),
-        _("Region represented"),
-        _("Status"),
-        _("Registered (UTC)"),
-        _("Last change (UTC)"),
-        _("Decided (UTC)"),
-        _("Decided by"),
-        _("Reason"),
+        ("telegram_id", _("Telegram id"), 12),
+        ("name", _("Name"), 28),
+        ("organisation", _("Organisation"), 28),
+        ("country", _("Country"), 18),
+        ("region", _("Region"), 20),
+        ("stakeholder_type", _("Stakeholder type"), 26),
+        ("member_status", _('Member of "4 per 1000"'), 24),
+        ("member_status_confirmed", _("Member status confirmed"), 12),
+        ("email", _("E-mail"), 30),
+        ("telegram_username", _("Telegram username"), 20),
+    ]
+
+
+def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
+    """The columns of a registration's row, in order (`record_cells`)."""
+    return [
+        ("taskforce", _("Task Force"), 10),
+        *_profile_columns(_),
+        ("role", _("Role"), 22),
+        ("region_represented", _("Region represented"), 20),
+        ("status", _("Status"), 18),
+        ("registered_utc", _("Registered (UTC)"), 18),
+        ("last_change_utc", _("Last change (UTC)"), 18),
+        ("member_status_declared", _("Member status declared in the application"), 24),
+        ("decision", _("Decision"), 18),
+        ("decided_utc", _("Decided (UTC)"), 18),
+        ("decided_by", _("Decided by"), 24),
+        ("reason", _("Reason"), 40),
+    ]
+
+
+def person_columns(_: Translate) -> list[tuple[str, str, float]]:
+    """The columns of a person's row, in order (`person_cells`): one row per person."""
+    return [
+        *_profile_columns(_),
+        ("language", _("Language"), 10),
+        ("taskforces", _("Task Forces"), 24),
+        ("registered_utc", _("Registered (UTC)"), 18),
     ]
 
 
@@ -59,32 +85,59 @@ class Labels:
         self.places = {name: catalogue.label_of(name, _.language) for name in names}
         self.statuses = {s.code: s.label(_.language) for s in catalogue.member_statuses}
         self.roles = {role.value: role_label(_, role) for role in Role}
-        self.registrations = {status.value: status_label(_, status) for status in RegistrationStatus}
+        self.standings = {standing: status_label(_, standing) for standing in Standing}
         self.confirmed = {None: "", 1: _("yes"), 0: _("no")}
+        self.verdicts = {
+            Verdict.APPROVE: _("approved"),
+            Verdict.REJECT: _("not accepted"),
+            Verdict.NOT_MEMBER: _("not a member or partner"),
+        }
+
+    def status(self, code: str | None) -> str:
+        return self.statuses.get(code, code) if code else ""
 
 
-def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
-    """One row; every text a person wrote (or that a decider wrote about them) neutralised."""
+def _profile_cells(labels: Labels, record: ProfileRecord) -> list[Cell]:
+    """Who, and how to reach them; what a person wrote neutralised."""
     return [
-        record.taskforce,
         record.telegram_id,
         neutralised(record.name),
         neutralised(record.organisation),
         neutralised(record.country),
         labels.places.get(record.region, record.region),
         labels.places.get(record.stakeholder_type, record.stakeholder_type),
-        labels.statuses.get(record.member_status, record.member_status),
+        labels.status(record.member_status),
         labels.confirmed.get(record.member_status_confirmed, ""),
         neutralised(record.email or ""),
         "@" + record.username if record.username else "",
+    ]
+
+
+def record_cells(labels: Labels, record: ExportRecord) -> list[Cell]:
+    """One registration's row; every text a person wrote (or that a decider wrote about them) neutralised."""
+    return [
+        record.taskforce,
+        *_profile_cells(labels, record),
         labels.roles[record.role],
         labels.places.get(record.region_held, record.region_held) if record.region_held else "",
-        labels.registrations[record.status],
+        labels.standings[standing(RegistrationStatus(record.status), record.ended_by)],
         _moment(record.created_at),
         _moment(record.updated_at),
+        labels.status(record.declared_status),
+        labels.verdicts[Verdict(record.verdict)] if record.verdict else "",
         _moment(record.decided_at),
         neutralised(record.decided_by or ""),
         neutralised(record.reason or ""),
+    ]
+
+
+def person_cells(labels: Labels, record: PersonRecord) -> list[Cell]:
+    """One person's row: the language the bot writes to them in, and the task forces they hold a place in."""
+    return [
+        *_profile_cells(labels, record),
+        record.chosen_language or language_for(record.telegram_language),
+        ", ".join(sorted(record.taskforces.split(","))) if record.taskforces else "",
+        _moment(record.created_at),
     ]
 
 
@@ -101,46 +154,73 @@ def _csv_value(value: Cell) -> str | int:
     return value
 
 
-class ExportFiles:
-    """The CSV and the XLSX of one export, written side by side as records arrive (in task force order).
+class _Table:
+    """One CSV file, its heading the columns' keys (with the BOM Excel needs for accents)."""
 
-    The XLSX has "All" first, then one sheet per task force as its first record comes.
-    """
+    def __init__(self, path: Path, columns: list[tuple[str, str, float]]) -> None:
+        self.path = path
+        self._file: TextIO = path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow([key for key, _name, _width in columns])
+
+    def add(self, row: list[Cell]) -> None:
+        self._writer.writerow([_csv_value(value) for value in row])
+
+    def finish(self, path: Path) -> Path:
+        """Closed and named; zipped when too big for Telegram."""
+        self._file.close()
+        self.path.rename(path)
+        if path.stat().st_size <= UPLOAD_LIMIT:
+            return path
+        zipped = path.with_suffix(".csv.zip")
+        with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as package:
+            package.write(path, path.name)
+        return zipped
+
+
+class ExportFiles:
+    """The files of one export, written side by side as records arrive: the registrations' CSV (in task force
+    order), the people's CSV, and the XLSX: "All" registrations, "People", then one sheet per task force as
+    its first record comes."""
 
     def __init__(self, _: Translate, catalogue: Catalogue, folder: Path) -> None:
-        self._ = _
         self._labels = Labels(_, catalogue)
         self._folder = folder
-        self._csv_path = folder / "export.csv"
-        self._csv_file = self._csv_path.open("w", encoding="utf-8-sig", newline="")  # the BOM Excel needs
-        self._csv = csv.writer(self._csv_file)
-        self._csv.writerow(headers(_))
+        self._columns = registration_columns(_)
+        self._registrations = _Table(folder / "registrations.csv", self._columns)
+        people_columns = person_columns(_)
+        self._people = _Table(folder / "people.csv", people_columns)
         self._book = Workbook(folder)
-        self._all = self._book.add_sheet(_("All"), headers(_), WIDTHS)
+        self._all = self._sheet(_("All"), self._columns)
+        self._people_sheet = self._sheet(_("People"), people_columns)
         self._sheets: dict[str, Sheet] = {}
+
+    def _sheet(self, title: str, columns: list[tuple[str, str, float]]) -> Sheet:
+        keys, names, widths = zip(*columns, strict=True)
+        return self._book.add_sheet(title, [keys, names], widths)
 
     def add(self, records: Iterable[ExportRecord]) -> None:
         for record in records:
             row = record_cells(self._labels, record)
-            self._csv.writerow([_csv_value(value) for value in row])
+            self._registrations.add(row)
             cells = row_xml(row)
             self._all.append(cells)
             sheet = self._sheets.get(record.taskforce)
             if sheet is None:
-                sheet = self._sheets[record.taskforce] = self._book.add_sheet(record.taskforce, headers(self._), WIDTHS)
+                sheet = self._sheets[record.taskforce] = self._sheet(record.taskforce, self._columns)
             sheet.append(cells)
 
-    def finish(self, stem: str) -> tuple[Path, Path]:
-        """(the CSV, zipped when too big for Telegram; the XLSX)."""
-        self._csv_file.close()
+    def add_people(self, records: Iterable[PersonRecord]) -> None:
+        for record in records:
+            row = person_cells(self._labels, record)
+            self._people.add(row)
+            self._people_sheet.append(row_xml(row))
+
+    def finish(self, stem: str) -> tuple[Path, Path, Path]:
+        """(the registrations' CSV, the people's CSV, each zipped when too big for Telegram; the XLSX)."""
         xlsx = self._folder / f"{stem}.xlsx"
         with xlsx.open("wb") as out:
             self._book.save(out)
-        csv_path = self._folder / f"{stem}.csv"
-        self._csv_path.rename(csv_path)
-        if csv_path.stat().st_size <= UPLOAD_LIMIT:
-            return csv_path, xlsx
-        zipped = csv_path.with_suffix(".csv.zip")
-        with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as package:
-            package.write(csv_path, csv_path.name)
-        return zipped, xlsx
+        registrations = self._registrations.finish(self._folder / f"{stem}.csv")
+        people = self._people.finish(self._folder / f"{stem}-people.csv")
+        return registrations, people, xlsx

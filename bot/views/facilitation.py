@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
@@ -14,7 +15,7 @@ from bot.i18n import Translate
 from bot.models import Catalogue, KnownUser, Person, RegistrationStatus, Role
 from bot.services.accounts import TaskforceCard
 from bot.services.applications import Application
-from bot.services.facilitation import Balance, Verdict
+from bot.services.facilitation import Balance, Verdict, Withdrawal
 from bot.services.fields import ProfileField
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
@@ -37,12 +38,20 @@ from bot.views.words import (
 
 
 ApplicationChoice = Literal["ok", "no", "nm", "skip", "stay"]
+WithdrawChoice = Literal["go", "no", "skip"]
 
 
 class ApplicationPress(Buttons, prefix="ap"):
     """A decision prompt's buttons; `no` asks for a reason, `skip` gives none, `stay` is the applicant's."""
 
     choice: ApplicationChoice
+    registration: RowId
+
+
+class WithdrawPress(Buttons, prefix="wd"):
+    """/withdraw's question: `go` asks for the reason, `no` keeps the place, `skip` withdraws without a reason."""
+
+    choice: WithdrawChoice
     registration: RowId
 
 
@@ -62,8 +71,9 @@ def _taskforce(_: Translate, code: str, catalogue: Catalogue) -> str:
 
 def application_text(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     registration, person = facts.registration, facts.applicant
-    status = catalogue.member_status(person.member_status)
-    claim = status.label(_.language) if status else person.member_status
+    declared = registration.declared_status or person.member_status  # as the decider saw it, once decided
+    status = catalogue.member_status(declared)
+    claim = status.label(_.language) if status else declared
     lines = [
         _("<b>Application: {role} of Task Force {taskforce}</b>").format(
             role=place_label(_, registration, catalogue), taskforce=_taskforce(_, registration.taskforce, catalogue)
@@ -174,18 +184,58 @@ def decision(_: Translate, facts: Application, catalogue: Catalogue) -> str:
     return text
 
 
-def withdrawn(_: Translate, facts: Application, catalogue: Catalogue) -> str:
-    return _(
+def withdrawn(_: Translate, facts: Application, catalogue: Catalogue, reason: str | None) -> str:
+    """What the person withdrawn is told; the Secretariat's reason passed on as written."""
+    text = _(
         "The Executive Secretariat has withdrawn your registration as {role} of Task Force {taskforce}. "
         "/mytaskforces shows your registrations."
     ).format(
         role=place_label(_, facts.registration, catalogue),
         taskforce=_taskforce(_, facts.registration.taskforce, catalogue),
     )
+    return text + ("\n" + _("Reason: “{reason}”").format(reason=escape(reason)) if reason else "")
 
 
-def withdrew(_: Translate, person: KnownUser, code: str) -> str:
-    return _("{name} is withdrawn from Task Force {code} and told so.").format(name=user_link(person), code=code)
+def _withdrawn_named(withdrawal: Withdrawal) -> str:
+    """The person by the name they registered with, as a link to write to them."""
+    return chat_link(withdrawal.person.telegram_id, withdrawal.person.name)
+
+
+def withdraw_question(_: Translate, withdrawal: Withdrawal, catalogue: Catalogue) -> tuple[str, InlineKeyboardMarkup]:
+    registration = withdrawal.registration
+    text = _(
+        "Withdraw {name} ({role}, {status}) from Task Force {taskforce}? They are told, with the reason you give."
+    ).format(
+        name=_withdrawn_named(withdrawal),
+        role=place_label(_, registration, catalogue),
+        status=status_label(_, registration.standing),
+        taskforce=_taskforce(_, registration.taskforce, catalogue),
+    )
+    keyboard = [[_withdraw(_("Withdraw"), "go", registration.id), _withdraw(_("Cancel"), "no", registration.id)]]
+    return text, InlineKeyboardMarkup(keyboard)
+
+
+def withdraw_reason_question(_: Translate, withdrawal: Withdrawal) -> tuple[str, InlineKeyboardMarkup]:
+    text = _("Why is {name} withdrawn? Your words are sent to them as you write them. Or press Skip.").format(
+        name=_withdrawn_named(withdrawal)
+    )
+    return text, InlineKeyboardMarkup([[_withdraw(_("Skip"), "skip", withdrawal.registration.id)]])
+
+
+def _withdraw(label: str, choice: WithdrawChoice, registration_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=WithdrawPress(choice=choice, registration=registration_id).pack())
+
+
+def withdrew(_: Translate, withdrawal: Withdrawal) -> str:
+    return _("{name} is withdrawn from Task Force {code} and told so.").format(
+        name=_withdrawn_named(withdrawal), code=withdrawal.registration.taskforce
+    )
+
+
+def withdraw_kept(_: Translate, withdrawal: Withdrawal) -> str:
+    return _("Nothing changed: {name} stays in Task Force {code}.").format(
+        name=_withdrawn_named(withdrawal), code=withdrawal.registration.taskforce
+    )
 
 
 def withdraw_usage(_: Translate) -> str:
@@ -221,19 +271,53 @@ def facilitator_welcome(_: Translate, codes: list[str], catalogue: Catalogue) ->
     ).format(taskforces=", ".join(_taskforce(_, code, catalogue) for code in codes))
 
 
-def digest(_: Translate, code: str, people: list[Person], left: int, catalogue: Catalogue) -> str:
-    """New Team Members to greet; and how many left the task force, and so its group."""
-    lines = [_("<b>New Team Members of Task Force {taskforce}</b>").format(taskforce=_taskforce(_, code, catalogue))]
-    lines += [
-        f"• {escape(p.name)}, {escape(p.organisation)}, {escape(p.country)} "
-        f"({escape(catalogue.label_of(p.region, _.language))})"
-        for p in people
-    ]
-    if people:
+def facilitator_added(_: Translate, code: str, catalogue: Catalogue) -> str:
+    """For someone welcomed already: the welcome's commands work for this task force too."""
+    return _("You now also facilitate Task Force {taskforce}.").format(taskforce=_taskforce(_, code, catalogue))
+
+
+@dataclass(frozen=True)
+class Digested:
+    """A digest's people as they are when it goes."""
+
+    joined: list[Person]
+    leavers: list[Person]
+    withdrawn: list[Person]
+    unfacilitated: bool  # to the Secretariat: the task force has no facilitator
+    grouped: bool = False  # the task force has a group, which those who left have left too
+
+    @property
+    def anyone(self) -> bool:
+        return bool(self.joined or self.leavers or self.withdrawn)
+
+
+def digest(_: Translate, code: str, found: Digested, catalogue: Catalogue) -> str:
+    """New Team Members to greet; who left the task force (and so its group), and whom the Secretariat withdrew."""
+    lines = [f"<b>{_taskforce(_, code, catalogue)}</b>"]
+    if found.unfacilitated:
+        lines.append(_("This Task Force has no facilitator yet, so its digest comes to the Executive Secretariat."))
+    if found.joined:
+        lines.append(_("New Team Members:"))
+        lines += [
+            f"• {escape(p.name)}, {escape(p.organisation)}, {escape(p.country)} "
+            f"({escape(catalogue.label_of(p.region, _.language))})"
+            for p in found.joined
+        ]
         lines.append(_("Say hello and guide them: /members {code}").format(code=code))
-    if left:
-        lines.append(_("Left the Task Force, and so its group: {count}.").format(count=number(_, left)))
+    if found.leavers:
+        left = (
+            _("Left the Task Force, and so its group: {names}.")
+            if found.grouped
+            else _("Left the Task Force: {names}.")
+        )
+        lines.append(left.format(names=_names(found.leavers)))
+    if found.withdrawn:
+        lines.append(_("Withdrawn by the Executive Secretariat: {names}.").format(names=_names(found.withdrawn)))
     return fit("\n".join(lines))
+
+
+def _names(people: list[Person]) -> str:
+    return ", ".join(chat_link(p.telegram_id, p.name) for p in people)
 
 
 def card_details(_: Translate, card: TaskforceCard, catalogue: Catalogue) -> list[str]:

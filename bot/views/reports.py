@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.i18n import Translate
 from bot.models import Catalogue, Role
 from bot.services.reports import Statistics, joins_by_week
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.words import fit, labelled, number, role_label
+
+if TYPE_CHECKING:  # imported when a chart is drawn, not at start-up
+    from matplotlib.figure import Figure
 
 BARS = "▁▂▃▄▅▆▇█"
 ROLE_COLOURS = {Role.LEADER: "#1b5e20", Role.REPRESENTATIVE: "#66bb6a", Role.MEMBER: "#c5e1a5"}
@@ -65,7 +69,10 @@ def summary(_: Translate, stats: Statistics, catalogue: Catalogue, now: datetime
             + _("(last {weeks} weeks; this week {count})").format(weeks=len(weeks), count=number(_, weeks[-1][1])),
         ),
         "",
-        _("<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / withdrawn or rejected)"),
+        _(
+            "<b>Per Task Force</b> (active Leader · Representatives · Team Members / waiting / left, withdrawn "
+            "or not accepted)"
+        ),
     ]
     lines += [
         labelled(
@@ -95,13 +102,22 @@ def _bar(count: int, most: int) -> str:
 
 
 def chart(_: Translate, stats: Statistics) -> bytes:
-    """Members per task force stacked by role, open Leader seats marked; a PNG.
+    """The chart as a PNG (`chart_figure`)."""
+    out = io.BytesIO()
+    chart_figure(_, stats).savefig(out, format="png")
+    return out.getvalue()
 
-    matplotlib is imported here, on first use: it costs half a second of every start-up
-    otherwise. Only its object API is used (no pyplot), which is safe off the event loop.
+
+def chart_figure(_: Translate, stats: Statistics) -> Figure:
+    """Members per task force stacked by role, open Leader seats marked.
+
+    The count axis has whole numbers only: with a few members matplotlib would mark 0.5, 1.5, and
+    nobody is half a member. matplotlib is imported here, on first use: it costs half a second of
+    every start-up otherwise. Only its object API is used (no pyplot), which is safe off the event loop.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     taskforces = list(reversed(stats.taskforces))  # A1 at the top
     codes = [t.code for t in taskforces]
@@ -120,15 +136,14 @@ def chart(_: Translate, stats: Statistics) -> bytes:
                 left[index] + widest * 0.01, index, "○ " + _("no Leader"), va="center", fontsize=7, color="#b71c1c"
             )
     axes.set_xlim(0, widest * 1.25)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.margins(y=0.01)
     axes.set_title(_("Members per Task Force, by role"), fontsize=11, pad=24)
     axes.tick_params(axis="y", labelsize=8)
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return figure
 
 
 def reports_commands(_: Translate) -> list[CommandText]:

@@ -16,7 +16,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from bot.i18n import Translate
-from bot.models import Catalogue, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, Registration, RegistrationStatus, Role, Standing, standing
 from bot.services.errors import Refused
 from bot.views.shown import cut, plain, shown
 
@@ -122,13 +122,16 @@ def place_label(_: Translate, registration: Registration, catalogue: Catalogue) 
     return _("Regional Representative for {region}").format(region=escape(catalogue.label_of(region, _.language)))
 
 
-def status_label(_: Translate, status: RegistrationStatus) -> str:
+def status_label(_: Translate, status: RegistrationStatus | Standing) -> str:
+    """A place's status; a withdrawn one says who ended it (`Registration.standing`): "left" when its person
+    did, "withdrawn" only when the Secretariat did. A bare WITHDRAWN status (no one said who) reads "left"."""
     return {
-        RegistrationStatus.ACTIVE: _("active"),
-        RegistrationStatus.PENDING: _("pending the facilitator's decision"),
-        RegistrationStatus.REJECTED: _("not accepted"),
-        RegistrationStatus.WITHDRAWN: _("withdrawn"),
-    }[status]
+        Standing.ACTIVE: _("active"),
+        Standing.PENDING: _("pending the facilitator's decision"),
+        Standing.REJECTED: _("not accepted"),
+        Standing.LEFT: _("left"),
+        Standing.WITHDRAWN: _("withdrawn by the Secretariat"),
+    }[status if isinstance(status, Standing) else standing(status, None)]
 
 
 def refusal(_: Translate, refused: Refused, sentences: Mapping[str, str]) -> str:

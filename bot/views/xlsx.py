@@ -1,5 +1,5 @@
-"""A small streaming XLSX writer for the exports: text, whole numbers and dates, a frozen
-header row, filters and column widths, one sheet after another or side by side.
+"""A small streaming XLSX writer for the exports: text, whole numbers and dates, frozen
+heading rows, filters and column widths, one sheet after another or side by side.
 
 Why not openpyxl, which reads these files back in the tests: measured on this machine
 (bench/reports.py), openpyxl's write-only mode took 92 s and 600 MB for the export of
@@ -77,25 +77,30 @@ def row_xml(row: Sequence[Cell]) -> str:
 
 
 class Sheet:
-    """One worksheet, its rows written to a scratch file as they come."""
+    """One worksheet, its rows written to a scratch file as they come.
 
-    def __init__(self, title: str, path: Path, header: Sequence[str], widths: Sequence[float]) -> None:
+    Its heading rows come first: the last one in bold, frozen with those above it, and filtered on."""
+
+    def __init__(self, title: str, path: Path, headings: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
         self.title = title[:31]
         self.path = path
-        self.width = len(header)
+        self.width = len(headings[-1])
+        self.header_rows = len(headings)
         self.rows = 0
         self._file: TextIO = path.open("w", encoding="utf-8")
         cols = "".join(
             f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
         )
+        below = self.header_rows + 1
         self._file.write(
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN}">'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
-            ' state="frozen"/></sheetView></sheetViews>'
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{self.header_rows}" topLeftCell="A{below}"'
+            ' activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
             f"<cols>{cols}</cols><sheetData>"
         )
-        heading = "".join(f'<c t="inlineStr" s="{HEADER_STYLE}"><is><t>{escape(name)}</t></is></c>' for name in header)
-        self._write(heading)
+        for number, names in enumerate(headings, start=1):
+            style = f' s="{HEADER_STYLE}"' if number == self.header_rows else ""
+            self._write("".join(f'<c t="inlineStr"{style}><is><t>{escape(name)}</t></is></c>' for name in names))
 
     def append(self, cells: str) -> None:
         """A row made by `row_xml`."""
@@ -107,7 +112,7 @@ class Sheet:
 
     @property
     def filter_range(self) -> str:
-        return f"A1:{column(self.width - 1)}{self.rows}"
+        return f"A{self.header_rows}:{column(self.width - 1)}{self.rows}"
 
     def close(self) -> None:
         self._file.write(f'</sheetData><autoFilter ref="{self.filter_range}"/></worksheet>')
@@ -121,8 +126,8 @@ class Workbook:
         self._folder = folder
         self.sheets: list[Sheet] = []
 
-    def add_sheet(self, title: str, header: Sequence[str], widths: Sequence[float]) -> Sheet:
-        sheet = Sheet(title, self._folder / f"sheet{len(self.sheets) + 1}.xml", header, widths)
+    def add_sheet(self, title: str, headings: Sequence[Sequence[str]], widths: Sequence[float]) -> Sheet:
+        sheet = Sheet(title, self._folder / f"sheet{len(self.sheets) + 1}.xml", headings, widths)
         self.sheets.append(sheet)
         return sheet
 
@@ -177,7 +182,7 @@ class Workbook:
     @staticmethod
     def _absolute(sheet: Sheet) -> str:
         quoted = "'" + sheet.title.replace("'", "''") + "'"
-        return f"{quoted}!$A$1:${column(sheet.width - 1)}${sheet.rows}"
+        return f"{quoted}!$A${sheet.header_rows}:${column(sheet.width - 1)}${sheet.rows}"
 
     def _workbook_relationships(self, numbers: range) -> str:
         sheets = "".join(
