@@ -622,8 +622,12 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         roles=dict(zip(selected, Role, strict=True)),
         motivations={code: longest(MARKUP + RTL, MOTIVATION_LIMIT) for code in selected},
     )
-    for cap in (3, 24):
-        yield message("joining.selection", joining.selection(_, draft, CATALOGUE, cap))
+    for goal in (None, *(g.code for g in CATALOGUE.goals)):
+        for targets in (False, True):
+            browsing = draft.model_copy(update={"goal": goal, "targets": targets})
+            for cap in (3, 24):
+                yield message("joining.selection", joining.selection(_, browsing, CATALOGUE, cap))
+            yield from buttons("joining.selection_keyboard", joining.selection_keyboard(_, browsing, CATALOGUE))
     yield message("joining.summary", joining.summary(_, draft, CATALOGUE))
     offer = RoleOffer(False, {Role.LEADER: LONGEST_NAME})
     one = draft.model_copy(update={"selected": selected[:1], "selection_done": True, "picking": True})

@@ -13,7 +13,7 @@ from bot.views.buttons import button, keyboard, rows_of
 from bot.views.callbacks import Buttons, Code, GoalLetter
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.joining import JoinFrom
-from bot.views.words import first_tasks, fit, labelled
+from bot.views.words import first_tasks, fit, goal_name, labelled
 
 # ---------------------------------------------------------------- its buttons
 
@@ -69,11 +69,6 @@ def goals_page(_: Translate, catalogue: Catalogue) -> str:
     ]
     lines += ["", _("Choose a goal to see its objectives.")]
     return fit("\n".join(lines))
-
-
-def goal_name(_: Translate, goal: Goal) -> str:
-    name = _("Goal {code}").format(code=goal.code)
-    return f"{name} · {goal.title(_.language)}" if goal.title else name
 
 
 def goal_page(_: Translate, goal: Goal, objectives: list[Objective]) -> str:

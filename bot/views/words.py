@@ -16,7 +16,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from bot.i18n import Translate
-from bot.models import Catalogue, Registration, RegistrationStatus, Role
+from bot.models import Catalogue, Goal, Registration, RegistrationStatus, Role
 from bot.services.errors import Refused
 from bot.views.shown import cut, plain, shown
 
@@ -104,6 +104,12 @@ def labelled(_: Translate, label: str, value: str) -> str:
 def quoted(_: Translate, text: str) -> str:
     """Someone's words quoted with the marks of the reader's language (French: « » with no-break spaces)."""
     return _("“{text}”").format(text=text)
+
+
+def goal_name(_: Translate, goal: Goal) -> str:
+    """ "Goal B · An enabling environment": browsing the plan and choosing task forces name goals alike."""
+    name = _("Goal {code}").format(code=goal.code)
+    return f"{name} · {goal.title(_.language)}" if goal.title else name
 
 
 def role_label(_: Translate, role: Role) -> str:
