@@ -56,6 +56,7 @@ from bot.services.announcements import (
     preview_refused,
 )
 from bot.services.applications import Application
+from bot.services.authority import Decider
 from bot.services.catalogue import load_catalogue
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
@@ -646,7 +647,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         [(region, 1000 + n) for n, region in enumerate(CATALOGUE.region_names)],
         group_link(),
     )
-    joined = [Joined(code, role, status) for code, role, status in zip(CODES, Role, RegistrationStatus, strict=False)]
+    joined = [
+        Joined(code, role, status, CATALOGUE.region_names[-1], decider)
+        for code, role, status, decider in zip(CODES, Role, RegistrationStatus, [*Decider, None], strict=False)
+    ]
     details = {result.code: facilitation.card_details(_, card, CATALOGUE) for result in joined}
     for some in (joined, joined[:1], joined[1:2]):
         yield message("joining.joined", joining.joined(_, some, CATALOGUE, details))

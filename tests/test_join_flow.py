@@ -11,7 +11,7 @@ from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
 from bot.views.browse import ObjectivePage
 from bot.views.joining import JoinConfirm, JoinDone, JoinGoal, JoinRole, JoinToggle
-from tests.harness import ChatUser, RunningBot, bot_with
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import Sent, callback_update, message_update
 
 
@@ -137,11 +137,37 @@ async def test_member_applies_as_leader_with_a_motivation(running_bot: RunningBo
     summary = await ada.say("Twenty years of carbon market work.")
     assert "Twenty years" in summary.text
     done = await ada.press("Confirm")
-    assert "pending" in done.text and "Facilitator will review" in done.text
+    assert "Global Leader (awaiting a decision)" in done.text
     assert running_bot.db is not None
     [registration] = await registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.status.value) == ("leader", "pending")
     assert registration.motivation == "Twenty years of carbon market work."
+
+
+async def test_an_application_says_who_decides_it_and_the_region_applied_for(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    """ "The Facilitator will review your application" stood right under "Facilitators: none named yet", and a
+    Representative's region was nowhere (issue 23): the Secretariat decides while no facilitator is named."""
+    await join_as_member_of(ada, "C1")
+    await ada.press("Regional Representative")
+    summary = await ada.say("I know the soils of the region.")
+    assert "C1</b> Advocacy &amp; Awareness: Regional Representative for Africa" in summary.text
+    done = await ada.press("Confirm")
+    assert "Regional Representative for Africa (awaiting a decision)" in done.text
+    assert "Facilitators: none named yet" in done.text
+    assert "Until Task Force C1 has a Facilitator, the Executive Secretariat decides on your application." in done.text
+    assert "Facilitator will review" not in done.text
+
+    fran = ChatUser(running_bot.standin, 2001, first_name="Fran")
+    await fran.say("/start")
+    await ChatUser(running_bot.standin, ADMIN_ID).say(f"/facilitator {fran.id} B2")
+    await ada.say("/join B2")
+    await ada.press("Global Leader")
+    await ada.say("Ten years of soil carbon monitoring.")
+    done = await ada.press("Confirm")
+    assert "Your application goes to the Facilitators of Task Force B2, who decide." in done.text
+    assert "Executive Secretariat decides" not in done.text
 
 
 async def test_the_cap_counts_what_is_already_held(standin, tmp_path, catalogue, ada: ChatUser) -> None:  # type: ignore[no-untyped-def]
@@ -278,7 +304,7 @@ async def test_a_leader_application_is_called_an_application(running_bot: Runnin
     await ada.press("Global Leader")
     await ada.say("Ten years of soil carbon monitoring.")
     done = await ada.press("Confirm")
-    assert "your application is sent; the Facilitator will decide" in done.text
+    assert "Thank you, your application is sent." in done.text
     assert "registered" not in done.text
 
 

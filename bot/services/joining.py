@@ -13,7 +13,8 @@ from enum import IntEnum, StrEnum
 from pydantic import BaseModel, model_validator
 
 from bot.models import Catalogue, Person, Profile, Registration, RegistrationStatus, Role
-from bot.services import facilitation
+from bot.services import authority, facilitation
+from bot.services.authority import Decider
 from bot.services.errors import Refused
 from bot.services.fields import (
     MOTIVATION_LIMIT,
@@ -159,9 +160,13 @@ class RoleOffer:
 
 @dataclass(frozen=True)
 class Joined:
+    """A place taken or applied for: a Representative's with its region, an application with who decides it."""
+
     code: str
     role: Role
     status: RegistrationStatus
+    region: str | None = None
+    decider: Decider | None = None
 
 
 def next_step(draft: JoinDraft) -> Step:
@@ -530,7 +535,9 @@ async def _register(
     region = profile.region if role is Role.REPRESENTATIVE else None
     motivation = draft.motivations.get(code)
     registration_id = await registrations.add_registration(tx, telegram_id, code, role, status, region, motivation, now)
+    decider = None
     if role.needs_decision:
         await facilitation.announce(tx, registration_id, code, telegram_id, rules.admins, now, rules.patience)
+        decider = await authority.decider(tx, code, telegram_id)
     await audit.record(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
-    return Joined(code, role, status)
+    return Joined(code, role, status, region, decider)

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translate
 from bot.models import Catalogue, Goal, Objective, Profile, RegistrationStatus, Role
 from bot.services import joining
+from bot.services.authority import Decider
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, ProfileField
 from bot.services.joining import EditPart, JoinDraft, Joined, RoleOffer, Stage, Step, StepKind
@@ -26,6 +27,7 @@ from bot.views.words import (
     labelled,
     quoted,
     refusal,
+    role_for,
     role_label,
     status_label,
 )
@@ -252,7 +254,8 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
     for code in draft.selected:
         objective = catalogue.objective(code)
         title = escape(objective.title(_.language)) if objective else ""
-        lines.append(labelled(_, f"<b>{code}</b> {title}", role_label(_, draft.roles[code])))
+        region = draft.profile.region
+        lines.append(labelled(_, f"<b>{code}</b> {title}", role_for(_, draft.roles[code], region, catalogue)))
         if code in draft.motivations:
             lines.append("  " + quoted(_, escape(draft.motivations[code])))
     lines += ["", _("Nothing is saved until you press Confirm.")]
@@ -260,27 +263,38 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
 
 
 def joined(_: Translate, results: list[Joined], catalogue: Catalogue, details: dict[str, list[str]]) -> str:
-    """The outcome of a join, each task force with its `details` (its facilitators, its members)."""
+    """The outcome of a join, each task force with its `details` (its facilitators, its members) and, for an
+    application, who decides it: its facilitators, or the Secretariat when it has none yet."""
     lines = [_joined_heading(_, results), ""]
     for result in results:
         objective = catalogue.objective(result.code)
         title = escape(objective.title(_.language) if objective else "")
-        role = f"{role_label(_, result.role)} ({status_label(_, result.status)})"
+        role = f"{role_for(_, result.role, result.region, catalogue)} ({status_label(_, result.status)})"
         lines.append(labelled(_, f"<b>{result.code}</b> {title}", role))
         lines += details.get(result.code, [])
+        if result.decider is not None:
+            lines.append(_decided_by(_, result.code, result.decider))
     lines.append("")
     if any(r.status is RegistrationStatus.ACTIVE for r in results):
         lines.append(_("As a Team Member you are in at once; the Task Force Facilitator will guide you."))
     if any(r.status is RegistrationStatus.PENDING for r in results):
         lines.append(
             _(
-                "Leaders and Regional Representatives are selected by the Executive Secretariat through a "
-                "consultative process: the Facilitator will review your application and you will be told the decision here."
+                "Leaders and Regional Representatives are selected through a consultative process that the "
+                "Executive Secretariat facilitates; you will be told the decision here."
             )
         )
     lines += ["", _("<b>What the Task Force does first</b>"), first_tasks(_), ""]
     lines.append(_("/mytaskforces shows your registrations at any time."))
     return fit("\n".join(lines))
+
+
+def _decided_by(_: Translate, code: str, decider: Decider) -> str:
+    if decider is Decider.FACILITATORS:
+        return _("Your application goes to the Facilitators of Task Force {code}, who decide.").format(code=code)
+    return _(
+        "Until Task Force {code} has a Facilitator, the Executive Secretariat decides on your application."
+    ).format(code=code)
 
 
 def _joined_heading(_: Translate, results: list[Joined]) -> str:
@@ -289,7 +303,9 @@ def _joined_heading(_: Translate, results: list[Joined]) -> str:
     if not pending:
         return _("<b>Thank you, you are registered.</b>")
     if len(pending) == len(results):
-        return _("<b>Thank you, your application is sent; the Facilitator will decide.</b>")
+        return _.ngettext(
+            "<b>Thank you, your application is sent.</b>", "<b>Thank you, your applications are sent.</b>", len(pending)
+        )
     return _("<b>Thank you: you are registered as Team Member, and your applications are sent.</b>")
 
 

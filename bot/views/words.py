@@ -122,16 +122,20 @@ def role_label(_: Translate, role: Role) -> str:
 
 def place_label(_: Translate, registration: Registration, catalogue: Catalogue) -> str:
     """A place's role; a Representative's with the region the place is for (its own, not the profile's)."""
-    region = registration.region_held
-    if region is None:
-        return role_label(_, registration.role)
+    return role_for(_, registration.role, registration.region_held, catalogue)
+
+
+def role_for(_: Translate, role: Role, region: str | None, catalogue: Catalogue) -> str:
+    """A role, and for a Representative the region applied for: "Regional Representative for Africa"."""
+    if role is not Role.REPRESENTATIVE or region is None:
+        return role_label(_, role)
     return _("Regional Representative for {region}").format(region=escape(catalogue.label_of(region, _.language)))
 
 
 def status_label(_: Translate, status: RegistrationStatus) -> str:
     return {
         RegistrationStatus.ACTIVE: _("active"),
-        RegistrationStatus.PENDING: _("pending the facilitator's decision"),
+        RegistrationStatus.PENDING: _("awaiting a decision"),  # the facilitators', or the Secretariat's
         RegistrationStatus.REJECTED: _("not accepted"),
         RegistrationStatus.WITHDRAWN: _("withdrawn"),
     }[status]
