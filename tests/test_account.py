@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from bot.i18n import SUPPORTED, translator
 from bot.services.fields import ProfileField
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
+from bot.views.account import PrivacyPage, privacy_short
 from bot.views.profile import ProfileClear
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
+from tests.standin import callback_update
 from tests.test_join_flow import join_as_member_of
 
 
@@ -118,3 +121,24 @@ async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot
     assert await db.fetchone("SELECT 1 FROM ptb_user_data WHERE user_id = ?", (ada.id,)) is None
     mine = await ada.say("/mytaskforces")
     assert "not joined any Task Force" in mine.text
+
+
+async def test_privacy_answers_in_a_few_lines_the_rest_one_tap_away(running_bot: RunningBot, ada: ChatUser) -> None:
+    """It was 1 330 (en) to 1 559 (fr) characters at once (issue 23)."""
+    standin = running_bot.standin
+    short = await ada.say("/privacy")
+    assert "Executive Secretariat" in short.text and "/forget deletes it" in short.text
+    assert len(short.text) < 500 and "<b>For how long</b>" not in short.text
+    assert [label for label, _ in short.buttons] == ["More ›"]
+    whole = await ada.press("More ›")
+    assert (whole.method, whole.message_id) == ("editMessageText", short.message_id)  # in place
+    assert "<b>What is stored</b>" in whole.text and "<b>For how long</b>" in whole.text
+    assert [label for label, _ in whole.buttons] == ["« Back"]
+    marker = len(standin.sent)
+    await standin.push(callback_update(ada.user, PrivacyPage(page="whole").pack(), short.message_id or 0, 7001))
+    await standin.wait_for(lambda s: s.method == "answerCallbackQuery" and s.params["callback_query_id"] == "7001")
+    await ada.say("/help")  # whatever the stale press caused is sent by now: nothing
+    assert [s.method for s in standin.sent[marker:] if s.chat_id == ada.id] == ["sendMessage"]
+    back = await ada.press("« Back")
+    assert (back.text, back.message_id) == (short.text, short.message_id)
+    assert all(len(privacy_short(translator(language))) < 500 for language in SUPPORTED)

@@ -535,7 +535,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     # the texts that take no values, each feature's and the shared ones
     for module, names in (
         (account, ("data_kept", "forget_question", "forgotten", "language_question", "language_set", "leave_usage",
-                   "nothing_to_cancel", "privacy")),
+                   "nothing_to_cancel", "privacy", "privacy_short")),
         (browse, ("welcome",)),
         (joining, ("cancelled", "join_reminder", "no_flow")),
         (system, ("apology", "old_button", "slow_down", "unexpected_text", "unknown_command")),
@@ -665,6 +665,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         browse.home_keyboard(_),
         joining.resume_keyboard(_),
         account.languages_keyboard(),
+        account.privacy_keyboard(_, "short"),
+        account.privacy_keyboard(_, "whole"),
     ):
         yield from buttons("keyboards", markup)
     for kept_field in (ProfileField.NAME, None):

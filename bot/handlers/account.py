@@ -24,6 +24,7 @@ from bot.views.account import (
     LeaveStay,
     LeaveYes,
     MyTaskforces,
+    PrivacyPage,
     TaskforceCard,
 )
 
@@ -130,7 +131,15 @@ async def language_set(update: Update, context: BotContext) -> None:
 
 
 async def privacy(update: Update, context: BotContext) -> None:
-    await reply(update, views.privacy(context.tr))
+    """A short answer that fits a phone, with the whole of it one tap away."""
+    await reply(update, views.privacy_short(context.tr), views.privacy_keyboard(context.tr, "short"))
+
+
+async def privacy_page(update: Update, context: BotContext) -> None:
+    """More, or Back to the short answer: the same texts for everyone, so an old message's press only shows them."""
+    _, page = context.tr, context.press(PrivacyPage).page
+    text = views.privacy(_) if page == "whole" else views.privacy_short(_)
+    await reply(update, text, views.privacy_keyboard(_, page))
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
@@ -144,6 +153,7 @@ def _handlers() -> list[Handler]:
         command("leave", leave_command),
         command("forget", forget_command),
         command("privacy", privacy),
+        button(PrivacyPage.when(), privacy_page),
         command("language", language_command),
         button(LanguageSet.when(), language_set),
         command("cancel", cancel_outside),

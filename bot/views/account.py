@@ -54,6 +54,12 @@ class LanguageSet(Buttons, prefix="lg"):
     language: Language
 
 
+class PrivacyPage(Buttons, prefix="yv"):
+    """/privacy's short answer, or the whole of it."""
+
+    page: Literal["short", "whole"]
+
+
 def my_registrations(_: Translate, registrations: list[Registration], catalogue: Catalogue) -> str:
     if not registrations:
         return _("You have not joined any Task Force yet. /taskforces shows the objectives; /join starts joining.")
@@ -98,7 +104,19 @@ def forgotten(_: Translate) -> str:
     return _("Your data has been deleted. Thank you for your interest; /start whenever you want to come back.")
 
 
+def privacy_short(_: Translate) -> str:
+    """What /privacy answers first: a few lines a phone shows whole; "More" gives the rest (`privacy`)."""
+    return _(
+        "<b>Privacy</b>\n"
+        'The Executive Secretariat of the "4 per 1000" Initiative runs this bot. It keeps your profile, your '
+        "registrations and your answers, to form the Task Forces and keep you informed. Only the Secretariat and "
+        "the Facilitators of your Task Forces see them; nothing is sold or given to anyone else.\n"
+        "/profile changes your data; /forget deletes it at once."
+    )
+
+
 def privacy(_: Translate) -> str:
+    """All that /privacy has to say, behind its "More" button."""
     return (
         _(
             "<b>Privacy</b>\n"
@@ -201,6 +219,13 @@ def confirm_forget_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return keyboard(
         [button(_("Delete all my data"), ForgetYes().pack())], [button(_("Keep my data"), ForgetNo().pack())]
     )
+
+
+def privacy_keyboard(_: Translate, page: Literal["short", "whole"]) -> InlineKeyboardMarkup:
+    """The short answer leads to the whole, and back: each edits the message in place."""
+    if page == "short":
+        return keyboard([button(_("More ›"), PrivacyPage(page="whole").pack())])
+    return keyboard([button(_("« Back"), PrivacyPage(page="short").pack())])
 
 
 def languages_keyboard() -> InlineKeyboardMarkup:
