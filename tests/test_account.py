@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.i18n import SUPPORTED, translator
+from bot.models import RegistrationStatus, Role
 from bot.services.fields import ProfileField
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
 from bot.views.account import PrivacyPage, privacy_short
 from bot.views.profile import ProfileClear
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
 from tests.standin import callback_update
 from tests.test_join_flow import join_as_member_of
 
@@ -99,6 +100,26 @@ async def test_leave_by_command_and_by_button(running_bot: RunningBot, ada: Chat
     assert "withdrawn" in mine.text
     unknown = await ada.say("/leave ZZ9")
     assert "There is no Task Force" in unknown.text
+
+
+async def test_leave_alone_offers_a_button_for_each_task_force_held(running_bot: RunningBot, ada: ChatUser) -> None:
+    """/leave without a code answered with instructions that led to three more taps (issue 23)."""
+    places = (("C2", Role.MEMBER, RegistrationStatus.ACTIVE), ("B2", Role.LEADER, RegistrationStatus.PENDING))
+    await seed(running_bot, Seeded(ada.id, places=places))  # an application holds a place too
+    which = await ada.say("/leave")
+    assert "Which Task Force do you want to leave?" in which.text
+    assert sorted(label.split(" · ")[0] for label, _ in which.buttons) == ["Leave B2", "Leave C2"]
+    question = await ada.press("Leave B2 · ")
+    assert question.message_id == which.message_id and "really want to leave Task Force B2" in question.text
+    left = await ada.press("Leave B2")
+    assert "You have left Task Force B2" in left.text
+    assert [label for label, _ in (await ada.say("/leave")).buttons] == ["Leave C2 · Soil Regeneration"]
+    await ada.press("Leave C2 · ")
+    await ada.press("Leave C2")
+    nothing = await ada.say("/leave")
+    assert "You are in no Task Force now" in nothing.text and nothing.buttons == []
+    assert running_bot.db is not None
+    assert {r.status.value for r in await registrations_of(running_bot.db, ada.id)} == {"withdrawn"}
 
 
 async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot: RunningBot, ada: ChatUser) -> None:

@@ -534,7 +534,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
 
     # the texts that take no values, each feature's and the shared ones
     for module, names in (
-        (account, ("data_kept", "forget_question", "forgotten", "language_question", "language_set", "leave_usage",
+        (account, ("data_kept", "forget_question", "forgotten", "language_question", "language_set",
                    "nothing_to_cancel", "privacy", "privacy_short")),
         (browse, ("welcome",)),
         (joining, ("cancelled", "join_reminder", "no_flow")),
@@ -657,6 +657,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     everything = [registration(code, role, status) for code in CODES for role in Role for status in RegistrationStatus]
     for held_now in (everything, []):
         yield message("account.my_registrations", account.my_registrations(_, held_now, CATALOGUE))
+        yield message("account.leave_which", account.leave_which(_, held_now))
+    yield from buttons("account.leave_keyboard", account.leave_keyboard(_, everything, CATALOGUE))
     yield from buttons("account.my_registrations_keyboard", account.my_registrations_keyboard(_, everything, CATALOGUE))
     for code in (None, "B3"):
         yield from buttons("joining.carry_on_or_start_over_keyboard", joining.carry_on_or_start_over_keyboard(_, code))

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.chat.common import reply, reply_for_sure, save_user_data, send
+from bot.chat.common import reply, reply_for_sure, save_user_data
 from bot.chat.context import BotContext
 from bot.chat.feature import ConversationPart, Feature, Handler, button, command
 from bot.chat.keys import end_flows
@@ -50,12 +50,14 @@ async def taskforce_card(update: Update, context: BotContext) -> None:
 
 
 async def leave_command(update: Update, context: BotContext) -> None:
+    """/leave B3 asks to confirm at once; /leave alone offers a button for each task force held."""
     code = (context.args or [""])[0].upper()
-    if not code:
-        await my_taskforces(update, context)
-        await send(update, views.leave_usage(context.tr))
+    if code:
+        await ask_leave(update, context, code)
         return
-    await ask_leave(update, context, code)
+    d, _ = context.deps, context.tr
+    held = [r for r in await accounts.registrations(d.db, context.person_id) if r.status.holds_place]
+    await reply(update, views.leave_which(_, held), views.leave_keyboard(_, held, d.catalogue) if held else None)
 
 
 async def leave_asked(update: Update, context: BotContext) -> None:

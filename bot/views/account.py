@@ -73,8 +73,11 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
     return fit("\n".join(lines))
 
 
-def leave_usage(_: Translate) -> str:
-    return _("Which Task Force? Write for example /leave B3, or use the buttons of /mytaskforces.")
+def leave_which(_: Translate, held: list[Registration]) -> str:
+    """/leave without a code: a button for each task force the person is in or applies to."""
+    if not held:
+        return _("You are in no Task Force now, so there is none to leave. /join starts joining.")
+    return _("Which Task Force do you want to leave? You will be asked to confirm.")
 
 
 def leave_question(_: Translate, code: str) -> str:
@@ -198,6 +201,16 @@ def my_registrations_keyboard(_: Translate, held: list[Registration], catalogue:
         title = objective.title(_.language) if objective else ""
         cards.append(button(f"{registration.taskforce} · {title} ›", TaskforceCard(code=registration.taskforce).pack()))
     return keyboard(*rows_of(cards, 1), [button(_("Join Task Forces"), JoinFrom().pack())])
+
+
+def leave_keyboard(_: Translate, held: list[Registration], catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """Each leads to the confirmation a task force's card leads to."""
+    buttons = []
+    for registration in held:
+        code, objective = registration.taskforce, catalogue.objective(registration.taskforce)
+        label = _("Leave {code}").format(code=code) + (f" · {objective.title(_.language)}" if objective else "")
+        buttons.append(button(label, LeaveAsk(code=code).pack()))
+    return keyboard(*rows_of(buttons, 1))
 
 
 def taskforce_card_keyboard(_: Translate, code: str) -> InlineKeyboardMarkup:
