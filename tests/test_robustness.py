@@ -125,7 +125,7 @@ async def test_the_command_menu_is_set(running_bot: RunningBot) -> None:
 
 async def test_help_and_privacy(running_bot: RunningBot, ada: ChatUser) -> None:
     assert "/mytaskforces" in (await ada.say("/help")).text
-    assert "Who sees it" in (await ada.say("/privacy")).text
+    assert "Only the Secretariat" in (await ada.say("/privacy")).text
 
 
 async def test_unfinished_join_is_reminded_once_after_a_day(running_bot: RunningBot, ada: ChatUser) -> None:
