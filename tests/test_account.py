@@ -8,7 +8,8 @@ from bot.services.fields import ProfileField
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
 from bot.views.account import PrivacyPage, privacy_short
-from bot.views.profile import ProfileClear
+from bot.views.fields import field_label
+from bot.views.profile import ProfileChoice, ProfileClear
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
 from tests.standin import callback_update
 from tests.test_join_flow import join_as_member_of
@@ -43,12 +44,50 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     assert person is not None and (person.organisation, person.region) == ("Soil Alliance", "Europe")
 
 
+async def test_every_profile_question_has_back_and_cancel(running_bot: RunningBot, ada: ChatUser) -> None:
+    """The region question had neither (issue 23)."""
+    await seed(running_bot, Seeded(ada.id))
+    await ada.say("/profile")
+    for field in ProfileField:
+        question = await ada.press(field_label(translator("en"), field))
+        assert [label for label, _ in question.buttons][-2:] == ["« Back", "Cancel"], field
+        card = await ada.press("« Back")
+        assert (card.message_id, "<b>Your profile</b>") == (question.message_id, card.text.split("\n")[0])
+    await ada.press("Stakeholder type")
+    cancelled = await ada.press("Cancel")
+    assert "Nothing changed: your profile stays as it was." in cancelled.text and cancelled.buttons == []
+
+
+async def test_a_region_typed_not_pressed_is_taken_and_its_buttons_go(running_bot: RunningBot, ada: ChatUser) -> None:
+    """Typing the region answered "I did not understand" and left the question's buttons live (issue 23)."""
+    standin, db = running_bot.standin, running_bot.db
+    assert db is not None
+    await seed(running_bot, Seeded(ada.id))
+    await ada.say("/profile")
+    question = await ada.press("Region")
+    marker = len(standin.sent)
+    saved = await ada.say("europe")
+    assert "Saved: Region" in saved.text and "Region: Europe" in saved.text
+    await standin.wait_for(
+        lambda s: s.method == "editMessageReplyMarkup" and s.params.get("message_id") == question.message_id,
+        start=marker,
+    )
+    stale = await ada.alert(ProfileChoice(field=ProfileField.REGION, value="0").pack(), question.message_id or 0)
+    assert "no longer valid" in stale
+    again = await ada.press("Region")
+    told = await ada.say("Atlantis")  # no such choice: said, and the question stays open
+    assert "answer with the buttons" in told.text
+    assert "Saved: Region" in (await ada.press_data(again.buttons[0][1], again.message_id or 0)).text
+    person = await get_person(db, ada.id)
+    assert person is not None and person.region == "Africa"  # the first region of the list, pressed at last
+
+
 async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: ChatUser) -> None:
     await register(ada, "B1")
     assert running_bot.db is not None
     await ada.say("/profile")
     question = await ada.press("E-mail")
-    assert [label for label, _ in question.buttons] == ["Remove my e-mail"]
+    assert [label for label, _ in question.buttons] == ["Remove my e-mail", "« Back", "Cancel"]
     forged = await ada.alert(ProfileClear(field=ProfileField.NAME).pack(), question.message_id or 0)
     assert "no longer valid" in forged
     removed = await ada.press("Remove my e-mail")
@@ -59,7 +98,7 @@ async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: Chat
     again = await ada.say("/profile")
     assert "ada@example.org" not in again.text
     question = await ada.press("E-mail")
-    assert question.buttons == []  # nothing left to remove
+    assert [label for label, _ in question.buttons] == ["« Back", "Cancel"]  # nothing left to remove
     saved = await ada.say("ada@soil.example")
     assert "Saved: E-mail" in saved.text
 

@@ -538,6 +538,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                    "nothing_to_cancel", "privacy", "privacy_short")),
         (browse, ("welcome",)),
         (joining, ("cancelled", "join_reminder", "no_flow")),
+        (profile, ("edit_cancelled",)),
         (system, ("apology", "old_button", "slow_down", "unexpected_text", "unknown_command")),
         (words, ("first_tasks", "private_only")),
     ):  # fmt: skip
@@ -583,8 +584,9 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         for first_time in (False, True):
             yield message("fields.profile_question", fields.profile_question(_, field_, first_time))
         yield message("joining.text_expected", joining.text_expected(_, Step(StepKind.PROFILE, None, field_)))
-        if field_.optional:
-            yield from buttons("profile.clear_field_keyboard", profile.clear_field_keyboard(_, field_))
+        if field_.typed:
+            for clearable in (False, True):
+                yield from buttons("profile.typed_field_keyboard", profile.typed_field_keyboard(_, field_, clearable))
         if not field_.typed:
             yield from buttons(
                 "profile.profile_field_keyboard", profile.profile_field_keyboard(_, field_, CATALOGUE, "x")
