@@ -13,7 +13,7 @@ from bot.views.buttons import button, keyboard, rows_of
 from bot.views.callbacks import Buttons, Code, GoalLetter
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.joining import JoinFrom
-from bot.views.words import first_tasks, fit, goal_name, labelled
+from bot.views.words import first_tasks, fit, goal_label, goal_name, labelled
 
 # ---------------------------------------------------------------- its buttons
 
@@ -123,7 +123,7 @@ def home_keyboard(_: Translate) -> InlineKeyboardMarkup:
 
 
 def goals_keyboard(_: Translate, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    buttons = [button(goal_name(_, g), GoalPage(goal=g.code).pack()) for g in catalogue.goals]
+    buttons = [button(goal_label(_, g), GoalPage(goal=g.code).pack()) for g in catalogue.goals]
     return keyboard(*rows_of(buttons, 2), [button(_("« Menu"), MenuHome().pack())])
 
 

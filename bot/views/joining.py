@@ -23,6 +23,7 @@ from bot.views.words import (
     common_refusals,
     first_tasks,
     fit,
+    goal_label,
     goal_name,
     labelled,
     quoted,
@@ -203,11 +204,13 @@ def _goal_objectives(_: Translate, draft: JoinDraft, catalogue: Catalogue, goal:
             lines += [
                 labelled(_, _("<b>Target 2030</b>"), escape(objective.target_2030(_.language))),
                 labelled(_, _("<b>Target 2050</b>"), escape(objective.target_2050(_.language))),
+                "",  # with its targets, each objective is a paragraph
             ]
-    lines += [
-        "",
-        _("Tap to select or unselect, then press Continue. You may hold at most {cap} in all.").format(cap=cap),
-    ]
+    if lines[-1]:
+        lines.append("")
+    lines.append(
+        _("Tap to select or unselect, then press Continue. You may hold at most {cap} in all.").format(cap=cap)
+    )
     return lines
 
 
@@ -402,7 +405,7 @@ def selection_keyboard(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> 
 
 def _goal_button(_: Translate, draft: JoinDraft, catalogue: Catalogue, goal: Goal) -> Button:
     """ "✅ 2 · B · An enabling environment": the goal, and how many of its task forces this join chose."""
-    label = f"{goal.code} · {goal.title(_.language)}" if goal.title else goal_name(_, goal)
+    label = goal_label(_, goal)
     chosen = sum(1 for o in catalogue.objectives_of(goal.code) if o.code in draft.selected)
     return button(f"✅ {chosen} · {label}" if chosen else label, JoinGoal(goal=goal.code).pack())
 

@@ -112,6 +112,11 @@ def goal_name(_: Translate, goal: Goal) -> str:
     return f"{name} · {goal.title(_.language)}" if goal.title else name
 
 
+def goal_label(_: Translate, goal: Goal) -> str:
+    """A goal on a button: "B · An enabling environment", short enough for a phone's row."""
+    return f"{goal.code} · {goal.title(_.language)}" if goal.title else goal_name(_, goal)
+
+
 def role_label(_: Translate, role: Role) -> str:
     return {
         Role.LEADER: _("Global Leader"),
