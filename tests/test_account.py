@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from bot.i18n import SUPPORTED, translator
+from bot.models import RegistrationStatus, Role
 from bot.services.fields import ProfileField
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
-from bot.views.profile import ProfileClear
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, audit_rows
+from bot.views.account import PrivacyPage, privacy_short
+from bot.views.fields import field_label
+from bot.views.profile import ProfileChoice, ProfileClear
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
+from tests.standin import callback_update
 from tests.test_join_flow import join_as_member_of
 
 
@@ -39,12 +44,50 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     assert person is not None and (person.organisation, person.region) == ("Soil Alliance", "Europe")
 
 
+async def test_every_profile_question_has_back_and_cancel(running_bot: RunningBot, ada: ChatUser) -> None:
+    """The region question had neither (issue 23)."""
+    await seed(running_bot, Seeded(ada.id))
+    await ada.say("/profile")
+    for field in ProfileField:
+        question = await ada.press(field_label(translator("en"), field))
+        assert [label for label, _ in question.buttons][-2:] == ["« Back", "Cancel"], field
+        card = await ada.press("« Back")
+        assert (card.message_id, "<b>Your profile</b>") == (question.message_id, card.text.split("\n")[0])
+    await ada.press("Stakeholder type")
+    cancelled = await ada.press("Cancel")
+    assert "Nothing changed: your profile stays as it was." in cancelled.text and cancelled.buttons == []
+
+
+async def test_a_region_typed_not_pressed_is_taken_and_its_buttons_go(running_bot: RunningBot, ada: ChatUser) -> None:
+    """Typing the region answered "I did not understand" and left the question's buttons live (issue 23)."""
+    standin, db = running_bot.standin, running_bot.db
+    assert db is not None
+    await seed(running_bot, Seeded(ada.id))
+    await ada.say("/profile")
+    question = await ada.press("Region")
+    marker = len(standin.sent)
+    saved = await ada.say("europe")
+    assert "Saved: Region" in saved.text and "Region: Europe" in saved.text
+    await standin.wait_for(
+        lambda s: s.method == "editMessageReplyMarkup" and s.params.get("message_id") == question.message_id,
+        start=marker,
+    )
+    stale = await ada.alert(ProfileChoice(field=ProfileField.REGION, value="0").pack(), question.message_id or 0)
+    assert "no longer valid" in stale
+    again = await ada.press("Region")
+    told = await ada.say("Atlantis")  # no such choice: said, and the question stays open
+    assert "answer with the buttons" in told.text
+    assert "Saved: Region" in (await ada.press_data(again.buttons[0][1], again.message_id or 0)).text
+    person = await get_person(db, ada.id)
+    assert person is not None and person.region == "Africa"  # the first region of the list, pressed at last
+
+
 async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: ChatUser) -> None:
     await register(ada, "B1")
     assert running_bot.db is not None
     await ada.say("/profile")
     question = await ada.press("E-mail")
-    assert [label for label, _ in question.buttons] == ["Remove my e-mail"]
+    assert [label for label, _ in question.buttons] == ["Remove my e-mail", "« Back", "Cancel"]
     forged = await ada.alert(ProfileClear(field=ProfileField.NAME).pack(), question.message_id or 0)
     assert "no longer valid" in forged
     removed = await ada.press("Remove my e-mail")
@@ -55,7 +98,7 @@ async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: Chat
     again = await ada.say("/profile")
     assert "ada@example.org" not in again.text
     question = await ada.press("E-mail")
-    assert question.buttons == []  # nothing left to remove
+    assert [label for label, _ in question.buttons] == ["« Back", "Cancel"]  # nothing left to remove
     saved = await ada.say("ada@soil.example")
     assert "Saved: E-mail" in saved.text
 
@@ -98,6 +141,26 @@ async def test_leave_by_command_and_by_button(running_bot: RunningBot, ada: Chat
     assert "There is no Task Force" in unknown.text
 
 
+async def test_leave_alone_offers_a_button_for_each_task_force_held(running_bot: RunningBot, ada: ChatUser) -> None:
+    """/leave without a code answered with instructions that led to three more taps (issue 23)."""
+    places = (("C2", Role.MEMBER, RegistrationStatus.ACTIVE), ("B2", Role.LEADER, RegistrationStatus.PENDING))
+    await seed(running_bot, Seeded(ada.id, places=places))  # an application holds a place too
+    which = await ada.say("/leave")
+    assert "Which Task Force do you want to leave?" in which.text
+    assert sorted(label.split(" · ")[0] for label, _ in which.buttons) == ["Leave B2", "Leave C2"]
+    question = await ada.press("Leave B2 · ")
+    assert question.message_id == which.message_id and "really want to leave Task Force B2" in question.text
+    left = await ada.press("Leave B2")
+    assert "You have left Task Force B2" in left.text
+    assert [label for label, _ in (await ada.say("/leave")).buttons] == ["Leave C2 · Soil Regeneration"]
+    await ada.press("Leave C2 · ")
+    await ada.press("Leave C2")
+    nothing = await ada.say("/leave")
+    assert "You are in no Task Force now" in nothing.text and nothing.buttons == []
+    assert running_bot.db is not None
+    assert {r.status.value for r in await registrations_of(running_bot.db, ada.id)} == {"withdrawn"}
+
+
 async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot: RunningBot, ada: ChatUser) -> None:
     await register(ada, "D3")
     question = await ada.say("/forget")
@@ -118,3 +181,24 @@ async def test_forget_deletes_the_person_and_keeps_anonymous_history(running_bot
     assert await db.fetchone("SELECT 1 FROM ptb_user_data WHERE user_id = ?", (ada.id,)) is None
     mine = await ada.say("/mytaskforces")
     assert "not joined any Task Force" in mine.text
+
+
+async def test_privacy_answers_in_a_few_lines_the_rest_one_tap_away(running_bot: RunningBot, ada: ChatUser) -> None:
+    """It was 1 330 (en) to 1 559 (fr) characters at once (issue 23)."""
+    standin = running_bot.standin
+    short = await ada.say("/privacy")
+    assert "Executive Secretariat" in short.text and "/forget deletes it" in short.text
+    assert len(short.text) < 500 and "<b>For how long</b>" not in short.text
+    assert [label for label, _ in short.buttons] == ["More ›"]
+    whole = await ada.press("More ›")
+    assert (whole.method, whole.message_id) == ("editMessageText", short.message_id)  # in place
+    assert "<b>What is stored</b>" in whole.text and "<b>For how long</b>" in whole.text
+    assert [label for label, _ in whole.buttons] == ["« Back"]
+    marker = len(standin.sent)
+    await standin.push(callback_update(ada.user, PrivacyPage(page="whole").pack(), short.message_id or 0, 7001))
+    await standin.wait_for(lambda s: s.method == "answerCallbackQuery" and s.params["callback_query_id"] == "7001")
+    await ada.say("/help")  # whatever the stale press caused is sent by now: nothing
+    assert [s.method for s in standin.sent[marker:] if s.chat_id == ada.id] == ["sendMessage"]
+    back = await ada.press("« Back")
+    assert (back.text, back.message_id) == (short.text, short.message_id)
+    assert all(len(privacy_short(translator(language))) < 500 for language in SUPPORTED)

@@ -57,6 +57,7 @@ from bot.services.announcements import (
     preview_refused,
 )
 from bot.services.applications import Application
+from bot.services.authority import Decider
 from bot.services.catalogue import load_catalogue
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
@@ -551,10 +552,11 @@ def renderings(_: Translator) -> Iterator[Rendered]:
 
     # the texts that take no values, each feature's and the shared ones
     for module, names in (
-        (account, ("data_kept", "forget_question", "forgotten", "language_question", "language_set", "leave_usage",
-                   "nothing_to_cancel", "privacy")),
+        (account, ("data_kept", "forget_question", "forgotten", "language_question", "language_set",
+                   "nothing_to_cancel", "privacy", "privacy_short")),
         (browse, ("welcome",)),
         (joining, ("cancelled", "join_reminder", "no_flow")),
+        (profile, ("edit_cancelled",)),
         (system, ("apology", "old_button", "slow_down", "unexpected_text", "unknown_command")),
         (words, ("first_tasks", "private_only")),
     ):  # fmt: skip
@@ -600,8 +602,9 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         for first_time in (False, True):
             yield message("fields.profile_question", fields.profile_question(_, field_, first_time))
         yield message("joining.text_expected", joining.text_expected(_, Step(StepKind.PROFILE, None, field_)))
-        if field_.optional:
-            yield from buttons("profile.clear_field_keyboard", profile.clear_field_keyboard(_, field_))
+        if field_.typed:
+            for clearable in (False, True):
+                yield from buttons("profile.typed_field_keyboard", profile.typed_field_keyboard(_, field_, clearable))
         if not field_.typed:
             yield from buttons(
                 "profile.profile_field_keyboard", profile.profile_field_keyboard(_, field_, CATALOGUE, "x")
@@ -640,8 +643,12 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         roles=dict(zip(selected, Role, strict=True)),
         motivations={code: longest(MARKUP + RTL, MOTIVATION_LIMIT) for code in selected},
     )
-    for cap in (3, 24):
-        yield message("joining.selection", joining.selection(_, draft, CATALOGUE, cap))
+    for goal in (None, *(g.code for g in CATALOGUE.goals)):
+        for targets in (False, True):
+            browsing = draft.model_copy(update={"goal": goal, "targets": targets})
+            for cap in (3, 24):
+                yield message("joining.selection", joining.selection(_, browsing, CATALOGUE, cap))
+            yield from buttons("joining.selection_keyboard", joining.selection_keyboard(_, browsing, CATALOGUE))
     yield message("joining.summary", joining.summary(_, draft, CATALOGUE))
     offer = RoleOffer(False, {Role.LEADER: LONGEST_NAME})
     one = draft.model_copy(update={"selected": selected[:1], "selection_done": True, "picking": True})
@@ -660,7 +667,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         [(region, 1000 + n) for n, region in enumerate(CATALOGUE.region_names)],
         group_link(),
     )
-    joined = [Joined(code, role, status) for code, role, status in zip(CODES, Role, RegistrationStatus, strict=False)]
+    joined = [
+        Joined(code, role, status, CATALOGUE.region_names[-1], decider)
+        for code, role, status, decider in zip(CODES, Role, RegistrationStatus, [*Decider, None], strict=False)
+    ]
     details = {result.code: facilitation.card_details(_, card, CATALOGUE) for result in joined}
     for some in (joined, joined[:1], joined[1:2]):
         yield message("joining.joined", joining.joined(_, some, CATALOGUE, details))
@@ -668,6 +678,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     everything.insert(0, registration("B3", status=RegistrationStatus.WITHDRAWN, ended_by=EndedBy.SECRETARIAT))
     for held_now in (everything, []):
         yield message("account.my_registrations", account.my_registrations(_, held_now, CATALOGUE))
+        yield message("account.leave_which", account.leave_which(_, held_now))
+    yield from buttons("account.leave_keyboard", account.leave_keyboard(_, everything, CATALOGUE))
     yield from buttons("account.my_registrations_keyboard", account.my_registrations_keyboard(_, everything, CATALOGUE))
     for code in (None, "B3"):
         yield from buttons("joining.carry_on_or_start_over_keyboard", joining.carry_on_or_start_over_keyboard(_, code))
@@ -676,6 +688,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         browse.home_keyboard(_),
         joining.resume_keyboard(_),
         account.languages_keyboard(),
+        account.privacy_keyboard(_, "short"),
+        account.privacy_keyboard(_, "whole"),
     ):
         yield from buttons("keyboards", markup)
     for kept_field in (ProfileField.NAME, None):

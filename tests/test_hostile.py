@@ -82,7 +82,7 @@ async def test_an_update_that_cannot_be_read_is_skipped_and_the_next_is_handled(
     caplog.set_level(logging.INFO)
     assert "/mytaskforces" in (await ada.say("/help")).text
     bad_id = await running_bot.standin.push(broken(ada.user))
-    assert "Who sees it" in (await ada.say("/privacy")).text
+    assert "Only the Secretariat" in (await ada.say("/privacy")).text
     skipped = [r.getMessage() for r in caplog.records if f"update {bad_id} cannot be read" in r.getMessage()]
     assert len(skipped) == 1 and "Ada" not in skipped[0]  # once, and no personal data
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from bot.i18n import SUPPORTED
@@ -9,8 +10,8 @@ from bot.models import Role
 from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
 from bot.views.browse import ObjectivePage
-from bot.views.joining import JoinConfirm, JoinDone, JoinRole, JoinToggle
-from tests.harness import ChatUser, RunningBot, bot_with
+from bot.views.joining import JoinConfirm, JoinDone, JoinGoal, JoinRole, JoinToggle
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
 from tests.standin import Sent, callback_update, message_update
 
 
@@ -57,7 +58,7 @@ async def join_as_member_of(person: ChatUser, code: str, member: str = "Member")
 async def test_browse_goals_objectives_and_join_from_an_objective_page(running_bot: RunningBot, ada: ChatUser) -> None:
     goals = await ada.say("/taskforces")
     assert "Goal F · Crosscutting actions" in goals.text
-    goal = await ada.press("Goal B")
+    goal = await ada.press("B · An enabling environment")
     assert "B3" in goal.text and "GAFOLUP Helpdesk" in goal.text
     page = await ada.press("B3 · GAFOLUP Helpdesk")
     assert "Baseline 2020" in page.text and "Help-desk active in 5 regions." in page.text
@@ -78,6 +79,40 @@ async def test_every_objective_page_fits_a_message_in_every_language(running_bot
             assert escape(objective.target_2050(language)) in page.text
             assert escape(objective.baseline_2020(language)) in page.text
             assert len(page.text) <= 4096
+
+
+async def test_the_task_forces_are_chosen_a_goal_at_a_time(running_bot: RunningBot, ada: ChatUser) -> None:
+    """The list was 24 objective lines and a 6-row keyboard (about 38 lines of a phone): now the goals, then
+    one goal's objectives, with their targets on demand and what is chosen always in sight (issue 23)."""
+    goals = await ada.say("/join")
+    assert [label for label, _ in goals.buttons][:6] == [
+        "A · Methods and tools for the ground",
+        "B · An enabling environment",
+        "C · Awareness and partnerships",
+        "D · An online platform",
+        "E · Assessing impact (MRV)",
+        "F · Crosscutting actions",
+    ]
+    assert "A1" not in goals.text and len(goals.text.splitlines()) <= 10
+    goal_b = await ada.press("B · ")
+    assert goal_b.message_id == goals.message_id  # edited in place
+    assert "<b>Goal B · An enabling environment</b>" in goal_b.text and "<b>B3</b> GAFOLUP Helpdesk" in goal_b.text
+    assert "A1" not in goal_b.text and "Help-desk active in 5 regions." not in goal_b.text
+    assert [label for label, _ in goal_b.buttons][:4] == ["B1", "B2", "B3", "B4"]
+    targets = await ada.press("Targets 2030 and 2050")
+    assert "<b>Target 2030</b>: Help-desk active in 5 regions." in targets.text
+    assert "<b>Target 2050</b>: Help-desk active globally" in targets.text
+    await ada.press("Hide the targets")
+    assert "✅ B3" in [label for label, _ in (await ada.press("B3")).buttons]
+    goals_again = await ada.press("« All goals")
+    assert "✅ 1 · B · An enabling environment" in [label for label, _ in goals_again.buttons]
+    assert "Chosen: 1 of at most 5." in goals_again.text and "✅ B3" in goals_again.text
+    await ada.press("F · ")
+    await ada.press("F1")
+    forged = await ada.press_data(JoinGoal(goal="Z").pack(), goals.message_id or 0)  # no goal Z: nothing changes
+    assert "no longer valid" in forged.text and "<b>F1</b>" in forged.text
+    name = await ada.press("Continue")
+    assert "Joining B3, F1" in name.text and "full name" in name.text
 
 
 async def test_non_member_is_told_leadership_is_reserved(running_bot: RunningBot, ada: ChatUser) -> None:
@@ -102,16 +137,43 @@ async def test_member_applies_as_leader_with_a_motivation(running_bot: RunningBo
     summary = await ada.say("Twenty years of carbon market work.")
     assert "Twenty years" in summary.text
     done = await ada.press("Confirm")
-    assert "pending" in done.text and "Facilitator will review" in done.text
+    assert "Global Leader (awaiting a decision)" in done.text
     assert running_bot.db is not None
     [registration] = await registrations_of(running_bot.db, ada.id)
     assert (registration.role.value, registration.status.value) == ("leader", "pending")
     assert registration.motivation == "Twenty years of carbon market work."
 
 
+async def test_an_application_says_who_decides_it_and_the_region_applied_for(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    """ "The Facilitator will review your application" stood right under "Facilitators: none named yet", and a
+    Representative's region was nowhere (issue 23): the Secretariat decides while no facilitator is named."""
+    await join_as_member_of(ada, "C1")
+    await ada.press("Regional Representative")
+    summary = await ada.say("I know the soils of the region.")
+    assert "C1</b> Advocacy &amp; Awareness: Regional Representative for Africa" in summary.text
+    done = await ada.press("Confirm")
+    assert "Regional Representative for Africa (awaiting a decision)" in done.text
+    assert "Facilitators: none named yet" in done.text
+    assert "Until Task Force C1 has a Facilitator, the Executive Secretariat decides on your application." in done.text
+    assert "Facilitator will review" not in done.text
+
+    fran = ChatUser(running_bot.standin, 2001, first_name="Fran")
+    await fran.say("/start")
+    await ChatUser(running_bot.standin, ADMIN_ID).say(f"/facilitator {fran.id} B2")
+    await ada.say("/join B2")
+    await ada.press("Global Leader")
+    await ada.say("Ten years of soil carbon monitoring.")
+    done = await ada.press("Confirm")
+    assert "Your application goes to the Facilitators of Task Force B2, who decide." in done.text
+    assert "Executive Secretariat decides" not in done.text
+
+
 async def test_the_cap_counts_what_is_already_held(standin, tmp_path, catalogue, ada: ChatUser) -> None:  # type: ignore[no-untyped-def]
     async with bot_with(standin, tmp_path, catalogue, max_taskforces=2) as running:
         await ada.say("/join")
+        await ada.press("A · ")
         await ada.press("A1")
         await ada.press("A2")
         alert = await ada.press("A3")
@@ -132,12 +194,15 @@ async def test_selection_edit_and_cancel(running_bot: RunningBot, ada: ChatUser)
     await ada.say("/join")
     nothing = await ada.press("Continue")
     assert "select at least one" in nothing.params["text"]
+    await ada.press("D · ")
     await ada.press("D2")
     await ada.press("Continue")
     await fill_profile(ada, member="Neither")
     await ada.press("Team Member")
-    selection = await ada.press("Edit Task Forces")
-    assert "✅ D2" in [label for label, _ in selection.buttons]
+    selection = await ada.press("Edit Task Forces")  # the goals, each with what is chosen in it
+    assert "✅ 1 · D · An online platform" in [label for label, _ in selection.buttons]
+    assert "✅ D2" in selection.text
+    await ada.press("E · ")
     await ada.press("E1")
     await ada.press("Continue")
     role = ada.last
@@ -239,7 +304,7 @@ async def test_a_leader_application_is_called_an_application(running_bot: Runnin
     await ada.press("Global Leader")
     await ada.say("Ten years of soil carbon monitoring.")
     done = await ada.press("Confirm")
-    assert "your application is sent; the Facilitator will decide" in done.text
+    assert "Thank you, your application is sent." in done.text
     assert "registered" not in done.text
 
 
@@ -255,18 +320,35 @@ async def test_a_returning_person_is_greeted_briefly_and_the_selection_counts(
     again = await ada.say("/start")
     assert again.text.startswith("Welcome back, Ada Lovelace! Your Task Forces: B3.") and len(again.text) < 200
     selection = await ada.say("/join")
-    assert "Chosen: 1 of at most 5." in selection.text
+    assert "Chosen: 1 of at most 5." in selection.text and "☑️ B3" in selection.text
+    await ada.press("A · ")
     assert "Chosen: 2 of at most 5." in (await ada.press("A1")).text
 
 
-async def test_each_step_says_what_is_joined_and_how_far_it_is(running_bot: RunningBot, ada: ChatUser) -> None:
-    first = await ada.say("/start join_B3")
-    assert "<i>Joining B3 · GAFOLUP Helpdesk · step 1 of 9</i>" in first.text
-    assert "step 2 of 9" in (await ada.press("Use “")).text
+async def test_each_step_says_how_far_it_is_and_its_total_never_moves(running_bot: RunningBot, ada: ChatUser) -> None:
+    """Four parts in every join and seven questions in its profile: it read "step 1 of 2", "1 of 3", "2 of 3",
+    "3 of 4" as each task force chosen and each Leader role added questions (issue 23)."""
+    linked = await ada.say("/start join_B3")  # the task force is given: the first part is passed over
+    assert "<i>Joining B3 · GAFOLUP Helpdesk · step 2 of 4 · your profile, question 1 of 7</i>" in linked.text
     await ada.say("/cancel")
     listed = await ada.say("/join")
-    assert "<i>Step 1 of 9</i>" in listed.text  # the list of task forces is a step too…
-    assert "<i>Step 1 of 10</i>" in (await ada.press("A1")).text  # …and each one chosen adds its role
+    assert "<i>Step 1 of 4 · Task Forces</i>" in listed.text
+    await ada.press("A · ")
+    await ada.press("A1")
+    assert "<i>Step 1 of 4 · Task Forces</i>" in (await ada.press("A2")).text
+    name = await ada.press("Continue")
+    assert "<i>Joining A1, A2 · step 2 of 4 · your profile, question 1 of 7</i>" in name.text
+    await fill_profile(ada, member="Member")
+    assert "step 3 of 4 · your roles" in ada.last.text
+    await ada.press("Global Leader")  # A1's role adds its motivation…
+    await ada.press("Team Member")
+    assert "step 3 of 4 · your roles" in ada.last.text and "why do you apply" in ada.last.text
+    summary = await ada.say("Ten years of soil carbon monitoring.")  # …and the total stays
+    assert "step 4 of 4 · check and confirm" in summary.text
+    shown = "\n".join(sent.text for sent in ada.messages)
+    assert set(re.findall(r"[Ss]tep \d of (\d+)", shown)) == {"4"}
+    questions = re.findall(r"question (\d) of (\d+)", shown)
+    assert {total for _, total in questions} == {"7"} and sorted({int(n) for n, _ in questions}) == list(range(1, 8))
 
 
 async def test_join_under_an_objective_page_keeps_the_page(running_bot: RunningBot, ada: ChatUser) -> None:
@@ -329,9 +411,10 @@ async def test_every_copy_of_the_open_question_answers_it_and_presses_never_mult
     standin = running_bot.standin
     question = await ada.say("/join")
     assert "Which Task Forces" in question.text and question.message_id is not None
+    await ada.press("A · ")  # goal A's objectives, in the same message
 
     def copies() -> list[Sent]:
-        return [s for s in ada.messages if s.method == "sendMessage" and "Which Task Forces" in s.text]
+        return [s for s in ada.messages if s.method == "sendMessage" and "Chosen:" in s.text]
 
     standin.delays["sendMessage"] = 0.5  # the copy's answer is slow: Telegram has it, the bot has no id yet
     typed = standin.next_message_id()

@@ -158,7 +158,7 @@ async def test_applying_for_the_new_region_frees_the_old_place_and_one_region_ha
     assert "Ada Lovelace already holds this place in Task Force C1" in await decide(fran, bob)
     listing = await fran.say("/members C1")
     assert listing.text.count(f"{REPRESENTATIVE} · active") == 1
-    assert f"Bob Builder</a> · {REPRESENTATIVE} · pending" in listing.text
+    assert f"Bob Builder</a> · {REPRESENTATIVE} · awaiting a decision" in listing.text
     assert running_bot.db is not None
     active = await active_holder(running_bot.db, "C1", Role.REPRESENTATIVE, "Africa")
     assert active is not None and active.person_id == ada.id

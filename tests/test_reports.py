@@ -61,7 +61,7 @@ async def test_the_export_holds_every_registration_cell_by_cell(running_bot: Run
     assert [(r["taskforce"], r["name"], r["role"], r["status"]) for r in as_dicts] == [
         ("B3", "Awa Ndiaye", "Team Member", "active"),
         ("B3", '\'=HYPERLINK("http://evil")', "Team Member", "active"),
-        ("C1", "Awa Ndiaye", "Global Leader", "pending the facilitator's decision"),
+        ("C1", "Awa Ndiaye", "Global Leader", "awaiting a decision"),
         ("C1", "Zoë", "Regional Representative", "active"),
         ("E2", "Ana & <Bo>\x07", "Team Member", "active"),
     ]

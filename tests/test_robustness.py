@@ -61,7 +61,7 @@ async def test_forged_and_stale_buttons_change_nothing(running_bot: RunningBot, 
 async def test_a_double_tap_is_answered_without_an_error(running_bot: RunningBot, ada: ChatUser) -> None:
     standin = running_bot.standin
     await ada.say("/taskforces")
-    goal = await ada.press("Goal B")
+    goal = await ada.press("B · An enabling environment")
     data = next(d for label, d in goal.buttons if label.startswith("B3"))
     page = await ada.press_data(data, goal.message_id or 0)
     assert "Baseline 2020" in page.text
@@ -125,7 +125,7 @@ async def test_the_command_menu_is_set(running_bot: RunningBot) -> None:
 
 async def test_help_and_privacy(running_bot: RunningBot, ada: ChatUser) -> None:
     assert "/mytaskforces" in (await ada.say("/help")).text
-    assert "Who sees it" in (await ada.say("/privacy")).text
+    assert "Only the Secretariat" in (await ada.say("/privacy")).text
 
 
 async def test_unfinished_join_is_reminded_once_after_a_day(running_bot: RunningBot, ada: ChatUser) -> None:

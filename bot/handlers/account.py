@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.chat.common import reply, reply_for_sure, save_user_data, send
+from bot.chat.common import reply, reply_for_sure, save_user_data
 from bot.chat.context import BotContext
 from bot.chat.feature import ConversationPart, Feature, Handler, button, command
 from bot.chat.keys import end_flows
@@ -24,6 +24,7 @@ from bot.views.account import (
     LeaveStay,
     LeaveYes,
     MyTaskforces,
+    PrivacyPage,
     TaskforceCard,
 )
 
@@ -49,12 +50,14 @@ async def taskforce_card(update: Update, context: BotContext) -> None:
 
 
 async def leave_command(update: Update, context: BotContext) -> None:
+    """/leave B3 asks to confirm at once; /leave alone offers a button for each task force held."""
     code = (context.args or [""])[0].upper()
-    if not code:
-        await my_taskforces(update, context)
-        await send(update, views.leave_usage(context.tr))
+    if code:
+        await ask_leave(update, context, code)
         return
-    await ask_leave(update, context, code)
+    d, _ = context.deps, context.tr
+    held = [r for r in await accounts.registrations(d.db, context.person_id) if r.status.holds_place]
+    await reply(update, views.leave_which(_, held), views.leave_keyboard(_, held, d.catalogue) if held else None)
 
 
 async def leave_asked(update: Update, context: BotContext) -> None:
@@ -130,7 +133,15 @@ async def language_set(update: Update, context: BotContext) -> None:
 
 
 async def privacy(update: Update, context: BotContext) -> None:
-    await reply(update, views.privacy(context.tr))
+    """A short answer that fits a phone, with the whole of it one tap away."""
+    await reply(update, views.privacy_short(context.tr), views.privacy_keyboard(context.tr, "short"))
+
+
+async def privacy_page(update: Update, context: BotContext) -> None:
+    """More, or Back to the short answer: the same texts for everyone, so an old message's press only shows them."""
+    _, page = context.tr, context.press(PrivacyPage).page
+    text = views.privacy(_) if page == "whole" else views.privacy_short(_)
+    await reply(update, text, views.privacy_keyboard(_, page))
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
@@ -144,6 +155,7 @@ def _handlers() -> list[Handler]:
         command("leave", leave_command),
         command("forget", forget_command),
         command("privacy", privacy),
+        button(PrivacyPage.when(), privacy_page),
         command("language", language_command),
         button(LanguageSet.when(), language_set),
         command("cancel", cancel_outside),

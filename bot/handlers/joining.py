@@ -35,11 +35,13 @@ from bot.views.joining import (
     JoinDone,
     JoinEdit,
     JoinFrom,
+    JoinGoal,
     JoinKeep,
     JoinOver,
     JoinPick,
     JoinResume,
     JoinRole,
+    JoinTargets,
     JoinToggle,
 )
 
@@ -165,6 +167,10 @@ async def apply_press(update: Update, context: BotContext, draft: JoinDraft, pre
                 return await confirm(update, context, draft)
             case JoinToggle(code=code):
                 joining.toggle(draft, code, d.catalogue, d.settings.max_taskforces)
+            case JoinGoal(goal=goal):
+                joining.open_goal(draft, goal, d.catalogue)
+            case JoinTargets(shown=shown):
+                joining.show_targets(draft, shown == "on")
             case JoinDone():
                 joining.finish_selection(draft)
             case JoinChoice(field=field, value=value):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from enum import StrEnum
 
 from bot.models import Catalogue, Registration
 from bot.services.errors import Refused
@@ -42,13 +43,28 @@ async def check_authority(
         raise Refused("not_your_taskforce", code=registration.taskforce)
 
 
+class Decider(StrEnum):
+    """Who decides a task force's applications, as the applicant is told: its facilitators, or the Secretariat
+    while it has none (but the applicant)."""
+
+    FACILITATORS = "facilitators"
+    SECRETARIAT = "secretariat"
+
+
 async def deciders(db: Database | Transaction, code: str, admins: Collection[int], applicant: int | None) -> list[int]:
     """Who decides an application: the task force's facilitators other than the applicant;
     with none, the admins, so nothing waits unseen."""
-    facilitating = [
-        user.telegram_id for _, user in await facilitators.assigned(db, code) if user.telegram_id != applicant
-    ]
+    facilitating = await _facilitating(db, code, applicant)
     return facilitating or [admin for admin in sorted(admins) if admin != applicant]
+
+
+async def decider(db: Database | Transaction, code: str, applicant: int) -> Decider:
+    """Which of the two `deciders` finds, for the applicant's confirmation."""
+    return Decider.FACILITATORS if await _facilitating(db, code, applicant) else Decider.SECRETARIAT
+
+
+async def _facilitating(db: Database | Transaction, code: str, applicant: int | None) -> list[int]:
+    return [user.telegram_id for _, user in await facilitators.assigned(db, code) if user.telegram_id != applicant]
 
 
 async def members_allowed(db: Database, actor: int, code: str, catalogue: Catalogue, admins: Collection[int]) -> None:

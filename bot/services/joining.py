@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, model_validator
 
 from bot.models import Catalogue, Person, Profile, Registration, RegistrationStatus, Role
-from bot.services import facilitation
+from bot.services import authority, facilitation
+from bot.services.authority import Decider
 from bot.services.errors import Refused
 from bot.services.fields import (
     MOTIVATION_LIMIT,
@@ -72,6 +73,10 @@ class JoinDraft(BaseModel):
     question_step: str = ""  # the question they show (`step_key`)
     # Whether the list of task forces is a step of this join (not when it began from a code).
     listed: bool = True
+    # The list of task forces shows one goal at a time: the goal open (None: the goals), and whether its
+    # objectives' targets are shown under their titles.
+    goal: str | None = None
+    targets: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -155,9 +160,13 @@ class RoleOffer:
 
 @dataclass(frozen=True)
 class Joined:
+    """A place taken or applied for: a Representative's with its region, an application with who decides it."""
+
     code: str
     role: Role
     status: RegistrationStatus
+    region: str | None = None
+    decider: Decider | None = None
 
 
 def next_step(draft: JoinDraft) -> Step:
@@ -176,14 +185,40 @@ def next_step(draft: JoinDraft) -> Step:
     return Step(StepKind.SUMMARY)
 
 
-def progress(draft: JoinDraft) -> tuple[int, int]:
-    """(this step, all steps) of the journey as it now looks: "step 2 of 9".
+class Stage(IntEnum):
+    """The parts of every join, the same four whatever is chosen, so that "step 2 of 4" never changes its total.
 
-    The total can grow by one when a Leader or Representative role adds its motivation.
+    A count of questions could not: each task force chosen adds its role, and a Leader or Representative
+    role its motivation, so its total grew as one went ("1 of 2", "1 of 3", "3 of 4"). A part already done
+    (the task force of a link, a profile given before) is passed over, its number with it.
     """
-    journey = _journey(draft)
-    current = next_step(draft)
-    return (journey.index(current) + 1 if current in journey else len(journey)), len(journey)
+
+    TASKFORCES = 1
+    PROFILE = 2
+    ROLES = 3
+    CHECK = 4
+
+
+_STAGES = {
+    StepKind.SELECT: Stage.TASKFORCES,
+    StepKind.PROFILE: Stage.PROFILE,
+    StepKind.PICK_FIELD: Stage.PROFILE,
+    StepKind.ROLE: Stage.ROLES,
+    StepKind.MOTIVATION: Stage.ROLES,
+    StepKind.SUMMARY: Stage.CHECK,
+}
+
+
+def stage(step: Step) -> Stage:
+    return _STAGES[step.kind]
+
+
+def profile_question_number(draft: JoinDraft, step: Step) -> int | None:
+    """Which of the profile's questions this is (1 to 7, a total that never moves), when the whole profile is
+    asked; None for one field changed from the summary."""
+    if step.field is None or draft.editing:
+        return None
+    return list(ProfileField).index(step.field) + 1
 
 
 SELECT_STEP = Step(StepKind.SELECT)
@@ -358,6 +393,21 @@ def reselect(draft: JoinDraft, held: list[str]) -> None:
     draft.selection_done = False
 
 
+def open_goal(draft: JoinDraft, goal: str | None, catalogue: Catalogue) -> None:
+    """The list of task forces, a goal at a time: its objectives, or (None) the goals again, each with what is
+    chosen in it; a letter the catalogue no longer has is a stale button."""
+    if next_step(draft).kind is not StepKind.SELECT or (goal is not None and catalogue.goal(goal) is None):
+        raise Refused("stale")
+    draft.goal, draft.targets = goal, False
+
+
+def show_targets(draft: JoinDraft, shown: bool) -> None:
+    """The targets for 2030 and 2050 of the open goal's objectives, under their titles, or not."""
+    if next_step(draft).kind is not StepKind.SELECT or draft.goal is None:
+        raise Refused("stale")
+    draft.targets = shown
+
+
 def finish_selection(draft: JoinDraft) -> None:
     if not draft.selected:
         raise Refused("nothing_selected")
@@ -411,7 +461,7 @@ def edit(draft: JoinDraft, part: EditPart) -> None:
     if next_step(draft).kind is not StepKind.SUMMARY:
         raise Refused("stale")
     if part is EditPart.TASKFORCES:
-        draft.selection_done, draft.listed = False, True
+        draft.selection_done, draft.listed, draft.goal = False, True, None
     elif part is EditPart.PROFILE:
         draft.picking = True
     else:
@@ -485,7 +535,9 @@ async def _register(
     region = profile.region if role is Role.REPRESENTATIVE else None
     motivation = draft.motivations.get(code)
     registration_id = await registrations.add_registration(tx, telegram_id, code, role, status, region, motivation, now)
+    decider = None
     if role.needs_decision:
         await facilitation.announce(tx, registration_id, code, telegram_id, rules.admins, now, rules.patience)
+        decider = await authority.decider(tx, code, telegram_id)
     await audit.record(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
-    return Joined(code, role, status)
+    return Joined(code, role, status, region, decider)

@@ -54,6 +54,12 @@ class LanguageSet(Buttons, prefix="lg"):
     language: Language
 
 
+class PrivacyPage(Buttons, prefix="yv"):
+    """/privacy's short answer, or the whole of it."""
+
+    page: Literal["short", "whole"]
+
+
 def my_registrations(_: Translate, registrations: list[Registration], catalogue: Catalogue) -> str:
     if not registrations:
         return _("You have not joined any Task Force yet. /taskforces shows the objectives; /join starts joining.")
@@ -67,8 +73,11 @@ def my_registrations(_: Translate, registrations: list[Registration], catalogue:
     return fit("\n".join(lines))
 
 
-def leave_usage(_: Translate) -> str:
-    return _("Which Task Force? Write for example /leave B3, or use the buttons of /mytaskforces.")
+def leave_which(_: Translate, held: list[Registration]) -> str:
+    """/leave without a code: a button for each task force the person is in or applies to."""
+    if not held:
+        return _("You are in no Task Force now, so there is none to leave. /join starts joining.")
+    return _("Which Task Force do you want to leave? You will be asked to confirm.")
 
 
 def leave_question(_: Translate, code: str) -> str:
@@ -98,7 +107,19 @@ def forgotten(_: Translate) -> str:
     return _("Your data has been deleted. Thank you for your interest; /start whenever you want to come back.")
 
 
+def privacy_short(_: Translate) -> str:
+    """What /privacy answers first: a few lines a phone shows whole; "More" gives the rest (`privacy`)."""
+    return _(
+        "<b>Privacy</b>\n"
+        'The Executive Secretariat of the "4 per 1000" Initiative runs this bot. It keeps your profile, your '
+        "registrations and your answers, to form the Task Forces and keep you informed. Only the Secretariat and "
+        "the Facilitators of your Task Forces see them; nothing is sold or given to anyone else.\n"
+        "/profile changes your data; /forget deletes it at once."
+    )
+
+
 def privacy(_: Translate) -> str:
+    """All that /privacy has to say, behind its "More" button."""
     return (
         _(
             "<b>Privacy</b>\n"
@@ -182,6 +203,16 @@ def my_registrations_keyboard(_: Translate, held: list[Registration], catalogue:
     return keyboard(*rows_of(cards, 1), [button(_("Join Task Forces"), JoinFrom().pack())])
 
 
+def leave_keyboard(_: Translate, held: list[Registration], catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """Each leads to the confirmation a task force's card leads to."""
+    buttons = []
+    for registration in held:
+        code, objective = registration.taskforce, catalogue.objective(registration.taskforce)
+        label = _("Leave {code}").format(code=code) + (f" · {objective.title(_.language)}" if objective else "")
+        buttons.append(button(label, LeaveAsk(code=code).pack()))
+    return keyboard(*rows_of(buttons, 1))
+
+
 def taskforce_card_keyboard(_: Translate, code: str) -> InlineKeyboardMarkup:
     return keyboard(
         [button(_("Leave {code}").format(code=code), LeaveAsk(code=code).pack())],
@@ -201,6 +232,13 @@ def confirm_forget_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return keyboard(
         [button(_("Delete all my data"), ForgetYes().pack())], [button(_("Keep my data"), ForgetNo().pack())]
     )
+
+
+def privacy_keyboard(_: Translate, page: Literal["short", "whole"]) -> InlineKeyboardMarkup:
+    """The short answer leads to the whole, and back: each edits the message in place."""
+    if page == "short":
+        return keyboard([button(_("More ›"), PrivacyPage(page="whole").pack())])
+    return keyboard([button(_("« Back"), PrivacyPage(page="short").pack())])
 
 
 def languages_keyboard() -> InlineKeyboardMarkup:

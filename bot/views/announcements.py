@@ -13,7 +13,7 @@ from bot.models import Audience, Broadcast, BroadcastState, Catalogue, ContentTy
 from bot.services.announcements import Progress, effective
 from bot.services.errors import Refused
 from bot.storage.announcements import Reach
-from bot.views.buttons import button
+from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, Longest, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import plain, shown
@@ -162,7 +162,7 @@ def audience_keyboard(
                 button(_("Cancel"), DraftAction(broadcast=bid, action="cancel").pack()),
             ],
         ]
-        return InlineKeyboardMarkup(rows)
+        return keyboard(*rows)
     chosen = {str(v) for v in getattr(effective(broadcast.audience, broadcast.author_scope), PARTS[page])}
 
     def toggle(label: str, stored: str, value: str) -> InlineKeyboardButton:
@@ -183,7 +183,7 @@ def audience_keyboard(
         width = 1
     rows = [options[i : i + width] for i in range(0, len(options), width)]
     rows.append([button(_("« Done"), AudiencePage(broadcast=bid, page="main").pack())])
-    return InlineKeyboardMarkup(rows)
+    return keyboard(*rows)
 
 
 def confirm(_: Translate, broadcast: Broadcast, reach: Reach, catalogue: Catalogue) -> str:
@@ -197,8 +197,8 @@ def confirm_keyboard(_: Translate, broadcast_id: int) -> InlineKeyboardMarkup:
     def action(label: str, action: DraftChoice) -> InlineKeyboardButton:
         return button(label, DraftAction(broadcast=broadcast_id, action=action).pack())
 
-    return InlineKeyboardMarkup(
-        [[action(_("Send"), "send")], [action(_("Change audience"), "change"), action(_("Cancel"), "cancel")]]
+    return keyboard(
+        [action(_("Send"), "send")], [action(_("Change audience"), "change"), action(_("Cancel"), "cancel")]
     )
 
 
@@ -248,9 +248,7 @@ def steering(_: Translate, broadcast: Broadcast) -> InlineKeyboardMarkup | None:
         first = button(_("Resume"), SendingAction(broadcast=bid, action="resume").pack())
     else:
         return None
-    return InlineKeyboardMarkup(
-        [[first, button(_("Cancel sending"), SendingAction(broadcast=bid, action="cancel").pack())]]
-    )
+    return keyboard([first, button(_("Cancel sending"), SendingAction(broadcast=bid, action="cancel").pack())])
 
 
 def recent(_: Translate, items: list[Progress], rates: list[float]) -> str:
@@ -268,7 +266,7 @@ def recent_keyboard(_: Translate, items: list[Progress]) -> InlineKeyboardMarkup
                 [button(f"#{item.broadcast.id} · {b.text}", str(b.callback_data)) for b in row]
                 for row in markup.inline_keyboard
             ]
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboard(*rows) if rows else None
 
 
 def preview_failed(_: Translate, refused: Refused) -> str:
@@ -321,7 +319,7 @@ def settings_page(_: Translate, on: bool) -> str:
 
 def settings_keyboard(_: Translate, on: bool) -> InlineKeyboardMarkup:
     label = _("Turn announcements off") if on else _("Turn announcements on")
-    return InlineKeyboardMarkup([[button(label, AnnouncementsSetting(on="off" if on else "on").pack())]])
+    return keyboard([button(label, AnnouncementsSetting(on="off" if on else "on").pack())])
 
 
 def announcements_commands(_: Translate) -> list[CommandText]:

@@ -13,7 +13,7 @@ from bot.views.buttons import button, keyboard, rows_of
 from bot.views.callbacks import Buttons, Code, GoalLetter
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.joining import JoinFrom
-from bot.views.words import first_tasks, fit, labelled
+from bot.views.words import first_tasks, fit, goal_label, goal_name, labelled
 
 # ---------------------------------------------------------------- its buttons
 
@@ -71,11 +71,6 @@ def goals_page(_: Translate, catalogue: Catalogue) -> str:
     return fit("\n".join(lines))
 
 
-def goal_name(_: Translate, goal: Goal) -> str:
-    name = _("Goal {code}").format(code=goal.code)
-    return f"{name} · {goal.title(_.language)}" if goal.title else name
-
-
 def goal_page(_: Translate, goal: Goal, objectives: list[Objective]) -> str:
     lines = [f"<b>{escape(goal_name(_, goal))}</b>", escape(goal.headline(_.language)), ""]
     lines += [f"<b>{o.code}</b> {escape(o.title(_.language))}" for o in objectives]
@@ -128,7 +123,7 @@ def home_keyboard(_: Translate) -> InlineKeyboardMarkup:
 
 
 def goals_keyboard(_: Translate, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    buttons = [button(goal_name(_, g), GoalPage(goal=g.code).pack()) for g in catalogue.goals]
+    buttons = [button(goal_label(_, g), GoalPage(goal=g.code).pack()) for g in catalogue.goals]
     return keyboard(*rows_of(buttons, 2), [button(_("« Menu"), MenuHome().pack())])
 
 

@@ -12,7 +12,7 @@ from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.storage.delphi import Answer, StoredRound
-from bot.views.buttons import button
+from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, Index, RoundId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import shown
@@ -261,7 +261,7 @@ def question_keyboard(_: Translate, current: Step, before: Answer | None = None)
                 button(_("Chart"), _on_question(current, "chart")),
             ]
         )
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboard(*rows) if rows else None
 
 
 def _on_question(current: Step, action: QuestionAction) -> str:
@@ -301,9 +301,7 @@ def answered(_: Translate, current: Step) -> str:
 def comment_keyboard(_: Translate, current: Step, *, reason: bool = False) -> InlineKeyboardMarkup:
     """`reason`: the answer lies outside the group's middle half, and a reason is invited (never required)."""
     add = _("Add a reason") if reason else _("Add a comment")
-    return InlineKeyboardMarkup(
-        [[button(add, _on_question(current, "comment")), button(_("Skip ›"), _on_question(current, "next"))]]
-    )
+    return keyboard([button(add, _on_question(current, "comment")), button(_("Skip ›"), _on_question(current, "next"))])
 
 
 def ask_comment(_: Translate) -> str:
@@ -348,7 +346,7 @@ def reminder(_: Translate, stored: StoredRound, left: int) -> str:
 
 
 def continue_keyboard(_: Translate, round_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(_("Continue ›"), DelphiContinue(round=round_id).pack())]])
+    return keyboard([button(_("Continue ›"), DelphiContinue(round=round_id).pack())])
 
 
 def my_rounds(_: Translate, found: list[tuple[StoredRound, list[int], dict[int, Answer]]]) -> str:
@@ -383,7 +381,7 @@ def my_rounds_keyboard(
             mark = "✓ " if index in answers else ""
             label = f"{mark}{position}. {q.text(_.language)}"
             rows.append([button(label[:60], DelphiQuestion(round=stored.id, question=index, action="open").pack())])
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboard(*rows) if rows else None
 
 
 # ---------------------------------------------------------------- the feature's commands and refusals

@@ -19,6 +19,7 @@ from bot.services.facilitation import Balance, Verdict, Withdrawal
 from bot.services.fields import ProfileField
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
+from bot.views.buttons import keyboard
 from bot.views.callbacks import Buttons, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.exports import neutralised
@@ -140,11 +141,9 @@ def prompt_forgotten(_: Translate) -> str:
 
 
 def prompt_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [_choice(_("✅ Approve"), "ok", registration_id), _choice(_("❌ Reject"), "no", registration_id)],
-            [_choice(_("Not a member or partner"), "nm", registration_id)],
-        ]
+    return keyboard(
+        [_choice(_("✅ Approve"), "ok", registration_id), _choice(_("❌ Reject"), "no", registration_id)],
+        [_choice(_("Not a member or partner"), "nm", registration_id)],
     )
 
 
@@ -211,15 +210,16 @@ def withdraw_question(_: Translate, withdrawal: Withdrawal, catalogue: Catalogue
         status=status_label(_, registration.standing),
         taskforce=_taskforce(_, registration.taskforce, catalogue),
     )
-    keyboard = [[_withdraw(_("Withdraw"), "go", registration.id), _withdraw(_("Cancel"), "no", registration.id)]]
-    return text, InlineKeyboardMarkup(keyboard)
+    return text, keyboard(
+        [_withdraw(_("Withdraw"), "go", registration.id), _withdraw(_("Cancel"), "no", registration.id)]
+    )
 
 
 def withdraw_reason_question(_: Translate, withdrawal: Withdrawal) -> tuple[str, InlineKeyboardMarkup]:
     text = _("Why is {name} withdrawn? Your words are sent to them as you write them. Or press Skip.").format(
         name=_withdrawn_named(withdrawal)
     )
-    return text, InlineKeyboardMarkup([[_withdraw(_("Skip"), "skip", withdrawal.registration.id)]])
+    return text, keyboard([_withdraw(_("Skip"), "skip", withdrawal.registration.id)])
 
 
 def _withdraw(label: str, choice: WithdrawChoice, registration_id: int) -> InlineKeyboardButton:
@@ -243,12 +243,12 @@ def withdraw_usage(_: Translate) -> str:
 
 
 def stay_keyboard(_: Translate, registration_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_choice(_("Stay as Team Member"), "stay", registration_id)]])
+    return keyboard([_choice(_("Stay as Team Member"), "stay", registration_id)])
 
 
 def ask_reason(_: Translate, registration_id: int) -> tuple[str, InlineKeyboardMarkup]:
     text = _("Why is it rejected? Your words are sent to the applicant as you write them. Or press Skip.")
-    markup = InlineKeyboardMarkup([[_choice(_("Skip"), "skip", registration_id)]])
+    markup = keyboard([_choice(_("Skip"), "skip", registration_id)])
     return text, markup
 
 

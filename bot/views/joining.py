@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Literal
 
 from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translate
-from bot.models import Catalogue, Objective, Profile, RegistrationStatus, Role
+from bot.models import Catalogue, Goal, Objective, Profile, RegistrationStatus, Role
 from bot.services import joining
+from bot.services.authority import Decider
 from bot.services.errors import Refused
 from bot.services.fields import MOTIVATION_LIMIT, ProfileField
-from bot.services.joining import EditPart, JoinDraft, Joined, RoleOffer, Step, StepKind, progress
+from bot.services.joining import EditPart, JoinDraft, Joined, RoleOffer, Stage, Step, StepKind
 from bot.views.buttons import Button, button, keyboard, rows_of
-from bot.views.callbacks import Buttons, ChoiceValue, Code
+from bot.views.callbacks import Buttons, ChoiceValue, Code, GoalLetter
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.fields import field_label, profile_choices, profile_lines, profile_question, shown_value
-from bot.views.words import common_refusals, first_tasks, fit, labelled, quoted, refusal, role_label, status_label
+from bot.views.words import (
+    common_refusals,
+    first_tasks,
+    fit,
+    goal_label,
+    goal_name,
+    labelled,
+    quoted,
+    refusal,
+    role_for,
+    role_label,
+    status_label,
+)
 
 # ---------------------------------------------------------------- its buttons
 
@@ -40,6 +54,18 @@ class JoinOver(Buttons, prefix="jo"):
 
 class JoinToggle(Buttons, prefix="jt"):
     code: Code
+
+
+class JoinGoal(Buttons, prefix="jv"):
+    """The list of task forces: a goal's objectives, or (no letter) the goals again."""
+
+    goal: GoalLetter | None = None
+
+
+class JoinTargets(Buttons, prefix="jy"):
+    """The open goal's objectives with their targets for 2030 and 2050, or without."""
+
+    shown: Literal["on", "off"]
 
 
 class JoinDone(Buttons, prefix="jd"):
@@ -87,6 +113,8 @@ class JoinPick(Buttons, prefix="jp"):
 # Every press that answers the open question of a join.
 JOIN_STEPS = (
     JoinToggle,
+    JoinGoal,
+    JoinTargets,
     JoinDone,
     JoinChoice,
     JoinRole,
@@ -101,16 +129,31 @@ JOIN_STEPS = (
 
 def step_question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
     """The text of whatever the join flow asks next, under a line saying what is joined and how far it is."""
-    return fit(f"<i>{_progress_line(_, draft, catalogue)}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}")
+    progress = _progress_line(_, step, draft, catalogue)
+    return fit(f"<i>{progress}</i>\n\n{_question(_, step, draft, catalogue, cap, offer)}")
 
 
-def _progress_line(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
-    number_, total = progress(draft)
+def _progress_line(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue) -> str:
+    """ "Step 2 of 4 · your profile, question 3 of 7": the four parts of every join, and the questions of the
+    profile, each a total that does not move."""
+    values = {"n": joining.stage(step).value, "m": len(Stage), "part": _stage_name(_, step, draft)}
     if not draft.selection_done or not draft.selected:
-        return _("Step {n} of {m}").format(n=number_, m=total)
+        return _("Step {n} of {m} · {part}").format(**values)
     objective = catalogue.objective(draft.selected[0]) if len(draft.selected) == 1 else None
     what = f"{objective.code} · {escape(objective.title(_.language))}" if objective else ", ".join(draft.selected)
-    return _("Joining {what} · step {n} of {m}").format(what=what, n=number_, m=total)
+    return _("Joining {what} · step {n} of {m} · {part}").format(what=what, **values)
+
+
+def _stage_name(_: Translate, step: Step, draft: JoinDraft) -> str:
+    number_ = joining.profile_question_number(draft, step)
+    if number_ is not None:
+        return _("your profile, question {n} of {m}").format(n=number_, m=len(ProfileField))
+    return {
+        Stage.TASKFORCES: _("Task Forces"),
+        Stage.PROFILE: _("your profile"),
+        Stage.ROLES: _("your roles"),
+        Stage.CHECK: _("check and confirm"),
+    }[joining.stage(step)]
 
 
 def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, cap: int, offer: RoleOffer) -> str:
@@ -129,19 +172,51 @@ def _question(_: Translate, step: Step, draft: JoinDraft, catalogue: Catalogue, 
 
 
 def selection(_: Translate, draft: JoinDraft, catalogue: Catalogue, cap: int) -> str:
-    lines = [
-        _("<b>Which Task Forces do you want to join?</b>"),
-        _("Tap to select or unselect, then press Continue. You may hold at most {cap} in all.").format(cap=cap),
-        "",
-    ]
-    for objective in catalogue.objectives:
-        mark = "✅ " if objective.code in draft.selected else ("☑️ " if objective.code in draft.held else "")
-        lines.append(f"{mark}<b>{objective.code}</b> {escape(objective.title(_.language))}")
+    """The list of task forces, a goal at a time, so that it fits a phone: the goals with what is chosen in
+    each, or one goal's objectives (with their targets when asked)."""
+    goal = catalogue.goal(draft.goal or "")
+    lines = _goal_objectives(_, draft, catalogue, goal, cap) if goal is not None else _goals_intro(_, cap)
     chosen = len(draft.held) + len(draft.selected)
     lines += ["", _("Chosen: {count} of at most {cap}.").format(count=chosen, cap=cap)]
+    marked = [("✅", draft.selected), ("☑️", draft.held)]
+    if goal is None and chosen:
+        lines.append(" · ".join(f"{mark} {', '.join(codes)}" for mark, codes in marked if codes))
     if draft.held:
         lines += ["", _("☑️ marks the Task Forces you are already in.")]
     return fit("\n".join(lines))
+
+
+def _goals_intro(_: Translate, cap: int) -> list[str]:
+    return [
+        _("<b>Which Task Forces do you want to join?</b>"),
+        _(
+            "One Task Force works on each objective of the Strategic Plan. Choose a goal to see its objectives, "
+            "and pick a manageable number: at most {cap} in all."
+        ).format(cap=cap),
+    ]
+
+
+def _goal_objectives(_: Translate, draft: JoinDraft, catalogue: Catalogue, goal: Goal, cap: int) -> list[str]:
+    lines = [f"<b>{escape(goal_name(_, goal))}</b>", escape(goal.headline(_.language)), ""]
+    for objective in catalogue.objectives_of(goal.code):
+        lines.append(f"{_mark(draft, objective.code)}<b>{objective.code}</b> {escape(objective.title(_.language))}")
+        if draft.targets:
+            lines += [
+                labelled(_, _("<b>Target 2030</b>"), escape(objective.target_2030(_.language))),
+                labelled(_, _("<b>Target 2050</b>"), escape(objective.target_2050(_.language))),
+                "",  # with its targets, each objective is a paragraph
+            ]
+    if lines[-1]:
+        lines.append("")
+    lines.append(
+        _("Tap to select or unselect, then press Continue. You may hold at most {cap} in all.").format(cap=cap)
+    )
+    return lines
+
+
+def _mark(draft: JoinDraft, code: str) -> str:
+    """✅ chosen in this join, ☑️ already held."""
+    return "✅ " if code in draft.selected else ("☑️ " if code in draft.held else "")
 
 
 def role_question(_: Translate, objective: Objective, offer: RoleOffer) -> str:
@@ -182,7 +257,8 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
     for code in draft.selected:
         objective = catalogue.objective(code)
         title = escape(objective.title(_.language)) if objective else ""
-        lines.append(labelled(_, f"<b>{code}</b> {title}", role_label(_, draft.roles[code])))
+        region = draft.profile.region
+        lines.append(labelled(_, f"<b>{code}</b> {title}", role_for(_, draft.roles[code], region, catalogue)))
         if code in draft.motivations:
             lines.append("  " + quoted(_, escape(draft.motivations[code])))
     lines += ["", _("Nothing is saved until you press Confirm.")]
@@ -190,27 +266,38 @@ def summary(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> str:
 
 
 def joined(_: Translate, results: list[Joined], catalogue: Catalogue, details: dict[str, list[str]]) -> str:
-    """The outcome of a join, each task force with its `details` (its facilitators, its members)."""
+    """The outcome of a join, each task force with its `details` (its facilitators, its members) and, for an
+    application, who decides it: its facilitators, or the Secretariat when it has none yet."""
     lines = [_joined_heading(_, results), ""]
     for result in results:
         objective = catalogue.objective(result.code)
         title = escape(objective.title(_.language) if objective else "")
-        role = f"{role_label(_, result.role)} ({status_label(_, result.status)})"
+        role = f"{role_for(_, result.role, result.region, catalogue)} ({status_label(_, result.status)})"
         lines.append(labelled(_, f"<b>{result.code}</b> {title}", role))
         lines += details.get(result.code, [])
+        if result.decider is not None:
+            lines.append(_decided_by(_, result.code, result.decider))
     lines.append("")
     if any(r.status is RegistrationStatus.ACTIVE for r in results):
         lines.append(_("As a Team Member you are in at once; the Task Force Facilitator will guide you."))
     if any(r.status is RegistrationStatus.PENDING for r in results):
         lines.append(
             _(
-                "Leaders and Regional Representatives are selected by the Executive Secretariat through a "
-                "consultative process: the Facilitator will review your application and you will be told the decision here."
+                "Leaders and Regional Representatives are selected through a consultative process that the "
+                "Executive Secretariat facilitates; you will be told the decision here."
             )
         )
     lines += ["", _("<b>What the Task Force does first</b>"), first_tasks(_), ""]
     lines.append(_("/mytaskforces shows your registrations at any time."))
     return fit("\n".join(lines))
+
+
+def _decided_by(_: Translate, code: str, decider: Decider) -> str:
+    if decider is Decider.FACILITATORS:
+        return _("Your application goes to the Facilitators of Task Force {code}, who decide.").format(code=code)
+    return _(
+        "Until Task Force {code} has a Facilitator, the Executive Secretariat decides on your application."
+    ).format(code=code)
 
 
 def _joined_heading(_: Translate, results: list[Joined]) -> str:
@@ -219,7 +306,9 @@ def _joined_heading(_: Translate, results: list[Joined]) -> str:
     if not pending:
         return _("<b>Thank you, you are registered.</b>")
     if len(pending) == len(results):
-        return _("<b>Thank you, your application is sent; the Facilitator will decide.</b>")
+        return _.ngettext(
+            "<b>Thank you, your application is sent.</b>", "<b>Thank you, your applications are sent.</b>", len(pending)
+        )
     return _("<b>Thank you: you are registered as Team Member, and your applications are sent.</b>")
 
 
@@ -296,17 +385,29 @@ def step_keyboard(
 
 
 def selection_keyboard(_: Translate, draft: JoinDraft, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    buttons = []
-    for item in catalogue.objectives:
-        mark = "✅ " if item.code in draft.selected else ("☑️ " if item.code in draft.held else "")
-        buttons.append(button(mark + item.code, JoinToggle(code=item.code).pack()))
+    """The goals, each with how many of its task forces are chosen; or one goal's objectives to tap, its targets,
+    and the way back to the goals."""
+    goal = catalogue.goal(draft.goal or "")
+    if goal is None:
+        rows = rows_of([_goal_button(_, draft, catalogue, g) for g in catalogue.goals], 1)
+    else:
+        codes = [o.code for o in catalogue.objectives_of(goal.code)]
+        toggles = [button(_mark(draft, code) + code, JoinToggle(code=code).pack()) for code in codes]
+        shown = "off" if draft.targets else "on"
+        targets = _("Hide the targets") if draft.targets else _("🎯 Targets 2030 and 2050")
+        rows = [*rows_of(toggles, 4), [button(targets, JoinTargets(shown=shown).pack())]]
+        rows.append([button(_("« All goals"), JoinGoal().pack())])
     return keyboard(
-        *rows_of(buttons, 4),
-        [
-            button(_("Continue ▶"), JoinDone().pack()),
-            button(_("Cancel"), JoinCancel().pack()),
-        ],
+        *rows,
+        [button(_("Continue ▶"), JoinDone().pack()), button(_("Cancel"), JoinCancel().pack())],
     )
+
+
+def _goal_button(_: Translate, draft: JoinDraft, catalogue: Catalogue, goal: Goal) -> Button:
+    """ "✅ 2 · B · An enabling environment": the goal, and how many of its task forces this join chose."""
+    label = goal_label(_, goal)
+    chosen = sum(1 for o in catalogue.objectives_of(goal.code) if o.code in draft.selected)
+    return button(f"✅ {chosen} · {label}" if chosen else label, JoinGoal(goal=goal.code).pack())
 
 
 def pick_field_buttons(_: Translate, profile: Profile, catalogue: Catalogue) -> list[list[Button]]:

@@ -32,6 +32,14 @@ class ProfileClear(Buttons, prefix="px"):
     field: ProfileField
 
 
+class ProfileBack(Buttons, prefix="qb"):
+    """From a field's question back to the profile, nothing changed."""
+
+
+class ProfileCancel(Buttons, prefix="qx"):
+    """Stop changing the profile, nothing changed."""
+
+
 class PlacePress(Buttons, prefix="pl"):
     """A Representative place after its holder moved to another region: keep it, give it up, apply."""
 
@@ -44,6 +52,10 @@ def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
     lines = [_("<b>Your profile</b>"), "", *profile_lines(_, person.as_profile(), catalogue)]
     lines += ["", _("Choose what to change.")]
     return "\n".join(lines)
+
+
+def edit_cancelled(_: Translate) -> str:
+    return _("Nothing changed: your profile stays as it was. /profile shows it.")
 
 
 def field_cleared(_: Translate, field: ProfileField) -> str:
@@ -139,18 +151,24 @@ def profile_fields_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return keyboard(*rows_of(buttons, 2))
 
 
-def clear_field_keyboard(_: Translate, field: ProfileField) -> InlineKeyboardMarkup:
-    """For the optional fields only."""
-    label = {ProfileField.EMAIL: _("Remove my e-mail")}[field]
-    return keyboard([button(label, ProfileClear(field=field).pack())])
+def typed_field_keyboard(_: Translate, field: ProfileField, clearable: bool) -> InlineKeyboardMarkup:
+    """A typed field's question: an optional field given before may be removed; Back and Cancel always."""
+    label = {ProfileField.EMAIL: _("Remove my e-mail")}.get(field)
+    clear = [button(label, ProfileClear(field=field).pack())] if clearable and label else []
+    return keyboard(clear, _back_and_cancel(_))
 
 
 def profile_field_keyboard(
     _: Translate, field: ProfileField, catalogue: Catalogue, current: str
 ) -> InlineKeyboardMarkup:
-    """A choice field of /profile, its current answer marked ✓."""
+    """A choice field of /profile, its current answer marked ✓; Back and Cancel."""
     rows = profile_choices(_, field, catalogue, _chosen, current)
-    return keyboard(*rows)
+    return keyboard(*rows, _back_and_cancel(_))
+
+
+def _back_and_cancel(_: Translate) -> list[Button]:
+    """Every question of /profile has both: back to the profile, or done with it; neither changes anything."""
+    return [button(_("« Back"), ProfileBack().pack()), button(_("Cancel"), ProfileCancel().pack())]
 
 
 def place_choices_keyboard(_: Translate, asked: PlaceQuestion, catalogue: Catalogue) -> InlineKeyboardMarkup:

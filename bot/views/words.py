@@ -16,7 +16,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from bot.i18n import Translate
-from bot.models import Catalogue, Registration, RegistrationStatus, Role, Standing, standing
+from bot.models import Catalogue, Goal, Registration, RegistrationStatus, Role, Standing, standing
 from bot.services.errors import Refused
 from bot.views.shown import cut, plain, shown
 
@@ -106,6 +106,17 @@ def quoted(_: Translate, text: str) -> str:
     return _("“{text}”").format(text=text)
 
 
+def goal_name(_: Translate, goal: Goal) -> str:
+    """ "Goal B · An enabling environment": browsing the plan and choosing task forces name goals alike."""
+    name = _("Goal {code}").format(code=goal.code)
+    return f"{name} · {goal.title(_.language)}" if goal.title else name
+
+
+def goal_label(_: Translate, goal: Goal) -> str:
+    """A goal on a button: "B · An enabling environment", short enough for a phone's row."""
+    return f"{goal.code} · {goal.title(_.language)}" if goal.title else goal_name(_, goal)
+
+
 def role_label(_: Translate, role: Role) -> str:
     return {
         Role.LEADER: _("Global Leader"),
@@ -116,9 +127,13 @@ def role_label(_: Translate, role: Role) -> str:
 
 def place_label(_: Translate, registration: Registration, catalogue: Catalogue) -> str:
     """A place's role; a Representative's with the region the place is for (its own, not the profile's)."""
-    region = registration.region_held
-    if region is None:
-        return role_label(_, registration.role)
+    return role_for(_, registration.role, registration.region_held, catalogue)
+
+
+def role_for(_: Translate, role: Role, region: str | None, catalogue: Catalogue) -> str:
+    """A role, and for a Representative the region applied for: "Regional Representative for Africa"."""
+    if role is not Role.REPRESENTATIVE or region is None:
+        return role_label(_, role)
     return _("Regional Representative for {region}").format(region=escape(catalogue.label_of(region, _.language)))
 
 
@@ -127,7 +142,7 @@ def status_label(_: Translate, status: RegistrationStatus | Standing) -> str:
     did, "withdrawn" only when the Secretariat did. A bare WITHDRAWN status (no one said who) reads "left"."""
     return {
         Standing.ACTIVE: _("active"),
-        Standing.PENDING: _("pending the facilitator's decision"),
+        Standing.PENDING: _("awaiting a decision"),  # the facilitators', or the Secretariat's
         Standing.REJECTED: _("not accepted"),
         Standing.LEFT: _("left"),
         Standing.WITHDRAWN: _("withdrawn by the Secretariat"),
