@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import signal
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -492,7 +493,7 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         await seed(running, *EXTRA)
         assert running.db is not None
         await running.db.write("UPDATE registrations SET created_at = '2026-11-01T00:00:00+00:00'")
-        await open_round(running, admin, questions=first["questions"])
+        await open_round(running, admin, questions=first["questions"], min_group=3)  # four answers make a group
         assert "is still open" in (await send_round(admin, second_round(running.clock()))).text
         for person, point, comment in ((ada, "2", "Too costly for now."), (pia, "7", "Helpdesks work in Kenya.")):
             await answer_first_question(person, point, comment)
@@ -709,3 +710,66 @@ async def test_a_round_whose_invitations_all_went_tells_nothing_more(
         await running.settled()
         assert told_of_invitations(standin) == []
         assert await table(running, "SELECT invitations_told_at IS NOT NULL FROM delphi_rounds") == [(1,)]
+
+
+# ---------------------------------------------------------------- groups too small to show apart
+
+# The issue's panel: five researchers in Africa, five officials in Europe, and one international organisation in
+# Asia, whose answer every panellist read as "International organisations: n = 1, median 6".
+RESEARCHERS = tuple(Seeded(700 + n, places=(("B3", MEMBER, ACTIVE),)) for n in range(5))
+OFFICIALS = tuple(
+    Seeded(710 + n, region="Europe", kind="States or local authorities", places=(("B3", MEMBER, ACTIVE),))
+    for n in range(5)
+)
+LONE = Seeded(720, region="Asia and Pacific", kind="International organisations", places=(("B3", MEMBER, ACTIVE),))
+SCALE_ONLY = {"id": "q1", "type": "likert", "text": "How important is a regional helpdesk by 2030?"}
+
+
+async def grouped_round(running: RunningBot, *questions: dict[str, Any]) -> ChatUser:
+    """The eleven on the panel of B3, round 1 open with these questions; the admin."""
+    await seed(running, *RESEARCHERS, *OFFICIALS, LONE)
+    admin = ChatUser(running.standin, ADMIN_ID)
+    await open_round(running, admin, panel={"taskforces": ["B3"]}, questions=list(questions))
+    return admin
+
+
+async def test_a_group_under_the_minimum_is_shown_to_nobody_merged_or_alone(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """The lone international organisation's 6 is in no split: not the admins' results, not the CSV beside a
+    pseudonym, not what panellists read before the question asked again. Merged with it alone, the researchers
+    would be the whole less the officials: they join it, and only the officials stand apart."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        admin = await grouped_round(running, SCALE_ONLY)
+        for person, point in [(p, "8") for p in RESEARCHERS] + [(p, "2") for p in OFFICIALS] + [(LONE, "6")]:
+            await answer_first_question(ChatUser(standin, person.telegram_id), point)
+
+        marker = len(standin.sent)
+        report = await admin.say("/delphi_results implementation-2030")
+        assert "International organisations" not in report.text and "Asia and Pacific" not in report.text
+        assert "n = 1" not in report.text
+        assert "· States or local authorities: n = 5, median 2" in report.text and "· Europe: n = 5" in report.text
+        assert report.text.count("· Other groups: n = 6, median 8") == 2  # by type, by region
+        document = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendDocument", start=marker)
+        answers = list(csv.reader(io.StringIO(document_of(document).decode("utf-8-sig"))))[1:]
+        cells = Counter((row[3], row[4]) for row in answers)  # one question: one row per panellist
+        assert cells == {("States or local authorities", "Europe"): 5, ("Other groups", "Other groups"): 6}
+        await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)  # the last it sends
+
+        await admin.say("/delphi_close implementation-2030")
+        lowered = await send_round(admin, second_round(running.clock(), min_group=4))
+        assert "min_group</code>: at least 5, as in round 1" in lowered.text
+        assert (
+            "min_group</code>: a group size from 3 to 1000"
+            in (await send_round(admin, round_file(running.clock(), min_group=2))).text
+        )
+        loaded = await send_round(admin, second_round(running.clock()))
+        assert "q1 (scale, asked again)" in loaded.text and "Smallest group shown apart: 5" in loaded.text
+        running.clock.advance(hours=2)
+        await running.settled()
+        researcher = ChatUser(standin, RESEARCHERS[0].telegram_id)
+        await standin.wait_for(lambda s: s.chat_id == researcher.id and "Round 1 said" in s.text)
+        by_type = await researcher.press("By stakeholder type")
+        assert "International organisations" not in by_type.text and "n = 1" not in by_type.text
+        assert "· States or local authorities: n = 5, median 2" in by_type.text
+        assert "· Other groups: n = 6, median 8" in by_type.text

@@ -386,13 +386,14 @@ def given_answers(stored: StoredRound, agreeing: int | None = None) -> list[Give
     return answers
 
 
-def results(stored: StoredRound, agreeing: int | None = None, panel: int = 30) -> Results:
+def results(stored: StoredRound, agreeing: int | None = None, panel: int = 30, least: int = 5) -> Results:
+    """`least`: 5 merges some of the 30 panellists' groups; 3 shows every group apart; 30 none."""
     answers = [answer for answer in given_answers(stored, agreeing) if answer.person_id < panel]
     questions = [
-        results_service._question_result(stored, index, q, 40, [a for a in answers if a.question == index])
+        results_service._question_result(stored, index, q, 40, [a for a in answers if a.question == index], least=least)
         for index, q in enumerate(stored.file.questions)
     ]
-    return Results(stored, questions, answers, {a.person_id: f"p{a.person_id:04d}" for a in answers})
+    return Results(stored, questions, answers, {a.person_id: f"p{a.person_id:04d}" for a in answers}, least)
 
 
 def delphi_steps(stored: StoredRound) -> Iterator[DelphiStep]:
@@ -441,6 +442,8 @@ PROBLEMS = [
         ("closes_past", ()),
         ("string_pattern_mismatch", ()),
         ("too_long", ("1000",)),
+        ("min_group_range", ("3", "1000")),
+        ("min_group_lowered", ("5", "1")),
     ]
 ] + [Problem(longest(MARKUP, 300), "pydantic_own", (), longest(MARKUP + RTL, 1000))]
 
@@ -807,8 +810,9 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             for reason in (False, True):
                 yield from buttons("delphi.comment_keyboard", delphi.comment_keyboard(_, step, reason=reason))
         found = results(stored)
-        for part in delphi_results.report(_, found, CATALOGUE):
-            yield message("delphi_results.report", part)
+        for least in (3, 5, 30):
+            for part in delphi_results.report(_, results(stored, least=least), CATALOGUE):
+                yield message("delphi_results.report", part)
         yield message("delphi_results.closed_now", delphi_results.closed_now(_, stored))
         yield message("delphi_results.extended", delphi_results.extended(_, stored))
         for what in ("opened", "closed"):
@@ -832,9 +836,9 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                 block = delphi_results.feedback_block(_, said)
                 yield message("delphi_results.feedback_block", block)
                 yield message("delphi.question + feedback", delphi.question(_, step, heading=block))
-                yield message(
-                    "delphi_results.by_type", delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule)
-                )
+                for least in (3, 5, 30):
+                    by_type = delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule, least)
+                    yield message("delphi_results.by_type", by_type)
     for agreeing, panel in ((9, 3), (1, 3), (None, 0)):  # consensus in, out, no answers yet: short reports
         for part in delphi_results.report(_, results(first, agreeing, panel), CATALOGUE):
             yield message("delphi_results.report", part)

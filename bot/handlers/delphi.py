@@ -218,7 +218,8 @@ async def _previous_round(update: Update, context: BotContext, current: Step, *,
     if said is None:
         raise Refused("stale")
     if split:
-        await send(update, result_views.by_type(_, said, d.catalogue, current.round.file.consensus.rule))
+        file = current.round.file
+        await send(update, result_views.by_type(_, said, d.catalogue, file.consensus.rule, file.min_group))
         return
     if update.callback_query is not None:
         await update.callback_query.answer()

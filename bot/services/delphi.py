@@ -186,7 +186,8 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
 
     Without `repeat`, the questions repeated are those the rule judged without consensus
     (scales, and numbers under `iqr:N`); choices and texts, which no rule judges, are
-    repeated only when named. The previous round's rule carries on unless the file names one.
+    repeated only when named. The previous round's rule and `min_group` carry on unless the
+    file names them; a smaller `min_group` is refused: groups hidden before would show now.
     """
     previous = await rows.find(db, file.study, file.round - 1)
     before = str(file.round - 1)
@@ -212,6 +213,8 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
         for index, question_id in enumerate(file.repeat or ())
         if question_id not in known
     ]
+    if "min_group" in file.model_fields_set and file.min_group < previous.file.min_group:
+        problems.append(Problem("min_group", "min_group_lowered", (str(previous.file.min_group), before)))
     if problems:
         raise RoundFileRefused(problems)
     named = None if file.repeat is None and not again else (*(file.repeat or ()), *again)
@@ -225,6 +228,8 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     data |= {"repeat": [question.id for question in repeated]}
     if "consensus" not in file.model_fields_set:
         data["consensus"] = previous.file.consensus.model_dump()
+    if "min_group" not in file.model_fields_set:
+        data["min_group"] = previous.file.min_group
     try:
         return RoundFile.model_validate(data), previous
     except ValidationError as error:

@@ -5,6 +5,10 @@ study's own random key, kept in the database and never shown, so the same person
 same pseudonym in every round of a study and nobody can turn it back into a Telegram id
 without the key. Facilitators get nothing here: individual answers are nobody's business
 but the panellist's.
+
+Groups (a stakeholder type, a region, a type in a region) are shown apart only from the
+study's `min_group` answers up: smaller ones are merged into one group of
+"other groups" (`OTHER`), so that no figure of a group is one person's answer.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
-from bot.delphi_models import Question, QuestionType
+from bot.delphi_models import DEFAULT_MIN_GROUP, Question, QuestionType
 from bot.services.arguments import storable
 from bot.services.authority import require_admin
 from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, judge, third, thirds
@@ -26,6 +31,9 @@ from bot.storage.database import Database, Reader
 from bot.storage.delphi import Answer, Given, Response, StoredRound
 
 PSEUDONYM_LENGTH = 10  # hex digits: collisions among thousands of panellists stay improbable
+OTHER = ""  # the name of the groups merged together (no stakeholder type nor region is empty: those are "—")
+Name = TypeVar("Name", bound=Hashable)
+Member = TypeVar("Member")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,78 @@ async def status(db: Database, actor: int, admins: Collection[int], study: str |
     ]
 
 
+# ---------------------------------------------------------------- groups too small to show apart
+
+
+async def smallest_group(db: Reader, study: str) -> int:
+    """The study's `min_group` as its latest round sets it: a later round may raise it, never lower it, so the
+    latest is the highest, and every round's figures shown from then on keep to it."""
+    latest = await rows.find(db, study)
+    return latest.file.min_group if latest is not None else DEFAULT_MIN_GROUP
+
+
+def apart(sizes: Mapping[Name, int], least: int) -> set[Name]:
+    """The groups big enough to show apart; the others are merged into one.
+
+    A group under `least` joins the merged one. While that one is not empty and still under
+    `least`, the smallest group left joins it too: shown beside the whole, a small merged group
+    would be the whole less the groups shown apart (with a choice's counts, exactly its members'
+    answers), as readable as if it were shown itself.
+    """
+    kept = {name for name, size in sizes.items() if size >= least}
+    merged = sum(size for name, size in sizes.items() if name not in kept)
+    while kept and 0 < merged < least:
+        smallest = min(kept, key=lambda name: (sizes[name], str(name)))
+        kept.discard(smallest)
+        merged += sizes[smallest]
+    return kept
+
+
+def shown_groups(groups: Mapping[str, Sequence[Member]], least: int) -> dict[str, list[Member]]:
+    """The groups shown apart, by name, then `OTHER` (the others merged) when any; nothing when no group is big
+    enough to stand apart (the merged group would be the whole again, or too small to show)."""
+    kept = apart({name: len(members) for name, members in groups.items()}, least)
+    if not kept:
+        return {}
+    found = {name: list(groups[name]) for name in sorted(kept)}
+    merged = [member for name in sorted(groups) if name not in kept for member in groups[name]]
+    return found | ({OTHER: merged} if merged else {})
+
+
+def _by(members: Iterable[Member], key: str) -> dict[str, list[Member]]:
+    """Members by their region or stakeholder type ("—" when they have none)."""
+    groups: dict[str, list[Member]] = {}
+    for member in members:
+        groups.setdefault(getattr(member, key) or "—", []).append(member)
+    return groups
+
+
+def table_groups(rounds: Sequence[Results]) -> dict[int, tuple[str, str]]:
+    """Each panellist's (stakeholder type, region) as the study's CSV may show it beside their pseudonym.
+
+    A type in a region with fewer panellists than the minimum would name them to whoever reads
+    /members: such a cell shows the type alone (region `OTHER`) when the type's small cells hold
+    enough panellists together, else neither (`OTHER`, `OTHER`), merged as `apart` merges groups.
+    A panellist keeps their first round's groups throughout, as the rounds do.
+    """
+    least = max((found.least for found in rounds), default=DEFAULT_MIN_GROUP)
+    cells: dict[int, tuple[str, str]] = {}
+    for found in rounds:
+        for answer in found.given:
+            cells.setdefault(answer.person_id, (answer.stakeholder_type or "—", answer.region or "—"))
+    full = Counter(cells.values())
+    typed: Counter[str] = Counter()  # per type, the panellists in its cells too small to show
+    for (kind, _region), count in full.items():
+        if count < least:
+            typed[kind] += count
+    narrowed = {
+        person: cell if full[cell] >= least else (cell[0], OTHER) if typed[cell[0]] >= least else (OTHER, OTHER)
+        for person, cell in cells.items()
+    }
+    kept = apart(Counter(narrowed.values()), least)  # only (OTHER, OTHER) can be under the minimum here
+    return {person: cell if cell in kept else (OTHER, OTHER) for person, cell in narrowed.items()}
+
+
 @dataclass(frozen=True)
 class Part:
     """The figures of one question among some of the panel (everyone, a region, a stakeholder type)."""
@@ -74,7 +154,7 @@ class QuestionResult:
     question: Question
     asked: int
     whole: Part
-    by_type: dict[str, Part]
+    by_type: dict[str, Part]  # groups of the minimum size up, then `OTHER` (see `shown_groups`)
     by_region: dict[str, Part]
     comments: list[str] = field(default_factory=list)
 
@@ -85,31 +165,38 @@ class Results:
     questions: list[QuestionResult]
     given: list[Given]
     pseudonyms: dict[int, str]
+    least: int  # the smallest group shown apart (the study's `min_group`)
 
 
 async def results(db: Database, actor: int, admins: Collection[int], study: str, number: int | None) -> Results:
     require_admin(actor, admins)
+    return await round_results(db, await named_round(db, study, number))
+
+
+async def named_round(db: Reader, study: str, number: int | None) -> StoredRound:
+    """The study's round `number` (None: its latest), as an admin named them: either may not exist."""
     stored = await rows.find(db, study, number) if number is None or storable(number) else None
     if stored is None:
         if number is not None and await rows.find(db, study) is not None:
             raise Refused("no_round", study=study, round=number)
         raise Refused("no_study", study=study)
-    return await round_results(db, stored)
+    return stored
 
 
 async def round_results(db: Reader, stored: StoredRound) -> Results:
     given = await rows.given(db, stored.id)
     asked = await rows.asked_counts(db, stored.id)
     key = await rows.secret(db, stored.study)
+    least = await smallest_group(db, stored.study)
     by_question: dict[int, list[Given]] = {}
     for answer in given:
         by_question.setdefault(answer.question, []).append(answer)
     questions = [
-        _question_result(stored, index, question, asked.get(index, 0), by_question.get(index, []))
+        _question_result(stored, index, question, asked.get(index, 0), by_question.get(index, []), least=least)
         for index, question in enumerate(stored.file.questions)
     ]
     pseudonyms = {person: pseudonym(key, person) for person in {answer.person_id for answer in given}}
-    return Results(stored, questions, given, pseudonyms)
+    return Results(stored, questions, given, pseudonyms, least)
 
 
 CONSENSUS = frozenset({Verdict.IN, Verdict.OUT, Verdict.APPROPRIATE, Verdict.INAPPROPRIATE})
@@ -130,17 +217,24 @@ def pseudonym(key: bytes, person_id: int) -> str:
 
 
 def _question_result(
-    stored: StoredRound, index: int, question: Question, asked: int, answers: list[Given], *, split: bool = True
+    stored: StoredRound,
+    index: int,
+    question: Question,
+    asked: int,
+    answers: list[Given],
+    *,
+    least: int,
+    split: bool = True,
 ) -> QuestionResult:
-    """`split`: also by stakeholder type and by region (most of the work; a panellist's feedback skips it)."""
+    """`split`: also by stakeholder type and by region, groups under `least` answers merged (most of the work;
+    a panellist's feedback skips it)."""
 
     def grouped(key: str) -> dict[str, Part]:
         if not split:
             return {}
-        groups: dict[str, list[Given]] = {}
-        for answer in answers:
-            groups.setdefault(getattr(answer, key) or "—", []).append(answer)
-        return {name: part(stored, question, members) for name, members in sorted(groups.items())}
+        return {
+            name: part(stored, question, members) for name, members in shown_groups(_by(answers, key), least).items()
+        }
 
     return QuestionResult(
         index=index,
@@ -186,7 +280,8 @@ class Feedback:
 
 
 async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, split: bool = False) -> Feedback | None:
-    """None for a question that is not asked again from the previous round; `split` adds the groups."""
+    """None for a question that is not asked again from the previous round; `split` adds the groups, which keep
+    to the round's own `min_group`: the round being answered is the study's latest."""
     if not stored.file.repeated(index):
         return None
     previous = await rows.find(db, stored.study, stored.file.round - 1)
@@ -196,7 +291,7 @@ async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, 
         return None
     answers = await rows.given_to(db, previous.id, before)
     asked = await rows.asked_count(db, previous.id, before)
-    result = _question_result(previous, before, question, asked, answers, split=split)
+    result = _question_result(previous, before, question, asked, answers, least=stored.file.min_group, split=split)
     mine = next((a for a in answers if a.person_id == person), None)
     own = Answer(before, mine.value, mine.text, mine.comment) if mine is not None else None
     spread = result.whole.figures

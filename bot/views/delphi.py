@@ -76,6 +76,7 @@ def loaded(_: Translate, found: Loaded) -> str:
             + _per_taskforce(found.per_taskforce),
         ),
     ]
+    lines.append(labelled(_, _("Smallest group shown apart"), number(_, file.min_group)))
     if found.replaced:
         lines.append(_("It replaces the round loaded before under the same study and number."))
     lines.append(
@@ -163,6 +164,10 @@ def problem(_: Translate, found: Problem) -> str:
         "closes_past": lambda: _("already past"),
         "string_pattern_mismatch": lambda: _("letters, digits and - only (a study: lower case, up to 40)"),
         "too_long": lambda: _("at most {most} characters in every language").format(most=args[0]),
+        "min_group_range": lambda: _("a group size from {least} to {most}").format(least=args[0], most=args[1]),
+        "min_group_lowered": lambda: _(
+            "at least {least}, as in round {round}: a smaller group would show what was hidden before"
+        ).format(least=args[0], round=args[1]),
     }
     template = templates.get(found.code)
     return template() if template is not None else shown(found.said or found.code, 200)

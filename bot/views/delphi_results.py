@@ -17,7 +17,17 @@ from bot.i18n import Translate
 from bot.models import Catalogue
 from bot.services.consensus import Verdict
 from bot.services.delphi import Invited, plain_number
-from bot.services.delphi_results import Feedback, Part, QuestionResult, Results, Stability, Status, StudyResults
+from bot.services.delphi_results import (
+    OTHER,
+    Feedback,
+    Part,
+    QuestionResult,
+    Results,
+    Stability,
+    Status,
+    StudyResults,
+    table_groups,
+)
 from bot.storage.delphi import Response, StoredRound
 from bot.views.delphi import answer_text, plain, question_type, title
 from bot.views.exports import neutralised
@@ -114,6 +124,18 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
     return fit("\n".join(lines))
 
 
+def group_name(_: Translate, name: str, catalogue: Catalogue) -> str:
+    """A stakeholder type or a region in the reader's language; the groups too small to show apart, merged."""
+    return _("Other groups") if name == OTHER else catalogue.label_of(name, _.language)
+
+
+def _none_apart(_: Translate, least: int) -> str:
+    """Said instead of a split's lines when no group is large enough to show apart."""
+    return _.ngettext("· no group has {least} answer or more", "· no group has {least} answers or more", least).format(
+        least=number(_, least)
+    )
+
+
 def _response(_: Translate, name: str, response: Response) -> str:
     share = percent(_, response.answered, response.asked)
     return labelled(_, name, f"{number(_, response.answered)} / {number(_, response.asked)} ({share})")
@@ -177,8 +199,17 @@ def _labels(_: Translate, result: QuestionResult) -> list[str]:
     return [str(point) for point in range(1, (q.scale or 0) + 1)]
 
 
+def _split(
+    _: Translate, rule: str, result: QuestionResult, groups: dict[str, Part], catalogue: Catalogue, least: int
+) -> list[str]:
+    """A split's lines (groups under the minimum merged, by the service), or why there are none."""
+    return [_group_line(_, rule, result, name, part, catalogue) for name, part in groups.items()] or [
+        _none_apart(_, least)
+    ]
+
+
 def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part: Part, catalogue: Catalogue) -> str:
-    shown = catalogue.label_of(name, _.language)
+    shown = group_name(_, name, catalogue)
     if part.figures is not None:
         found = part.figures
         words = verdict_words(_, rule, part)
@@ -194,7 +225,7 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
     return labelled(_, f"· {plain(shown)}", _("n = {count}").format(count=number(_, part.count)))
 
 
-def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue) -> list[str]:
+def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue, least: int) -> list[str]:
     q, whole = result.question, result.whole
     lines = [
         f"<b>{result.index + 1}. {plain(q.id)}</b> ({question_type(_, q.type)}) · {plain(q.text(_.language))}",
@@ -227,9 +258,9 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
         lines.append(labelled(_, _("Verdict ({rule})").format(rule=rule), f"<b>{words}</b>"))
     if whole.count and q.type is not QuestionType.TEXT:
         lines.append(_("By stakeholder type:"))
-        lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
+        lines += _split(_, rule, result, result.by_type, catalogue, least)
         lines.append(_("By region:"))
-        lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_region.items()]
+        lines += _split(_, rule, result, result.by_region, catalogue, least)
     if result.comments:
         lines.append(_("Comments ({count}, anonymous):").format(count=len(result.comments)))
         lines += [_anonymous(_, plain(text)) for text in result.comments[:COMMENTS_SHOWN]]
@@ -246,11 +277,12 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
         if stored.closed_at is None
         else _("Closed on {at}").format(at=when(_, stored.closed_at)),
         _("Percentiles by linear interpolation between closest ranks (Hyndman and Fan's definition 7)."),
+        smallest_group_note(_, found.least),
     ]
     blocks = ["\n".join(head)]
     rule = stored.file.consensus.rule
     for result in found.questions:
-        blocks.append("\n".join(question_block(_, rule, result, catalogue)))
+        blocks.append("\n".join(question_block(_, rule, result, catalogue, found.least)))
         if result.question.type is QuestionType.TEXT and result.whole.count:
             texts = [answer.text or "" for answer in found.given if answer.question == result.index]
             heading = _("Answers to {id} ({count}, anonymous; all in the CSV):").format(
@@ -258,6 +290,17 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
             )
             blocks.append("\n".join([heading, *(_anonymous(_, plain(text)) for text in texts[:COMMENTS_SHOWN])]))
     return list(_packed(blocks))
+
+
+def smallest_group_note(_: Translate, least: int) -> str:
+    """How groups too small to show apart are shown: said wherever a split is."""
+    return _.ngettext(
+        "Groups of fewer than {least} answer are merged into Other groups, joined by the next smallest groups "
+        "until they reach {least}: no figure is one person's answer.",
+        "Groups of fewer than {least} answers are merged into Other groups, joined by the next smallest groups "
+        "until they reach {least}: no figure is one person's answer.",
+        least,
+    ).format(least=number(_, least))
 
 
 def _packed(blocks: list[str]) -> Iterator[str]:
@@ -273,7 +316,9 @@ def _packed(blocks: list[str]) -> Iterator[str]:
 
 def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
     """Every answer of the rounds, one row each; the panellist only as the study's pseudonym (the same in
-    every round). UTF-8 with BOM, so that Excel reads accents right."""
+    every round), their stakeholder type and region merged where too few share them (`table_groups`).
+    UTF-8 with BOM, so that Excel reads accents right."""
+    groups = {person: tuple(_csv_group(_, name) for name in cell) for person, cell in table_groups(rounds).items()}
     out = io.StringIO()
     writer = csv.writer(out)
     header = ("study", "round", "panellist", "stakeholder type", "region", "question", "type", "answer", "comment")
@@ -293,8 +338,7 @@ def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
                     found.round.study,
                     found.round.file.round,
                     found.pseudonyms[answer.person_id],
-                    neutralised(answer.stakeholder_type or ""),
-                    neutralised(answer.region or ""),
+                    *(neutralised(name) for name in groups[answer.person_id]),
                     q.id,
                     q.type.value,
                     neutralised(value),
@@ -302,6 +346,11 @@ def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
                 ]
             )
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_group(_: Translate, name: str) -> str:
+    """A stakeholder type or region as programs read it (its English name), or the merged groups'."""
+    return _("Other groups") if name == OTHER else name
 
 
 def charted(found: Results) -> list[QuestionResult]:
@@ -382,14 +431,15 @@ def feedback_block(_: Translate, said: Feedback) -> str:
     return "\n".join(lines)
 
 
-def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str) -> str:
+def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str, least: int) -> str:
     result = said.result
     lines = [
         _("<b>Round {round}, by stakeholder type</b>: {question}").format(
             round=said.round, question=plain(_short_text(_, result))
         )
     ]
-    lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
+    lines += _split(_, rule, result, result.by_type, catalogue, least)
+    lines.append(smallest_group_note(_, least))
     return fit("\n".join(lines))
 
 
