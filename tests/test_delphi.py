@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.services import accounts
+from bot.services import accounts, delphi_results
+from bot.services.delphi_results import OTHER, Flow
+from bot.storage import delphi as delphi_rows
 from bot.storage.database import Database
 from bot.views.delphi import DelphiAnswer
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
@@ -712,7 +714,7 @@ async def test_a_round_whose_invitations_all_went_tells_nothing_more(
         assert await table(running, "SELECT invitations_told_at IS NOT NULL FROM delphi_rounds") == [(1,)]
 
 
-# ---------------------------------------------------------------- groups too small to show apart
+# ---------------------------------------------------------------- groups too small to show apart, participation
 
 # The issue's panel: five researchers in Africa, five officials in Europe, and one international organisation in
 # Asia, whose answer every panellist read as "International organisations: n = 1, median 6".
@@ -723,6 +725,7 @@ OFFICIALS = tuple(
 )
 LONE = Seeded(720, region="Asia and Pacific", kind="International organisations", places=(("B3", MEMBER, ACTIVE),))
 SCALE_ONLY = {"id": "q1", "type": "likert", "text": "How important is a regional helpdesk by 2030?"}
+CHOICE = {"id": "q2", "type": "choice", "text": "Which region first?", "options": ["Africa", "Asia", "Europe"]}
 
 
 async def grouped_round(running: RunningBot, *questions: dict[str, Any]) -> ChatUser:
@@ -773,3 +776,44 @@ async def test_a_group_under_the_minimum_is_shown_to_nobody_merged_or_alone(
         assert "International organisations" not in by_type.text and "n = 1" not in by_type.text
         assert "· States or local authorities: n = 5, median 2" in by_type.text
         assert "· Other groups: n = 6, median 8" in by_type.text
+
+
+async def test_the_participation_flow_of_each_round_in_all_and_by_group(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Invited, could not be reached, answered some, answered all, dropped since the round before; by group with
+    the minimum group size (the lone international organisation, who blocked the bot, is in no group of one)."""
+    standin.forbidden_chats.add(LONE.telegram_id)
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        admin = await grouped_round(running, SCALE_ONLY, CHOICE)
+        for person in (*RESEARCHERS, *OFFICIALS):
+            someone = ChatUser(standin, person.telegram_id)
+            await answer_first_question(someone, "8" if person in RESEARCHERS else "2")
+            if person is not RESEARCHERS[-1]:  # the last researcher answers one question of two
+                await standin.wait_for(lambda s, p=someone: s.chat_id == p.id and "Which region first?" in s.text)
+                await someone.press("Europe")
+                await someone.press("Skip")
+
+        status = await admin.say("/delphi_status implementation-2030")
+        assert "answered at least one question · answered all)" in status.text and "dropped" not in status.text
+        assert "Total: 11 · 1 · 10 · 9" in status.text
+        assert (
+            "· States or local authorities: 5 · 0 · 5 · 5" in status.text and "· Europe: 5 · 0 · 5 · 5" in status.text
+        )
+        assert status.text.count("· Other groups: 6 · 1 · 5 · 4") == 2
+        assert "International organisations" not in status.text
+
+        await admin.say("/delphi_close implementation-2030")
+        await send_round(admin, second_round(running.clock()))
+        running.clock.advance(hours=2)
+        await running.settled()
+        await answer_first_question(ChatUser(standin, RESEARCHERS[0].telegram_id), "7")  # the others answer nothing
+        report = await admin.say("/delphi_results implementation-2030 2")
+        assert "answered all · dropped since round 1)\nTotal: 11 · 1 · 1 · 0 · 9" in report.text
+        assert running.db is not None
+        second = await delphi_rows.find(running.db, "implementation-2030", 2)
+        assert second is not None
+        flow = await delphi_results.participation(running.db, second)
+        assert (flow.round, flow.previous, flow.least, flow.total) == (2, 1, 5, Flow(11, 1, 1, 0, 9))
+        assert flow.by_type == {"States or local authorities": Flow(5, 0, 0, 0, 5), OTHER: Flow(6, 1, 1, 0, 4)}
+        assert flow.by_region == {"Europe": Flow(5, 0, 0, 0, 5), OTHER: Flow(6, 1, 1, 0, 4)}

@@ -60,7 +60,7 @@ from bot.services.catalogue import load_catalogue
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
-from bot.services.delphi_results import Feedback, Results, Status, StudyResults
+from bot.services.delphi_results import OTHER, Feedback, Flow, Participation, Results, Status, StudyResults
 from bot.services.errors import Refused
 from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
@@ -394,6 +394,16 @@ def results(stored: StoredRound, agreeing: int | None = None, panel: int = 30, l
         for index, q in enumerate(stored.file.questions)
     ]
     return Results(stored, questions, answers, {a.person_id: f"p{a.person_id:04d}" for a in answers}, least)
+
+
+def participation(previous: int | None, least: int = 5) -> Participation:
+    """Figures as large as a panel's, with every region and type apart, and merged ones."""
+    flow = Flow(123_456, 12_345, 99_999, 88_888, 7_777)
+    names = [*CATALOGUE.stakeholder_type_names, MARKUP, OTHER]
+    regions = [*CATALOGUE.region_names, OTHER]
+    return Participation(
+        2, previous, flow, dict.fromkeys(names, flow), dict.fromkeys(regions, flow) if least < 10 else {}, least
+    )
 
 
 def delphi_steps(stored: StoredRound) -> Iterator[DelphiStep]:
@@ -811,7 +821,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                 yield from buttons("delphi.comment_keyboard", delphi.comment_keyboard(_, step, reason=reason))
         found = results(stored)
         for least in (3, 5, 30):
-            for part in delphi_results.report(_, results(stored, least=least), CATALOGUE):
+            flow = participation(stored.file.round - 1 or None, least)
+            for part in delphi_results.report(_, results(stored, least=least), flow, CATALOGUE):
                 yield message("delphi_results.report", part)
         yield message("delphi_results.closed_now", delphi_results.closed_now(_, stored))
         yield message("delphi_results.extended", delphi_results.extended(_, stored))
@@ -819,16 +830,19 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             yield message("delphi_results.round_event", delphi_results.round_event(_, stored, what, 1234, 999))
         by_question = [Response(str(index), 1234, 999) for index in range(len(stored.file.questions))]
         by_taskforce = [Response(code, 1234, 0) for code in CODES]
+        flows = (participation(None), participation(1), participation(1, 30))
         yield message(
             "delphi_results.status",
-            delphi_results.status(_, [Status(stored, by_question, by_taskforce, 1234)] * 3, CATALOGUE),
+            delphi_results.status(_, [Status(stored, by_question, by_taskforce, 1234, f) for f in flows], CATALOGUE),
         )
         waiting = replace(stored, opened_at=None)  # loaded, not open yet: when it opens
         for names in (NAMES, NAMES * 500):  # a few, and more than a message holds
             undelivered = [Undelivered(name, unreachable=index % 2 == 0) for index, name in enumerate(names)]
             found_failed = delphi_service.Invited(stored, 123_456, undelivered)
             yield message("delphi_results.failed_invitations", delphi_results.failed_invitations(_, found_failed))
-        yield message("delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0)] * 3, CATALOGUE))
+        yield message(
+            "delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0, None)] * 3, CATALOGUE)
+        )
         for result in found.questions:
             step = DelphiStep(stored, result.index, 1, 4, None, 0)
             for own in (None, Answer(result.index, 9.0, longest(MARKUP, DELPHI_TEXT_LIMIT), None)):
@@ -840,7 +854,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                     by_type = delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule, least)
                     yield message("delphi_results.by_type", by_type)
     for agreeing, panel in ((9, 3), (1, 3), (None, 0)):  # consensus in, out, no answers yet: short reports
-        for part in delphi_results.report(_, results(first, agreeing, panel), CATALOGUE):
+        for part in delphi_results.report(_, results(first, agreeing, panel), participation(None), CATALOGUE):
             yield message("delphi_results.report", part)
     yield message("delphi_results.status", delphi_results.status(_, [], CATALOGUE))
     yield message("delphi_results.how_to_load", delphi_results.how_to_load(_))

@@ -129,7 +129,8 @@ async def results_command(update: Update, context: BotContext) -> None:
     latest = found[-1]
     if whole is not None and len(whole.rounds) > 1:
         await send(update, result_views.movement(_, whole))
-    for part in result_views.report(_, latest, d.catalogue):
+    flow = await delphi_results.participation(d.db, latest.round)
+    for part in result_views.report(_, latest, flow, d.catalogue):
         await send(update, part)
     name = f"delphi-{latest.round.study}" + (f"-round{latest.round.file.round}" if whole is None else "")
     table = await asyncio.to_thread(result_views.answers_csv, _, found)

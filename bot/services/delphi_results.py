@@ -7,7 +7,7 @@ without the key. Facilitators get nothing here: individual answers are nobody's 
 but the panellist's.
 
 Groups (a stakeholder type, a region, a type in a region) are shown apart only from the
-study's `min_group` answers up: smaller ones are merged into one group of
+study's `min_group` answers (or panellists) up: smaller ones are merged into one group of
 "other groups" (`OTHER`), so that no figure of a group is one person's answer.
 """
 
@@ -28,7 +28,7 @@ from bot.services.consensus import Figures, Outcome, Verdict, distribution, figu
 from bot.services.errors import Refused
 from bot.storage import delphi as rows
 from bot.storage.database import Database, Reader
-from bot.storage.delphi import Answer, Given, Response, StoredRound
+from bot.storage.delphi import Answer, Given, Panellist, Response, StoredRound
 
 PSEUDONYM_LENGTH = 10  # hex digits: collisions among thousands of panellists stay improbable
 OTHER = ""  # the name of the groups merged together (no stakeholder type nor region is empty: those are "—")
@@ -42,6 +42,7 @@ class Status:
     by_question: list[Response]
     by_taskforce: list[Response]
     unreachable: int  # panellists who blocked the bot: no reminder goes to them
+    participation: Participation | None  # None before the round opens: no panel yet
 
 
 async def status(db: Database, actor: int, admins: Collection[int], study: str | None, now: datetime) -> list[Status]:
@@ -60,9 +61,61 @@ async def status(db: Database, actor: int, admins: Collection[int], study: str |
             await rows.response_by_question(db, stored.id),
             await rows.response_by_taskforce(db, stored.id),
             await rows.unreachable_panellists(db, stored.id),
+            await participation(db, stored) if stored.opened_at is not None else None,
         )
         for stored in chosen
     ]
+
+
+# ---------------------------------------------------------------- participation
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How a round's panel (or a group of it) took part."""
+
+    invited: int
+    unreachable: int  # their invitation failed: they blocked the bot or deleted their account
+    answered_any: int  # at least one question
+    answered_all: int  # every question they were asked
+    dropped: int  # answered the previous round, nothing in this one (0 in a first round)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """A round's participation flow, in all and by group (groups under `least` panellists merged)."""
+
+    round: int
+    previous: int | None  # the round `dropped` counts from; None for a first round
+    total: Flow
+    by_type: dict[str, Flow]
+    by_region: dict[str, Flow]
+    least: int
+
+
+async def participation(db: Reader, stored: StoredRound) -> Participation:
+    """The flow of a round that has opened; callers check who asks (the Secretariat's status, results, report)."""
+    previous = await rows.find(db, stored.study, stored.file.round - 1) if stored.file.round > 1 else None
+    people = await rows.panellists(db, stored.id, previous.id if previous is not None else None)
+    least = await smallest_group(db, stored.study)
+
+    def grouped(key: str) -> dict[str, Flow]:
+        return {name: _flow(members) for name, members in shown_groups(_by(people, key), least).items()}
+
+    number = previous.file.round if previous is not None else None
+    return Participation(
+        stored.file.round, number, _flow(people), grouped("stakeholder_type"), grouped("region"), least
+    )
+
+
+def _flow(people: Sequence[Panellist]) -> Flow:
+    return Flow(
+        invited=len(people),
+        unreachable=sum(person.unreachable for person in people),
+        answered_any=sum(person.answered > 0 for person in people),
+        answered_all=sum(person.answered >= person.asked for person in people),
+        dropped=sum(person.answered_before and not person.answered for person in people),
+    )
 
 
 # ---------------------------------------------------------------- groups too small to show apart

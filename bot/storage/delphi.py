@@ -517,3 +517,47 @@ async def forget_person(tx: Transaction, person_id: int) -> None:
     for table in ("delphi_answers", "delphi_asked", "delphi_places", "delphi_panel", "delphi_waiting"):
         await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))
     await tx.execute("UPDATE delphi_rounds SET loaded_by = NULL WHERE loaded_by = ?", (person_id,))
+
+
+# ---------------------------------------------------------------- participation
+
+
+@dataclass(frozen=True)
+class Panellist:
+    """A panellist of a round as the participation flow counts them: their groups and what they did, not who."""
+
+    region: str | None
+    stakeholder_type: str | None
+    asked: int
+    answered: int
+    answered_before: bool  # gave an answer in the previous round
+    unreachable: bool  # their invitation failed: Telegram said they cannot be reached
+
+
+async def panellists(db: Reader, round_id: int, previous_id: int | None) -> list[Panellist]:
+    """Every panellist of the round (one aggregate per table, not a lookup per panellist)."""
+    rows = await db.fetchall(
+        "SELECT p.region, p.stakeholder_type, COALESCE(a.n, 0) AS asked, COALESCE(x.n, 0) AS answered,"
+        " b.person_id IS NOT NULL AS answered_before,"
+        " p.person_id IN (SELECT chat_id FROM outbox WHERE failed_at IS NOT NULL AND failure LIKE 'unreachable%'"
+        f" AND {_INVITATIONS}) AS unreachable"
+        " FROM delphi_panel p"
+        " LEFT JOIN (SELECT person_id, COUNT(*) AS n FROM delphi_asked WHERE round_id = ? GROUP BY person_id) a"
+        " ON a.person_id = p.person_id"
+        " LEFT JOIN (SELECT person_id, COUNT(*) AS n FROM delphi_answers WHERE round_id = ? GROUP BY person_id) x"
+        " ON x.person_id = p.person_id"
+        " LEFT JOIN (SELECT DISTINCT person_id FROM delphi_answers WHERE round_id = ?) b ON b.person_id = p.person_id"
+        " WHERE p.round_id = ?",
+        (INVITATION_KIND, round_id, round_id, round_id, previous_id, round_id),
+    )
+    return [
+        Panellist(
+            row["region"],
+            row["stakeholder_type"],
+            row["asked"],
+            row["answered"],
+            bool(row["answered_before"]),
+            bool(row["unreachable"]),
+        )
+        for row in rows
+    ]

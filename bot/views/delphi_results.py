@@ -1,4 +1,5 @@
-"""The Secretariat's view of a Delphi round: status, results in words and figures, the CSV, the charts."""
+"""The Secretariat's view of a Delphi round: status, participation, results in words and figures, the CSV, the
+charts."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from bot.services.delphi import Invited, plain_number
 from bot.services.delphi_results import (
     OTHER,
     Feedback,
+    Flow,
     Part,
+    Participation,
     QuestionResult,
     Results,
     Stability,
@@ -120,8 +123,36 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
         ]
         lines.append(_("<b>Per Task Force</b> (answers / answers asked of its panellists)"))
         lines += [_response(_, r.key, r) for r in item.by_taskforce]
+        if item.participation is not None:
+            lines += participation_lines(_, item.participation, catalogue)
         lines.append("")
     return fit("\n".join(lines))
+
+
+def participation_lines(_: Translate, flow: Participation, catalogue: Catalogue) -> list[str]:
+    """The round's participation flow, in all and by group: a line of figures each, named once at the top."""
+    if flow.previous is None:
+        heading = _(
+            "<b>Participation</b> (invited · could not be reached · answered at least one question · answered all)"
+        )
+    else:
+        heading = _(
+            "<b>Participation</b> (invited · could not be reached · answered at least one question · answered all · "
+            "dropped since round {round})"
+        ).format(round=flow.previous)
+    lines = [heading, labelled(_, _("Total"), _flow_figures(_, flow.total, flow.previous))]
+    for title_line, groups in ((_("By stakeholder type:"), flow.by_type), (_("By region:"), flow.by_region)):
+        lines.append(title_line)
+        lines += [
+            labelled(_, f"· {plain(group_name(_, name, catalogue))}", _flow_figures(_, figures, flow.previous))
+            for name, figures in groups.items()
+        ] or [_none_apart(_, flow.least, answers=False)]
+    return lines
+
+
+def _flow_figures(_: Translate, flow: Flow, previous: int | None) -> str:
+    counts = [flow.invited, flow.unreachable, flow.answered_any, flow.answered_all]
+    return " · ".join(number(_, count) for count in counts + ([flow.dropped] if previous is not None else []))
 
 
 def group_name(_: Translate, name: str, catalogue: Catalogue) -> str:
@@ -129,11 +160,15 @@ def group_name(_: Translate, name: str, catalogue: Catalogue) -> str:
     return _("Other groups") if name == OTHER else catalogue.label_of(name, _.language)
 
 
-def _none_apart(_: Translate, least: int) -> str:
+def _none_apart(_: Translate, least: int, *, answers: bool) -> str:
     """Said instead of a split's lines when no group is large enough to show apart."""
-    return _.ngettext("· no group has {least} answer or more", "· no group has {least} answers or more", least).format(
-        least=number(_, least)
-    )
+    if answers:
+        return _.ngettext(
+            "· no group has {least} answer or more", "· no group has {least} answers or more", least
+        ).format(least=number(_, least))
+    return _.ngettext(
+        "· no group has {least} panellist or more", "· no group has {least} panellists or more", least
+    ).format(least=number(_, least))
 
 
 def _response(_: Translate, name: str, response: Response) -> str:
@@ -204,7 +239,7 @@ def _split(
 ) -> list[str]:
     """A split's lines (groups under the minimum merged, by the service), or why there are none."""
     return [_group_line(_, rule, result, name, part, catalogue) for name, part in groups.items()] or [
-        _none_apart(_, least)
+        _none_apart(_, least, answers=True)
     ]
 
 
@@ -267,7 +302,7 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
     return lines
 
 
-def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
+def report(_: Translate, found: Results, flow: Participation, catalogue: Catalogue) -> list[str]:
     """The round in messages of at most Telegram's length, a question never split when it fits."""
     stored = found.round
     head = [
@@ -278,6 +313,7 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
         else _("Closed on {at}").format(at=when(_, stored.closed_at)),
         _("Percentiles by linear interpolation between closest ranks (Hyndman and Fan's definition 7)."),
         smallest_group_note(_, found.least),
+        *participation_lines(_, flow, catalogue),
     ]
     blocks = ["\n".join(head)]
     rule = stored.file.consensus.rule
