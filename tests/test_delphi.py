@@ -21,7 +21,7 @@ from bot.services import accounts, delphi_results
 from bot.services.delphi_results import OTHER, Flow
 from bot.storage import delphi as delphi_rows
 from bot.storage.database import Database
-from bot.views.delphi import DelphiAnswer
+from bot.views.delphi import CommentDecision, CommentPage, DelphiAnswer
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent, message_update
 
@@ -513,6 +513,10 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         loaded = await send_round(admin, second_round(now))
         assert "q1 (scale, asked again), q5 (choice)" in loaded.text  # q2 reached consensus: not asked again
         assert "6 people" in loaded.text  # round 1's panel, answers or not
+        assert "2 comments of round 1 on the questions asked again are not reviewed" in loaded.text
+        await admin.say("/delphi_comments implementation-2030")
+        await admin.press("1: show")
+        await admin.press("2: show")
         running.clock.advance(hours=2)
         await running.settled()
 
@@ -714,7 +718,7 @@ async def test_a_round_whose_invitations_all_went_tells_nothing_more(
         assert await table(running, "SELECT invitations_told_at IS NOT NULL FROM delphi_rounds") == [(1,)]
 
 
-# ---------------------------------------------------------------- groups too small to show apart, participation
+# ---------------------------------------------------------------- small groups, participation, comments reviewed
 
 # The issue's panel: five researchers in Africa, five officials in Europe, and one international organisation in
 # Asia, whose answer every panellist read as "International organisations: n = 1, median 6".
@@ -817,3 +821,71 @@ async def test_the_participation_flow_of_each_round_in_all_and_by_group(
         assert (flow.round, flow.previous, flow.least, flow.total) == (2, 1, 5, Flow(11, 1, 1, 0, 9))
         assert flow.by_type == {"States or local authorities": Flow(5, 0, 0, 0, 5), OTHER: Flow(6, 1, 1, 0, 4)}
         assert flow.by_region == {"Europe": Flow(5, 0, 0, 0, 5), OTHER: Flow(6, 1, 1, 0, 4)}
+
+
+async def test_comments_reach_the_next_round_only_once_the_secretariat_shows_them(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """A comment naming someone was read by the whole panel of the next round: now each is shown or hidden by the
+    Secretariat in one list, none by default, every decision audit-logged under the author's pseudonym."""
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin, ada, pia = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON), ChatUser(standin, PENDING_PERSON)
+        await answer_first_question(ada, "2", "Ask Ms Dupont in Nairobi, she knows.")
+        await answer_first_question(pia, "8", "Helpdesks work in Kenya.")
+        assert "still open" in (await admin.say("/delphi_comments implementation-2030")).text
+        await admin.say("/delphi_close implementation-2030")
+
+        loaded = await send_round(admin, second_round(running.clock()))
+        assert "2 comments of round 1 on the questions asked again are not reviewed" in loaded.text
+        listing = await admin.say("/delphi_comments implementation-2030")
+        assert "2 comments: 0 shown, 0 hidden, 2 not reviewed." in listing.text
+        assert "<b>1. q1</b> · not reviewed\n« Ask Ms Dupont in Nairobi, she knows. »" in listing.text
+        assert [label for label, _ in listing.buttons] == ["1: show", "1: hide", "2: show", "2: hide"]
+        round_id = (await table(running, "SELECT id FROM delphi_rounds WHERE round = 1"))[0][0]
+        assert "Executive Secretariat" in await ada.alert(admin.button("1: show")[1])  # not an admin
+        forged = CommentDecision(round=round_id, question=0, author="0" * 10, decision="show", page=0)
+        for data in (forged.pack(), CommentPage(round=round_id + 5, page=0).pack()):
+            assert "no longer valid" in await admin.alert(data)
+        assert await table(running, "SELECT COUNT(*) FROM delphi_answers WHERE comment_shown IS NOT NULL") == [(0,)]
+
+        hidden = await admin.press("1: hide")
+        assert "<b>1. q1</b> · hidden" in hidden.text
+        assert [label for label, _ in hidden.buttons] == ["1: show", "2: show", "2: hide"]
+        shown = await admin.press("2: show")
+        assert "2 comments: 1 shown, 1 hidden, 0 not reviewed." in shown.text
+        logged = await table(running, "SELECT actor_id, action, detail FROM audit_log WHERE action LIKE '%comment%'")
+        assert [(actor, action) for actor, action, _ in logged] == [
+            (ADMIN_ID, "delphi.comment_hidden"),
+            (ADMIN_ID, "delphi.comment_shown"),
+        ]
+        detail = json.loads(logged[0][2])
+        assert detail["question"] == "q1" and len(detail["author"]) == 10 and str(ada.id) not in logged[0][2]
+
+        running.clock.advance(hours=2)
+        await running.settled()
+        invitation = await standin.wait_for(lambda s: s.chat_id == ada.id and "Round 1 said" in s.text)
+        assert "« Helpdesks work in Kenya. »" in invitation.text and "Dupont" not in invitation.text
+
+
+async def test_a_long_list_of_comments_is_read_page_by_page(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin, ada = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON)
+        await answer_first_question(ada, "5", "Short.")
+        await admin.say("/delphi_close implementation-2030")
+        assert running.db is not None
+        for person in range(900, 904):  # four comments of a thousand characters after Ada's: not all on one page
+            await running.db.write(
+                "INSERT INTO delphi_answers (round_id, question, person_id, value, comment, answered_at)"
+                " SELECT id, 0, ?, 5, ?, '2030-01-01' FROM delphi_rounds",
+                (person, "Long " * 200),
+            )
+        first = await admin.say("/delphi_comments implementation-2030 1")
+        assert "Page 1 / 2" in first.text and "<b>4. q1</b>" in first.text and "<b>5. q1</b>" not in first.text
+        second = await admin.press("Next ›")
+        assert "Page 2 / 2" in second.text and "<b>5. q1</b>" in second.text
+        assert [label for label, _ in second.buttons] == ["5: show", "5: hide", "‹ Previous"]
+        await admin.press("5: show")  # acts on its page, which stays the one shown
+        assert "Page 2 / 2" in admin.last.text and "<b>5. q1</b> · shown" in admin.last.text
+        assert "Page 1 / 2" in (await admin.press("‹ Previous")).text

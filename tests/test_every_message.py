@@ -61,6 +61,7 @@ from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loade
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
 from bot.services.delphi_results import OTHER, Feedback, Flow, Participation, Results, Status, StudyResults
+from bot.services.delphi_review import Comment, Review
 from bot.services.errors import Refused
 from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
@@ -403,6 +404,19 @@ def participation(previous: int | None, least: int = 5) -> Participation:
     regions = [*CATALOGUE.region_names, OTHER]
     return Participation(
         2, previous, flow, dict.fromkeys(names, flow), dict.fromkeys(regions, flow) if least < 10 else {}, least
+    )
+
+
+def review(stored: StoredRound, comments: int) -> Review:
+    """Comments as long as a panellist may write, in each state, on each question."""
+    text = longest(MARKUP + "\n" + RTL, DELPHI_TEXT_LIMIT)
+    states = (None, True, False)
+    return Review(
+        replace(stored, closed_at=NOW),
+        [
+            Comment(n % 4, stored.file.questions[n % 4], f"{n:010x}", text if n % 5 else text[:9], states[n % 3])
+            for n in range(comments)
+        ],
     )
 
 
@@ -804,8 +818,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     # the Delphi study
     first, later = stored_round(1), stored_round(2, "rand-ucla", closed=True)
     for stored in (first, later, stored_round(3, "iqr:1.5"), stored_round(4, "percent:70")):
-        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 1234, {code: 99 for code in CODES}, True, True)))
-        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False)))
+        yield message(
+            "delphi.loaded", delphi.loaded(_, Loaded(stored, 1234, {code: 99 for code in CODES}, True, True, 1234))
+        )
+        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False, 0)))
         yield message("delphi.all_answered", delphi.all_answered(_, stored))
         yield message("delphi.reminder", delphi.reminder(_, stored, 3))
         yield from buttons("delphi.continue_keyboard", delphi.continue_keyboard(_, stored.id))
@@ -843,6 +859,14 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield message(
             "delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0, None)] * 3, CATALOGUE)
         )
+        for comments in (0, 1, 7, 40):
+            found_review = review(stored, comments)
+            pages = delphi_results.review_pages(found_review)
+            for page in range(len(pages) + 1):  # and one past the last
+                text, markup = delphi_results.review_page(_, found_review, page)
+                yield message("delphi_results.review_page", text)
+                if markup is not None:
+                    yield from buttons("delphi_results.review_page", markup)
         for result in found.questions:
             step = DelphiStep(stored, result.index, 1, 4, None, 0)
             for own in (None, Answer(result.index, 9.0, longest(MARKUP, DELPHI_TEXT_LIMIT), None)):

@@ -98,6 +98,7 @@ class Loaded:
     per_taskforce: dict[str, int]
     replaced: bool
     opened: bool  # its opening time had come: the invitations are queued
+    unreviewed: int  # comments of the previous round on the questions asked again, not reviewed yet: not shown
 
 
 def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
@@ -258,7 +259,15 @@ async def load(
         detail = {"study": file.study, "round": file.round, "questions": len(file.questions)}
         await audit.record(tx, now, actor, "delphi.loaded", detail=detail)
     panel, per_taskforce = await rows.panel_preview(db, file.panel, previous.id if previous else None)
-    return Loaded(stored, panel, per_taskforce, existing is not None, opened)
+    unreviewed = await _unreviewed(db, file, previous) if previous is not None else 0
+    return Loaded(stored, panel, per_taskforce, existing is not None, opened, unreviewed)
+
+
+async def _unreviewed(db: Reader, file: RoundFile, previous: StoredRound) -> int:
+    """The previous round's comments that panellists would read before a repeated question, had the Secretariat
+    shown them: said at loading, while there is time to review them before the round opens."""
+    repeated = [previous.file.index_of(question_id) for question_id in file.repeat or ()]
+    return await rows.unreviewed_comments(db, previous.id, [index for index in repeated if index is not None])
 
 
 async def _apart(failing: set[str], what: str, work: Awaitable[None]) -> None:

@@ -333,8 +333,11 @@ class Feedback:
 
 
 async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, split: bool = False) -> Feedback | None:
-    """None for a question that is not asked again from the previous round; `split` adds the groups, which keep
-    to the round's own `min_group`: the round being answered is the study's latest."""
+    """None for a question that is not asked again from the previous round; `split` adds the groups.
+
+    Only the comments the Secretariat chose to show are in it (`delphi_comments`): a comment may name
+    someone, and nothing here is read by fewer than the whole panel. The groups keep to the round's
+    own `min_group`: the round being answered is the study's latest."""
     if not stored.file.repeated(index):
         return None
     previous = await rows.find(db, stored.study, stored.file.round - 1)
@@ -342,7 +345,7 @@ async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, 
     before = previous.file.index_of(question.id) if previous is not None else None
     if previous is None or before is None:
         return None
-    answers = await rows.given_to(db, previous.id, before)
+    answers = await rows.given_to(db, previous.id, before)  # the comments shown only
     asked = await rows.asked_count(db, previous.id, before)
     result = _question_result(previous, before, question, asked, answers, least=stored.file.min_group, split=split)
     mine = next((a for a in answers if a.person_id == person), None)

@@ -297,4 +297,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE delphi_rounds ADD COLUMN invitations_told_at TEXT;
     UPDATE delphi_rounds SET invitations_told_at = opened_at WHERE opened_at IS NOT NULL;
     """,
+    # 13: whether the Secretariat shows a comment to the panel of the next round (1), hides it (0), or has not
+    # reviewed it yet (NULL). Comments given before are not reviewed: none reaches a panel until it is shown.
+    """
+    ALTER TABLE delphi_answers ADD COLUMN comment_shown INTEGER CHECK (comment_shown IN (0, 1));
+    """,
 )

@@ -1,5 +1,5 @@
 """The Secretariat's view of a Delphi round: status, participation, results in words and figures, the CSV, the
-charts."""
+charts, and the review of its comments."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from html import unescape
 from typing import Any
 
 from babel.numbers import format_decimal
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delphi_models import QuestionType
 from bot.i18n import Translate
@@ -31,8 +32,10 @@ from bot.services.delphi_results import (
     StudyResults,
     table_groups,
 )
+from bot.services.delphi_review import Comment, Decision, Review
 from bot.storage.delphi import Response, StoredRound
-from bot.views.delphi import answer_text, plain, question_type, title
+from bot.views.buttons import button
+from bot.views.delphi import CommentDecision, CommentPage, answer_text, plain, question_type, title
 from bot.views.exports import neutralised
 from bot.views.shown import shown
 from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, sign, when
@@ -593,3 +596,79 @@ def summary_pdf(_: Translate, found: StudyResults) -> bytes:
 def _plain_text(html: str) -> str:
     """A line of a message without its markup, for the PDF."""
     return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+# ---------------------------------------------------------------- the comments reviewed before the next round
+
+REVIEW_ROOM = 3300  # characters of comments on a page: three of the longest, with the page's head, fit 4096
+REVIEW_MOST = 8  # comments on a page, a row of buttons each
+
+
+def review_pages(found: Review) -> list[list[int]]:
+    """The comments' places, page by page, each comment whole (the Secretariat reads every word it decides on).
+    A closed round's comments no longer change, so a page holds the same comments at every press."""
+    pages: list[list[int]] = [[]]
+    room = 0
+    for place, comment in enumerate(found.comments):
+        size = len(comment.text) + len(comment.question.id) + 40
+        if pages[-1] and (room + size > REVIEW_ROOM or len(pages[-1]) >= REVIEW_MOST):
+            pages.append([])
+            room = 0
+        pages[-1].append(place)
+        room += size
+    return pages
+
+
+def review_page(_: Translate, found: Review, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the round's comments, each with its state and the button that changes it (both, while not
+    reviewed); a page past the last (comments deleted since) shows the last."""
+    stored, pages = found.round, review_pages(found)
+    page = min(page, len(pages) - 1)
+    lines = [_("<b>Comments of {title}</b> (<code>{study}</code>)").format(title=title(_, stored), study=stored.study)]
+    if not found.comments:
+        return "\n".join([*lines, _("This round has no comments.")]), None
+    lines += [
+        _.ngettext(
+            "{count} comment: {shown} shown, {hidden} hidden, {unreviewed} not reviewed.",
+            "{count} comments: {shown} shown, {hidden} hidden, {unreviewed} not reviewed.",
+            len(found.comments),
+        ).format(
+            count=number(_, len(found.comments)),
+            shown=number(_, found.count(True)),
+            hidden=number(_, found.count(False)),
+            unreviewed=number(_, found.count(None)),
+        ),
+        _("Panellists read only the comments shown, before a question asked again in the next round."),
+    ]
+    if len(pages) > 1:
+        lines.append(_("Page {page} / {pages}").format(page=page + 1, pages=len(pages)))
+    rows: list[list[InlineKeyboardButton]] = []
+    for place in pages[page]:
+        comment = found.comments[place]
+        lines += ["", f"<b>{place + 1}. {plain(comment.question.id)}</b> · {_state(_, comment)}"]
+        lines.append(_anonymous(_, plain(comment.text)))
+        rows.append([_decision(_, stored, comment, place, page, decision) for decision in DECISIONS[comment.shown]])
+    turns = [
+        button(label, CommentPage(round=stored.id, page=to).pack())
+        for label, to in ((_("‹ Previous"), page - 1), (_("Next ›"), page + 1))
+        if 0 <= to < len(pages)
+    ]
+    return fit("\n".join(lines)), InlineKeyboardMarkup([*rows, turns] if turns else rows)
+
+
+def _state(_: Translate, comment: Comment) -> str:
+    return {True: _("shown"), False: _("hidden"), None: _("not reviewed")}[comment.shown]
+
+
+# What may be decided of a comment: the other state, or either while it is not reviewed.
+DECISIONS: dict[bool | None, list[Decision]] = {True: ["hide"], False: ["show"], None: ["show", "hide"]}
+
+
+def _decision(
+    _: Translate, stored: StoredRound, comment: Comment, place: int, page: int, decision: Decision
+) -> InlineKeyboardButton:
+    label = _("{number}: show") if decision == "show" else _("{number}: hide")
+    data = CommentDecision(
+        round=stored.id, question=comment.index, author=comment.author, decision=decision, page=page
+    ).pack()
+    return button(label.format(number=place + 1), data)
