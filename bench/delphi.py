@@ -184,7 +184,8 @@ async def measure_results(path: Path) -> None:
     started = time.perf_counter()
     try:
         found = await delphi_results.results(db, ADMIN, {ADMIN}, STUDY, None)
-        parts = result_views.report(_, found, catalogue)
+        flow = await delphi_results.participation(db, found.round)
+        parts = result_views.report(_, found, flow, catalogue)
         table = await asyncio.to_thread(result_views.answers_csv, _, [found])
         pictures = [await asyncio.to_thread(result_views.chart, _, result) for result in result_views.charted(found)]
     finally:

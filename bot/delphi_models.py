@@ -30,6 +30,9 @@ MAX_ROUND = 99  # a round number SQLite can hold, and far more rounds than a Del
 # 10^15 a float no longer holds every integer, and no share, count or amount a panellist types is that large.
 NUMBER_LIMIT = 1e15
 MAX_REMINDER_DAYS = 366  # a reminder further before closing would fall before the years datetime holds
+# The smallest group of answers shown apart (a stakeholder type, a region, a type in a region): below it a group
+# is merged into "other groups", so that nobody reads one person's answer in a group's figures. Never below 3.
+DEFAULT_MIN_GROUP, LEAST_MIN_GROUP, MOST_MIN_GROUP = 5, 3, 1000
 
 
 class QuestionType(StrEnum):
@@ -207,7 +210,8 @@ class RoundFile(BaseModel):
     """A round's file; once loaded, a later round's `questions` hold the repeated ones first, `repeat` their ids.
 
     `panel` absent: every task force in round 1, nobody added in a later round (its panel is
-    the previous round's). `consensus` absent: 70/15 in round 1, the previous rule later.
+    the previous round's). `consensus` and `min_group` absent: 70/15 and 5 in round 1, the
+    previous round's later (a later round may raise `min_group`, never lower it).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -218,6 +222,7 @@ class RoundFile(BaseModel):
     closes: UtcDatetime
     panel: Panel | None = None
     consensus: Consensus = Consensus()
+    min_group: int = DEFAULT_MIN_GROUP
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     repeat: tuple[Annotated[str, Field(pattern=QUESTION_ID)], ...] | None = None  # later rounds: ids asked again
     questions: tuple[Question, ...] = Field(default=(), max_length=MAX_QUESTIONS)
@@ -234,6 +239,13 @@ class RoundFile(BaseModel):
     def _round_number(cls, value: int) -> int:
         if not 1 <= value <= MAX_ROUND:
             raise ValueError(f"round_range:{MAX_ROUND}")
+        return value
+
+    @field_validator("min_group")
+    @classmethod
+    def _group_size(cls, value: int) -> int:
+        if not LEAST_MIN_GROUP <= value <= MOST_MIN_GROUP:
+            raise ValueError(f"min_group_range:{LEAST_MIN_GROUP}:{MOST_MIN_GROUP}")
         return value
 
     @field_validator("closes")

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import signal
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,9 +17,11 @@ from typing import Any
 import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.services import accounts
+from bot.services import accounts, delphi_results
+from bot.services.delphi_results import OTHER, Flow
+from bot.storage import delphi as delphi_rows
 from bot.storage.database import Database
-from bot.views.delphi import DelphiAnswer
+from bot.views.delphi import CommentDecision, CommentPage, DelphiAnswer
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed, start_bot_process, stop
 from tests.standin import BotApiStandIn, Sent, message_update
 
@@ -492,7 +495,7 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         await seed(running, *EXTRA)
         assert running.db is not None
         await running.db.write("UPDATE registrations SET created_at = '2026-11-01T00:00:00+00:00'")
-        await open_round(running, admin, questions=first["questions"])
+        await open_round(running, admin, questions=first["questions"], min_group=3)  # four answers make a group
         assert "is still open" in (await send_round(admin, second_round(running.clock()))).text
         for person, point, comment in ((ada, "2", "Too costly for now."), (pia, "7", "Helpdesks work in Kenya.")):
             await answer_first_question(person, point, comment)
@@ -510,6 +513,10 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         loaded = await send_round(admin, second_round(now))
         assert "q1 (scale, asked again), q5 (choice)" in loaded.text  # q2 reached consensus: not asked again
         assert "6 people" in loaded.text  # round 1's panel, answers or not
+        assert "2 comments of round 1 on the questions asked again are not reviewed" in loaded.text
+        await admin.say("/delphi_comments implementation-2030")
+        await admin.press("1: show")
+        await admin.press("2: show")
         running.clock.advance(hours=2)
         await running.settled()
 
@@ -709,3 +716,176 @@ async def test_a_round_whose_invitations_all_went_tells_nothing_more(
         await running.settled()
         assert told_of_invitations(standin) == []
         assert await table(running, "SELECT invitations_told_at IS NOT NULL FROM delphi_rounds") == [(1,)]
+
+
+# ---------------------------------------------------------------- small groups, participation, comments reviewed
+
+# The issue's panel: five researchers in Africa, five officials in Europe, and one international organisation in
+# Asia, whose answer every panellist read as "International organisations: n = 1, median 6".
+RESEARCHERS = tuple(Seeded(700 + n, places=(("B3", MEMBER, ACTIVE),)) for n in range(5))
+OFFICIALS = tuple(
+    Seeded(710 + n, region="Europe", kind="States or local authorities", places=(("B3", MEMBER, ACTIVE),))
+    for n in range(5)
+)
+LONE = Seeded(720, region="Asia and Pacific", kind="International organisations", places=(("B3", MEMBER, ACTIVE),))
+SCALE_ONLY = {"id": "q1", "type": "likert", "text": "How important is a regional helpdesk by 2030?"}
+CHOICE = {"id": "q2", "type": "choice", "text": "Which region first?", "options": ["Africa", "Asia", "Europe"]}
+
+
+async def grouped_round(running: RunningBot, *questions: dict[str, Any]) -> ChatUser:
+    """The eleven on the panel of B3, round 1 open with these questions; the admin."""
+    await seed(running, *RESEARCHERS, *OFFICIALS, LONE)
+    admin = ChatUser(running.standin, ADMIN_ID)
+    await open_round(running, admin, panel={"taskforces": ["B3"]}, questions=list(questions))
+    return admin
+
+
+async def test_a_group_under_the_minimum_is_shown_to_nobody_merged_or_alone(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """The lone international organisation's 6 is in no split: not the admins' results, not the CSV beside a
+    pseudonym, not what panellists read before the question asked again. Merged with it alone, the researchers
+    would be the whole less the officials: they join it, and only the officials stand apart."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        admin = await grouped_round(running, SCALE_ONLY)
+        for person, point in [(p, "8") for p in RESEARCHERS] + [(p, "2") for p in OFFICIALS] + [(LONE, "6")]:
+            await answer_first_question(ChatUser(standin, person.telegram_id), point)
+
+        marker = len(standin.sent)
+        report = await admin.say("/delphi_results implementation-2030")
+        assert "International organisations" not in report.text and "Asia and Pacific" not in report.text
+        assert "n = 1" not in report.text
+        assert "· States or local authorities: n = 5, median 2" in report.text and "· Europe: n = 5" in report.text
+        assert report.text.count("· Other groups: n = 6, median 8") == 2  # by type, by region
+        document = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and s.method == "sendDocument", start=marker)
+        answers = list(csv.reader(io.StringIO(document_of(document).decode("utf-8-sig"))))[1:]
+        cells = Counter((row[3], row[4]) for row in answers)  # one question: one row per panellist
+        assert cells == {("States or local authorities", "Europe"): 5, ("Other groups", "Other groups"): 6}
+        await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)  # the last it sends
+
+        await admin.say("/delphi_close implementation-2030")
+        lowered = await send_round(admin, second_round(running.clock(), min_group=4))
+        assert "min_group</code>: at least 5, as in round 1" in lowered.text
+        assert (
+            "min_group</code>: a group size from 3 to 1000"
+            in (await send_round(admin, round_file(running.clock(), min_group=2))).text
+        )
+        loaded = await send_round(admin, second_round(running.clock()))
+        assert "q1 (scale, asked again)" in loaded.text and "Smallest group shown apart: 5" in loaded.text
+        running.clock.advance(hours=2)
+        await running.settled()
+        researcher = ChatUser(standin, RESEARCHERS[0].telegram_id)
+        await standin.wait_for(lambda s: s.chat_id == researcher.id and "Round 1 said" in s.text)
+        by_type = await researcher.press("By stakeholder type")
+        assert "International organisations" not in by_type.text and "n = 1" not in by_type.text
+        assert "· States or local authorities: n = 5, median 2" in by_type.text
+        assert "· Other groups: n = 6, median 8" in by_type.text
+
+
+async def test_the_participation_flow_of_each_round_in_all_and_by_group(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Invited, could not be reached, answered some, answered all, dropped since the round before; by group with
+    the minimum group size (the lone international organisation, who blocked the bot, is in no group of one)."""
+    standin.forbidden_chats.add(LONE.telegram_id)
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        admin = await grouped_round(running, SCALE_ONLY, CHOICE)
+        for person in (*RESEARCHERS, *OFFICIALS):
+            someone = ChatUser(standin, person.telegram_id)
+            await answer_first_question(someone, "8" if person in RESEARCHERS else "2")
+            if person is not RESEARCHERS[-1]:  # the last researcher answers one question of two
+                await standin.wait_for(lambda s, p=someone: s.chat_id == p.id and "Which region first?" in s.text)
+                await someone.press("Europe")
+                await someone.press("Skip")
+
+        status = await admin.say("/delphi_status implementation-2030")
+        assert "answered at least one question · answered all)" in status.text and "dropped" not in status.text
+        assert "Total: 11 · 1 · 10 · 9" in status.text
+        assert (
+            "· States or local authorities: 5 · 0 · 5 · 5" in status.text and "· Europe: 5 · 0 · 5 · 5" in status.text
+        )
+        assert status.text.count("· Other groups: 6 · 1 · 5 · 4") == 2
+        assert "International organisations" not in status.text
+
+        await admin.say("/delphi_close implementation-2030")
+        await send_round(admin, second_round(running.clock()))
+        running.clock.advance(hours=2)
+        await running.settled()
+        await answer_first_question(ChatUser(standin, RESEARCHERS[0].telegram_id), "7")  # the others answer nothing
+        report = await admin.say("/delphi_results implementation-2030 2")
+        assert "answered all · dropped since round 1)\nTotal: 11 · 1 · 1 · 0 · 9" in report.text
+        assert running.db is not None
+        second = await delphi_rows.find(running.db, "implementation-2030", 2)
+        assert second is not None
+        flow = await delphi_results.participation(running.db, second)
+        assert (flow.round, flow.previous, flow.least, flow.total) == (2, 1, 5, Flow(11, 1, 1, 0, 9))
+        assert flow.by_type == {"States or local authorities": Flow(5, 0, 0, 0, 5), OTHER: Flow(6, 1, 1, 0, 4)}
+        assert flow.by_region == {"Europe": Flow(5, 0, 0, 0, 5), OTHER: Flow(6, 1, 1, 0, 4)}
+
+
+async def test_comments_reach_the_next_round_only_once_the_secretariat_shows_them(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """A comment naming someone was read by the whole panel of the next round: now each is shown or hidden by the
+    Secretariat in one list, none by default, every decision audit-logged under the author's pseudonym."""
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin, ada, pia = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON), ChatUser(standin, PENDING_PERSON)
+        await answer_first_question(ada, "2", "Ask Ms Dupont in Nairobi, she knows.")
+        await answer_first_question(pia, "8", "Helpdesks work in Kenya.")
+        assert "still open" in (await admin.say("/delphi_comments implementation-2030")).text
+        await admin.say("/delphi_close implementation-2030")
+
+        loaded = await send_round(admin, second_round(running.clock()))
+        assert "2 comments of round 1 on the questions asked again are not reviewed" in loaded.text
+        listing = await admin.say("/delphi_comments implementation-2030")
+        assert "2 comments: 0 shown, 0 hidden, 2 not reviewed." in listing.text
+        assert "<b>1. q1</b> · not reviewed\n« Ask Ms Dupont in Nairobi, she knows. »" in listing.text
+        assert [label for label, _ in listing.buttons] == ["1: show", "1: hide", "2: show", "2: hide"]
+        round_id = (await table(running, "SELECT id FROM delphi_rounds WHERE round = 1"))[0][0]
+        assert "Executive Secretariat" in await ada.alert(admin.button("1: show")[1])  # not an admin
+        forged = CommentDecision(round=round_id, question=0, author="0" * 10, decision="show", page=0)
+        for data in (forged.pack(), CommentPage(round=round_id + 5, page=0).pack()):
+            assert "no longer valid" in await admin.alert(data)
+        assert await table(running, "SELECT COUNT(*) FROM delphi_answers WHERE comment_shown IS NOT NULL") == [(0,)]
+
+        hidden = await admin.press("1: hide")
+        assert "<b>1. q1</b> · hidden" in hidden.text
+        assert [label for label, _ in hidden.buttons] == ["1: show", "2: show", "2: hide"]
+        shown = await admin.press("2: show")
+        assert "2 comments: 1 shown, 1 hidden, 0 not reviewed." in shown.text
+        logged = await table(running, "SELECT actor_id, action, detail FROM audit_log WHERE action LIKE '%comment%'")
+        assert [(actor, action) for actor, action, _ in logged] == [
+            (ADMIN_ID, "delphi.comment_hidden"),
+            (ADMIN_ID, "delphi.comment_shown"),
+        ]
+        detail = json.loads(logged[0][2])
+        assert detail["question"] == "q1" and len(detail["author"]) == 10 and str(ada.id) not in logged[0][2]
+
+        running.clock.advance(hours=2)
+        await running.settled()
+        invitation = await standin.wait_for(lambda s: s.chat_id == ada.id and "Round 1 said" in s.text)
+        assert "« Helpdesks work in Kenya. »" in invitation.text and "Dupont" not in invitation.text
+
+
+async def test_a_long_list_of_comments_is_read_page_by_page(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with round_open(standin, tmp_path, catalogue) as running:
+        admin, ada = ChatUser(standin, ADMIN_ID), ChatUser(standin, B3_PERSON)
+        await answer_first_question(ada, "5", "Short.")
+        await admin.say("/delphi_close implementation-2030")
+        assert running.db is not None
+        for person in range(900, 904):  # four comments of a thousand characters after Ada's: not all on one page
+            await running.db.write(
+                "INSERT INTO delphi_answers (round_id, question, person_id, value, comment, answered_at)"
+                " SELECT id, 0, ?, 5, ?, '2030-01-01' FROM delphi_rounds",
+                (person, "Long " * 200),
+            )
+        first = await admin.say("/delphi_comments implementation-2030 1")
+        assert "Page 1 / 2" in first.text and "<b>4. q1</b>" in first.text and "<b>5. q1</b>" not in first.text
+        second = await admin.press("Next ›")
+        assert "Page 2 / 2" in second.text and "<b>5. q1</b>" in second.text
+        assert [label for label, _ in second.buttons] == ["5: show", "5: hide", "‹ Previous"]
+        await admin.press("5: show")  # acts on its page, which stays the one shown
+        assert "Page 2 / 2" in admin.last.text and "<b>5. q1</b> · shown" in admin.last.text
+        assert "Page 1 / 2" in (await admin.press("‹ Previous")).text

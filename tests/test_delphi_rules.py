@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.delphi_models import Question, RoundFile
+from bot.delphi_models import DEFAULT_MIN_GROUP, Question, RoundFile
 from bot.i18n import translator
 from bot.models import Catalogue
 from bot.services.consensus import figures
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, RoundFileRefused, parse
-from bot.services.delphi_results import QuestionResult, Results, StudyResults, heard, part, pseudonym, stability
+from bot.services.delphi_results import (
+    OTHER,
+    QuestionResult,
+    Results,
+    StudyResults,
+    heard,
+    part,
+    pseudonym,
+    shown_groups,
+    stability,
+    table_groups,
+)
 from bot.storage.delphi import Given, StoredRound
 from bot.views.delphi_results import chart, summary_pdf
 
@@ -55,7 +67,7 @@ def round_of(number: int, question: Question, answers: list[Given]) -> Results:
         }
     )
     stored = StoredRound(number, file, datetime(2026, 12, 10, tzinfo=UTC), None, None)
-    return Results(stored, [], answers, {})
+    return Results(stored, [], answers, {}, DEFAULT_MIN_GROUP)
 
 
 def test_stability_computed_by_hand() -> None:
@@ -129,3 +141,42 @@ def test_texts_in_charts_are_plain_text_never_tex() -> None:
         rounds.append(replace(empty, questions=[QuestionResult(0, question, 2, whole, {}, {})]))
     assert chart(translator("en"), rounds[0].questions[0], money).startswith(b"\x89PNG")
     assert summary_pdf(translator("en"), StudyResults(rounds, [])).startswith(b"%PDF")
+
+
+def test_a_group_under_the_minimum_is_merged_and_the_merged_group_is_never_the_whole_less_those_shown() -> None:
+    def sizes(**groups: int) -> dict[str, list[int]]:
+        return {name: list(range(size)) for name, size in groups.items()}
+
+    def shown(**groups: int) -> dict[str, int]:
+        return {name: len(members) for name, members in shown_groups(sizes(**groups), 5).items()}
+
+    # The issue's "International organisations: n = 1" beside two groups of five: alone it would be shown; merged
+    # with nothing else it would be the whole less the others. The smaller of the two joins it.
+    assert shown(io=1, research=5, states=5) == {"states": 5, OTHER: 6}
+    assert shown(io=1, research=5) == {}  # merged, it is the whole: nothing more to show than the whole
+    assert shown(a=6, b=5, c=2, d=3) == {"a": 6, "b": 5, OTHER: 5}  # together small groups reach the minimum
+    assert shown(a=2, b=2) == {}  # the whole is under the minimum: no group at all
+    assert shown(a=5, b=7) == {"a": 5, "b": 7}
+
+
+def test_no_type_in_a_region_of_the_csv_holds_fewer_panellists_than_the_minimum() -> None:
+    """The issue's CSV: 14 of 21 type × region cells held one person, whom /members then named."""
+    regions = ["Africa", "Asia and Pacific", "Europe", "Latin America and the Caribbean", "North America"]
+    others = ["International organisations", "Donors and foundations", "Private companies"]
+    cells = (
+        [("Research and education", "Africa")] * 7
+        + [("States or local authorities", region) for region in regions]  # five alone, one type: shown as such
+        + [(kind, region) for kind in others for region in regions[:3]]  # nine alone: neither type nor region
+    )
+    answers = [Given(0, person, 5, None, None, region, kind) for person, (kind, region) in enumerate(cells)]
+    shown = table_groups([round_of(1, SCALE, answers)])
+    assert Counter(shown.values()) == {
+        ("Research and education", "Africa"): 7,
+        ("States or local authorities", OTHER): 5,
+        (OTHER, OTHER): 9,
+    }
+    fewer = [answer for answer in answers if answer.person_id < 16]  # four left of the nine: the officials join them
+    assert Counter(table_groups([round_of(1, SCALE, fewer)]).values()) == {
+        ("Research and education", "Africa"): 7,
+        (OTHER, OTHER): 9,
+    }

@@ -62,7 +62,8 @@ from bot.services.catalogue import load_catalogue
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
-from bot.services.delphi_results import Feedback, Results, Status, StudyResults
+from bot.services.delphi_results import OTHER, Feedback, Flow, Participation, Results, Status, StudyResults
+from bot.services.delphi_review import Comment, Review
 from bot.services.errors import Refused
 from bot.services.facilitation import Balance, Verdict, Withdrawal
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
@@ -395,13 +396,37 @@ def given_answers(stored: StoredRound, agreeing: int | None = None) -> list[Give
     return answers
 
 
-def results(stored: StoredRound, agreeing: int | None = None, panel: int = 30) -> Results:
+def results(stored: StoredRound, agreeing: int | None = None, panel: int = 30, least: int = 5) -> Results:
+    """`least`: 5 merges some of the 30 panellists' groups; 3 shows every group apart; 30 none."""
     answers = [answer for answer in given_answers(stored, agreeing) if answer.person_id < panel]
     questions = [
-        results_service._question_result(stored, index, q, 40, [a for a in answers if a.question == index])
+        results_service._question_result(stored, index, q, 40, [a for a in answers if a.question == index], least=least)
         for index, q in enumerate(stored.file.questions)
     ]
-    return Results(stored, questions, answers, {a.person_id: f"p{a.person_id:04d}" for a in answers})
+    return Results(stored, questions, answers, {a.person_id: f"p{a.person_id:04d}" for a in answers}, least)
+
+
+def participation(previous: int | None, least: int = 5) -> Participation:
+    """Figures as large as a panel's, with every region and type apart, and merged ones."""
+    flow = Flow(123_456, 12_345, 99_999, 88_888, 7_777)
+    names = [*CATALOGUE.stakeholder_type_names, MARKUP, OTHER]
+    regions = [*CATALOGUE.region_names, OTHER]
+    return Participation(
+        2, previous, flow, dict.fromkeys(names, flow), dict.fromkeys(regions, flow) if least < 10 else {}, least
+    )
+
+
+def review(stored: StoredRound, comments: int) -> Review:
+    """Comments as long as a panellist may write, in each state, on each question."""
+    text = longest(MARKUP + "\n" + RTL, DELPHI_TEXT_LIMIT)
+    states = (None, True, False)
+    return Review(
+        replace(stored, closed_at=NOW),
+        [
+            Comment(n % 4, stored.file.questions[n % 4], f"{n:010x}", text if n % 5 else text[:9], states[n % 3])
+            for n in range(comments)
+        ],
+    )
 
 
 def delphi_steps(stored: StoredRound) -> Iterator[DelphiStep]:
@@ -460,6 +485,8 @@ PROBLEMS = [
         ("english_required", ()),
         ("translation_empty", ()),
         ("a_type_of_pydantic_not_worded", ()),
+        ("min_group_range", ("3", "1000")),
+        ("min_group_lowered", ("5", "1")),
     ]
 ] + [Problem(longest(MARKUP, 300), "one_of", ("likert", longest(MARKUP + RTL, 1000)))]
 
@@ -842,8 +869,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     # the Delphi study
     first, later = stored_round(1), stored_round(2, "rand-ucla", closed=True)
     for stored in (first, later, stored_round(3, "iqr:1.5"), stored_round(4, "percent:70")):
-        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 1234, {code: 99 for code in CODES}, True, True)))
-        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False)))
+        yield message(
+            "delphi.loaded", delphi.loaded(_, Loaded(stored, 1234, {code: 99 for code in CODES}, True, True, 1234))
+        )
+        yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False, 0)))
         yield message("delphi.all_answered", delphi.all_answered(_, stored))
         yield message("delphi.reminder", delphi.reminder(_, stored, 3))
         yield from buttons("delphi.continue_keyboard", delphi.continue_keyboard(_, stored.id))
@@ -858,24 +887,37 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             for reason in (False, True):
                 yield from buttons("delphi.comment_keyboard", delphi.comment_keyboard(_, step, reason=reason))
         found = results(stored)
-        for part in delphi_results.report(_, found, CATALOGUE):
-            yield message("delphi_results.report", part)
+        for least in (3, 5, 30):
+            flow = participation(stored.file.round - 1 or None, least)
+            for part in delphi_results.report(_, results(stored, least=least), flow, CATALOGUE):
+                yield message("delphi_results.report", part)
         yield message("delphi_results.closed_now", delphi_results.closed_now(_, stored))
         yield message("delphi_results.extended", delphi_results.extended(_, stored))
         for what in ("opened", "closed"):
             yield message("delphi_results.round_event", delphi_results.round_event(_, stored, what, 1234, 999))
         by_question = [Response(str(index), 1234, 999) for index in range(len(stored.file.questions))]
         by_taskforce = [Response(code, 1234, 0) for code in CODES]
+        flows = (participation(None), participation(1), participation(1, 30))
         yield message(
             "delphi_results.status",
-            delphi_results.status(_, [Status(stored, by_question, by_taskforce, 1234)] * 3, CATALOGUE),
+            delphi_results.status(_, [Status(stored, by_question, by_taskforce, 1234, f) for f in flows], CATALOGUE),
         )
         waiting = replace(stored, opened_at=None)  # loaded, not open yet: when it opens
         for names in (NAMES, NAMES * 500):  # a few, and more than a message holds
             undelivered = [Undelivered(name, unreachable=index % 2 == 0) for index, name in enumerate(names)]
             found_failed = delphi_service.Invited(stored, 123_456, undelivered)
             yield message("delphi_results.failed_invitations", delphi_results.failed_invitations(_, found_failed))
-        yield message("delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0)] * 3, CATALOGUE))
+        yield message(
+            "delphi_results.status", delphi_results.status(_, [Status(waiting, [], [], 0, None)] * 3, CATALOGUE)
+        )
+        for comments in (0, 1, 7, 40):
+            found_review = review(stored, comments)
+            pages = delphi_results.review_pages(found_review)
+            for page in range(len(pages) + 1):  # and one past the last
+                text, markup = delphi_results.review_page(_, found_review, page)
+                yield message("delphi_results.review_page", text)
+                if markup is not None:
+                    yield from buttons("delphi_results.review_page", markup)
         for result in found.questions:
             step = DelphiStep(stored, result.index, 1, 4, None, 0)
             for own in (None, Answer(result.index, 9.0, longest(MARKUP, DELPHI_TEXT_LIMIT), None)):
@@ -883,11 +925,11 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                 block = delphi_results.feedback_block(_, said)
                 yield message("delphi_results.feedback_block", block)
                 yield message("delphi.question + feedback", delphi.question(_, step, heading=block))
-                yield message(
-                    "delphi_results.by_type", delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule)
-                )
+                for least in (3, 5, 30):
+                    by_type = delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule, least)
+                    yield message("delphi_results.by_type", by_type)
     for agreeing, panel in ((9, 3), (1, 3), (None, 0)):  # consensus in, out, no answers yet: short reports
-        for part in delphi_results.report(_, results(first, agreeing, panel), CATALOGUE):
+        for part in delphi_results.report(_, results(first, agreeing, panel), participation(None), CATALOGUE):
             yield message("delphi_results.report", part)
     yield message("delphi_results.status", delphi_results.status(_, [], CATALOGUE))
     yield message("delphi_results.how_to_load", delphi_results.how_to_load(_))

@@ -140,6 +140,7 @@ NEVER_A_PERSON = {
     ("delphi_asked", "question"): "a question's place",
     ("delphi_answers", "round_id"): "a row id",
     ("delphi_answers", "question"): "a question's place",
+    ("delphi_answers", "comment_shown"): "a flag (the Secretariat shows the comment, or hides it)",
     ("delphi_waiting", "round_id"): "a row id",
     ("delphi_waiting", "question"): "a question's place",
     ("delphi_waiting", "since_update"): "an update id",

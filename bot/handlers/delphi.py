@@ -24,14 +24,14 @@ from bot.chat.feature import Feature, Handler, button, command, message
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import arguments, delphi, delphi_results
+from bot.services import arguments, delphi, delphi_results, delphi_review
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND, OfRound
 from bot.views import delphi as views
 from bot.views import delphi_results as result_views
 from bot.views.callbacks import any_of, is_old
-from bot.views.delphi import DelphiAnswer, DelphiContinue, DelphiQuestion
+from bot.views.delphi import CommentDecision, CommentPage, DelphiAnswer, DelphiContinue, DelphiQuestion
 
 log = logging.getLogger("bot")
 PRIVATE = filters.ChatType.PRIVATE
@@ -129,7 +129,8 @@ async def results_command(update: Update, context: BotContext) -> None:
     latest = found[-1]
     if whole is not None and len(whole.rounds) > 1:
         await send(update, result_views.movement(_, whole))
-    for part in result_views.report(_, latest, d.catalogue):
+    flow = await delphi_results.participation(d.db, latest.round)
+    for part in result_views.report(_, latest, flow, d.catalogue):
         await send(update, part)
     name = f"delphi-{latest.round.study}" + (f"-round{latest.round.file.round}" if whole is None else "")
     table = await asyncio.to_thread(result_views.answers_csv, _, found)
@@ -147,6 +148,40 @@ def _round(text: str) -> int:
     if number is None:
         raise Refused("bad_round", given=text)
     return number
+
+
+# ---------------------------------------------------------------- admins: the comments fed back, reviewed
+
+
+async def comments_command(update: Update, context: BotContext) -> None:
+    """/delphi_comments study [round]: the round's comments (default: the latest closed round), to show or hide."""
+    d = context.deps
+    study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
+    number = _round(rest[0]) if rest else None
+    found = await delphi_review.review(d.db, context.person_id, d.settings.admins, study, number)
+    await send(update, *result_views.review_page(context.tr, found, 0))
+
+
+async def comment_decided(update: Update, context: BotContext) -> None:
+    """Show or hide a comment: the admin re-checked, the comment found again by its author's pseudonym."""
+    d, pressed = context.deps, context.press(CommentDecision)
+    found = await delphi_review.decide(
+        d.db,
+        context.person_id,
+        d.settings.admins,
+        pressed.round,
+        pressed.question,
+        pressed.author,
+        pressed.decision,
+        d.now(),
+    )
+    await reply(update, *result_views.review_page(context.tr, found, pressed.page))
+
+
+async def comments_page_turned(update: Update, context: BotContext) -> None:
+    d, pressed = context.deps, context.press(CommentPage)
+    found = await delphi_review.review_of(d.db, context.person_id, d.settings.admins, pressed.round)
+    await reply(update, *result_views.review_page(context.tr, found, pressed.page))
 
 
 # ---------------------------------------------------------------- panellists
@@ -218,7 +253,8 @@ async def _previous_round(update: Update, context: BotContext, current: Step, *,
     if said is None:
         raise Refused("stale")
     if split:
-        await send(update, result_views.by_type(_, said, d.catalogue, current.round.file.consensus.rule))
+        file = current.round.file
+        await send(update, result_views.by_type(_, said, d.catalogue, file.consensus.rule, file.min_group))
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -348,6 +384,9 @@ def _handlers() -> list[Handler]:
         command("delphi_extend", extend_command),
         command("delphi_status", status_command),
         command("delphi_results", results_command),
+        command("delphi_comments", comments_command),
+        button(CommentDecision.when(), comment_decided),
+        button(CommentPage.when(), comments_page_turned),
     ]
 
 

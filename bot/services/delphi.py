@@ -120,6 +120,7 @@ class Loaded:
     per_taskforce: dict[str, int]
     replaced: bool
     opened: bool  # its opening time had come: the invitations are queued
+    unreviewed: int  # comments of the previous round on the questions asked again, not reviewed yet: not shown
 
 
 def parse(raw: bytes, catalogue: Catalogue, now: datetime) -> RoundFile:
@@ -219,7 +220,8 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
 
     Without `repeat`, the questions repeated are those the rule judged without consensus
     (scales, and numbers under `iqr:N`); choices and texts, which no rule judges, are
-    repeated only when named. The previous round's rule carries on unless the file names one.
+    repeated only when named. The previous round's rule and `min_group` carry on unless the
+    file names them; a smaller `min_group` is refused: groups hidden before would show now.
     """
     previous = await rows.find(db, file.study, file.round - 1)
     before = str(file.round - 1)
@@ -245,6 +247,8 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
         for index, question_id in enumerate(file.repeat or ())
         if question_id not in known
     ]
+    if "min_group" in file.model_fields_set and file.min_group < previous.file.min_group:
+        problems.append(Problem("min_group", "min_group_lowered", (str(previous.file.min_group), before)))
     if problems:
         raise RoundFileRefused(problems)
     named = None if file.repeat is None and not again else (*(file.repeat or ()), *again)
@@ -258,6 +262,8 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     data |= {"repeat": [question.id for question in repeated]}
     if "consensus" not in file.model_fields_set:
         data["consensus"] = previous.file.consensus.model_dump()
+    if "min_group" not in file.model_fields_set:
+        data["min_group"] = previous.file.min_group
     try:
         return RoundFile.model_validate(data), previous
     except ValidationError as error:
@@ -286,7 +292,15 @@ async def load(
         detail = {"study": file.study, "round": file.round, "questions": len(file.questions)}
         await audit.record(tx, now, actor, "delphi.loaded", detail=detail)
     panel, per_taskforce = await rows.panel_preview(db, file.panel, previous.id if previous else None)
-    return Loaded(stored, panel, per_taskforce, existing is not None, opened)
+    unreviewed = await _unreviewed(db, file, previous) if previous is not None else 0
+    return Loaded(stored, panel, per_taskforce, existing is not None, opened, unreviewed)
+
+
+async def _unreviewed(db: Reader, file: RoundFile, previous: StoredRound) -> int:
+    """The previous round's comments that panellists would read before a repeated question, had the Secretariat
+    shown them: said at loading, while there is time to review them before the round opens."""
+    repeated = [previous.file.index_of(question_id) for question_id in file.repeat or ()]
+    return await rows.unreviewed_comments(db, previous.id, [index for index in repeated if index is not None])
 
 
 async def _apart(failing: set[str], what: str, work: Awaitable[None]) -> None:

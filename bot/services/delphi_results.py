@@ -5,6 +5,10 @@ study's own random key, kept in the database and never shown, so the same person
 same pseudonym in every round of a study and nobody can turn it back into a Telegram id
 without the key. Facilitators get nothing here: individual answers are nobody's business
 but the panellist's.
+
+Groups (a stakeholder type, a region, a type in a region) are shown apart only from the
+study's `min_group` answers (or panellists) up: smaller ones are merged into one group of
+"other groups" (`OTHER`), so that no figure of a group is one person's answer.
 """
 
 from __future__ import annotations
@@ -12,20 +16,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
-from bot.delphi_models import Question, QuestionType
+from bot.delphi_models import DEFAULT_MIN_GROUP, Question, QuestionType
 from bot.services.arguments import storable
 from bot.services.authority import require_admin
 from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, judge, third, thirds
 from bot.services.errors import Refused
 from bot.storage import delphi as rows
 from bot.storage.database import Database, Reader
-from bot.storage.delphi import Answer, Given, Response, StoredRound
+from bot.storage.delphi import Answer, Given, Panellist, Response, StoredRound
 
 PSEUDONYM_LENGTH = 10  # hex digits: collisions among thousands of panellists stay improbable
+OTHER = ""  # the name of the groups merged together (no stakeholder type nor region is empty: those are "—")
+Name = TypeVar("Name", bound=Hashable)
+Member = TypeVar("Member")
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class Status:
     by_question: list[Response]
     by_taskforce: list[Response]
     unreachable: int  # panellists who blocked the bot: no reminder goes to them
+    participation: Participation | None  # None before the round opens: no panel yet
 
 
 async def status(db: Database, actor: int, admins: Collection[int], study: str | None, now: datetime) -> list[Status]:
@@ -52,9 +61,133 @@ async def status(db: Database, actor: int, admins: Collection[int], study: str |
             await rows.response_by_question(db, stored.id),
             await rows.response_by_taskforce(db, stored.id),
             await rows.unreachable_panellists(db, stored.id),
+            await participation(db, stored) if stored.opened_at is not None else None,
         )
         for stored in chosen
     ]
+
+
+# ---------------------------------------------------------------- participation
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How a round's panel (or a group of it) took part."""
+
+    invited: int
+    unreachable: int  # their invitation failed: they blocked the bot or deleted their account
+    answered_any: int  # at least one question
+    answered_all: int  # every question they were asked
+    dropped: int  # answered the previous round, nothing in this one (0 in a first round)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """A round's participation flow, in all and by group (groups under `least` panellists merged)."""
+
+    round: int
+    previous: int | None  # the round `dropped` counts from; None for a first round
+    total: Flow
+    by_type: dict[str, Flow]
+    by_region: dict[str, Flow]
+    least: int
+
+
+async def participation(db: Reader, stored: StoredRound) -> Participation:
+    """The flow of a round that has opened; callers check who asks (the Secretariat's status, results, report)."""
+    previous = await rows.find(db, stored.study, stored.file.round - 1) if stored.file.round > 1 else None
+    people = await rows.panellists(db, stored.id, previous.id if previous is not None else None)
+    least = await smallest_group(db, stored.study)
+
+    def grouped(key: str) -> dict[str, Flow]:
+        return {name: _flow(members) for name, members in shown_groups(_by(people, key), least).items()}
+
+    number = previous.file.round if previous is not None else None
+    return Participation(
+        stored.file.round, number, _flow(people), grouped("stakeholder_type"), grouped("region"), least
+    )
+
+
+def _flow(people: Sequence[Panellist]) -> Flow:
+    return Flow(
+        invited=len(people),
+        unreachable=sum(person.unreachable for person in people),
+        answered_any=sum(person.answered > 0 for person in people),
+        answered_all=sum(person.answered >= person.asked for person in people),
+        dropped=sum(person.answered_before and not person.answered for person in people),
+    )
+
+
+# ---------------------------------------------------------------- groups too small to show apart
+
+
+async def smallest_group(db: Reader, study: str) -> int:
+    """The study's `min_group` as its latest round sets it: a later round may raise it, never lower it, so the
+    latest is the highest, and every round's figures shown from then on keep to it."""
+    latest = await rows.find(db, study)
+    return latest.file.min_group if latest is not None else DEFAULT_MIN_GROUP
+
+
+def apart(sizes: Mapping[Name, int], least: int) -> set[Name]:
+    """The groups big enough to show apart; the others are merged into one.
+
+    A group under `least` joins the merged one. While that one is not empty and still under
+    `least`, the smallest group left joins it too: shown beside the whole, a small merged group
+    would be the whole less the groups shown apart (with a choice's counts, exactly its members'
+    answers), as readable as if it were shown itself.
+    """
+    kept = {name for name, size in sizes.items() if size >= least}
+    merged = sum(size for name, size in sizes.items() if name not in kept)
+    while kept and 0 < merged < least:
+        smallest = min(kept, key=lambda name: (sizes[name], str(name)))
+        kept.discard(smallest)
+        merged += sizes[smallest]
+    return kept
+
+
+def shown_groups(groups: Mapping[str, Sequence[Member]], least: int) -> dict[str, list[Member]]:
+    """The groups shown apart, by name, then `OTHER` (the others merged) when any; nothing when no group is big
+    enough to stand apart (the merged group would be the whole again, or too small to show)."""
+    kept = apart({name: len(members) for name, members in groups.items()}, least)
+    if not kept:
+        return {}
+    found = {name: list(groups[name]) for name in sorted(kept)}
+    merged = [member for name in sorted(groups) if name not in kept for member in groups[name]]
+    return found | ({OTHER: merged} if merged else {})
+
+
+def _by(members: Iterable[Member], key: str) -> dict[str, list[Member]]:
+    """Members by their region or stakeholder type ("—" when they have none)."""
+    groups: dict[str, list[Member]] = {}
+    for member in members:
+        groups.setdefault(getattr(member, key) or "—", []).append(member)
+    return groups
+
+
+def table_groups(rounds: Sequence[Results]) -> dict[int, tuple[str, str]]:
+    """Each panellist's (stakeholder type, region) as the study's CSV may show it beside their pseudonym.
+
+    A type in a region with fewer panellists than the minimum would name them to whoever reads
+    /members: such a cell shows the type alone (region `OTHER`) when the type's small cells hold
+    enough panellists together, else neither (`OTHER`, `OTHER`), merged as `apart` merges groups.
+    A panellist keeps their first round's groups throughout, as the rounds do.
+    """
+    least = max((found.least for found in rounds), default=DEFAULT_MIN_GROUP)
+    cells: dict[int, tuple[str, str]] = {}
+    for found in rounds:
+        for answer in found.given:
+            cells.setdefault(answer.person_id, (answer.stakeholder_type or "—", answer.region or "—"))
+    full = Counter(cells.values())
+    typed: Counter[str] = Counter()  # per type, the panellists in its cells too small to show
+    for (kind, _region), count in full.items():
+        if count < least:
+            typed[kind] += count
+    narrowed = {
+        person: cell if full[cell] >= least else (cell[0], OTHER) if typed[cell[0]] >= least else (OTHER, OTHER)
+        for person, cell in cells.items()
+    }
+    kept = apart(Counter(narrowed.values()), least)  # only (OTHER, OTHER) can be under the minimum here
+    return {person: cell if cell in kept else (OTHER, OTHER) for person, cell in narrowed.items()}
 
 
 @dataclass(frozen=True)
@@ -74,7 +207,7 @@ class QuestionResult:
     question: Question
     asked: int
     whole: Part
-    by_type: dict[str, Part]
+    by_type: dict[str, Part]  # groups of the minimum size up, then `OTHER` (see `shown_groups`)
     by_region: dict[str, Part]
     comments: list[str] = field(default_factory=list)
 
@@ -85,31 +218,38 @@ class Results:
     questions: list[QuestionResult]
     given: list[Given]
     pseudonyms: dict[int, str]
+    least: int  # the smallest group shown apart (the study's `min_group`)
 
 
 async def results(db: Database, actor: int, admins: Collection[int], study: str, number: int | None) -> Results:
     require_admin(actor, admins)
+    return await round_results(db, await named_round(db, study, number))
+
+
+async def named_round(db: Reader, study: str, number: int | None) -> StoredRound:
+    """The study's round `number` (None: its latest), as an admin named them: either may not exist."""
     stored = await rows.find(db, study, number) if number is None or storable(number) else None
     if stored is None:
         if number is not None and await rows.find(db, study) is not None:
             raise Refused("no_round", study=study, round=number)
         raise Refused("no_study", study=study)
-    return await round_results(db, stored)
+    return stored
 
 
 async def round_results(db: Reader, stored: StoredRound) -> Results:
     given = await rows.given(db, stored.id)
     asked = await rows.asked_counts(db, stored.id)
     key = await rows.secret(db, stored.study)
+    least = await smallest_group(db, stored.study)
     by_question: dict[int, list[Given]] = {}
     for answer in given:
         by_question.setdefault(answer.question, []).append(answer)
     questions = [
-        _question_result(stored, index, question, asked.get(index, 0), by_question.get(index, []))
+        _question_result(stored, index, question, asked.get(index, 0), by_question.get(index, []), least=least)
         for index, question in enumerate(stored.file.questions)
     ]
     pseudonyms = {person: pseudonym(key, person) for person in {answer.person_id for answer in given}}
-    return Results(stored, questions, given, pseudonyms)
+    return Results(stored, questions, given, pseudonyms, least)
 
 
 CONSENSUS = frozenset({Verdict.IN, Verdict.OUT, Verdict.APPROPRIATE, Verdict.INAPPROPRIATE})
@@ -130,17 +270,24 @@ def pseudonym(key: bytes, person_id: int) -> str:
 
 
 def _question_result(
-    stored: StoredRound, index: int, question: Question, asked: int, answers: list[Given], *, split: bool = True
+    stored: StoredRound,
+    index: int,
+    question: Question,
+    asked: int,
+    answers: list[Given],
+    *,
+    least: int,
+    split: bool = True,
 ) -> QuestionResult:
-    """`split`: also by stakeholder type and by region (most of the work; a panellist's feedback skips it)."""
+    """`split`: also by stakeholder type and by region, groups under `least` answers merged (most of the work;
+    a panellist's feedback skips it)."""
 
     def grouped(key: str) -> dict[str, Part]:
         if not split:
             return {}
-        groups: dict[str, list[Given]] = {}
-        for answer in answers:
-            groups.setdefault(getattr(answer, key) or "—", []).append(answer)
-        return {name: part(stored, question, members) for name, members in sorted(groups.items())}
+        return {
+            name: part(stored, question, members) for name, members in shown_groups(_by(answers, key), least).items()
+        }
 
     return QuestionResult(
         index=index,
@@ -186,7 +333,11 @@ class Feedback:
 
 
 async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, split: bool = False) -> Feedback | None:
-    """None for a question that is not asked again from the previous round; `split` adds the groups."""
+    """None for a question that is not asked again from the previous round; `split` adds the groups.
+
+    Only the comments the Secretariat chose to show are in it (`delphi_comments`): a comment may name
+    someone, and nothing here is read by fewer than the whole panel. The groups keep to the round's
+    own `min_group`: the round being answered is the study's latest."""
     if not stored.file.repeated(index):
         return None
     previous = await rows.find(db, stored.study, stored.file.round - 1)
@@ -194,9 +345,9 @@ async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, 
     before = previous.file.index_of(question.id) if previous is not None else None
     if previous is None or before is None:
         return None
-    answers = await rows.given_to(db, previous.id, before)
+    answers = await rows.given_to(db, previous.id, before)  # the comments shown only
     asked = await rows.asked_count(db, previous.id, before)
-    result = _question_result(previous, before, question, asked, answers, split=split)
+    result = _question_result(previous, before, question, asked, answers, least=stored.file.min_group, split=split)
     mine = next((a for a in answers if a.person_id == person), None)
     own = Answer(before, mine.value, mine.text, mine.comment) if mine is not None else None
     spread = result.whole.figures

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -483,16 +484,20 @@ async def given(db: Reader, round_id: int) -> list[Given]:
     return [Given(*row) for row in rows]
 
 
-_GIVEN = (
-    "SELECT x.question, x.person_id, x.value, x.text, x.comment, p.region, p.stakeholder_type"
+_ANSWERS = (
+    "SELECT x.question, x.person_id, x.value, x.text, {comment}, p.region, p.stakeholder_type"
     " FROM delphi_answers x LEFT JOIN delphi_panel p ON p.round_id = x.round_id AND p.person_id = x.person_id"
 )
+_GIVEN = _ANSWERS.format(comment="x.comment")
 
 
 async def given_to(db: Reader, round_id: int, question: int) -> list[Given]:
-    """The answers to one question, with the panellists' groups."""
+    """The answers to one question, with the panellists' groups, as the next round's panel may read them: a
+    comment only when the Secretariat showed it."""
     rows = await db.fetchall(
-        f"{_GIVEN} WHERE x.round_id = ? AND x.question = ? ORDER BY x.answered_at", (round_id, question)
+        _ANSWERS.format(comment="CASE WHEN x.comment_shown = 1 THEN x.comment END")
+        + " WHERE x.round_id = ? AND x.question = ? ORDER BY x.answered_at",
+        (round_id, question),
     )
     return [Given(*row) for row in rows]
 
@@ -517,3 +522,93 @@ async def forget_person(tx: Transaction, person_id: int) -> None:
     for table in ("delphi_answers", "delphi_asked", "delphi_places", "delphi_panel", "delphi_waiting"):
         await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))
     await tx.execute("UPDATE delphi_rounds SET loaded_by = NULL WHERE loaded_by = ?", (person_id,))
+
+
+# ---------------------------------------------------------------- participation and the comments reviewed
+
+
+@dataclass(frozen=True)
+class Panellist:
+    """A panellist of a round as the participation flow counts them: their groups and what they did, not who."""
+
+    region: str | None
+    stakeholder_type: str | None
+    asked: int
+    answered: int
+    answered_before: bool  # gave an answer in the previous round
+    unreachable: bool  # their invitation failed: Telegram said they cannot be reached
+
+
+async def panellists(db: Reader, round_id: int, previous_id: int | None) -> list[Panellist]:
+    """Every panellist of the round (one aggregate per table, not a lookup per panellist)."""
+    rows = await db.fetchall(
+        "SELECT p.region, p.stakeholder_type, COALESCE(a.n, 0) AS asked, COALESCE(x.n, 0) AS answered,"
+        " b.person_id IS NOT NULL AS answered_before,"
+        " p.person_id IN (SELECT chat_id FROM outbox WHERE failed_at IS NOT NULL AND failure LIKE 'unreachable%'"
+        f" AND {_INVITATIONS}) AS unreachable"
+        " FROM delphi_panel p"
+        " LEFT JOIN (SELECT person_id, COUNT(*) AS n FROM delphi_asked WHERE round_id = ? GROUP BY person_id) a"
+        " ON a.person_id = p.person_id"
+        " LEFT JOIN (SELECT person_id, COUNT(*) AS n FROM delphi_answers WHERE round_id = ? GROUP BY person_id) x"
+        " ON x.person_id = p.person_id"
+        " LEFT JOIN (SELECT DISTINCT person_id FROM delphi_answers WHERE round_id = ?) b ON b.person_id = p.person_id"
+        " WHERE p.round_id = ?",
+        (INVITATION_KIND, round_id, round_id, round_id, previous_id, round_id),
+    )
+    return [
+        Panellist(
+            row["region"],
+            row["stakeholder_type"],
+            row["asked"],
+            row["answered"],
+            bool(row["answered_before"]),
+            bool(row["unreachable"]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Commented:
+    """A comment of a round, with whether the Secretariat shows it to the next round's panel."""
+
+    question: int
+    person_id: int
+    comment: str
+    shown: bool | None  # None: not reviewed yet, so not shown
+
+
+async def comments(db: Reader, round_id: int) -> list[Commented]:
+    """The round's comments by question, then in the order they were given."""
+    rows = await db.fetchall(
+        "SELECT question, person_id, comment, comment_shown FROM delphi_answers"
+        " WHERE round_id = ? AND comment != '' ORDER BY question, answered_at, person_id",
+        (round_id,),
+    )
+    return [
+        Commented(row["question"], row["person_id"], row["comment"], _reviewed(row["comment_shown"])) for row in rows
+    ]
+
+
+def _reviewed(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+async def review_comment(tx: Transaction, round_id: int, question: int, person_id: int, shown: bool) -> None:
+    await tx.execute(
+        "UPDATE delphi_answers SET comment_shown = ? WHERE round_id = ? AND question = ? AND person_id = ?",
+        (int(shown), round_id, question, person_id),
+    )
+
+
+async def unreviewed_comments(db: Reader, round_id: int, questions: Collection[int]) -> int:
+    """The comments on these questions of the round that the Secretariat has not reviewed yet."""
+    if not questions:
+        return 0
+    places = ", ".join("?" for _ in questions)
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM delphi_answers WHERE round_id = ? AND comment != '' AND comment_shown IS NULL"
+        f" AND question IN ({places})",
+        (round_id, *questions),
+    )
+    return int(row["n"]) if row else 0

@@ -323,4 +323,9 @@ MIGRATIONS: tuple[str, ...] = (
           AND a.actor_id IS NOT NULL AND a.actor_id != a.subject_id) THEN 'secretariat' ELSE 'person' END
     WHERE status = 'withdrawn';
     """,
+    # 14: whether the Secretariat shows a comment to the panel of the next round (1), hides it (0), or has not
+    # reviewed it yet (NULL). Comments given before are not reviewed: none reaches a panel until it is shown.
+    """
+    ALTER TABLE delphi_answers ADD COLUMN comment_shown INTEGER CHECK (comment_shown IN (0, 1));
+    """,
 )

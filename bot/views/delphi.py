@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import Field, StringConstraints
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
+from bot.services.delphi_review import Decision
 from bot.storage.delphi import Answer, StoredRound
 from bot.views.buttons import button, keyboard
-from bot.views.callbacks import Buttons, Index, RoundId
+from bot.views.callbacks import Buttons, Index, Longest, RoundId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import shown
 from bot.views.words import fit, labelled, number, number_range, when
@@ -41,6 +43,25 @@ class DelphiQuestion(Buttons, prefix="dq"):
 
 class DelphiContinue(Buttons, prefix="dr"):
     round: RoundId
+
+
+Pseudonym = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{10}$"), Longest("f" * 10)]
+Page = Annotated[int, Field(ge=0, le=99_999), Longest(99_999)]  # of eight comments at most: far more than a panel gives
+
+
+class CommentDecision(Buttons, prefix="dv"):
+    """The Secretariat shows or hides one comment (its author by pseudonym), on a page of the review."""
+
+    round: RoundId
+    question: Index
+    author: Pseudonym
+    decision: Decision
+    page: Page
+
+
+class CommentPage(Buttons, prefix="dw"):
+    round: RoundId
+    page: Page
 
 
 Rows = list[list[InlineKeyboardButton]]
@@ -77,6 +98,7 @@ def loaded(_: Translate, found: Loaded) -> str:
             + _per_taskforce(found.per_taskforce),
         ),
     ]
+    lines.append(labelled(_, _("Smallest group shown apart"), number(_, file.min_group)))
     if found.replaced:
         lines.append(_("It replaces the round loaded before under the same study and number."))
     lines.append(
@@ -84,6 +106,17 @@ def loaded(_: Translate, found: Loaded) -> str:
         if found.opened
         else _("The panel is formed and invited when it opens.")
     )
+    if found.unreviewed:
+        before = file.round - 1
+        lines.append(
+            _.ngettext(
+                "{count} comment of round {round} on the questions asked again is not reviewed: panellists read "
+                "only the comments you show. /delphi_comments {study} {round} lists them.",
+                "{count} comments of round {round} on the questions asked again are not reviewed: panellists read "
+                "only the comments you show. /delphi_comments {study} {round} lists them.",
+                found.unreviewed,
+            ).format(count=number(_, found.unreviewed), round=before, study=file.study)
+        )
     return "\n".join(lines)
 
 
@@ -164,6 +197,10 @@ def problem(_: Translate, found: Problem) -> str:
         "closes_past": lambda: _("already past"),
         "string_pattern_mismatch": lambda: _("letters, digits and - only (a study: lower case, up to 40)"),
         "too_long": lambda: _("at most {most} characters in every language").format(most=args[0]),
+        "min_group_range": lambda: _("a group size from {least} to {most}").format(least=args[0], most=args[1]),
+        "min_group_lowered": lambda: _(
+            "at least {least}, as in round {round}: a smaller group would show what was hidden before"
+        ).format(least=args[0], round=args[1]),
         **_expected(_, args),
     }
     template = templates.get(found.code)
@@ -415,6 +452,12 @@ def delphi_commands(_: Translate) -> list[CommandText]:
             _("Results of a Delphi round"),
             _("/delphi_results study [round] · results, CSV and charts"),
         ),
+        CommandText(
+            "delphi_comments",
+            admins,
+            _("Review a Delphi round's comments"),
+            _("/delphi_comments study [round] · show or hide each comment before the next round reads it"),
+        ),
         CommandText("delphi_close", admins, _("Close a Delphi round now"), _("/delphi_close study · close now")),
         CommandText(
             "delphi_extend",
@@ -435,8 +478,8 @@ def delphi_refusals(_: Translate) -> dict[str, str]:
         "round_not_open": _("{study} has not opened yet; load its file again to change it."),
         "closes_too_soon": _("The new closing time must be later than now and than the opening."),
         "delphi_usage": _(
-            "Write /delphi_close &lt;study&gt;, /delphi_extend &lt;study&gt; &lt;time, e.g. 2026-12-20T18:00Z&gt; "
-            "or /delphi_results &lt;study&gt; [round]."
+            "Write /delphi_close &lt;study&gt;, /delphi_extend &lt;study&gt; &lt;time, e.g. 2026-12-20T18:00Z&gt;, "
+            "/delphi_results &lt;study&gt; [round] or /delphi_comments &lt;study&gt; [round]."
         ),
         "bad_moment": _("That is not a time I can read: write it like 2026-12-20T18:00Z."),
         "moment_range": _(
@@ -444,6 +487,10 @@ def delphi_refusals(_: Translate) -> dict[str, str]:
         ),
         "bad_round": _("{given} is not a round number: write it in digits, like 2."),
         "no_round": _("{study} has no round {round}."),
+        "comments_not_closed": _(
+            "Round {round} of {study} is still open: its comments can be reviewed once it closes, "
+            "when they can no longer change."
+        ),
         "number_expected": _("That is not a number I can read. Please type a number{range}."),
         "number_outside": _("That number is out of range. Please type a number{range}."),
     }

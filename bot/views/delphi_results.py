@@ -1,4 +1,5 @@
-"""The Secretariat's view of a Delphi round: status, results in words and figures, the CSV, the charts."""
+"""The Secretariat's view of a Delphi round: status, participation, results in words and figures, the CSV, the
+charts, and the review of its comments."""
 
 from __future__ import annotations
 
@@ -11,15 +12,30 @@ from html import unescape
 from typing import Any
 
 from babel.numbers import format_decimal
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delphi_models import QuestionType
 from bot.i18n import Translate
 from bot.models import Catalogue
 from bot.services.consensus import Verdict
 from bot.services.delphi import Invited, plain_number
-from bot.services.delphi_results import Feedback, Part, QuestionResult, Results, Stability, Status, StudyResults
+from bot.services.delphi_results import (
+    OTHER,
+    Feedback,
+    Flow,
+    Part,
+    Participation,
+    QuestionResult,
+    Results,
+    Stability,
+    Status,
+    StudyResults,
+    table_groups,
+)
+from bot.services.delphi_review import Comment, Decision, Review
 from bot.storage.delphi import Response, StoredRound
-from bot.views.delphi import answer_text, plain, question_type, title
+from bot.views.buttons import button, keyboard
+from bot.views.delphi import CommentDecision, CommentPage, answer_text, plain, question_type, title
 from bot.views.exports import neutralised
 from bot.views.shown import shown
 from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, sign, when
@@ -112,8 +128,52 @@ def status(_: Translate, found: list[Status], catalogue: Catalogue) -> str:
         ]
         lines.append(_("<b>Per Task Force</b> (answers / answers asked of its panellists)"))
         lines += [_response(_, r.key, r) for r in item.by_taskforce]
+        if item.participation is not None:
+            lines += participation_lines(_, item.participation, catalogue)
         lines.append("")
     return fit("\n".join(lines))
+
+
+def participation_lines(_: Translate, flow: Participation, catalogue: Catalogue) -> list[str]:
+    """The round's participation flow, in all and by group: a line of figures each, named once at the top."""
+    if flow.previous is None:
+        heading = _(
+            "<b>Participation</b> (invited · could not be reached · answered at least one question · answered all)"
+        )
+    else:
+        heading = _(
+            "<b>Participation</b> (invited · could not be reached · answered at least one question · answered all · "
+            "dropped since round {round})"
+        ).format(round=flow.previous)
+    lines = [heading, labelled(_, _("Total"), _flow_figures(_, flow.total, flow.previous))]
+    for title_line, groups in ((_("By stakeholder type:"), flow.by_type), (_("By region:"), flow.by_region)):
+        lines.append(title_line)
+        lines += [
+            labelled(_, f"· {plain(group_name(_, name, catalogue))}", _flow_figures(_, figures, flow.previous))
+            for name, figures in groups.items()
+        ] or [_none_apart(_, flow.least, answers=False)]
+    return lines
+
+
+def _flow_figures(_: Translate, flow: Flow, previous: int | None) -> str:
+    counts = [flow.invited, flow.unreachable, flow.answered_any, flow.answered_all]
+    return " · ".join(number(_, count) for count in counts + ([flow.dropped] if previous is not None else []))
+
+
+def group_name(_: Translate, name: str, catalogue: Catalogue) -> str:
+    """A stakeholder type or a region in the reader's language; the groups too small to show apart, merged."""
+    return _("Other groups") if name == OTHER else catalogue.label_of(name, _.language)
+
+
+def _none_apart(_: Translate, least: int, *, answers: bool) -> str:
+    """Said instead of a split's lines when no group is large enough to show apart."""
+    if answers:
+        return _.ngettext(
+            "· no group has {least} answer or more", "· no group has {least} answers or more", least
+        ).format(least=number(_, least))
+    return _.ngettext(
+        "· no group has {least} panellist or more", "· no group has {least} panellists or more", least
+    ).format(least=number(_, least))
 
 
 def _response(_: Translate, name: str, response: Response) -> str:
@@ -179,8 +239,17 @@ def _labels(_: Translate, result: QuestionResult) -> list[str]:
     return [str(point) for point in range(1, (q.scale or 0) + 1)]
 
 
+def _split(
+    _: Translate, rule: str, result: QuestionResult, groups: dict[str, Part], catalogue: Catalogue, least: int
+) -> list[str]:
+    """A split's lines (groups under the minimum merged, by the service), or why there are none."""
+    return [_group_line(_, rule, result, name, part, catalogue) for name, part in groups.items()] or [
+        _none_apart(_, least, answers=True)
+    ]
+
+
 def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part: Part, catalogue: Catalogue) -> str:
-    shown = catalogue.label_of(name, _.language)
+    shown = group_name(_, name, catalogue)
     if part.figures is not None:
         found = part.figures
         words = verdict_words(_, rule, part)
@@ -196,7 +265,7 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
     return labelled(_, f"· {plain(shown)}", _("n = {count}").format(count=number(_, part.count)))
 
 
-def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue) -> list[str]:
+def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue, least: int) -> list[str]:
     q, whole = result.question, result.whole
     lines = [
         f"<b>{result.index + 1}. {plain(q.id)}</b> ({question_type(_, q.type)}) · {plain(q.text(_.language))}",
@@ -229,16 +298,16 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
         lines.append(labelled(_, _("Verdict ({rule})").format(rule=rule), f"<b>{words}</b>"))
     if whole.count and q.type is not QuestionType.TEXT:
         lines.append(_("By stakeholder type:"))
-        lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
+        lines += _split(_, rule, result, result.by_type, catalogue, least)
         lines.append(_("By region:"))
-        lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_region.items()]
+        lines += _split(_, rule, result, result.by_region, catalogue, least)
     if result.comments:
         lines.append(_("Comments ({count}, anonymous):").format(count=len(result.comments)))
         lines += [_anonymous(_, plain(text)) for text in result.comments[:COMMENTS_SHOWN]]
     return lines
 
 
-def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
+def report(_: Translate, found: Results, flow: Participation, catalogue: Catalogue) -> list[str]:
     """The round in messages of at most Telegram's length, a question never split when it fits."""
     stored = found.round
     head = [
@@ -248,11 +317,13 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
         if stored.closed_at is None
         else _("Closed on {at}").format(at=when(_, stored.closed_at)),
         _("Percentiles by linear interpolation between closest ranks (Hyndman and Fan's definition 7)."),
+        smallest_group_note(_, found.least),
+        *participation_lines(_, flow, catalogue),
     ]
     blocks = ["\n".join(head)]
     rule = stored.file.consensus.rule
     for result in found.questions:
-        blocks.append("\n".join(question_block(_, rule, result, catalogue)))
+        blocks.append("\n".join(question_block(_, rule, result, catalogue, found.least)))
         if result.question.type is QuestionType.TEXT and result.whole.count:
             texts = [answer.text or "" for answer in found.given if answer.question == result.index]
             heading = _("Answers to {id} ({count}, anonymous; all in the CSV):").format(
@@ -260,6 +331,17 @@ def report(_: Translate, found: Results, catalogue: Catalogue) -> list[str]:
             )
             blocks.append("\n".join([heading, *(_anonymous(_, plain(text)) for text in texts[:COMMENTS_SHOWN])]))
     return list(_packed(blocks))
+
+
+def smallest_group_note(_: Translate, least: int) -> str:
+    """How groups too small to show apart are shown: said wherever a split is."""
+    return _.ngettext(
+        "Groups of fewer than {least} answer are merged into Other groups, joined by the next smallest groups "
+        "until they reach {least}: no figure is one person's answer.",
+        "Groups of fewer than {least} answers are merged into Other groups, joined by the next smallest groups "
+        "until they reach {least}: no figure is one person's answer.",
+        least,
+    ).format(least=number(_, least))
 
 
 def _packed(blocks: list[str]) -> Iterator[str]:
@@ -275,7 +357,9 @@ def _packed(blocks: list[str]) -> Iterator[str]:
 
 def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
     """Every answer of the rounds, one row each; the panellist only as the study's pseudonym (the same in
-    every round). UTF-8 with BOM, so that Excel reads accents right."""
+    every round), their stakeholder type and region merged where too few share them (`table_groups`).
+    UTF-8 with BOM, so that Excel reads accents right."""
+    groups = {person: tuple(_csv_group(_, name) for name in cell) for person, cell in table_groups(rounds).items()}
     out = io.StringIO()
     writer = csv.writer(out)
     header = ("study", "round", "panellist", "stakeholder type", "region", "question", "type", "answer", "comment")
@@ -295,8 +379,7 @@ def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
                     found.round.study,
                     found.round.file.round,
                     found.pseudonyms[answer.person_id],
-                    neutralised(answer.stakeholder_type or ""),
-                    neutralised(answer.region or ""),
+                    *(neutralised(name) for name in groups[answer.person_id]),
                     q.id,
                     q.type.value,
                     neutralised(value),
@@ -304,6 +387,11 @@ def answers_csv(_: Translate, rounds: list[Results]) -> bytes:
                 ]
             )
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_group(_: Translate, name: str) -> str:
+    """A stakeholder type or region as programs read it (its English name), or the merged groups'."""
+    return _("Other groups") if name == OTHER else name
 
 
 def charted(found: Results) -> list[QuestionResult]:
@@ -384,14 +472,15 @@ def feedback_block(_: Translate, said: Feedback) -> str:
     return "\n".join(lines)
 
 
-def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str) -> str:
+def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str, least: int) -> str:
     result = said.result
     lines = [
         _("<b>Round {round}, by stakeholder type</b>: {question}").format(
             round=said.round, question=plain(_short_text(_, result))
         )
     ]
-    lines += [_group_line(_, rule, result, name, part, catalogue) for name, part in result.by_type.items()]
+    lines += _split(_, rule, result, result.by_type, catalogue, least)
+    lines.append(smallest_group_note(_, least))
     return fit("\n".join(lines))
 
 
@@ -509,3 +598,79 @@ def summary_pdf(_: Translate, found: StudyResults) -> bytes:
 def _plain_text(html: str) -> str:
     """A line of a message without its markup, for the PDF."""
     return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+# ---------------------------------------------------------------- the comments reviewed before the next round
+
+REVIEW_ROOM = 3300  # characters of comments on a page: three of the longest, with the page's head, fit 4096
+REVIEW_MOST = 8  # comments on a page, a row of buttons each
+
+
+def review_pages(found: Review) -> list[list[int]]:
+    """The comments' places, page by page, each comment whole (the Secretariat reads every word it decides on).
+    A closed round's comments no longer change, so a page holds the same comments at every press."""
+    pages: list[list[int]] = [[]]
+    room = 0
+    for place, comment in enumerate(found.comments):
+        size = len(comment.text) + len(comment.question.id) + 40
+        if pages[-1] and (room + size > REVIEW_ROOM or len(pages[-1]) >= REVIEW_MOST):
+            pages.append([])
+            room = 0
+        pages[-1].append(place)
+        room += size
+    return pages
+
+
+def review_page(_: Translate, found: Review, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the round's comments, each with its state and the button that changes it (both, while not
+    reviewed); a page past the last (comments deleted since) shows the last."""
+    stored, pages = found.round, review_pages(found)
+    page = min(page, len(pages) - 1)
+    lines = [_("<b>Comments of {title}</b> (<code>{study}</code>)").format(title=title(_, stored), study=stored.study)]
+    if not found.comments:
+        return "\n".join([*lines, _("This round has no comments.")]), None
+    lines += [
+        _.ngettext(
+            "{count} comment: {shown} shown, {hidden} hidden, {unreviewed} not reviewed.",
+            "{count} comments: {shown} shown, {hidden} hidden, {unreviewed} not reviewed.",
+            len(found.comments),
+        ).format(
+            count=number(_, len(found.comments)),
+            shown=number(_, found.count(True)),
+            hidden=number(_, found.count(False)),
+            unreviewed=number(_, found.count(None)),
+        ),
+        _("Panellists read only the comments shown, before a question asked again in the next round."),
+    ]
+    if len(pages) > 1:
+        lines.append(_("Page {page} / {pages}").format(page=page + 1, pages=len(pages)))
+    rows: list[list[InlineKeyboardButton]] = []
+    for place in pages[page]:
+        comment = found.comments[place]
+        lines += ["", f"<b>{place + 1}. {plain(comment.question.id)}</b> · {_state(_, comment)}"]
+        lines.append(_anonymous(_, plain(comment.text)))
+        rows.append([_decision(_, stored, comment, place, page, decision) for decision in DECISIONS[comment.shown]])
+    turns = [
+        button(label, CommentPage(round=stored.id, page=to).pack())
+        for label, to in ((_("‹ Previous"), page - 1), (_("Next ›"), page + 1))
+        if 0 <= to < len(pages)
+    ]
+    return fit("\n".join(lines)), keyboard(*rows, turns)
+
+
+def _state(_: Translate, comment: Comment) -> str:
+    return {True: _("shown"), False: _("hidden"), None: _("not reviewed")}[comment.shown]
+
+
+# What may be decided of a comment: the other state, or either while it is not reviewed.
+DECISIONS: dict[bool | None, list[Decision]] = {True: ["hide"], False: ["show"], None: ["show", "hide"]}
+
+
+def _decision(
+    _: Translate, stored: StoredRound, comment: Comment, place: int, page: int, decision: Decision
+) -> InlineKeyboardButton:
+    label = _("{number}: show") if decision == "show" else _("{number}: hide")
+    data = CommentDecision(
+        round=stored.id, question=comment.index, author=comment.author, decision=decision, page=page
+    ).pack()
+    return button(label.format(number=place + 1), data)
