@@ -727,7 +727,7 @@ async def test_an_even_scale_judged_by_percent_names_its_agreement_region(
         four = {"id": "q1", "type": "likert", "scale": 4, "text": "Do you agree?"}
         percent = {"rule": "percent:70"}
         refused = await send_round(admin, round_file(running.clock(), consensus=percent, questions=[four]))
-        assert "questions[0].agree</code>: q1 has 4 points, so no midpoint: percent:N needs its agreement" in (
+        assert "questions[0].agree</code>: q1 has 4 points, so no midpoint: <code>percent:N</code> needs" in (
             refused.text
         )
         wrong = await send_round(admin, round_file(running.clock(), questions=[four | {"agree": [2, 3]}]))

@@ -160,14 +160,15 @@ def problem(_: Translate, found: Problem) -> str:
             "such as [3, 4] on 4 points"
         ).format(scale=args[0]),
         "agree_with_rule": lambda: _(
-            "this consensus rule fixes its own regions (7–9 agree, 1–3 disagree): leave agree out"
+            "this consensus rule fixes its own regions (7–9 agree, 1–3 disagree): leave <code>agree</code> out"
         ),
         "agree_needed": lambda: _(
-            "{id} has {scale} points, so no midpoint: percent:N needs its agreement region, "
-            'such as "agree": [3, 4] on 4 points, or the top third would mix opposite answers'
+            "{id} has {scale} points, so no midpoint: <code>percent:N</code> needs its agreement region, "
+            'such as <code>"agree": [3, 4]</code> on 4 points, or the top third would mix opposite answers'
         ).format(id=shown(args[0]), scale=args[1]),
         "stopping_fixed": lambda: _(
-            "the stopping rules were fixed in round 1 and cannot change: leave stopping out, or copy round 1's"
+            "the stopping rules were fixed in round 1 and cannot change: leave <code>stopping</code> out, "
+            "or copy round 1's"
         ),
         "beyond_max_rounds": lambda: _.ngettext(
             "the stopping rules fixed in round 1 allow at most {most} round: the study is complete",
