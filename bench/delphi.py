@@ -183,9 +183,9 @@ async def measure_results(path: Path) -> None:
     db = await Database.open(path)
     started = time.perf_counter()
     try:
-        found = await delphi_results.results(db, ADMIN, {ADMIN}, STUDY, None)
+        found, conclusion = await delphi_results.results(db, ADMIN, {ADMIN}, STUDY, None)
         flow = await delphi_results.participation(db, found.round)
-        parts = result_views.report(_, found, flow, catalogue)
+        parts = result_views.report(_, found, flow, catalogue, conclusion)
         table = await asyncio.to_thread(result_views.answers_csv, _, [found])
         pictures = [await asyncio.to_thread(result_views.chart, _, result) for result in result_views.charted(found)]
     finally:
@@ -212,7 +212,7 @@ async def measure_second_round(path: Path, sample: int = 300) -> None:
         second = json.loads(round_file())
         second |= {"round": 2, "questions": []}
         found = await delphi.load(db, ADMIN, {ADMIN}, json.dumps(second).encode(), catalogue, utc_now())
-        print(f"round 2: {len(found.round.file.questions)} questions asked again (no consensus in round 1)")
+        print(f"round 2: {len(found.round.file.questions)} questions asked again (not stopped in round 1)")
         started = time.perf_counter()
         panel = await db.fetchall(
             "SELECT person_id FROM delphi_panel WHERE round_id = ? LIMIT ?", (found.round.id, sample)
@@ -228,7 +228,8 @@ async def measure_second_round(path: Path, sample: int = 300) -> None:
         print(f"  an invitation with the previous result: {each:5.1f} ms to write ({1000 / each:.0f} a second)")
         started = time.perf_counter()
         study = await delphi_results.study(db, ADMIN, {ADMIN}, STUDY)
-        result_views.movement(_, study)
+        result_views.movement_messages(_, study)
+        result_views.report(_, study.rounds[-1], catalogue, study.conclusion)
         table = await asyncio.to_thread(result_views.answers_csv, _, study.rounds)
         summary = await asyncio.to_thread(result_views.summary_pdf, _, study)
         elapsed = time.perf_counter() - started

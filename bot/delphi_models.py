@@ -78,6 +78,10 @@ class Question(BaseModel):
     text: Localized
     scale: int | None = Field(default=None, validate_default=True)
     labels: dict[int, Localized] = Field(default_factory=dict, validate_default=True)
+    # A scale's agreement region: consecutive points from one end, not all of them (`percent:N` counts it; the
+    # bands of stability are it, its mirror image and what lies between). Needed where thirds would mix
+    # opposite answers: a scale of an even number of points judged by `percent:N`.
+    agree: tuple[int, ...] = Field(default=(), validate_default=True)
     options: tuple[Localized, ...] = Field(default=(), validate_default=True)
     min: float | None = Field(
         default=None, validate_default=True, allow_inf_nan=False, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT
@@ -107,6 +111,22 @@ class Question(BaseModel):
         if any(not 1 <= point <= scale for point in value):
             raise ValueError(f"label_outside:{scale}")
         return value
+
+    @field_validator("agree")
+    @classmethod
+    def _agree(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        if info.data.get("type") is not QuestionType.LIKERT:
+            _only_for(value or None, "likert")
+            return ()
+        if not value:
+            return ()
+        scale = info.data.get("scale") or DEFAULT_SCALE
+        points = sorted(value)
+        consecutive = points == list(range(points[0], points[0] + len(points)))
+        from_an_end = points[0] == 1 or points[-1] == scale
+        if not consecutive or not from_an_end or points[0] < 1 or points[-1] > scale or len(points) == scale:
+            raise ValueError(f"agree_region:{scale}")
+        return tuple(points)
 
     @field_validator("options")
     @classmethod
@@ -206,12 +226,40 @@ class Consensus(BaseModel):
         return self.name in ("70/15", "rand-ucla")
 
 
+class StopWhen(StrEnum):
+    """When a question stops being asked: it reached consensus, its answers are stable, or either."""
+
+    CONSENSUS = "consensus"
+    STABLE = "stable"
+    EITHER = "either"
+
+
+class Stopping(BaseModel):
+    """The study's stopping rules, fixed in advance in round 1's file; no maximum of rounds when absent."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    max_rounds: int | None = None
+    when: StopWhen = StopWhen.CONSENSUS
+
+    @field_validator("max_rounds")
+    @classmethod
+    def _rounds(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_ROUND:
+            raise ValueError(f"round_range:{MAX_ROUND}")
+        return value
+
+    def last(self, number: int) -> bool:
+        """Round `number` is the last the rules allow."""
+        return self.max_rounds is not None and number >= self.max_rounds
+
+
 class RoundFile(BaseModel):
     """A round's file; once loaded, a later round's `questions` hold the repeated ones first, `repeat` their ids.
 
     `panel` absent: every task force in round 1, nobody added in a later round (its panel is
     the previous round's). `consensus` and `min_group` absent: 70/15 and 5 in round 1, the
-    previous round's later (a later round may raise `min_group`, never lower it).
+    previous round's later (a later round may raise `min_group`, never lower it). `stopping`:
+    set in round 1 and copied into every later round, which may repeat it unchanged but not change it.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -223,6 +271,7 @@ class RoundFile(BaseModel):
     panel: Panel | None = None
     consensus: Consensus = Consensus()
     min_group: int = DEFAULT_MIN_GROUP
+    stopping: Stopping = Stopping()
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     repeat: tuple[Annotated[str, Field(pattern=QUESTION_ID)], ...] | None = None  # later rounds: ids asked again
     questions: tuple[Question, ...] = Field(default=(), max_length=MAX_QUESTIONS)
@@ -276,10 +325,13 @@ class RoundFile(BaseModel):
             if question.id in seen:
                 raise ValueError(f"questions[{index}].id|question_repeat")
             seen.add(question.id)
-        if self.consensus.needs_nine_points:
+        # A later round without a rule of its own carries the previous round's on: checked once it is copied in.
+        if self.consensus.needs_nine_points and (self.round == 1 or "consensus" in self.model_fields_set):
             for index, question in enumerate(self.questions):
                 if question.type is QuestionType.LIKERT and question.scale != DEFAULT_SCALE:
                     raise ValueError(f"questions[{index}].scale|rule_needs_nine")
+                if question.agree:  # these rules fix their regions: 7–9 agrees, 1–3 disagrees
+                    raise ValueError(f"questions[{index}].agree|agree_with_rule")
         return self
 
     def index_of(self, question_id: str) -> int | None:

@@ -463,21 +463,22 @@ def document_of(sent: Sent) -> bytes:
     return bytes(sent.files.get("document", b"")) if sent.chat_id == ADMIN_ID else b""
 
 
+async def answer_question(person: ChatUser, asked: str, label: str) -> None:
+    """Once the question saying `asked` has come (an earlier one's 1…9 would otherwise be pressed), the button
+    whose label holds `label`, then Skip."""
+    await person.standin.wait_for(lambda s: s.chat_id == person.id and asked in s.text and bool(s.buttons))
+    await person.press(label)
+    await person.press("Skip")
+
+
 async def answer_first_question(person: ChatUser, point: str, comment: str | None = None) -> None:
+    if comment is None:
+        await answer_question(person, "How important", point)
+        return
     await person.standin.wait_for(lambda s: s.chat_id == person.id and "How important" in s.text)
     await person.press(point)
-    if comment is None:
-        await person.press("Skip")
-        return
     await person.press("Add a comment")
     await person.say(comment)
-
-
-async def answer_second_question(person: ChatUser, point: str) -> None:
-    """The second question of round 1, once it has come (its 1…9 would otherwise be the first one's)."""
-    await person.standin.wait_for(lambda s: s.chat_id == person.id and "How urgent" in s.text)
-    await person.press(point)
-    await person.press("Skip")
 
 
 async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_repeated_question(
@@ -499,10 +500,10 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         assert "is still open" in (await send_round(admin, second_round(running.clock()))).text
         for person, point, comment in ((ada, "2", "Too costly for now."), (pia, "7", "Helpdesks work in Kenya.")):
             await answer_first_question(person, point, comment)
-            await answer_second_question(person, "8")
+            await answer_question(person, "How urgent", "8")
         for person, point in zip(others, ("7", "8"), strict=True):
             await answer_first_question(person, point)
-            await answer_second_question(person, "9")
+            await answer_question(person, "How urgent", "9")
         await admin.say("/delphi_close implementation-2030")  # bea never answered round 1
 
     async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # a restart between the rounds
@@ -550,9 +551,11 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         movement = await admin.say("/delphi_results implementation-2030")
         assert "q1</b> R1: median 7, IQR 1.5, no consensus → R2: median 7, IQR 1, no consensus" in movement.text
         assert "q2</b> R1: median 8.5, IQR 1, consensus in" in movement.text
-        assert "1 of 4 changed their answer (25 %); median 7 → 7, IQR 1.5 → 1; not stable (largest move 20 points)" in (
-            movement.text
-        )
+        # Among the four who answered both rounds (Bea answers only round 2): 8 → 7 stays in the top third.
+        assert (
+            "q1</b>: 4 answered both rounds (0 dropped out, 1 new); 1 of 4 changed their answer (25 %); "
+            "0 of 4 changed band (0 %); weighted κ 0.98; median 7 → 7, IQR 1.5 → 1.25; stable (largest move 0 points)"
+        ) in movement.text
         table = await standin.wait_for(
             lambda s: document_of(s).startswith("study,round".encode("utf-8-sig")), start=marker
         )
@@ -889,3 +892,112 @@ async def test_a_long_list_of_comments_is_read_page_by_page(
         await admin.press("5: show")  # acts on its page, which stays the one shown
         assert "Page 2 / 2" in admin.last.text and "<b>5. q1</b> · shown" in admin.last.text
         assert "Page 1 / 2" in (await admin.press("‹ Previous")).text
+
+
+# ---------------------------------------------------------------- agreement regions and stopping rules
+
+
+async def test_an_even_scale_judged_by_percent_names_its_agreement_region(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """On 4 points the top third is 4 alone: a 3 (agree) was not counted, and a 2 shared a band with a 3."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin = ChatUser(standin, ADMIN_ID)
+        four = {"id": "q1", "type": "likert", "scale": 4, "text": "Do you agree?"}
+        percent = {"rule": "percent:70"}
+        refused = await send_round(admin, round_file(running.clock(), consensus=percent, questions=[four]))
+        assert "questions[0].agree</code>: q1 has 4 points, so no midpoint: <code>percent:N</code> needs" in (
+            refused.text
+        )
+        wrong = await send_round(admin, round_file(running.clock(), questions=[four | {"agree": [2, 3]}]))
+        assert "questions[0].agree</code>: the agreement region is consecutive points from one end" in wrong.text
+        await open_round(running, admin, consensus=percent, questions=[four | {"agree": [3, 4]}])
+        for who, point in ((B3_PERSON, "3"), (B2_PERSON, "3"), (PENDING_PERSON, "4")):
+            await answer_question(ChatUser(standin, who), "Do you agree?", point)
+        marker = len(standin.sent)
+        report = await admin.say("/delphi_results implementation-2030")
+        assert "Shares: 1–2 0 % · 3–4 100 %" in report.text
+        assert "Verdict (percent:70): <b>consensus</b>" in report.text
+        await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)  # the last it sends
+
+        await admin.say("/delphi_close implementation-2030")  # round 2 carries percent:70 on, to new questions too
+        another = {"id": "q2", "type": "likert", "scale": 6, "text": "And now?"}
+        refused = await send_round(admin, second_round(running.clock(), questions=[another]))
+        assert "questions[0].agree</code>: q2 has 6 points" in refused.text
+        loaded = await send_round(admin, second_round(running.clock(), questions=[another | {"agree": [4, 5, 6]}]))
+        assert "Round loaded" in loaded.text and "Consensus rule: percent:70" in loaded.text
+
+
+async def test_a_study_ends_by_the_stopping_rules_fixed_in_round_1(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    admin = ChatUser(standin, ADMIN_ID)
+    ada, bea, pia = (ChatUser(standin, who) for who in (B3_PERSON, B2_PERSON, PENDING_PERSON))
+    rules = {"max_rounds": 2, "when": "either"}
+    questions = [
+        {"id": "agreed", "type": "likert", "text": "How important is soil testing?"},
+        {"id": "split", "type": "likert", "text": "How urgent is a toolbox?"},
+        {"id": "where", "type": "choice", "text": "Which region first?", "options": ["Africa", "Europe"]},
+    ]
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        await open_round(running, admin, questions=questions, stopping=rules)
+        for person, point in ((ada, "2"), (bea, "5"), (pia, "8")):
+            await answer_question(person, "soil testing", "8")
+            await answer_question(person, "toolbox", point)
+            await answer_question(person, "region", "Africa")
+        closed = await admin.say("/delphi_close implementation-2030")
+        assert "is closed" in closed.text and "complete" not in closed.text
+        marker = len(standin.sent)
+        report = await admin.say("/delphi_results implementation-2030")
+        await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)  # the last it sends
+        said = "Stopping rules: at most 2 rounds; a question stops when it reaches consensus or its answers are stable"
+        assert said in report.text
+        blocks = report.text.split("\n\n")
+        assert "Stopping rules: stops (consensus reached)" in next(b for b in blocks if "agreed" in b)
+        assert "Stopping rules: goes on to the next round" in next(b for b in blocks if "split" in b)
+        assert "Stopping rules: goes on to the next round" in next(b for b in blocks if "where" in b)  # one round
+
+        now = running.clock()
+        changed = await send_round(admin, second_round(now, questions=[], stopping=rules | {"max_rounds": 3}))
+        assert "stopping</code>: the stopping rules were fixed in round 1 and cannot change" in changed.text
+        loaded = await send_round(admin, second_round(now, questions=[], stopping=rules))  # round 1's, copied
+        assert "split (scale, asked again), where (choice, asked again)" in loaded.text
+        assert "agreed" not in loaded.text  # it stopped: not asked again, though not listed in repeat
+        running.clock.advance(hours=2)
+        await running.settled()
+        for person, point in ((ada, "2"), (bea, "8"), (pia, "8")):
+            await answer_question(person, "toolbox", point)
+            await answer_question(person, "region", "Africa")
+
+        running.clock.advance(days=10)  # round 2 closes by itself: the study is complete
+        await running.ticks()
+        told = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "closed:" in s.text and "round 2" in s.text)
+        assert "The study is complete: round 2 was the last of at most 2 rounds fixed in advance." in told.text
+        beyond = await send_round(admin, second_round(running.clock(), round=3))
+        assert "round</code>: the stopping rules fixed in round 1 allow at most 2 rounds" in beyond.text
+
+        marker = len(standin.sent)
+        await admin.say("/delphi_results implementation-2030")
+        await standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)
+        texts = "\n".join(s.text for s in standin.sent[marker:] if s.chat_id == ADMIN_ID)
+        assert "<b>Round 1 → 2</b>" in texts
+        assert "split</b>: 3 answered both rounds (0 dropped out, 0 new); 1 of 3 changed their answer (33 %)" in texts
+        assert "The study is complete: round 2 was the last" in texts
+        blocks = texts.split("\n\n")
+        assert "Stopping rules: stops (the study's last round)" in next(b for b in blocks if "How urgent" in b)
+        assert "Stopping rules: stops (answers stable)" in next(b for b in blocks if "Which region" in b)
+
+
+async def test_a_one_round_study_is_complete_when_it_is_closed(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
+        await seeded_panel(running)
+        admin = ChatUser(standin, ADMIN_ID)
+        await open_round(running, admin, stopping={"max_rounds": 1})
+        closed = await admin.say("/delphi_close implementation-2030")
+        assert "The study is complete: round 1 was the last of at most 1 round fixed in advance." in closed.text
+        refused = await send_round(admin, second_round(running.clock()))
+        assert "round</code>: the stopping rules fixed in round 1 allow at most 1 round" in refused.text

@@ -6,19 +6,24 @@ import json
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from bot.delphi_models import DEFAULT_MIN_GROUP, Question, RoundFile
 from bot.i18n import translator
 from bot.models import Catalogue
-from bot.services.consensus import figures
+from bot.services.consensus import Verdict, figures
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, RoundFileRefused, parse
 from bot.services.delphi_results import (
     OTHER,
+    Conclusion,
     QuestionResult,
     Results,
+    Stop,
     StudyResults,
+    compare,
+    conclude,
     heard,
     part,
     pseudonym,
@@ -54,7 +59,10 @@ def test_the_comments_heard_come_from_below_at_and_above_the_median() -> None:
     assert heard(SCALE, [given(1, 5)], figures([5])) == []
 
 
-def round_of(number: int, question: Question, answers: list[Given]) -> Results:
+def round_of(number: int, question: Question | list[Question], answers: list[Given], **fields: Any) -> Results:
+    """A round of the study "s" with these questions (repeated from the round before) and answers; `fields` are
+    the file's others (a rule, stopping rules)."""
+    questions = question if isinstance(question, list) else [question]
     file = RoundFile.model_validate(
         {
             "study": "s",
@@ -62,30 +70,69 @@ def round_of(number: int, question: Question, answers: list[Given]) -> Results:
             "title": "t",
             "opens": "2026-12-01T00:00:00Z",
             "closes": "2026-12-10T00:00:00Z",
-            "questions": [question.model_dump()],
-            **({"repeat": [question.id]} if number > 1 else {}),
+            "questions": [q.model_dump() for q in questions],
+            **({"repeat": [q.id for q in questions]} if number > 1 else {}),
+            **fields,
         }
     )
     stored = StoredRound(number, file, datetime(2026, 12, 10, tzinfo=UTC), None, None)
-    return Results(stored, [], answers, {}, DEFAULT_MIN_GROUP)
+    results = [
+        QuestionResult(index, q, len(answers), part(stored, q, [a for a in answers if a.question == index]), {}, {})
+        for index, q in enumerate(file.questions)
+    ]
+    return Results(stored, results, answers, {}, DEFAULT_MIN_GROUP)
 
 
-def test_stability_computed_by_hand() -> None:
-    # Round 1: 2, 7, 7, 8 (thirds: 25 % low, 0 % middle, 75 % high); round 2: 2, 6, 7, 7, 7 (20 %, 20 %, 60 %).
-    # Moves: 5, 20 and 15 points: the largest is 20, not under 15: not stable. Of the four who answered
-    # both rounds, one changed (8 → 7).
-    before = round_of(1, SCALE, [given(1, 2), given(2, 7), given(3, 7), given(4, 8)])
-    after = round_of(2, SCALE, [given(1, 2), given(2, 7), given(3, 7), given(4, 7), given(5, 6)])
+def test_stability_computed_by_hand_on_the_panellists_who_answered_both_rounds() -> None:
+    # Both rounds: persons 1–5. Round 1: 2, 7, 7, 8, 5 (thirds: 20 % low, 20 % middle, 60 % high); round 2:
+    # 2, 7, 7, 7, 7 (20 %, 0 %, 80 %). Moves: 0, 20 and 20 points: not under 15, not stable. Person 6 answers
+    # only round 2 (1, low), person 7 only round 1 (9): neither counts, each is counted apart.
+    before = round_of(1, SCALE, [given(1, 2), given(2, 7), given(3, 7), given(4, 8), given(5, 5), given(7, 9)])
+    after = round_of(2, SCALE, [given(1, 2), given(2, 7), given(3, 7), given(4, 7), given(5, 7), given(6, 1)])
     (found,) = stability(before, after)
-    assert (found.both, found.changed, round(found.largest_move, 6), found.stable) == (4, 1, 20.0, False)
+    assert (found.paired, found.dropped, found.joined) == (5, 1, 1)
+    assert (round(found.largest_move, 6), found.stable) == (20.0, False)
+    assert (found.changed, found.changed_band) == (2, 1)  # 8 → 7 within the top third; 5 → 7 out of the middle
     assert found.before is not None and found.after is not None
-    assert (found.before.median, found.before.iqr, found.after.median, found.after.iqr) == (7, 1.5, 7, 1)
-    calm = round_of(2, SCALE, [given(1, 3), given(2, 7), given(3, 8), given(4, 8)])  # 2 → 3, 7 → 8: thirds unchanged
+    assert (found.before.median, found.before.iqr, found.after.median, found.after.iqr) == (7, 2, 7, 0)
+    # Quadratic weights: observed (0 + 0 + 0 + 1 + 4) / 5 = 1; by chance, from round 1's 2, 5, 7, 7, 8 and
+    # round 2's 2, 7, 7, 7, 7: (1·4·25 + 2·1·25 + 1·1·36 + 1·4·1 + 1·1·9 + 1·4·4) / 25 = 8.6; κ = 1 − 1 / 8.6.
+    assert found.kappa == pytest.approx(1 - 1 / 8.6)
+    calm = round_of(2, SCALE, [given(1, 3), given(2, 7), given(3, 8), given(4, 8), given(5, 5)])  # within thirds
     assert stability(before, calm)[0].stable and stability(before, calm)[0].changed == 2
-    # Choices: each option's share. A 1/3 → 2/3 is a move of 33 points.
+    assert stability(before, calm)[0].changed_band == 0
+    # Choices: each option's share. A 1/3 → 2/3 is a move of 33 points; kappa unweighted.
     options_before = round_of(1, CHOICE, [given(1, 0), given(2, 1), given(3, 2)])
     options_after = round_of(2, CHOICE, [given(1, 0), given(2, 0), given(3, 2)])
-    assert round(stability(options_before, options_after)[0].largest_move) == 33
+    (options,) = stability(options_before, options_after)
+    assert round(options.largest_move) == 33 and options.changed_band == 1
+    # Observed disagreement 1/3; by chance 1 − (1·2 + 0 + 1·1) / 9 = 2/3: κ = 1 − (1/3) / (2/3) = 0.5.
+    assert options.kappa == pytest.approx(0.5)
+
+
+def test_one_dropout_no_longer_turns_a_stable_question_unstable() -> None:
+    """Four panellists keep their answers; a fifth, who had answered 2, does not answer round 2. On all
+    answers the bottom third went from 20 % to 0 %: "not stable". Nobody changed their mind."""
+    before = round_of(1, SCALE, [given(1, 7), given(2, 8), given(3, 8), given(4, 9), given(5, 2)])
+    after = round_of(2, SCALE, [given(1, 7), given(2, 8), given(3, 8), given(4, 9)])
+    (found,) = stability(before, after)
+    assert found.stable and found.largest_move == 0
+    assert (found.paired, found.dropped, found.joined, found.changed) == (4, 1, 0, 0)
+    assert found.kappa == 1.0
+    nobody = round_of(2, SCALE, [given(8, 7)])
+    assert not stability(before, nobody)[0].stable  # nobody answered both rounds: not judged stable
+
+
+def test_a_move_from_2_to_3_on_a_4_point_scale_is_seen() -> None:
+    """In thirds a 4-point scale is 1 | 2–3 | 4: 2 and 3, opposite answers, shared a band."""
+    four = Question.model_validate({"id": "q4", "type": "likert", "scale": 4, "text": "Agree?", "agree": [3, 4]})
+    rule = {"consensus": {"rule": "percent:70"}}
+    before = round_of(1, four, [given(1, 2), given(2, 2), given(3, 3), given(4, 4)], **rule)
+    after = round_of(2, four, [given(1, 3), given(2, 3), given(3, 3), given(4, 4)], **rule)
+    (found,) = stability(before, after)
+    assert (found.changed_band, found.largest_move, found.stable) == (2, 50.0, False)
+    assert before.questions[0].whole.bands == (0.5, 0.0, 0.5)
+    assert after.questions[0].whole.outcome is not None and after.questions[0].whole.outcome.verdict is Verdict.IN
 
 
 def test_pseudonyms_are_stable_within_a_study_and_differ_between_studies() -> None:
@@ -180,3 +227,71 @@ def test_no_type_in_a_region_of_the_csv_holds_fewer_panellists_than_the_minimum(
         ("Research and education", "Africa"): 7,
         (OTHER, OTHER): 9,
     }
+
+
+def test_the_stopping_rules_say_of_each_question_whether_it_stops_and_why() -> None:
+    agreed = [given(person, 8) for person in range(1, 5)]  # 70/15: consensus in
+    split = [given(person, point, question=1) for person, point in ((1, 2), (2, 5), (3, 8), (4, 8))]
+    chosen = [given(person, 0, question=2) for person in range(1, 5)]
+    questions = [SCALE, SCALE.model_copy(update={"id": "q1b"}), CHOICE]
+    first, again = agreed + split + chosen, agreed + [replace(a, value=8) for a in split] + chosen
+
+    def stops(number: int, answers: list[Given], when: str, most: int | None = None) -> dict[str, Stop]:
+        """After round `number` (round 1 answered `first`), the study stopping `when`, in at most `most` rounds."""
+        rules = {"stopping": {"max_rounds": most, "when": when}}
+        found = round_of(number, questions, answers, **rules)
+        compared = compare(round_of(1, questions, first, **rules), found) if number > 1 else None
+        return conclude(found, compared).stops
+
+    assert stops(1, first, "consensus") == {"q1": Stop.CONSENSUS, "q1b": Stop.GOES_ON, "q2": Stop.NOT_JUDGED}
+    assert stops(1, first, "stable") == {"q1": Stop.GOES_ON, "q1b": Stop.GOES_ON, "q2": Stop.GOES_ON}  # one round
+    assert stops(2, first, "stable") == {"q1": Stop.STABLE, "q1b": Stop.STABLE, "q2": Stop.STABLE}
+    assert stops(2, first, "either") == {"q1": Stop.CONSENSUS, "q1b": Stop.STABLE, "q2": Stop.STABLE}
+    # q1b's 2 and 5 move to 8: consensus, and not stable.
+    assert stops(2, again, "stable") == {"q1": Stop.STABLE, "q1b": Stop.GOES_ON, "q2": Stop.STABLE}
+    assert stops(2, again, "either") == {"q1": Stop.CONSENSUS, "q1b": Stop.CONSENSUS, "q2": Stop.STABLE}
+    assert stops(2, first, "consensus", most=2) == {"q1": Stop.CONSENSUS, "q1b": Stop.LAST_ROUND, "q2": Stop.NOT_JUDGED}
+
+
+def test_a_study_is_complete_at_its_last_round_or_when_no_question_goes_on() -> None:
+    answers = [given(person, 8) for person in range(1, 5)]
+
+    def conclusion(number: int, most: int | None, values: list[Given] = answers) -> Conclusion:
+        return conclude(round_of(number, SCALE, values, stopping={"max_rounds": most}), None)
+
+    assert conclusion(1, None).complete and conclusion(1, None).going_on == []  # consensus: stops
+    undecided = [given(person, point) for person, point in ((1, 2), (2, 5), (3, 8))]
+    assert not conclusion(1, 3, undecided).complete and conclusion(1, 3, undecided).going_on == ["q1"]
+    assert conclusion(3, 3, undecided).complete and conclusion(3, 3, undecided).last_round
+
+
+def test_agreement_regions_and_stopping_rules_are_checked_in_the_file(catalogue: Catalogue) -> None:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def problems(question: dict[str, Any], **fields: Any) -> list[tuple[str, str]]:
+        data = {
+            "study": "s",
+            "round": 1,
+            "title": "t",
+            "opens": "2026-12-01T00:00:00Z",
+            "closes": "2026-12-10T00:00:00Z",
+            "consensus": {"rule": "percent:70"},
+            "questions": [{"id": "q", "type": "likert", "text": "Agree?", "scale": 4} | question],
+        } | fields
+        try:
+            parse(json.dumps(data).encode(), catalogue, now)
+        except RoundFileRefused as refused:
+            return [(p.path, p.code) for p in refused.problems]
+        return []
+
+    assert problems({"agree": [4, 3]}) == []
+    assert problems({"agree": [1]}) == []  # a scale read from 1 = agree
+    for wrong in ([2, 3], [3, 5], [2, 4], [0, 1], [1, 2, 3, 4], [3, 3, 4]):
+        assert problems({"agree": wrong}) == [("questions[0].agree", "agree_region")], wrong
+    assert problems({"type": "choice", "scale": None, "options": ["a", "b"], "agree": [1]}) == [
+        ("questions[0].agree", "only_for")
+    ]
+    nine = {"scale": 9, "agree": [7, 8, 9]}
+    assert problems(nine, consensus={"rule": "70/15"}) == [("questions[0].agree", "agree_with_rule")]
+    assert problems({}, stopping={"max_rounds": 0}) == [("stopping.max_rounds", "round_range")]
+    assert problems({}, stopping={"when": "never"}) == [("stopping.when", "one_of")]

@@ -59,10 +59,21 @@ from bot.services.announcements import (
 from bot.services.applications import Application
 from bot.services.authority import Decider
 from bot.services.catalogue import load_catalogue
-from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused
+from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, Loaded, Problem, RoundFileRefused, Told
 from bot.services.delphi import TEXT_LIMIT as DELPHI_TEXT_LIMIT
 from bot.services.delphi import Step as DelphiStep
-from bot.services.delphi_results import OTHER, Feedback, Flow, Participation, Results, Status, StudyResults
+from bot.services.delphi_results import (
+    OTHER,
+    Conclusion,
+    Feedback,
+    Flow,
+    Participation,
+    Results,
+    Status,
+    Stop,
+    StudyResults,
+    compare,
+)
 from bot.services.delphi_review import Comment, Review
 from bot.services.errors import Refused
 from bot.services.facilitation import Balance, Verdict, Withdrawal
@@ -340,6 +351,15 @@ def localized(text: str) -> dict[str, str]:
     return {language: text for language in SUPPORTED}
 
 
+# Every way of stopping, by round number (modulo 4); round 2 (closed) and round 3 (open) are the last ones.
+STOPPINGS = [
+    {"when": "consensus"},
+    {"max_rounds": 99, "when": "either"},
+    {"max_rounds": 2, "when": "stable"},
+    {"max_rounds": 3, "when": "consensus"},
+]
+
+
 def round_file(number: int = 1, rule: str = "70/15", text: str = HOSTILE_TEXT) -> RoundFile:
     question = localized(longest(text, QUESTION_LIMIT))
     option = localized(longest(text, OPTION_LIMIT))
@@ -361,6 +381,7 @@ def round_file(number: int = 1, rule: str = "70/15", text: str = HOSTILE_TEXT) -
         "opens": "2026-11-01T00:00:00Z",
         "closes": "2026-12-20T18:00:00Z",
         "consensus": {"rule": rule},
+        "stopping": STOPPINGS[number % len(STOPPINGS)],
         "questions": questions,
     }
     if number > 1:
@@ -429,6 +450,15 @@ def review(stored: StoredRound, comments: int) -> Review:
     )
 
 
+def conclusions(stored: StoredRound) -> Iterator[Conclusion]:
+    """What the stopping rules may say of a round: every question stopped, for one reason or another (the study
+    complete), then every question going on."""
+    ids = [question.id for question in stored.file.questions]
+    stopped = [stop for stop in Stop if stop is not Stop.GOES_ON]
+    yield Conclusion(stored, dict(zip(ids, stopped, strict=True)))
+    yield Conclusion(stored, dict.fromkeys(ids, Stop.GOES_ON))
+
+
 def delphi_steps(stored: StoredRound) -> Iterator[DelphiStep]:
     count = len(stored.file.questions)
     for index in range(count):
@@ -459,6 +489,11 @@ PROBLEMS = [
         ("reminder_not_positive", ()),
         ("question_repeat", ()),
         ("rule_needs_nine", ()),
+        ("agree_region", ("10",)),
+        ("agree_with_rule", ()),
+        ("agree_needed", (MARKUP, "10")),
+        ("stopping_fixed", ()),
+        ("beyond_max_rounds", ("99",)),
         ("unknown_code", (MARKUP,)),
         ("outside_panel", (MARKUP,)),
         ("no_previous", ("2",)),
@@ -889,12 +924,16 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         found = results(stored)
         for least in (3, 5, 30):
             flow = participation(stored.file.round - 1 or None, least)
-            for part in delphi_results.report(_, results(stored, least=least), flow, CATALOGUE):
-                yield message("delphi_results.report", part)
-        yield message("delphi_results.closed_now", delphi_results.closed_now(_, stored))
+            for conclusion in conclusions(stored):
+                for part in delphi_results.report(_, results(stored, least=least), flow, CATALOGUE, conclusion):
+                    yield message("delphi_results.report", part)
+        for conclusion in conclusions(replace(stored, closed_at=NOW)):  # as the round closes
+            yield message("delphi_results.closed_now", delphi_results.closed_now(_, conclusion))
+            told = Told(conclusion.round, 1234, 999, conclusion)
+            yield message("delphi_results.round_event", delphi_results.round_event(_, "closed", told))
         yield message("delphi_results.extended", delphi_results.extended(_, stored))
-        for what in ("opened", "closed"):
-            yield message("delphi_results.round_event", delphi_results.round_event(_, stored, what, 1234, 999))
+        opened = Told(stored, 1234, 999, None)
+        yield message("delphi_results.round_event", delphi_results.round_event(_, "opened", opened))
         by_question = [Response(str(index), 1234, 999) for index in range(len(stored.file.questions))]
         by_taskforce = [Response(code, 1234, 0) for code in CODES]
         flows = (participation(None), participation(1), participation(1, 30))
@@ -929,12 +968,19 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                     by_type = delphi_results.by_type(_, said, CATALOGUE, stored.file.consensus.rule, least)
                     yield message("delphi_results.by_type", by_type)
     for agreeing, panel in ((9, 3), (1, 3), (None, 0)):  # consensus in, out, no answers yet: short reports
-        for part in delphi_results.report(_, results(first, agreeing, panel), participation(None), CATALOGUE):
+        found = results(first, agreeing, panel)
+        conclusion = results_service.conclude(found, None)
+        for part in delphi_results.report(_, found, participation(None), CATALOGUE, conclusion):
             yield message("delphi_results.report", part)
     yield message("delphi_results.status", delphi_results.status(_, [], CATALOGUE))
     yield message("delphi_results.how_to_load", delphi_results.how_to_load(_))
-    study = StudyResults([results(first), results(later)], results_service.stability(results(first), results(later)))
+    compared = compare(results(first), results(later))
+    nobody_twice = replace(compared.questions[0], paired=0, before=None, after=None)  # not judged
+    compared = replace(compared, questions=[*compared.questions, nobody_twice] * 10)  # longer than a message
+    study = StudyResults([results(first), results(later)], [compared, compared])
     yield message("delphi_results.movement", delphi_results.movement(_, study))
+    for part in delphi_results.movement_messages(_, study):
+        yield message("delphi_results.movement_messages", part)
     yield Rendered(
         "delphi_results.answers_csv", "file", delphi_results.answers_csv(_, study.rounds).decode("utf-8-sig")
     )
@@ -958,7 +1004,7 @@ def charts(_: Translator) -> None:
     found = results(first)
     for result in delphi_results.charted(found):
         assert delphi_results.chart(_, result).startswith(b"\x89PNG")
-    study = StudyResults([found, results(later)], results_service.stability(found, results(later)))
+    study = StudyResults([found, results(later)], [compare(found, results(later))])
     assert delphi_results.summary_pdf(_, study).startswith(b"%PDF")
     figures = Figures(1, [("B3", "member", "active", 3)], [("B3", 1)], [], [], [], 0)
     taskforces = [

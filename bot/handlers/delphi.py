@@ -86,8 +86,8 @@ async def _load(update: Update, context: BotContext, file_id: str, size: int | N
 async def close_command(update: Update, context: BotContext) -> None:
     d = context.deps
     study = _arguments(context, 1)[0]
-    stored = await delphi.close_now(d.db, context.person_id, d.settings.admins, study, d.now())
-    await send(update, result_views.closed_now(context.tr, stored))
+    conclusion = await delphi.close_now(d.db, context.person_id, d.settings.admins, study, d.now())
+    await send(update, result_views.closed_now(context.tr, conclusion))
 
 
 async def extend_command(update: Update, context: BotContext) -> None:
@@ -121,16 +121,16 @@ async def results_command(update: Update, context: BotContext) -> None:
     d, _, person = context.deps, context.tr, context.person_id
     study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
     if rest:
-        found = [await delphi_results.results(d.db, person, d.settings.admins, study, _round(rest[0]))]
-        whole = None
+        latest, conclusion = await delphi_results.results(d.db, person, d.settings.admins, study, _round(rest[0]))
+        found, whole = [latest], None
     else:
         whole = await delphi_results.study(d.db, person, d.settings.admins, study)
-        found = whole.rounds
-    latest = found[-1]
+        found, latest, conclusion = whole.rounds, whole.rounds[-1], whole.conclusion
     if whole is not None and len(whole.rounds) > 1:
-        await send(update, result_views.movement(_, whole))
+        for part in result_views.movement_messages(_, whole):
+            await send(update, part)
     flow = await delphi_results.participation(d.db, latest.round)
-    for part in result_views.report(_, latest, flow, d.catalogue):
+    for part in result_views.report(_, latest, flow, d.catalogue, conclusion):
         await send(update, part)
     name = f"delphi-{latest.round.study}" + (f"-round{latest.round.file.round}" if whole is None else "")
     table = await asyncio.to_thread(result_views.answers_csv, _, found)
@@ -432,11 +432,8 @@ async def _event(d: Deps, item: OutboxItem, event: delphi.Event, _: Translate) -
     if event.event == "invitations":
         failed = await delphi.invitations(d.db, event.round)
         return (result_views.failed_invitations(_, failed), None) if failed is not None else None
-    found = await delphi.event(d.db, event.round)
-    if found is None:
-        return None
-    stored, panel, complete = found
-    return result_views.round_event(_, stored, event.event, panel, complete), None
+    told = await delphi.event(d.db, event.round, closed=event.event == "closed")
+    return (result_views.round_event(_, event.event, told), None) if told is not None else None
 
 
 async def _load_waiting(d: Deps) -> None:

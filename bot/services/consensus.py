@@ -5,15 +5,25 @@ between the closest ranks: R's and numpy's default, Excel's PERCENTILE.INC). The
 the quartiles and the RAND/UCLA 30th and 70th percentiles all come from it, so that the
 figures a panellist sees and the verdict agree.
 
-Scales are cut in thirds by position, symmetric for any number of points: on 9 points
-1–3, 4–6 and 7–9; on 5 points 1–2, 3 and 4–5; on 7 points 1–2, 3–5 and 6–7.
+A scale's answers fall in three bands: disagreement, between, agreement. A question that names its
+agreement region (`"agree": [3, 4]`) has that region, its mirror image and what lies between. Otherwise
+a scale with a midpoint (an odd number of points) is cut in thirds by position, symmetric for any
+number of points: on 9 points 1–3, 4–6 and 7–9; on 5 points 1–2, 3 and 4–5; on 7 points 1–2, 3–5 and
+6–7. A scale without a midpoint is cut in halves (4 points: 1–2 and 3–4), never in thirds, whose middle
+would hold opposite answers (2 and 3).
+
+Individual stability between two rounds is Cohen's weighted kappa (Cohen 1968) with quadratic weights
+(Fleiss and Cohen 1973): a panellist moving two points counts four times one moving one point, and
+the figure equals the intraclass correlation of the paired answers, the reliability measure of ratings
+read as numbers, as the median and the interquartile range read them too. Options of a choice are
+nominal: their kappa is Cohen's unweighted one (1960).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,11 +89,31 @@ def third(point: float, scale: int) -> int:
     return 2 if position > 2 * (scale - 1) else 1
 
 
-def thirds(values: Sequence[float], scale: int) -> tuple[float, float, float]:
-    """The shares (0…1) of answers in each third; zeros without answers."""
+def band(point: float, scale: int, agree: Collection[int] = ()) -> int:
+    """0 disagreement, 1 between, 2 agreement: the agreement region, its mirror image (the points whose
+    reflection lies in it, outside it) and the rest; without a region, thirds or halves (above)."""
+    if agree:
+        if point in agree:
+            return 2
+        return 0 if scale + 1 - point in agree else 1
+    if scale % 2 == 0:
+        return 0 if 2 * point <= scale else 2
+    return third(point, scale)
+
+
+def band_points(scale: int, agree: Collection[int] = ()) -> tuple[list[int], list[int], list[int]]:
+    """The points of each band, in the order of `band` (a band may be empty: halves have no middle)."""
+    found: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for point in range(1, scale + 1):
+        found[band(point, scale, agree)].append(point)
+    return found
+
+
+def bands(values: Sequence[float], scale: int, agree: Collection[int] = ()) -> tuple[float, float, float]:
+    """The shares (0…1) of answers in each band; zeros without answers."""
     if not values:
         return (0.0, 0.0, 0.0)
-    counted = Counter(third(v, scale) for v in values)
+    counted = Counter(band(v, scale, agree) for v in values)
     return (counted[0] / len(values), counted[1] / len(values), counted[2] / len(values))
 
 
@@ -116,13 +146,14 @@ def ipras(p30: float, p70: float) -> float:
     return IPRAS_BASE + IPRAS_ASYMMETRY * abs(5 - (p30 + p70) / 2)
 
 
-def verdict(rule: Consensus, values: Sequence[float], scale: int | None) -> Outcome:
+def verdict(rule: Consensus, values: Sequence[float], scale: int | None, agree: Collection[int] = ()) -> Outcome:
     """The file's rule on a Likert question's answers (`scale` points) or, for `iqr:N`, a number's."""
-    return judge(rule, figures(values), thirds(values, scale) if scale is not None else None)
+    return judge(rule, figures(values), bands(values, scale, agree) if scale is not None else None)
 
 
 def judge(rule: Consensus, found: Figures | None, shares: tuple[float, float, float] | None) -> Outcome:
-    """The rule on figures and thirds already computed (the results show them too)."""
+    """The rule on figures and bands already computed (the results show them too): `percent:N` counts the
+    agreement band, 70/15 the thirds of its 9 points."""
     if found is None:
         return Outcome(Verdict.NO_ANSWERS)
     if rule.name == "iqr":
@@ -152,3 +183,27 @@ def rand_ucla(found: Figures) -> Outcome:
     if disagreement or 3 < found.median < 7:
         return Outcome(Verdict.UNCERTAIN, disagreement, ipr, adjusted)
     return Outcome(Verdict.APPROPRIATE if found.median >= 7 else Verdict.INAPPROPRIATE, False, ipr, adjusted)
+
+
+def kappa(pairs: Sequence[tuple[int, int]], *, ordinal: bool) -> float | None:
+    """Cohen's kappa of paired answers (before, after), as places on the scale or options: quadratic weights
+    when `ordinal`, none otherwise. 1 − observed weighted disagreement / the one expected by chance, the
+    chance one from each round's own distribution. None when chance alone would agree perfectly (every
+    answer in one place in both rounds): kappa is undefined there."""
+
+    def weight(before: int, after: int) -> float:
+        return float((before - after) ** 2) if ordinal else float(before != after)
+
+    if not pairs:
+        return None
+    befores, afters = Counter(before for before, _ in pairs), Counter(after for _, after in pairs)
+    observed = math.fsum(weight(before, after) for before, after in pairs) / len(pairs)
+    expected = (
+        math.fsum(
+            count * other * weight(before, after)
+            for before, count in befores.items()
+            for after, other in afters.items()
+        )
+        / len(pairs) ** 2
+    )
+    return None if expected < EPSILON else 1 - observed / expected

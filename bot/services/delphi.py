@@ -23,10 +23,10 @@ from typing import Literal
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.delphi_models import Question, QuestionType, RoundFile
+from bot.delphi_models import Question, QuestionType, RoundFile, Stopping
 from bot.models import Catalogue, TextRefused
 from bot.services.authority import require_admin
-from bot.services.delphi_results import feedback, undecided
+from bot.services.delphi_results import Conclusion, conclusion_of, feedback
 from bot.services.errors import Refused
 from bot.services.fields import clean_text
 from bot.services.redelivery import delivered_again
@@ -216,12 +216,15 @@ def _against_catalogue(file: RoundFile, catalogue: Catalogue) -> list[Problem]:
 
 
 async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRound]:
-    """A round after the first: the previous one closed, its questions to repeat resolved and copied.
+    """A round after the first: the previous one closed, within the stopping rules of round 1, its questions to
+    repeat resolved and copied.
 
-    Without `repeat`, the questions repeated are those the rule judged without consensus
-    (scales, and numbers under `iqr:N`); choices and texts, which no rule judges, are
-    repeated only when named. The previous round's rule and `min_group` carry on unless the
-    file names them; a smaller `min_group` is refused: groups hidden before would show now.
+    Without `repeat`, the questions repeated are those the stopping rules let go on (by default those
+    the consensus rule judged without consensus: scales, and numbers under `iqr:N`); a question that
+    stopped, and one no stopping rule judges (a text; a choice when only consensus stops), is repeated
+    only when named. The previous round's consensus rule and `min_group` carry on unless the file names
+    them (a smaller `min_group` is refused: groups hidden before would show now); its stopping rules
+    always do.
     """
     previous = await rows.find(db, file.study, file.round - 1)
     before = str(file.round - 1)
@@ -229,6 +232,7 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
         raise RoundFileRefused([Problem("round", "no_previous", (before,))])
     if previous.closed_at is None:
         raise RoundFileRefused([Problem("round", "previous_open", (before,))])
+    _within_stopping_rules(file, previous.file.stopping)
     known = {question.id: question for question in previous.file.questions}
     # A previous question listed again exactly as it was is repeated, as if named in `repeat`: copying it is
     # what an officer does first. Listed otherwise, it is refused: a repeated question is asked as before.
@@ -252,14 +256,14 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
     if problems:
         raise RoundFileRefused(problems)
     named = None if file.repeat is None and not again else (*(file.repeat or ()), *again)
-    chosen = named if named is not None else await undecided(db, previous)
+    chosen = named if named is not None else (await conclusion_of(db, previous)).going_on
     repeated = [question for question in previous.file.questions if question.id in chosen]
     new = [question for question in file.questions if question.id not in known]
     if not repeated and not new:
         raise RoundFileRefused([Problem("repeat", "nothing_to_ask", (before,))])
     data = file.model_dump()
     data |= {"questions": [q.model_dump() for q in (*repeated, *new)]}
-    data |= {"repeat": [question.id for question in repeated]}
+    data |= {"repeat": [question.id for question in repeated], "stopping": previous.file.stopping.model_dump()}
     if "consensus" not in file.model_fields_set:
         data["consensus"] = previous.file.consensus.model_dump()
     if "min_group" not in file.model_fields_set:
@@ -268,6 +272,32 @@ async def _later_round(db: Reader, file: RoundFile) -> tuple[RoundFile, StoredRo
         return RoundFile.model_validate(data), previous
     except ValidationError as error:
         raise RoundFileRefused([_problem(item) for item in error.errors()]) from None
+
+
+def _within_stopping_rules(file: RoundFile, fixed: Stopping) -> None:
+    """Round 1 fixed the stopping rules: a later file may repeat them unchanged (a copy of round 1's file) but
+    not change them, and no round comes after the last they allow."""
+    problems = []
+    if "stopping" in file.model_fields_set and file.stopping != fixed:
+        problems.append(Problem("stopping", "stopping_fixed"))
+    if fixed.max_rounds is not None and file.round > fixed.max_rounds:
+        problems.append(Problem("round", "beyond_max_rounds", (str(fixed.max_rounds),)))
+    if problems:
+        raise RoundFileRefused(problems)
+
+
+def _agreement_needed(file: RoundFile) -> list[Problem]:
+    """`percent:N` counts the answers in the agreement region: a scale without a midpoint (an even number of
+    points) has no top third that would not mix opposite answers, so it must name its region. Checked at
+    loading, on the round as it will be asked (repeated questions and the rule carried on included): rounds
+    stored before stay readable."""
+    if file.consensus.name != "percent":
+        return []
+    return [
+        Problem(f"questions[{index}].agree", "agree_needed", (question.id, str(question.scale)))
+        for index, question in enumerate(file.questions)
+        if question.type is QuestionType.LIKERT and (question.scale or 0) % 2 == 0 and not question.agree
+    ]
 
 
 async def load(
@@ -283,6 +313,8 @@ async def load(
             raise Refused("round_exists", study=file.study, round=file.round)
         if file.round > 1:
             file, previous = await _later_round(tx, file)
+        if problems := _agreement_needed(file):
+            raise RoundFileRefused(problems)
         round_id = await rows.save(tx, file, actor, now, existing.id if existing else None)
         stored = await rows.get(tx, round_id)
         assert stored is not None
@@ -353,13 +385,24 @@ async def _tell_admins(tx: Transaction, admins: Collection[int], round_id: int, 
         await outbox.enqueue(tx, admin, EVENT_KIND, now, payload=Event(round=round_id, event=what))
 
 
-async def event(db: Database, round_id: int) -> tuple[StoredRound, int, int] | None:
-    """A round the Secretariat is told about: the round, its panel, the panellists who answered everything."""
+@dataclass(frozen=True)
+class Told:
+    """A round the Secretariat is told about: its panel, the panellists who answered everything, and once it has
+    closed, what the stopping rules say (whether the study is complete)."""
+
+    round: StoredRound
+    panel: int
+    answered_all: int
+    conclusion: Conclusion | None
+
+
+async def event(db: Database, round_id: int, *, closed: bool) -> Told | None:
     stored = await rows.get(db, round_id)
     if stored is None:
         return None
     panel, complete = await rows.completion(db, round_id)
-    return stored, panel, complete
+    conclusion = await conclusion_of(db, stored) if closed else None
+    return Told(stored, panel, complete, conclusion)
 
 
 async def tell_failed_invitations(db: Database, now: datetime, admins: Collection[int], failing: set[str]) -> None:
@@ -415,14 +458,17 @@ async def steer_round(db: Database, actor: int, admins: Collection[int], study: 
     return stored
 
 
-async def close_now(db: Database, actor: int, admins: Collection[int], study: str, now: datetime) -> StoredRound:
+async def close_now(db: Database, actor: int, admins: Collection[int], study: str, now: datetime) -> Conclusion:
+    """The round closed; what the stopping rules say of it (the study may be complete)."""
     stored = await steer_round(db, actor, admins, study)
     if stored.opened_at is None:
         raise Refused("round_not_open", study=study)
     async with db.transaction() as tx:
         await rows.close(tx, stored.id, now)
         await audit.record(tx, now, actor, "delphi.closed", detail={"study": study, "early": True})
-    return stored
+    closed = await rows.get(db, stored.id)
+    assert closed is not None
+    return await conclusion_of(db, closed)
 
 
 async def extend(

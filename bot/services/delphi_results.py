@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TypeVar
 
-from bot.delphi_models import DEFAULT_MIN_GROUP, Question, QuestionType
+from bot.delphi_models import DEFAULT_MIN_GROUP, Question, QuestionType, StopWhen
 from bot.services.arguments import storable
 from bot.services.authority import require_admin
-from bot.services.consensus import Figures, Outcome, Verdict, distribution, figures, judge, third, thirds
+from bot.services.consensus import Figures, Outcome, Verdict, band, bands, distribution, figures, judge, kappa
 from bot.services.errors import Refused
 from bot.storage import delphi as rows
 from bot.storage.database import Database, Reader
@@ -198,7 +200,7 @@ class Part:
     figures: Figures | None  # Likert and number
     outcome: Outcome | None  # by the file's rule, where it applies
     counts: list[int]  # per point of a Likert scale, per option of a choice
-    thirds: tuple[float, float, float] | None  # Likert
+    bands: tuple[float, float, float] | None  # Likert: disagreement, between, agreement (consensus.band)
 
 
 @dataclass(frozen=True)
@@ -221,9 +223,13 @@ class Results:
     least: int  # the smallest group shown apart (the study's `min_group`)
 
 
-async def results(db: Database, actor: int, admins: Collection[int], study: str, number: int | None) -> Results:
+async def results(
+    db: Database, actor: int, admins: Collection[int], study: str, number: int | None
+) -> tuple[Results, Conclusion]:
+    """One round (the latest when `number` is None), and what the stopping rules say of its questions."""
     require_admin(actor, admins)
-    return await round_results(db, await named_round(db, study, number))
+    found = await round_results(db, await named_round(db, study, number))
+    return found, await concluded(db, found)
 
 
 async def named_round(db: Reader, study: str, number: int | None) -> StoredRound:
@@ -253,16 +259,6 @@ async def round_results(db: Reader, stored: StoredRound) -> Results:
 
 
 CONSENSUS = frozenset({Verdict.IN, Verdict.OUT, Verdict.APPROPRIATE, Verdict.INAPPROPRIATE})
-
-
-async def undecided(db: Reader, stored: StoredRound) -> list[str]:
-    """The ids of the questions the round's rule judged without consensus (those it judges at all)."""
-    found = await round_results(db, stored)
-    return [
-        result.question.id
-        for result in found.questions
-        if result.whole.outcome is not None and result.whole.outcome.verdict not in CONSENSUS
-    ]
 
 
 def pseudonym(key: bytes, person_id: int) -> str:
@@ -305,7 +301,7 @@ def part(stored: StoredRound, question: Question, answers: Sequence[Given]) -> P
     rule = stored.file.consensus
     if question.type is QuestionType.LIKERT:
         scale = question.scale or 0
-        found, shares = figures(values), thirds(values, scale)
+        found, shares = figures(values), bands(values, scale, question.agree)
         return Part(len(answers), found, judge(rule, found, shares), distribution(values, scale), shares)
     if question.type is QuestionType.NUMBER:
         found = figures(values)
@@ -387,24 +383,83 @@ STABLE_MOVE = 15.0  # percentage points: no band's share moved more, the distrib
 
 @dataclass(frozen=True)
 class Stability:
-    """A question asked in the last two rounds: how much the answers moved."""
+    """A question asked in two consecutive rounds: how much the answers of those who gave both moved.
+
+    Only panellists who answered in both rounds count (`paired`): one who drops out, or one who answers
+    for the first time, is no change of opinion, and is counted apart."""
 
     question: Question
-    both: int  # panellists who answered in both rounds
-    changed: int  # of them, those who gave another answer
-    before: Figures | None
+    paired: int  # panellists who answered in both rounds
+    dropped: int  # answered the round before, not this one
+    joined: int  # answered this round, not the one before
+    changed: int  # of the paired, those who gave another answer
+    changed_band: int  # of the paired, those whose answer moved to another band
+    kappa: float | None  # weighted kappa of the paired answers; None where it is undefined
+    before: Figures | None  # of the paired answers to a scale or a number
     after: Figures | None
-    largest_move: float  # percentage points, the band whose share moved most
+    largest_move: float  # percentage points, the band whose share among the paired moved most
 
     @property
     def stable(self) -> bool:
-        return self.largest_move < STABLE_MOVE
+        """No band's share moved 15 points or more; not judged (False) when nobody answered both rounds."""
+        return self.paired > 0 and self.largest_move < STABLE_MOVE
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Two consecutive rounds of a study, question by question."""
+
+    before: int  # the rounds' numbers
+    after: int
+    questions: list[Stability]
+
+    def of(self, question_id: str) -> Stability | None:
+        return next((item for item in self.questions if item.question.id == question_id), None)
+
+
+class Stop(StrEnum):
+    """What the study's stopping rules say of a question after a round."""
+
+    CONSENSUS = "consensus"  # stops: it reached consensus
+    STABLE = "stable"  # stops: its answers are stable
+    LAST_ROUND = "last_round"  # stops: the study's last round
+    GOES_ON = "goes_on"  # asked again in the next round unless the file lists others
+    NOT_JUDGED = "not_judged"  # no rule it stops by judges it (a text; a choice when only consensus stops)
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """The stopping rules on a round: per question (by id) whether it stops and why, and so whether the study
+    is complete (its last round reached, or no question goes on)."""
+
+    round: StoredRound
+    stops: dict[str, Stop]
+
+    @property
+    def last_round(self) -> bool:
+        return self.round.file.stopping.last(self.round.file.round)
+
+    @property
+    def complete(self) -> bool:
+        return self.last_round or Stop.GOES_ON not in self.stops.values()
+
+    @property
+    def going_on(self) -> list[str]:
+        """The questions a next round asks again by default."""
+        return [question_id for question_id, stop in self.stops.items() if stop is Stop.GOES_ON]
 
 
 @dataclass(frozen=True)
 class StudyResults:
     rounds: list[Results]
-    stability: list[Stability]
+    stability: list[Compared]  # each pair of consecutive rounds, in order
+
+    @property
+    def conclusion(self) -> Conclusion:
+        """The stopping rules on the latest round."""
+        latest = self.rounds[-1]
+        compared = self.stability[-1] if self.stability else None
+        return conclude(latest, compared if compared and compared.after == latest.round.file.round else None)
 
 
 async def study(db: Database, actor: int, admins: Collection[int], name: str) -> StudyResults:
@@ -413,34 +468,83 @@ async def study(db: Database, actor: int, admins: Collection[int], name: str) ->
     if not stored:
         raise Refused("no_study", study=name)
     found = [await round_results(db, item) for item in stored]
-    return StudyResults(found, stability(found[-2], found[-1]) if len(found) > 1 else [])
+    return StudyResults(found, [compare(before, after) for before, after in itertools.pairwise(found)])
+
+
+async def concluded(db: Reader, found: Results) -> Conclusion:
+    """The stopping rules on one round, read with the round before (its stability needs it)."""
+    number = found.round.file.round
+    previous = await rows.find(db, found.round.study, number - 1) if number > 1 else None
+    compared = compare(await round_results(db, previous), found) if previous is not None else None
+    return conclude(found, compared)
+
+
+async def conclusion_of(db: Reader, stored: StoredRound) -> Conclusion:
+    return await concluded(db, await round_results(db, stored))
+
+
+def conclude(found: Results, compared: Compared | None) -> Conclusion:
+    """Each question's stop by the round's stopping rules; `compared`: this round against the one before."""
+    rules, last = found.round.file.stopping, found.round.file.stopping.last(found.round.file.round)
+    stops = {}
+    for result in found.questions:
+        stop = _stop(result, compared.of(result.question.id) if compared else None, rules.when)
+        stops[result.question.id] = Stop.LAST_ROUND if stop is Stop.GOES_ON and last else stop
+    return Conclusion(found.round, stops)
+
+
+def _stop(result: QuestionResult, moved: Stability | None, when: StopWhen) -> Stop:
+    """Consensus judges what the consensus rule judges (scales; numbers under `iqr:N`); stability judges every
+    question but a text, once it was asked in the round before too."""
+    outcome = result.whole.outcome
+    by_consensus = when is not StopWhen.STABLE and outcome is not None
+    by_stability = when is not StopWhen.CONSENSUS and result.question.type is not QuestionType.TEXT
+    if by_consensus and outcome is not None and outcome.verdict in CONSENSUS:
+        return Stop.CONSENSUS
+    if by_stability and moved is not None and moved.stable:
+        return Stop.STABLE
+    return Stop.GOES_ON if by_consensus or by_stability else Stop.NOT_JUDGED
+
+
+def compare(before: Results, after: Results) -> Compared:
+    return Compared(before.round.file.round, after.round.file.round, stability(before, after))
 
 
 def stability(before: Results, after: Results) -> list[Stability]:
-    """For each question of the last round that the round before asked too (scales, choices, numbers).
+    """For each question of a round that the round before asked too (scales, choices, numbers), among the
+    panellists who answered it in both rounds.
 
-    The test: the shares of answers in each band move by under 15 percentage points. Bands
-    are the thirds of a scale, the options of a choice, and for a number the previous
-    round's quartile bands (below Q1, Q1 to Q3, above Q3).
+    The test: the shares of their answers in each band move by under 15 percentage points. Bands are
+    those of a scale (`consensus.band`: its agreement region, its mirror and what lies between, else
+    thirds, or halves without a midpoint), the options of a choice, and for a number the quartile bands
+    of their answers in the round before (below Q1, Q1 to Q3, above Q3). Kappa: on a scale's points and
+    a number's bands with quadratic weights, on a choice's options unweighted (`consensus.kappa`).
     """
     found = []
     for index, question in enumerate(after.round.file.questions):
         earlier = before.round.file.index_of(question.id)
         if earlier is None or question.type is QuestionType.TEXT:
             continue
-        old = _values(before, earlier)
-        new = _values(after, index)
-        both = [person for person in new if person in old]
-        old_shares = _shares(question, old.values(), figures(list(old.values())))
-        new_shares = _shares(question, new.values(), figures(list(old.values())))
-        moves = [abs(new_shares[band] - old_shares[band]) * 100 for band in old_shares.keys() | new_shares.keys()]
+        old, new = _values(before, earlier), _values(after, index)
+        paired = [person for person in new if person in old]
+        spread = figures([old[person] for person in paired]) if question.type is not QuestionType.CHOICE else None
+        old_bands = {person: _band(question, old[person], spread) for person in paired}
+        new_bands = {person: _band(question, new[person], spread) for person in paired}
+        moves = _moves(Counter(old_bands.values()), Counter(new_bands.values()), len(paired))
+        ranked = [
+            (_place(question, old[who], old_bands[who]), _place(question, new[who], new_bands[who])) for who in paired
+        ]
         found.append(
             Stability(
                 question=question,
-                both=len(both),
-                changed=sum(1 for person in both if new[person] != old[person]),
-                before=figures(list(old.values())),
-                after=figures(list(new.values())),
+                paired=len(paired),
+                dropped=sum(1 for person in old if person not in new),
+                joined=len(new) - len(paired),
+                changed=sum(1 for person in paired if new[person] != old[person]),
+                changed_band=sum(1 for person in paired if new_bands[person] != old_bands[person]),
+                kappa=kappa(ranked, ordinal=question.type is not QuestionType.CHOICE),
+                before=spread,
+                after=figures([new[person] for person in paired]) if spread is not None else None,
                 largest_move=max(moves, default=0.0),
             )
         )
@@ -451,15 +555,19 @@ def _values(found: Results, index: int) -> dict[int, float]:
     return {a.person_id: a.value for a in found.given if a.question == index and a.value is not None}
 
 
-def _shares(question: Question, values: Collection[float], previous: Figures | None) -> Counter[int]:
-    """The share (0…1) of the answers in each band."""
-    counted: Counter[int] = Counter(_band(question, value, previous) for value in values)
-    return Counter({band: count / len(values) for band, count in counted.items()}) if values else Counter()
+def _moves(old: Counter[int], new: Counter[int], count: int) -> list[float]:
+    """How far each band's share moved, in percentage points."""
+    return [abs(new[place] - old[place]) * 100 / count for place in old.keys() | new.keys()]
 
 
 def _band(question: Question, value: float, previous: Figures | None) -> int:
     if question.type is QuestionType.LIKERT:
-        return third(value, question.scale or 0)
+        return band(value, question.scale or 0, question.agree)
     if question.type is QuestionType.CHOICE or previous is None:
         return int(value)
     return 0 if value < previous.q1 else 2 if value > previous.q3 else 1
+
+
+def _place(question: Question, value: float, its_band: int) -> int:
+    """What kappa compares: a scale's point, a choice's option, a number's band."""
+    return its_band if question.type is QuestionType.NUMBER else int(value)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delphi_models import Question, QuestionType, RoundFile
+from bot.delphi_models import Question, QuestionType, RoundFile, Stopping, StopWhen
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.services.delphi_review import Decision
@@ -18,7 +18,7 @@ from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, Index, Longest, RoundId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.shown import shown
-from bot.views.words import fit, labelled, number, number_range, when
+from bot.views.words import fit, labelled, number, number_range, sign, when
 
 # ---------------------------------------------------------------- its buttons
 
@@ -89,6 +89,7 @@ def loaded(_: Translate, found: Loaded) -> str:
         labelled(_, _("Study"), f"<code>{file.study}</code>"),
         labelled(_, _("Questions"), ", ".join(_question_named(_, file, index) for index in range(len(file.questions)))),
         labelled(_, _("Consensus rule"), file.consensus.rule),
+        labelled(_, _("Stopping rules"), stopping_rules(_, file.stopping)),
         labelled(_, _("Opens"), when(_, file.opens)),
         labelled(_, _("Closes"), when(_, found.round.closes_at)),
         labelled(
@@ -118,6 +119,21 @@ def loaded(_: Translate, found: Loaded) -> str:
             ).format(count=number(_, found.unreviewed), round=before, study=file.study)
         )
     return "\n".join(lines)
+
+
+def stopping_rules(_: Translate, rules: Stopping) -> str:
+    """The stopping rules fixed in round 1, in words: how many rounds at most, and when a question stops."""
+    most = (
+        _.ngettext("at most {count} round", "at most {count} rounds", rules.max_rounds).format(count=rules.max_rounds)
+        if rules.max_rounds is not None
+        else _("no maximum of rounds")
+    )
+    stops = {
+        StopWhen.CONSENSUS: _("a question stops when it reaches consensus"),
+        StopWhen.STABLE: _("a question stops when its answers are stable"),
+        StopWhen.EITHER: _("a question stops when it reaches consensus or its answers are stable"),
+    }[rules.when]
+    return f"{most}{sign(_, ';')} {stops}"
 
 
 def _question_named(_: Translate, file: RoundFile, index: int) -> str:
@@ -173,6 +189,26 @@ def problem(_: Translate, found: Problem) -> str:
         ),
         "question_repeat": lambda: _("two questions have this id"),
         "rule_needs_nine": lambda: _("this consensus rule needs 9-point scales"),
+        "agree_region": lambda: _(
+            "the agreement region is consecutive points from one end of the scale (1 to {scale}), not all of them, "
+            "such as [3, 4] on 4 points"
+        ).format(scale=args[0]),
+        "agree_with_rule": lambda: _(
+            "this consensus rule fixes its own regions (7–9 agree, 1–3 disagree): leave <code>agree</code> out"
+        ),
+        "agree_needed": lambda: _(
+            "{id} has {scale} points, so no midpoint: <code>percent:N</code> needs its agreement region, "
+            'such as <code>"agree": [3, 4]</code> on 4 points, or the top third would mix opposite answers'
+        ).format(id=shown(args[0]), scale=args[1]),
+        "stopping_fixed": lambda: _(
+            "the stopping rules were fixed in round 1 and cannot change: leave <code>stopping</code> out, "
+            "or copy round 1's"
+        ),
+        "beyond_max_rounds": lambda: _.ngettext(
+            "the stopping rules fixed in round 1 allow at most {most} round: the study is complete",
+            "the stopping rules fixed in round 1 allow at most {most} rounds: the study is complete",
+            int(args[0]),
+        ).format(most=args[0]),
         "unknown_code": lambda: _("there is no Task Force {code}").format(code=shown(args[0])),
         "outside_panel": lambda: _("{code} is not in panel.taskforces").format(code=shown(args[0])),
         "no_previous": lambda: _("this study has no round {round}: load the rounds in order").format(round=args[0]),
@@ -190,7 +226,7 @@ def problem(_: Translate, found: Problem) -> str:
             id=shown(args[0]), round=args[1]
         ),
         "nothing_to_ask": lambda: _(
-            "nothing to ask: every question of round {round} reached consensus, and the file adds none"
+            "nothing to ask: every question of round {round} stopped by the stopping rules, and the file adds none"
         ).format(round=args[0]),
         "no_questions": lambda: _("a first round needs at least one question"),
         "repeat_in_first_round": lambda: _("a first round has nothing to repeat"),

@@ -14,13 +14,14 @@ from typing import Any
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delphi_models import QuestionType
+from bot.delphi_models import Question, QuestionType
 from bot.i18n import Translate
 from bot.models import Catalogue
-from bot.services.consensus import Verdict
-from bot.services.delphi import Invited, plain_number
+from bot.services.consensus import Verdict, band_points
+from bot.services.delphi import Invited, Told, plain_number
 from bot.services.delphi_results import (
     OTHER,
+    Conclusion,
     Feedback,
     Flow,
     Part,
@@ -29,13 +30,14 @@ from bot.services.delphi_results import (
     Results,
     Stability,
     Status,
+    Stop,
     StudyResults,
     table_groups,
 )
 from bot.services.delphi_review import Comment, Decision, Review
 from bot.storage.delphi import Response, StoredRound
 from bot.views.buttons import button, keyboard
-from bot.views.delphi import CommentDecision, CommentPage, answer_text, plain, question_type, title
+from bot.views.delphi import CommentDecision, CommentPage, answer_text, plain, question_type, stopping_rules, title
 from bot.views.exports import neutralised
 from bot.views.shown import shown
 from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, sign, when
@@ -50,10 +52,45 @@ def how_to_load(_: Translate) -> str:
     return _("Send me the round's JSON file (the caption /delphi_load is optional), or reply /delphi_load to it.")
 
 
-def closed_now(_: Translate, stored: StoredRound) -> str:
-    return _("{title} is closed. /delphi_results {study} shows what it says.").format(
+def closed_now(_: Translate, conclusion: Conclusion) -> str:
+    stored = conclusion.round
+    closed = _("{title} is closed. /delphi_results {study} shows what it says.").format(
         title=title(_, stored), study=stored.study
     )
+    return _with_completion(closed, completion(_, conclusion))
+
+
+def completion(_: Translate, conclusion: Conclusion) -> str:
+    """Said at the study's last round (its maximum of rounds reached, or no question goes on); else nothing."""
+    if not conclusion.complete:
+        return ""
+    stored = conclusion.round
+    number_of, most = stored.file.round, stored.file.stopping.max_rounds or 0
+    closed = stored.closed_at is not None
+    if conclusion.last_round and closed:
+        said = _.ngettext(
+            "The study is complete: round {round} was the last of at most {most} round fixed in advance.",
+            "The study is complete: round {round} was the last of at most {most} rounds fixed in advance.",
+            most,
+        )
+    elif conclusion.last_round:
+        said = _.ngettext(
+            "Round {round} is the study's last: at most {most} round was fixed in advance.",
+            "Round {round} is the study's last: at most {most} rounds were fixed in advance.",
+            most,
+        )
+    elif closed:
+        said = _("The study is complete: no question goes on under the stopping rules fixed in advance.")
+    else:
+        said = _(
+            "As the answers stand, no question goes on under the stopping rules fixed in advance: "
+            "this round would be the study's last."
+        )
+    return "<b>" + said.format(round=number_of, most=most) + "</b>"
+
+
+def _with_completion(text: str, said: str) -> str:
+    return f"{text}\n\n{said}" if said else text
 
 
 def extended(_: Translate, stored: StoredRound) -> str:
@@ -62,21 +99,24 @@ def extended(_: Translate, stored: StoredRound) -> str:
     )
 
 
-def round_event(_: Translate, stored: StoredRound, what: str, panel: int, complete: int) -> str:
-    """A round opened or closed by itself: the Secretariat hears it."""
+def round_event(_: Translate, what: str, told: Told) -> str:
+    """A round opened or closed by itself: the Secretariat hears it (and, at the last round, that the study is
+    complete)."""
+    stored, panel = told.round, told.panel
     if what == "opened":
         return _.ngettext(
             "{title} (<code>{study}</code>) opened: {panel} panellist invited, until {closes}.",
             "{title} (<code>{study}</code>) opened: {panel} panellists invited, until {closes}.",
             panel,
         ).format(title=title(_, stored), study=stored.study, panel=number(_, panel), closes=when(_, stored.closes_at))
-    return _.ngettext(
+    closed = _.ngettext(
         "{title} (<code>{study}</code>) closed: {complete} of {panel} panellist answered every question. "
         "/delphi_results {study} shows what it says.",
         "{title} (<code>{study}</code>) closed: {complete} of {panel} panellists answered every question. "
         "/delphi_results {study} shows what it says.",
         panel,
-    ).format(title=title(_, stored), study=stored.study, complete=number(_, complete), panel=number(_, panel))
+    ).format(title=title(_, stored), study=stored.study, complete=number(_, told.answered_all), panel=number(_, panel))
+    return _with_completion(closed, completion(_, told.conclusion) if told.conclusion is not None else "")
 
 
 def failed_invitations(_: Translate, found: Invited) -> str:
@@ -265,7 +305,32 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
     return labelled(_, f"· {plain(shown)}", _("n = {count}").format(count=number(_, part.count)))
 
 
-def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: Catalogue, least: int) -> list[str]:
+def _bands_said(_: Translate, question: Question, shares: tuple[float, float, float]) -> str:
+    """Each band's points and share, in the scale's order: "1–3 10 % · 4–6 20 % · 7–9 70 %", "1–2 40 % · 3–4 60 %"."""
+    cut = band_points(question.scale or 0, question.agree)
+    said = sorted((points, share) for points, share in zip(cut, shares, strict=True) if points)
+    return " · ".join(f"{_span(points)} {percent(_, share, 1)}" for points, share in said)
+
+
+def _span(points: list[int]) -> str:
+    return f"{points[0]}–{points[-1]}" if len(points) > 1 else str(points[0])
+
+
+def stop_words(_: Translate, stop: Stop) -> str:
+    """What the stopping rules say of a question after its round, and why."""
+    return {
+        Stop.CONSENSUS: _("stops (consensus reached)"),
+        Stop.STABLE: _("stops (answers stable)"),
+        Stop.LAST_ROUND: _("stops (the study's last round)"),
+        Stop.GOES_ON: _("goes on to the next round"),
+        Stop.NOT_JUDGED: _("not judged (asked again only if the next round's file lists it)"),
+    }[stop]
+
+
+def question_block(
+    _: Translate, rule: str, result: QuestionResult, catalogue: Catalogue, least: int, stop: Stop | None
+) -> list[str]:
+    """`stop`: what the stopping rules say of the question (the results of a round; not a panellist's feedback)."""
     q, whole = result.question, result.whole
     lines = [
         f"<b>{result.index + 1}. {plain(q.id)}</b> ({question_type(_, q.type)}) · {plain(q.text(_.language))}",
@@ -286,16 +351,13 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
                     for label, count in zip(_labels(_, result), whole.counts, strict=True)
                 )
             )
-    if whole.thirds is not None and q.scale == 9 and whole.count:
-        low, middle, high = whole.thirds
-        lines.append(
-            labelled(
-                _, _("Shares"), f"1–3 {percent(_, low, 1)} · 4–6 {percent(_, middle, 1)} · 7–9 {percent(_, high, 1)}"
-            )
-        )
+    if whole.bands is not None and whole.count:
+        lines.append(labelled(_, _("Shares"), _bands_said(_, q, whole.bands)))
     words = verdict_words(_, rule, whole)
     if words:
         lines.append(labelled(_, _("Verdict ({rule})").format(rule=rule), f"<b>{words}</b>"))
+    if stop is not None:
+        lines.append(labelled(_, _("Stopping rules"), stop_words(_, stop)))
     if whole.count and q.type is not QuestionType.TEXT:
         lines.append(_("By stakeholder type:"))
         lines += _split(_, rule, result, result.by_type, catalogue, least)
@@ -307,12 +369,16 @@ def question_block(_: Translate, rule: str, result: QuestionResult, catalogue: C
     return lines
 
 
-def report(_: Translate, found: Results, flow: Participation, catalogue: Catalogue) -> list[str]:
-    """The round in messages of at most Telegram's length, a question never split when it fits."""
+def report(
+    _: Translate, found: Results, flow: Participation, catalogue: Catalogue, conclusion: Conclusion
+) -> list[str]:
+    """The round in messages of at most Telegram's length, a question never split when it fits; each question
+    with what the stopping rules say of it, and the study complete at its last round."""
     stored = found.round
     head = [
         f"<b>{title(_, stored)}</b> (<code>{stored.study}</code>)",
         labelled(_, _("Consensus rule"), stored.file.consensus.rule),
+        labelled(_, _("Stopping rules"), stopping_rules(_, stored.file.stopping)),
         _("Open until {closes}").format(closes=when(_, stored.closes_at))
         if stored.closed_at is None
         else _("Closed on {at}").format(at=when(_, stored.closed_at)),
@@ -320,10 +386,11 @@ def report(_: Translate, found: Results, flow: Participation, catalogue: Catalog
         smallest_group_note(_, found.least),
         *participation_lines(_, flow, catalogue),
     ]
-    blocks = ["\n".join(head)]
+    blocks = [_with_completion("\n".join(head), completion(_, conclusion))]
     rule = stored.file.consensus.rule
     for result in found.questions:
-        blocks.append("\n".join(question_block(_, rule, result, catalogue, found.least)))
+        stop = conclusion.stops.get(result.question.id)
+        blocks.append("\n".join(question_block(_, rule, result, catalogue, found.least, stop)))
         if result.question.type is QuestionType.TEXT and result.whole.count:
             texts = [answer.text or "" for answer in found.given if answer.question == result.index]
             heading = _("Answers to {id} ({count}, anonymous; all in the CSV):").format(
@@ -344,13 +411,13 @@ def smallest_group_note(_: Translate, least: int) -> str:
     ).format(least=number(_, least))
 
 
-def _packed(blocks: list[str]) -> Iterator[str]:
+def _packed(blocks: list[str], separator: str = "\n\n") -> Iterator[str]:
     current = ""
     for block in map(fit, blocks):
-        if current and len(current) + 2 + len(block) > MESSAGE_LIMIT:
+        if current and len(current) + len(separator) + len(block) > MESSAGE_LIMIT:
             yield current
             current = ""
-        current = f"{current}\n\n{block}" if current else block
+        current = f"{current}{separator}{block}" if current else block
     if current:
         yield current
 
@@ -488,7 +555,18 @@ def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str, least
 
 
 def movement(_: Translate, found: StudyResults) -> str:
-    """One line per question and round (median, IQR, verdict), then the stability of the last two rounds."""
+    """The study across its rounds in one text (the summary's first page)."""
+    return fit("\n".join(_movement_lines(_, found)))
+
+
+def movement_messages(_: Translate, found: StudyResults) -> list[str]:
+    """The study across its rounds, in as many messages as it takes, cut between lines."""
+    return list(_packed(_movement_lines(_, found), "\n"))
+
+
+def _movement_lines(_: Translate, found: StudyResults) -> list[str]:
+    """One line per question and round (median, IQR, verdict), then the stability of each pair of consecutive
+    rounds, among the panellists who answered both."""
     study = found.rounds[-1].round
     lines = [_("<b>{study}: the questions across rounds</b>").format(study=plain(study.study))]
     ids = list(dict.fromkeys(q.id for item in found.rounds for q in item.round.file.questions))
@@ -502,16 +580,20 @@ def movement(_: Translate, found: StudyResults) -> str:
             steps.append(_round_step(_, item.round, result))
         lines.append(f"<b>{plain(question_id)}</b> " + " → ".join(steps))
     if found.stability:
-        before, after = found.rounds[-2].round.file.round, found.rounds[-1].round.file.round
         lines += [
             "",
             _(
-                "<b>Stability, round {before} → {after}</b> (stable: no band's share moved 15 points or more; "
-                "bands are the thirds of a scale, the options of a choice, a number's quartile bands of round {before})"
-            ).format(before=before, after=after),
+                "<b>Stability</b>, among the panellists who answered a question in both rounds: stable when no "
+                "band's share moved 15 points or more. Bands: a scale's agreement region, its mirror and what lies "
+                "between, else its thirds (its halves without a midpoint); a choice's options; a number's quartile "
+                "bands in the round before. Weighted κ: Cohen's kappa of their paired answers, quadratic weights "
+                "(a choice's options: unweighted); 1 is no change, 0 no more agreement than chance."
+            ),
         ]
-        lines += [_stability_line(_, item) for item in found.stability]
-    return fit("\n".join(lines))
+    for compared in found.stability:
+        lines += ["", _("<b>Round {before} → {after}</b>").format(before=compared.before, after=compared.after)]
+        lines += [_stability_line(_, item) for item in compared.questions]
+    return lines
 
 
 def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str:
@@ -528,12 +610,31 @@ def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> st
 
 
 def _stability_line(_: Translate, item: Stability) -> str:
+    paired = _.ngettext(
+        "{paired} answered both rounds ({dropped} dropped out, {joined} new)",
+        "{paired} answered both rounds ({dropped} dropped out, {joined} new)",
+        item.paired,
+    ).format(paired=number(_, item.paired), dropped=number(_, item.dropped), joined=number(_, item.joined))
+    parts = [paired]
+    if not item.paired:
+        parts.append(_("not judged: nobody answered both rounds"))
+        return labelled(_, f"<b>{plain(item.question.id)}</b>", f"{sign(_, ';')} ".join(parts))
     changed = _.ngettext(
         "{changed} of {both} changed their answer ({share})",
         "{changed} of {both} changed their answer ({share})",
         item.changed,
-    ).format(changed=number(_, item.changed), both=number(_, item.both), share=percent(_, item.changed, item.both))
-    parts = [changed]
+    ).format(changed=number(_, item.changed), both=number(_, item.paired), share=percent(_, item.changed, item.paired))
+    moved = _.ngettext(
+        "{changed} of {both} changed band ({share})",
+        "{changed} of {both} changed band ({share})",
+        item.changed_band,
+    ).format(
+        changed=number(_, item.changed_band),
+        both=number(_, item.paired),
+        share=percent(_, item.changed_band, item.paired),
+    )
+    kappa = _("weighted κ {kappa}").format(kappa=decimal(_, item.kappa) if item.kappa is not None else "—")
+    parts += [changed, moved, kappa]
     if item.before is not None and item.after is not None:
         parts.append(
             _("median {before} → {after}, IQR {iqr_before} → {iqr_after}").format(
