@@ -460,14 +460,20 @@ def document_of(sent: Sent) -> bytes:
     return bytes(sent.files.get("document", b"")) if sent.chat_id == ADMIN_ID else b""
 
 
-async def answer_first_question(person: ChatUser, point: str, comment: str | None = None) -> None:
-    await person.standin.wait_for(lambda s: s.chat_id == person.id and "How important" in s.text)
-    await person.press(point)
+async def answer(person: ChatUser, asked: str, given: str, *, typed: bool = False, comment: str | None = None) -> None:
+    """Once the question whose text holds `asked` has come: the button `given` pressed (or `given` typed), then
+    the comment given, or skipped."""
+    await person.standin.wait_for(lambda s: s.chat_id == person.id and asked in s.text)
+    await (person.say(given) if typed else person.press(given))
     if comment is None:
         await person.press("Skip")
         return
     await person.press("Add a comment")
     await person.say(comment)
+
+
+async def answer_first_question(person: ChatUser, point: str, comment: str | None = None) -> None:
+    await answer(person, "How important", point, comment=comment)
 
 
 async def answer_second_question(person: ChatUser, point: str) -> None:
