@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from bot.delphi_models import Question, RoundFile
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.services.delphi_report import changes, groups
-from bot.services.delphi_results import QuestionResult, part
+from bot.services.delphi_report import Composition, assembled, changes, groups
+from bot.services.delphi_results import QuestionResult, Results, StudyResults, part
 from bot.storage.delphi import Given, StoredRound
 from bot.views.delphi_charts import rounds_figure, share_limit
 from bot.views.words import when
@@ -198,20 +198,20 @@ SCALE = Question.model_validate({"id": "q1", "type": "likert", "text": "How impo
 CHOICE = Question.model_validate({"id": "q2", "type": "choice", "text": "Where?", "options": REGIONS["en"]})
 
 
+def round_results(number: int, question: Question, answers: list[Given], *, opened: bool = True) -> Results:
+    """A round of one question (asked again after round 1) and its answers."""
+    data: dict[str, Any] = {"study": "s", "round": number, "title": "t", "questions": [question.model_dump()]}
+    data |= {"opens": "2026-12-01T00:00:00Z", "closes": "2026-12-10T00:00:00Z"}
+    file = RoundFile.model_validate(data | ({"repeat": [question.id]} if number > 1 else {}))
+    moment = datetime(2026, 12, number).astimezone()
+    stored = StoredRound(number, file, moment, moment if opened else None, None)
+    result = QuestionResult(0, question, len(answers), part(stored, question, answers), {}, {})
+    return Results(stored, [result], answers, {})
+
+
 def answered(question: Question, values: list[float]) -> QuestionResult:
-    file = RoundFile.model_validate(
-        {
-            "study": "s",
-            "round": 1,
-            "title": "t",
-            "opens": "2026-12-01T00:00:00Z",
-            "closes": "2026-12-10T00:00:00Z",
-            "questions": [question.model_dump()],
-        }
-    )
-    stored = StoredRound(1, file, datetime(2026, 12, 10).astimezone(), None, None)
     answers = [Given(0, person, value, None, None, None, None) for person, value in enumerate(values)]
-    return QuestionResult(0, question, len(values), part(stored, question, answers), {}, {})
+    return round_results(1, question, answers).questions[0]
 
 
 def test_a_questions_rounds_are_drawn_on_the_same_axes_with_every_label_whole() -> None:
@@ -253,6 +253,21 @@ def test_the_panels_make_up_counts_small_groups_together() -> None:
     found = groups({"Africa": 6, "Europe": 5, "Asia and Pacific": 1, "": 2, "North America": 4})
     assert found.shown == [("Africa", 6), ("Europe", 5)] and found.other == 7
     assert groups({"Africa": 2}).shown == [] and groups({"Africa": 2}).other == 2
+
+
+def test_a_later_round_has_fed_back_the_previous_result_once_it_has_opened() -> None:
+    first = round_results(
+        1, SCALE, [Given(0, 1, 2, None, "Too costly.", None, None), Given(0, 2, 8, None, None, None, None)]
+    )
+    panel = Composition(2, 2, groups({}), groups({}))
+    for opened in (False, True):
+        second = round_results(2, SCALE, [], opened=opened)
+        said = assembled(StudyResults([first, second], []), [panel, panel]).rounds[1].fed_back
+        if not opened:
+            assert said == {}  # loaded, not open: nobody has read anything yet
+            continue
+        assert list(said) == ["q1"] and said["q1"].round == 1
+        assert said["q1"].result.whole.count == 2 and said["q1"].comments == ["Too costly."]
 
 
 def test_round_to_round_names_what_was_asked_again_added_and_dropped() -> None:

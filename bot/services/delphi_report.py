@@ -129,12 +129,14 @@ def assembled(found: StudyResults, compositions: Sequence[Composition]) -> Repor
 
 
 def _round(item: Results, panel: Composition, previous: Results | None) -> ReportRound:
+    """A later round's feedback once it has opened: before, nobody has read any."""
     if previous is None:
         return ReportRound(item, panel, None, {})
     file = item.round.file
+    opened = item.round.opened_at is not None
     said = {
         question.id: found
         for index, question in enumerate(file.questions)
-        if file.repeated(index) and (found := fed_back(previous, question.id)) is not None
+        if opened and file.repeated(index) and (found := fed_back(previous, question.id)) is not None
     }
     return ReportRound(item, panel, changes(previous.round.file, file), said)

@@ -103,11 +103,12 @@ def _round_row(_: Translate, item: ReportRound) -> list[str]:
         if stored.opened_at is not None
         else _("Not open yet: it opens on {opens}.").format(opens=when(_, stored.file.opens))
     )
-    closed = (
-        when(_, stored.closed_at)
-        if stored.closed_at is not None
-        else _("Open until {closes}").format(closes=when(_, stored.closes_at))
-    )
+    if stored.closed_at is not None:
+        closed = when(_, stored.closed_at)
+    elif stored.opened_at is not None:
+        closed = _("Open until {closes}").format(closes=when(_, stored.closes_at))
+    else:
+        closed = labelled(_, _("Closes"), when(_, stored.closes_at))
     panel = number(_, item.composition.panel) if stored.opened_at is not None else "—"
     return [str(stored.file.round), opened, closed, panel, stored.file.consensus.rule]
 
@@ -194,7 +195,7 @@ def _scale_cut(_: Translate, doc: Document, files: list[RoundFile]) -> None:
     if not scales:
         return
     cuts = f"{sign(_, ';')} ".join(
-        _("{points} points: {bands}").format(points=scale, bands=" | ".join(bands(scale))) for scale in scales
+        _("{points} points: {bands}").format(points=scale, bands=together(" | ".join(bands(scale)))) for scale in scales
     )
     _lead(
         _,
@@ -277,10 +278,13 @@ def _participation(_: Translate, doc: Document, found: Report) -> None:
     header = [_("Round"), _("Invited"), _("Answered every question asked")]
     rows = [header]
     for item in found.rounds:
-        composition = item.composition
+        composition, stored = item.composition, item.results.round
+        if stored.opened_at is None:
+            rows.append([str(stored.file.round), "—", "—"])
+            continue
         share = percent(_, composition.complete, composition.panel)
         complete = together(f"{number(_, composition.complete)} ({share})")
-        rows.append([str(item.results.round.file.round), number(_, composition.panel), complete])
+        rows.append([str(stored.file.round), number(_, composition.panel), complete])
     doc.rows(rows, PARTICIPATION_COLUMNS)
     doc.paragraph(_("Each question's answers against the panellists asked it are in the results."))
 
