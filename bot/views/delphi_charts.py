@@ -4,7 +4,7 @@ The panels share both axes so that rounds compare by eye: each option in the sam
 of answers on the same scale (a bar twice as long is twice the share, whichever round it is in).
 Labels are wrapped, never cut: an option reads "Latin America and the Caribbean" to its end. Every
 text is the round file's or the panel's and is drawn with `parse_math=False`, since matplotlib would
-read "$5M … or $2M" as TeX and fail.
+read "$5M … or $2M" as TeX and fail. matplotlib is imported when a chart is drawn, not when the bot starts.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
-from typing import Any
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from bot.delphi_models import Question, QuestionType
 from bot.i18n import Translate
 from bot.services.delphi_results import QuestionResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from PIL import Image
 
 PLAIN: dict[str, Any] = {"parse_math": False}
 LABEL_WIDTH = 30  # characters on a line of a bar's label
@@ -92,6 +93,7 @@ def rounds_figure(_: Translate, panels: Sequence[tuple[str, QuestionResult]]) ->
     """One question's answers: a panel per (heading, result), COLUMNS to a row, all on the first panel's axes; the
     median of a scale dashed. Every text is placed where it fits whole. The object API only: any thread draws it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     labels = [wrapped(label, LABEL_WIDTH) for label in categories(_, panels[0][1].question)]
     columns = min(len(panels), COLUMNS)
@@ -142,6 +144,8 @@ def png(figure: Figure) -> bytes:
 
 def pixels(figure: Figure) -> Image.Image:
     """The figure drawn, as a picture for a PDF: its raw pixels, no PNG written and read back."""
+    from PIL import Image
+
     out = io.BytesIO()
     figure.savefig(out, format="rgba")
     return Image.frombytes("RGBA", figure.canvas.get_width_height(physical=True), out.getvalue()).convert("RGB")

@@ -12,6 +12,7 @@ below, called in the order it is read, so that a part the bot learns more about 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
@@ -30,8 +31,10 @@ from bot.views.delphi_results import (
     stability_parts,
     verdict_words,
 )
-from bot.views.pdf import Document
 from bot.views.words import labelled, number, number_range, sign, when
+
+if TYPE_CHECKING:
+    from bot.views.pdf import Document
 
 # Table columns, mm (the text of an A4 page is 180 wide).
 ROUNDS_COLUMNS = (16, 46, 46, 24, 48)
@@ -40,7 +43,10 @@ RESULTS_COLUMNS = (62, 24, 62, 32)
 
 
 def report_pdf(_: Translate, found: Report, catalogue: Catalogue, now: datetime) -> bytes:
-    """The study's report; `now` is when it is made, said on its first page."""
+    """The study's report; `now` is when it is made, said on its first page. fpdf2 is imported here, when a report
+    is made, not when the bot starts."""
+    from bot.views.pdf import Document
+
     doc = Document(_title(_, found), _.language)
     _cover(_, doc, found, now)
     _method(_, doc, found)
