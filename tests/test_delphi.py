@@ -463,22 +463,25 @@ def document_of(sent: Sent) -> bytes:
     return bytes(sent.files.get("document", b"")) if sent.chat_id == ADMIN_ID else b""
 
 
-async def answer_question(person: ChatUser, asked: str, label: str) -> None:
-    """Once the question saying `asked` has come (an earlier one's 1…9 would otherwise be pressed), the button
-    whose label holds `label`, then Skip."""
-    await person.standin.wait_for(lambda s: s.chat_id == person.id and asked in s.text and bool(s.buttons))
-    await person.press(label)
-    await person.press("Skip")
+async def answer(person: ChatUser, asked: str, given: str, *, typed: bool = False, comment: str | None = None) -> None:
+    """Once the question whose text holds `asked` has come (with its buttons: an earlier one's 1…9 would otherwise
+    be pressed): the button `given` pressed (or `given` typed), then the comment given, or skipped."""
+    await person.standin.wait_for(lambda s: s.chat_id == person.id and asked in s.text and (typed or bool(s.buttons)))
+    await (person.say(given) if typed else person.press(given))
+    if comment is None:
+        await person.press("Skip")
+        return
+    await person.press("Add a comment")
+    await person.say(comment)
 
 
 async def answer_first_question(person: ChatUser, point: str, comment: str | None = None) -> None:
-    if comment is None:
-        await answer_question(person, "How important", point)
-        return
-    await person.standin.wait_for(lambda s: s.chat_id == person.id and "How important" in s.text)
-    await person.press(point)
-    await person.press("Add a comment")
-    await person.say(comment)
+    await answer(person, "How important", point, comment=comment)
+
+
+async def answer_second_question(person: ChatUser, point: str) -> None:
+    """The second question of round 1, once it has come (its 1…9 would otherwise be the first one's)."""
+    await answer(person, "How urgent", point)
 
 
 async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_repeated_question(
@@ -500,10 +503,10 @@ async def test_a_second_round_shows_the_group_and_each_own_answer_before_the_rep
         assert "is still open" in (await send_round(admin, second_round(running.clock()))).text
         for person, point, comment in ((ada, "2", "Too costly for now."), (pia, "7", "Helpdesks work in Kenya.")):
             await answer_first_question(person, point, comment)
-            await answer_question(person, "How urgent", "8")
+            await answer(person, "How urgent", "8")
         for person, point in zip(others, ("7", "8"), strict=True):
             await answer_first_question(person, point)
-            await answer_question(person, "How urgent", "9")
+            await answer(person, "How urgent", "9")
         await admin.say("/delphi_close implementation-2030")  # bea never answered round 1
 
     async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:  # a restart between the rounds
@@ -914,7 +917,7 @@ async def test_an_even_scale_judged_by_percent_names_its_agreement_region(
         assert "questions[0].agree</code>: the agreement region is consecutive points from one end" in wrong.text
         await open_round(running, admin, consensus=percent, questions=[four | {"agree": [3, 4]}])
         for who, point in ((B3_PERSON, "3"), (B2_PERSON, "3"), (PENDING_PERSON, "4")):
-            await answer_question(ChatUser(standin, who), "Do you agree?", point)
+            await answer(ChatUser(standin, who), "Do you agree?", point)
         marker = len(standin.sent)
         report = await admin.say("/delphi_results implementation-2030")
         assert "Shares: 1–2 0 % · 3–4 100 %" in report.text
@@ -944,9 +947,9 @@ async def test_a_study_ends_by_the_stopping_rules_fixed_in_round_1(
         await seeded_panel(running)
         await open_round(running, admin, questions=questions, stopping=rules)
         for person, point in ((ada, "2"), (bea, "5"), (pia, "8")):
-            await answer_question(person, "soil testing", "8")
-            await answer_question(person, "toolbox", point)
-            await answer_question(person, "region", "Africa")
+            await answer(person, "soil testing", "8")
+            await answer(person, "toolbox", point)
+            await answer(person, "region", "Africa")
         closed = await admin.say("/delphi_close implementation-2030")
         assert "is closed" in closed.text and "complete" not in closed.text
         marker = len(standin.sent)
@@ -968,8 +971,8 @@ async def test_a_study_ends_by_the_stopping_rules_fixed_in_round_1(
         running.clock.advance(hours=2)
         await running.settled()
         for person, point in ((ada, "2"), (bea, "8"), (pia, "8")):
-            await answer_question(person, "toolbox", point)
-            await answer_question(person, "region", "Africa")
+            await answer(person, "toolbox", point)
+            await answer(person, "region", "Africa")
 
         running.clock.advance(days=10)  # round 2 closes by itself: the study is complete
         await running.ticks()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from dataclasses import replace
@@ -9,12 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from bot.delphi_models import DEFAULT_MIN_GROUP, Question, RoundFile
 from bot.i18n import translator
 from bot.models import Catalogue
 from bot.services.consensus import Verdict, figures
 from bot.services.delphi import OPTION_LIMIT, QUESTION_LIMIT, TITLE_LIMIT, RoundFileRefused, parse
+from bot.services.delphi_report import Composition, assembled, groups
 from bot.services.delphi_results import (
     OTHER,
     Conclusion,
@@ -32,8 +35,10 @@ from bot.services.delphi_results import (
     table_groups,
 )
 from bot.storage.delphi import Given, StoredRound
-from bot.views.delphi_results import chart, summary_pdf
+from bot.views.delphi_report import report_pdf
+from bot.views.delphi_results import chart
 
+NOW = datetime(2026, 12, 11, tzinfo=UTC)
 SCALE = Question.model_validate({"id": "q1", "type": "likert", "text": "How important?"})
 CHOICE = Question.model_validate({"id": "q2", "type": "choice", "text": "Who?", "options": ["A", "B", "C"]})
 
@@ -175,7 +180,7 @@ def test_a_file_whose_texts_no_message_could_show_is_refused_at_loading(catalogu
     ]
 
 
-def test_texts_in_charts_are_plain_text_never_tex() -> None:
+def test_texts_in_charts_are_plain_text_never_tex(catalogue: Catalogue) -> None:
     """Two dollar signs in a question or an option made matplotlib read TeX and fail: no chart, no PDF."""
     money = "Budget from $5M (50%) or $2M?"
     question = Question.model_validate(
@@ -187,7 +192,9 @@ def test_texts_in_charts_are_plain_text_never_tex() -> None:
         whole = part(empty.round, question, answers)
         rounds.append(replace(empty, questions=[QuestionResult(0, question, 2, whole, {}, {})]))
     assert chart(translator("en"), rounds[0].questions[0], money).startswith(b"\x89PNG")
-    assert summary_pdf(translator("en"), StudyResults(rounds, [])).startswith(b"%PDF")
+    panel = Composition(2, 1, groups({}), groups({}))
+    made = report_pdf(translator("en"), assembled(StudyResults(rounds, []), [panel, panel]), catalogue, NOW)
+    assert money in " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(made)).pages)
 
 
 def test_a_group_under_the_minimum_is_merged_and_the_merged_group_is_never_the_whole_less_those_shown() -> None:

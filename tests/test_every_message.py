@@ -30,7 +30,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.app import FEATURES
 from bot.config import SHIPPED_OBJECTIVES
-from bot.delphi_models import RoundFile
+from bot.delphi_models import Consensus, Panel, RoundFile
 from bot.i18n import LOCALE_DIR, SUPPORTED, Translate, Translator, catalogue_path, translator
 from bot.models import (
     Audience,
@@ -46,6 +46,7 @@ from bot.models import (
     Role,
 )
 from bot.services import delphi as delphi_service
+from bot.services import delphi_report as report_service
 from bot.services import delphi_results as results_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
 from bot.services.announcements import (
@@ -91,6 +92,7 @@ from bot.views import (
     browse,
     commands,
     delphi,
+    delphi_report,
     delphi_results,
     exports,
     facilitation,
@@ -974,6 +976,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
             yield message("delphi_results.report", part)
     yield message("delphi_results.status", delphi_results.status(_, [], CATALOGUE))
     yield message("delphi_results.how_to_load", delphi_results.how_to_load(_))
+    yield message("delphi_report.caption", delphi_report.caption(_))
     compared = compare(results(first), results(later))
     nobody_twice = replace(compared.questions[0], paired=0, before=None, after=None)  # not judged
     compared = replace(compared, questions=[*compared.questions, nobody_twice] * 10)  # longer than a message
@@ -996,6 +999,27 @@ def renderings(_: Translator) -> Iterator[Rendered]:
 
 
 CHARTED: dict[str, set[str]] = {}
+PANEL = report_service.Composition(
+    30, 12, report_service.groups({"Research and education": 25, MARKUP: 5}), report_service.groups({"": 30})
+)
+
+
+def single_rounds() -> Iterator[StudyResults]:
+    """A study of one round under each other rule: one not open yet, its panel cut off at a date and a question
+    narrowed to a task force; one open under iqr:N."""
+    alone = stored_round(1, text=MARKUP)
+    narrowed = alone.file.questions[0].model_copy(update={"taskforces": ("B3",)})
+    waiting = alone.file.model_copy(
+        update={
+            "consensus": Consensus(rule="percent:80"),
+            "panel": Panel(taskforces=("B3", "C1"), registered_before=NOW),
+            "questions": (narrowed, *alone.file.questions[1:]),
+        }
+    )
+    yield StudyResults([results(replace(alone, file=waiting, opened_at=None))], [])
+    yield StudyResults(
+        [results(replace(alone, file=alone.file.model_copy(update={"consensus": Consensus(rule="iqr:1.5")})))], []
+    )
 
 
 def charts(_: Translator) -> None:
@@ -1005,7 +1029,9 @@ def charts(_: Translator) -> None:
     for result in delphi_results.charted(found):
         assert delphi_results.chart(_, result).startswith(b"\x89PNG")
     study = StudyResults([found, results(later)], [compare(found, results(later))])
-    assert delphi_results.summary_pdf(_, study).startswith(b"%PDF")
+    for rounds in (study, *single_rounds()):
+        made = report_service.assembled(rounds, [PANEL] * len(rounds.rounds))
+        assert delphi_report.report_pdf(_, made, CATALOGUE, NOW).startswith(b"%PDF")
     figures = Figures(1, [("B3", "member", "active", 3)], [("B3", 1)], [], [], [], 0)
     taskforces = [
         TaskforceFigures(code, {**dict.fromkeys(Role, 9), Role.LEADER: n % 2}, 9, 9, 5) for n, code in enumerate(CODES)
@@ -1031,7 +1057,6 @@ def plural_entries() -> set[str]:
 SAID_BY_HANDLERS = {
     "Send the new value, or /cancel.",
     "All answers, one row each; panellists by pseudonym.",
-    "Every question, every round, the verdicts and the charts.",
     "Round {round}: {question}",
     "Registrations, profiles and decisions.",
     "One row per person.",

@@ -24,11 +24,12 @@ from bot.chat.feature import Feature, Handler, button, command, message
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import arguments, delphi, delphi_results, delphi_review
+from bot.services import arguments, delphi, delphi_report, delphi_results, delphi_review
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND, OfRound
 from bot.views import delphi as views
+from bot.views import delphi_report as report_views
 from bot.views import delphi_results as result_views
 from bot.views.callbacks import any_of, is_old
 from bot.views.delphi import CommentDecision, CommentPage, DelphiAnswer, DelphiContinue, DelphiQuestion
@@ -117,7 +118,7 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 async def results_command(update: Update, context: BotContext) -> None:
     """/delphi_results study round: that round. Without a round: the study across its rounds, the latest round
-    in full, every round's answers in one CSV, and the summary PDF."""
+    in full, every round's answers in one CSV, and the study's report (a PDF to circulate)."""
     d, _, person = context.deps, context.tr, context.person_id
     study, *rest = _arguments(context, 1) + list(context.args or [])[1:2]
     if rest:
@@ -139,8 +140,9 @@ async def results_command(update: Update, context: BotContext) -> None:
         picture = await asyncio.to_thread(result_views.chart, _, result)
         await send_file(update, picture, f"{name}-{result.question.id}.png", picture=True)
     if whole is not None:
-        summary = await asyncio.to_thread(result_views.summary_pdf, _, whole)
-        await send_file(update, summary, f"{name}.pdf", _("Every question, every round, the verdicts and the charts."))
+        report = await delphi_report.report(d.db, person, d.settings.admins, whole)
+        document = await asyncio.to_thread(report_views.report_pdf, _, report, d.catalogue, d.now())
+        await send_file(update, document, f"{name}.pdf", report_views.caption(_))
 
 
 def _round(text: str) -> int:

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import textwrap
 from collections.abc import Iterator
-from html import unescape
-from typing import Any
 
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -38,14 +34,13 @@ from bot.services.delphi_review import Comment, Decision, Review
 from bot.storage.delphi import Response, StoredRound
 from bot.views.buttons import button, keyboard
 from bot.views.delphi import CommentDecision, CommentPage, answer_text, plain, question_type, stopping_rules, title
+from bot.views.delphi_charts import drawable, png, rounds_figure
 from bot.views.exports import neutralised
 from bot.views.shown import shown
 from bot.views.words import MESSAGE_LIMIT, fit, labelled, number, sign, when
 
 BAR_WIDTH = 12
 COMMENTS_SHOWN = 20  # per question in the message; the CSV has them all
-# What a chart shows is the file's and the panel's text: matplotlib would read "$5M … $2M" as TeX and fail.
-PLAIN: dict[str, Any] = {"parse_math": False}
 
 
 def how_to_load(_: Translate) -> str:
@@ -221,7 +216,7 @@ def _response(_: Translate, name: str, response: Response) -> str:
     return labelled(_, name, f"{number(_, response.answered)} / {number(_, response.asked)} ({share})")
 
 
-def _anonymous(_: Translate, text: str) -> str:
+def anonymous(_: Translate, text: str) -> str:
     """A panellist's comment or answer shown without its author, in the quotation marks of the reader's
     language (French keeps them on the words' line with no-break spaces)."""
     return _("« {text} »").format(text=text)
@@ -246,7 +241,7 @@ def verdict_words(_: Translate, rule: str, part: Part) -> str:
     return words
 
 
-def _figures_line(_: Translate, part: Part) -> str:
+def figures_line(_: Translate, part: Part) -> str:
     found = part.figures
     if found is None:
         return ""
@@ -341,7 +336,7 @@ def question_block(
         ),
     ]
     if whole.figures is not None:
-        lines.append(_figures_line(_, whole))
+        lines.append(figures_line(_, whole))
     if whole.counts and whole.count:
         lines.append(histogram(_labels(_, result), whole.counts))
         if q.type is QuestionType.CHOICE:
@@ -365,7 +360,7 @@ def question_block(
         lines += _split(_, rule, result, result.by_region, catalogue, least)
     if result.comments:
         lines.append(_("Comments ({count}, anonymous):").format(count=len(result.comments)))
-        lines += [_anonymous(_, plain(text)) for text in result.comments[:COMMENTS_SHOWN]]
+        lines += [anonymous(_, plain(text)) for text in result.comments[:COMMENTS_SHOWN]]
     return lines
 
 
@@ -396,7 +391,7 @@ def report(
             heading = _("Answers to {id} ({count}, anonymous; all in the CSV):").format(
                 id=plain(result.question.id), count=len(texts)
             )
-            blocks.append("\n".join([heading, *(_anonymous(_, plain(text)) for text in texts[:COMMENTS_SHOWN])]))
+            blocks.append("\n".join([heading, *(anonymous(_, plain(text)) for text in texts[:COMMENTS_SHOWN])]))
     return list(_packed(blocks))
 
 
@@ -463,43 +458,18 @@ def _csv_group(_: Translate, name: str) -> str:
 
 def charted(found: Results) -> list[QuestionResult]:
     """The questions that get a picture: Likert and choice questions with answers."""
-    return [result for result in found.questions if _drawable(result)]
-
-
-def _drawable(result: QuestionResult) -> bool:
-    return result.question.type in (QuestionType.LIKERT, QuestionType.CHOICE) and bool(result.whole.count)
+    return [result for result in found.questions if drawable(result)]
 
 
 def chart(_: Translate, result: QuestionResult, heading: str = "") -> bytes:
-    """One question's distribution as bars, the median marked on a scale; a PNG (object API, any thread)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(6, 3.4), dpi=150)
-    FigureCanvasAgg(figure)
-    _draw(_, figure.add_subplot(), result, heading or f"{result.index + 1}. {_short_text(_, result)}")
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    """One question's distribution in one round, a PNG: headed by the question whole unless told otherwise."""
+    heading = heading or f"{result.index + 1}. {result.question.text(_.language)}"
+    return png(rounds_figure(_, [(heading, result)]))
 
 
 def _short_text(_: Translate, result: QuestionResult) -> str:
     text = result.question.text(_.language)
     return f"{text[:70]}{'…' if len(text) > 70 else ''}"
-
-
-def _draw(_: Translate, axes: Any, result: QuestionResult, heading: str) -> None:
-    """Bars at 0…n-1 (the median's line is placed on them); every text plain (`PLAIN`)."""
-    places = range(len(result.whole.counts))
-    axes.bar(places, result.whole.counts, color="#558b2f")
-    axes.set_xticks(places, _labels(_, result), **PLAIN)
-    if result.whole.figures is not None:
-        axes.axvline(result.whole.figures.median - 1, color="#b71c1c", linestyle="--", linewidth=1)
-    axes.set_title(heading, fontsize=9, **PLAIN)
-    axes.set_ylabel(_("answers"), fontsize=8, **PLAIN)
-    axes.tick_params(labelsize=7)
-    axes.spines[["top", "right"]].set_visible(False)
 
 
 # ---------------------------------------------------------------- before a repeated question
@@ -533,7 +503,7 @@ def feedback_block(_: Translate, said: Feedback) -> str:
     if said.comments:
         lines.append(_("Comments in round {round} (anonymous):").format(round=number_before))
         lines += [
-            _anonymous(_, plain(comment[:COMMENT_SHOWN]) + ("…" if len(comment) > COMMENT_SHOWN else ""))
+            anonymous(_, plain(comment[:COMMENT_SHOWN]) + ("…" if len(comment) > COMMENT_SHOWN else ""))
             for comment in said.comments
         ]
     return "\n".join(lines)
@@ -577,7 +547,7 @@ def _movement_lines(_: Translate, found: StudyResults) -> list[str]:
             if index is None:
                 continue
             result = item.questions[index]
-            steps.append(_round_step(_, item.round, result))
+            steps.append(round_step(_, item.round, result))
         lines.append(f"<b>{plain(question_id)}</b> " + " → ".join(steps))
     if found.stability:
         lines += [
@@ -596,7 +566,8 @@ def _movement_lines(_: Translate, found: StudyResults) -> list[str]:
     return lines
 
 
-def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str:
+def round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str:
+    """ "R2: median 7, IQR 1, no consensus": a question in one round, plain text."""
     spread = result.whole.figures
     words = verdict_words(_, stored.file.consensus.rule, result.whole)
     figures_said = (
@@ -610,6 +581,12 @@ def _round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> st
 
 
 def _stability_line(_: Translate, item: Stability) -> str:
+    return labelled(_, f"<b>{plain(item.question.id)}</b>", f"{sign(_, ';')} ".join(stability_parts(_, item)))
+
+
+def stability_parts(_: Translate, item: Stability) -> list[str]:
+    """Who answered both rounds (apart: who dropped out, who is new), how many of them changed their answer and
+    their band, the weighted kappa, the median and IQR before and after, the verdict: plain text."""
     paired = _.ngettext(
         "{paired} answered both rounds ({dropped} dropped out, {joined} new)",
         "{paired} answered both rounds ({dropped} dropped out, {joined} new)",
@@ -618,7 +595,7 @@ def _stability_line(_: Translate, item: Stability) -> str:
     parts = [paired]
     if not item.paired:
         parts.append(_("not judged: nobody answered both rounds"))
-        return labelled(_, f"<b>{plain(item.question.id)}</b>", f"{sign(_, ';')} ".join(parts))
+        return parts
     changed = _.ngettext(
         "{changed} of {both} changed their answer ({share})",
         "{changed} of {both} changed their answer ({share})",
@@ -651,54 +628,7 @@ def _stability_line(_: Translate, item: Stability) -> str:
             "{verdict} (largest move {points} point)", "{verdict} (largest move {points} points)", points
         ).format(verdict=verdict, points=decimal(_, points))
     )
-    return labelled(_, f"<b>{plain(item.question.id)}</b>", f"{sign(_, ';')} ".join(parts))
-
-
-def summary_pdf(_: Translate, found: StudyResults) -> bytes:
-    """The study for the Secretariat: a page of every question across rounds with the verdicts, then a page
-    per Likert or choice question with its chart in every round. matplotlib's PDF backend, object API."""
-    from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
-
-    out = io.BytesIO()
-    with PdfPages(out) as pages:
-        cover = Figure(figsize=(8.27, 11.69))
-        cover.text(0.06, 0.96, found.rounds[-1].round.study, fontsize=16, weight="bold", va="top", **PLAIN)
-        body = [_plain_text(line) for line in movement(_, found).splitlines()[1:]]
-        cover.text(
-            0.06,
-            0.92,
-            "\n".join(textwrap.fill(line, 95) for line in body),
-            fontsize=8,
-            va="top",
-            family="monospace",
-            **PLAIN,
-        )
-        pages.savefig(cover)
-        ids = list(dict.fromkeys(q.id for item in found.rounds for q in item.round.file.questions))
-        for question_id in ids:
-            results = [
-                (item.round, item.questions[index])
-                for item in found.rounds
-                if (index := item.round.file.index_of(question_id)) is not None
-            ]
-            drawn = [(stored, result) for stored, result in results if _drawable(result)]
-            if not drawn:
-                continue
-            page = Figure(figsize=(8.27, 11.69))
-            page.suptitle(f"{question_id}. {_short_text(_, drawn[0][1])}", fontsize=11, **PLAIN)
-            for place, (stored, result) in enumerate(drawn, start=1):
-                axes = page.add_subplot(len(drawn), 1, place)
-                heading = _round_step(_, stored, result)
-                _draw(_, axes, result, _plain_text(heading))
-            page.tight_layout(rect=(0, 0, 1, 0.96))
-            pages.savefig(page)
-    return out.getvalue()
-
-
-def _plain_text(html: str) -> str:
-    """A line of a message without its markup, for the PDF."""
-    return unescape(re.sub(r"<[^>]+>", "", html))
+    return parts
 
 
 # ---------------------------------------------------------------- the comments reviewed before the next round
@@ -749,7 +679,7 @@ def review_page(_: Translate, found: Review, page: int) -> tuple[str, InlineKeyb
     for place in pages[page]:
         comment = found.comments[place]
         lines += ["", f"<b>{place + 1}. {plain(comment.question.id)}</b> · {_state(_, comment)}"]
-        lines.append(_anonymous(_, plain(comment.text)))
+        lines.append(anonymous(_, plain(comment.text)))
         rows.append([_decision(_, stored, comment, place, page, decision) for decision in DECISIONS[comment.shown]])
     turns = [
         button(label, CommentPage(round=stored.id, page=to).pack())
