@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.chat.metrics import Metrics
 from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
@@ -55,6 +56,7 @@ class Deps:
     # People whose next typed message a Delphi question waits for: its rows, read at start, then kept up to date.
     typing_awaited: set[int] = field(default_factory=set)
     due_failing: set[str] = field(default_factory=set)  # periodic jobs' due items that failed: logged once
+    metrics: Metrics = field(default_factory=Metrics)
 
     def now(self) -> datetime:
         return self.clock()

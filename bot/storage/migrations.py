@@ -297,4 +297,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE delphi_rounds ADD COLUMN invitations_told_at TEXT;
     UPDATE delphi_rounds SET invitations_told_at = opened_at WHERE opened_at IS NOT NULL;
     """,
+    # 13: the health check's write (GET /healthz proves the database takes writes).
+    """
+    CREATE TABLE health_checks (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL);
+    """,
 )
