@@ -7,8 +7,9 @@ line naming the variable, instead of failing later in the middle of a chat.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
@@ -26,15 +27,23 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
 
-class Settings(BaseSettings):
-    """What an operator can set; defaults fit a bot talking to the public Bot API."""
+S = TypeVar("S", bound="DatabaseSettings")
+
+
+class DatabaseSettings(BaseSettings):
+    """What `taskforce-bot backup` and `restore` need: where the database is, read as the bot reads it."""
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    database: Path = Path("taskforce.sqlite3")
+
+
+class Settings(DatabaseSettings):
+    """What an operator can set; defaults fit a bot talking to the public Bot API."""
 
     token: SecretStr
     api_url: str = TELEGRAM_API_URL
     api_file_url: str | None = None
-    database: Path = Path("taskforce.sqlite3")
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     objectives: Path = SHIPPED_OBJECTIVES
     max_taskforces: int = Field(default=5, ge=1, le=24)
@@ -145,9 +154,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings, turning pydantic's report into one line per problem, naming the variable."""
+    return _loaded(lambda: Settings(**overrides))  # type: ignore[arg-type]
+
+
+def database_setting() -> Path:
+    """BOT_DATABASE alone, for the commands that need no token."""
+    return _loaded(DatabaseSettings).database
+
+
+def _loaded(make: Callable[[], S]) -> S:
+    """Build the settings, turning pydantic's report into one line per problem, naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return make()
     except ValidationError as error:
         lines = [
             f"BOT_{_field(problem['loc'])}: {problem['msg'].removeprefix('Value error, ')}"

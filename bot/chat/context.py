@@ -20,6 +20,7 @@ from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
+from bot.services.backups import Schedule
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
@@ -57,6 +58,10 @@ class Deps:
     typing_awaited: set[int] = field(default_factory=set)
     due_failing: set[str] = field(default_factory=set)  # periodic jobs' due items that failed: logged once
     metrics: Metrics = field(default_factory=Metrics)
+    backups: Schedule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.backups = Schedule(self.settings.database, self.settings.backups, self.settings.backup_hour)
 
     def now(self) -> datetime:
         return self.clock()
