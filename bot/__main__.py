@@ -161,7 +161,8 @@ def keep_database(command: str, path: Path) -> None:
         else:
             kept = database.with_name(f"{database.name}.replaced-{utc_now():%Y%m%dT%H%M%S}")
             backup.restore(path, database, kept)
-            print(f"{PROGRAM}: {path} restored as {database}" + (f"; the file it replaced is {kept}" if kept.exists() else ""))
+            replaced = f"; the file it replaced is {kept}" if kept.exists() else ""
+            print(f"{PROGRAM}: {path} restored as {database}{replaced}")
     except (SettingsError, DatabaseError) as error:
         print(f"{PROGRAM}: {command}: {error}", file=sys.stderr)
         raise SystemExit(2) from None
