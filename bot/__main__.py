@@ -14,13 +14,16 @@ import signal
 import sys
 from collections.abc import Coroutine
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from telegram.error import NetworkError
 
 from bot.app import StartupError, build_application, serve
-from bot.config import Settings, SettingsError, bot_id, load_settings
+from bot.config import Settings, SettingsError, bot_id, database_setting, load_settings
 from bot.models import Catalogue
 from bot.services.catalogue import CatalogueError, load_catalogue
+from bot.services.clock import utc_now
+from bot.storage import backup
 from bot.storage.database import Database, DatabaseError
 
 PROGRAM = "taskforce-bot"
@@ -33,13 +36,16 @@ settings (environment variables, or a .env file in the working folder):
   BOT_OBJECTIVES               objectives.json (default: the shipped one)
   BOT_MAX_TASKFORCES, BOT_REMINDER_HOURS, BOT_DECISION_REMINDER_HOURS, BOT_DIGEST_HOUR,
   BOT_TICK_SECONDS, BOT_MESSAGES_PER_SECOND
+  BOT_HTTP_LISTEN, BOT_WEBHOOK_URL   the bot's HTTP server (/healthz, /metrics); updates by webhook
+  BOT_BACKUP_DIR, BOT_BACKUP_HOUR    the daily backups (default: a backups folder beside the database)
 
-The README (Settings) says what each one means and its default.
-Exit codes: 0 stopped by SIGTERM or SIGINT; 2 a setting, a file or the token is wrong.
+The README (Settings) and docs/operations.md say what each one means and its default.
+Exit codes: 0 stopped by SIGTERM or SIGINT (or a backup or restore done); 2 a setting, a file or the
+token is wrong.
 """
 
 
-def parse_arguments(argv: list[str] | None) -> None:
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """--help and --version answer without touching the network or creating a database."""
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
@@ -49,7 +55,15 @@ def parse_arguments(argv: list[str] | None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {_version()}")
-    parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command", metavar="{backup,restore}")
+    commands.add_parser(
+        "backup", help="copy BOT_DATABASE to PATH now (while the bot runs, too), and check the copy"
+    ).add_argument("path", type=Path)
+    commands.add_parser(
+        "restore",
+        help="put the backup PATH in place of BOT_DATABASE (the bot stopped); the replaced file is kept beside it",
+    ).add_argument("path", type=Path)
+    return parser.parse_args(argv)
 
 
 def _version() -> str:
@@ -121,8 +135,11 @@ async def run(settings: Settings, catalogue: Catalogue) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_arguments(sys.argv[1:] if argv is None else argv)
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     formatter = configure_logging()
+    if arguments.command is not None:
+        keep_database(arguments.command, arguments.path)
+        return
     try:
         settings = load_settings()
         formatter.redact(settings.token.get_secret_value())
@@ -131,6 +148,23 @@ def main(argv: list[str] | None = None) -> None:
     except (SettingsError, CatalogueError, StartupError) as error:
         for line in str(error).splitlines():
             print(f"{PROGRAM}: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def keep_database(command: str, path: Path) -> None:
+    """`backup PATH` and `restore PATH`: one line saying what was done, or what stopped it (exit code 2)."""
+    try:
+        database = database_setting()
+        if command == "backup":
+            backup.copy(database, path)
+            print(f"{PROGRAM}: {database} copied to {path} and checked")
+        else:
+            kept = database.with_name(f"{database.name}.replaced-{utc_now():%Y%m%dT%H%M%S}")
+            backup.restore(path, database, kept)
+            replaced = f"; the file it replaced is {kept}" if kept.exists() else ""
+            print(f"{PROGRAM}: {path} restored as {database}{replaced}")
+    except (SettingsError, DatabaseError) as error:
+        print(f"{PROGRAM}: {command}: {error}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

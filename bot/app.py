@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import warnings
 from datetime import UTC
 from typing import Any
@@ -23,16 +24,30 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.chat.calls import PARSE_MODE, quiet_known_ptb_warnings
-from bot.chat.context import CONTEXT_TYPES, DEPS_KEY, Deps
+from bot.chat.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps
 from bot.chat.feature import Feature
+from bot.chat.http import HttpServer, Webhook
 from bot.chat.menus import set_menu
+from bot.chat.metrics import Metrics
 from bot.chat.pace import ChatPace, ReplyLimiter
 from bot.chat.persistence import SQLitePersistence
 from bot.chat.sender import Sender
 from bot.chat.ticks import tick
 from bot.chat.turns import PersonalTurns
 from bot.config import Settings, bot_id
-from bot.handlers import account, announcements, browse, delphi, facilitation, groups, joining, profile, reports, system
+from bot.handlers import (
+    account,
+    announcements,
+    browse,
+    delphi,
+    facilitation,
+    groups,
+    joining,
+    operations,
+    profile,
+    reports,
+    system,
+)
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
 from bot.services import contacts
@@ -46,6 +61,8 @@ log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
 TRANSPORTS_KEY = "transports"  # closed by us when PTB never initialised them (a failed start)
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
+WEBHOOK_CHECK_SECONDS = 60.0
+WEBHOOK_ERROR_KEY = "webhook_error_at"  # the last delivery error logged (Telegram repeats it until the next)
 STOP_POLLING_WITHIN = 0.4  # PTB's polling back-off sleeps up to 30 s; SIGTERM must not wait for it
 # Every feature, once: its handlers are registered in this order (system's fallbacks last).
 FEATURES: tuple[Feature, ...] = (
@@ -58,6 +75,7 @@ FEATURES: tuple[Feature, ...] = (
     reports.FEATURE,
     groups.FEATURE,
     delphi.FEATURE,
+    operations.FEATURE,
     system.FEATURE,
 )
 
@@ -68,8 +86,14 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
     token = settings.token.get_secret_value()
     defaults = Defaults(parse_mode=PARSE_MODE, tzinfo=UTC)
     chats = ChatPace(settings.chat_burst)  # each chat's limit, shared by the replies and the sender
-    updates_request = UpdatesRequest(connection_pool_size=1, proxy=settings.proxy)
-    transports = (AiohttpRequest(proxy=settings.proxy), updates_request, AiohttpRequest(proxy=settings.proxy))
+    metrics = Metrics()
+    proxy, observer = settings.proxy, metrics.api_answered
+    updates_request = UpdatesRequest(connection_pool_size=1, proxy=proxy, observer=observer)
+    transports = (
+        AiohttpRequest(proxy=proxy, observer=observer),
+        updates_request,
+        AiohttpRequest(proxy=proxy, observer=observer),
+    )
     base_url, base_file_url = settings.api_url, settings.api_file_url or settings.api_url
     bot = TolerantBot(
         token,
@@ -87,15 +111,19 @@ def build_application(settings: Settings, catalogue: Catalogue, db: Database, cl
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(
             PersonalTurns(
-                CONCURRENT_UPDATES, settings.flood_limit, lambda update: system.slow_down(application, update)
+                CONCURRENT_UPDATES,
+                settings.flood_limit,
+                lambda update: system.slow_down(application, update),
+                metrics.handled,
             )
         )
         .build()
     )
-    deps = Deps(settings, catalogue, db, clock, features=FEATURES)
+    deps = Deps(settings, catalogue, db, clock, features=FEATURES, metrics=metrics)
     # The sender paces itself, so its bot has no rate limiter (whose one 429 would pause every answer).
     sender_bot = ExtBot(token, base_url=base_url, base_file_url=base_file_url, request=transports[2], defaults=defaults)
-    deps.sender = Sender(deps, sender_bot, chats, (kind for f in FEATURES for kind in f.outbox_kinds))
+    kinds = (kind for f in FEATURES for kind in f.outbox_kinds)
+    deps.sender = Sender(deps, sender_bot, chats, kinds, lambda outcome: metrics.outbox_settled.labels(outcome).inc())
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[TRANSPORTS_KEY] = transports
     quiet_known_ptb_warnings()
@@ -158,27 +186,37 @@ async def _on_start(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def serve(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
-    """Connect (retrying while the Bot API cannot be reached), long-poll until `stop` is set, stop cleanly."""
+    """Connect (retrying while the Bot API cannot be reached), take updates (long polling, or a webhook when
+    BOT_WEBHOOK_URL is set) until `stop` is set, stop cleanly."""
     deps: Deps = application.bot_data[DEPS_KEY]
-    host = urlsplit(deps.settings.api_url).netloc
+    settings = deps.settings
+    host = urlsplit(settings.api_url).netloc
     if not await _connect(application, host, stop):
         return
     updater = application.updater
     assert updater is not None
+    webhook = Webhook(settings.webhook_path, secrets.token_urlsafe(32)) if settings.webhook_url else None
+    server = HttpServer(application, deps, webhook)
     try:
         await _on_start(application)
-        await updater.start_polling(
-            poll_interval=0.0,
-            timeout=10,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-            error_callback=lambda error: log.warning("cannot reach the Bot API at %s: %s; retrying", host, error),
-        )
+        if settings.http_listen is not None:  # before the updates: a webhook's first post finds it listening
+            await _listen(server, settings.http_listen)
+        if webhook is None:
+            await updater.start_polling(  # which removes a webhook set before
+                poll_interval=0.0,
+                timeout=10,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+                error_callback=lambda error: log.warning("cannot reach the Bot API at %s: %s; retrying", host, error),
+            )
         await application.start()
         await deps.sender.start()
-        log.info("bot started as @%s on %s", application.bot.username, host)
+        if webhook is not None:
+            await _set_webhook(application, webhook)
+        log.info("bot started as @%s on %s (%s)", application.bot.username, host, "webhook" if webhook else "polling")
         await stop.wait()
     finally:
+        await server.stop()
         await deps.sender.stop()
         if updater.running:
             # Bounded: cancelling PTB's stop also cancels its polling task, back-off sleep included.
@@ -188,6 +226,43 @@ async def serve(application: Application, stop: asyncio.Event) -> None:  # type:
             await application.stop()
         await application.shutdown()
     log.info("bot stopped")
+
+
+async def _listen(server: HttpServer, listen: str) -> None:
+    try:
+        await server.start(listen)
+    except OSError as error:
+        raise StartupError(f"BOT_HTTP_LISTEN: cannot listen on {listen} ({error.strerror or error})") from None
+
+
+async def _set_webhook(application: Application, webhook: Webhook) -> None:  # type: ignore[type-arg]
+    """Telegram posts to the public address from now on; a check every minute keeps the Bot API's contact
+    known to /healthz (no getUpdates asks any more) and logs what Telegram says of its deliveries."""
+    deps: Deps = application.bot_data[DEPS_KEY]
+    try:
+        await application.bot.set_webhook(
+            deps.settings.webhook_url or "", secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES
+        )
+    except TelegramError as error:
+        raise StartupError(f"BOT_WEBHOOK_URL: the Bot API refused it ({error.message})") from None
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(_webhook_news, interval=WEBHOOK_CHECK_SECONDS, name="webhook check")
+
+
+async def _webhook_news(context: BotContext) -> None:
+    try:
+        info = await context.bot.get_webhook_info()
+    except TelegramError as error:
+        log.warning("getWebhookInfo failed: %s", error.message)
+        return
+    if info.last_error_message and info.last_error_date and info.last_error_date.timestamp() > _last_told(context):
+        context.bot_data[WEBHOOK_ERROR_KEY] = info.last_error_date.timestamp()
+        log.warning("Telegram could not deliver to the webhook: %s", info.last_error_message)
+
+
+def _last_told(context: BotContext) -> float:
+    told: float = context.bot_data.get(WEBHOOK_ERROR_KEY, 0.0)
+    return told
 
 
 async def _connect(application: Application, host: str, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]

@@ -7,15 +7,18 @@ line naming the variable, instead of failing later in the middle of a chat.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SHIPPED_OBJECTIVES = Path(__file__).with_name("objectives.json")
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 PROXY_SCHEMES = ("http://", "https://", "socks4://", "socks5://")
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # setWebhook: "Ports currently supported: 443, 80, 88, 8443"
 # What @BotFather gives: the bot's id, a colon, a secret of about 35 characters (35 today).
 TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{30,60}")
 
@@ -24,15 +27,23 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
 
-class Settings(BaseSettings):
-    """What an operator can set; defaults fit a bot talking to the public Bot API."""
+S = TypeVar("S", bound="DatabaseSettings")
+
+
+class DatabaseSettings(BaseSettings):
+    """What `taskforce-bot backup` and `restore` need: where the database is, read as the bot reads it."""
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    database: Path = Path("taskforce.sqlite3")
+
+
+class Settings(DatabaseSettings):
+    """What an operator can set; defaults fit a bot talking to the public Bot API."""
 
     token: SecretStr
     api_url: str = TELEGRAM_API_URL
     api_file_url: str | None = None
-    database: Path = Path("taskforce.sqlite3")
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     objectives: Path = SHIPPED_OBJECTIVES
     max_taskforces: int = Field(default=5, ge=1, le=24)
@@ -49,6 +60,13 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=8, ge=0, le=23)
     proxy: str | None = None
     flood_limit: int = Field(default=20, ge=5, le=1000)
+    # The bot's own HTTP server (health, metrics, the webhook): off unless an address is given.
+    http_listen: str | None = None
+    # Set: Telegram posts updates to this public HTTPS address (the operator's reverse proxy forwards them to
+    # BOT_HTTP_LISTEN) instead of the bot long-polling; removed again when the bot next starts polling.
+    webhook_url: str | None = None
+    backup_dir: Path | None = None  # default: a `backups` folder beside the database
+    backup_hour: int = Field(default=3, ge=0, le=23)  # UTC; the day's backup is taken from this hour on
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -92,6 +110,38 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(PROXY_SCHEMES)}")
         return value or None
 
+    @field_validator("http_listen")
+    @classmethod
+    def _check_listen(cls, value: str | None) -> str | None:
+        if value:
+            listen_address(value)
+        return value or None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        if parts.port not in WEBHOOK_PORTS:
+            raise ValueError(
+                f"Telegram posts only to the ports {', '.join(map(str, sorted(p for p in WEBHOOK_PORTS if p)))}"
+            )
+        if info.data.get("http_listen") is None:
+            raise ValueError("needs BOT_HTTP_LISTEN, the address the reverse proxy forwards it to")
+        return value
+
+    @property
+    def backups(self) -> Path:
+        return self.backup_dir or self.database.parent / "backups"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to, as the reverse proxy passes it on."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
     @model_validator(mode="after")
     def _derive_file_url(self) -> Settings:
         # A self-hosted Bot API server serves files under /file/bot<token>/, beside /bot<token>/.
@@ -104,15 +154,32 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings, turning pydantic's report into one line per problem, naming the variable."""
+    return _loaded(lambda: Settings(**overrides))  # type: ignore[arg-type]
+
+
+def database_setting() -> Path:
+    """BOT_DATABASE alone, for the commands that need no token."""
+    return _loaded(DatabaseSettings).database
+
+
+def _loaded(make: Callable[[], S]) -> S:
+    """Build the settings, turning pydantic's report into one line per problem, naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return make()
     except ValidationError as error:
         lines = [
             f"BOT_{_field(problem['loc'])}: {problem['msg'].removeprefix('Value error, ')}"
             for problem in error.errors()
         ]
         raise SettingsError("\n".join(lines)) from None
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """`host:port`, `[::1]:port` too; a ValueError says what is wrong."""
+    host, colon, port = value.rpartition(":")
+    if not colon or not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("must be host:port, for example 127.0.0.1:8080")
+    return host.strip("[]"), int(port)
 
 
 def bot_id(token: str) -> str:

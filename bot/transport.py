@@ -12,6 +12,7 @@ the work for the same request. A request with a file stays multipart.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import aiohttp
 from aiohttp_socks import ProxyConnector
@@ -19,6 +20,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+Observer = Callable[[str, int], None]  # told (url, HTTP status) after each request; status 0: no answer
 
 
 class AiohttpRequest(BaseRequest):
@@ -32,8 +34,10 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         media_write_timeout: float | None = 20.0,
         proxy: str | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        self._observer = observer
         self._proxy = proxy
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -85,13 +89,18 @@ class AiohttpRequest(BaseRequest):
         )
         body = _body(request_data)
         headers = JSON_HEADERS if isinstance(body, bytes) else None
+        status = 0
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                return response.status, await response.read()
+                status = response.status
+                return status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(_describe(error)) from error
+        finally:
+            if self._observer is not None:
+                self._observer(url, status)
 
 
 def _describe(error: aiohttp.ClientError) -> str:

@@ -70,16 +70,20 @@ class TolerantBot(ExtBot[Any]):
             return self._readable_updates()
 
     def _readable_updates(self) -> tuple[Update, ...]:
-        readable = []
-        for data in json.loads(self._updates_request.last_body).get("result", []):
-            try:
-                readable.append(Update.de_json(data, self))
-            except Exception as error:  # any shape the library refuses
-                update_id = data.get("update_id") if isinstance(data, dict) else None
-                if not isinstance(update_id, int):
-                    log.warning("an update without an id cannot be read; skipped")
-                    continue
-                # The reason names what is missing, never what anyone wrote.
-                log.warning("update %s cannot be read (%s: %s); skipped", update_id, type(error).__name__, error)
-                readable.append(Update(update_id))
-        return tuple(readable)
+        found = (readable(data, self) for data in json.loads(self._updates_request.last_body).get("result", []))
+        return tuple(update for update in found if update is not None)
+
+
+def readable(data: object, bot: ExtBot[Any]) -> Update | None:
+    """The update, or an empty Update with its id when the library cannot read it (so that it is confirmed
+    and skipped); None without an id."""
+    try:
+        return Update.de_json(data, bot)  # type: ignore[arg-type]
+    except Exception as error:  # any shape the library refuses
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int):
+            log.warning("an update without an id cannot be read; skipped")
+            return None
+        # The reason names what is missing, never what anyone wrote.
+        log.warning("update %s cannot be read (%s: %s); skipped", update_id, type(error).__name__, error)
+        return Update(update_id)

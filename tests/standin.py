@@ -13,18 +13,26 @@ import contextlib
 import itertools
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from tests import telegram_html
 
 BOT_ID = 999000
 MESSAGE_METHODS = {"sendMessage", "editMessageText", "sendDocument", "sendPhoto", "editMessageReplyMarkup"}
-TEXT_FIELDS = {"text", "caption", "callback_query_id", "parse_mode", "url", "filename"}
+TEXT_FIELDS = {"text", "caption", "callback_query_id", "parse_mode", "url", "filename", "secret_token"}
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 
 
 @dataclass
@@ -99,6 +107,13 @@ class BotApiStandIn:
         self.bot_rights: dict[int, dict[str, bool]] = {}
         self.group_calls: list[tuple[str, int, int]] = []  # (method, chat, user)
         self.files: dict[str, bytes] = {}  # file_id → content, served by getFile and the file URL
+        # A webhook set by the bot (setWebhook's parameters), and where its public HTTPS address really is:
+        # the reverse proxy's part, public prefix → the bot's local http://host:port.
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_routes: dict[str, str] = {}
+        self.webhook_errors: list[str] = []
+        self.webhook_posts = 0
+        self._delivery: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ server
 
@@ -114,6 +129,7 @@ class BotApiStandIn:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        await self._stop_delivery()
         async with self._new_update:
             self._new_update.notify_all()
         if self._runner is not None:
@@ -139,6 +155,10 @@ class BotApiStandIn:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
+        if method == "setWebhook" and (problem := _webhook_problem(params)) is not None:
+            return _error(400, problem)
+        if method == "getUpdates" and self.webhook is not None:
+            return _error(409, WEBHOOK_CONFLICT)
         if method == "getUpdates":
             self.polls += 1
             self._sent_event.set()
@@ -253,7 +273,85 @@ class BotApiStandIn:
         }
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        await self._stop_delivery()
+        self.webhook = None
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
         return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        if not params.get("url"):
+            return await self._api_deleteWebhook(params)
+        await self._stop_delivery()
+        self.webhook = params
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self._delivery = asyncio.create_task(self._deliver_updates())
+        return True
+
+    async def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self.webhook_errors:
+            info |= {"last_error_date": int(time.time()), "last_error_message": self.webhook_errors[-1]}
+        return info
+
+    async def _stop_delivery(self) -> None:
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
+            self._delivery = None
+
+    async def _deliver_updates(self) -> None:
+        """As Telegram does with a webhook: each update POSTed as JSON with the secret header, removed once
+        answered with a 2xx, tried again (after a pause) otherwise. Up to `max_connections` (default 40)
+        at once, as Telegram does; one at a time per chat, in order (our reading: never kinder than that)."""
+        assert self.webhook is not None
+        places = asyncio.Semaphore(int(self.webhook.get("max_connections") or 40))
+        in_flight: dict[int, asyncio.Task[None]] = {}  # update id → its delivery
+        async with aiohttp.ClientSession() as session:
+            while True:
+                busy_chats = {_chat_of(u) for u in self._updates if u["update_id"] in in_flight}
+                for update in list(self._updates):
+                    chat = _chat_of(update)
+                    if update["update_id"] in in_flight or (chat is not None and chat in busy_chats):
+                        continue
+                    busy_chats.add(chat)
+                    in_flight[update["update_id"]] = asyncio.create_task(self._post(session, places, update))
+                async with self._new_update:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._new_update.wait(), 0.05)
+                for update_id, task in list(in_flight.items()):
+                    if task.done():
+                        del in_flight[update_id]
+
+    async def _post(self, session: aiohttp.ClientSession, places: asyncio.Semaphore, update: dict[str, Any]) -> None:
+        assert self.webhook is not None
+        url = self.webhook["url"]
+        local = next(
+            (base + url[len(public) :] for public, base in self.webhook_routes.items() if url.startswith(public)), None
+        )
+        secret = self.webhook.get("secret_token")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        async with places:
+            try:
+                if local is None:
+                    raise aiohttp.ClientConnectionError("Connection refused")
+                self.webhook_posts += 1
+                async with session.post(local, json=update, headers=headers) as response:
+                    if 200 <= response.status < 300:
+                        self._updates.remove(update)
+                        async with self._new_update:
+                            self._new_update.notify_all()
+                        return
+                    self.webhook_errors.append(f"Wrong response from the webhook: {response.status} {response.reason}")
+            except aiohttp.ClientError as error:
+                self.webhook_errors.append(f"Connection failed: {error}")
+            await asyncio.sleep(0.5)
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
         self.menus[_menu_key(params.get("scope"), params.get("language_code"))] = [
@@ -430,6 +528,21 @@ def _text_problem(method: str, params: dict[str, Any]) -> str | None:
         return telegram_html.refusal(str(params["caption"]), params.get("parse_mode"), caption=True)
     if method == "answerCallbackQuery" and len(str(params.get("text", ""))) > telegram_html.CALLBACK_ANSWER_LIMIT:
         return "Bad Request: MESSAGE_TOO_LONG"
+    return None
+
+
+def _webhook_problem(params: dict[str, Any]) -> str | None:
+    """setWebhook's refusals, as the Bot API words them."""
+    url, secret = str(params.get("url") or ""), params.get("secret_token")
+    if url and not url.startswith("https://"):
+        return "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    port = urlsplit(url).port or 443 if url else 443
+    if port not in WEBHOOK_PORTS:
+        return "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+    if secret is not None and len(str(secret)) > 256:
+        return "Bad Request: secret token is too long"
+    if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+        return "Bad Request: secret token contains unallowed characters"
     return None
 
 

@@ -99,6 +99,7 @@ from bot.views import (
     fields,
     groups,
     joining,
+    operations,
     profile,
     reports,
     system,
@@ -875,6 +876,7 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield message(f"groups.{name}", getattr(groups, name)(_))
     yield message("groups.unlinked", groups.unlinked(_, "B3"))
     yield message("groups.broken", groups.broken(_, "B3"))
+    yield message("operations.backup_failed", operations.backup_failed(_, (HOSTILE_TEXT * 10)[:500]))
     yield message("groups.declined", groups.declined(_, "B3", longest("bot_", 32)))
     for name in NAMES:
         for role in Role:

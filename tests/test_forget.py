@@ -146,6 +146,7 @@ NEVER_A_PERSON = {
     ("delphi_waiting", "since_update"): "an update id",
     ("delphi_reminders", "round_id"): "a row id",
     ("schema_version", "version"): "a number",
+    ("health_checks", "id"): "always 1: the one row",
 }
 ID_LIKE = re.compile(r"(^|_)(id|by|chat|user|person|author|key|owner)(_|$)")
 

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.chat.metrics import Metrics
 from bot.chat.sender import Sender
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, Translate, language_for, translator
 from bot.models import Catalogue
+from bot.services.backups import Schedule
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
@@ -55,6 +57,11 @@ class Deps:
     # People whose next typed message a Delphi question waits for: its rows, read at start, then kept up to date.
     typing_awaited: set[int] = field(default_factory=set)
     due_failing: set[str] = field(default_factory=set)  # periodic jobs' due items that failed: logged once
+    metrics: Metrics = field(default_factory=Metrics)
+    backups: Schedule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.backups = Schedule(self.settings.database, self.settings.backups, self.settings.backup_hour)
 
     def now(self) -> datetime:
         return self.clock()

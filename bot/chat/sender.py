@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -75,6 +77,7 @@ class Wiring(Protocol):
 
 Rendered = tuple[str, InlineKeyboardMarkup | None] | WithFile | GroupAction | Skip
 W = TypeVar("W", bound=Wiring)
+Counted = Callable[[str], None]  # told a row's outcome: sent, refused, unreachable, flood_wait, retry, failed
 P = TypeVar("P")  # what a kind's rows carry: its `Payload` model, or None for a kind that carries nothing
 M = TypeVar("M", bound=Payload)
 # Given the row's payload, validated against the kind's model, instead of reading its JSON.
@@ -189,8 +192,11 @@ class Sender(Generic[W]):
     Generic in the wiring it hands to each kind's renderer, which it does not need to know.
     """
 
-    def __init__(self, deps: W, bot: Bot, chats: ChatPace, kinds: Iterable[OutboxKind[W]]) -> None:
+    def __init__(
+        self, deps: W, bot: Bot, chats: ChatPace, kinds: Iterable[OutboxKind[W]], count: Counted = lambda _: None
+    ) -> None:
         self._deps = deps
+        self._count = count  # each row's outcome, for the operator's metrics
         self._bot = bot
         self._chats = chats
         self._kinds = {kind.name: kind for kind in kinds}
@@ -201,6 +207,14 @@ class Sender(Generic[W]):
         self._wake = asyncio.Event()  # look at the outbox again: rows queued, or a chat became free
         self._queued = asyncio.Event()  # rows were queued (or changed) since the rows in hand were read
         self._task: asyncio.Task[None] | None = None
+        self._last_look = time.monotonic()  # when the loop last looked at the outbox
+
+    def quiet_for(self) -> float:
+        """Seconds since the sender last looked at the outbox (it looks every IDLE_WAIT at least, and between
+        any two batches): long only when it is stuck or no longer runs."""
+        if self._task is None or self._task.done():
+            return math.inf
+        return time.monotonic() - self._last_look
 
     @property
     def busy(self) -> bool:
@@ -231,6 +245,7 @@ class Sender(Generic[W]):
 
     async def _run(self) -> None:
         while True:
+            self._last_look = time.monotonic()
             self._wake.clear()
             self._queued.clear()
             try:
@@ -316,6 +331,7 @@ class Sender(Generic[W]):
         d = self._deps
         if kind is None:
             log.error("outbox %s: no renderer for kind %r", item.id, item.kind)
+            self._count("failed")
             await outbox.mark_failed(d.db, item.id, f"unknown kind {item.kind}", utc_now())
             return True
         if not await outbox.still_due(d.db, item.id, utc_now()):
@@ -325,6 +341,7 @@ class Sender(Generic[W]):
         except ValidationError as error:
             problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in error.errors())
             log.error("outbox %s (%s): its payload does not fit: %s", item.id, item.kind, problem)
+            self._count("failed")
             await outbox.mark_failed(d.db, item.id, f"bad payload: {problem}", utc_now())
             return True
         _ = translator(await contacts.language_of(d.db, item.chat_id))
@@ -340,14 +357,17 @@ class Sender(Generic[W]):
         try:
             message_id = await self._send(item, kind, rendered)
         except RetryAfter as error:
+            self._count("flood_wait")
             await self._flood_wait(item, kind, retry_seconds(error.retry_after))
             return False
         except Forbidden as error:
+            self._count("unreachable")
             log.info("outbox %s: the recipient cannot be reached: %s", item.id, error.message)
             await contacts.mark_unreachable(d.db, item.chat_id, utc_now())
             d.seen_users.pop(item.chat_id, None)  # their next message clears the mark
             await outbox.mark_failed(d.db, item.id, f"unreachable: {error.message}", utc_now())
         except BadRequest as error:
+            self._count("refused")
             log.warning("outbox %s (%s) refused: %s", item.id, item.kind, error.message)
             await outbox.mark_failed(d.db, item.id, f"refused: {error.message}", utc_now())
         except TelegramError as error:
@@ -356,6 +376,7 @@ class Sender(Generic[W]):
             if kind.after_send is not None and message_id is not None:
                 await kind.after_send(d, item, payload, message_id)
             await outbox.mark_sent(d.db, item.id, utc_now())
+            self._count("sent")
         return True
 
     async def _send(self, item: OutboxItem, kind: OutboxKind[W], rendered: Rendered) -> int | None:
@@ -376,6 +397,7 @@ class Sender(Generic[W]):
     async def _retry_later(self, item: OutboxItem, error: TelegramError, max_attempts: int) -> bool:
         """Postpone the row (False), or fail it once it has had its attempts (True: settled)."""
         attempts = item.attempts + 1
+        self._count("failed" if attempts >= max_attempts else "retry")
         if attempts >= max_attempts:
             log.warning("outbox %s (%s) failed after %s attempts: %s", item.id, item.kind, attempts, error.message)
             await outbox.mark_failed(self._deps.db, item.id, f"{type(error).__name__}: {error.message}", utc_now())

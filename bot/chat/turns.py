@@ -28,11 +28,13 @@ UNBOUNDED = 1_000_000  # PTB's own semaphore: every update enters at once and wa
 SWEEP_EVERY = 1000  # updates between sweeps of people no longer active
 
 OnFlood = Callable[[Update], Awaitable[None]]
+OnHandled = Callable[[object, float], None]  # an update and the seconds its handling took, for the metrics
 
 
 class PersonalTurns(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int, flood_limit: int, on_flood: OnFlood) -> None:
+    def __init__(self, max_concurrent_updates: int, flood_limit: int, on_flood: OnFlood, on_handled: OnHandled) -> None:
         super().__init__(UNBOUNDED)
+        self._on_handled = on_handled
         self._flood_limit = flood_limit
         self._places = asyncio.Semaphore(max_concurrent_updates)
         self._on_flood = on_flood
@@ -52,7 +54,11 @@ class PersonalTurns(BaseUpdateProcessor):
         self._waiting[person] = self._waiting.get(person, 0) + 1
         try:
             async with turn, self._places:
-                await coroutine
+                started = time.monotonic()
+                try:
+                    await coroutine
+                finally:
+                    self._on_handled(update, time.monotonic() - started)
         finally:
             self._waiting[person] -= 1
             if not self._waiting[person]:

@@ -155,6 +155,7 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     log.error("error while handling an update", exc_info=error)
     d = context.deps
+    d.metrics.errors.inc()
     key = f"{type(error).__name__}: {error}"[:200]
     now = d.now()
     last = d.alerts_sent.get(key)

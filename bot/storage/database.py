@@ -216,6 +216,17 @@ def _lock_exclusively(path: Path) -> int | None:
     return fd
 
 
+def in_use(path: Path) -> bool:
+    """A bot runs on `path` now (it holds the lock beside it)."""
+    if not path.with_name(path.name + ".lock").exists():
+        return False
+    try:
+        _unlock(_lock_exclusively(path))
+    except DatabaseError:
+        return True
+    return False
+
+
 def _unlock(fd: int | None) -> None:
     if fd is not None:
         with suppress(OSError):

@@ -328,4 +328,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE delphi_answers ADD COLUMN comment_shown INTEGER CHECK (comment_shown IN (0, 1));
     """,
+    # 15: the health check's write (GET /healthz proves the database takes writes).
+    """
+    CREATE TABLE health_checks (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL);
+    """,
 )

@@ -153,3 +153,11 @@ async def forget_chat(tx: Transaction, chat_id: int, *, still_acting: str) -> No
         " AND NOT (kind = :acting AND sent_at IS NULL AND failed_at IS NULL)",
         {"id": chat_id, "acting": still_acting},
     )
+
+
+async def waiting_by_lane(db: Reader) -> dict[Lane, int]:
+    """Rows not yet settled (held ones too), per lane: the depth an operator watches."""
+    rows = await db.fetchall(
+        "SELECT lane, COUNT(*) AS waiting FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL GROUP BY lane"
+    )
+    return {Lane(row["lane"]): row["waiting"] for row in rows}
