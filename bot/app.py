@@ -32,7 +32,20 @@ from bot.chat.sender import Sender
 from bot.chat.ticks import tick
 from bot.chat.turns import PersonalTurns
 from bot.config import Settings, bot_id
-from bot.handlers import account, announcements, browse, delphi, facilitation, groups, joining, profile, reports, system
+from bot.handlers import (
+    account,
+    announcements,
+    browse,
+    delphi,
+    facilitation,
+    groups,
+    joining,
+    profile,
+    project_review,
+    projects,
+    reports,
+    system,
+)
 from bot.i18n import SUPPORTED
 from bot.models import Catalogue
 from bot.services import contacts
@@ -58,6 +71,8 @@ FEATURES: tuple[Feature, ...] = (
     reports.FEATURE,
     groups.FEATURE,
     delphi.FEATURE,
+    projects.FEATURE,
+    project_review.FEATURE,
     system.FEATURE,
 )
 

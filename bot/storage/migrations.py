@@ -297,4 +297,78 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE delphi_rounds ADD COLUMN invitations_told_at TEXT;
     UPDATE delphi_rounds SET invitations_told_at = opened_at WHERE opened_at IS NOT NULL;
     """,
+    # 13: the catalogue of actions and projects (issue 24). An entry is one row from its first answer (a
+    # draft), so that a kill, or another flow started meanwhile, loses nothing; changes to a submitted entry
+    # are a draft row of their own (`revises`) until submitted. Its task forces are rows, to read a task
+    # force's catalogue by index; its decision prompts, progress updates and offers to contribute too.
+    # `author_id` is the contact, NULL once they deleted their data ("contact withdrawn").
+    """
+    CREATE TABLE projects (
+        id                INTEGER PRIMARY KEY,
+        author_id         INTEGER,
+        revises           INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        status            TEXT NOT NULL
+            CHECK (status IN ('draft', 'review', 'changes', 'accepted', 'declined', 'withdrawn')),
+        title             TEXT,
+        kind              TEXT CHECK (kind IN ('ongoing', 'planned')),
+        countries         TEXT,
+        region            TEXT,
+        lead_organisation TEXT,
+        partners          TEXT,
+        summary           TEXT,
+        contribution      TEXT,
+        stage             TEXT CHECK (stage IN ('idea', 'design', 'ready', 'running', 'completed')),
+        budget_amount     INTEGER CHECK (budget_amount >= 0),
+        budget_currency   TEXT,
+        funding_amount    INTEGER CHECK (funding_amount >= 0),
+        funding_currency  TEXT,
+        starts            TEXT,
+        ends              TEXT,
+        link              TEXT,
+        document_id       TEXT,
+        document_name     TEXT,
+        language          TEXT,
+        flow              TEXT,
+        comment           TEXT,
+        decided_by        INTEGER,
+        decided_at        TEXT,
+        submitted_at      TEXT,
+        reminders_sent    INTEGER NOT NULL DEFAULT 0,
+        next_reminder_at  TEXT,
+        progress_due_at   TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+    );
+    CREATE INDEX projects_by_author ON projects (author_id);
+    CREATE UNIQUE INDEX projects_one_revision ON projects (revises) WHERE revises IS NOT NULL;
+    CREATE INDEX projects_review_due ON projects (next_reminder_at)
+        WHERE status = 'review' AND next_reminder_at IS NOT NULL;
+    CREATE TABLE project_taskforces (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        taskforce  TEXT NOT NULL,
+        PRIMARY KEY (project_id, taskforce)
+    );
+    CREATE INDEX project_taskforces_by_code ON project_taskforces (taskforce, project_id);
+    CREATE TABLE project_prompts (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        chat_id    INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (project_id, chat_id, message_id)
+    );
+    CREATE TABLE project_updates (
+        id         INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        author_id  INTEGER,
+        text       TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX project_updates_latest ON project_updates (project_id, at);
+    CREATE TABLE project_contributions (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        person_id  INTEGER NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (project_id, person_id)
+    );
+    CREATE INDEX project_contributions_by_person ON project_contributions (person_id);
+    """,
 )

@@ -1,0 +1,333 @@
+"""End to end: a member describes an action or a project (/project), checks it and submits it for review."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.models import Catalogue, RegistrationStatus, Role
+from bot.project_models import ProjectStatus, Stage
+from bot.storage import projects as rows
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
+from tests.standin import BotApiStandIn, Sent
+from tests.test_facilitation import facilitate, people
+
+ACTIVE = RegistrationStatus.ACTIVE
+ADA = 1001
+
+
+@pytest.fixture
+async def running_bot(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue) -> AsyncIterator[RunningBot]:
+    """An entry takes some twenty answers in a few seconds: more than a person's flood limit."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=1000) as running:
+        yield running
+
+
+async def member(running: RunningBot, *codes: str, telegram_id: int = ADA, name: str = "Ada Lovelace") -> ChatUser:
+    places = tuple((code, Role.MEMBER, ACTIVE) for code in codes)
+    await seed(running, Seeded(telegram_id, places=places, name=name))
+    first, _, last = name.partition(" ")
+    return ChatUser(running.standin, telegram_id, first_name=first, last_name=last)
+
+
+async def describe(person: ChatUser, code: str | None = "B3", *, funding: str = "100000 EUR") -> None:
+    """Every question of /project answered, up to the summary."""
+    await person.say(f"/project {code}" if code else "/project")
+    await person.say("Living soils of the Sahel")
+    await person.press("on-going")
+    if code is None:
+        await person.press("B3")
+        await person.press("Continue")
+    await person.say("Senegal, Mali")
+    await person.press("Africa")
+    await person.press("Use “Org”")
+    await person.say("CIRAD, ISRA")
+    await person.say("Restoring 2 000 ha of degraded cropland with agroforestry and compost.")
+    await person.say("2 000 ha with +0.4 % soil organic carbon a year.")
+    await person.press("ready for funding")
+    await person.say("250 000 EUR")
+    await person.say(funding)
+    await person.say("2026-03")
+    await person.say("2028-12")
+    await person.say("https://example.org/sahel")
+    await person.press("Skip")
+    await person.press("English")
+
+
+async def test_a_member_describes_an_entry_and_submits_it(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3", "C1")
+    await describe(ada, None)
+    summary = ada.last
+    assert "Please check before you submit" in summary.text
+    for shown in ("Living soils of the Sahel", "Senegal, Mali", "Africa", "CIRAD, ISRA", "250,000 EUR", "2028-12"):
+        assert shown in summary.text
+    assert "ready for funding" in summary.text and "Task Forces</b>: B3" in summary.text
+    done = await ada.press("Submit for review")
+    assert "is submitted" in done.text
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.REVIEW and entry.stage is Stage.READY and entry.taskforces == ["B3"]
+    assert entry.budget is not None and (entry.budget.amount, entry.budget.currency) == (250000, "EUR")
+    assert entry.author_id == ADA and entry.language == "en" and entry.document_id is None
+    assert [row["action"] for row in await audit_rows(running_bot.db, ADA)][-1] == "project.submitted"
+
+
+async def test_bad_input_names_the_field_and_asks_again(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project")
+    too_long = await ada.say("x" * 151)
+    assert "Title</b>" in too_long.text and "at most 150 characters" in too_long.text
+    await ada.say("Compost for all")
+    await ada.press("planned")
+    await ada.say("Kenya")
+    assert "In which region" in (await ada.say("Africa, I think")).text  # text where a choice is due
+    await ada.press("Africa")
+    await ada.say("Soil Institute")
+    await ada.press("Skip")
+    await ada.say("Compost.")
+    await ada.say("Some carbon.")
+    await ada.press("idea")
+    for typed, said in (
+        ("250000 EURO", "ISO 4217"),
+        ("250000 FRF", "ISO 4217"),
+        ("-5 EUR", "cannot be negative"),
+        ("12.5 EUR", "whole amount"),
+    ):
+        answer = await ada.say(typed)
+        assert "Budget</b>" in answer.text and said in answer.text, typed
+    await ada.say("1000 USD")
+    over = await ada.say("5000 USD")
+    assert "Funding sought</b>" in over.text and "more than the budget" in over.text
+    await ada.press("Skip")
+    assert "Start</b>" in (await ada.say("2026-13")).text
+    await ada.say("2026-03-15")
+    before = await ada.say("2026-02")
+    assert "End</b>" in before.text and "cannot come before the start" in before.text
+    await ada.say("2026-03")  # a month ends with its last day
+    assert "Link</b>" in (await ada.say("ftp://example.org")).text
+    await ada.say("http://example.org")
+    photo = await ada.post(photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    assert "as a file (PDF or DOCX)" in photo.text
+    wrong = await ada.post(document=ada.standin.document(b"x", "notes.txt") | {"mime_type": "text/plain"})
+    assert "Document</b>" in wrong.text and "PDF or DOCX" in wrong.text
+    large = ada.standin.document(b"%PDF", "note.pdf") | {"mime_type": "application/pdf", "file_size": 21 * 1024 * 1024}
+    assert "at most 20 MB" in (await ada.post(document=large)).text
+    note = ada.standin.document(b"%PDF-1.4", "concept.pdf") | {"mime_type": "application/pdf"}
+    language = await ada.post(document=note)
+    assert "In which language" in language.text
+    summary = await ada.press("Français")
+    assert "concept.pdf" in summary.text and "Français" in summary.text
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.DRAFT and entry.partners is None and entry.funding is None
+    assert (entry.start, entry.end, entry.document_name) == ("2026-03-15", "2026-03", "concept.pdf")
+
+
+async def test_back_keeps_the_answer_and_the_summary_edits_one_field(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    await ada.press("Edit")
+    question = await ada.press("Countries")
+    assert "In which countries" in question.text
+    back = await ada.press("« Back")
+    assert "Please check" in back.text and "Senegal, Mali" in back.text
+    await ada.press("Edit")
+    await ada.press("Countries")
+    summary = await ada.say("Senegal")
+    assert "Please check" in summary.text and "Senegal, Mali" not in summary.text
+    # Back from the first questions: the earlier answer is offered again with one tap.
+    await ada.press("Edit")
+    await ada.press("Stage")
+    assert "Please check" in (await ada.press("Keep: ready for funding")).text
+
+
+async def test_a_draft_survives_a_restart_and_another_flow(standin: BotApiStandIn, running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    await running_bot.stop()
+    await running_bot.start()
+    kind = await ada.say("/join")  # another flow: the draft stays in the database
+    assert "Which Task Forces" in kind.text
+    offered = await ada.say("/project")
+    assert "Compost for all" in offered.text and "Carry on" in [label for label, _ in offered.buttons]
+    question = await ada.press("Carry on")
+    assert "on-going, or planned" in question.text
+
+
+async def test_stale_and_forged_buttons_change_nothing(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    kind = ada.last
+    await ada.press("planned")
+    assert running_bot.db is not None
+    [draft] = await rows.own_projects(running_bot.db, ADA)
+    # An earlier question's button: nothing changes, the open question comes again.
+    again = await ada.press_data(
+        ProjectAnswer(project=draft.id, field="kind", value="ongoing").pack(), kind.message_id or 0
+    )
+    assert "no longer valid" in again.text and "In which countries" in again.text
+    # Someone else's draft, and a submit before the summary: refused.
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    alert = await bob.alert(ProjectNav(project=draft.id, action="submit").pack())
+    assert "no longer valid" in alert or "already submitted" in alert
+    early = await ada.press_data(ProjectNav(project=draft.id, action="submit").pack(), kind.message_id or 0)
+    assert "In which countries" in early.text
+    [still] = await rows.own_projects(running_bot.db, ADA)
+    assert still.status is ProjectStatus.DRAFT and still.kind is not None and still.kind.value == "planned"
+
+
+async def test_only_members_describe_and_only_for_their_task_forces(running_bot: RunningBot) -> None:
+    nobody = ChatUser(running_bot.standin, 1003, first_name="Nemo")
+    assert "join one first" in (await nobody.say("/project")).text
+    ada = await member(running_bot, "B3")
+    assert "not an active member of Task Force C1" in (await ada.say("/project C1")).text
+
+
+# ---------------------------------------------------------------- review
+
+
+async def review_prompt(person: ChatUser, start: int = 0) -> Sent:
+    return await person.standin.wait_for(
+        lambda s: s.chat_id == person.id and s.method == "sendMessage" and "to review" in s.text, start=start
+    )
+
+
+async def submitted_entry(running: RunningBot, ada: ChatUser) -> int:
+    await describe(ada)
+    await ada.press("Submit for review")
+    assert running.db is not None
+    [entry] = await rows.own_projects(running.db, ada.id)
+    return entry.id
+
+
+async def test_the_facilitators_and_the_leader_review_and_the_first_decision_wins(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await seed(running_bot, Seeded(2002, places=(("B3", Role.LEADER, ACTIVE),), name="Gus Guide"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    fran_prompt, gus_prompt = await review_prompt(p["fran"]), await review_prompt(p["gus"])
+    for prompt in (fran_prompt, gus_prompt):
+        assert "Living soils of the Sahel" in prompt.text and "Ada Lovelace" in prompt.text
+        assert [label for label, _ in prompt.buttons] == ["✅ Accept", "✏️ Ask for changes", "❌ Decline"]
+    assert "Accepted" in await p["fran"].alert(fran_prompt.buttons[0][1], fran_prompt.message_id or 0)
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
+    assert "Living soils of the Sahel" in told.text
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.chat_id == p["gus"].id and "Accepted by Fran" in s.text
+    )
+    assert edited.message_id == gus_prompt.message_id and edited.buttons == []
+    late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    assert "Already decided by Fran Facil" in late
+    assert "cannot review your own" in await ada.alert(fran_prompt.buttons[0][1])
+    assert "Only the facilitators" in await p["bob"].alert(fran_prompt.buttons[0][1])
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.ACCEPTED and entry.decided_by == p["fran"].id
+
+
+async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_back_to_review(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    await review_prompt(p["fran"])
+    asked = await p["fran"].press("Ask for changes")
+    assert "What should change?" in asked.text
+    sticker = await p["fran"].post(
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    )
+    assert "Please write something" in sticker.text
+    await p["fran"].say("Please name the roles of the partners.")
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "ask for changes" in s.text)
+    assert "Please name the roles of the partners." in told.text
+    await ada.press("Edit the entry")
+    await ada.press("Edit")
+    await ada.press("Partners")
+    await ada.say("CIRAD (science), ISRA (field trials)")
+    marker = len(standin.sent)
+    assert "is submitted" in (await ada.press("Submit for review")).text
+    again = await review_prompt(p["fran"], marker)
+    assert "CIRAD (science)" in again.text
+    await p["fran"].press("Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
+    assert running_bot.db is not None
+    # A link is not what funders read: the entry stays in the catalogue; the budget is, and goes back to review.
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    for field, answer, reviewed in (("Link", "https://example.org/new", False), ("Budget", "300000 EUR", True)):
+        await ada.say("/projects")
+        await ada.press("Living soils")
+        await ada.press("Edit")
+        await ada.press("Edit")
+        await ada.press(field)
+        await ada.say(answer)
+        outcome = await ada.press("Submit for review")
+        assert ("is submitted" in outcome.text) is reviewed, field
+        [now] = await rows.own_projects(running_bot.db, ADA)
+        assert now.status is (ProjectStatus.REVIEW if reviewed else ProjectStatus.ACCEPTED)
+    [now] = await rows.own_projects(running_bot.db, ADA)
+    assert now.id == entry.id and now.link == "https://example.org/new" and now.budget is not None
+
+
+async def test_an_author_withdraws_an_entry_and_its_prompts_say_so(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["fran"])
+    listing = await ada.say("/projects")
+    assert "Living soils of the Sahel" in listing.text and "waiting for review" in listing.text
+    card = await ada.press("Living soils")
+    assert "Senegal, Mali" in card.text and [label for label, _ in card.buttons] == ["Edit", "Withdraw"]
+    assert "for good" in (await ada.press("Withdraw")).text
+    assert "is withdrawn" in (await ada.press("Withdraw it")).text
+    await standin.wait_for(
+        lambda s: (
+            s.method == "editMessageText" and s.message_id == prompt.message_id and "Withdrawn by its author" in s.text
+        )
+    )
+    assert "withdrawn this entry" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert "no longer valid" in await bob.alert(ProjectMine(project=entry.id, action="confirm").pack())
+
+
+async def test_waiting_reviews_are_reminded_then_escalated_and_nobody_means_the_secretariat(
+    running_bot: RunningBot,
+) -> None:
+    standin, clock = running_bot.standin, running_bot.clock
+    p = people(standin)
+    await p["admin"].say("/start")
+    ada = await member(running_bot, "C2")
+    await submitted_entry_in(ada, "C2")
+    await review_prompt(p["admin"])  # no facilitator nor Leader: the Secretariat reviews
+    clock.advance(hours=49)
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "still waiting for your review" in s.text)
+    for _ in range(3):
+        clock.advance(hours=25)
+        await running_bot.ticks()
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "after three reminders" in s.text)
+
+
+async def submitted_entry_in(ada: ChatUser, code: str) -> None:
+    await describe(ada, code)
+    await ada.press("Submit for review")
