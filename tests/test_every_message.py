@@ -44,8 +44,12 @@ from bot.models import (
     RegistrationStatus,
     Role,
 )
+from bot.project_models import Money, Project, ProjectField, ProjectKind, ProjectStatus, Stage
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
+from bot.services import project_fields
+from bot.services import project_review as review_service
+from bot.services import projects as project_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
 from bot.services.announcements import (
     AUTHOR_NAME_LIMIT,
@@ -65,6 +69,8 @@ from bot.services.errors import Refused
 from bot.services.facilitation import Balance, Verdict
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
+from bot.services.project_review import Review
+from bot.services.projects import Submitted
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound, Undelivered
@@ -84,6 +90,8 @@ from bot.views import (
     groups,
     joining,
     profile,
+    project_review,
+    projects,
     reports,
     system,
     words,
@@ -854,6 +862,87 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield from buttons("delphi.my_rounds_keyboard", delphi.my_rounds_keyboard(_, rounds))
     for name in ("ask_comment", "comment_saved"):
         yield message(f"delphi.{name}", getattr(delphi, name)(_))
+    yield from project_renderings(_)
+
+
+def hostile_project(status: ProjectStatus = ProjectStatus.REVIEW, **more: Any) -> Project:
+    """An entry with every field at its longest and most hostile."""
+    limits = project_fields.LIMITS
+    values: dict[str, Any] = {
+        "id": 10**12 - 1, "author_id": 1001, "revises": None, "status": status,
+        "title": longest(HOSTILE_TEXT, limits[ProjectField.TITLE]), "kind": ProjectKind.ONGOING, "taskforces": CODES,
+        "countries": longest(HOSTILE_TEXT, limits[ProjectField.COUNTRIES]), "region": project_service.GLOBAL,
+        "lead": longest(HOSTILE_TEXT, limits[ProjectField.LEAD]),
+        "partners": longest(MARKUP, limits[ProjectField.PARTNERS]),
+        "summary": longest(MARKUP + RTL, limits[ProjectField.SUMMARY]),
+        "contribution": longest(RTL + MARKUP, limits[ProjectField.CONTRIBUTION]), "stage": Stage.READY,
+        "budget": Money(amount=10**15 - 1, currency="EUR"), "funding": Money(amount=10**15 - 1, currency="XOF"),
+        "start": "2026-03-15", "end": "2099-12", "link": "https://example.org/" + longest(MARKUP, 470),
+        "document_id": "file", "document_name": longest(MARKUP, 200), "language": "fr",
+        "comment": longest(MARKUP + RTL, REASON_LIMIT), "decided_by": 2001, "decided_at": NOW, "submitted_at": NOW,
+        "created_at": NOW, "updated_at": NOW,
+    }  # fmt: skip
+    return Project(**{**values, **more})
+
+
+def project_renderings(_: Translator) -> Iterator[Rendered]:
+    """The description of an entry, an author's entries, the review and its notices."""
+    entry, empty = hostile_project(), hostile_project(ProjectStatus.DRAFT, title=None, region=None, budget=None)
+    flows = [
+        project_service.Flow(answered=list(project_service.ORDER[:n])) for n in range(len(project_service.ORDER) + 1)
+    ]
+    flows += [project_service.Flow(answered=list(ProjectField), picking=True)]
+    flows += [project_service.Flow(answered=list(ProjectField), editing=field) for field in ProjectField]
+    for draft_entry in (
+        entry.model_copy(update={"status": ProjectStatus.DRAFT}),
+        empty,
+        entry.model_copy(update={"revises": 1}),
+    ):
+        for flow in flows:
+            draft = project_service.Draft(draft_entry, flow)
+            yield Rendered("projects.step_question", "message", projects.step_question(_, draft, CATALOGUE))
+            markup = projects.step_keyboard(_, draft, CATALOGUE, CODES, LONGEST_NAME)
+            yield from buttons("projects.step_keyboard", markup)
+            yield Rendered("projects.file_expected", "message", projects.file_expected(_, draft.step))
+            yield Rendered(
+                "projects.field_refused",
+                "message",
+                projects.field_refused(
+                    _, draft.step.field, words.refusal(_, refusal("bad_amount", MARKUP), sentences(_))
+                ),
+            )
+    yield Rendered("projects.draft_waiting", "message", projects.draft_waiting(_, entry))
+    yield from buttons("projects.draft_waiting_keyboard", projects.draft_waiting_keyboard(_, entry, "B3"))
+    for reviewed in (True, False):
+        yield Rendered("projects.submitted", "message", projects.submitted(_, Submitted(entry, reviewed)))
+    for name in ("saved_for_later", "discarded", "no_draft"):
+        yield Rendered(f"projects.{name}", "message", getattr(projects, name)(_))
+    everyone = [hostile_project(status) for status in ProjectStatus] * 40
+    for listed in (everyone, []):
+        yield Rendered("projects.own_list", "message", projects.own_list(_, listed))
+        yield from buttons("projects.own_keyboard", projects.own_keyboard(listed))
+    for status in ProjectStatus:
+        mine = hostile_project(status)
+        for revising in (True, False):
+            yield Rendered("projects.own_card", "message", projects.own_card(_, mine, CATALOGUE, revising))
+        yield from buttons("projects.own_card_keyboard", projects.own_card_keyboard(_, mine))
+        yield Rendered("projects.withdraw_question", "message", projects.withdraw_question(_, mine))
+        yield from buttons("projects.withdraw_keyboard", projects.withdraw_keyboard(_, mine))
+        yield Rendered("projects.withdrawn", "message", projects.withdrawn(_, mine))
+        for author in (person(1001, LONGEST_NAME), None):
+            review = Review(mine, author, user(2001, LONGEST_NAME))
+            for kind in (review_service.PROMPT, review_service.REMINDER, review_service.ESCALATION):
+                for replaced in (True, False):
+                    yield Rendered(
+                        "project_review.prompt", "message", project_review.prompt(_, review, CATALOGUE, kind, replaced)
+                    )
+            if status in (ProjectStatus.ACCEPTED, ProjectStatus.CHANGES, ProjectStatus.DECLINED):
+                yield Rendered("project_review.author_told", "message", project_review.author_told(_, review))
+                yield from buttons("project_review.author_keyboard", project_review.author_keyboard(_, review))
+    yield from buttons("project_review.prompt_keyboard", project_review.prompt_keyboard(_, 10**12 - 1))
+    for verdict in review_service.Verdict:
+        yield Rendered("project_review.ask_words", "message", project_review.ask_words(_, verdict))
+        yield Rendered("project_review.decided", "alert", project_review.decided(_, verdict))
 
 
 CHARTED: dict[str, set[str]] = {}

@@ -43,7 +43,7 @@ async def describe(person: ChatUser, code: str | None = "B3", *, funding: str = 
         await person.press("Continue")
     await person.say("Senegal, Mali")
     await person.press("Africa")
-    await person.press("Use “Org”")
+    await person.press("Use “")
     await person.say("CIRAD, ISRA")
     await person.say("Restoring 2 000 ha of degraded cropland with agroforestry and compost.")
     await person.say("2 000 ha with +0.4 % soil organic carbon a year.")

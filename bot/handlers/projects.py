@@ -273,19 +273,17 @@ def _handlers() -> list[Handler]:
 
 
 def _conversation() -> ConversationPart:
-    steps = any_of(*PROJECT_STEPS)
     return ConversationPart(
         entry_points=[
             command("project", project_command),
             button(ProjectResume.when(), resume),
             button(ProjectOver.when(), start_over),
-            button(steps, step_pressed),
+            button(any_of(*PROJECT_STEPS), step_pressed),  # taken in any state: each names its draft
             button(ProjectMine.when(action="edit"), edit_pressed),
         ],
         states={
             DESCRIBING: [
                 command("cancel", cancel),
-                button(steps, step_pressed),
                 message(TYPED, typed),
                 message(PRIVATE & filters.Document.ALL, document_sent),
                 message(PRIVATE & ~filters.COMMAND, other_sent),

@@ -110,12 +110,20 @@ async def announce(tx: Transaction, project: Project, rules: ReviewRules, now: d
     await rows.set_reminder_due(tx, project.id, now + rules.patience, 0)
 
 
-async def close_prompts(tx: Transaction, project_id: int, now: datetime) -> None:
-    """Every message that asked for a decision on this entry is edited to show it as it now is."""
+async def close_prompts(tx: Transaction, project_id: int, now: datetime, kind: str = PROMPT_DECIDED) -> None:
+    """Every message that asked for a decision on this entry is edited to show it as it now is (`PROMPT`:
+    still asking, when only its contact changed)."""
     for chat_id, message_id in await rows.prompts_of(tx, project_id):
-        await outbox.enqueue(
-            tx, chat_id, PROMPT_DECIDED, now, edit_message_id=message_id, payload=OfProject(project=project_id)
-        )
+        await outbox.enqueue(tx, chat_id, kind, now, edit_message_id=message_id, payload=OfProject(project=project_id))
+
+
+async def forget_author(tx: Transaction, person_id: int, now: datetime) -> None:
+    """/forget: an entry describes an organisation's work and stays, without the person (contact withdrawn,
+    kept out of the catalogue until a facilitator names another); the prompts that named them are edited."""
+    for project_id in await rows.forget_author(tx, person_id, now):
+        await close_prompts(tx, project_id, now, PROMPT)
+        await audit.record(tx, now, None, "project.contact_withdrawn", None, None, {"project": project_id})
+    await rows.forget_prompts(tx, person_id)
 
 
 async def remember_prompt(db: Database, project_id: int, chat_id: int, message_id: int) -> None:

@@ -300,7 +300,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 13: the catalogue of actions and projects (issue 24). An entry is one row from its first answer (a
     # draft), so that a kill, or another flow started meanwhile, loses nothing; changes to a submitted entry
     # are a draft row of their own (`revises`) until submitted. Its task forces are rows, to read a task
-    # force's catalogue by index; its decision prompts, progress updates and offers to contribute too.
+    # force's catalogue by index; the messages that ask for its review too.
     # `author_id` is the contact, NULL once they deleted their data ("contact withdrawn").
     """
     CREATE TABLE projects (
@@ -335,7 +335,6 @@ MIGRATIONS: tuple[str, ...] = (
         submitted_at      TEXT,
         reminders_sent    INTEGER NOT NULL DEFAULT 0,
         next_reminder_at  TEXT,
-        progress_due_at   TEXT,
         created_at        TEXT NOT NULL,
         updated_at        TEXT NOT NULL
     );
@@ -355,20 +354,5 @@ MIGRATIONS: tuple[str, ...] = (
         message_id INTEGER NOT NULL,
         PRIMARY KEY (project_id, chat_id, message_id)
     );
-    CREATE TABLE project_updates (
-        id         INTEGER PRIMARY KEY,
-        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-        author_id  INTEGER,
-        text       TEXT NOT NULL,
-        at         TEXT NOT NULL
-    );
-    CREATE INDEX project_updates_latest ON project_updates (project_id, at);
-    CREATE TABLE project_contributions (
-        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-        person_id  INTEGER NOT NULL,
-        at         TEXT NOT NULL,
-        PRIMARY KEY (project_id, person_id)
-    );
-    CREATE INDEX project_contributions_by_person ON project_contributions (person_id);
     """,
 )

@@ -229,7 +229,7 @@ def field_question(_: Translate, field: ProjectField, project: Project, catalogu
         ProjectField.FUNDING: _("The funding it seeks: an amount and an ISO 4217 currency code, e.g. 100000 EUR."),
         ProjectField.START: _("When did it start, or when will it? A month (2026-03) or a day (2026-03-15)."),
         ProjectField.END: _("When will it end? A month (2028-12) or a day (2028-12-31)."),
-        ProjectField.LINK: _("A web page about it (http:// or https://)."),
+        ProjectField.LINK: _("A web page about it (an address beginning with http or https)."),
         ProjectField.DOCUMENT: _(
             "A document about it, such as a concept note: send a PDF or DOCX file of at most 20 MB."
         ),
@@ -395,18 +395,22 @@ def file_expected(_: Translate, step: Step) -> str:
     return _("Please answer with the buttons of the last question.")
 
 
+LISTED = 20  # entries in /projects, newest first: a keyboard holds a hundred buttons at most
+
+
 def own_list(_: Translate, entries: list[Project]) -> str:
-    """/projects: each entry with its status; a draft of changes is said with its entry."""
+    """/projects: each entry with its status, the newest first."""
     if not entries:
         return _("You have described no action or project yet. /project describes one.")
-    lines = [_("<b>Your actions and projects</b>"), ""]
-    lines += [f"• {escape(entry.title or '…')} · <i>{status_label(_, entry.status)}</i>" for entry in entries]
-    lines += ["", _("Tap one to see it, edit it or withdraw it.")]
+    lines = [_("<b>Your actions and projects</b>"), _("Tap one to see it, edit it or withdraw it."), ""]
+    lines += [f"• {escape(entry.title or '…')} · <i>{status_label(_, entry.status)}</i>" for entry in entries[:LISTED]]
     return fit("\n".join(lines))
 
 
 def own_keyboard(entries: list[Project]) -> InlineKeyboardMarkup:
-    return keyboard(*[[button(_short(entry.title or "…", 40) + " ›", _mine(entry, "show"))] for entry in entries])
+    return keyboard(
+        *[[button(_short(entry.title or "…", 40) + " ›", _mine(entry, "show"))] for entry in entries[:LISTED]]
+    )
 
 
 def own_card(_: Translate, entry: Project, catalogue: Catalogue, revising: bool) -> str:
@@ -466,7 +470,7 @@ def projects_refusals(_: Translate) -> dict[str, str]:
         "no_taskforce": _("Entries are described by members of a Task Force: join one first with /join."),
         "not_member_of": _("You are not an active member of Task Force {code}."),
         "no_taskforce_chosen": _("Please select at least one Task Force first."),
-        "bad_link": _("that is not a web address starting with http:// or https://. Please try again."),
+        "bad_link": _("that is not a web address beginning with http or https. Please try again."),
         "bad_currency": _("please give one currency as its ISO 4217 code (EUR, USD, XOF…) with the amount."),
         "bad_amount": _("please give a whole amount in digits, e.g. 250000 EUR."),
         "negative_amount": _("an amount cannot be negative."),
