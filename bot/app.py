@@ -41,6 +41,7 @@ from bot.handlers import (
     groups,
     joining,
     profile,
+    project_catalogue,
     project_review,
     projects,
     reports,
@@ -73,6 +74,7 @@ FEATURES: tuple[Feature, ...] = (
     delphi.FEATURE,
     projects.FEATURE,
     project_review.FEATURE,
+    project_catalogue.FEATURE,
     system.FEATURE,
 )
 

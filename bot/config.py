@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=8, ge=0, le=23)
     proxy: str | None = None
     flood_limit: int = Field(default=20, ge=5, le=1000)
+    # Months between the progress updates asked of a running entry of the catalogue.
+    progress_months: int = Field(default=3, ge=1, le=24)
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -47,6 +47,7 @@ from bot.models import (
 from bot.project_models import Money, Project, ProjectField, ProjectKind, ProjectStatus, Stage
 from bot.services import delphi as delphi_service
 from bot.services import delphi_results as results_service
+from bot.services import project_catalogue as catalogue_service
 from bot.services import project_fields
 from bot.services import project_review as review_service
 from bot.services import projects as project_service
@@ -90,6 +91,7 @@ from bot.views import (
     groups,
     joining,
     profile,
+    project_catalogue,
     project_review,
     projects,
     reports,
@@ -943,6 +945,45 @@ def project_renderings(_: Translator) -> Iterator[Rendered]:
     for verdict in review_service.Verdict:
         yield Rendered("project_review.ask_words", "message", project_review.ask_words(_, verdict))
         yield Rendered("project_review.decided", "alert", project_review.decided(_, verdict))
+    yield from catalogue_renderings(_, entry)
+
+
+def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
+    """/catalogue: the counts, every card with every filter, offers and progress."""
+    for counts in ({code: 10**6 for code in CODES}, {}):
+        yield Rendered("project_catalogue.overview", "message", project_catalogue.overview(_, counts, CATALOGUE))
+        yield from buttons(
+            "project_catalogue.overview_keyboard", project_catalogue.overview_keyboard(counts, CATALOGUE)
+        )
+    latest = (longest(MARKUP + RTL, catalogue_service.PROGRESS_LIMIT), NOW)
+    contact = catalogue_service.Contact(Role.REPRESENTATIVE, "B3", typed(ProfileField.ORGANISATION))
+    other = SUPPORTED[(SUPPORTED.index(_.language) + 1) % len(SUPPORTED)]  # marked: not the reader's language
+    cards = [
+        catalogue_service.Card(entry.model_copy(update={"language": other}), contact, latest),
+        catalogue_service.Card(entry.model_copy(update={"language": _.language}), None, None),
+    ]
+    regions = [None, *CATALOGUE.region_names, project_service.GLOBAL]
+    for region, stage in zip(regions, [None, *Stage, None], strict=False):
+        for funding in (True, False):
+            chosen = catalogue_service.Filters(region, stage, funding)
+            for card, index in ((cards[0], 0), (cards[1], 10**6), (None, 0)):
+                page = catalogue_service.Page("Z9", chosen, index, 10**6 + 1, card)
+                yield Rendered(
+                    "project_catalogue.page_text", "message", project_catalogue.page_text(_, page, CATALOGUE)
+                )
+                for reporting in (True, False):
+                    markup = project_catalogue.page_keyboard(_, page, CATALOGUE, reporting)
+                    yield from buttons("project_catalogue.page_keyboard", markup)
+    yield Rendered("project_catalogue.offer_question", "message", project_catalogue.offer_question(_, entry))
+    yield from buttons("project_catalogue.offer_keyboard", project_catalogue.offer_keyboard(_, entry))
+    yield Rendered("project_catalogue.offer_sent", "message", project_catalogue.offer_sent(_, entry))
+    notice = project_catalogue.offer_notice(_, entry, person(1002, LONGEST_NAME))
+    yield Rendered("project_catalogue.offer_notice", "message", notice)
+    asked = project_catalogue.ask_progress(_, entry, catalogue_service.PROGRESS_LIMIT)
+    yield Rendered("project_catalogue.ask_progress", "message", asked)
+    yield Rendered("project_catalogue.progress_saved", "message", project_catalogue.progress_saved(_))
+    yield Rendered("project_catalogue.progress_reminder", "message", project_catalogue.progress_reminder(_, entry))
+    yield from buttons("project_catalogue.progress_keyboard", project_catalogue.progress_keyboard(_, entry))
 
 
 CHARTED: dict[str, set[str]] = {}

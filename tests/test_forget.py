@@ -106,6 +106,8 @@ PERSON_COLUMNS = {
     ("projects", "author_id"),
     ("projects", "decided_by"),
     ("project_prompts", "chat_id"),
+    ("project_updates", "author_id"),
+    ("project_offers", "person_id"),
 }
 # Integer columns, and columns named like ids, that never hold a person's id.
 NEVER_A_PERSON = {
@@ -157,6 +159,9 @@ NEVER_A_PERSON = {
     ("project_taskforces", "project_id"): "a row id",
     ("project_prompts", "project_id"): "a row id",
     ("project_prompts", "message_id"): "a message id",
+    ("project_updates", "id"): "a row id",
+    ("project_updates", "project_id"): "a row id",
+    ("project_offers", "project_id"): "a row id",
 }
 ID_LIKE = re.compile(r"(^|_)(id|by|chat|user|person|author|key|owner)(_|$)")
 
@@ -248,6 +253,17 @@ async def _every_role_then_forget(running_bot: RunningBot) -> None:
     await describe(ada, "B3")
     await ada.press("Submit for review")
     await standin.wait_for(lambda s: s.chat_id == p["gus"].id and "to review" in s.text and "Lovelace" in s.text)
+    # Gus accepts hers; she reports its progress, and offers to contribute to his.
+    await p["gus"].press("✅ Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA_ID and "is accepted" in s.text)
+    await ada.say("/projects")
+    await ada.press("Living soils")
+    await ada.press("Add progress")
+    assert "on the card" in (await ada.say("First 300 ha planted.")).text
+    await ada.say("/catalogue B3")
+    await ada.press("▶")  # the newest first: hers, then his
+    await ada.press("I'd like to contribute")
+    assert "is told who you are" in (await ada.press("Yes, pass them on")).text
     # She loads a Delphi round; before it opens, she starts a join and leaves it half-way (a draft, a
     # conversation state, a reminder); on the round's panel, she answers a question and is asked to type one.
     delphi = round_file(clock(), panel={})

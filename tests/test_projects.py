@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.project_models import ProjectStatus, Stage
+from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.storage import projects as rows
+from bot.storage.projects import Value
+from bot.views.project_catalogue import CatalogueOffer
 from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent
@@ -331,3 +333,118 @@ async def test_waiting_reviews_are_reminded_then_escalated_and_nobody_means_the_
 async def submitted_entry_in(ada: ChatUser, code: str) -> None:
     await describe(ada, code)
     await ada.press("Submit for review")
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+async def accepted(running: RunningBot, author: int, code: str, title: str, **fields: Value) -> int:
+    """An entry as a review leaves it (written straight to the rows: for tests of the catalogue, not of describing)."""
+    db = running.db
+    assert db is not None
+    now = running.clock()
+    answers: dict[ProjectField, tuple[Value, ...]] = {
+        ProjectField.TITLE: (title,),
+        ProjectField.KIND: ("ongoing",),
+        ProjectField.COUNTRIES: ("Kenya",),
+        ProjectField.REGION: (fields.get("region", "Africa"),),
+        ProjectField.LEAD: ("Soil Institute",),
+        ProjectField.SUMMARY: (f"What {title} does.",),
+        ProjectField.CONTRIBUTION: ("More carbon.",),
+        ProjectField.STAGE: (fields.get("stage", "running"),),
+        ProjectField.FUNDING: (fields.get("funding"), "EUR" if fields.get("funding") else None),
+        ProjectField.START: ("2026-01",),
+        ProjectField.DOCUMENT: (fields.get("document"), "note.pdf" if fields.get("document") else None),
+        ProjectField.LANGUAGE: (fields.get("language", "en"),),
+    }
+    async with db.transaction() as tx:
+        project_id = await rows.create(tx, author, now)
+        for field, values in answers.items():
+            await rows.set_field(tx, project_id, field, values)
+        await rows.set_taskforces(tx, project_id, [code])
+        await rows.set_status(tx, project_id, ProjectStatus.ACCEPTED, now, decided_by=ADMIN_ID)
+    running.clock.advance(minutes=1)  # the most recently accepted comes first
+    return project_id
+
+
+async def test_the_catalogue_shows_a_card_each_filtered_and_paged(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await accepted(running_bot, ADA, "B3", "Compost for all", stage="idea")
+    await accepted(running_bot, ADA, "B3", "Haies vives", language="fr", funding=50000, region="Europe")
+    await accepted(running_bot, ADA, "C1", "Peatland care")
+    reader = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
+    overview = await reader.say("/catalogue")
+    assert "B3" in overview.text and [label for label, _ in overview.buttons] == ["B3 (2)", "C1 (1)"]
+    first = await reader.press("B3 (2)")
+    assert "Haies vives" in first.text and "1 of 2" in first.text and "(written in Français)" in first.text
+    assert "50,000 EUR" in first.text and "Team Member of Task Force B3, Org" in first.text
+    second = await reader.press("▶")
+    assert "Compost for all" in second.text and "2 of 2" in second.text and "written in" not in second.text
+    funding = await reader.press("Seeking funding only")
+    assert "Haies vives" in funding.text and "1 of 1" in funding.text
+    await reader.press("All entries")
+    region = await reader.press("Region: any")  # the first region: Africa
+    assert "Compost for all" in region.text and "1 of 1" in region.text
+    stage = await reader.press("Stage: any")  # idea
+    assert "Compost for all" in stage.text
+    nothing = await reader.press("Stage: idea")  # design
+    assert "No entry fits these filters" in nothing.text
+    # In French, the bot's words are French and the English entry is marked so.
+    lea = ChatUser(running_bot.standin, 1004, first_name="Léa", language_code="fr")
+    french = await lea.say("/catalogue B3")
+    assert "Catalogue de la Task Force B3" in french.text and "Haies vives" in french.text
+    assert "rédigé" not in french.text
+    english = await lea.press("▶")
+    assert "Compost for all" in english.text and "(rédigé en English)" in english.text
+    assert ada.id == ADA
+
+
+async def test_i_would_like_to_contribute_tells_the_contact_once(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all", document="file42")
+    bob = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
+    await bob.say("/catalogue B3")
+    question = await bob.press("I'd like to contribute")
+    assert "Your name and a link to write to you" in question.text
+    done = await bob.press("Yes, pass them on")
+    assert "is told who you are" in done.text
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "would like to contribute" in s.text)
+    assert 'href="tg://user?id=1002"' in told.text and "Compost for all" in told.text
+    again = await bob.alert(CatalogueOffer(project=project_id, step="agreed").pack())
+    assert "already offered" in again
+    marker = len(standin.sent)
+    await bob.say("/catalogue B3")
+    await bob.press("Document")
+    sent = await standin.wait_for(lambda s: s.method == "sendDocument" and s.chat_id == bob.id, start=marker)
+    assert sent.params["document"] == "file42"
+    assert "own entry" in await ChatUser(standin, ADA).alert(CatalogueOffer(project=project_id, step="agreed").pack())
+
+
+async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months(running_bot: RunningBot) -> None:
+    standin, clock = running_bot.standin, running_bot.clock
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    await ada.press("Edit")
+    await ada.press("Stage")
+    await ada.press("running")
+    await ada.press("Submit for review")
+    await review_prompt(p["fran"])
+    await p["fran"].press("Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    card = await bob.say("/catalogue B3")
+    assert "Add progress" not in [label for label, _ in card.buttons]  # neither its contact nor a Leader
+    await ada.say("/projects")
+    await ada.press("Living soils")
+    asked = await ada.press("Add progress")
+    assert "What is new" in asked.text
+    assert "at most 500 characters" in (await ada.say("x" * 501)).text
+    assert "on the card" in (await ada.say("First 300 ha planted.")).text
+    card = await bob.say("/catalogue B3")
+    assert "Latest progress" in card.text and "First 300 ha planted." in card.text
+    clock.advance(days=93)
+    reminder = await standin.wait_for(lambda s: s.chat_id == ADA and "How is" in s.text)
+    assert [label for label, _ in reminder.buttons] == ["📝 Add progress"]

@@ -36,7 +36,7 @@ REVIEWING, REVIEWING_KEY = "reviewing", "reviewing"
 async def _decide(update: Update, context: BotContext, project_id: int, verdict: Verdict, comment: str | None) -> None:
     """The service re-checks authority and that nobody decided first; the sender tells the author and the prompts."""
     d = context.deps
-    await project_review.decide(d.db, context.person_id, project_id, verdict, comment, d.settings.admins, d.now())
+    await project_review.decide(d.db, context.person_id, project_id, verdict, comment, d.review_rules(), d.now())
     text = views.decided(context.tr, verdict)
     if update.callback_query is not None:
         await update.callback_query.answer(words.alert(text))

@@ -12,13 +12,12 @@ from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send
-from bot.chat.context import BotContext, Deps
+from bot.chat.context import BotContext
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
 from bot.services import accounts, projects
 from bot.services.errors import Refused
 from bot.services.project_fields import Document
-from bot.services.project_review import ReviewRules
 from bot.services.projects import Draft
 from bot.views import projects as views
 from bot.views.callbacks import any_of
@@ -165,17 +164,12 @@ async def _leave(update: Update, context: BotContext, text: str) -> int:
 
 async def _submit(update: Update, context: BotContext, project_id: int) -> str | int:
     d = context.deps
-    outcome = await projects.submit(d.db, context.person_id, project_id, review_rules(d), d.now())
+    outcome = await projects.submit(d.db, context.person_id, project_id, d.review_rules(), d.now())
     end_flows(context.user_data)
     await save_user_data(update, context)
     await reply_for_sure(update, context, views.submitted(context.tr, outcome))
     d.sender.wake()
     return ConversationHandler.END
-
-
-def review_rules(d: Deps) -> ReviewRules:
-    rules = d.join_rules()
-    return ReviewRules(rules.admins, rules.patience)
 
 
 async def _answered(update: Update, context: BotContext, answer: Answering) -> str | int:

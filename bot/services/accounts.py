@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.models import Catalogue, KnownUser, Person, Profile, Registration, RegistrationStatus, Role
-from bot.services import facilitation, groups, project_review
+from bot.services import facilitation, groups, project_catalogue, project_review
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
 from bot.storage import announcements, audit, facilitators, known_users, membership, outbox, people, prompts, reminders
@@ -247,6 +247,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await group_rows.forget_user(tx, telegram_id)
         await delphi_rows.forget_person(tx, telegram_id)
         await project_review.forget_author(tx, telegram_id, now)
+        await project_catalogue.forget_contributor(tx, telegram_id)
         await audit.anonymise(tx, telegram_id)
         await audit.record(tx, now, None, "person.forgotten")
     await db.checkpoint()

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from bot.models import KnownUser, Payload, Person, Role
 from bot.project_models import Project, ProjectStatus
+from bot.services import project_catalogue
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, known_users, outbox, people, registrations
 from bot.storage import projects as rows
@@ -52,7 +53,8 @@ STATUS_OF = {
 @dataclass(frozen=True)
 class ReviewRules:
     admins: frozenset[int]
-    patience: timedelta
+    patience: timedelta  # before the deciders are reminded
+    progress_months: int = 3  # between the progress updates asked of a running entry, once accepted
 
 
 @dataclass(frozen=True)
@@ -148,16 +150,18 @@ async def decide(
     project_id: int,
     verdict: Verdict,
     comment: str | None,
-    admins: Collection[int],
+    rules: ReviewRules,
     now: datetime,
 ) -> Project:
     """The first decision wins; the author is told (with the comment they answer by editing), the prompts edited."""
     if verdict is not Verdict.ACCEPT and not comment:
         raise Refused("empty")
     async with db.transaction() as tx:
-        project = await open_review(tx, actor, project_id, admins)
+        project = await open_review(tx, actor, project_id, rules.admins)
         await rows.set_status(tx, project_id, STATUS_OF[verdict], now, decided_by=actor, comment=comment)
         await rows.set_reminder_due(tx, project_id, None, 0)
+        if verdict is Verdict.ACCEPT:
+            await project_catalogue.schedule_progress(tx, project, rules.progress_months, now)
         await audit.record(tx, now, actor, f"project.{verdict.value}", project.author_id, None, {"project": project_id})
         if project.author_id is not None:
             await outbox.enqueue(tx, project.author_id, AUTHOR_TOLD, now, payload=OfProject(project=project_id))

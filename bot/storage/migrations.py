@@ -355,4 +355,28 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (project_id, chat_id, message_id)
     );
     """,
+    # 14: the catalogue's life (issue 24): progress updates by an entry's author or Leader, with when the next is
+    # due for a running entry; offers to contribute, one per person and entry, so that the author is told once.
+    """
+    ALTER TABLE projects ADD COLUMN progress_due_at TEXT;
+    CREATE INDEX projects_progress_due ON projects (progress_due_at)
+        WHERE status = 'accepted' AND progress_due_at IS NOT NULL;
+    CREATE INDEX projects_in_catalogue ON projects (status, stage, region) WHERE status = 'accepted';
+    CREATE TABLE project_updates (
+        id         INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        author_id  INTEGER,
+        text       TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX project_updates_latest ON project_updates (project_id, at);
+    CREATE INDEX project_updates_by_author ON project_updates (author_id);
+    CREATE TABLE project_offers (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        person_id  INTEGER NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (project_id, person_id)
+    );
+    CREATE INDEX project_offers_by_person ON project_offers (person_id);
+    """,
 )

@@ -254,3 +254,90 @@ async def reviews_due(db: Reader, now: datetime) -> list[tuple[Project, int]]:
         (to_text(now),),
     )
     return [(_project(row, await _taskforces(db, int(row["id"]))), int(row["reminders_sent"])) for row in rows]
+
+
+# ---------------------------------------------------------------- the catalogue, progress and offers
+
+# In the catalogue: accepted, with a contact (one whose author deleted their data waits for a new one).
+_SHOWN = "p.status = 'accepted' AND p.author_id IS NOT NULL"
+_FILTERED = (
+    f"{_SHOWN} AND (:region IS NULL OR p.region = :region) AND (:stage IS NULL OR p.stage = :stage)"
+    " AND (NOT :funding OR p.funding_amount > 0)"
+)
+
+
+async def catalogue_counts(db: Reader) -> dict[str, int]:
+    """Entries in the catalogue per task force."""
+    rows = await db.fetchall(
+        f"SELECT t.taskforce, COUNT(*) AS n FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
+        f" WHERE {_SHOWN} GROUP BY t.taskforce"
+    )
+    return {str(row["taskforce"]): int(row["n"]) for row in rows}
+
+
+def _filters(code: str, region: str | None, stage: str | None, funding: bool) -> dict[str, object]:
+    return {"code": code, "region": region, "stage": stage, "funding": funding}
+
+
+async def catalogue_total(db: Reader, code: str, region: str | None, stage: str | None, funding: bool) -> int:
+    row = await db.fetchone(
+        f"SELECT COUNT(*) AS n FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
+        f" WHERE t.taskforce = :code AND {_FILTERED}",
+        _filters(code, region, stage, funding),
+    )
+    return int(row["n"]) if row else 0
+
+
+async def catalogue_entry(
+    db: Reader, code: str, region: str | None, stage: str | None, funding: bool, offset: int
+) -> Project | None:
+    """The entry at `offset` of a task force's catalogue, filtered, the most recently accepted first."""
+    row = await db.fetchone(
+        f"SELECT p.* FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
+        f" WHERE t.taskforce = :code AND {_FILTERED} ORDER BY p.decided_at DESC, p.id DESC LIMIT 1 OFFSET :offset",
+        {**_filters(code, region, stage, funding), "offset": offset},
+    )
+    return None if row is None else _project(row, await _taskforces(db, int(row["id"])))
+
+
+async def add_update(tx: Transaction, project_id: int, author_id: int, text: str, now: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO project_updates (project_id, author_id, text, at) VALUES (?, ?, ?, ?)",
+        (project_id, author_id, text, to_text(now)),
+    )
+
+
+async def latest_update(db: Reader, project_id: int) -> tuple[str, datetime] | None:
+    row = await db.fetchone(
+        "SELECT text, at FROM project_updates WHERE project_id = ? ORDER BY at DESC, id DESC LIMIT 1", (project_id,)
+    )
+    return None if row is None else (str(row["text"]), datetime.fromisoformat(row["at"]))
+
+
+async def set_progress_due(tx: Transaction, project_id: int, due: datetime | None) -> None:
+    await tx.execute("UPDATE projects SET progress_due_at = ? WHERE id = ?", (to_text(due), project_id))
+
+
+async def progress_due(db: Reader, now: datetime) -> list[Project]:
+    """Running entries of the catalogue whose progress update is due."""
+    rows = await db.fetchall(
+        f"SELECT p.* FROM projects p WHERE {_SHOWN} AND p.stage = 'running' AND p.progress_due_at <= ?"
+        " ORDER BY p.progress_due_at",
+        (to_text(now),),
+    )
+    return [_project(row, await _taskforces(db, int(row["id"]))) for row in rows]
+
+
+async def add_offer(tx: Transaction, project_id: int, person_id: int, now: datetime) -> bool:
+    """False when this person already offered to contribute to this entry."""
+    cursor = await tx.execute(
+        "INSERT INTO project_offers (project_id, person_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (project_id, person_id, to_text(now)),
+    )
+    return cursor.rowcount > 0
+
+
+async def forget_contributor(tx: Transaction, person_id: int) -> None:
+    """Their offers go; their progress updates describe the entry's work and stay, without them."""
+    await tx.execute("DELETE FROM project_offers WHERE person_id = ?", (person_id,))
+    await tx.execute("UPDATE project_updates SET author_id = NULL WHERE author_id = ?", (person_id,))

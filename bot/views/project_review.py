@@ -52,7 +52,7 @@ def prompt(_: Translate, review: Review, catalogue: Catalogue, kind: str, replac
         else _("contact withdrawn")
     )
     lines = [_("<b>An entry for the catalogue, to review</b>"), "", *entry_lines(_, project, catalogue)]
-    lines.append(labelled(_, f"<b>{_('Contact')}</b>", contact))
+    lines.append(labelled(_, "<b>" + _("Contact") + "</b>", contact))
     if project.submitted_at is not None:
         lines.append(labelled(_, _("Submitted"), when(_, project.submitted_at)))
     if replaced and project.status is ProjectStatus.REVIEW:

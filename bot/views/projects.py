@@ -78,6 +78,12 @@ class ProjectMine(Buttons, prefix="ym"):
     action: MineAction
 
 
+class ProgressAdd(Buttons, prefix="yu"):
+    """Add a progress update to an entry of the catalogue: its author, or a Leader of its task forces."""
+
+    project: RowId
+
+
 # Every press that answers the open question of a draft.
 PROJECT_STEPS = (ProjectAnswer, ProjectToggle, ProjectNav, ProjectPick)
 
@@ -182,7 +188,8 @@ def step_question(_: Translate, draft: Draft, catalogue: Catalogue) -> str:
         if draft.project.revises is not None
         else _("New action or project")
     )
-    line = f"<i>{heading} · {_('step {n} of {m}').format(n=n, m=total)}</i>"
+    step = _("step {n} of {m}").format(n=n, m=total)
+    line = f"<i>{heading} · {step}</i>"
     return fit(f"{line}\n\n{_question(_, draft, catalogue)}")
 
 
@@ -414,7 +421,8 @@ def own_keyboard(entries: list[Project]) -> InlineKeyboardMarkup:
 
 
 def own_card(_: Translate, entry: Project, catalogue: Catalogue, revising: bool) -> str:
-    lines = [labelled(_, f"<b>{_('Status')}</b>", status_label(_, entry.status)), "", *entry_lines(_, entry, catalogue)]
+    status = _("Status")
+    lines = [labelled(_, f"<b>{status}</b>", status_label(_, entry.status)), "", *entry_lines(_, entry, catalogue)]
     if entry.comment and entry.status in (ProjectStatus.CHANGES, ProjectStatus.DECLINED):
         lines += ["", labelled(_, _("Reviewer"), quoted(_, escape(entry.comment)))]
     if revising:
@@ -427,7 +435,14 @@ def own_card_keyboard(_: Translate, entry: Project) -> InlineKeyboardMarkup:
         return keyboard([button(_("Carry on"), ProjectResume(project=entry.id).pack())])
     if not entry.status.editable:
         return keyboard()
-    return keyboard([button(_("Edit"), _mine(entry, "edit")), button(_("Withdraw"), _mine(entry, "withdraw"))])
+    progress = (
+        [button(_("📝 Add progress"), ProgressAdd(project=entry.id).pack())]
+        if entry.status is ProjectStatus.ACCEPTED
+        else []
+    )
+    return keyboard(
+        [button(_("Edit"), _mine(entry, "edit")), button(_("Withdraw"), _mine(entry, "withdraw"))], progress
+    )
 
 
 def withdraw_question(_: Translate, entry: Project) -> str:

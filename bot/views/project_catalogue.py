@@ -1,0 +1,273 @@
+"""The words and keyboards of the catalogue of actions and projects: the task forces' counts, a card each,
+its filters and pages, offers to contribute and progress updates."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Literal
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import LANGUAGE_NAMES, Translate
+from bot.models import Catalogue, Person
+from bot.project_models import Project, ProjectField, Stage
+from bot.services.project_catalogue import Card, Filters, Page
+from bot.services.projects import GLOBAL
+from bot.views.buttons import button, keyboard, rows_of
+from bot.views.callbacks import Buttons, ChoiceValue, Code, RowId
+from bot.views.commands import CommandAudience, CommandText
+from bot.views.facilitation import chat_link
+from bot.views.projects import ProgressAdd, amount, field_label, kind_label, region_label, shown, stage_label
+from bot.views.words import fit, labelled, quoted, role_label, when
+
+# ---------------------------------------------------------------- its buttons
+
+
+class CatalogueOpen(Buttons, prefix="yc"):
+    """A task force's catalogue, unfiltered, from its first card."""
+
+    code: Code
+
+
+class CatalogueBrowse(Buttons, prefix="yb"):
+    """A card of a task force's catalogue: the filters (a region by its place in the list, or "global") and the card."""
+
+    code: Code
+    region: ChoiceValue | None = None
+    stage: Stage | None = None
+    funding: Literal["all", "sought"] = "all"  # only the entries that seek funding
+    index: RowId = 0
+
+
+class CatalogueDocument(Buttons, prefix="yd"):
+    project: RowId
+
+
+class CatalogueOffer(Buttons, prefix="yf"):
+    """I'd like to contribute: first the consent asked, then (agreed) the author told."""
+
+    project: RowId
+    step: Literal["ask", "agreed"] = "ask"
+
+
+# ---------------------------------------------------------------- the task forces' counts
+
+
+def overview(_: Translate, counts: dict[str, int], catalogue: Catalogue) -> str:
+    lines = [
+        _("<b>The catalogue of actions and projects</b>"),
+        _("What the Task Forces bring to decision-makers and funders. Choose a Task Force."),
+        "",
+    ]
+    lines += [
+        f"<b>{o.code}</b> {escape(o.title(_.language))}: {counts.get(o.code, 0)}"
+        for o in catalogue.objectives
+        if counts.get(o.code)
+    ] or [_("No entry is in the catalogue yet: /project describes one.")]
+    return fit("\n".join(lines))
+
+
+def overview_keyboard(counts: dict[str, int], catalogue: Catalogue) -> InlineKeyboardMarkup:
+    shown_codes = [o.code for o in catalogue.objectives if counts.get(o.code)]
+    return keyboard(
+        *rows_of([button(f"{code} ({counts[code]})", CatalogueOpen(code=code).pack()) for code in shown_codes], 4)
+    )
+
+
+# ---------------------------------------------------------------- a card
+
+
+def region_filter(filters: Filters, catalogue: Catalogue) -> str | None:
+    """The filter's region as button data: its place in the list, or "global"."""
+    if filters.region is None:
+        return None
+    names = catalogue.region_names
+    return str(names.index(filters.region)) if filters.region in names else GLOBAL
+
+
+def filters_of(press: CatalogueBrowse, catalogue: Catalogue) -> Filters:
+    """The filters a button carries; a region it cannot name is no filter."""
+    names, value = catalogue.region_names, press.region
+    region = (
+        GLOBAL
+        if value == GLOBAL
+        else names[int(value)]
+        if value and value.isdigit() and int(value) < len(names)
+        else None
+    )
+    return Filters(region, press.stage, press.funding == "sought")
+
+
+def page_text(_: Translate, page: Page, catalogue: Catalogue) -> str:
+    objective = catalogue.objective(page.code)
+    title = escape(objective.title(_.language)) if objective else ""
+    heading = _("<b>Catalogue of Task Force {code}</b> · {title}").format(code=page.code, title=title)
+    if page.card is None:
+        return fit(heading + "\n\n" + _("No entry fits these filters."))
+    where = _("{n} of {m}").format(n=page.index + 1, m=page.total)
+    return fit(f"{heading} · {where}\n\n{card_text(_, page.card, catalogue)}")
+
+
+def card_text(_: Translate, card: Card, catalogue: Catalogue) -> str:
+    """An entry as readers meet it: in its own words and language (marked when not the reader's)."""
+    project = card.project
+    lines = [f"<b>{escape(project.title or '')}</b>"]
+    if project.language and project.language != _.language:
+        lines.append(
+            "<i>" + _("(written in {language})").format(language=LANGUAGE_NAMES.get(project.language, "")) + "</i>"
+        )
+    facts = [
+        kind_label(_, project.kind) if project.kind else "",
+        stage_label(_, project.stage) if project.stage else "",
+    ]
+    lines.append(" · ".join(fact for fact in facts if fact))
+    if card.latest is not None:  # near the top: a long entry is cut at its end, never here
+        text, at = card.latest
+        lines.append(labelled(_, _("Latest progress ({when})").format(when=when(_, at)), quoted(_, escape(text))))
+    for field in (
+        ProjectField.TASKFORCES,
+        ProjectField.COUNTRIES,
+        ProjectField.REGION,
+        ProjectField.LEAD,
+        ProjectField.PARTNERS,
+    ):
+        if project.partners is not None or field is not ProjectField.PARTNERS:
+            lines.append(labelled(_, field_label(_, field), shown(_, project, field, catalogue)))
+    lines += ["", escape(project.summary or ""), ""]
+    lines.append(labelled(_, field_label(_, ProjectField.CONTRIBUTION), escape(project.contribution or "")))
+    lines += _money_lines(_, project)
+    period = f"{project.start or ''} – {project.end or ''}"
+    lines.append(labelled(_, _("Period"), period))
+    if project.link:
+        lines.append(labelled(_, field_label(_, ProjectField.LINK), escape(project.link)))
+    if card.contact is not None:
+        role = _("{role} of Task Force {code}, {organisation}").format(
+            role=role_label(_, card.contact.role),
+            code=card.contact.taskforce,
+            organisation=escape(card.contact.organisation),
+        )
+        lines.append(labelled(_, _("Contact"), role))
+    return "\n".join(lines)
+
+
+def _money_lines(_: Translate, project: Project) -> list[str]:
+    lines = [labelled(_, field_label(_, ProjectField.BUDGET), amount(_, project.budget))] if project.budget else []
+    if project.funding is not None:
+        lines.append(labelled(_, field_label(_, ProjectField.FUNDING), amount(_, project.funding)))
+    return lines
+
+
+def page_keyboard(_: Translate, page: Page, catalogue: Catalogue, may_report: bool) -> InlineKeyboardMarkup:
+    """Pages, the three filters (each press moves to its next value), and what a reader may do with the card."""
+    filters, region = page.filters, region_filter(page.filters, catalogue)
+
+    def browse(index: int = page.index, **changed: object) -> str:
+        values = {
+            "code": page.code,
+            "region": region,
+            "stage": filters.stage,
+            "funding": "sought" if filters.funding else "all",
+            "index": index,
+        }
+        return CatalogueBrowse.model_validate({**values, **changed}).pack()
+
+    pages = []
+    if page.index > 0:
+        pages.append(button("◀", browse(page.index - 1)))
+    if page.index + 1 < page.total:
+        pages.append(button("▶", browse(page.index + 1)))
+    regions = [None, *(str(i) for i in range(len(catalogue.region_names))), GLOBAL]
+    stages = [None, *Stage]
+    next_region = regions[(regions.index(region) + 1) % len(regions)]
+    next_stage = stages[(stages.index(filters.stage) + 1) % len(stages)]
+    any_value = _("any")
+    filter_row = [
+        button(
+            labelled(_, _("Region"), region_label(_, filters.region, catalogue) if filters.region else any_value),
+            browse(0, region=next_region),
+        ),
+        button(
+            labelled(_, _("Stage"), stage_label(_, filters.stage) if filters.stage else any_value),
+            browse(0, stage=next_stage),
+        ),
+    ]
+    funding = button(
+        _("💶 Seeking funding only") if not filters.funding else _("💶 All entries"),
+        browse(0, funding="all" if filters.funding else "sought"),
+    )
+    actions = []
+    if page.card is not None:
+        project = page.card.project
+        actions.append(button(_("🤝 I'd like to contribute"), CatalogueOffer(project=project.id).pack()))
+        if project.document_id:
+            actions.append(button(_("📄 Document"), CatalogueDocument(project=project.id).pack()))
+        if may_report:
+            actions.append(button(_("📝 Add progress"), ProgressAdd(project=project.id).pack()))
+    return keyboard(pages, filter_row, [funding], *rows_of(actions, 2))
+
+
+# ---------------------------------------------------------------- offers and progress
+
+
+def offer_question(_: Translate, project: Project) -> str:
+    return _(
+        "Your name and a link to write to you will be passed on to the contact of “{title}”, once, so that they can "
+        "reach you. Agree?"
+    ).format(title=escape(project.title or ""))
+
+
+def offer_keyboard(_: Translate, project: Project) -> InlineKeyboardMarkup:
+    return keyboard([button(_("🤝 Yes, pass them on"), CatalogueOffer(project=project.id, step="agreed").pack())])
+
+
+def offer_sent(_: Translate, project: Project) -> str:
+    return _("Done: the contact of “{title}” is told who you are and may write to you.").format(
+        title=escape(project.title or "")
+    )
+
+
+def offer_notice(_: Translate, project: Project, person: Person) -> str:
+    """What the contact of an entry is told: who would like to contribute, and a link to write to them."""
+    return _("🤝 {name} ({organisation}) would like to contribute to “{title}”. Write to them!").format(
+        name=chat_link(person.telegram_id, person.name),
+        organisation=escape(person.organisation),
+        title=escape(project.title or ""),
+    )
+
+
+def ask_progress(_: Translate, project: Project, limit: int) -> str:
+    return _(
+        "What is new with “{title}”? A short update, shown on its card with today's date (at most {limit} characters)."
+    ).format(title=escape(project.title or ""), limit=limit)
+
+
+def progress_saved(_: Translate) -> str:
+    return _("Thank you: the update is on the card.")
+
+
+def progress_reminder(_: Translate, project: Project) -> str:
+    return _("⏰ How is “{title}” going? A short progress update keeps its card in the catalogue alive.").format(
+        title=escape(project.title or "")
+    )
+
+
+def progress_keyboard(_: Translate, project: Project) -> InlineKeyboardMarkup:
+    return keyboard([button(_("📝 Add progress"), ProgressAdd(project=project.id).pack())])
+
+
+def catalogue_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "catalogue",
+            CommandAudience.EVERYONE,
+            _("The catalogue of actions and projects"),
+            _("/catalogue · the actions and projects of the Task Forces (/catalogue B3 goes straight to B3)"),
+        ),
+    ]
+
+
+def catalogue_refusals(_: Translate) -> dict[str, str]:
+    return {
+        "already_offered": _("You already offered to contribute to this entry: its contact was told."),
+        "not_reporter": _("Progress is reported by the entry's contact or a Global Leader of its Task Forces."),
+    }
