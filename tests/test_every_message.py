@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html import escape, unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,6 +79,7 @@ from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound, Undelivered
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
+from bot.storage.projects import ExportedEntry
 from bot.storage.reports import Figures
 from bot.views import (
     account,
@@ -984,6 +987,14 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
     yield Rendered("project_catalogue.progress_saved", "message", project_catalogue.progress_saved(_))
     yield Rendered("project_catalogue.progress_reminder", "message", project_catalogue.progress_reminder(_, entry))
     yield from buttons("project_catalogue.progress_keyboard", project_catalogue.progress_keyboard(_, entry))
+    for count in (0, 1, 2):
+        yield Rendered("project_catalogue.export_caption", "caption", project_catalogue.export_caption(_, count))
+    exported = ExportedEntry(
+        entry, LONGEST_NAME, MARKUP, longest(MARKUP, catalogue_service.PROGRESS_LIMIT), NOW.isoformat()
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        table, _book = project_catalogue.export_files(_, [exported], CATALOGUE, Path(folder), "catalogue")
+        yield Rendered("project_catalogue.export_files", "file", table.read_text(encoding="utf-8-sig"))
 
 
 CHARTED: dict[str, set[str]] = {}

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.storage import projects as rows
 from bot.storage.projects import Value
-from bot.views.project_catalogue import CatalogueOffer
+from bot.views.project_catalogue import EXPORT_KEYS, CatalogueOffer
 from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people
+from tests.test_reports import documents
 
 ACTIVE = RegistrationStatus.ACTIVE
 ADA = 1001
@@ -448,3 +453,37 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     clock.advance(days=93)
     reminder = await standin.wait_for(lambda s: s.chat_id == ADA and "How is" in s.text)
     assert [label for label, _ in reminder.buttons] == ["📝 Add progress"]
+
+
+# ---------------------------------------------------------------- the export
+
+
+async def test_the_export_has_one_row_per_entry_with_stable_keys_and_no_formula(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C1"))
+    await member(running_bot, "B3", "C1")
+    await accepted(running_bot, ADA, "B3", '=HYPERLINK("http://evil")', funding=5000)
+    await accepted(running_bot, ADA, "C1", "Peatland care", language="fr")
+    admin, marker = ChatUser(standin, ADMIN_ID), len(standin.sent)
+    await admin.say("/catalogue_export")
+    csv_file, xlsx_file = await documents(standin, ADMIN_ID, 2, marker)
+    raw = csv_file.files["document"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read accents right
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0] == list(EXPORT_KEYS) and len(table) == 3
+    first = dict(zip(table[0], table[1], strict=True))
+    assert first["title"] == '\'=HYPERLINK("http://evil")' and first["funding_amount"] == "5000"
+    assert first["status"] == "in the catalogue" and first["contact_name"] == "Ada Lovelace"
+    book = load_workbook(io.BytesIO(xlsx_file.files["document"]))
+    sheet = book.worksheets[0]
+    assert [cell.value for cell in sheet[1]] == list(EXPORT_KEYS)
+    assert sheet.cell(2, EXPORT_KEYS.index("title") + 1).value == '\'=HYPERLINK("http://evil")'
+    assert isinstance(sheet.cell(2, EXPORT_KEYS.index("decided_utc") + 1).value, datetime)
+    # A facilitator gets their task forces' entries; anyone else nothing.
+    marker = len(standin.sent)
+    await p["fran"].say("/catalogue_export")
+    [fran_csv, _] = await documents(standin, p["fran"].id, 2, marker)
+    rows_seen = list(csv.reader(io.StringIO(fran_csv.files["document"].decode("utf-8-sig"))))[1:]
+    assert [row[EXPORT_KEYS.index("title")] for row in rows_seen] == ["Peatland care"]
+    assert "for facilitators of a Task Force" in (await p["bob"].say("/catalogue_export")).text

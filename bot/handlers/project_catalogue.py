@@ -3,10 +3,14 @@ entry's document, progress updates (the PROGRESSING state of the conversation) a
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
+
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send
+from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send, send_file
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -76,6 +80,17 @@ async def offer_pressed(update: Update, context: BotContext) -> None:
     d.sender.wake()
 
 
+async def export_command(update: Update, context: BotContext) -> None:
+    """Both files, written in a worker thread: everyone else is still answered meanwhile."""
+    d, _ = context.deps, context.tr
+    entries = await project_catalogue.export(d.db, context.person_id, d.settings.admins, d.now())
+    with tempfile.TemporaryDirectory(prefix="catalogue-") as folder:
+        stem = f"catalogue-{d.now():%Y-%m-%d}"
+        table, book = await asyncio.to_thread(views.export_files, _, entries, d.catalogue, Path(folder), stem)
+        await send_file(update, table.read_bytes(), table.name, views.export_caption(_, len(entries)))
+        await send_file(update, book.read_bytes(), book.name)
+
+
 # ---------------------------------------------------------------- progress
 
 
@@ -125,6 +140,7 @@ def _conversation() -> ConversationPart:
 def _handlers() -> list[Handler]:
     return [
         command("catalogue", catalogue_command),
+        command("catalogue_export", export_command),
         button(CatalogueOpen.when(), open_pressed),
         button(CatalogueBrowse.when(), browse_pressed),
         button(CatalogueDocument.when(), document_pressed),

@@ -7,11 +7,13 @@ An entry whose author deleted their data is kept out until a facilitator names a
 from __future__ import annotations
 
 import calendar
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.models import Catalogue, Payload, Person, Role
 from bot.project_models import Project, ProjectStatus, Stage
+from bot.services import authority
 from bot.services.errors import Refused
 from bot.services.fields import clean_text
 from bot.storage import audit, outbox, people, registrations
@@ -192,6 +194,17 @@ async def remind_progress(db: Database, months: int, now: datetime) -> int:
             await outbox.enqueue(tx, project.author_id, PROGRESS_REMINDER, now, payload=Progress(project=project.id))
             await rows.set_progress_due(tx, project.id, add_months(now, months))
     return len(due)
+
+
+async def export(db: Database, actor: int, admins: Collection[int], now: datetime) -> list[rows.ExportedEntry]:
+    """Every submitted entry the actor oversees (the Secretariat: all; a facilitator: their task forces'); audited."""
+    codes = await authority.oversight(db, actor, admins)
+    entries = await rows.exported(db, codes)
+    async with db.transaction() as tx:
+        await audit.record(
+            tx, now, actor, "catalogue.export", detail={"taskforces": codes or "all", "rows": len(entries)}
+        )
+    return entries
 
 
 async def forget_contributor(tx: Transaction, person_id: int) -> None:

@@ -6,6 +6,8 @@ taken from a caller: each field's columns are named here (`FIELD_COLUMNS`).
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -341,3 +343,41 @@ async def forget_contributor(tx: Transaction, person_id: int) -> None:
     """Their offers go; their progress updates describe the entry's work and stay, without them."""
     await tx.execute("DELETE FROM project_offers WHERE person_id = ?", (person_id,))
     await tx.execute("UPDATE project_updates SET author_id = NULL WHERE author_id = ?", (person_id,))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedEntry:
+    """One submitted entry for the export: its content, its contact and its latest progress."""
+
+    project: Project
+    contact_name: str | None
+    contact_organisation: str | None
+    latest: str | None
+    latest_at: str | None
+
+
+async def exported(db: Reader, codes: list[str] | None) -> list[ExportedEntry]:
+    """Every submitted entry of these task forces (None: all), oldest first, in one read."""
+    rows = await db.fetchall(
+        "SELECT p.*, c.name AS contact_name, c.organisation AS contact_organisation,"
+        " u.text AS latest, u.at AS latest_at,"
+        " (SELECT json_group_array(taskforce) FROM (SELECT taskforce FROM project_taskforces"
+        "   WHERE project_id = p.id ORDER BY taskforce)) AS codes"
+        " FROM projects p LEFT JOIN people c ON c.telegram_id = p.author_id"
+        " LEFT JOIN project_updates u ON u.id = (SELECT id FROM project_updates WHERE project_id = p.id"
+        "   ORDER BY at DESC, id DESC LIMIT 1)"
+        " WHERE p.status != 'draft' AND (:all OR EXISTS (SELECT 1 FROM project_taskforces t"
+        "   WHERE t.project_id = p.id AND t.taskforce IN (SELECT value FROM json_each(:codes))))"
+        " ORDER BY p.id",
+        {"all": codes is None, "codes": json.dumps(codes or [])},
+    )
+    return [
+        ExportedEntry(
+            _project(row, json.loads(row["codes"])),
+            row["contact_name"],
+            row["contact_organisation"],
+            row["latest"],
+            row["latest_at"],
+        )
+        for row in rows
+    ]

@@ -3,22 +3,37 @@ its filters and pages, offers to contribute and progress updates."""
 
 from __future__ import annotations
 
+import csv
+from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Person
-from bot.project_models import Project, ProjectField, Stage
+from bot.project_models import Money, Project, ProjectField, ProjectStatus, Stage
 from bot.services.project_catalogue import Card, Filters, Page
 from bot.services.projects import GLOBAL
+from bot.storage.projects import ExportedEntry
 from bot.views.buttons import button, keyboard, rows_of
 from bot.views.callbacks import Buttons, ChoiceValue, Code, RowId
 from bot.views.commands import CommandAudience, CommandText
+from bot.views.exports import neutralised
 from bot.views.facilitation import chat_link
-from bot.views.projects import ProgressAdd, amount, field_label, kind_label, region_label, shown, stage_label
+from bot.views.projects import (
+    ProgressAdd,
+    amount,
+    field_label,
+    kind_label,
+    region_label,
+    shown,
+    stage_label,
+    status_label,
+)
 from bot.views.words import fit, labelled, quoted, role_label, when
+from bot.views.xlsx import Cell, Workbook, row_xml
 
 # ---------------------------------------------------------------- its buttons
 
@@ -255,6 +270,73 @@ def progress_keyboard(_: Translate, project: Project) -> InlineKeyboardMarkup:
     return keyboard([button(_("📝 Add progress"), ProgressAdd(project=project.id).pack())])
 
 
+# ---------------------------------------------------------------- the export
+
+# The columns' keys: the same in every language and every export, so that a sheet built on one still reads the next.
+EXPORT_KEYS = (
+    "id", "taskforces", "status", "title", "kind", "stage", "countries", "region", "lead_organisation", "partners",
+    "summary", "contribution", "budget_amount", "budget_currency", "funding_amount", "funding_currency", "start",
+    "end", "link", "document", "language", "contact_name", "contact_organisation", "submitted_utc", "decided_utc",
+    "latest_progress", "latest_progress_utc",
+)  # fmt: skip
+EXPORT_WIDTHS = (8, 14, 14, 40, 10, 16, 24, 20, 28, 28, 60, 40, 14, 8, 14, 8, 10, 10, 30, 20, 8, 24, 28, 18, 18, 40, 18)
+
+
+def export_cells(_: Translate, entry: ExportedEntry, catalogue: Catalogue) -> list[Cell]:
+    """One entry's row, in the requester's language for the bot's words; every text a person wrote neutralised."""
+    project = entry.project
+    statuses = {status: status_label(_, status) for status in ProjectStatus}
+    written = [project.title, project.countries, project.lead, project.partners, project.summary, project.contribution]
+    title, countries, lead, partners, summary, contribution = (neutralised(text or "") for text in written)
+    return [
+        project.id, " ".join(project.taskforces), statuses[project.status], title,
+        kind_label(_, project.kind) if project.kind else "", stage_label(_, project.stage) if project.stage else "",
+        countries, region_label(_, project.region, catalogue) if project.region else "", lead, partners, summary,
+        contribution, *_money_cells(project.budget), *_money_cells(project.funding), project.start or "",
+        project.end or "", neutralised(project.link or ""), neutralised(project.document_name or ""),
+        project.language or "", neutralised(entry.contact_name or ""), neutralised(entry.contact_organisation or ""),
+        _naive(project.submitted_at), _naive(project.decided_at), neutralised(entry.latest or ""),
+        _naive(datetime.fromisoformat(entry.latest_at) if entry.latest_at else None),
+    ]  # fmt: skip
+
+
+def _money_cells(money: Money | None) -> list[Cell]:
+    return [money.amount, money.currency] if money is not None else [None, ""]
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """Spreadsheets have no time zones: the column's key says UTC, the cell holds the moment."""
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0) if moment else None
+
+
+def export_files(
+    _: Translate, entries: list[ExportedEntry], catalogue: Catalogue, folder: Path, stem: str
+) -> tuple[Path, Path]:
+    """The CSV (with the BOM Excel needs) and the XLSX of the catalogue: one row per entry, one sheet."""
+    table, book = folder / f"{stem}.csv", Workbook(folder)
+    sheet = book.add_sheet(_("Catalogue"), EXPORT_KEYS, EXPORT_WIDTHS)
+    with table.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_KEYS)
+        for entry in entries:
+            cells = export_cells(_, entry, catalogue)
+            writer.writerow(
+                [
+                    "" if c is None else c.isoformat(sep=" ", timespec="minutes") if isinstance(c, datetime) else c
+                    for c in cells
+                ]
+            )
+            sheet.append(row_xml(cells))
+    workbook = folder / f"{stem}.xlsx"
+    with workbook.open("wb") as out:
+        book.save(out)
+    return table, workbook
+
+
+def export_caption(_: Translate, count: int) -> str:
+    return _.ngettext("{count} entry, one row each.", "{count} entries, one row each.", count).format(count=count)
+
+
 def catalogue_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
@@ -262,6 +344,13 @@ def catalogue_commands(_: Translate) -> list[CommandText]:
             CommandAudience.EVERYONE,
             _("The catalogue of actions and projects"),
             _("/catalogue · the actions and projects of the Task Forces (/catalogue B3 goes straight to B3)"),
+        ),
+        CommandText(
+            "catalogue_export",
+            CommandAudience.FACILITATORS,
+            _("Export the catalogue"),
+            _("/catalogue_export · the entries of your Task Forces as CSV and XLSX"),
+            _("/catalogue_export · every entry as CSV and XLSX"),
         ),
     ]
 
