@@ -987,6 +987,7 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
     yield Rendered("project_catalogue.progress_saved", "message", project_catalogue.progress_saved(_))
     yield Rendered("project_catalogue.progress_reminder", "message", project_catalogue.progress_reminder(_, entry))
     yield from buttons("project_catalogue.progress_keyboard", project_catalogue.progress_keyboard(_, entry))
+    yield Rendered("project_catalogue.opportunities_usage", "message", project_catalogue.opportunities_usage(_))
     for count in (0, 1, 2):
         yield Rendered("project_catalogue.export_caption", "caption", project_catalogue.export_caption(_, count))
     exported = ExportedEntry(
@@ -1013,6 +1014,12 @@ def charts(_: Translator) -> None:
         TaskforceFigures(code, {**dict.fromkeys(Role, 9), Role.LEADER: n % 2}, 9, 9, 5) for n, code in enumerate(CODES)
     ]
     assert reports.chart(_, Statistics(figures, taskforces, 5)).startswith(b"\x89PNG")
+    entry = hostile_project(ProjectStatus.ACCEPTED, language="xx")
+    latest = (longest(MARKUP + RTL, catalogue_service.PROGRESS_LIMIT), NOW)
+    contact = catalogue_service.Contact(Role.LEADER, "B3", typed(ProfileField.ORGANISATION))
+    for cards in ([catalogue_service.Card(entry, contact, latest)] * 3, []):
+        found = catalogue_service.Opportunities(CODES[:6], "A", cards)
+        assert project_catalogue.opportunities_pdf(_, found, CATALOGUE).startswith(b"%PDF")
 
 
 # ---------------------------------------------------------------- the tests

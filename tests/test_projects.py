@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
@@ -487,3 +488,34 @@ async def test_the_export_has_one_row_per_entry_with_stable_keys_and_no_formula(
     rows_seen = list(csv.reader(io.StringIO(fran_csv.files["document"].decode("utf-8-sig"))))[1:]
     assert [row[EXPORT_KEYS.index("title")] for row in rows_seen] == ["Peatland care"]
     assert "for facilitators of a Task Force" in (await p["bob"].say("/catalogue_export")).text
+
+
+# ---------------------------------------------------------------- the "Investment opportunities" PDF
+
+
+async def test_the_investment_opportunities_pdf_has_a_cover_and_a_page_per_entry_seeking_funding(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await member(running_bot, "B3", "B4")
+    await accepted(running_bot, ADA, "B3", "Haies vives", funding=50000, language="fr")
+    await accepted(running_bot, ADA, "B4", "Soil labs for all", funding=9000)
+    await accepted(running_bot, ADA, "B3", "Compost for all")  # seeks no funding: not in it
+    assert "Write /opportunities" in (await p["fran"].say("/opportunities")).text
+    marker = len(standin.sent)
+    await p["fran"].say("/opportunities B3")
+    [sent] = await documents(standin, p["fran"].id, 1, marker)
+    reader = PdfReader(io.BytesIO(sent.files["document"]))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 2 and "Investment opportunities" in pages[0] and "Haies vives" in pages[0]
+    assert "Compost for all" not in "".join(pages) and "Soil labs" not in "".join(pages)
+    assert "50,000 EUR" in pages[1] and "Team Member of Task Force B3, Org" in pages[1] and "Ada" not in pages[1]
+    assert "Only the facilitators of Task Force B" in (await p["fran"].say("/opportunities B")).text
+    marker = len(standin.sent)
+    lea = ChatUser(standin, ADMIN_ID, language_code="fr")
+    await lea.say("/opportunities B")
+    [goal] = await documents(standin, ADMIN_ID, 1, marker)
+    french = [page.extract_text() for page in PdfReader(io.BytesIO(goal.files["document"])).pages]
+    assert len(french) == 3 and "Soil labs for all" in french[0] and "(rédigé en English)" in french[1]

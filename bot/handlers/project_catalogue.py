@@ -91,6 +91,18 @@ async def export_command(update: Update, context: BotContext) -> None:
         await send_file(update, book.read_bytes(), book.name)
 
 
+async def opportunities_command(update: Update, context: BotContext) -> None:
+    """The "Investment opportunities" PDF of a task force or a goal, laid out in a worker thread."""
+    d, _ = context.deps, context.tr
+    if not context.args:
+        await send(update, views.opportunities_usage(_))
+        return
+    target = context.args[0].upper()
+    found = await project_catalogue.opportunities(d.db, context.person_id, target, d.settings.admins, d.catalogue)
+    document = await asyncio.to_thread(views.opportunities_pdf, _, found, d.catalogue)
+    await send_file(update, document, f"opportunities-{target}-{d.now():%Y-%m-%d}.pdf")
+
+
 # ---------------------------------------------------------------- progress
 
 
@@ -141,6 +153,7 @@ def _handlers() -> list[Handler]:
     return [
         command("catalogue", catalogue_command),
         command("catalogue_export", export_command),
+        command("opportunities", opportunities_command),
         button(CatalogueOpen.when(), open_pressed),
         button(CatalogueBrowse.when(), browse_pressed),
         button(CatalogueDocument.when(), document_pressed),

@@ -207,5 +207,31 @@ async def export(db: Database, actor: int, admins: Collection[int], now: datetim
     return entries
 
 
+@dataclass(frozen=True)
+class Opportunities:
+    """What the "Investment opportunities" PDF holds: the task forces it is for, and their entries seeking funding."""
+
+    codes: list[str]
+    goal: str | None  # the goal letter, when it is for a whole goal
+    cards: list[Card]
+
+
+async def opportunities(
+    db: Database, actor: int, target: str, admins: Collection[int], catalogue: Catalogue
+) -> Opportunities:
+    """For a task force (its facilitators and the Secretariat) or a goal (the Secretariat, or who facilitates all)."""
+    goal = catalogue.goal(target) if len(target) == 1 else None
+    codes = (
+        [o.code for o in catalogue.objectives_of(target)] if goal else [target] if catalogue.objective(target) else []
+    )
+    if not codes:
+        raise Refused("unknown_code", code=target)
+    overseen = await authority.oversight(db, actor, admins)
+    if overseen is not None and not set(codes) <= set(overseen):
+        raise Refused("not_your_taskforce", code=target)
+    cards = [await card(db, project) for project in await rows.seeking_funding(db, codes)]
+    return Opportunities(codes, goal.code if goal else None, cards)
+
+
 async def forget_contributor(tx: Transaction, person_id: int) -> None:
     await rows.forget_contributor(tx, person_id)

@@ -381,3 +381,14 @@ async def exported(db: Reader, codes: list[str] | None) -> list[ExportedEntry]:
         )
         for row in rows
     ]
+
+
+async def seeking_funding(db: Reader, codes: list[str]) -> list[Project]:
+    """The catalogue's entries of these task forces that seek funding, each once, the most recently accepted first."""
+    rows = await db.fetchall(
+        f"SELECT p.* FROM projects p WHERE {_SHOWN} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
+        " project_taskforces t WHERE t.project_id = p.id AND t.taskforce IN (SELECT value FROM json_each(?)))"
+        " ORDER BY p.decided_at DESC, p.id DESC",
+        (json.dumps(codes),),
+    )
+    return [_project(row, await _taskforces(db, int(row["id"]))) for row in rows]

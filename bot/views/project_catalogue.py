@@ -9,12 +9,14 @@ from html import escape
 from pathlib import Path
 from typing import Literal
 
+import matplotlib
+from fpdf import FPDF
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Person
 from bot.project_models import Money, Project, ProjectField, ProjectStatus, Stage
-from bot.services.project_catalogue import Card, Filters, Page
+from bot.services.project_catalogue import Card, Filters, Opportunities, Page
 from bot.services.projects import GLOBAL
 from bot.storage.projects import ExportedEntry
 from bot.views.buttons import button, keyboard, rows_of
@@ -337,6 +339,104 @@ def export_caption(_: Translate, count: int) -> str:
     return _.ngettext("{count} entry, one row each.", "{count} entries, one row each.", count).format(count=count)
 
 
+# ---------------------------------------------------------------- the "Investment opportunities" PDF
+
+PDF_MARGIN, PDF_BODY, PDF_LINE = 18, 10, 5  # mm, points, mm
+
+
+def _pdf_fonts(pdf: FPDF) -> None:
+    """DejaVu Sans, which matplotlib ships, for every language an entry is written in (fpdf2's own fonts are
+    Latin-1 only). To fold into the shared PDF module (views/pdf.py) when both are merged."""
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf.add_font("DejaVu", "", str(folder / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(folder / "DejaVuSans-Bold.ttf"))
+
+
+def opportunities_pdf(_: Translate, found: Opportunities, catalogue: Catalogue) -> bytes:
+    """A cover with the objective(s) and the list, then one page per entry seeking funding; in the requester's
+    language for the bot's words, each entry in its own. Something the Secretariat sends to a funder as it is."""
+    pdf = FPDF(format="A4", unit="mm")
+    _pdf_fonts(pdf)
+    pdf.set_margins(PDF_MARGIN, PDF_MARGIN)
+    pdf.set_auto_page_break(True, margin=PDF_MARGIN)
+    pdf.set_title(_("Investment opportunities"))
+    pdf.set_lang(_.language)
+    _cover(pdf, _, found, catalogue)
+    for card in found.cards:
+        _opportunity(pdf, _, card, catalogue)
+    return bytes(pdf.output())
+
+
+def _write(pdf: FPDF, text: str, size: int = PDF_BODY, bold: bool = False) -> None:
+    pdf.set_font("DejaVu", "B" if bold else "", size)
+    pdf.multi_cell(0, size * PDF_LINE / PDF_BODY, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _cover(pdf: FPDF, _: Translate, found: Opportunities, catalogue: Catalogue) -> None:
+    pdf.add_page()
+    _write(pdf, _("Investment opportunities"), 22, bold=True)
+    goal = catalogue.goal(found.goal) if found.goal else None
+    if goal is not None:
+        _write(pdf, goal.headline(_.language), 13, bold=True)
+    _write(pdf, _('The "4 per 1000" Initiative: actions and projects of its Task Forces that seek funding.'))
+    for code in found.codes:
+        objective = catalogue.objective(code)
+        if objective is not None:
+            pdf.ln(3)
+            _write(pdf, f"{code} · {objective.title(_.language)}", 12, bold=True)
+            _write(pdf, objective.text(_.language))
+            _write(pdf, labelled(_, _("Target 2030"), objective.target_2030(_.language)))
+    pdf.ln(4)
+    if not found.cards:
+        _write(pdf, _("No entry of the catalogue seeks funding yet."))
+    for card in found.cards:
+        funding = amount(_, card.project.funding) if card.project.funding else ""
+        _write(pdf, f"• {card.project.title or ''} · {card.project.countries or ''} · {funding}")
+
+
+def _opportunity(pdf: FPDF, _: Translate, card: Card, catalogue: Catalogue) -> None:
+    project = card.project
+    pdf.add_page()
+    _write(pdf, project.title or "", 16, bold=True)
+    if project.language and project.language != _.language:
+        _write(pdf, _("(written in {language})").format(language=LANGUAGE_NAMES.get(project.language, "")), 9)
+    for code in project.taskforces:
+        objective = catalogue.objective(code)
+        if objective is not None:
+            _write(pdf, f"{code} · {objective.title(_.language)}", bold=True)
+            _write(pdf, labelled(_, _("Target 2030"), objective.target_2030(_.language)))
+    pdf.ln(2)
+    facts = [
+        (field_label(_, ProjectField.COUNTRIES), project.countries or ""),
+        (field_label(_, ProjectField.REGION), region_label(_, project.region, catalogue) if project.region else ""),
+        (field_label(_, ProjectField.STAGE), stage_label(_, project.stage) if project.stage else ""),
+        (field_label(_, ProjectField.BUDGET), amount(_, project.budget) if project.budget else "—"),
+        (field_label(_, ProjectField.FUNDING), amount(_, project.funding) if project.funding else "—"),
+        (field_label(_, ProjectField.LEAD), project.lead or ""),
+        (field_label(_, ProjectField.PARTNERS), project.partners or "—"),
+    ]
+    for label, value in facts:
+        _write(pdf, labelled(_, label, value))
+    pdf.ln(2)
+    _write(pdf, field_label(_, ProjectField.SUMMARY), bold=True)
+    _write(pdf, project.summary or "")
+    _write(pdf, field_label(_, ProjectField.CONTRIBUTION), bold=True)
+    _write(pdf, project.contribution or "")
+    pdf.ln(2)
+    if card.contact is not None:
+        contact = _("{role} of Task Force {code}, {organisation}").format(
+            role=role_label(_, card.contact.role), code=card.contact.taskforce, organisation=card.contact.organisation
+        )
+        _write(pdf, labelled(_, _("Contact"), contact + " · " + _("through the Executive Secretariat")))
+    if card.latest is not None:
+        text, at = card.latest
+        _write(pdf, labelled(_, _("Latest progress ({when})").format(when=when(_, at)), quoted(_, text)))
+
+
+def opportunities_usage(_: Translate) -> str:
+    return _("Write /opportunities &lt;CODE&gt; for a Task Force (B3), or a goal's letter (B) for all of it.")
+
+
 def catalogue_commands(_: Translate) -> list[CommandText]:
     return [
         CommandText(
@@ -351,6 +451,13 @@ def catalogue_commands(_: Translate) -> list[CommandText]:
             _("Export the catalogue"),
             _("/catalogue_export · the entries of your Task Forces as CSV and XLSX"),
             _("/catalogue_export · every entry as CSV and XLSX"),
+        ),
+        CommandText(
+            "opportunities",
+            CommandAudience.FACILITATORS,
+            _("Investment opportunities (PDF)"),
+            _("/opportunities CODE · a PDF of the entries of a Task Force that seek funding, for funders"),
+            _("/opportunities CODE|GOAL · a PDF of a Task Force's or a goal's entries that seek funding, for funders"),
         ),
     ]
 
