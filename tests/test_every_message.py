@@ -945,6 +945,10 @@ def project_renderings(_: Translator) -> Iterator[Rendered]:
                 yield Rendered("project_review.author_told", "message", project_review.author_told(_, review))
                 yield from buttons("project_review.author_keyboard", project_review.author_keyboard(_, review))
     yield from buttons("project_review.prompt_keyboard", project_review.prompt_keyboard(_, 10**12 - 1))
+    named = Review(entry, person(1002, LONGEST_NAME), None)
+    yield Rendered("project_review.contact_named", "message", project_review.contact_named(_, named))
+    yield Rendered("project_review.contact_set", "message", project_review.contact_set(_, LONGEST_NAME))
+    yield Rendered("project_review.contact_usage", "message", project_review.contact_usage(_))
     for verdict in review_service.Verdict:
         yield Rendered("project_review.ask_words", "message", project_review.ask_words(_, verdict))
         yield Rendered("project_review.decided", "alert", project_review.decided(_, verdict))
@@ -987,6 +991,12 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
     yield Rendered("project_catalogue.progress_saved", "message", project_catalogue.progress_saved(_))
     yield Rendered("project_catalogue.progress_reminder", "message", project_catalogue.progress_reminder(_, entry))
     yield from buttons("project_catalogue.progress_keyboard", project_catalogue.progress_keyboard(_, entry))
+    every_stage = {code: dict.fromkeys(Stage, 10**6) for code in CODES}
+    for found in (
+        catalogue_service.CatalogueFigures(every_stage, dict.fromkeys(CODES, 10**6)),
+        catalogue_service.CatalogueFigures({}, {}),
+    ):
+        yield Rendered("project_catalogue.figures_text", "message", project_catalogue.figures_text(_, found, CATALOGUE))
     yield Rendered("project_catalogue.opportunities_usage", "message", project_catalogue.opportunities_usage(_))
     for count in (0, 1, 2):
         yield Rendered("project_catalogue.export_caption", "caption", project_catalogue.export_caption(_, count))

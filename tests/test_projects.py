@@ -519,3 +519,45 @@ async def test_the_investment_opportunities_pdf_has_a_cover_and_a_page_per_entry
     [goal] = await documents(standin, ADMIN_ID, 1, marker)
     french = [page.extract_text() for page in PdfReader(io.BytesIO(goal.files["document"])).pages]
     assert len(french) == 3 and "Soil labs for all" in french[0] and "(rédigé en English)" in french[1]
+
+
+# ---------------------------------------------------------------- /forget, /stats
+
+
+async def test_a_contact_who_forgets_leaves_the_entry_hidden_until_a_facilitator_names_another(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Compost for all" in (await bob.say("/catalogue B3")).text
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    assert "Compost for all" not in (await bob.say("/catalogue B3")).text
+    assert running_bot.db is not None
+    withdrawn = [row for row in await audit_rows(running_bot.db) if row["action"] == "project.contact_withdrawn"]
+    assert [(row["actor_id"], row["subject_id"]) for row in withdrawn] == [(None, None)]
+    assert "Only the facilitators" in (await bob.say(f"/project_contact {project_id} 1002")).text
+    assert "Write /project_contact" in (await p["fran"].say("/project_contact 99999999999999999999 1002")).text
+    named = await p["fran"].say(f"/project_contact {project_id} 1002")
+    assert "Bob Builder is now its contact" in named.text
+    await standin.wait_for(lambda s: s.chat_id == 1002 and "You are now the contact" in s.text)
+    card = await bob.say("/catalogue B3")
+    assert "Compost for all" in card.text
+    assert "has its contact" in (await p["fran"].say(f"/project_contact {project_id} 1002")).text
+    assert [entry.title for entry in await rows.own_projects(running_bot.db, 1002)] == ["Compost for all"]
+
+
+async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: RunningBot) -> None:
+    await member(running_bot, "B3")
+    await accepted(running_bot, ADA, "B3", "Compost for all", stage="running")
+    await accepted(running_bot, ADA, "B3", "Hedges", stage="idea")
+    admin, marker = ChatUser(running_bot.standin, ADMIN_ID), len(running_bot.standin.sent)
+    await admin.say("/stats")
+    counted = await running_bot.standin.wait_for(
+        lambda s: s.chat_id == ADMIN_ID and "The catalogue" in s.text, start=marker
+    )
+    assert "B3: 1 · 0 · 0 · 1 · 0 / 0" in counted.text and "C1:" not in counted.text

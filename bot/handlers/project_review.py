@@ -8,16 +8,18 @@ from telegram.ext import ConversationHandler, filters
 
 from bot.chat.common import refuse, save_user_data, send
 from bot.chat.context import BotContext, Deps
-from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, message
+from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
 from bot.chat.sender import OutboxKind, Rendered, Renderer
 from bot.i18n import Translate
 from bot.models import OutboxItem
 from bot.services import project_review
+from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.services.project_review import (
     AUTHOR_TOLD,
+    CONTACT_NAMED,
     ESCALATION,
     PROMPT,
     PROMPT_DECIDED,
@@ -95,8 +97,21 @@ def _conversation() -> ConversationPart:
     )
 
 
+async def contact_command(update: Update, context: BotContext) -> None:
+    """/project_contact ID WHO: a new contact for an entry whose author deleted their data."""
+    d, args = context.deps, context.args or []
+    if len(args) != 2 or whole_number(args[0]) is None or not storable(whole_number(args[0]) or 0):
+        await send(update, views.contact_usage(context.tr))
+        return
+    person = await project_review.name_contact(
+        d.db, context.person_id, int(args[0]), args[1], d.settings.admins, d.now()
+    )
+    await send(update, views.contact_set(context.tr, person.full_name))
+    d.sender.wake()
+
+
 def _handlers() -> list[Handler]:
-    return [button(ReviewPress.when(choice="accept"), accept_pressed)]
+    return [button(ReviewPress.when(choice="accept"), accept_pressed), command("project_contact", contact_command)]
 
 
 # ---------------------------------------------------------------- outbox kinds and the reminders
@@ -128,6 +143,13 @@ async def _author_told(d: Deps, item: OutboxItem, about: OfProject, _: Translate
     return views.author_told(_, review), views.author_keyboard(_, review)
 
 
+async def _contact_named(d: Deps, item: OutboxItem, about: OfProject, _: Translate) -> Rendered | None:
+    review = await project_review.review(d.db, about.project)
+    if review is None or review.project.author_id != item.chat_id:
+        return None
+    return views.contact_named(_, review), None
+
+
 async def _remind(d: Deps) -> None:
     await project_review.remind(d.db, d.settings.admins, d.now())
 
@@ -136,6 +158,7 @@ FEATURE = Feature(
     name="project_review",
     handlers=_handlers,
     conversation=_conversation,
+    commands=views.review_commands,
     refusals=views.review_refusals,
     outbox_kinds=(
         *(
@@ -144,6 +167,7 @@ FEATURE = Feature(
         ),
         OutboxKind(PROMPT_DECIDED, _prompt_kind(PROMPT_DECIDED), OfProject),
         OutboxKind(AUTHOR_TOLD, _author_told, OfProject),
+        OutboxKind(CONTACT_NAMED, _contact_named, OfProject),
     ),
     jobs=(_remind,),
 )

@@ -233,5 +233,26 @@ async def opportunities(
     return Opportunities(codes, goal.code if goal else None, cards)
 
 
+@dataclass(frozen=True)
+class CatalogueFigures:
+    """Per task force: entries in the catalogue by stage, and entries waiting for review."""
+
+    accepted: dict[str, dict[Stage, int]]
+    waiting: dict[str, int]
+
+
+async def figures(db: Database, actor: int, admins: Collection[int]) -> CatalogueFigures:
+    """For /stats: the Secretariat's of every task force, a facilitator's of theirs."""
+    codes = await authority.oversight(db, actor, admins)
+    accepted: dict[str, dict[Stage, int]] = {}
+    waiting: dict[str, int] = {}
+    for code, status, stage, count in await rows.stage_counts(db, codes):
+        if status == ProjectStatus.REVIEW:
+            waiting[code] = waiting.get(code, 0) + count
+        elif stage:
+            accepted.setdefault(code, dict.fromkeys(Stage, 0))[Stage(stage)] += count
+    return CatalogueFigures(accepted, waiting)
+
+
 async def forget_contributor(tx: Transaction, person_id: int) -> None:
     await rows.forget_contributor(tx, person_id)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.models import KnownUser, Payload, Person, Role
+from bot.models import KnownUser, Payload, Person, RegistrationStatus, Role
 from bot.project_models import Project, ProjectStatus
-from bot.services import project_catalogue
+from bot.services import facilitation, project_catalogue
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, known_users, outbox, people, registrations
 from bot.storage import projects as rows
@@ -27,6 +27,7 @@ log = logging.getLogger("bot.projects")
 PROMPT, REMINDER, ESCALATION = "project_prompt", "project_reminder", "project_escalation"
 PROMPT_DECIDED = "project_prompt_decided"  # a prompt edited: decided, withdrawn, or changed since
 AUTHOR_TOLD = "project_decided"
+CONTACT_NAMED = "project_contact"  # the new contact of an entry whose author deleted their data
 REMINDER_INTERVAL = timedelta(hours=24)
 MAX_REMINDERS = 3
 
@@ -126,6 +127,31 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> None:
         await close_prompts(tx, project_id, now, PROMPT)
         await audit.record(tx, now, None, "project.contact_withdrawn", None, None, {"project": project_id})
     await rows.forget_prompts(tx, person_id)
+
+
+async def name_contact(
+    db: Database, actor: int, project_id: int, target: str, admins: Collection[int], now: datetime
+) -> KnownUser:
+    """An entry whose contact deleted their data gets another one: an active member of one of its task forces,
+    named by a facilitator of it (or the Secretariat). The entry is back in the catalogue; audited without names."""
+    person = await facilitation.resolve(db, target)
+    async with db.transaction() as tx:
+        project = await rows.get_project(tx, project_id)
+        if project is None or project.status is ProjectStatus.DRAFT or project.author_id is not None:
+            raise Refused("has_contact")
+        if actor not in admins and not set(project.taskforces) & set(await facilitators.taskforces_of(tx, actor)):
+            raise Refused("not_your_taskforce", code=", ".join(project.taskforces))
+        held = {
+            r.taskforce
+            for r in await registrations.places_held(tx, person.telegram_id)
+            if r.status is RegistrationStatus.ACTIVE
+        }
+        if not held & set(project.taskforces):
+            raise Refused("not_member_of", code=", ".join(project.taskforces))
+        await rows.set_author(tx, project_id, person.telegram_id, now)
+        await audit.record(tx, now, actor, "project.contact_named", person.telegram_id, None, {"project": project_id})
+        await outbox.enqueue(tx, person.telegram_id, CONTACT_NAMED, now, payload=OfProject(project=project_id))
+    return person
 
 
 async def remember_prompt(db: Database, project_id: int, chat_id: int, message_id: int) -> None:

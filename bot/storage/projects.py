@@ -392,3 +392,22 @@ async def seeking_funding(db: Reader, codes: list[str]) -> list[Project]:
         (json.dumps(codes),),
     )
     return [_project(row, await _taskforces(db, int(row["id"]))) for row in rows]
+
+
+async def set_author(tx: Transaction, project_id: int, author_id: int, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE projects SET author_id = ?, updated_at = ? WHERE id = ?", (author_id, to_text(now), project_id)
+    )
+
+
+async def stage_counts(db: Reader, codes: list[str] | None) -> list[tuple[str, str, str, int]]:
+    """(task force, status, stage, entries) of submitted entries, counted in SQL."""
+    rows = await db.fetchall(
+        "SELECT t.taskforce, p.status, COALESCE(p.stage, '') AS stage, COUNT(*) AS n"
+        " FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
+        " WHERE p.status IN ('review', 'accepted')"
+        " AND (:all OR t.taskforce IN (SELECT value FROM json_each(:codes)))"
+        " GROUP BY t.taskforce, p.status, p.stage",
+        {"all": codes is None, "codes": json.dumps(codes or [])},
+    )
+    return [(str(r["taskforce"]), str(r["status"]), str(r["stage"]), int(r["n"])) for r in rows]

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import LANGUAGE_NAMES, Translate
 from bot.models import Catalogue, Person
 from bot.project_models import Money, Project, ProjectField, ProjectStatus, Stage
-from bot.services.project_catalogue import Card, Filters, Opportunities, Page
+from bot.services.project_catalogue import Card, CatalogueFigures, Filters, Opportunities, Page
 from bot.services.projects import GLOBAL
 from bot.storage.projects import ExportedEntry
 from bot.views.buttons import button, keyboard, rows_of
@@ -34,7 +34,7 @@ from bot.views.projects import (
     stage_label,
     status_label,
 )
-from bot.views.words import fit, labelled, quoted, role_label, when
+from bot.views.words import fit, labelled, number, quoted, role_label, when
 from bot.views.xlsx import Cell, Workbook, row_xml
 
 # ---------------------------------------------------------------- its buttons
@@ -431,6 +431,25 @@ def _opportunity(pdf: FPDF, _: Translate, card: Card, catalogue: Catalogue) -> N
     if card.latest is not None:
         text, at = card.latest
         _write(pdf, labelled(_, _("Latest progress ({when})").format(when=when(_, at)), quoted(_, text)))
+
+
+def figures_text(_: Translate, figures: CatalogueFigures, catalogue: Catalogue) -> str:
+    """/stats: entries in the catalogue per task force and stage, and those waiting for review."""
+    lines = [
+        _(
+            "<b>The catalogue</b> (in it by stage: idea · design · ready for funding · running · completed / waiting for review)"
+        )
+    ]
+    for objective in catalogue.objectives:
+        code = objective.code
+        if code not in figures.accepted and code not in figures.waiting:
+            continue
+        stages = figures.accepted.get(code, dict.fromkeys(Stage, 0))
+        counts = " · ".join(number(_, stages[stage]) for stage in Stage)
+        lines.append(labelled(_, code, f"{counts} / {number(_, figures.waiting.get(code, 0))}"))
+    if len(lines) == 1:
+        lines.append(_("No entry is in the catalogue yet: /project describes one."))
+    return fit("\n".join(lines))
 
 
 def opportunities_usage(_: Translate) -> str:

@@ -13,6 +13,7 @@ from bot.project_models import ProjectStatus
 from bot.services.project_review import ESCALATION, REMINDER, Review, Verdict
 from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, RowId
+from bot.views.commands import CommandAudience, CommandText
 from bot.views.facilitation import chat_link
 from bot.views.projects import ProjectMine, entry_lines
 from bot.views.words import fit, labelled, quoted, when
@@ -123,8 +124,39 @@ def author_keyboard(_: Translate, review: Review) -> InlineKeyboardMarkup | None
     return keyboard([button(_("Edit the entry"), ProjectMine(project=review.project.id, action="edit").pack())])
 
 
+def contact_named(_: Translate, review: Review) -> str:
+    """The new contact of an entry whose author deleted their data."""
+    return _(
+        "You are now the contact of “{title}”, an entry of the catalogue of your Task Force whose contact left. "
+        "/projects shows it: you may edit it, withdraw it and report its progress."
+    ).format(title=escape(review.project.title or ""))
+
+
+def contact_set(_: Translate, name: str) -> str:
+    return _("{name} is now its contact and is told so; the entry is back in the catalogue.").format(name=escape(name))
+
+
+def contact_usage(_: Translate) -> str:
+    return _(
+        "Write /project_contact &lt;entry id&gt; &lt;user id or @username&gt;: for an entry whose contact deleted their "
+        "data (its id is in /catalogue_export), an active member of its Task Forces."
+    )
+
+
+def review_commands(_: Translate) -> list[CommandText]:
+    return [
+        CommandText(
+            "project_contact",
+            CommandAudience.FACILITATORS,
+            _("Name an entry's new contact"),
+            _("/project_contact ID WHO · a new contact for an entry whose contact left"),
+        ),
+    ]
+
+
 def review_refusals(_: Translate) -> dict[str, str]:
     return {
+        "has_contact": _("That entry has its contact: only one whose contact deleted their data gets a new one."),
         "own_entry": _("You cannot review your own entry."),
         "entry_withdrawn": _("Its author has withdrawn this entry."),
     }
