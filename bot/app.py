@@ -45,6 +45,9 @@ from bot.handlers import (
     joining,
     operations,
     profile,
+    project_catalogue,
+    project_review,
+    projects,
     reports,
     system,
 )
@@ -75,6 +78,9 @@ FEATURES: tuple[Feature, ...] = (
     reports.FEATURE,
     groups.FEATURE,
     delphi.FEATURE,
+    projects.FEATURE,
+    project_review.FEATURE,
+    project_catalogue.FEATURE,
     operations.FEATURE,
     system.FEATURE,
 )

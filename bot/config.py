@@ -60,6 +60,8 @@ class Settings(DatabaseSettings):
     digest_hour: int = Field(default=8, ge=0, le=23)
     proxy: str | None = None
     flood_limit: int = Field(default=20, ge=5, le=1000)
+    # Months between the progress updates asked of a running entry of the catalogue.
+    progress_months: int = Field(default=3, ge=1, le=24)
     # The bot's own HTTP server (health, metrics, the webhook): off unless an address is given.
     http_listen: str | None = None
     # Set: Telegram posts updates to this public HTTPS address (the operator's reverse proxy forwards them to

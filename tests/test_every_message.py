@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html import escape, unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,9 +47,14 @@ from bot.models import (
     RegistrationStatus,
     Role,
 )
+from bot.project_models import Money, Project, ProjectField, ProjectKind, ProjectStatus, Stage
 from bot.services import delphi as delphi_service
 from bot.services import delphi_report as report_service
 from bot.services import delphi_results as results_service
+from bot.services import project_catalogue as catalogue_service
+from bot.services import project_fields
+from bot.services import project_review as review_service
+from bot.services import projects as project_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
 from bot.services.announcements import (
     AUTHOR_NAME_LIMIT,
@@ -80,11 +87,14 @@ from bot.services.errors import Refused
 from bot.services.facilitation import Balance, Verdict, Withdrawal
 from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, ProfileField
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
+from bot.services.project_review import Review as EntryReview
+from bot.services.projects import Submitted
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound, Undelivered
 from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
+from bot.storage.projects import ExportedEntry
 from bot.storage.reports import Figures
 from bot.views import (
     account,
@@ -101,6 +111,9 @@ from bot.views import (
     joining,
     operations,
     profile,
+    project_catalogue,
+    project_review,
+    projects,
     reports,
     system,
     words,
@@ -998,6 +1011,145 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield from buttons("delphi.my_rounds_keyboard", delphi.my_rounds_keyboard(_, rounds))
     for name in ("ask_comment", "comment_saved"):
         yield message(f"delphi.{name}", getattr(delphi, name)(_))
+    yield from project_renderings(_)
+
+
+def hostile_project(status: ProjectStatus = ProjectStatus.REVIEW, **more: Any) -> Project:
+    """An entry with every field at its longest and most hostile."""
+    limits = project_fields.LIMITS
+    values: dict[str, Any] = {
+        "id": 10**12 - 1, "author_id": 1001, "revises": None, "status": status,
+        "title": longest(HOSTILE_TEXT, limits[ProjectField.TITLE]), "kind": ProjectKind.ONGOING, "taskforces": CODES,
+        "countries": longest(HOSTILE_TEXT, limits[ProjectField.COUNTRIES]), "region": project_service.GLOBAL,
+        "lead": longest(HOSTILE_TEXT, limits[ProjectField.LEAD]),
+        "partners": longest(MARKUP, limits[ProjectField.PARTNERS]),
+        "summary": longest(MARKUP + RTL, limits[ProjectField.SUMMARY]),
+        "contribution": longest(RTL + MARKUP, limits[ProjectField.CONTRIBUTION]), "stage": Stage.READY,
+        "budget": Money(amount=10**15 - 1, currency="EUR"), "funding": Money(amount=10**15 - 1, currency="XOF"),
+        "start": "2026-03-15", "end": "2099-12", "link": "https://example.org/" + longest(MARKUP, 470),
+        "document_id": "file", "document_name": longest(MARKUP, 200), "language": "fr",
+        "comment": longest(MARKUP + RTL, REASON_LIMIT), "decided_by": 2001, "decided_at": NOW, "submitted_at": NOW,
+        "created_at": NOW, "updated_at": NOW,
+    }  # fmt: skip
+    return Project(**{**values, **more})
+
+
+def project_renderings(_: Translator) -> Iterator[Rendered]:
+    """The description of an entry, an author's entries, the review and its notices."""
+    entry, empty = hostile_project(), hostile_project(ProjectStatus.DRAFT, title=None, region=None, budget=None)
+    flows = [
+        project_service.Flow(answered=list(project_service.ORDER[:n])) for n in range(len(project_service.ORDER) + 1)
+    ]
+    flows += [project_service.Flow(answered=list(ProjectField), picking=True)]
+    flows += [project_service.Flow(answered=list(ProjectField), editing=field) for field in ProjectField]
+    for draft_entry in (
+        entry.model_copy(update={"status": ProjectStatus.DRAFT}),
+        empty,
+        entry.model_copy(update={"revises": 1}),
+    ):
+        for flow in flows:
+            draft = project_service.Draft(draft_entry, flow)
+            yield Rendered("projects.step_question", "message", projects.step_question(_, draft, CATALOGUE))
+            markup = projects.step_keyboard(_, draft, CATALOGUE, CODES, LONGEST_NAME)
+            yield from buttons("projects.step_keyboard", markup)
+            yield Rendered("projects.file_expected", "message", projects.file_expected(_, draft.step))
+            yield Rendered(
+                "projects.field_refused",
+                "message",
+                projects.field_refused(
+                    _, draft.step.field, words.refusal(_, refusal("bad_amount", MARKUP), sentences(_))
+                ),
+            )
+    yield Rendered("projects.draft_waiting", "message", projects.draft_waiting(_, entry))
+    yield from buttons("projects.draft_waiting_keyboard", projects.draft_waiting_keyboard(_, entry, "B3"))
+    for reviewed in (True, False):
+        yield Rendered("projects.submitted", "message", projects.submitted(_, Submitted(entry, reviewed)))
+    for name in ("saved_for_later", "discarded", "no_draft"):
+        yield Rendered(f"projects.{name}", "message", getattr(projects, name)(_))
+    everyone = [hostile_project(status) for status in ProjectStatus] * 40
+    for listed in (everyone, []):
+        yield Rendered("projects.own_list", "message", projects.own_list(_, listed))
+        yield from buttons("projects.own_keyboard", projects.own_keyboard(listed))
+    for status in ProjectStatus:
+        mine = hostile_project(status)
+        for revising in (True, False):
+            yield Rendered("projects.own_card", "message", projects.own_card(_, mine, CATALOGUE, revising))
+        yield from buttons("projects.own_card_keyboard", projects.own_card_keyboard(_, mine))
+        yield Rendered("projects.withdraw_question", "message", projects.withdraw_question(_, mine))
+        yield from buttons("projects.withdraw_keyboard", projects.withdraw_keyboard(_, mine))
+        yield Rendered("projects.withdrawn", "message", projects.withdrawn(_, mine))
+        for author in (person(1001, LONGEST_NAME), None):
+            review = EntryReview(mine, author, user(2001, LONGEST_NAME))
+            for kind in (review_service.PROMPT, review_service.REMINDER, review_service.ESCALATION):
+                for replaced in (True, False):
+                    yield Rendered(
+                        "project_review.prompt", "message", project_review.prompt(_, review, CATALOGUE, kind, replaced)
+                    )
+            if status in (ProjectStatus.ACCEPTED, ProjectStatus.CHANGES, ProjectStatus.DECLINED):
+                yield Rendered("project_review.author_told", "message", project_review.author_told(_, review))
+                yield from buttons("project_review.author_keyboard", project_review.author_keyboard(_, review))
+    yield from buttons("project_review.prompt_keyboard", project_review.prompt_keyboard(_, 10**12 - 1))
+    named = EntryReview(entry, person(1002, LONGEST_NAME), None)
+    yield Rendered("project_review.contact_named", "message", project_review.contact_named(_, named))
+    yield Rendered("project_review.contact_set", "message", project_review.contact_set(_, LONGEST_NAME))
+    yield Rendered("project_review.contact_usage", "message", project_review.contact_usage(_))
+    for verdict in review_service.Verdict:
+        yield Rendered("project_review.ask_words", "message", project_review.ask_words(_, verdict))
+        yield Rendered("project_review.decided", "alert", project_review.decided(_, verdict))
+    yield from catalogue_renderings(_, entry)
+
+
+def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
+    """/catalogue: the counts, every card with every filter, offers and progress."""
+    for counts in ({code: 10**6 for code in CODES}, {}):
+        yield Rendered("project_catalogue.overview", "message", project_catalogue.overview(_, counts, CATALOGUE))
+        yield from buttons(
+            "project_catalogue.overview_keyboard", project_catalogue.overview_keyboard(counts, CATALOGUE)
+        )
+    latest = (longest(MARKUP + RTL, catalogue_service.PROGRESS_LIMIT), NOW)
+    contact = catalogue_service.Contact(Role.REPRESENTATIVE, "B3", typed(ProfileField.ORGANISATION))
+    other = SUPPORTED[(SUPPORTED.index(_.language) + 1) % len(SUPPORTED)]  # marked: not the reader's language
+    cards = [
+        catalogue_service.Card(entry.model_copy(update={"language": other}), contact, latest),
+        catalogue_service.Card(entry.model_copy(update={"language": _.language}), None, None),
+    ]
+    regions = [None, *CATALOGUE.region_names, project_service.GLOBAL]
+    for region, stage in zip(regions, [None, *Stage, None], strict=False):
+        for funding in (True, False):
+            chosen = catalogue_service.Filters(region, stage, funding)
+            for card, index in ((cards[0], 0), (cards[1], 10**6), (None, 0)):
+                page = catalogue_service.Page("Z9", chosen, index, 10**6 + 1, card)
+                yield Rendered(
+                    "project_catalogue.page_text", "message", project_catalogue.page_text(_, page, CATALOGUE)
+                )
+                for reporting in (True, False):
+                    markup = project_catalogue.page_keyboard(_, page, CATALOGUE, reporting)
+                    yield from buttons("project_catalogue.page_keyboard", markup)
+    yield Rendered("project_catalogue.offer_question", "message", project_catalogue.offer_question(_, entry))
+    yield from buttons("project_catalogue.offer_keyboard", project_catalogue.offer_keyboard(_, entry))
+    yield Rendered("project_catalogue.offer_sent", "message", project_catalogue.offer_sent(_, entry))
+    notice = project_catalogue.offer_notice(_, entry, person(1002, LONGEST_NAME))
+    yield Rendered("project_catalogue.offer_notice", "message", notice)
+    asked = project_catalogue.ask_progress(_, entry, catalogue_service.PROGRESS_LIMIT)
+    yield Rendered("project_catalogue.ask_progress", "message", asked)
+    yield Rendered("project_catalogue.progress_saved", "message", project_catalogue.progress_saved(_))
+    yield Rendered("project_catalogue.progress_reminder", "message", project_catalogue.progress_reminder(_, entry))
+    yield from buttons("project_catalogue.progress_keyboard", project_catalogue.progress_keyboard(_, entry))
+    every_stage = {code: dict.fromkeys(Stage, 10**6) for code in CODES}
+    for found in (
+        catalogue_service.CatalogueFigures(every_stage, dict.fromkeys(CODES, 10**6)),
+        catalogue_service.CatalogueFigures({}, {}),
+    ):
+        yield Rendered("project_catalogue.figures_text", "message", project_catalogue.figures_text(_, found, CATALOGUE))
+    yield Rendered("project_catalogue.opportunities_usage", "message", project_catalogue.opportunities_usage(_))
+    for count in (0, 1, 2):
+        yield Rendered("project_catalogue.export_caption", "caption", project_catalogue.export_caption(_, count))
+    exported = ExportedEntry(
+        entry, LONGEST_NAME, MARKUP, longest(MARKUP, catalogue_service.PROGRESS_LIMIT), NOW.isoformat()
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        table, _book = project_catalogue.export_files(_, [exported], CATALOGUE, Path(folder), "catalogue")
+        yield Rendered("project_catalogue.export_files", "file", table.read_text(encoding="utf-8-sig"))
 
 
 CHARTED: dict[str, set[str]] = {}
@@ -1039,6 +1191,12 @@ def charts(_: Translator) -> None:
         TaskforceFigures(code, {**dict.fromkeys(Role, 9), Role.LEADER: n % 2}, 9, 9, 5) for n, code in enumerate(CODES)
     ]
     assert reports.chart(_, Statistics(figures, taskforces, 5)).startswith(b"\x89PNG")
+    entry = hostile_project(ProjectStatus.ACCEPTED, language="xx")
+    latest = (longest(MARKUP + RTL, catalogue_service.PROGRESS_LIMIT), NOW)
+    contact = catalogue_service.Contact(Role.LEADER, "B3", typed(ProfileField.ORGANISATION))
+    for cards in ([catalogue_service.Card(entry, contact, latest)] * 3, []):
+        found = catalogue_service.Opportunities(CODES[:6], "A", cards)
+        assert project_catalogue.opportunities_pdf(_, found, CATALOGUE).startswith(b"%PDF")
 
 
 # ---------------------------------------------------------------- the tests

@@ -100,4 +100,13 @@ async def test_the_names_kept_in_databases_stay_as_they_were(
         await db.close()
     conversations = [h for group in application.handlers.values() for h in group if isinstance(h, ConversationHandler)]
     assert [c.name for c in conversations] == ["chat"]
-    assert set(conversations[0].states) == {"joining", "editing", "reason", "withdraw_reason", "broadcasting"}
+    assert set(conversations[0].states) == {
+        "joining",
+        "editing",
+        "reason",
+        "withdraw_reason",
+        "broadcasting",
+        "describing",
+        "reviewing",
+        "progressing",
+    }

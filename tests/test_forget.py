@@ -14,6 +14,7 @@ from tests.standin import BotApiStandIn, join_request_update
 from tests.test_delphi import round_file, send_round
 from tests.test_facilitation import apply, facilitate, people
 from tests.test_join_flow import fill_profile
+from tests.test_projects import describe
 
 ADA_ID = 777001
 TRACES = ("Ada", "Lovelace", "adalove", "Soil Institute", "ada@example.org", "MOTIVATION-XYZ", "lacks experience")
@@ -102,6 +103,11 @@ PERSON_COLUMNS = {
     ("delphi_asked", "person_id"),
     ("delphi_answers", "person_id"),
     ("delphi_waiting", "person_id"),
+    ("projects", "author_id"),
+    ("projects", "decided_by"),
+    ("project_prompts", "chat_id"),
+    ("project_updates", "author_id"),
+    ("project_offers", "person_id"),
 }
 # Integer columns, and columns named like ids, that never hold a person's id.
 NEVER_A_PERSON = {
@@ -147,6 +153,18 @@ NEVER_A_PERSON = {
     ("delphi_reminders", "round_id"): "a row id",
     ("schema_version", "version"): "a number",
     ("health_checks", "id"): "always 1: the one row",
+    ("projects", "id"): "a row id",
+    ("projects", "revises"): "a row id (the entry a draft changes)",
+    ("projects", "budget_amount"): "an amount",
+    ("projects", "funding_amount"): "an amount",
+    ("projects", "document_id"): "a Telegram file id",
+    ("projects", "reminders_sent"): "a count",
+    ("project_taskforces", "project_id"): "a row id",
+    ("project_prompts", "project_id"): "a row id",
+    ("project_prompts", "message_id"): "a message id",
+    ("project_updates", "id"): "a row id",
+    ("project_updates", "project_id"): "a row id",
+    ("project_offers", "project_id"): "a row id",
 }
 ID_LIKE = re.compile(r"(^|_)(id|by|chat|user|person|author|key|owner)(_|$)")
 
@@ -229,6 +247,26 @@ async def _every_role_then_forget(running_bot: RunningBot) -> None:
     await standin.wait_for(lambda s: s.chat_id == ADA_ID and "as people will get it" in s.text)
     await ada.press("Send")
     await standin.wait_for(lambda s: s.chat_id == ADA_ID and "· done" in s.text)
+    # Gus describes an entry for B3, which she accepts; hers waits for Gus, its Leader.
+    await describe(p["gus"], "B3")
+    await p["gus"].press("Submit for review")
+    await standin.wait_for(lambda s: s.chat_id == ADA_ID and "to review" in s.text)
+    await ada.press("✅ Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA_ID and s.method == "editMessageText" and "Accepted by" in s.text)
+    await describe(ada, "B3")
+    await ada.press("Submit for review")
+    await standin.wait_for(lambda s: s.chat_id == p["gus"].id and "to review" in s.text and "Lovelace" in s.text)
+    # Gus accepts hers; she reports its progress, and offers to contribute to his.
+    await p["gus"].press("✅ Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA_ID and "is accepted" in s.text)
+    await ada.say("/projects")
+    await ada.press("Living soils")
+    await ada.press("Add progress")
+    assert "on the card" in (await ada.say("First 300 ha planted.")).text
+    await ada.say("/catalogue B3")
+    await ada.press("▶")  # the newest first: hers, then his
+    await ada.press("I'd like to contribute")
+    assert "is told who you are" in (await ada.press("Yes, pass them on")).text
     # She loads a Delphi round; before it opens, she starts a join and leaves it half-way (a draft, a
     # conversation state, a reminder); on the round's panel, she answers a question and is asked to type one.
     delphi = round_file(clock(), panel={})
@@ -255,5 +293,15 @@ async def _every_role_then_forget(running_bot: RunningBot) -> None:
     assert ("unban", GROUP, ADA_ID) in standin.group_calls
     for table in ("group_links", "delphi_rounds", "broadcasts"):
         assert (await db.fetchone(f"SELECT COUNT(*) FROM {table}"))[0] == 1, table  # type: ignore[index]
+    # Her entry stays, describing an organisation's work, without her; Gus's prompt no longer names her.
+    kept = await db.fetchall("SELECT author_id, title FROM projects ORDER BY id")
+    assert [(row["author_id"], row["title"]) for row in kept] == [
+        (p["gus"].id, "Living soils of the Sahel"),
+        (None, "Living soils of the Sahel"),
+    ]
+    renamed = await standin.wait_for(
+        lambda s: s.chat_id == p["gus"].id and s.method == "editMessageText" and "contact withdrawn" in s.text
+    )
+    assert "Lovelace" not in renamed.text
     welcome = await db.fetchone("SELECT params, sent_at FROM outbox WHERE kind = 'group_welcome'")
     assert welcome is not None and welcome["sent_at"] is not None and json.loads(welcome["params"]) == {"code": "B3"}

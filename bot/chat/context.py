@@ -24,6 +24,7 @@ from bot.services.backups import Schedule
 from bot.services.clock import Clock
 from bot.services.errors import Refused
 from bot.services.joining import JoinRules
+from bot.services.project_review import ReviewRules
 from bot.storage.database import Database
 from bot.views import words
 from bot.views.callbacks import Buttons
@@ -71,6 +72,14 @@ class Deps:
             cap=self.settings.max_taskforces,
             admins=self.settings.admins,
             patience=timedelta(hours=self.settings.decision_reminder_hours),
+        )
+
+    def review_rules(self) -> ReviewRules:
+        """Who reviews entries of the catalogue when nobody else can, and how patiently."""
+        return ReviewRules(
+            admins=self.settings.admins,
+            patience=timedelta(hours=self.settings.decision_reminder_hours),
+            progress_months=self.settings.progress_months,
         )
 
     def language_of(self, user_id: int | None, telegram_language: str | None) -> str:

@@ -11,8 +11,9 @@ from telegram import Update
 from bot.chat.common import send, send_file
 from bot.chat.context import BotContext
 from bot.chat.feature import Feature, Handler, command
-from bot.services import reports
+from bot.services import project_catalogue, reports
 from bot.views import exports
+from bot.views import project_catalogue as project_catalogue_views
 from bot.views import reports as views
 
 
@@ -38,6 +39,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
     figures = await reports.statistics(d.db, person, d.settings.admins, d.catalogue, d.now())
     scoped = person not in d.settings.admins
     await send(update, views.summary(_, figures, d.catalogue, d.now(), scoped))
+    catalogue = await project_catalogue.figures(d.db, person, d.settings.admins)
+    await send(update, project_catalogue_views.figures_text(_, catalogue, d.catalogue))
     picture = await asyncio.to_thread(views.chart, _, figures)
     await send_file(update, picture, "stats.png", picture=True)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.models import Catalogue, EndedBy, KnownUser, Person, Profile, Registration, RegistrationStatus, Role
-from bot.services import facilitation, groups
+from bot.services import facilitation, groups, project_catalogue, project_review
 from bot.services.errors import Refused
 from bot.services.fields import ProfileField, chosen_value, may_lead, typed_value
 from bot.storage import announcements, audit, facilitators, known_users, membership, outbox, people, prompts, reminders
@@ -245,6 +245,8 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await announcements.forget_author(tx, telegram_id, now)
         await group_rows.forget_user(tx, telegram_id)
         await delphi_rows.forget_person(tx, telegram_id)
+        await project_review.forget_author(tx, telegram_id, now)
+        await project_catalogue.forget_contributor(tx, telegram_id)
         await audit.anonymise(tx, telegram_id)
         await audit.record(tx, now, None, "person.forgotten")
     await db.checkpoint()

@@ -332,4 +332,86 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE health_checks (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL);
     """,
+    # 16: the catalogue of actions and projects (issue 24). An entry is one row from its first answer (a
+    # draft), so that a kill, or another flow started meanwhile, loses nothing; changes to a submitted entry
+    # are a draft row of their own (`revises`) until submitted. Its task forces are rows, to read a task
+    # force's catalogue by index; the messages that ask for its review too.
+    # `author_id` is the contact, NULL once they deleted their data ("contact withdrawn").
+    """
+    CREATE TABLE projects (
+        id                INTEGER PRIMARY KEY,
+        author_id         INTEGER,
+        revises           INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        status            TEXT NOT NULL
+            CHECK (status IN ('draft', 'review', 'changes', 'accepted', 'declined', 'withdrawn')),
+        title             TEXT,
+        kind              TEXT CHECK (kind IN ('ongoing', 'planned')),
+        countries         TEXT,
+        region            TEXT,
+        lead_organisation TEXT,
+        partners          TEXT,
+        summary           TEXT,
+        contribution      TEXT,
+        stage             TEXT CHECK (stage IN ('idea', 'design', 'ready', 'running', 'completed')),
+        budget_amount     INTEGER CHECK (budget_amount >= 0),
+        budget_currency   TEXT,
+        funding_amount    INTEGER CHECK (funding_amount >= 0),
+        funding_currency  TEXT,
+        starts            TEXT,
+        ends              TEXT,
+        link              TEXT,
+        document_id       TEXT,
+        document_name     TEXT,
+        language          TEXT,
+        flow              TEXT,
+        comment           TEXT,
+        decided_by        INTEGER,
+        decided_at        TEXT,
+        submitted_at      TEXT,
+        reminders_sent    INTEGER NOT NULL DEFAULT 0,
+        next_reminder_at  TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+    );
+    CREATE INDEX projects_by_author ON projects (author_id);
+    CREATE UNIQUE INDEX projects_one_revision ON projects (revises) WHERE revises IS NOT NULL;
+    CREATE INDEX projects_review_due ON projects (next_reminder_at)
+        WHERE status = 'review' AND next_reminder_at IS NOT NULL;
+    CREATE TABLE project_taskforces (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        taskforce  TEXT NOT NULL,
+        PRIMARY KEY (project_id, taskforce)
+    );
+    CREATE INDEX project_taskforces_by_code ON project_taskforces (taskforce, project_id);
+    CREATE TABLE project_prompts (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        chat_id    INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (project_id, chat_id, message_id)
+    );
+    """,
+    # 17: the catalogue's life (issue 24): progress updates by an entry's author or Leader, with when the next is
+    # due for a running entry; offers to contribute, one per person and entry, so that the author is told once.
+    """
+    ALTER TABLE projects ADD COLUMN progress_due_at TEXT;
+    CREATE INDEX projects_progress_due ON projects (progress_due_at)
+        WHERE status = 'accepted' AND progress_due_at IS NOT NULL;
+    CREATE INDEX projects_in_catalogue ON projects (status, stage, region) WHERE status = 'accepted';
+    CREATE TABLE project_updates (
+        id         INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        author_id  INTEGER,
+        text       TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX project_updates_latest ON project_updates (project_id, at);
+    CREATE INDEX project_updates_by_author ON project_updates (author_id);
+    CREATE TABLE project_offers (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        person_id  INTEGER NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (project_id, person_id)
+    );
+    CREATE INDEX project_offers_by_person ON project_offers (person_id);
+    """,
 )

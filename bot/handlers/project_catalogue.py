@@ -1,0 +1,194 @@
+"""/catalogue: a task force's accepted entries, a card each, filtered and paged; offers to contribute, an
+entry's document, progress updates (the PROGRESSING state of the conversation) and their reminders."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ConversationHandler, filters
+
+from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send, send_file
+from bot.chat.context import BotContext, Deps
+from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
+from bot.chat.keys import end_flows
+from bot.chat.sender import OutboxKind, Rendered
+from bot.i18n import Translate
+from bot.models import OutboxItem
+from bot.project_models import ProjectStatus, Stage
+from bot.services import project_catalogue
+from bot.services.errors import Refused
+from bot.services.project_catalogue import OFFER, PROGRESS_LIMIT, PROGRESS_REMINDER, Filters, Offer, Progress
+from bot.views import project_catalogue as views
+from bot.views.project_catalogue import CatalogueBrowse, CatalogueDocument, CatalogueOffer, CatalogueOpen
+from bot.views.projects import ProgressAdd
+
+# A progress update awaited: the conversation's state, and the entry's id in the user data.
+PROGRESSING, PROGRESS_KEY = "progressing", "progress"
+
+
+async def catalogue_command(update: Update, context: BotContext) -> None:
+    """/catalogue: the task forces with entries; /catalogue B3: B3's first card."""
+    d = context.deps
+    if context.args:
+        await _show(update, context, context.args[0].upper(), Filters(), 0, new_message=True)
+        return
+    counts = await project_catalogue.overview(d.db)
+    await send(update, views.overview(context.tr, counts, d.catalogue), views.overview_keyboard(counts, d.catalogue))
+
+
+async def _show(
+    update: Update, context: BotContext, code: str, chosen: Filters, index: int, *, new_message: bool = False
+) -> None:
+    d = context.deps
+    page = await project_catalogue.page(d.db, code, chosen, index, d.catalogue)
+    reports = page.card is not None and await project_catalogue.may_report(d.db, context.person_id, page.card.project)
+    text = views.page_text(context.tr, page, d.catalogue)
+    markup = views.page_keyboard(context.tr, page, d.catalogue, reports)
+    await (send if new_message else reply)(update, text, markup)
+
+
+async def open_pressed(update: Update, context: BotContext) -> None:
+    await _show(update, context, context.press(CatalogueOpen).code, Filters(), 0)
+
+
+async def browse_pressed(update: Update, context: BotContext) -> None:
+    press = context.press(CatalogueBrowse)
+    await _show(update, context, press.code, views.filters_of(press, context.deps.catalogue), press.index)
+
+
+async def document_pressed(update: Update, context: BotContext) -> None:
+    """The entry's document, sent again by its file_id (the bot never downloads it)."""
+    file_id, name = await project_catalogue.document(context.deps.db, context.press(CatalogueDocument).project)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(file_id, caption=name[:1024] or None, parse_mode=None)
+
+
+async def offer_pressed(update: Update, context: BotContext) -> None:
+    """I'd like to contribute: the consent first, then the contact told, once."""
+    d, press = context.deps, context.press(CatalogueOffer)
+    if press.step == "ask":
+        project = await project_catalogue.offerable(d.db, context.person_id, press.project)
+        await send(update, views.offer_question(context.tr, project), views.offer_keyboard(context.tr, project))
+        return
+    project = await project_catalogue.offer(d.db, context.person_id, press.project, d.now())
+    await reply_for_sure(update, context, views.offer_sent(context.tr, project))
+    d.sender.wake()
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """Both files, written in a worker thread: everyone else is still answered meanwhile."""
+    d, _ = context.deps, context.tr
+    entries = await project_catalogue.export(d.db, context.person_id, d.settings.admins, d.now())
+    with tempfile.TemporaryDirectory(prefix="catalogue-") as folder:
+        stem = f"catalogue-{d.now():%Y-%m-%d}"
+        table, book = await asyncio.to_thread(views.export_files, _, entries, d.catalogue, Path(folder), stem)
+        await send_file(update, table.read_bytes(), table.name, views.export_caption(_, len(entries)))
+        await send_file(update, book.read_bytes(), book.name)
+
+
+async def opportunities_command(update: Update, context: BotContext) -> None:
+    """The "Investment opportunities" PDF of a task force or a goal, laid out in a worker thread."""
+    d, _ = context.deps, context.tr
+    if not context.args:
+        await send(update, views.opportunities_usage(_))
+        return
+    target = context.args[0].upper()
+    found = await project_catalogue.opportunities(d.db, context.person_id, target, d.settings.admins, d.catalogue)
+    document = await asyncio.to_thread(views.opportunities_pdf, _, found, d.catalogue)
+    await send_file(update, document, f"opportunities-{target}-{d.now():%Y-%m-%d}.pdf")
+
+
+# ---------------------------------------------------------------- progress
+
+
+async def progress_asked(update: Update, context: BotContext) -> str | int:
+    d = context.deps
+    try:
+        project = await project_catalogue.open_progress(d.db, context.person_id, context.press(ProgressAdd).project)
+    except Refused as refused:  # unlike the polite wrapper, this ends whatever flow the person was in
+        await refuse(update, context, refused)
+        return ConversationHandler.END
+    end_flows(context.user_data)
+    assert context.user_data is not None
+    context.user_data[PROGRESS_KEY] = project.id
+    await save_user_data(update, context)
+    await send(update, views.ask_progress(context.tr, project, PROGRESS_LIMIT))
+    return PROGRESSING
+
+
+async def progress_given(update: Update, context: BotContext) -> int:
+    """The update typed; empty or too long is refused and asked again (the state stays)."""
+    d = context.deps
+    text = update.message.text if update.message and update.message.text else ""
+    project_id = int((context.user_data or {}).get(PROGRESS_KEY) or 0)
+    await project_catalogue.add_progress(d.db, context.person_id, project_id, text, d.settings.progress_months, d.now())
+    end_flows(context.user_data)
+    await save_user_data(update, context)
+    await reply_for_sure(update, context, views.progress_saved(context.tr))
+    return ConversationHandler.END
+
+
+async def progress_expected(update: Update, context: BotContext) -> None:
+    raise Refused("empty")
+
+
+def _conversation() -> ConversationPart:
+    return ConversationPart(
+        entry_points=[button(ProgressAdd.when(), progress_asked)],
+        states={
+            PROGRESSING: [
+                message(PRIVATE & filters.TEXT & ~filters.COMMAND, progress_given),
+                message(PRIVATE & ~filters.COMMAND, progress_expected),
+            ],
+        },
+    )
+
+
+def _handlers() -> list[Handler]:
+    return [
+        command("catalogue", catalogue_command),
+        command("catalogue_export", export_command),
+        command("opportunities", opportunities_command),
+        button(CatalogueOpen.when(), open_pressed),
+        button(CatalogueBrowse.when(), browse_pressed),
+        button(CatalogueDocument.when(), document_pressed),
+        button(CatalogueOffer.when(), offer_pressed),
+    ]
+
+
+# ---------------------------------------------------------------- outbox kinds and the reminders
+
+
+async def _offer(d: Deps, item: OutboxItem, about: Offer, _: Translate) -> Rendered | None:
+    found = await project_catalogue.offered_by(d.db, about)
+    return None if found is None else (views.offer_notice(_, *found), None)
+
+
+async def _progress_reminder(d: Deps, item: OutboxItem, about: Progress, _: Translate) -> Rendered | None:
+    """Only while the entry is still running in the catalogue and the person still its contact."""
+    project = await project_catalogue.entry(d.db, about.project)
+    if project is None or project.status is not ProjectStatus.ACCEPTED or project.stage is not Stage.RUNNING:
+        return None
+    if project.author_id != item.chat_id:
+        return None
+    return views.progress_reminder(_, project), views.progress_keyboard(_, project)
+
+
+async def _remind_progress(d: Deps) -> None:
+    await project_catalogue.remind_progress(d.db, d.settings.progress_months, d.now())
+
+
+FEATURE = Feature(
+    name="project_catalogue",
+    handlers=_handlers,
+    conversation=_conversation,
+    commands=views.catalogue_commands,
+    refusals=views.catalogue_refusals,
+    outbox_kinds=(OutboxKind(OFFER, _offer, Offer), OutboxKind(PROGRESS_REMINDER, _progress_reminder, Progress)),
+    jobs=(_remind_progress,),
+)

@@ -1,0 +1,563 @@
+"""End to end: a member describes an action or a project (/project), checks it and submits it for review."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from bot.models import Catalogue, RegistrationStatus, Role
+from bot.project_models import ProjectField, ProjectStatus, Stage
+from bot.storage import projects as rows
+from bot.storage.projects import Value
+from bot.views.project_catalogue import EXPORT_KEYS, CatalogueOffer
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
+from tests.standin import BotApiStandIn, Sent
+from tests.test_facilitation import facilitate, people
+from tests.test_reports import documents
+
+ACTIVE = RegistrationStatus.ACTIVE
+ADA = 1001
+
+
+@pytest.fixture
+async def running_bot(standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue) -> AsyncIterator[RunningBot]:
+    """An entry takes some twenty answers in a few seconds: more than a person's flood limit."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=1000) as running:
+        yield running
+
+
+async def member(running: RunningBot, *codes: str, telegram_id: int = ADA, name: str = "Ada Lovelace") -> ChatUser:
+    places = tuple((code, Role.MEMBER, ACTIVE) for code in codes)
+    await seed(running, Seeded(telegram_id, places=places, name=name))
+    first, _, last = name.partition(" ")
+    return ChatUser(running.standin, telegram_id, first_name=first, last_name=last)
+
+
+async def describe(person: ChatUser, code: str | None = "B3", *, funding: str = "100000 EUR") -> None:
+    """Every question of /project answered, up to the summary."""
+    await person.say(f"/project {code}" if code else "/project")
+    await person.say("Living soils of the Sahel")
+    await person.press("on-going")
+    if code is None:
+        await person.press("B3")
+        await person.press("Continue")
+    await person.say("Senegal, Mali")
+    await person.press("Africa")
+    await person.press("Use “")
+    await person.say("CIRAD, ISRA")
+    await person.say("Restoring 2 000 ha of degraded cropland with agroforestry and compost.")
+    await person.say("2 000 ha with +0.4 % soil organic carbon a year.")
+    await person.press("ready for funding")
+    await person.say("250 000 EUR")
+    await person.say(funding)
+    await person.say("2026-03")
+    await person.say("2028-12")
+    await person.say("https://example.org/sahel")
+    await person.press("Skip")
+    await person.press("English")
+
+
+async def test_a_member_describes_an_entry_and_submits_it(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3", "C1")
+    await describe(ada, None)
+    summary = ada.last
+    assert "Please check before you submit" in summary.text
+    for shown in ("Living soils of the Sahel", "Senegal, Mali", "Africa", "CIRAD, ISRA", "250,000 EUR", "2028-12"):
+        assert shown in summary.text
+    assert "ready for funding" in summary.text and "Task Forces</b>: B3" in summary.text
+    done = await ada.press("Submit for review")
+    assert "is submitted" in done.text
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.REVIEW and entry.stage is Stage.READY and entry.taskforces == ["B3"]
+    assert entry.budget is not None and (entry.budget.amount, entry.budget.currency) == (250000, "EUR")
+    assert entry.author_id == ADA and entry.language == "en" and entry.document_id is None
+    assert [row["action"] for row in await audit_rows(running_bot.db, ADA)][-1] == "project.submitted"
+
+
+async def test_bad_input_names_the_field_and_asks_again(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project")
+    too_long = await ada.say("x" * 151)
+    assert "Title</b>" in too_long.text and "at most 150 characters" in too_long.text
+    await ada.say("Compost for all")
+    await ada.press("planned")
+    await ada.say("Kenya")
+    assert "In which region" in (await ada.say("Africa, I think")).text  # text where a choice is due
+    await ada.press("Africa")
+    await ada.say("Soil Institute")
+    await ada.press("Skip")
+    await ada.say("Compost.")
+    await ada.say("Some carbon.")
+    await ada.press("idea")
+    for typed, said in (
+        ("250000 EURO", "ISO 4217"),
+        ("250000 FRF", "ISO 4217"),
+        ("-5 EUR", "cannot be negative"),
+        ("12.5 EUR", "whole amount"),
+    ):
+        answer = await ada.say(typed)
+        assert "Budget</b>" in answer.text and said in answer.text, typed
+    await ada.say("1000 USD")
+    over = await ada.say("5000 USD")
+    assert "Funding sought</b>" in over.text and "more than the budget" in over.text
+    await ada.press("Skip")
+    assert "Start</b>" in (await ada.say("2026-13")).text
+    await ada.say("2026-03-15")
+    before = await ada.say("2026-02")
+    assert "End</b>" in before.text and "cannot come before the start" in before.text
+    await ada.say("2026-03")  # a month ends with its last day
+    assert "Link</b>" in (await ada.say("ftp://example.org")).text
+    await ada.say("http://example.org")
+    photo = await ada.post(photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    assert "as a file (PDF or DOCX)" in photo.text
+    wrong = await ada.post(document=ada.standin.document(b"x", "notes.txt") | {"mime_type": "text/plain"})
+    assert "Document</b>" in wrong.text and "PDF or DOCX" in wrong.text
+    large = ada.standin.document(b"%PDF", "note.pdf") | {"mime_type": "application/pdf", "file_size": 21 * 1024 * 1024}
+    assert "at most 20 MB" in (await ada.post(document=large)).text
+    note = ada.standin.document(b"%PDF-1.4", "concept.pdf") | {"mime_type": "application/pdf"}
+    language = await ada.post(document=note)
+    assert "In which language" in language.text
+    summary = await ada.press("Français")
+    assert "concept.pdf" in summary.text and "Français" in summary.text
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.DRAFT and entry.partners is None and entry.funding is None
+    assert (entry.start, entry.end, entry.document_name) == ("2026-03-15", "2026-03", "concept.pdf")
+
+
+async def test_back_keeps_the_answer_and_the_summary_edits_one_field(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    await ada.press("Edit")
+    question = await ada.press("Countries")
+    assert "In which countries" in question.text
+    back = await ada.press("« Back")
+    assert "Please check" in back.text and "Senegal, Mali" in back.text
+    await ada.press("Edit")
+    await ada.press("Countries")
+    summary = await ada.say("Senegal")
+    assert "Please check" in summary.text and "Senegal, Mali" not in summary.text
+    # Back from the first questions: the earlier answer is offered again with one tap.
+    await ada.press("Edit")
+    await ada.press("Stage")
+    assert "Please check" in (await ada.press("Keep: ready for funding")).text
+
+
+async def test_a_draft_survives_a_restart_and_another_flow(standin: BotApiStandIn, running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    await running_bot.stop()
+    await running_bot.start()
+    kind = await ada.say("/join")  # another flow: the draft stays in the database
+    assert "Which Task Forces" in kind.text
+    offered = await ada.say("/project")
+    assert "Compost for all" in offered.text and "Carry on" in [label for label, _ in offered.buttons]
+    question = await ada.press("Carry on")
+    assert "on-going, or planned" in question.text
+
+
+async def test_stale_and_forged_buttons_change_nothing(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    kind = ada.last
+    await ada.press("planned")
+    assert running_bot.db is not None
+    [draft] = await rows.own_projects(running_bot.db, ADA)
+    # An earlier question's button: nothing changes, the open question comes again.
+    again = await ada.press_data(
+        ProjectAnswer(project=draft.id, field="kind", value="ongoing").pack(), kind.message_id or 0
+    )
+    assert "no longer valid" in again.text and "In which countries" in again.text
+    # Someone else's draft, and a submit before the summary: refused.
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    alert = await bob.alert(ProjectNav(project=draft.id, action="submit").pack())
+    assert "no longer valid" in alert or "already submitted" in alert
+    early = await ada.press_data(ProjectNav(project=draft.id, action="submit").pack(), kind.message_id or 0)
+    assert "In which countries" in early.text
+    [still] = await rows.own_projects(running_bot.db, ADA)
+    assert still.status is ProjectStatus.DRAFT and still.kind is not None and still.kind.value == "planned"
+
+
+async def test_only_members_describe_and_only_for_their_task_forces(running_bot: RunningBot) -> None:
+    nobody = ChatUser(running_bot.standin, 1003, first_name="Nemo")
+    assert "join one first" in (await nobody.say("/project")).text
+    ada = await member(running_bot, "B3")
+    assert "not an active member of Task Force C1" in (await ada.say("/project C1")).text
+
+
+# ---------------------------------------------------------------- review
+
+
+async def review_prompt(person: ChatUser, start: int = 0) -> Sent:
+    return await person.standin.wait_for(
+        lambda s: s.chat_id == person.id and s.method == "sendMessage" and "to review" in s.text, start=start
+    )
+
+
+async def submitted_entry(running: RunningBot, ada: ChatUser) -> int:
+    await describe(ada)
+    await ada.press("Submit for review")
+    assert running.db is not None
+    [entry] = await rows.own_projects(running.db, ada.id)
+    return entry.id
+
+
+async def test_the_facilitators_and_the_leader_review_and_the_first_decision_wins(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await seed(running_bot, Seeded(2002, places=(("B3", Role.LEADER, ACTIVE),), name="Gus Guide"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    fran_prompt, gus_prompt = await review_prompt(p["fran"]), await review_prompt(p["gus"])
+    for prompt in (fran_prompt, gus_prompt):
+        assert "Living soils of the Sahel" in prompt.text and "Ada Lovelace" in prompt.text
+        assert [label for label, _ in prompt.buttons] == ["✅ Accept", "✏️ Ask for changes", "❌ Decline"]
+    assert "Accepted" in await p["fran"].alert(fran_prompt.buttons[0][1], fran_prompt.message_id or 0)
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
+    assert "Living soils of the Sahel" in told.text
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.chat_id == p["gus"].id and "Accepted by Fran" in s.text
+    )
+    assert edited.message_id == gus_prompt.message_id and edited.buttons == []
+    late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    assert "Already decided by Fran Facil" in late
+    assert "cannot review your own" in await ada.alert(fran_prompt.buttons[0][1])
+    assert "Only the facilitators" in await p["bob"].alert(fran_prompt.buttons[0][1])
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.ACCEPTED and entry.decided_by == p["fran"].id
+
+
+async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_back_to_review(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    await review_prompt(p["fran"])
+    asked = await p["fran"].press("Ask for changes")
+    assert "What should change?" in asked.text
+    sticker = await p["fran"].post(
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    )
+    assert "Please write something" in sticker.text
+    await p["fran"].say("Please name the roles of the partners.")
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "ask for changes" in s.text)
+    assert "Please name the roles of the partners." in told.text
+    await ada.press("Edit the entry")
+    await ada.press("Edit")
+    await ada.press("Partners")
+    await ada.say("CIRAD (science), ISRA (field trials)")
+    marker = len(standin.sent)
+    assert "is submitted" in (await ada.press("Submit for review")).text
+    again = await review_prompt(p["fran"], marker)
+    assert "CIRAD (science)" in again.text
+    await p["fran"].press("Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
+    assert running_bot.db is not None
+    # A link is not what funders read: the entry stays in the catalogue; the budget is, and goes back to review.
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    for field, answer, reviewed in (("Link", "https://example.org/new", False), ("Budget", "300000 EUR", True)):
+        await ada.say("/projects")
+        await ada.press("Living soils")
+        await ada.press("Edit")
+        await ada.press("Edit")
+        await ada.press(field)
+        await ada.say(answer)
+        outcome = await ada.press("Submit for review")
+        assert ("is submitted" in outcome.text) is reviewed, field
+        [now] = await rows.own_projects(running_bot.db, ADA)
+        assert now.status is (ProjectStatus.REVIEW if reviewed else ProjectStatus.ACCEPTED)
+    [now] = await rows.own_projects(running_bot.db, ADA)
+    assert now.id == entry.id and now.link == "https://example.org/new" and now.budget is not None
+
+
+async def test_an_author_withdraws_an_entry_and_its_prompts_say_so(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["fran"])
+    listing = await ada.say("/projects")
+    assert "Living soils of the Sahel" in listing.text and "waiting for review" in listing.text
+    card = await ada.press("Living soils")
+    assert "Senegal, Mali" in card.text and [label for label, _ in card.buttons] == ["Edit", "Withdraw"]
+    assert "for good" in (await ada.press("Withdraw")).text
+    assert "is withdrawn" in (await ada.press("Withdraw it")).text
+    await standin.wait_for(
+        lambda s: (
+            s.method == "editMessageText" and s.message_id == prompt.message_id and "Withdrawn by its author" in s.text
+        )
+    )
+    assert "withdrawn this entry" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert "no longer valid" in await bob.alert(ProjectMine(project=entry.id, action="confirm").pack())
+
+
+async def test_waiting_reviews_are_reminded_then_escalated_and_nobody_means_the_secretariat(
+    running_bot: RunningBot,
+) -> None:
+    standin, clock = running_bot.standin, running_bot.clock
+    p = people(standin)
+    await p["admin"].say("/start")
+    ada = await member(running_bot, "C2")
+    await submitted_entry_in(ada, "C2")
+    await review_prompt(p["admin"])  # no facilitator nor Leader: the Secretariat reviews
+    clock.advance(hours=49)
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "still waiting for your review" in s.text)
+    for _ in range(3):
+        clock.advance(hours=25)
+        await running_bot.ticks()
+    await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "after three reminders" in s.text)
+
+
+async def submitted_entry_in(ada: ChatUser, code: str) -> None:
+    await describe(ada, code)
+    await ada.press("Submit for review")
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+async def accepted(running: RunningBot, author: int, code: str, title: str, **fields: Value) -> int:
+    """An entry as a review leaves it (written straight to the rows: for tests of the catalogue, not of describing)."""
+    db = running.db
+    assert db is not None
+    now = running.clock()
+    answers: dict[ProjectField, tuple[Value, ...]] = {
+        ProjectField.TITLE: (title,),
+        ProjectField.KIND: ("ongoing",),
+        ProjectField.COUNTRIES: ("Kenya",),
+        ProjectField.REGION: (fields.get("region", "Africa"),),
+        ProjectField.LEAD: ("Soil Institute",),
+        ProjectField.SUMMARY: (f"What {title} does.",),
+        ProjectField.CONTRIBUTION: ("More carbon.",),
+        ProjectField.STAGE: (fields.get("stage", "running"),),
+        ProjectField.FUNDING: (fields.get("funding"), "EUR" if fields.get("funding") else None),
+        ProjectField.START: ("2026-01",),
+        ProjectField.DOCUMENT: (fields.get("document"), "note.pdf" if fields.get("document") else None),
+        ProjectField.LANGUAGE: (fields.get("language", "en"),),
+    }
+    async with db.transaction() as tx:
+        project_id = await rows.create(tx, author, now)
+        for field, values in answers.items():
+            await rows.set_field(tx, project_id, field, values)
+        await rows.set_taskforces(tx, project_id, [code])
+        await rows.set_status(tx, project_id, ProjectStatus.ACCEPTED, now, decided_by=ADMIN_ID)
+    running.clock.advance(minutes=1)  # the most recently accepted comes first
+    return project_id
+
+
+async def test_the_catalogue_shows_a_card_each_filtered_and_paged(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await accepted(running_bot, ADA, "B3", "Compost for all", stage="idea")
+    await accepted(running_bot, ADA, "B3", "Haies vives", language="fr", funding=50000, region="Europe")
+    await accepted(running_bot, ADA, "C1", "Peatland care")
+    reader = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
+    overview = await reader.say("/catalogue")
+    assert "B3" in overview.text and [label for label, _ in overview.buttons] == ["B3 (2)", "C1 (1)"]
+    first = await reader.press("B3 (2)")
+    assert "Haies vives" in first.text and "1 of 2" in first.text and "(written in Français)" in first.text
+    assert "50,000 EUR" in first.text and "Team Member of Task Force B3, Org" in first.text
+    second = await reader.press("▶")
+    assert "Compost for all" in second.text and "2 of 2" in second.text and "written in" not in second.text
+    funding = await reader.press("Seeking funding only")
+    assert "Haies vives" in funding.text and "1 of 1" in funding.text
+    await reader.press("All entries")
+    region = await reader.press("Region: any")  # the first region: Africa
+    assert "Compost for all" in region.text and "1 of 1" in region.text
+    stage = await reader.press("Stage: any")  # idea
+    assert "Compost for all" in stage.text
+    nothing = await reader.press("Stage: idea")  # design
+    assert "No entry fits these filters" in nothing.text
+    # In French, the bot's words are French and the English entry is marked so.
+    lea = ChatUser(running_bot.standin, 1004, first_name="Léa", language_code="fr")
+    french = await lea.say("/catalogue B3")
+    assert "Catalogue de la Task Force B3" in french.text and "Haies vives" in french.text
+    assert "rédigé" not in french.text
+    english = await lea.press("▶")
+    assert "Compost for all" in english.text and "(rédigé en English)" in english.text
+    assert ada.id == ADA
+
+
+async def test_i_would_like_to_contribute_tells_the_contact_once(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all", document="file42")
+    bob = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
+    await bob.say("/catalogue B3")
+    question = await bob.press("I'd like to contribute")
+    assert "Your name and a link to write to you" in question.text
+    done = await bob.press("Yes, pass them on")
+    assert "is told who you are" in done.text
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "would like to contribute" in s.text)
+    assert 'href="tg://user?id=1002"' in told.text and "Compost for all" in told.text
+    again = await bob.alert(CatalogueOffer(project=project_id, step="agreed").pack())
+    assert "already offered" in again
+    marker = len(standin.sent)
+    await bob.say("/catalogue B3")
+    await bob.press("Document")
+    sent = await standin.wait_for(lambda s: s.method == "sendDocument" and s.chat_id == bob.id, start=marker)
+    assert sent.params["document"] == "file42"
+    assert "own entry" in await ChatUser(standin, ADA).alert(CatalogueOffer(project=project_id, step="agreed").pack())
+
+
+async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months(running_bot: RunningBot) -> None:
+    standin, clock = running_bot.standin, running_bot.clock
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    await ada.press("Edit")
+    await ada.press("Stage")
+    await ada.press("running")
+    await ada.press("Submit for review")
+    await review_prompt(p["fran"])
+    await p["fran"].press("Accept")
+    await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    card = await bob.say("/catalogue B3")
+    assert "Add progress" not in [label for label, _ in card.buttons]  # neither its contact nor a Leader
+    await ada.say("/projects")
+    await ada.press("Living soils")
+    asked = await ada.press("Add progress")
+    assert "What is new" in asked.text
+    assert "at most 500 characters" in (await ada.say("x" * 501)).text
+    assert "on the card" in (await ada.say("First 300 ha planted.")).text
+    card = await bob.say("/catalogue B3")
+    assert "Latest progress" in card.text and "First 300 ha planted." in card.text
+    clock.advance(days=93)
+    reminder = await standin.wait_for(lambda s: s.chat_id == ADA and "How is" in s.text)
+    assert [label for label, _ in reminder.buttons] == ["📝 Add progress"]
+
+
+# ---------------------------------------------------------------- the export
+
+
+async def test_the_export_has_one_row_per_entry_with_stable_keys_and_no_formula(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C1"))
+    await member(running_bot, "B3", "C1")
+    await accepted(running_bot, ADA, "B3", '=HYPERLINK("http://evil")', funding=5000)
+    await accepted(running_bot, ADA, "C1", "Peatland care", language="fr")
+    admin, marker = ChatUser(standin, ADMIN_ID), len(standin.sent)
+    await admin.say("/catalogue_export")
+    csv_file, xlsx_file = await documents(standin, ADMIN_ID, 2, marker)
+    raw = csv_file.files["document"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read accents right
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0] == list(EXPORT_KEYS) and len(table) == 3
+    first = dict(zip(table[0], table[1], strict=True))
+    assert first["title"] == '\'=HYPERLINK("http://evil")' and first["funding_amount"] == "5000"
+    assert first["status"] == "in the catalogue" and first["contact_name"] == "Ada Lovelace"
+    book = load_workbook(io.BytesIO(xlsx_file.files["document"]))
+    sheet = book.worksheets[0]
+    assert [cell.value for cell in sheet[1]] == list(EXPORT_KEYS)
+    assert sheet.cell(2, EXPORT_KEYS.index("title") + 1).value == '\'=HYPERLINK("http://evil")'
+    assert isinstance(sheet.cell(2, EXPORT_KEYS.index("decided_utc") + 1).value, datetime)
+    # A facilitator gets their task forces' entries; anyone else nothing.
+    marker = len(standin.sent)
+    await p["fran"].say("/catalogue_export")
+    [fran_csv, _] = await documents(standin, p["fran"].id, 2, marker)
+    rows_seen = list(csv.reader(io.StringIO(fran_csv.files["document"].decode("utf-8-sig"))))[1:]
+    assert [row[EXPORT_KEYS.index("title")] for row in rows_seen] == ["Peatland care"]
+    assert "for facilitators of a Task Force" in (await p["bob"].say("/catalogue_export")).text
+
+
+# ---------------------------------------------------------------- the "Investment opportunities" PDF
+
+
+async def test_the_investment_opportunities_pdf_has_a_cover_and_a_page_per_entry_seeking_funding(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await member(running_bot, "B3", "B4")
+    await accepted(running_bot, ADA, "B3", "Haies vives", funding=50000, language="fr")
+    await accepted(running_bot, ADA, "B4", "Soil labs for all", funding=9000)
+    await accepted(running_bot, ADA, "B3", "Compost for all")  # seeks no funding: not in it
+    assert "Write /opportunities" in (await p["fran"].say("/opportunities")).text
+    marker = len(standin.sent)
+    await p["fran"].say("/opportunities B3")
+    [sent] = await documents(standin, p["fran"].id, 1, marker)
+    reader = PdfReader(io.BytesIO(sent.files["document"]))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 2 and "Investment opportunities" in pages[0] and "Haies vives" in pages[0]
+    assert "Compost for all" not in "".join(pages) and "Soil labs" not in "".join(pages)
+    assert "50,000 EUR" in pages[1] and "Team Member of Task Force B3, Org" in pages[1] and "Ada" not in pages[1]
+    assert "Only the facilitators of Task Force B" in (await p["fran"].say("/opportunities B")).text
+    marker = len(standin.sent)
+    lea = ChatUser(standin, ADMIN_ID, language_code="fr")
+    await lea.say("/opportunities B")
+    [goal] = await documents(standin, ADMIN_ID, 1, marker)
+    french = [page.extract_text() for page in PdfReader(io.BytesIO(goal.files["document"])).pages]
+    assert len(french) == 3 and "Soil labs for all" in french[0] and "(rédigé en English)" in french[1]
+
+
+# ---------------------------------------------------------------- /forget, /stats
+
+
+async def test_a_contact_who_forgets_leaves_the_entry_hidden_until_a_facilitator_names_another(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Compost for all" in (await bob.say("/catalogue B3")).text
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    assert "Compost for all" not in (await bob.say("/catalogue B3")).text
+    assert running_bot.db is not None
+    withdrawn = [row for row in await audit_rows(running_bot.db) if row["action"] == "project.contact_withdrawn"]
+    assert [(row["actor_id"], row["subject_id"]) for row in withdrawn] == [(None, None)]
+    assert "Only the facilitators" in (await bob.say(f"/project_contact {project_id} 1002")).text
+    assert "Write /project_contact" in (await p["fran"].say("/project_contact 99999999999999999999 1002")).text
+    named = await p["fran"].say(f"/project_contact {project_id} 1002")
+    assert "Bob Builder is now its contact" in named.text
+    await standin.wait_for(lambda s: s.chat_id == 1002 and "You are now the contact" in s.text)
+    card = await bob.say("/catalogue B3")
+    assert "Compost for all" in card.text
+    assert "has its contact" in (await p["fran"].say(f"/project_contact {project_id} 1002")).text
+    assert [entry.title for entry in await rows.own_projects(running_bot.db, 1002)] == ["Compost for all"]
+
+
+async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: RunningBot) -> None:
+    await member(running_bot, "B3")
+    await accepted(running_bot, ADA, "B3", "Compost for all", stage="running")
+    await accepted(running_bot, ADA, "B3", "Hedges", stage="idea")
+    admin, marker = ChatUser(running_bot.standin, ADMIN_ID), len(running_bot.standin.sent)
+    await admin.say("/stats")
+    counted = await running_bot.standin.wait_for(
+        lambda s: s.chat_id == ADMIN_ID and "The catalogue" in s.text, start=marker
+    )
+    assert "B3: 1 · 0 · 0 · 1 · 0 / 0" in counted.text and "C1:" not in counted.text
