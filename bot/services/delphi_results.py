@@ -452,7 +452,7 @@ class Conclusion:
 @dataclass(frozen=True)
 class StudyResults:
     rounds: list[Results]
-    stability: list[Compared]  # each pair of consecutive rounds, in order
+    stability: list[Compared]  # each pair of consecutive rounds, in order, once the later has opened
 
     @property
     def conclusion(self) -> Conclusion:
@@ -463,12 +463,15 @@ class StudyResults:
 
 
 async def study(db: Database, actor: int, admins: Collection[int], name: str) -> StudyResults:
+    """Every round of the study, and the stability of each pair of rounds whose later one has opened: a round
+    loaded and not open yet has no answers, and its whole panel would count as dropped out."""
     require_admin(actor, admins)
     stored = await rows.rounds_of_study(db, name)
     if not stored:
         raise Refused("no_study", study=name)
     found = [await round_results(db, item) for item in stored]
-    return StudyResults(found, [compare(before, after) for before, after in itertools.pairwise(found)])
+    opened = [(before, after) for before, after in itertools.pairwise(found) if after.round.opened_at is not None]
+    return StudyResults(found, [compare(before, after) for before, after in opened])
 
 
 async def concluded(db: Reader, found: Results) -> Conclusion:
