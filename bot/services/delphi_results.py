@@ -319,7 +319,8 @@ COMMENTS_HEARD = 3
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the previous round said about a question asked again, as one panellist sees it."""
+    """What the previous round said about a question asked again, as one panellist sees it (without `own`, as
+    every panellist read it)."""
 
     round: int  # the previous round's number
     result: QuestionResult
@@ -328,8 +329,11 @@ class Feedback:
     outside: bool  # their answer lay outside the group's interquartile range
 
 
-async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, split: bool = False) -> Feedback | None:
-    """None for a question that is not asked again from the previous round; `split` adds the groups.
+async def feedback(
+    db: Reader, stored: StoredRound, index: int, person: int | None, *, split: bool = False
+) -> Feedback | None:
+    """None for a question that is not asked again from the previous round; `split` adds the groups; `person`:
+    whose own answer is added, None for what every panellist read alike (the study's report).
 
     Only the comments the Secretariat chose to show are in it (`delphi_comments`): a comment may name
     someone, and nothing here is read by fewer than the whole panel. The groups keep to the round's
