@@ -1,8 +1,13 @@
-"""The Delphi study's report, the PDF the Secretariat circulates: made by the bot, read back as a reader would."""
+"""The Delphi study's report, the PDF the Secretariat circulates: made by the bot, read back as a reader would.
+
+It tells what `/delphi_results` and `/delphi_status` tell, by the same rules: the study's minimum group size and
+its merging, the participation flow, the comments the Secretariat showed, the paired stability of every pair of
+rounds, each scale's bands, and the stopping rules with what they said after each round."""
 
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,10 +19,12 @@ from pypdf import PdfReader
 from bot.delphi_models import Question, RoundFile
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
-from bot.services.delphi_report import Composition, assembled, changes, groups
-from bot.services.delphi_results import QuestionResult, Results, StudyResults, part
+from bot.services.delphi_report import assembled, changes
+from bot.services.delphi_results import Flow, Participation, QuestionResult, Results, StudyResults, compare, part
 from bot.storage.delphi import Given, StoredRound
 from bot.views.delphi_charts import rounds_figure, share_limit
+from bot.views.delphi_report import report_pdf
+from bot.views.delphi_results import stability_parts, stop_words
 from bot.views.words import when
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed
 from tests.standin import BotApiStandIn
@@ -47,21 +54,24 @@ RUNNERS = {
     "en": ["The FAO's regional offices, with the Secretariat's help and a budget of its own", "Us"],
     "fr": ["Les bureaux régionaux de la FAO, avec l'aide du Secrétariat et un budget propre", "Nous"],
 }
-PANEL = [  # five in the largest groups; two alone in theirs, whom the report must not single out
-    *(Seeded(700 + n, places=(("B3", Role.MEMBER, RegistrationStatus.ACTIVE),)) for n in range(5)),
-    Seeded(
-        705, region="Europe", kind="Civil society and NGOs", places=(("B3", Role.MEMBER, RegistrationStatus.ACTIVE),)
-    ),
-    Seeded(
-        706,
-        region="Latin America and the Caribbean",
-        kind="Private companies",
-        places=(("B3", Role.MEMBER, RegistrationStatus.ACTIVE),),
-    ),
-]
-# Round 1, q1: 4 of 7 in 7–9 (57 %): no consensus, asked again. Round 2: 6 of 7, none in 1–3: consensus in.
-FIRST_POINTS, SECOND_POINTS = ("2", "7", "7", "8", "3", "9", "5"), ("7", "7", "8", "8", "7", "6", "9")
-COMMENT = "Too costly for now, and the regions differ."
+ALONE = (("B3", Role.MEMBER, RegistrationStatus.ACTIVE),)
+# With the study's minimum of 3: four researchers in Africa, four in civil society in Europe, one private company in
+# Latin America. The company is under the minimum; merged with it alone, Other groups would be that one person, so
+# the smaller of the two groups of four joins it: "Research and education 4, Other groups 5". The report's own rule
+# (5, no joining) said "other 9", and the same rule under the study's 3 "... 4, other 1", the company alone.
+RESEARCHERS = [Seeded(700 + n, places=ALONE) for n in range(4)]
+CIVIL = [Seeded(704 + n, region="Europe", kind="Civil society and NGOs", places=ALONE) for n in range(4)]
+COMPANY = Seeded(708, region="Latin America and the Caribbean", kind="Private companies", places=ALONE)
+PANEL = [*RESEARCHERS, *CIVIL, COMPANY]
+UNREACHABLE = CIVIL[3].telegram_id  # blocked the bot: invited to both rounds, reached by neither
+# Round 1, q1 by eight: 5 of 8 in 7–9 (62.5 %), no consensus, asked again; the company answers q1 only.
+# Round 2, q1 by seven (706 answers nothing: dropped): 6 of 7 in 7–9, none in 1–3, consensus in; no question goes on.
+FIRST_POINTS = {700: "2", 701: "7", 702: "7", 703: "8", 704: "3", 705: "9", 706: "5", 708: "7"}
+SECOND_POINTS = {700: "7", 701: "7", 702: "8", 703: "8", 704: "7", 705: "6", 708: "9"}
+# Comments on q1 in round 1, in the order of the Secretariat's list: the first shown, the second never reviewed,
+# the third hidden. Only the first reached round 2's panel.
+SHOWN, UNREVIEWED, HIDDEN = "Too costly for now, and the regions differ.", "Helpdesks work in Kenya.", "Ask Ms Dupont."
+COMMENTS = {700: SHOWN, 701: UNREVIEWED, 704: HIDDEN}
 
 
 def options(texts: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -81,6 +91,8 @@ def study_round(now: datetime, number: int, questions: list[dict[str, Any]]) -> 
         data |= {
             "panel": {"taskforces": ["B3"], "registered_before": (now - timedelta(days=1)).isoformat()},
             "consensus": {"rule": "70/15"},
+            "min_group": 3,
+            "stopping": {"max_rounds": 3},
         }
     return data
 
@@ -107,29 +119,38 @@ NEW_QUESTION = {
 }
 
 
-async def two_rounds(running: RunningBot, admin: ChatUser) -> None:
-    """Round 1 answered by the seven and closed; round 2 (q1 asked again, q5 new) answered and closed."""
+async def two_rounds(running: RunningBot, admin: ChatUser) -> str:
+    """Round 1 answered and closed, its comments reviewed; round 2 (q1 asked again, q5 new) loaded, then opened,
+    answered and closed. Returns the report's text while round 2 was loaded and not open yet."""
+    running.standin.forbidden_chats.add(UNREACHABLE)
     await seed(running, *PANEL)
     assert running.db is not None
     await running.db.write(
         "UPDATE registrations SET created_at = ?", ((running.clock() - timedelta(days=5)).isoformat(),)
     )
-    people = [ChatUser(running.standin, seeded.telegram_id) for seeded in PANEL]
     assert "Round loaded" in (await send_round(admin, study_round(running.clock(), 1, FIRST_QUESTIONS))).text
     running.clock.advance(hours=2)
     await running.settled()
-    for place, (person, point) in enumerate(zip(people, FIRST_POINTS, strict=True)):
-        await answer(person, "How important", point, comment=COMMENT if place == 0 else None)
-        await answer(person, "Which region", "Latin America" if place % 2 else "Sub-Saharan")
-        await answer(person, "Share of countries", str(10 * place), typed=True)
+    for place, (who, point) in enumerate(FIRST_POINTS.items()):
+        person = ChatUser(running.standin, who)
+        await answer(person, "How important", point, comment=COMMENTS.get(who))
+        if who != COMPANY.telegram_id:
+            await answer(person, "Which region", "Latin America" if place % 2 else "Sub-Saharan")
+            await answer(person, "Share of countries", str(10 * place), typed=True)
     await admin.say(f"/delphi_close {STUDY}")
     assert "Round loaded" in (await send_round(admin, study_round(running.clock(), 2, [NEW_QUESTION]))).text
+    await admin.say(f"/delphi_comments {STUDY}")
+    await admin.press("1: show")
+    await admin.press("3: hide")
+    _reader, loaded = await report_read(admin)
     running.clock.advance(hours=2)
     await running.settled()
-    for place, (person, point) in enumerate(zip(people, SECOND_POINTS, strict=True)):
+    for place, (who, point) in enumerate(SECOND_POINTS.items()):
+        person = ChatUser(running.standin, who)
         await answer(person, "How important", point)
         await answer(person, "Who should run it", "The FAO" if place < 5 else "Us")
     await admin.say(f"/delphi_close {STUDY}")
+    return loaded
 
 
 async def report_read(admin: ChatUser) -> tuple[PdfReader, str]:
@@ -139,8 +160,11 @@ async def report_read(admin: ChatUser) -> tuple[PdfReader, str]:
     sent = await admin.standin.wait_for(lambda s: document_of(s).startswith(b"%PDF"), start=marker)
     assert sent.params.get("caption")
     reader = PdfReader(io.BytesIO(document_of(sent)))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return reader, re.sub(r"[ \n]+", " ", text)
+    return reader, read_text(reader)
+
+
+def read_text(reader: PdfReader) -> str:
+    return re.sub(r"[ \n]+", " ", "\n".join(page.extract_text() for page in reader.pages))
 
 
 def laid_out(text: str) -> str:
@@ -153,7 +177,7 @@ async def test_the_report_says_the_study_whole_in_the_requesters_language(
 ) -> None:
     async with bot_with(standin, tmp_path, catalogue, flood_limit=100) as running:
         english, french = (ChatUser(standin, ADMIN_ID, first_name="Sec", language_code=code) for code in ("en", "fr"))
-        await two_rounds(running, english)
+        loaded = await two_rounds(running, english)
         moments = await table(running, "SELECT opened_at, closed_at FROM delphi_rounds ORDER BY round")
         read = {language: await report_read(admin) for language, admin in (("en", english), ("fr", french))}
 
@@ -172,19 +196,53 @@ async def test_the_report_says_the_study_whole_in_the_requesters_language(
     assert "70/15, rounds 1, 2: consensus in when at least 70 % of the answers are in the top third" in english_text
     assert "9 points: 1–3 | 4–6 | 7–9" in english_text and "Hyndman and Fan's definition 7" in english_text
     assert "members of B3" in english_text  # eligibility
-    assert "By stakeholder type: Research and education 5, other 2" in english_text
-    assert "By region: Africa 5, other 2" in english_text and "Europe" not in english_text
     assert "no consensus" in english_text and "consensus in" in english_text
     assert "Asked again: q1 (no consensus in round 1)" in english_text
     assert "New: q5" in english_text and "Not asked again: q2, q3" in english_text
-    assert f"« {COMMENT} »" in english_text  # fed back before q1 in round 2
-    assert "Median 7 · interquartile range 4–7.5" in english_text  # what round 2's panellists read of round 1
+    assert "Median 7 · interquartile range 4.5–7.25" in english_text  # what round 2's panellists read of round 1
+
+    # The study's minimum group size and the one merging rule, in the panel's make-up of both rounds.
+    assert "a group of fewer than 3 panellists is merged into Other groups" in english_text
+    assert english_text.count("By stakeholder type: Research and education 4, Other groups 5") == 2
+    assert english_text.count("By region: Europe 4, Other groups 5") == 2  # of two groups of 4, Africa joins
+    for alone in ("Civil society", "Private companies"):
+        assert alone not in english_text
+
+    # The participation flow: invited, could not be reached, answered one, answered all (and dropped since round 1).
+    assert "Total 9 1 8 7 By stakeholder type: · Research and education 4 0 4 4 · Other groups 5 1 4 3" in english_text
+    assert "Dropped since round 1 Total 9 1 7 7 1 By stakeholder type: · Research and education 4 0 4 4 0" in (
+        english_text
+    )
+    assert "By region: · Europe 4 1 3 3 · Other groups 5 0 5 4 Round 2" in english_text
+    assert "By region: · Europe 4 1 2 2 1 · Other groups 5 0 5 5 0" in english_text
+
+    # Only the comment the Secretariat showed was fed back: neither the hidden one nor the one never reviewed.
+    assert f"Comments shown: « {SHOWN} »" in english_text
+    assert UNREVIEWED not in english_text and HIDDEN not in english_text
+
+    # Paired stability, as /delphi_results says it; the stopping rules, fixed in round 1, and what they said.
+    paired = (
+        "q1: 7 answered both rounds (1 dropped out, 0 new); 5 of 7 changed their answer (71 %); 3 of 7 changed band"
+    )
+    assert paired in english_text
+    fixed = "Stopping rules: at most 3 rounds; a question stops when it reaches consensus, fixed in round 1's file"
+    assert fixed in english_text
+    assert "After round 1 q1: goes on to the next round q2: not judged" in english_text
+    assert "After round 2 q1: stops (consensus reached) q5: not judged" in english_text
+    assert "The study is complete: no question goes on under the stopping rules fixed in advance." in english_text
+
+    # Loaded, not open yet: round 2 had no panel, had fed nothing back, nobody had dropped out of it, and the study
+    # was not complete.
+    assert "The panel is formed when the round opens." in loaded and "nothing was fed back" in loaded
+    assert "dropped out" not in loaded and "Stability needs a question asked in two rounds." in loaded
+    assert "After round 1 q1: goes on to the next round" in loaded and "After round 2" not in loaded
+    assert "The study is complete:" not in loaded
 
     _, french_text = read["fr"]
     assert "Plan stratégique" in french_text and "Implementation strategies" not in french_text
     assert "pas de consensus" in french_text and "consensus pour" in french_text
     assert "Tours" in french_text and "Rounds" not in french_text
-    assert f"« {COMMENT} »" in french_text
+    assert f"« {SHOWN} »" in french_text and "Recherche et enseignement 4, Autres groupes 5" in french_text
     # The narrow no-break spaces before ; ? ! are written as such; a no-break space (before :, inside « ») is
     # written as a space, so a space stands where one is due, and none is missing.
     written = french_text.replace(" :", "\u00a0:").replace("« ", "«\u00a0").replace(" »", "\u00a0»")
@@ -198,20 +256,29 @@ SCALE = Question.model_validate({"id": "q1", "type": "likert", "text": "How impo
 CHOICE = Question.model_validate({"id": "q2", "type": "choice", "text": "Where?", "options": REGIONS["en"]})
 
 
-def round_results(number: int, question: Question, answers: list[Given], *, opened: bool = True) -> Results:
-    """A round of one question (asked again after round 1) and its answers."""
-    data: dict[str, Any] = {"study": "s", "round": number, "title": "t", "questions": [question.model_dump()]}
-    data |= {"opens": "2026-12-01T00:00:00Z", "closes": "2026-12-10T00:00:00Z"}
-    file = RoundFile.model_validate(data | ({"repeat": [question.id]} if number > 1 else {}))
+def round_results(number: int, questions: list[Question], answers: list[Given], **fields: Any) -> Results:
+    """Round `number` of a study, opened and closed, asking these questions (again, after round 1) of six
+    panellists; `fields` are its file's others (a rule, stopping rules)."""
+    data: dict[str, Any] = {
+        "study": "s",
+        "round": number,
+        "title": "t",
+        "questions": [q.model_dump() for q in questions],
+    }
+    data |= {"opens": "2026-12-01T00:00:00Z", "closes": "2026-12-10T00:00:00Z", **fields}
+    file = RoundFile.model_validate(data | ({"repeat": [q.id for q in questions]} if number > 1 else {}))
     moment = datetime(2026, 12, number).astimezone()
-    stored = StoredRound(number, file, moment, moment if opened else None, None)
-    result = QuestionResult(0, question, len(answers), part(stored, question, answers), {}, {})
-    return Results(stored, [result], answers, {})
+    stored = StoredRound(number, file, moment, moment, moment)
+    results = [
+        QuestionResult(index, q, 6, part(stored, q, [a for a in answers if a.question == index]), {}, {})
+        for index, q in enumerate(questions)
+    ]
+    return Results(stored, results, answers, {}, 3)
 
 
 def answered(question: Question, values: list[float]) -> QuestionResult:
     answers = [Given(0, person, value, None, None, None, None) for person, value in enumerate(values)]
-    return round_results(1, question, answers).questions[0]
+    return round_results(1, [question], answers).questions[0]
 
 
 def test_a_questions_rounds_are_drawn_on_the_same_axes_with_every_label_whole() -> None:
@@ -249,25 +316,57 @@ def assert_every_text_whole_and_apart(figure: Figure) -> None:
     assert not any(one.overlaps(other) for place, one in enumerate(titles) for other in titles[place + 1 :])
 
 
-def test_the_panels_make_up_counts_small_groups_together() -> None:
-    found = groups({"Africa": 6, "Europe": 5, "Asia and Pacific": 1, "": 2, "North America": 4})
-    assert found.shown == [("Africa", 6), ("Europe", 5)] and found.other == 7
-    assert groups({"Africa": 2}).shown == [] and groups({"Africa": 2}).other == 2
+# Three rounds under iqr:1.5, stopping by consensus or stability within three rounds. q4 names its agreement region
+# (3–4 of 4 points), q6 has no midpoint and names none (halves), q9 agrees from 6 of 9 points. Panellists 0–5 answer
+# rounds 1 and 2; panellist 5 drops out of round 3.
+AGREE_FOUR = Question.model_validate({"id": "q4", "type": "likert", "scale": 4, "agree": [3, 4], "text": "Agree?"})
+HALVES = Question.model_validate({"id": "q6", "type": "likert", "scale": 6, "text": "How far?"})
+AGREE_NINE = Question.model_validate({"id": "q9", "type": "likert", "agree": [6, 7, 8, 9], "text": "How much?"})
+POINTS = [  # per round, per question, per panellist
+    [[1, 2, 2, 3, 3, 4], [1, 2, 3, 4, 5, 6], [1, 3, 5, 6, 8, 9]],
+    [[2, 3, 3, 3, 3, 4], [2, 3, 4, 4, 5, 6], [3, 5, 6, 7, 8, 9]],
+    [[3, 3, 3, 3, 3], [3, 4, 4, 4, 5], [5, 6, 7, 7, 8]],
+]
 
 
-def test_a_later_round_has_fed_back_the_previous_result_once_it_has_opened() -> None:
-    first = round_results(
-        1, SCALE, [Given(0, 1, 2, None, "Too costly.", None, None), Given(0, 2, 8, None, None, None, None)]
+def test_every_pair_of_rounds_each_scales_bands_and_the_stopping_rules_are_reported(catalogue: Catalogue) -> None:
+    rules = {"consensus": {"rule": "iqr:1.5"}, "stopping": {"max_rounds": 3, "when": "either"}}
+    rounds = []
+    for number, points in enumerate(POINTS, start=1):
+        answers = [Given(q, who, p, None, None, None, None) for q, ps in enumerate(points) for who, p in enumerate(ps)]
+        rounds.append(round_results(number, [AGREE_FOUR, HALVES, AGREE_NINE], answers, **rules))
+    study = StudyResults(rounds, [compare(before, after) for before, after in itertools.pairwise(rounds)])
+    flows = [Participation(n, n - 1 or None, Flow(6, 0, 6, 6, 0), {}, {}, 3) for n in (1, 2, 3)]
+    made = assembled(study, flows, [{}, {}, {}])
+    _ = translator("en")
+    text = read_text(PdfReader(io.BytesIO(report_pdf(_, made, catalogue, datetime(2026, 12, 20).astimezone()))))
+
+    # The method: each scale's cut as the shares and stability read it, and the stopping rules fixed in round 1.
+    cuts = "4 points, agreement region 3–4 (q4): 1–2 | 3–4; 6 points: 1–3 | 4–6; 9 points, agreement region 6–9 (q9)"
+    assert f"{cuts}: 1–4 | 5 | 6–9." in text
+    stopping = "Stopping rules: at most 3 rounds; a question stops when it reaches consensus or its answers are stable"
+    assert stopping in text and "no stopping rule" not in text
+    # The results: each band's points and share, as /delphi_results shows them (round 1: 3 of 6 agree on q4,
+    # 3 of 6 in the upper half of q6, on q9 2 of 6 in 1–4, 1 in 5, 3 in 6–9).
+    assert "Shares: 1–2 50 % · 3–4 50 %" in text and "Shares: 1–3 50 % · 4–6 50 %" in text
+    assert "Shares: 1–4 33 % · 5 17 % · 6–9 50 %" in text
+    # Every pair of rounds, not the last alone, with the figures of /delphi_results; round 2 → 3 on q4 by hand:
+    # five in both rounds, panellist 5 (who gave 4) dropped; 2 → 3 is the one change of answer, and of band.
+    for pair in study.stability:
+        assert f"Round {pair.before} → round {pair.after}" in text
+        for item in pair.questions:
+            assert f"{item.question.id}: " + "; ".join(stability_parts(_, item)) in text
+    by_hand = (
+        "q4: 5 answered both rounds (1 dropped out, 0 new); 1 of 5 changed their answer (20 %); 1 of 5 changed band"
     )
-    panel = Composition(2, 2, groups({}), groups({}))
-    for opened in (False, True):
-        second = round_results(2, SCALE, [], opened=opened)
-        said = assembled(StudyResults([first, second], []), [panel, panel]).rounds[1].fed_back
-        if not opened:
-            assert said == {}  # loaded, not open: nobody has read anything yet
-            continue
-        assert list(said) == ["q1"] and said["q1"].round == 1
-        assert said["q1"].result.whole.count == 2 and said["q1"].comments == ["Too costly."]
+    assert by_hand in text
+    # What the stopping rules said after each round, and the study complete at its last.
+    for item in made.rounds:
+        said = " ".join(f"{q}: {stop_words(_, stop)}" for q, stop in item.conclusion.stops.items())
+        assert f"After round {item.results.round.file.round} {said}" in text
+    assert "After round 1 q4: stops (consensus reached)" in text  # IQR 1 of 1, 2, 2, 3, 3, 4
+    assert "q6: goes on to the next round" in text  # IQR 2.5, and nothing yet to be stable against
+    assert "The study is complete: round 3 was the last of at most 3 rounds fixed in advance." in text
 
 
 def test_round_to_round_names_what_was_asked_again_added_and_dropped() -> None:

@@ -1153,14 +1153,31 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
 
 
 CHARTED: dict[str, set[str]] = {}
-PANEL = report_service.Composition(
-    30, 12, report_service.groups({"Research and education": 25, MARKUP: 5}), report_service.groups({"": 30})
-)
+
+
+def report_of(study: StudyResults) -> report_service.Report:
+    """The study's report with a participation flow of every kind per round that opened (none before), and before
+    each question asked again the longest comments the Secretariat may show (none for every other question)."""
+    flows = [
+        participation(item.round.file.round - 1 or None, item.least) if item.round.opened_at is not None else None
+        for item in study.rounds
+    ]
+    comments = [longest(MARKUP + RTL, DELPHI_TEXT_LIMIT)] * 3
+    fed: list[dict[str, Feedback]] = [{}]
+    for before in study.rounds[:-1]:  # what each later round fed back of the one before
+        number = before.round.file.round
+        said = {
+            result.question.id: Feedback(number, result, None, comments[: result.index % 2 * 3], False)
+            for result in before.questions
+        }
+        fed.append(said)
+    return report_service.assembled(study, flows, fed)
 
 
 def single_rounds() -> Iterator[StudyResults]:
     """A study of one round under each other rule: one not open yet, its panel cut off at a date and a question
-    narrowed to a task force; one open under iqr:N."""
+    narrowed to a task force; one open under iqr:N; one under percent:N whose scale names its agreement region,
+    where no group is large enough to stand apart."""
     alone = stored_round(1, text=MARKUP)
     narrowed = alone.file.questions[0].model_copy(update={"taskforces": ("B3",)})
     waiting = alone.file.model_copy(
@@ -1174,6 +1191,11 @@ def single_rounds() -> Iterator[StudyResults]:
     yield StudyResults(
         [results(replace(alone, file=alone.file.model_copy(update={"consensus": Consensus(rule="iqr:1.5")})))], []
     )
+    agreeing = alone.file.questions[0].model_copy(update={"agree": (6, 7, 8, 9)})  # its own agreement region
+    regions = alone.file.model_copy(
+        update={"consensus": Consensus(rule="percent:70"), "questions": (agreeing, *alone.file.questions[1:])}
+    )
+    yield StudyResults([results(replace(alone, file=regions), least=30)], [])
 
 
 def charts(_: Translator) -> None:
@@ -1184,8 +1206,7 @@ def charts(_: Translator) -> None:
         assert delphi_results.chart(_, result).startswith(b"\x89PNG")
     study = StudyResults([found, results(later)], [compare(found, results(later))])
     for rounds in (study, *single_rounds()):
-        made = report_service.assembled(rounds, [PANEL] * len(rounds.rounds))
-        assert delphi_report.report_pdf(_, made, CATALOGUE, NOW).startswith(b"%PDF")
+        assert delphi_report.report_pdf(_, report_of(rounds), CATALOGUE, NOW).startswith(b"%PDF")
     figures = Figures(1, [("B3", "member", "active", 3)], [("B3", 1)], [], [], [], 0)
     taskforces = [
         TaskforceFigures(code, {**dict.fromkeys(Role, 9), Role.LEADER: n % 2}, 9, 9, 5) for n, code in enumerate(CODES)

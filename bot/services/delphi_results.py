@@ -319,7 +319,8 @@ COMMENTS_HEARD = 3
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the previous round said about a question asked again, as one panellist sees it."""
+    """What the previous round said about a question asked again, as one panellist sees it (without `own`, as
+    every panellist read it)."""
 
     round: int  # the previous round's number
     result: QuestionResult
@@ -328,8 +329,11 @@ class Feedback:
     outside: bool  # their answer lay outside the group's interquartile range
 
 
-async def feedback(db: Reader, stored: StoredRound, index: int, person: int, *, split: bool = False) -> Feedback | None:
-    """None for a question that is not asked again from the previous round; `split` adds the groups.
+async def feedback(
+    db: Reader, stored: StoredRound, index: int, person: int | None, *, split: bool = False
+) -> Feedback | None:
+    """None for a question that is not asked again from the previous round; `split` adds the groups; `person`:
+    whose own answer is added, None for what every panellist read alike (the study's report).
 
     Only the comments the Secretariat chose to show are in it (`delphi_comments`): a comment may name
     someone, and nothing here is read by fewer than the whole panel. The groups keep to the round's
@@ -452,7 +456,7 @@ class Conclusion:
 @dataclass(frozen=True)
 class StudyResults:
     rounds: list[Results]
-    stability: list[Compared]  # each pair of consecutive rounds, in order
+    stability: list[Compared]  # each pair of consecutive rounds, in order, once the later has opened
 
     @property
     def conclusion(self) -> Conclusion:
@@ -463,12 +467,15 @@ class StudyResults:
 
 
 async def study(db: Database, actor: int, admins: Collection[int], name: str) -> StudyResults:
+    """Every round of the study, and the stability of each pair of rounds whose later one has opened: a round
+    loaded and not open yet has no answers, and its whole panel would count as dropped out."""
     require_admin(actor, admins)
     stored = await rows.rounds_of_study(db, name)
     if not stored:
         raise Refused("no_study", study=name)
     found = [await round_results(db, item) for item in stored]
-    return StudyResults(found, [compare(before, after) for before, after in itertools.pairwise(found)])
+    opened = [(before, after) for before, after in itertools.pairwise(found) if after.round.opened_at is not None]
+    return StudyResults(found, [compare(before, after) for before, after in opened])
 
 
 async def concluded(db: Reader, found: Results) -> Conclusion:

@@ -2,11 +2,14 @@
 
 It holds what the reporting guidelines for Delphi studies ask that the bot can know (CREDES,
 Jünger et al. 2017; ACCORD, Gattrell et al. 2024): the study's title, each round's dates, the
-consensus rule fixed in advance with its definition, the scale's cut and the percentile definition,
-who was eligible and who the panel were, participation, each question and option in full, every
-round's results with the verdict, what panellists were fed back, how the questions went from round
-to round, stability, and charts whose axes are shared across rounds. Each part is one function
-below, called in the order it is read, so that a part the bot learns more about changes in one place.
+consensus rule and the stopping rules fixed in advance with their definitions, each scale's cut and
+the percentile definition, who was eligible and who the panel were, the participation flow, each
+question and option in full, every round's results with the verdict, what panellists were fed back,
+how the questions went from round to round and what the stopping rules said of each, the paired
+stability of each pair of rounds, and charts whose axes are shared across rounds. Each part is one
+function below, called in the order it is read. Wherever `/delphi_results` says the same thing, its
+view's words are used (the flow, the bands' shares, the stability figures, the stops, the study
+complete), so that the report and the messages never tell two stories.
 """
 
 from __future__ import annotations
@@ -17,18 +20,26 @@ from typing import TYPE_CHECKING
 from bot.delphi_models import Question, QuestionType, RoundFile
 from bot.i18n import Translate
 from bot.models import Catalogue
-from bot.services.consensus import third
-from bot.services.delphi_report import MIN_GROUP, Groups, Report, ReportRound
-from bot.services.delphi_results import Part, QuestionResult
-from bot.views.delphi import question_type
+from bot.services.consensus import band_points
+from bot.services.delphi_report import Report, ReportRound
+from bot.services.delphi_results import Flow, Part, Participation, QuestionResult
+from bot.views.delphi import question_type, stopping_rules
 from bot.views.delphi_charts import categories, drawable, pixels, rounds_figure
 from bot.views.delphi_results import (
     anonymous,
+    band_shares,
+    completion_said,
     decimal,
     figures_line,
+    flow_figures,
+    group_name,
+    none_apart,
     percent,
     round_step,
+    span,
     stability_parts,
+    stability_rule,
+    stop_words,
     verdict_words,
 )
 from bot.views.words import labelled, number, number_range, sign, when
@@ -38,7 +49,7 @@ if TYPE_CHECKING:
 
 # Table columns, mm (the text of an A4 page is 180 wide).
 ROUNDS_COLUMNS = (16, 46, 46, 24, 48)
-PARTICIPATION_COLUMNS = (30, 50, 100)
+GROUP_COLUMN = 52  # the participation table's first column; its figures share the rest
 RESULTS_COLUMNS = (62, 24, 62, 32)
 
 
@@ -51,7 +62,7 @@ def report_pdf(_: Translate, found: Report, catalogue: Catalogue, now: datetime)
     _cover(_, doc, found, now)
     _method(_, doc, found)
     _panel(_, doc, found, catalogue)
-    _participation(_, doc, found)
+    _participation(_, doc, found, catalogue)
     _questions(_, doc, found, catalogue)
     _results(_, doc, found)
     _feedback(_, doc, found)
@@ -63,8 +74,9 @@ def report_pdf(_: Translate, found: Report, catalogue: Catalogue, now: datetime)
 
 def caption(_: Translate) -> str:
     return _(
-        "The study's report, to circulate: method, panel, every question in full, each round's results and "
-        "verdicts, the feedback, the changes between rounds and the charts. It names nobody."
+        "The study's report, to circulate: method and stopping rules, panel and participation, every question in "
+        "full, each round's results and verdicts, the feedback, the changes and stability between rounds and the "
+        "charts. It names nobody."
     )
 
 
@@ -115,7 +127,7 @@ def _round_row(_: Translate, item: ReportRound) -> list[str]:
         closed = _("Open until {closes}").format(closes=when(_, stored.closes_at))
     else:
         closed = labelled(_, _("Closes"), when(_, stored.closes_at))
-    panel = number(_, item.composition.panel) if stored.opened_at is not None else "—"
+    panel = number(_, item.participation.total.invited) if item.participation is not None else "—"
     return [str(stored.file.round), opened, closed, panel, stored.file.consensus.rule]
 
 
@@ -150,26 +162,29 @@ def _method(_: Translate, doc: Document, found: Report) -> None:
             "PERCENTILE.INC). The interquartile range (IQR) is Q3 − Q1."
         ),
     )
-    _stopping(_, doc)
-    _lead(
-        _,
-        doc,
-        _("Anonymity"),
-        _(
-            "panellists answer the bot privately and the Secretariat sees pseudonyms only. This report names "
-            "nobody: in the panel's make-up, groups of fewer than {minimum} panellists are counted together "
-            "as other."
-        ).format(minimum=number(_, MIN_GROUP)),
+    _stopping(_, doc, files[0])
+    anonymity = _.ngettext(
+        "panellists answer the bot privately and the Secretariat sees pseudonyms only. This report names nobody: "
+        "in the panel's make-up and its participation, a group of fewer than {least} panellist is merged into "
+        "Other groups, joined by the next smallest groups until they reach {least}; when no group reaches it, no "
+        "split is shown. Comments reach the next round's panel only once the Secretariat has shown them.",
+        "panellists answer the bot privately and the Secretariat sees pseudonyms only. This report names nobody: "
+        "in the panel's make-up and its participation, a group of fewer than {least} panellists is merged into "
+        "Other groups, joined by the next smallest groups until they reach {least}; when no group reaches it, no "
+        "split is shown. Comments reach the next round's panel only once the Secretariat has shown them.",
+        found.least,
     )
+    _lead(_, doc, _("Anonymity"), anonymity.format(least=number(_, found.least)))
 
 
 def rule_definition(_: Translate, rule: str) -> str:
     """A consensus rule as `services/consensus.py` applies it, in words."""
     name, _colon, threshold = rule.partition(":")
     if name == "percent":
-        return _("consensus when at least {share} of the answers are in the top third of the scale.").format(
-            share=percent(_, float(threshold), 100)
-        )
+        return _(
+            "consensus when at least {share} of the answers are in the scale's agreement region: the one its "
+            "question names, else its top third (see Scales)."
+        ).format(share=percent(_, float(threshold), 100))
     if name == "iqr":
         return _("consensus when the interquartile range (Q3 − Q1) is at most {limit}.").format(
             limit=decimal(_, float(threshold))
@@ -187,40 +202,52 @@ def rule_definition(_: Translate, rule: str) -> str:
     )
 
 
-def bands(scale: int) -> list[str]:
-    """A scale's thirds as `consensus.third` cuts it: ["1–3", "4–6", "7–9"] on 9 points, "—" for an empty one."""
-    members = [[point for point in range(1, scale + 1) if third(point, scale) == band] for band in range(3)]
-    return [
-        f"{points[0]}–{points[-1]}" if len(points) > 1 else (str(points[0]) if points else "—") for points in members
-    ]
-
-
 def _scale_cut(_: Translate, doc: Document, files: list[RoundFile]) -> None:
-    """Where the agreement regions of scales without a midpoint (issue 22) will be said, when files set them."""
-    scales = sorted({q.scale for file in files for q in file.questions if q.scale is not None})
-    if not scales:
+    """Each scale's bands as `consensus.band_points` cuts it: by size, and apart for the questions that name their
+    agreement region."""
+    cuts: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+    for file in files:
+        for question in file.questions:
+            if question.scale is not None:
+                named = cuts.setdefault((question.scale, question.agree), [])
+                named += [question.id] if question.agree and question.id not in named else []
+    if not cuts:
         return
-    cuts = f"{sign(_, ';')} ".join(
-        _("{points} points: {bands}").format(points=scale, bands=together(" | ".join(bands(scale)))) for scale in scales
-    )
+    said = []
+    for (scale, agree), ids in sorted(cuts.items()):
+        bands = together(" | ".join(span(points) for points in sorted(filter(None, band_points(scale, agree)))))
+        if agree:
+            cut = _("{points} points, agreement region {region} ({questions}): {bands}").format(
+                points=scale, region=span(list(agree)), questions=", ".join(ids), bands=bands
+            )
+        else:
+            cut = _("{points} points: {bands}").format(points=scale, bands=bands)
+        said.append(cut)
     _lead(
         _,
         doc,
         _("Scales"),
-        _("each scale is cut in thirds by position, the same on both sides: {cuts}.").format(cuts=cuts),
+        _(
+            "a scale with a midpoint (an odd number of points) is cut in thirds by position, the same on both "
+            "sides, and one without in halves; a question that names its agreement region has that region, its "
+            "mirror image and what lies between. The shares, the rules that count a region and stability read "
+            "these bands: {cuts}."
+        ).format(cuts=f"{sign(_, ';')} ".join(said)),
     )
 
 
-def _stopping(_: Translate, doc: Document) -> None:
-    """Where the stopping rules fixed in the study file (issue 22) will be said, when files set them."""
+def _stopping(_: Translate, doc: Document, first: RoundFile) -> None:
+    """The stopping rules as round 1's file fixed them (a later round's file may not change them)."""
     _lead(
         _,
         doc,
-        _("Stopping"),
+        _("Stopping rules"),
         _(
-            "the study's files set no stopping rule: the Secretariat loads each later round, which by default asks "
-            "again the questions its rule judged without consensus."
-        ),
+            "{rules}, fixed in round 1's file before it opened and the same in every later round. After each "
+            "round they say of each question whether it stops, and why; by default the next round asks again "
+            "the questions that go on, and only those. The study is complete at its last round, or when no "
+            "question goes on."
+        ).format(rules=stopping_rules(_, first.stopping)),
     )
 
 
@@ -233,14 +260,14 @@ def _panel(_: Translate, doc: Document, found: Report, catalogue: Catalogue) -> 
         stored = item.results.round
         doc.heading(_("Round {round}").format(round=stored.file.round), 3)
         _lead(_, doc, _("Eligible"), eligibility(_, stored.file, catalogue))
-        if stored.opened_at is None:
+        flow = item.participation
+        if flow is None:
             doc.paragraph(_("The panel is formed when the round opens."))
             continue
-        composition = item.composition
-        invited = _.ngettext("{count} panellist", "{count} panellists", composition.panel)
-        _lead(_, doc, _("Invited"), invited.format(count=number(_, composition.panel)))
-        _lead(_, doc, _("By stakeholder type"), _groups(_, composition.by_type, catalogue))
-        _lead(_, doc, _("By region"), _groups(_, composition.by_region, catalogue))
+        invited = _.ngettext("{count} panellist", "{count} panellists", flow.total.invited)
+        _lead(_, doc, _("Invited"), invited.format(count=number(_, flow.total.invited)))
+        _lead(_, doc, _("By stakeholder type"), _made_up(_, flow.by_type, flow.least, catalogue))
+        _lead(_, doc, _("By region"), _made_up(_, flow.by_region, flow.least, catalogue))
 
 
 def eligibility(_: Translate, file: RoundFile, catalogue: Catalogue) -> str:
@@ -270,29 +297,52 @@ def _task_force(code: str, catalogue: Catalogue, language: str) -> str:
     return f"{code} {objective.title(language)}" if objective is not None else code
 
 
-def _groups(_: Translate, found: Groups, catalogue: Catalogue) -> str:
-    unstated, other = _("not stated"), _("other")
-    named = [f"{catalogue.label_of(name, _.language) or unstated} {number(_, count)}" for name, count in found.shown]
-    if found.other:
-        named.append(f"{other} {number(_, found.other)}")
-    return _list(_, named)
+def _made_up(_: Translate, groups: dict[str, Flow], least: int, catalogue: Catalogue) -> str:
+    """The panellists invited per group, groups merged as in the participation flow."""
+    named = [f"{group_name(_, name, catalogue)} {number(_, flow.invited)}" for name, flow in groups.items()]
+    return ", ".join(named) if named else none_apart(_, least, answers=False)
 
 
-def _participation(_: Translate, doc: Document, found: Report) -> None:
-    """Where the participation flow (invited, answered one, answered all, dropped; per group) will be shown."""
+def _participation(_: Translate, doc: Document, found: Report, catalogue: Catalogue) -> None:
+    """Each round's participation flow, in all and by group, as `/delphi_status` and `/delphi_results` count it."""
     doc.heading(_("Participation"), 2)
-    header = [_("Round"), _("Invited"), _("Answered every question asked")]
-    rows = [header]
+    doc.paragraph(
+        _(
+            "Invited: the round's panel. Could not be reached: their invitation failed, as they had blocked the "
+            "bot or deleted their account. Answered all: every question they were asked. Dropped: answered the "
+            "round before, nothing in this one. By group, in panellists, groups merged as in the panel's make-up."
+        )
+    )
     for item in found.rounds:
-        composition, stored = item.composition, item.results.round
-        if stored.opened_at is None:
-            rows.append([str(stored.file.round), "—", "—"])
+        doc.heading(_("Round {round}").format(round=item.results.round.file.round), 3)
+        if item.participation is None:
+            doc.paragraph(_("The panel is formed when the round opens."))
             continue
-        share = percent(_, composition.complete, composition.panel)
-        complete = together(f"{number(_, composition.complete)} ({share})")
-        rows.append([str(stored.file.round), number(_, composition.panel), complete])
-    doc.rows(rows, PARTICIPATION_COLUMNS)
-    doc.paragraph(_("Each question's answers against the panellists asked it are in the results."))
+        rows = _flow_rows(_, item.participation, catalogue)
+        figures = len(rows[0]) - 1
+        doc.rows(rows, (GROUP_COLUMN, *[(doc.epw - GROUP_COLUMN) / figures] * figures))
+
+
+def _flow_rows(_: Translate, flow: Participation, catalogue: Catalogue) -> list[list[str]]:
+    """The flow as a table: its heading, all the panel, then each split's groups (or why it shows none)."""
+    header = [
+        _("Panellists"),
+        _("Invited"),
+        _("Could not be reached"),
+        _("Answered at least one question"),
+        _("Answered all"),
+    ]
+    if flow.previous is not None:
+        header.append(_("Dropped since round {round}").format(round=flow.previous))
+    blank = [""] * (len(header) - 1)
+    rows = [header, [_("Total"), *flow_figures(_, flow.total, flow.previous)]]
+    for title, groups in ((_("By stakeholder type:"), flow.by_type), (_("By region:"), flow.by_region)):
+        rows.append([title, *blank])
+        rows += [
+            [f"· {group_name(_, name, catalogue)}", *flow_figures(_, figures, flow.previous)]
+            for name, figures in groups.items()
+        ] or [[f"· {none_apart(_, flow.least, answers=False)}", *blank]]
+    return rows
 
 
 # ---------------------------------------------------------------- what was asked
@@ -363,7 +413,7 @@ def _result_row(_: Translate, rule: str, result: QuestionResult) -> list[str]:
 
 
 def figures_said(_: Translate, question: Question, part: Part) -> str:
-    """A part's figures in full: the median and spread, a scale's thirds, a choice's every option."""
+    """A part's figures in full: the median and spread, a scale's bands, a choice's every option."""
     if not part.count:
         return ""
     if question.type is QuestionType.CHOICE:
@@ -372,11 +422,8 @@ def figures_said(_: Translate, question: Question, part: Part) -> str:
             for option, count in zip(question.options, part.counts, strict=True)
         )
     lines = [figures_line(_, part)] if part.figures is not None else []
-    if part.bands is not None and question.scale is not None:
-        lines += [
-            labelled(_, band, together(percent(_, share, 1)))
-            for band, share in zip(bands(question.scale), part.bands, strict=True)
-        ]
+    if part.bands is not None:
+        lines.append(labelled(_, _("Shares"), " · ".join(map(together, band_shares(_, question, part.bands)))))
     return "\n".join(lines)
 
 
@@ -384,7 +431,8 @@ def figures_said(_: Translate, question: Question, part: Part) -> str:
 
 
 def _feedback(_: Translate, doc: Document, found: Report) -> None:
-    """Where the comments the Secretariat reviewed (issue 22) will be the ones shown, once reviewed."""
+    """What every panellist read alike before a question asked again: the comments are those the Secretariat
+    showed, picked as the panellists' feedback picks them."""
     doc.heading(_("Feedback before a question asked again"), 2)
     later = [item for item in found.rounds if item.fed_back]
     if not later:
@@ -392,9 +440,9 @@ def _feedback(_: Translate, doc: Document, found: Report) -> None:
         return
     doc.paragraph(
         _(
-            "Before each question asked again, every panellist read the group's result in the previous round and "
-            "up to three anonymous comments chosen to hear different positions, then their own previous answer "
-            "(not shown here)."
+            "Before each question asked again, every panellist read the group's result in the previous round, up "
+            "to three anonymous comments among those the Secretariat had reviewed and shown, picked to hear "
+            "different positions, then their own previous answer (not shown here)."
         )
     )
     for item in later:
@@ -412,6 +460,7 @@ def _feedback(_: Translate, doc: Document, found: Report) -> None:
                         median=decimal(_, spread.median), q1=decimal(_, spread.q1), q3=decimal(_, spread.q3)
                     )
                 )
+            _lead(_, doc, _("Comments shown"), "" if said.comments else _("none"))
             for comment in said.comments:
                 doc.paragraph(anonymous(_, comment))
 
@@ -425,22 +474,35 @@ def _distribution(_: Translate, result: QuestionResult) -> str:
 
 
 def _round_to_round(_: Translate, doc: Document, found: Report) -> None:
-    """Where the stopping rules (issue 22) will say why each question stops or goes on."""
+    """After each round, what the stopping rules say of each question; between two rounds, the questions asked
+    again, new and no longer asked; at the end, whether the study is complete."""
     doc.heading(_("Questions from round to round"), 2)
-    if len(found.rounds) == 1:
-        doc.paragraph(_("The study has one round so far."))
+    for before, after in zip(found.rounds, [*found.rounds[1:], None], strict=True):
+        _stops(_, doc, before)
+        if after is not None and after.changes is not None:
+            heading = _("Round {before} → round {after}").format(
+                before=before.results.round.file.round, after=after.results.round.file.round
+            )
+            doc.heading(heading, 3)
+            _lead(_, doc, _("Asked again"), _list(_, [_said_before(_, before, q) for q in after.changes.repeated]))
+            _lead(_, doc, _("New"), _list(_, after.changes.added))
+            _lead(_, doc, _("Not asked again"), _list(_, [_said_before(_, before, q) for q in after.changes.dropped]))
+    said = completion_said(_, found.rounds[-1].conclusion)
+    if said:
+        doc.paragraph(said, style="B")
+
+
+def _stops(_: Translate, doc: Document, item: ReportRound) -> None:
+    """What the stopping rules say of each question of a round that has opened (as the answers stand while it is
+    open)."""
+    stored = item.results.round
+    if stored.opened_at is None:
         return
-    for before, after in zip(found.rounds, found.rounds[1:], strict=False):
-        changed = after.changes
-        if changed is None:
-            continue
-        heading = _("Round {before} → round {after}").format(
-            before=before.results.round.file.round, after=after.results.round.file.round
-        )
-        doc.heading(heading, 3)
-        _lead(_, doc, _("Asked again"), _list(_, [_said_before(_, before, q) for q in changed.repeated]))
-        _lead(_, doc, _("New"), _list(_, changed.added))
-        _lead(_, doc, _("Not asked again"), _list(_, [_said_before(_, before, q) for q in changed.dropped]))
+    doc.heading(_("After round {round}").format(round=stored.file.round), 3)
+    if stored.closed_at is None:
+        doc.paragraph(_("The round is open: this is what the stopping rules say as the answers stand."))
+    for question_id, stop in item.conclusion.stops.items():
+        _lead(_, doc, question_id, stop_words(_, stop))
 
 
 def _said_before(_: Translate, before: ReportRound, question_id: str) -> str:
@@ -455,21 +517,19 @@ def _said_before(_: Translate, before: ReportRound, question_id: str) -> str:
 
 
 def _stability(_: Translate, doc: Document, found: Report) -> None:
-    """Where stability on the panellists who answered both rounds, for each pair of rounds (issue 22), will be."""
+    """Each pair of consecutive rounds, on the panellists who answered a question in both, as `/delphi_results`
+    says it."""
     doc.heading(_("Stability"), 2)
-    if not found.stability:
+    if not any(pair.questions for pair in found.stability):
         doc.paragraph(_("Stability needs a question asked in two rounds."))
         return
-    before, after = found.rounds[-2].results.round.file.round, found.rounds[-1].results.round.file.round
-    doc.heading(_("Round {before} → round {after}").format(before=before, after=after), 3)
-    doc.paragraph(
-        _(
-            "Stable: no band's share of the answers moved 15 percentage points or more; bands are the thirds of a "
-            "scale, the options of a choice, and a number's quartile bands in the earlier round."
-        )
-    )
-    for item in found.stability:
-        _lead(_, doc, item.question.id, f"{sign(_, ';')} ".join(stability_parts(_, item)))
+    doc.paragraph(stability_rule(_))
+    for pair in found.stability:
+        if not pair.questions:
+            continue
+        doc.heading(_("Round {before} → round {after}").format(before=pair.before, after=pair.after), 3)
+        for item in pair.questions:
+            _lead(_, doc, item.question.id, f"{sign(_, ';')} ".join(stability_parts(_, item)))
 
 
 # ---------------------------------------------------------------- pictures

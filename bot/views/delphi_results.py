@@ -56,7 +56,14 @@ def closed_now(_: Translate, conclusion: Conclusion) -> str:
 
 
 def completion(_: Translate, conclusion: Conclusion) -> str:
-    """Said at the study's last round (its maximum of rounds reached, or no question goes on); else nothing."""
+    """Said at the study's last round, in bold; else nothing."""
+    said = completion_said(_, conclusion)
+    return f"<b>{said}</b>" if said else ""
+
+
+def completion_said(_: Translate, conclusion: Conclusion) -> str:
+    """Said at the study's last round (its maximum of rounds reached, or no question goes on); else nothing. Plain
+    text: the report prints it too."""
     if not conclusion.complete:
         return ""
     stored = conclusion.round
@@ -81,7 +88,7 @@ def completion(_: Translate, conclusion: Conclusion) -> str:
             "As the answers stand, no question goes on under the stopping rules fixed in advance: "
             "this round would be the study's last."
         )
-    return "<b>" + said.format(round=number_of, most=most) + "</b>"
+    return said.format(round=number_of, most=most)
 
 
 def _with_completion(text: str, said: str) -> str:
@@ -186,13 +193,18 @@ def participation_lines(_: Translate, flow: Participation, catalogue: Catalogue)
         lines += [
             labelled(_, f"· {plain(group_name(_, name, catalogue))}", _flow_figures(_, figures, flow.previous))
             for name, figures in groups.items()
-        ] or [_none_apart(_, flow.least, answers=False)]
+        ] or ["· " + none_apart(_, flow.least, answers=False)]
     return lines
 
 
 def _flow_figures(_: Translate, flow: Flow, previous: int | None) -> str:
+    return " · ".join(flow_figures(_, flow, previous))
+
+
+def flow_figures(_: Translate, flow: Flow, previous: int | None) -> list[str]:
+    """Invited, could not be reached, answered at least one question, answered all, and from round 2 dropped."""
     counts = [flow.invited, flow.unreachable, flow.answered_any, flow.answered_all]
-    return " · ".join(number(_, count) for count in counts + ([flow.dropped] if previous is not None else []))
+    return [number(_, count) for count in counts + ([flow.dropped] if previous is not None else [])]
 
 
 def group_name(_: Translate, name: str, catalogue: Catalogue) -> str:
@@ -200,14 +212,14 @@ def group_name(_: Translate, name: str, catalogue: Catalogue) -> str:
     return _("Other groups") if name == OTHER else catalogue.label_of(name, _.language)
 
 
-def _none_apart(_: Translate, least: int, *, answers: bool) -> str:
+def none_apart(_: Translate, least: int, *, answers: bool) -> str:
     """Said instead of a split's lines when no group is large enough to show apart."""
     if answers:
-        return _.ngettext(
-            "· no group has {least} answer or more", "· no group has {least} answers or more", least
-        ).format(least=number(_, least))
+        return _.ngettext("no group has {least} answer or more", "no group has {least} answers or more", least).format(
+            least=number(_, least)
+        )
     return _.ngettext(
-        "· no group has {least} panellist or more", "· no group has {least} panellists or more", least
+        "no group has {least} panellist or more", "no group has {least} panellists or more", least
     ).format(least=number(_, least))
 
 
@@ -279,7 +291,7 @@ def _split(
 ) -> list[str]:
     """A split's lines (groups under the minimum merged, by the service), or why there are none."""
     return [_group_line(_, rule, result, name, part, catalogue) for name, part in groups.items()] or [
-        _none_apart(_, least, answers=True)
+        "· " + none_apart(_, least, answers=True)
     ]
 
 
@@ -300,14 +312,16 @@ def _group_line(_: Translate, rule: str, result: QuestionResult, name: str, part
     return labelled(_, f"· {plain(shown)}", _("n = {count}").format(count=number(_, part.count)))
 
 
-def _bands_said(_: Translate, question: Question, shares: tuple[float, float, float]) -> str:
-    """Each band's points and share, in the scale's order: "1–3 10 % · 4–6 20 % · 7–9 70 %", "1–2 40 % · 3–4 60 %"."""
+def band_shares(_: Translate, question: Question, shares: tuple[float, float, float]) -> list[str]:
+    """Each band's points and share, in the scale's order: ["1–3 10 %", "4–6 20 %", "7–9 70 %"], ["1–2 40 %",
+    "3–4 60 %"]."""
     cut = band_points(question.scale or 0, question.agree)
     said = sorted((points, share) for points, share in zip(cut, shares, strict=True) if points)
-    return " · ".join(f"{_span(points)} {percent(_, share, 1)}" for points, share in said)
+    return [f"{span(points)} {percent(_, share, 1)}" for points, share in said]
 
 
-def _span(points: list[int]) -> str:
+def span(points: list[int]) -> str:
+    """A band's points: "1–3", or "5" alone."""
     return f"{points[0]}–{points[-1]}" if len(points) > 1 else str(points[0])
 
 
@@ -347,7 +361,7 @@ def question_block(
                 )
             )
     if whole.bands is not None and whole.count:
-        lines.append(labelled(_, _("Shares"), _bands_said(_, q, whole.bands)))
+        lines.append(labelled(_, _("Shares"), " · ".join(band_shares(_, q, whole.bands))))
     words = verdict_words(_, rule, whole)
     if words:
         lines.append(labelled(_, _("Verdict ({rule})").format(rule=rule), f"<b>{words}</b>"))
@@ -550,20 +564,22 @@ def _movement_lines(_: Translate, found: StudyResults) -> list[str]:
             steps.append(round_step(_, item.round, result))
         lines.append(f"<b>{plain(question_id)}</b> " + " → ".join(steps))
     if found.stability:
-        lines += [
-            "",
-            _(
-                "<b>Stability</b>, among the panellists who answered a question in both rounds: stable when no "
-                "band's share moved 15 points or more. Bands: a scale's agreement region, its mirror and what lies "
-                "between, else its thirds (its halves without a midpoint); a choice's options; a number's quartile "
-                "bands in the round before. Weighted κ: Cohen's kappa of their paired answers, quadratic weights "
-                "(a choice's options: unweighted); 1 is no change, 0 no more agreement than chance."
-            ),
-        ]
+        lines += ["", f"<b>{_('Stability')}</b>", stability_rule(_)]
     for compared in found.stability:
         lines += ["", _("<b>Round {before} → {after}</b>").format(before=compared.before, after=compared.after)]
         lines += [_stability_line(_, item) for item in compared.questions]
     return lines
+
+
+def stability_rule(_: Translate) -> str:
+    """How stability is judged and what its figures say, in plain text: the results and the report alike."""
+    return _(
+        "Among the panellists who answered a question in both rounds: stable when no band's share moved 15 points "
+        "or more. Bands: a scale's agreement region, its mirror and what lies between, else its thirds (its halves "
+        "without a midpoint); a choice's options; a number's quartile bands in the round before. Weighted κ: "
+        "Cohen's kappa of their paired answers, quadratic weights (a choice's options: unweighted); 1 is no change, "
+        "0 no more agreement than chance."
+    )
 
 
 def round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str:
