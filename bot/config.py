@@ -127,10 +127,8 @@ class Settings(DatabaseSettings):
         parts = urlsplit(value)
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError("must be the public https:// address Telegram posts updates to")
-        if parts.port not in WEBHOOK_PORTS:
-            raise ValueError(
-                f"Telegram posts only to the ports {', '.join(map(str, sorted(p for p in WEBHOOK_PORTS if p)))}"
-            )
+        if (parts.port or 443) not in WEBHOOK_PORTS:  # no port written: HTTPS's 443
+            raise ValueError(f"Telegram posts only to the ports {', '.join(map(str, WEBHOOK_PORTS))}")
         if info.data.get("http_listen") is None:
             raise ValueError("needs BOT_HTTP_LISTEN, the address the reverse proxy forwards it to")
         return value

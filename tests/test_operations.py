@@ -13,6 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.chat.http import CONTACT_WITHIN
+from bot.config import SettingsError, load_settings
 from bot.models import Catalogue
 from tests.harness import TOKEN, BotProcess, ChatUser, bot_with
 from tests.standin import BotApiStandIn, message_update, user
@@ -158,3 +159,12 @@ async def test_metrics_are_scraped_and_parsed(standin: BotApiStandIn, tmp_path: 
     # No label holds anything about a person: no id, name or text typed.
     labels = {value for (_name, pairs) in samples for _key, value in pairs}
     assert not {value for value in labels if "503" in value or "Ada" in value or "join" in value}
+
+
+def test_a_webhook_address_without_a_port_is_https_s_443_and_other_ports_are_refused() -> None:
+    settings = load_settings(token=TOKEN, http_listen="127.0.0.1:8080", webhook_url="https://bot.example.org/telegram")
+    assert settings.webhook_path == "/telegram"
+    with pytest.raises(SettingsError, match="BOT_WEBHOOK_URL: Telegram posts only to the ports 443, 80, 88, 8443"):
+        load_settings(token=TOKEN, http_listen="127.0.0.1:8080", webhook_url="https://bot.example.org:8080/telegram")
+    with pytest.raises(SettingsError, match="BOT_WEBHOOK_URL: needs BOT_HTTP_LISTEN"):
+        load_settings(token=TOKEN, webhook_url="https://bot.example.org/telegram")
