@@ -16,6 +16,7 @@ from bot.chat.keys import APPLIED_AT_KEY, APPLIED_KEY
 from bot.services.errors import Refused
 from bot.services.redelivery import delivered_again
 from bot.storage import outbox
+from bot.views import words
 
 log = logging.getLogger("bot")
 
@@ -113,6 +114,15 @@ async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     if update.callback_query is not None:
         await update.callback_query.answer()
     return await _new_message(update, text, markup)
+
+
+async def acknowledge(update: Update, text: str) -> None:
+    """What a decision did, said to whoever decided: an alert on the button pressed, else a message (a decision
+    typed, such as a reason)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(words.alert(text))
+    else:
+        await send(update, text)
 
 
 async def send_file(update: Update, data: bytes, filename: str, caption: str = "", *, picture: bool = False) -> None:

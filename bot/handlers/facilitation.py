@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import refuse, reply_for_sure, save_user_data, send
+from bot.chat.common import acknowledge, refuse, reply_for_sure, save_user_data, send
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -21,7 +21,6 @@ from bot.services.errors import Refused
 from bot.services.facilitation import Digest, Facilitated, Verdict, WithdrawnNotice
 from bot.services.fields import REASON_LIMIT, clean_text
 from bot.views import facilitation as views
-from bot.views import words
 from bot.views.facilitation import ApplicationChoice, ApplicationPress, WithdrawPress
 
 # The prompt's buttons that decide at once, as the service's verdicts: the one place a button's choice
@@ -180,10 +179,7 @@ async def decide(
     d = context.deps
     await facilitation.decide(d.db, context.person_id, registration_id, verdict, reason, d.settings.admins, d.now())
     text = views.decided(context.tr, verdict)
-    if update.callback_query is not None:
-        await update.callback_query.answer(words.alert(text))
-    else:
-        await send(update, text)
+    await acknowledge(update, text)
     d.sender.wake()
 
 

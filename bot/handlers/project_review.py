@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import refuse, save_user_data, send
+from bot.chat.common import acknowledge, refuse, save_user_data, send
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -28,7 +28,6 @@ from bot.services.project_review import (
     Verdict,
 )
 from bot.views import project_review as views
-from bot.views import words
 from bot.views.project_review import VERDICTS, ReviewPress
 
 # Asking for changes or declining waits for the reviewer's words: the state, and what is decided, in the user data.
@@ -40,10 +39,7 @@ async def _decide(update: Update, context: BotContext, project_id: int, verdict:
     d = context.deps
     await project_review.decide(d.db, context.person_id, project_id, verdict, comment, d.review_rules(), d.now())
     text = views.decided(context.tr, verdict)
-    if update.callback_query is not None:
-        await update.callback_query.answer(words.alert(text))
-    else:
-        await send(update, text)
+    await acknowledge(update, text)
     d.sender.wake()
 
 
