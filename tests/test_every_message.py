@@ -700,8 +700,12 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                 yield message(f"profile.place_chosen {choice}", profile.place_chosen(_, choice, asked, CATALOGUE))
     someone = person(1001, LONGEST_NAME)
     yield message("profile.profile_page", profile.profile_page(_, someone, CATALOGUE))
-    no_email = someone.model_copy(update={"email": None})
+    no_email = someone.model_copy(update={"email": None, "listed": True})
     yield message("profile.profile_page", profile.profile_page(_, no_email, CATALOGUE))
+    for listed in (False, True):
+        yield message("profile.listing_question", profile.listing_question(_, listed))
+        yield message("profile.listing_saved", profile.listing_saved(_, listed))
+    yield from buttons("profile.listing_keyboard", profile.listing_keyboard(_))
     yield from buttons("joining.pick_field_buttons", joining.pick_field_buttons(_, someone.as_profile(), CATALOGUE))
     yield from buttons("profile.profile_fields_keyboard", profile.profile_fields_keyboard(_))
     for name in NAMES:

@@ -113,6 +113,7 @@ PERSON_COLUMNS = {
 NEVER_A_PERSON = {
     ("people", "member_status_confirmed"): "a flag",
     ("people", "announcements"): "a flag",
+    ("people", "listed"): "a flag (listed on the public site)",
     ("registrations", "id"): "a row id",
     ("registrations", "reminders_sent"): "a count",
     ("registrations", "moved_from"): "a row id (the place given up for this one)",

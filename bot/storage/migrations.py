@@ -414,4 +414,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX project_offers_by_person ON project_offers (person_id);
     """,
+    # 18: a person's consent to be listed by name and organisation on the public site (issue 26), off until they
+    # turn it on in /profile; it counts only while they hold a Global Leader's or a Regional Representative's place.
+    """
+    ALTER TABLE people ADD COLUMN listed INTEGER NOT NULL DEFAULT 0;
+    """,
 )
