@@ -89,6 +89,7 @@ from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, Pr
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.project_review import Review as EntryReview
 from bot.services.projects import Submitted
+from bot.services.publishing import PublishedRound
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound, Undelivered
@@ -931,6 +932,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False, 0)))
         yield message("delphi.all_answered", delphi.all_answered(_, stored))
         yield message("delphi.reminder", delphi.reminder(_, stored, 3))
+        for public in (True, False):
+            yield message("delphi.published", delphi.published(_, PublishedRound(stored, list(CODES)), public))
         yield from buttons("delphi.continue_keyboard", delphi.continue_keyboard(_, stored.id))
         for step in delphi_steps(stored):
             for heading in ("", delphi.invitation_heading(_, step)):
@@ -1127,8 +1130,16 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
                     "project_catalogue.page_text", "message", project_catalogue.page_text(_, page, CATALOGUE)
                 )
                 for reporting in (True, False):
-                    markup = project_catalogue.page_keyboard(_, page, CATALOGUE, reporting)
+                    markup = project_catalogue.page_keyboard(_, page, CATALOGUE, reporting, reporting)
                     yield from buttons("project_catalogue.page_keyboard", markup)
+                    public = project_catalogue.CataloguePublic(project=entry.id, public="on")
+                    toggled = project_catalogue.public_toggled(_, markup, public)
+                    yield from buttons("project_catalogue.public_toggled", toggled)
+    for public in (True, False):
+        yield Rendered("project_catalogue.public_set", "alert", project_catalogue.public_set(_, public))
+        yield from buttons(
+            "project_catalogue.public_button", [[project_catalogue.public_button(_, 10**12 - 1, public)]]
+        )
     yield Rendered("project_catalogue.offer_question", "message", project_catalogue.offer_question(_, entry))
     yield from buttons("project_catalogue.offer_keyboard", project_catalogue.offer_keyboard(_, entry))
     yield Rendered("project_catalogue.offer_sent", "message", project_catalogue.offer_sent(_, entry))

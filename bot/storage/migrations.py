@@ -419,4 +419,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE people ADD COLUMN listed INTEGER NOT NULL DEFAULT 0;
     """,
+    # 19: what the Secretariat publishes on the public site (issue 26): an accepted entry of the catalogue its
+    # facilitators marked public (cleared whenever it leaves the catalogue: accepted again, it is marked again), and
+    # a closed Delphi round whose aggregates the Secretariat chose to show.
+    """
+    ALTER TABLE projects ADD COLUMN public_at TEXT;
+    CREATE INDEX projects_public ON projects (public_at) WHERE public_at IS NOT NULL;
+    ALTER TABLE delphi_rounds ADD COLUMN published_at TEXT;
+    """,
 )
