@@ -55,6 +55,7 @@ from bot.services import project_catalogue as catalogue_service
 from bot.services import project_fields
 from bot.services import project_review as review_service
 from bot.services import projects as project_service
+from bot.services import site as site_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
 from bot.services.announcements import (
     AUTHOR_NAME_LIMIT,
@@ -97,6 +98,7 @@ from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.storage.projects import ExportedEntry
 from bot.storage.reports import Figures
+from bot.storage.site import EntryLine
 from bot.views import (
     account,
     announcements,
@@ -119,6 +121,7 @@ from bot.views import (
     system,
     words,
 )
+from bot.views import site as site_views
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.joining import JoinChoice
 from bot.views.shown import SHOWN_LIMIT, cut
@@ -1214,6 +1217,47 @@ def charts(_: Translator) -> None:
         assert project_catalogue.opportunities_pdf(_, found, CATALOGUE).startswith(b"%PDF")
 
 
+def site_pages(_: Translator) -> None:
+    """The public site's pages, HTML of their own (not Telegram's): every hostile value escaped, none raw."""
+    links = site_views.Links("https://example.org/taskforces", "taskforce_test_bot")
+    regions = CATALOGUE.region_names
+
+    def figures(code: str, n: int) -> site_service.TaskforceFigures:
+        listed = site_service.Place(Role.LEADER, None, MARKUP, MARKUP) if n % 3 == 0 else None
+        held = site_service.Place(Role.REPRESENTATIVE, regions[0], None, None)
+        split = {regions[0]: 600, results_service.OTHER: 634} if n % 2 else {}
+        return site_service.TaskforceFigures(code, 1234, split, split, 3, 4, listed, {regions[0]: held}, n % 2 == 0, 21)
+
+    stored = replace(stored_round(2, closed=True, text=MARKUP), published_at=NOW)
+    counted = results(stored).questions
+    rounds = [site_service.PublicRound(stored, CODES[:3], counted, least) for least in (5, 1000)]
+    found = site_service.Snapshot(
+        {code: figures(code, n) for n, code in enumerate(CODES)},
+        {stage: (12_000, 6_000) for stage in Stage},
+        [site_service.Update(1, MARKUP, longest(MARKUP, 500), NOW)],
+        rounds,
+    )
+    line = EntryLine(10**12 - 1, MARKUP, "ongoing", "ready", MARKUP, regions[0], 10**12, "EUR", MARKUP, NOW)
+    pages = [site_views.overview_page(_, found, CATALOGUE, links), site_views.not_found_page(_, links, links.overview)]
+    for n, code in enumerate(CODES[:3]):
+        listed = site_service.EntryPage([line] * 20 if n else [], n + 1, 3)
+        pages.append(
+            site_views.taskforce_page(_, found.taskforces[code], listed, (rounds, rounds[1:], [])[n], CATALOGUE, links)
+        )
+    for language in SUPPORTED:
+        entry = hostile_project(ProjectStatus.ACCEPTED, language=language)
+        pages.append(site_views.entry_page(_, site_service.PublicEntry(entry, [(MARKUP, NOW)] * 3), CATALOGUE, links))
+    pages.append(
+        site_views.entry_page(
+            _, site_service.PublicEntry(hostile_project(ProjectStatus.ACCEPTED), []), CATALOGUE, links
+        )
+    )
+    for page in pages:
+        assert "<b>bold</b>" not in page and "<3" not in page and "<بالعالم>" not in page
+        assert "&lt;b&gt;bold&lt;/b&gt;" in page or MARKUP not in unescape(page)
+    assert site_views.chart_svg(_, found, CATALOGUE).startswith(b"<?xml")
+
+
 # ---------------------------------------------------------------- the tests
 
 
@@ -1255,9 +1299,11 @@ def test_every_message_parses_and_fits_with_hostile_values(language: str) -> Non
         check(item)
     asked_for_texts = set(recording.asked)
     charts(_)
+    site_pages(_)
 
     # Every catalogue entry shows up in what was rendered (as a button, a sentence, a part of one); an alert
-    # shows it without its markup. Entries asked for only while drawing a chart are drawn, not sent.
+    # shows it without its markup. Entries asked for only while drawing a chart (or a page of the public site) are
+    # drawn, not sent.
     real = translator(language)
     lowered = [item.text.lower() for item in rendered]
     plain_lowered = [unescape(re.sub(r"<[^>]*>", "", text)) for text in lowered]

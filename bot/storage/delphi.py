@@ -119,6 +119,14 @@ async def set_published(tx: Transaction, round_id: int, at: datetime | None) -> 
     await tx.execute("UPDATE delphi_rounds SET published_at = ? WHERE id = ?", (to_text(at), round_id))
 
 
+async def published(db: Reader) -> list[StoredRound]:
+    """Rounds whose figures the Secretariat put on the public site, by study and round."""
+    rows = await db.fetchall(
+        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE published_at IS NOT NULL ORDER BY study, round"
+    )
+    return [_round(row) for row in rows]
+
+
 async def panel_taskforces(db: Reader, round_id: int) -> list[str]:
     """The task forces the round's panel came through."""
     rows = await db.fetchall(
