@@ -22,7 +22,7 @@ from datetime import datetime
 from bot.delphi_models import DEFAULT_MIN_GROUP, QuestionType
 from bot.models import Catalogue, Role
 from bot.project_models import Project, Stage
-from bot.services.delphi_results import QuestionResult, round_results, shown_counts
+from bot.services.delphi_results import QuestionResult, round_results, shown_counts, smallest_group
 from bot.storage import delphi as delphi_rows
 from bot.storage import site as rows
 from bot.storage.database import Reader
@@ -67,6 +67,7 @@ class PublicRound:
     taskforces: list[str]
     questions: list[QuestionResult]
     least: int  # the study's smallest group: a question with fewer answers shows none of its figures
+    answers: int = 0  # stored for the round when its figures were worked out: they hold while this holds
 
     def shown(self, result: QuestionResult) -> bool:
         return result.whole.count >= self.least
@@ -93,7 +94,9 @@ class Snapshot:
         return [found for found in self.rounds if code in found.taskforces]
 
 
-async def snapshot(db: Reader, catalogue: Catalogue) -> Snapshot:
+async def snapshot(db: Reader, catalogue: Catalogue, previous: Snapshot | None = None) -> Snapshot:
+    """`previous`: its Delphi figures are kept for the rounds whose answers have not changed since (a closed round's
+    change only when someone deletes their data), instead of being worked out again from every answer."""
     members: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     for code, region, kind, count in await rows.member_counts(db):
         members[code][(region, kind)] = count
@@ -107,7 +110,7 @@ async def snapshot(db: Reader, catalogue: Catalogue) -> Snapshot:
     }
     counted = {Stage(stage): (count, funded) for stage, count, funded in await rows.stage_counts(db)}
     latest = [Update(*found) for found in await rows.latest_updates(db, LATEST_UPDATES)]
-    rounds = [await _public_round(db, stored) for stored in await delphi_rows.published(db)]
+    rounds = [await _public_round(db, stored, previous) for stored in await delphi_rows.published(db)]
     return Snapshot(taskforces, {stage: counted.get(stage, (0, 0)) for stage in Stage}, latest, rounds)
 
 
@@ -134,14 +137,22 @@ def _figures(
     )
 
 
-async def _public_round(db: Reader, stored: StoredRound) -> PublicRound:
+async def _public_round(db: Reader, stored: StoredRound, previous: Snapshot | None) -> PublicRound:
+    answers = await delphi_rows.answer_count(db, stored.id)
+    taskforces = await delphi_rows.panel_taskforces(db, stored.id)
+    least = await smallest_group(db, stored.study)  # a later round may raise it
+    for known in previous.rounds if previous is not None else []:
+        if (known.round.id, known.round.published_at, known.answers, known.least) == (
+            stored.id, stored.published_at, answers, least,
+        ):  # fmt: skip
+            return dataclasses.replace(known, taskforces=taskforces)
     found = await round_results(db, stored)
     questions = [
         dataclasses.replace(result, comments=[])
         for result in found.questions
         if result.question.type is not QuestionType.TEXT
     ]
-    return PublicRound(stored, await delphi_rows.panel_taskforces(db, stored.id), questions, found.least)
+    return PublicRound(stored, taskforces, questions, found.least, answers)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,11 @@ async def published(db: Reader) -> list[StoredRound]:
     return [_round(row) for row in rows]
 
 
+async def answer_count(db: Reader, round_id: int) -> int:
+    row = await db.fetchone("SELECT COUNT(*) FROM delphi_answers WHERE round_id = ?", (round_id,))
+    return int(row[0]) if row else 0
+
+
 async def panel_taskforces(db: Reader, round_id: int) -> list[str]:
     """The task forces the round's panel came through."""
     rows = await db.fetchall(

@@ -46,6 +46,12 @@ class EntryLine:
     latest_at: datetime | None
 
 
+async def version(db: Reader) -> int:
+    """A number every write to what the site shows changes (migration 20's triggers)."""
+    row = await db.fetchone("SELECT version FROM site_state")
+    return int(row[0]) if row else 0
+
+
 async def member_counts(db: Reader) -> list[tuple[str, str, str, int]]:
     """(task force, region, stakeholder type, active members) of every task force."""
     rows = await db.fetchall(
@@ -88,11 +94,15 @@ async def stage_counts(db: Reader) -> list[tuple[str, int, int]]:
     return [(str(stage), int(count), int(funded or 0)) for stage, count, funded in rows]
 
 
-_LINE = (
-    "SELECT p.id, p.title, p.kind, p.stage, p.countries, p.region, p.funding_amount, p.funding_currency,"
-    " u.text AS latest, u.at AS latest_at FROM projects p"
+# A page of entries: the task force's public entries first (from its index: CROSS JOIN keeps SQLite from reading
+# every entry of the catalogue), then the latest progress of only those.
+_PAGE = (
+    "WITH page AS (SELECT p.id, p.title, p.kind, p.stage, p.countries, p.region, p.funding_amount, p.funding_currency,"
+    " p.public_at FROM project_taskforces t CROSS JOIN projects p ON p.id = t.project_id"
+    f" WHERE t.taskforce = ? AND {PUBLIC} ORDER BY p.public_at DESC, p.id DESC LIMIT ? OFFSET ?)"
+    " SELECT p.*, u.text AS latest, u.at AS latest_at FROM page p"
     " LEFT JOIN project_updates u ON u.id = (SELECT id FROM project_updates WHERE project_id = p.id"
-    "   ORDER BY at DESC, id DESC LIMIT 1)"
+    "   ORDER BY at DESC, id DESC LIMIT 1) ORDER BY p.public_at DESC, p.id DESC"
 )
 
 
@@ -113,11 +123,7 @@ def _line(row: aiosqlite.Row) -> EntryLine:
 
 async def entries_of(db: Reader, code: str, offset: int, limit: int) -> list[EntryLine]:
     """A task force's public entries, the most recently published first."""
-    rows = await db.fetchall(
-        f"{_LINE} JOIN project_taskforces t ON t.project_id = p.id WHERE t.taskforce = ? AND {PUBLIC}"
-        " ORDER BY p.public_at DESC, p.id DESC LIMIT ? OFFSET ?",
-        (code, limit, offset),
-    )
+    rows = await db.fetchall(_PAGE, (code, limit, offset))
     return [_line(row) for row in rows]
 
 

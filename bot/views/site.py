@@ -48,6 +48,12 @@ def _environment() -> Environment:
     )
 
 
+def compile_templates() -> None:
+    """Every template compiled before the first reader comes (a page's first making would take the compiling)."""
+    for template in TEMPLATES.glob("*.html"):
+        _environment().get_template(template.name)
+
+
 @dataclass(frozen=True)
 class Links:
     """Every address a page shows: the site's own (under the path of BOT_PUBLIC_URL), and the bot's in Telegram."""

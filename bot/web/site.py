@@ -8,7 +8,6 @@ and the headers forbid any.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ from bot.services import site
 from bot.storage.database import Database
 from bot.views import site as views
 from bot.views.site import STYLESHEET, Links
+from bot.web.cache import Built, SiteCache, in_background
 
 log = logging.getLogger("bot.site")
 LANGUAGES = "|".join(SUPPORTED)
@@ -62,11 +62,17 @@ class SiteServer:
         self._links = Links(settings.public_url or "", bot_username)
         self._runner: web.AppRunner | None = None
         self._db: Database | None = None
+        self._cache: SiteCache | None = None
 
     async def start(self) -> None:
         self._db = await Database.open_reader(self._settings.database)
+        views.compile_templates()
+        self._cache = SiteCache(self._db, self._catalogue)
+        self._cache.start()
+        for language in SUPPORTED:  # drawn once the first snapshot is read: no reader waits for matplotlib
+            in_background(self._drawn(language))
         base = self._links.base
-        app = web.Application(middlewares=[self._not_found, self._timed])
+        app = web.Application(middlewares=[self._timed, self._no_page])
         if base:
             app.router.add_get(base, self._home)
         app.router.add_get(f"{base}/", self._home)
@@ -84,6 +90,8 @@ class SiteServer:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        if self._cache is not None:
+            await self._cache.stop()
         if self._db is not None:
             await self._db.close()
 
@@ -91,6 +99,11 @@ class SiteServer:
     def db(self) -> Database:
         assert self._db is not None
         return self._db
+
+    @property
+    def cache(self) -> SiteCache:
+        assert self._cache is not None
+        return self._cache
 
     # ---------------------------------------------------------------- the pages
 
@@ -103,45 +116,54 @@ class SiteServer:
 
     async def _overview(self, request: web.Request) -> web.StreamResponse:
         _ = translator(request.match_info["lang"])
-        found = await site.snapshot(self.db, self._catalogue)
-        return _page(_.language, views.overview_page(_, found, self._catalogue, self._links))
+
+        async def make(built: Built) -> bytes:
+            return views.overview_page(_, built.snapshot, self._catalogue, self._links).encode()
+
+        return _page(request, _.language, *await self.cache.page(("overview", _.language), make))
 
     async def _chart(self, request: web.Request) -> web.StreamResponse:
-        _ = translator(request.match_info["lang"])
-        found = await site.snapshot(self.db, self._catalogue)
-        picture = await asyncio.to_thread(views.chart_svg, _, found, self._catalogue)
-        return web.Response(body=picture, content_type="image/svg+xml", headers=HEADERS)
+        version, picture = await self._drawn(request.match_info["lang"])
+        return _answer(request, version, picture, "image/svg+xml")
+
+    async def _drawn(self, language: str) -> tuple[int, bytes]:
+        _ = translator(language)
+        return await self.cache.drawing(("chart", language), lambda found: views.chart_svg(_, found, self._catalogue))
 
     async def _taskforce(self, request: web.Request) -> web.StreamResponse:
         _, code = translator(request.match_info["lang"]), request.match_info["code"]
         number = _page_number(request.query.get("page", "1"))
-        found = await site.snapshot(self.db, self._catalogue)
-        figures = found.taskforces.get(code)
-        listed = await site.entries(self.db, code, number, figures.entries) if figures and number else None
-        if figures is None or listed is None:
-            raise web.HTTPNotFound
-        html = views.taskforce_page(_, figures, listed, found.rounds_of(code), self._catalogue, self._links)
-        return _page(_.language, html)
+
+        async def make(built: Built) -> bytes:
+            figures = built.snapshot.taskforces.get(code)
+            listed = await site.entries(self.db, code, number, figures.entries) if figures and number else None
+            if figures is None or listed is None:
+                return b""
+            rounds = built.snapshot.rounds_of(code)
+            return views.taskforce_page(_, figures, listed, rounds, self._catalogue, self._links).encode()
+
+        return _page(request, _.language, *await self.cache.page(("taskforce", _.language, code, str(number)), make))
 
     async def _entry(self, request: web.Request) -> web.StreamResponse:
-        _ = translator(request.match_info["lang"])
-        found = await site.entry(self.db, int(request.match_info["entry"]))
-        if found is None:
-            raise web.HTTPNotFound
-        return _page(_.language, views.entry_page(_, found, self._catalogue, self._links))
+        _, entry = translator(request.match_info["lang"]), int(request.match_info["entry"])
+
+        async def make(_built: Built) -> bytes:
+            found = await site.entry(self.db, entry)
+            return views.entry_page(_, found, self._catalogue, self._links).encode() if found else b""
+
+        return _page(request, _.language, *await self.cache.page(("entry", _.language, str(entry)), make))
 
     # ---------------------------------------------------------------- what every answer goes through
 
     @web.middleware
-    async def _not_found(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def _no_page(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """One page for whatever is not a page, in the language of its path (else the reader's)."""
         try:
             return await handler(request)
         except web.HTTPNotFound:
             first = request.path.removeprefix(self._links.base).strip("/").split("/")[0]
             language = first if first in SUPPORTED else preferred_language(request.headers.get("Accept-Language", ""))
-            html = views.not_found_page(translator(language), self._links, self._links.overview)
-            return _page(language, html, status=404)
+            return _not_found(language, views.not_found_page(translator(language), self._links, self._links.overview))
 
     @web.middleware
     async def _timed(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -153,9 +175,27 @@ class SiteServer:
         return response
 
 
-def _page(language: str, html: str, status: int = 200) -> web.Response:
+def _page(request: web.Request, language: str, version: int, html: bytes) -> web.Response:
+    """A page made from the snapshot `version`; an empty one is no page (kept so, until the data changes)."""
+    if not html:
+        raise web.HTTPNotFound
+    return _answer(request, version, html, HTML, {"Content-Language": language})
+
+
+def _answer(
+    request: web.Request, version: int, body: bytes, kind: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """The version the body was made from as its ETag: a reader that has it gets 304 and no body."""
+    tag = f'"{version}"'
+    sent = {"ETag": tag, **HEADERS, **(headers or {})}
+    if tag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=sent)
+    return web.Response(body=body, content_type=kind, charset="utf-8", headers=sent)
+
+
+def _not_found(language: str, html: str) -> web.Response:
     return web.Response(
-        text=html, status=status, content_type=HTML, charset="utf-8", headers={"Content-Language": language, **HEADERS}
+        text=html, status=404, content_type=HTML, charset="utf-8", headers={"Content-Language": language, **HEADERS}
     )
 
 
