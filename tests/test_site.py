@@ -20,6 +20,7 @@ from bot.project_models import ProjectStatus
 from bot.services.clock import utc_now
 from bot.storage import projects as project_rows
 from bot.storage.database import Database, Reader
+from bot.views.site import STYLESHEET
 from bot.web.site import preferred_language
 from tests.harness import TOKEN, BotProcess, ChatUser, RunningBot, Seeded, bot_with, seed
 from tests.standin import BotApiStandIn
@@ -361,3 +362,34 @@ async def test_a_site_listener_already_taken_stops_the_start_naming_it(standin: 
         assert re.search(rf"BOT_SITE_LISTEN: cannot listen on {listen}", "\n".join(second.lines))
     finally:
         assert (await bot.terminate())[0] == 0
+
+
+# ---------------------------------------------------------------- contrast
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize(
+    ("text", "background", "least"),
+    [
+        ("--ink", "--paper", 4.5),
+        ("--muted", "--paper", 4.5),
+        ("--accent", "--paper", 4.5),  # links
+        ("--accent-ink", "--accent", 4.5),  # the join buttons
+        ("--focus", "--paper", 3.0),  # the focus ring: a non-text contrast
+        ("--line", "--paper", 3.0),
+    ],
+)
+def test_the_stylesheets_colours_meet_wcag_aa(text: str, background: str, least: float) -> None:
+    colours = dict(re.findall(r"(--[a-z-]+):\s*(#[0-9a-fA-F]{6});", STYLESHEET.read_text()))
+    assert contrast(colours[text], colours[background]) >= least

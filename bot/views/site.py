@@ -34,6 +34,7 @@ from bot.views.words import goal_name, number, role_label
 
 TEMPLATES = Path(__file__).with_name("templates") / "site"
 STYLESHEET = TEMPLATES / "site.css"
+ICON = TEMPLATES / "icon.svg"
 Here = Callable[[str], str]  # the page's address in a language
 
 
@@ -79,6 +80,9 @@ class Links:
 
     def stylesheet(self) -> str:
         return f"{self.base}/site.css"
+
+    def icon(self) -> str:
+        return f"{self.base}/icon.svg"
 
     def join(self, code: str) -> str:
         """The deep link the bot reads as joining that task force (`/start join_B3`)."""
@@ -514,18 +518,25 @@ def chart_svg(_: Translate, found: Snapshot, catalogue: Catalogue) -> bytes:
     figure = Figure(figsize=(8, 7), layout="constrained")
     axes = figure.subplots()
     left = [0] * len(codes)
-    for place, region in enumerate(regions):
-        counts = [found.taskforces[code].by_region.get(region, 0) for code in codes]
-        colour = MERGED_COLOUR if region == OTHER else PALETTE[place % len(PALETTE)]
-        label = _("Other regions") if region == OTHER else catalogue.label_of(region, _.language)
+    parts = [
+        (
+            [found.taskforces[code].by_region.get(region, 0) for code in codes],
+            MERGED_COLOUR if region == OTHER else PALETTE[place % len(PALETTE)],
+            _("Other regions") if region == OTHER else catalogue.label_of(region, _.language),
+        )
+        for place, region in enumerate(regions)
+    ]
+    split = [sum(counts[n] for counts, _colour, _label in parts) for n in range(len(codes))]
+    unsplit = [found.taskforces[code].members - shown for code, shown in zip(codes, split, strict=True)]
+    parts.append((unsplit, "#D9D9D9", _("Not split (no region has 5 members or more)")))
+    for counts, colour, label in (part for part in parts if any(part[0])):  # a legend of what is drawn only
         axes.barh(codes, counts, left=left, color=colour, label=label)
         left = [a + b for a, b in zip(left, counts, strict=True)]
-    unsplit = [found.taskforces[code].members - shown for code, shown in zip(codes, left, strict=True)]
-    axes.barh(codes, unsplit, left=left, color="#D9D9D9", label=_("Not split (no region has 5 members or more)"))
     axes.invert_yaxis()
     axes.set_xlabel(_("Active members"), parse_math=False)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="lower right", fontsize="small", frameon=False)
+    if any(any(counts) for counts, _colour, _label in parts):
+        figure.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     out = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "taskforces"}):
         figure.savefig(out, format="svg", metadata={"Date": None})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from aiohttp import web
 
@@ -20,7 +21,7 @@ from bot.models import Catalogue
 from bot.services import site
 from bot.storage.database import Database
 from bot.views import site as views
-from bot.views.site import STYLESHEET, Links
+from bot.views.site import ICON, STYLESHEET, Links
 from bot.web.cache import Built, SiteCache, in_background
 
 log = logging.getLogger("bot.site")
@@ -76,7 +77,8 @@ class SiteServer:
         if base:
             app.router.add_get(base, self._home)
         app.router.add_get(f"{base}/", self._home)
-        app.router.add_get(f"{base}/site.css", self._stylesheet)
+        app.router.add_get(f"{base}/site.css", self._file(STYLESHEET, "text/css"))
+        app.router.add_get(f"{base}/icon.svg", self._file(ICON, "image/svg+xml"))
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/", self._overview)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/taskforces.svg", self._chart)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/{{code:[A-Z][1-9]}}", self._taskforce)
@@ -111,8 +113,15 @@ class SiteServer:
         language = preferred_language(request.headers.get("Accept-Language", ""))
         raise web.HTTPFound(self._links.overview(language), headers={"Vary": "Accept-Language", **HEADERS})
 
-    async def _stylesheet(self, _request: web.Request) -> web.StreamResponse:
-        return web.Response(body=STYLESHEET.read_bytes(), content_type="text/css", charset="utf-8", headers=HEADERS)
+    @staticmethod
+    def _file(path: Path, kind: str) -> Handler:
+        """A file of the package, read once: the stylesheet, the icon."""
+        body = path.read_bytes()
+
+        async def serve(_request: web.Request) -> web.StreamResponse:
+            return web.Response(body=body, content_type=kind, charset="utf-8", headers=HEADERS)
+
+        return serve
 
     async def _overview(self, request: web.Request) -> web.StreamResponse:
         _ = translator(request.match_info["lang"])
