@@ -575,7 +575,7 @@ def round_step(_: Translate, stored: StoredRound, result: QuestionResult) -> str
         if spread is not None
         else _("n = {count}").format(count=number(_, result.whole.count))
     )
-    return _("R{round}: {figures}").format(round=stored.file.round, figures=figures_said) + (
+    return _("R{number}: {figures}").format(number=stored.file.round, figures=figures_said) + (
         f", {words}" if words else ""
     )
 
