@@ -180,9 +180,9 @@ def words(_: Translate) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Page:
-    """What every page needs besides its own values."""
+    """What every page needs besides its own values: the reader's language, the addresses, this page's own."""
 
-    _: Translate
+    reader: Translate
     links: Links
     here: Here
 
@@ -193,11 +193,11 @@ def _render(template: str, page: Page, title: str, description: str, **values: A
         _environment()
         .get_template(template)
         .render(
-            lang=page._.language,
+            lang=page.reader.language,
             languages=languages,
             links=page.links,
             here=page.here,
-            words=words(page._),
+            words=words(page.reader),
             title=title,
             description=description,
             **values,

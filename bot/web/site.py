@@ -8,6 +8,7 @@ and the headers forbid any.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -64,14 +65,15 @@ class SiteServer:
         self._runner: web.AppRunner | None = None
         self._db: Database | None = None
         self._cache: SiteCache | None = None
+        self._warming: list[asyncio.Task[tuple[int, bytes]]] = []
 
     async def start(self) -> None:
         self._db = await Database.open_reader(self._settings.database)
         views.compile_templates()
         self._cache = SiteCache(self._db, self._catalogue)
         self._cache.start()
-        for language in SUPPORTED:  # drawn once the first snapshot is read: no reader waits for matplotlib
-            in_background(self._drawn(language))
+        # Drawn once the first snapshot is read: no reader waits for matplotlib.
+        self._warming = [in_background(self._drawn(language)) for language in SUPPORTED]
         base = self._links.base
         app = web.Application(middlewares=[self._timed, self._no_page])
         if base:
@@ -90,6 +92,8 @@ class SiteServer:
         log.info("public site on %s, at %s", self._settings.site_listen, self._settings.public_url)
 
     async def stop(self) -> None:
+        for task in self._warming:
+            task.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
         if self._cache is not None:
