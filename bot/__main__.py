@@ -38,6 +38,7 @@ settings (environment variables, or a .env file in the working folder):
   BOT_TICK_SECONDS, BOT_MESSAGES_PER_SECOND
   BOT_HTTP_LISTEN, BOT_WEBHOOK_URL   the bot's HTTP server (/healthz, /metrics); updates by webhook
   BOT_BACKUP_DIR, BOT_BACKUP_HOUR    the daily backups (default: a backups folder beside the database)
+  BOT_SITE, BOT_SITE_LISTEN, BOT_PUBLIC_URL   the public site (off by default)
 
 The README (Settings) and docs/operations.md say what each one means and its default.
 Exit codes: 0 stopped by SIGTERM or SIGINT (or a backup or restore done); 2 a setting, a file or the

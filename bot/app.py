@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import UTC
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,7 @@ from bot.storage.database import Database
 from bot.transport import AiohttpRequest
 from bot.updates import TolerantBot, UpdatesRequest
 from bot.views.commands import CommandAudience
+from bot.web.site import SiteServer
 
 log = logging.getLogger("bot")
 CONCURRENT_UPDATES = 64
@@ -203,10 +205,13 @@ async def serve(application: Application, stop: asyncio.Event) -> None:  # type:
     assert updater is not None
     webhook = Webhook(settings.webhook_path, secrets.token_urlsafe(32)) if settings.webhook_url else None
     server = HttpServer(application, deps, webhook)
+    public = SiteServer(settings, deps.catalogue, application.bot.username) if settings.site else None
     try:
         await _on_start(application)
         if settings.http_listen is not None:  # before the updates: a webhook's first post finds it listening
-            await _listen(server, settings.http_listen)
+            await _listen(server.start, "BOT_HTTP_LISTEN", settings.http_listen)
+        if public is not None:
+            await _listen(public.start, "BOT_SITE_LISTEN", settings.site_listen)
         if webhook is None:
             await updater.start_polling(  # which removes a webhook set before
                 poll_interval=0.0,
@@ -222,6 +227,8 @@ async def serve(application: Application, stop: asyncio.Event) -> None:  # type:
         log.info("bot started as @%s on %s (%s)", application.bot.username, host, "webhook" if webhook else "polling")
         await stop.wait()
     finally:
+        if public is not None:
+            await public.stop()
         await server.stop()
         await deps.sender.stop()
         if updater.running:
@@ -234,11 +241,11 @@ async def serve(application: Application, stop: asyncio.Event) -> None:  # type:
     log.info("bot stopped")
 
 
-async def _listen(server: HttpServer, listen: str) -> None:
+async def _listen(start: Callable[[], Awaitable[None]], setting: str, listen: str) -> None:
     try:
-        await server.start(listen)
+        await start()
     except OSError as error:
-        raise StartupError(f"BOT_HTTP_LISTEN: cannot listen on {listen} ({error.strerror or error})") from None
+        raise StartupError(f"{setting}: cannot listen on {listen} ({error.strerror or error})") from None
 
 
 async def _set_webhook(application: Application, webhook: Webhook) -> None:  # type: ignore[type-arg]

@@ -69,6 +69,13 @@ class Settings(DatabaseSettings):
     webhook_url: str | None = None
     backup_dir: Path | None = None  # default: a `backups` folder beside the database
     backup_hour: int = Field(default=3, ge=0, le=23)  # UTC; the day's backup is taken from this hour on
+    # The public site (docs/public-site.md): off unless turned on. It has a listener of its own, so that the
+    # reverse proxy may forward everything it receives there: /metrics, /healthz and the webhook are never on it.
+    site: bool = False
+    site_listen: str = Field(default="127.0.0.1:8081", validate_default=True)
+    # The site's public address as readers type it (its path is where the site's pages are, the proxy passing
+    # it on unchanged); needed when the site is on: its pages name their other languages by full address.
+    public_url: str | None = Field(default=None, validate_default=True)
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -119,6 +126,26 @@ class Settings(DatabaseSettings):
             listen_address(value)
         return value or None
 
+    @field_validator("site_listen")
+    @classmethod
+    def _check_site_listen(cls, value: str, info: ValidationInfo) -> str:
+        listen_address(value)
+        if info.data.get("site") and value == info.data.get("http_listen"):
+            raise ValueError("must differ from BOT_HTTP_LISTEN: /metrics and /healthz stay off the public listener")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            if info.data.get("site"):
+                raise ValueError("needs to be set when BOT_SITE is on: the site's public address, https://…")
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be the site's public address, https://host or https://host/path")
+        return value.rstrip("/")
+
     @field_validator("webhook_url")
     @classmethod
     def _check_webhook(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -136,6 +163,11 @@ class Settings(DatabaseSettings):
     @property
     def backups(self) -> Path:
         return self.backup_dir or self.database.parent / "backups"
+
+    @property
+    def site_path(self) -> str:
+        """Where the site's pages are, as the reverse proxy passes them on: "" for the root, else "/path"."""
+        return urlsplit(self.public_url or "").path.rstrip("/")
 
     @property
     def webhook_path(self) -> str:

@@ -206,6 +206,7 @@ class Person(BaseModel):
     created_at: datetime
     updated_at: datetime
     member_status_confirmed: bool | None = None
+    listed: bool = False  # agreed to be listed by name and organisation on the public site, as Leader or Representative
 
     def as_profile(self) -> Profile:
         return Profile(

@@ -98,6 +98,7 @@ class Project(BaseModel):
     decided_by: int | None = None
     decided_at: datetime | None = None
     submitted_at: datetime | None = None
+    public_at: datetime | None = None  # marked public by a facilitator: on the public site while in the catalogue
     created_at: datetime
     updated_at: datetime
 

@@ -359,17 +359,20 @@ class ChatUser:
 
     async def press(self, label: str) -> Sent:
         sent, data = self.button(label)
-        return await self.press_data(data, sent.message_id or 0)
+        return await self.press_data(data, sent.message_id or 0, markup=sent.params.get("reply_markup"))
 
-    async def press_data(self, data: str, message_id: int = 1, *, alert_only: bool = False) -> Sent:
-        """Press a button (or forge one) and return the message or alert that answers it.
+    async def press_data(
+        self, data: str, message_id: int = 1, *, alert_only: bool = False, markup: dict[str, Any] | None = None
+    ) -> Sent:
+        """Press a button (or forge one) and return the message or alert that answers it; `markup`: the keyboard of
+        the message pressed, which Telegram sends with the press.
 
         With `alert_only`, wait for the answer to this very press (notifications to the
         same chat may come in between).
         """
         marker = len(self.standin.sent)
         callback_id = str(next(_callback_ids))
-        await self.standin.push(callback_update(self.user, data, message_id, callback_id=int(callback_id)))
+        await self.standin.push(callback_update(self.user, data, message_id, int(callback_id), markup))
 
         def answers(sent: Sent) -> bool:
             alert = sent.method == "answerCallbackQuery" and sent.params.get("callback_query_id") == callback_id

@@ -644,8 +644,11 @@ def bot_member_update(chat_id: int, status: str, **rights: bool) -> dict[str, An
     }
 
 
-def callback_update(sender: dict[str, Any], data: str, message_id: int, callback_id: int = 1) -> dict[str, Any]:
-    return {
+def callback_update(
+    sender: dict[str, Any], data: str, message_id: int, callback_id: int = 1, markup: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A press as Telegram sends it; with the keyboard of the message pressed, when known (Telegram always sends it)."""
+    update: dict[str, Any] = {
         "callback_query": {
             "id": str(callback_id),
             "from": sender,
@@ -660,6 +663,9 @@ def callback_update(sender: dict[str, Any], data: str, message_id: int, callback
             },
         }
     }
+    if markup:
+        update["callback_query"]["message"]["reply_markup"] = markup
+    return update
 
 
 async def _decode(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:

@@ -9,7 +9,7 @@ from bot.storage.people import get_person
 from bot.storage.registrations import registrations_of
 from bot.views.account import PrivacyPage, privacy_short
 from bot.views.fields import field_label
-from bot.views.profile import ProfileChoice, ProfileClear
+from bot.views.profile import ProfileChoice, ProfileClear, ProfileListing
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, seed
 from tests.standin import callback_update
 from tests.test_join_flow import join_as_member_of
@@ -101,6 +101,47 @@ async def test_an_e_mail_given_can_be_removed(running_bot: RunningBot, ada: Chat
     assert [label for label, _ in question.buttons] == ["« Back", "Cancel"]  # nothing left to remove
     saved = await ada.say("ada@soil.example")
     assert "Saved: E-mail" in saved.text
+
+
+async def test_being_listed_on_the_public_page_is_asked_off_by_default_and_revocable(
+    running_bot: RunningBot, ada: ChatUser
+) -> None:
+    db = running_bot.db
+    assert db is not None
+    await seed(running_bot, Seeded(ada.id, places=(("B1", Role.LEADER, RegistrationStatus.ACTIVE),)))
+    page = await ada.say("/profile")
+    assert "Public page: not listed" in page.text
+    question = await ada.press("Public page")
+    assert "by your name and your organisation" in question.text and "/forget removes it" in question.text
+    assert [label for label, _ in question.buttons] == ["✅ List me", "🚫 Do not list me", "« Back"]
+    back = await ada.press("« Back")
+    assert "Public page: not listed" in back.text and back.message_id == question.message_id
+    await ada.press("Public page")
+    listed = await ada.press("List me")
+    assert "the public page lists you by name and organisation" in listed.text
+    assert "Public page: listed by name and organisation" in listed.text
+    person = await get_person(db, ada.id)
+    assert person is not None and person.listed
+    await ada.press("Public page")
+    unlisted = await ada.press("Do not list me")
+    assert "does not list you" in unlisted.text and "Public page: not listed" in unlisted.text
+    person = await get_person(db, ada.id)
+    assert person is not None and not person.listed
+    actions = [row["action"] for row in await audit_rows(db, ada.id)]
+    assert actions.count("profile.listed") == 1 and actions.count("profile.unlisted") == 1
+    # Someone without a profile is told so, and nothing is written.
+    bob = ChatUser(running_bot.standin, 1002, first_name="Bob")
+    assert "no profile yet" in await bob.alert(ProfileListing(choice="on").pack())
+    assert await get_person(db, bob.id) is None
+    # /forget takes the consent away with the rest: a profile made again starts unlisted.
+    await ada.press("Public page")
+    await ada.press("List me")
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    assert await get_person(db, ada.id) is None
+    await seed(running_bot, Seeded(ada.id))
+    person = await get_person(db, ada.id)
+    assert person is not None and not person.listed
 
 
 async def test_leaving_the_members_demotes_a_leadership_application(running_bot: RunningBot, ada: ChatUser) -> None:

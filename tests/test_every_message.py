@@ -55,6 +55,7 @@ from bot.services import project_catalogue as catalogue_service
 from bot.services import project_fields
 from bot.services import project_review as review_service
 from bot.services import projects as project_service
+from bot.services import site as site_service
 from bot.services.accounts import FieldSaved, PlaceChoice, PlaceQuestion, TaskforceCard
 from bot.services.announcements import (
     AUTHOR_NAME_LIMIT,
@@ -89,6 +90,7 @@ from bot.services.fields import MOTIVATION_LIMIT, REASON_LIMIT, TYPED_LIMITS, Pr
 from bot.services.joining import JoinDraft, Joined, RoleOffer, Step, StepKind
 from bot.services.project_review import Review as EntryReview
 from bot.services.projects import Submitted
+from bot.services.publishing import PublishedRound
 from bot.services.reports import Statistics, TaskforceFigures
 from bot.storage.announcements import Counts, Reach
 from bot.storage.delphi import Answer, Given, Response, StoredRound, Undelivered
@@ -96,6 +98,7 @@ from bot.storage.groups import GroupLink
 from bot.storage.membership import Member
 from bot.storage.projects import ExportedEntry
 from bot.storage.reports import Figures
+from bot.storage.site import EntryLine
 from bot.views import (
     account,
     announcements,
@@ -118,6 +121,7 @@ from bot.views import (
     system,
     words,
 )
+from bot.views import site as site_views
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.joining import JoinChoice
 from bot.views.shown import SHOWN_LIMIT, cut
@@ -700,8 +704,12 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                 yield message(f"profile.place_chosen {choice}", profile.place_chosen(_, choice, asked, CATALOGUE))
     someone = person(1001, LONGEST_NAME)
     yield message("profile.profile_page", profile.profile_page(_, someone, CATALOGUE))
-    no_email = someone.model_copy(update={"email": None})
+    no_email = someone.model_copy(update={"email": None, "listed": True})
     yield message("profile.profile_page", profile.profile_page(_, no_email, CATALOGUE))
+    for listed in (False, True):
+        yield message("profile.listing_question", profile.listing_question(_, listed))
+        yield message("profile.listing_saved", profile.listing_saved(_, listed))
+    yield from buttons("profile.listing_keyboard", profile.listing_keyboard(_))
     yield from buttons("joining.pick_field_buttons", joining.pick_field_buttons(_, someone.as_profile(), CATALOGUE))
     yield from buttons("profile.profile_fields_keyboard", profile.profile_fields_keyboard(_))
     for name in NAMES:
@@ -927,6 +935,8 @@ def renderings(_: Translator) -> Iterator[Rendered]:
         yield message("delphi.loaded", delphi.loaded(_, Loaded(stored, 0, {}, False, False, 0)))
         yield message("delphi.all_answered", delphi.all_answered(_, stored))
         yield message("delphi.reminder", delphi.reminder(_, stored, 3))
+        for public in (True, False):
+            yield message("delphi.published", delphi.published(_, PublishedRound(stored, list(CODES)), public))
         yield from buttons("delphi.continue_keyboard", delphi.continue_keyboard(_, stored.id))
         for step in delphi_steps(stored):
             for heading in ("", delphi.invitation_heading(_, step)):
@@ -1123,8 +1133,16 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
                     "project_catalogue.page_text", "message", project_catalogue.page_text(_, page, CATALOGUE)
                 )
                 for reporting in (True, False):
-                    markup = project_catalogue.page_keyboard(_, page, CATALOGUE, reporting)
+                    markup = project_catalogue.page_keyboard(_, page, CATALOGUE, reporting, reporting)
                     yield from buttons("project_catalogue.page_keyboard", markup)
+                    public = project_catalogue.CataloguePublic(project=entry.id, public="on")
+                    toggled = project_catalogue.public_toggled(_, markup, public)
+                    yield from buttons("project_catalogue.public_toggled", toggled)
+    for public in (True, False):
+        yield Rendered("project_catalogue.public_set", "alert", project_catalogue.public_set(_, public))
+        yield from buttons(
+            "project_catalogue.public_button", [[project_catalogue.public_button(_, 10**12 - 1, public)]]
+        )
     yield Rendered("project_catalogue.offer_question", "message", project_catalogue.offer_question(_, entry))
     yield from buttons("project_catalogue.offer_keyboard", project_catalogue.offer_keyboard(_, entry))
     yield Rendered("project_catalogue.offer_sent", "message", project_catalogue.offer_sent(_, entry))
@@ -1220,6 +1238,47 @@ def charts(_: Translator) -> None:
         assert project_catalogue.opportunities_pdf(_, found, CATALOGUE).startswith(b"%PDF")
 
 
+def site_pages(_: Translator) -> None:
+    """The public site's pages, HTML of their own (not Telegram's): every hostile value escaped, none raw."""
+    links = site_views.Links("https://example.org/taskforces", "taskforce_test_bot")
+    regions = CATALOGUE.region_names
+
+    def figures(code: str, n: int) -> site_service.TaskforceFigures:
+        listed = site_service.Place(Role.LEADER, None, MARKUP, MARKUP) if n % 3 == 0 else None
+        held = site_service.Place(Role.REPRESENTATIVE, regions[0], None, None)
+        split = {regions[0]: 600, results_service.OTHER: 634} if n % 2 else {}
+        return site_service.TaskforceFigures(code, 1234, split, split, 3, 4, listed, {regions[0]: held}, n % 2 == 0, 21)
+
+    stored = replace(stored_round(2, closed=True, text=MARKUP), published_at=NOW)
+    counted = results(stored).questions
+    rounds = [site_service.PublicRound(stored, CODES[:3], counted, least) for least in (5, 1000)]
+    found = site_service.Snapshot(
+        {code: figures(code, n) for n, code in enumerate(CODES)},
+        {stage: (12_000, 6_000) for stage in Stage},
+        [site_service.Update(1, MARKUP, longest(MARKUP, 500), NOW)],
+        rounds,
+    )
+    line = EntryLine(10**12 - 1, MARKUP, "ongoing", "ready", MARKUP, regions[0], 10**12, "EUR", MARKUP, NOW)
+    pages = [site_views.overview_page(_, found, CATALOGUE, links), site_views.not_found_page(_, links, links.overview)]
+    for n, code in enumerate(CODES[:3]):
+        listed = site_service.EntryPage([line] * 20 if n else [], n + 1, 3)
+        pages.append(
+            site_views.taskforce_page(_, found.taskforces[code], listed, (rounds, rounds[1:], [])[n], CATALOGUE, links)
+        )
+    for language in SUPPORTED:
+        entry = hostile_project(ProjectStatus.ACCEPTED, language=language)
+        pages.append(site_views.entry_page(_, site_service.PublicEntry(entry, [(MARKUP, NOW)] * 3), CATALOGUE, links))
+    pages.append(
+        site_views.entry_page(
+            _, site_service.PublicEntry(hostile_project(ProjectStatus.ACCEPTED), []), CATALOGUE, links
+        )
+    )
+    for page in pages:
+        assert "<b>bold</b>" not in page and "<3" not in page and "<بالعالم>" not in page
+        assert "&lt;b&gt;bold&lt;/b&gt;" in page or MARKUP not in unescape(page)
+    assert site_views.chart_svg(_, found, CATALOGUE).startswith(b"<?xml")
+
+
 # ---------------------------------------------------------------- the tests
 
 
@@ -1261,9 +1320,11 @@ def test_every_message_parses_and_fits_with_hostile_values(language: str) -> Non
         check(item)
     asked_for_texts = set(recording.asked)
     charts(_)
+    site_pages(_)
 
     # Every catalogue entry shows up in what was rendered (as a button, a sentence, a part of one); an alert
-    # shows it without its markup. Entries asked for only while drawing a chart are drawn, not sent.
+    # shows it without its markup. Entries asked for only while drawing a chart (or a page of the public site) are
+    # drawn, not sent.
     real = translator(language)
     lowered = [item.text.lower() for item in rendered]
     plain_lowered = [unescape(re.sub(r"<[^>]*>", "", text)) for text in lowered]

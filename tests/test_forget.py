@@ -113,6 +113,7 @@ PERSON_COLUMNS = {
 NEVER_A_PERSON = {
     ("people", "member_status_confirmed"): "a flag",
     ("people", "announcements"): "a flag",
+    ("people", "listed"): "a flag (listed on the public site)",
     ("registrations", "id"): "a row id",
     ("registrations", "reminders_sent"): "a count",
     ("registrations", "moved_from"): "a row id (the place given up for this one)",
@@ -153,6 +154,8 @@ NEVER_A_PERSON = {
     ("delphi_reminders", "round_id"): "a row id",
     ("schema_version", "version"): "a number",
     ("health_checks", "id"): "always 1: the one row",
+    ("site_state", "id"): "always 1: the one row",
+    ("site_state", "version"): "a number, bumped by every write the public site reads",
     ("projects", "id"): "a row id",
     ("projects", "revises"): "a row id (the entry a draft changes)",
     ("projects", "budget_amount"): "an amount",

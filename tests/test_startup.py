@@ -102,3 +102,52 @@ def test_duplicate_code_and_bad_json_are_named(tmp_path: Path) -> None:
     garbage.write_text("{not json")
     with pytest.raises(CatalogueError, match="not valid JSON"):
         load_catalogue(garbage)
+
+
+def test_the_site_is_off_unless_turned_on_and_then_needs_its_public_address(tmp_path: Path) -> None:
+    assert load_settings(token=TOKEN).site is False
+    result = run_bot({"BOT_TOKEN": TOKEN, "BOT_SITE": "true"}, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("taskforce-bot: BOT_PUBLIC_URL: needs to be set when BOT_SITE is on")
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        pytest.param({"site": "maybe", "public_url": "https://example.org"}, "BOT_SITE", id="site-not-a-yes-or-no"),
+        pytest.param({"site": "true", "public_url": "ftp://example.org"}, "BOT_PUBLIC_URL", id="not-http"),
+        pytest.param({"site": "true", "public_url": "https://"}, "BOT_PUBLIC_URL", id="no-host"),
+        pytest.param({"site": "true", "public_url": "https://example.org/?lang=fr"}, "BOT_PUBLIC_URL", id="a-query"),
+        pytest.param(
+            {"site": "true", "public_url": "https://x.org", "site_listen": "8081"}, "BOT_SITE_LISTEN", id="no-host"
+        ),
+        pytest.param(
+            {
+                "site": "true",
+                "public_url": "https://x.org",
+                "site_listen": "127.0.0.1:8080",
+                "http_listen": "127.0.0.1:8080",
+            },
+            "BOT_SITE_LISTEN",
+            id="the-private-listener",
+        ),
+    ],
+)
+def test_a_broken_site_setting_is_named(settings: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(token=TOKEN, **settings)
+    assert [line.split(":")[0] for line in str(refused.value).splitlines()] == [named]
+
+
+def test_the_site_path_is_the_public_addresses_path() -> None:
+    root = load_settings(token=TOKEN, site="true", public_url="https://taskforces.example.org/")
+    assert (root.public_url, root.site_path, root.site_listen) == (
+        "https://taskforces.example.org",
+        "",
+        "127.0.0.1:8081",
+    )
+    under = load_settings(token=TOKEN, site="true", public_url="https://example.org/taskforces/")
+    assert under.site_path == "/taskforces"
+    # Off, the site's listener may be the private one's address: nothing listens there.
+    assert load_settings(token=TOKEN, http_listen="127.0.0.1:8081").site is False

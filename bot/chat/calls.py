@@ -33,6 +33,15 @@ async def edit_text(bot: Bot, chat_id: int, message_id: int, text: str, markup: 
             raise
 
 
+async def edit_markup(bot: Bot, chat_id: int, message_id: int, markup: InlineKeyboardMarkup) -> None:
+    """New buttons under a message whose text stays; a double tap that changes nothing is fine."""
+    try:
+        await unread_call(bot, "editMessageReplyMarkup", chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except BadRequest as error:
+        if not is_unchanged(error):
+            raise
+
+
 def is_unchanged(error: BadRequest) -> bool:
     """Telegram refuses an edit that would leave the message exactly as it is."""
     return "message is not modified" in error.message.lower()

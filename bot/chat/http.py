@@ -49,7 +49,9 @@ class HttpServer:
         self._webhook = webhook
         self._runner: web.AppRunner | None = None
 
-    async def start(self, listen: str) -> None:
+    async def start(self) -> None:
+        listen = self._deps.settings.http_listen
+        assert listen is not None
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_get("/healthz", self._health)
         app.router.add_get("/metrics", self._metrics)

@@ -24,7 +24,7 @@ from bot.chat.feature import Feature, Handler, button, command, message
 from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
-from bot.services import arguments, delphi, delphi_report, delphi_results, delphi_review
+from bot.services import arguments, delphi, delphi_report, delphi_results, delphi_review, publishing
 from bot.services.delphi import FILE_LIMIT, RoundFileRefused, Step
 from bot.services.errors import Refused
 from bot.storage.delphi import INVITATION_KIND, REMINDER_KIND, OfRound
@@ -150,6 +150,28 @@ def _round(text: str) -> int:
     if number is None:
         raise Refused("bad_round", given=text)
     return number
+
+
+# ---------------------------------------------------------------- admins: publishing a round's figures
+
+
+async def publish_command(update: Update, context: BotContext) -> None:
+    await _publish(update, context, public=True)
+
+
+async def unpublish_command(update: Update, context: BotContext) -> None:
+    await _publish(update, context, public=False)
+
+
+async def _publish(update: Update, context: BotContext, *, public: bool) -> None:
+    """/delphi_publish study round (or /delphi_unpublish): the round named in full, never "the latest" by default."""
+    d, given = context.deps, list(context.args or [])
+    if len(given) != 2:
+        raise Refused("publish_usage")
+    found = await publishing.publish_round(
+        d.db, context.person_id, d.settings.admins, given[0], _round(given[1]), public, d.now()
+    )
+    await send(update, views.published(context.tr, found, public))
 
 
 # ---------------------------------------------------------------- admins: the comments fed back, reviewed
@@ -387,6 +409,8 @@ def _handlers() -> list[Handler]:
         command("delphi_status", status_command),
         command("delphi_results", results_command),
         command("delphi_comments", comments_command),
+        command("delphi_publish", publish_command),
+        command("delphi_unpublish", unpublish_command),
         button(CommentDecision.when(), comment_decided),
         button(CommentPage.when(), comments_page_turned),
     ]

@@ -22,7 +22,15 @@ from bot.views import fields
 from bot.views import profile as views
 from bot.views.buttons import typed_choice
 from bot.views.callbacks import unpack_any
-from bot.views.profile import PlacePress, ProfileBack, ProfileCancel, ProfileChoice, ProfileClear, ProfileEdit
+from bot.views.profile import (
+    PlacePress,
+    ProfileBack,
+    ProfileCancel,
+    ProfileChoice,
+    ProfileClear,
+    ProfileEdit,
+    ProfileListing,
+)
 
 # A field being changed: the conversation's state, the field and the message asking it (whose buttons go
 # once it is answered by typing) in the user data.
@@ -158,6 +166,25 @@ async def editing_other(update: Update, context: BotContext) -> None:
     raise Refused("empty")
 
 
+async def listing_pressed(update: Update, context: BotContext) -> int:
+    """Being listed on the public site: the question, the answer saved (and audited), or back to the card. An entry
+    point of the conversation, so that it ends a field's question left open (its typed answer would go astray)."""
+    d, _, press = context.deps, context.tr, context.press(ProfileListing)
+    end_flows(context.user_data)
+    if press.choice == "ask":
+        person = await accounts.person(d.db, context.person_id)
+        if person is None:
+            raise Refused("no_profile")
+        await reply(update, views.listing_question(_, person.listed), views.listing_keyboard(_))
+    elif press.choice == "back":
+        await show_profile_after(update, context, "", new_message=False)
+    else:
+        listed = press.choice == "on"
+        await accounts.set_listing(d.db, context.person_id, listed, d.now())
+        await show_profile_after(update, context, views.listing_saved(_, listed), new_message=False)
+    return ConversationHandler.END
+
+
 async def place_press(update: Update, context: BotContext) -> None:
     """Keep, give up, or apply for the new region: a Representative place after a move to another region."""
     d = context.deps
@@ -190,7 +217,7 @@ def _handlers() -> list[Handler]:
 
 def _conversation() -> ConversationPart:
     return ConversationPart(
-        entry_points=[button(ProfileEdit.when(), edit_field)],
+        entry_points=[button(ProfileEdit.when(), edit_field), button(ProfileListing.when(), listing_pressed)],
         states={
             EDITING: [
                 message(PRIVATE & filters.TEXT & ~filters.COMMAND, editing_text),

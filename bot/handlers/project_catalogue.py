@@ -7,9 +7,10 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ConversationHandler, filters
 
+from bot.chat.calls import edit_markup
 from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send, send_file
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
@@ -18,11 +19,18 @@ from bot.chat.sender import OutboxKind, Rendered
 from bot.i18n import Translate
 from bot.models import OutboxItem
 from bot.project_models import ProjectStatus, Stage
-from bot.services import project_catalogue
+from bot.services import project_catalogue, publishing
 from bot.services.errors import Refused
 from bot.services.project_catalogue import OFFER, PROGRESS_LIMIT, PROGRESS_REMINDER, Filters, Offer, Progress
 from bot.views import project_catalogue as views
-from bot.views.project_catalogue import CatalogueBrowse, CatalogueDocument, CatalogueOffer, CatalogueOpen
+from bot.views import words
+from bot.views.project_catalogue import (
+    CatalogueBrowse,
+    CatalogueDocument,
+    CatalogueOffer,
+    CatalogueOpen,
+    CataloguePublic,
+)
 from bot.views.projects import ProgressAdd
 
 # A progress update awaited: the conversation's state, and the entry's id in the user data.
@@ -42,11 +50,13 @@ async def catalogue_command(update: Update, context: BotContext) -> None:
 async def _show(
     update: Update, context: BotContext, code: str, chosen: Filters, index: int, *, new_message: bool = False
 ) -> None:
-    d = context.deps
+    d, person = context.deps, context.person_id
     page = await project_catalogue.page(d.db, code, chosen, index, d.catalogue)
-    reports = page.card is not None and await project_catalogue.may_report(d.db, context.person_id, page.card.project)
+    project = page.card.project if page.card is not None else None
+    reports = project is not None and await project_catalogue.may_report(d.db, person, project)
+    publishes = project is not None and await publishing.may_publish(d.db, person, project, d.settings.admins)
     text = views.page_text(context.tr, page, d.catalogue)
-    markup = views.page_keyboard(context.tr, page, d.catalogue, reports)
+    markup = views.page_keyboard(context.tr, page, d.catalogue, reports, publishes)
     await (send if new_message else reply)(update, text, markup)
 
 
@@ -66,6 +76,19 @@ async def document_pressed(update: Update, context: BotContext) -> None:
         await update.callback_query.answer()
     if update.effective_chat is not None:
         await update.effective_chat.send_document(file_id, caption=name[:1024] or None, parse_mode=None)
+
+
+async def public_pressed(update: Update, context: BotContext) -> None:
+    """On the public site or off it: authority and the entry re-checked; the card's button turns to the way back."""
+    d, _, press = context.deps, context.tr, context.press(CataloguePublic)
+    public = press.public == "on"
+    await publishing.set_entry_public(d.db, context.person_id, press.project, public, d.settings.admins, d.now())
+    query = update.callback_query
+    assert query is not None
+    await query.answer(words.alert(views.public_set(_, public)))
+    card = query.message
+    if card is not None and isinstance(card, Message) and card.reply_markup is not None:
+        await edit_markup(context.bot, card.chat.id, card.message_id, views.public_toggled(_, card.reply_markup, press))
 
 
 async def offer_pressed(update: Update, context: BotContext) -> None:
@@ -158,6 +181,7 @@ def _handlers() -> list[Handler]:
         button(CatalogueBrowse.when(), browse_pressed),
         button(CatalogueDocument.when(), document_pressed),
         button(CatalogueOffer.when(), offer_pressed),
+        button(CataloguePublic.when(), public_pressed),
     ]
 
 

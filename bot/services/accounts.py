@@ -124,6 +124,16 @@ async def _set_field(
     return profile
 
 
+async def set_listing(db: Database, telegram_id: int, listed: bool, now: datetime) -> None:
+    """The person's consent to be listed by name and organisation on the public site (as a Global Leader or a
+    Regional Representative), given or taken back; the site shows the change at its next refresh."""
+    async with db.transaction() as tx:
+        if not await people.set_listed(tx, telegram_id, listed, now):
+            raise Refused("no_profile")
+        action = "profile.listed" if listed else "profile.unlisted"
+        await audit.record(tx, now, telegram_id, action, telegram_id)
+
+
 class PlaceChoice(StrEnum):
     """What to do with a Representative place whose holder moved to another region."""
 

@@ -150,12 +150,18 @@ def apart(sizes: Mapping[Name, int], least: int) -> set[Name]:
 def shown_groups(groups: Mapping[str, Sequence[Member]], least: int) -> dict[str, list[Member]]:
     """The groups shown apart, by name, then `OTHER` (the others merged) when any; nothing when no group is big
     enough to stand apart (the merged group would be the whole again, or too small to show)."""
-    kept = apart({name: len(members) for name, members in groups.items()}, least)
+    shown = shown_counts({name: len(members) for name, members in groups.items()}, least)
+    merged = [member for name in sorted(groups) if name not in shown for member in groups[name]]
+    return {name: list(groups[name]) if name != OTHER else merged for name in shown}
+
+
+def shown_counts(sizes: Mapping[str, int], least: int) -> dict[str, int]:
+    """`shown_groups` for groups known by their sizes only (a task force's members by region, on the public site)."""
+    kept = apart(sizes, least)
     if not kept:
         return {}
-    found = {name: list(groups[name]) for name in sorted(kept)}
-    merged = [member for name in sorted(groups) if name not in kept for member in groups[name]]
-    return found | ({OTHER: merged} if merged else {})
+    merged = sum(size for name, size in sizes.items() if name not in kept)
+    return {name: sizes[name] for name in sorted(kept)} | ({OTHER: merged} if merged else {})
 
 
 def _by(members: Iterable[Member], key: str) -> dict[str, list[Member]]:

@@ -108,6 +108,20 @@ class Database:
             raise DatabaseError(f"{path}: {reason}") from None
         return database
 
+    @classmethod
+    async def open_reader(cls, path: Path | str) -> Database:
+        """A second connection to the bot's file that only reads (the public site's): WAL lets it read while the
+        bot writes, so neither waits for the other; it neither migrates nor takes the bot's lock."""
+        try:
+            address = f"{Path(path).resolve().as_uri()}?mode=ro"
+            connection = await aiosqlite.connect(address, uri=True, isolation_level=None)
+            connection.row_factory = aiosqlite.Row
+            await connection.execute("PRAGMA busy_timeout=5000")
+            await connection.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as error:
+            raise DatabaseError(f"{path}: {_reason(error)}") from None
+        return cls(connection)
+
     async def close(self) -> None:
         await self._connection.close()
         _unlock(self._lock_fd)

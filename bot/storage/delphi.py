@@ -32,6 +32,7 @@ class StoredRound:
     closes_at: datetime  # the file's, unless extended or closed early
     opened_at: datetime | None
     closed_at: datetime | None
+    published_at: datetime | None = None  # its aggregates shown on the public site, by the Secretariat's choice
 
     @property
     def study(self) -> str:
@@ -80,7 +81,7 @@ class Response:
     answered: int
 
 
-ROUND_COLUMNS = "id, definition, closes_at, opened_at, closed_at"
+ROUND_COLUMNS = "id, definition, closes_at, opened_at, closed_at, published_at"
 
 
 def _round(row: object) -> StoredRound:
@@ -90,6 +91,7 @@ def _round(row: object) -> StoredRound:
         closes_at=datetime.fromisoformat(row["closes_at"]),  # type: ignore[index]
         opened_at=from_text(row["opened_at"]),  # type: ignore[index]
         closed_at=from_text(row["closed_at"]),  # type: ignore[index]
+        published_at=from_text(row["published_at"]),  # type: ignore[index]
     )
 
 
@@ -111,6 +113,31 @@ async def find(db: Reader, study: str, number: int | None = None) -> StoredRound
 async def rounds_of_study(db: Reader, study: str) -> list[StoredRound]:
     rows = await db.fetchall(f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE study = ? ORDER BY round", (study,))
     return [_round(row) for row in rows]
+
+
+async def set_published(tx: Transaction, round_id: int, at: datetime | None) -> None:
+    await tx.execute("UPDATE delphi_rounds SET published_at = ? WHERE id = ?", (to_text(at), round_id))
+
+
+async def published(db: Reader) -> list[StoredRound]:
+    """Rounds whose figures the Secretariat put on the public site, by study and round."""
+    rows = await db.fetchall(
+        f"SELECT {ROUND_COLUMNS} FROM delphi_rounds WHERE published_at IS NOT NULL ORDER BY study, round"
+    )
+    return [_round(row) for row in rows]
+
+
+async def answer_count(db: Reader, round_id: int) -> int:
+    row = await db.fetchone("SELECT COUNT(*) FROM delphi_answers WHERE round_id = ?", (round_id,))
+    return int(row[0]) if row else 0
+
+
+async def panel_taskforces(db: Reader, round_id: int) -> list[str]:
+    """The task forces the round's panel came through."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT taskforce FROM delphi_places WHERE round_id = ? ORDER BY taskforce", (round_id,)
+    )
+    return [str(row["taskforce"]) for row in rows]
 
 
 async def running(db: Reader, now: datetime) -> list[StoredRound]:

@@ -414,4 +414,74 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX project_offers_by_person ON project_offers (person_id);
     """,
+    # 18: a person's consent to be listed by name and organisation on the public site (issue 26), off until they
+    # turn it on in /profile; it counts only while they hold a Global Leader's or a Regional Representative's place.
+    """
+    ALTER TABLE people ADD COLUMN listed INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 19: what the Secretariat publishes on the public site (issue 26): an accepted entry of the catalogue its
+    # facilitators marked public (cleared whenever it leaves the catalogue: accepted again, it is marked again), and
+    # a closed Delphi round whose aggregates the Secretariat chose to show.
+    """
+    ALTER TABLE projects ADD COLUMN public_at TEXT;
+    CREATE INDEX projects_public ON projects (public_at) WHERE public_at IS NOT NULL;
+    ALTER TABLE delphi_rounds ADD COLUMN published_at TEXT;
+    """,
+    # 20: the public site keeps its pages until what they show changes (issue 26): every write to what it reads bumps
+    # one number, by triggers, so that no write path of today or tomorrow can forget to. Profiles, places, group
+    # chats and progress updates always; entries, Delphi rounds and answers only where they are public. The active
+    # places indexed apart: the site's counts read them all (at 250 000 registrations, 0.3 s instead of 0.7).
+    """
+    CREATE TABLE site_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+    CREATE INDEX registrations_active_places ON registrations (taskforce, person_id, role, region)
+        WHERE status = 'active';
+    INSERT INTO site_state (id, version) VALUES (1, 0);
+    CREATE TRIGGER site_people_insert AFTER INSERT ON people
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_people_update AFTER UPDATE ON people
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_people_delete AFTER DELETE ON people
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_registrations_insert AFTER INSERT ON registrations
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_registrations_update AFTER UPDATE ON registrations
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_registrations_delete AFTER DELETE ON registrations
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_group_links_insert AFTER INSERT ON group_links
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_group_links_update AFTER UPDATE ON group_links
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_group_links_delete AFTER DELETE ON group_links
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_project_updates_insert AFTER INSERT ON project_updates
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_project_updates_update AFTER UPDATE ON project_updates
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_project_updates_delete AFTER DELETE ON project_updates
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_projects_update AFTER UPDATE ON projects
+        WHEN OLD.public_at IS NOT NULL OR NEW.public_at IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_projects_delete AFTER DELETE ON projects
+        WHEN OLD.public_at IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_project_taskforces_insert AFTER INSERT ON project_taskforces
+        WHEN (SELECT public_at FROM projects WHERE id = NEW.project_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_project_taskforces_delete AFTER DELETE ON project_taskforces
+        WHEN (SELECT public_at FROM projects WHERE id = OLD.project_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_delphi_rounds_insert AFTER INSERT ON delphi_rounds
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_delphi_rounds_update AFTER UPDATE ON delphi_rounds
+        WHEN OLD.published_at IS NOT NULL OR NEW.published_at IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_delphi_answers_delete AFTER DELETE ON delphi_answers
+        WHEN (SELECT published_at FROM delphi_rounds WHERE id = OLD.round_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_delphi_places_delete AFTER DELETE ON delphi_places
+        WHEN (SELECT published_at FROM delphi_rounds WHERE id = OLD.round_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    """,
 )

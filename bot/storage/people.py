@@ -54,6 +54,14 @@ async def set_member_claim(tx: Transaction, telegram_id: int, confirmed: bool, n
     )
 
 
+async def set_listed(tx: Transaction, telegram_id: int, listed: bool, now: datetime) -> bool:
+    """False when the person has no profile."""
+    cursor = await tx.execute(
+        "UPDATE people SET listed = ?, updated_at = ? WHERE telegram_id = ?", (int(listed), to_text(now), telegram_id)
+    )
+    return cursor.rowcount > 0
+
+
 async def delete_person(tx: Transaction, telegram_id: int) -> None:
     """The profile goes; the person's registrations stay as anonymous counts, without what they wrote."""
     await tx.execute(
@@ -75,5 +83,5 @@ def person_from(row: aiosqlite.Row) -> Person:
 
 _PERSON_COLUMNS = (
     "telegram_id", "name", "organisation", "country", "region", "stakeholder_type",
-    "member_status", "email", "created_at", "updated_at", "member_status_confirmed",
+    "member_status", "email", "created_at", "updated_at", "member_status_confirmed", "listed",
 )  # fmt: skip

@@ -117,9 +117,11 @@ async def set_status(
     decided_by: int | None = None,
     comment: str | None = None,
 ) -> None:
-    """A new status; a submission clears the flow and the last decision, a decision records who and why."""
+    """A new status; a submission clears the flow and the last decision, a decision records who and why. An entry
+    leaving the catalogue leaves the public site too: whoever accepts it again has not published it."""
     await tx.execute(
         "UPDATE projects SET status = :status, updated_at = :now,"
+        " public_at = CASE WHEN :status = 'accepted' THEN public_at END,"
         " flow = CASE WHEN :submitted THEN NULL ELSE flow END,"
         " submitted_at = CASE WHEN :submitted THEN :now ELSE submitted_at END,"
         " decided_by = CASE WHEN :submitted THEN NULL WHEN :decider IS NOT NULL THEN :decider ELSE decided_by END,"
@@ -135,6 +137,11 @@ async def set_status(
             "id": project_id,
         },
     )
+
+
+async def set_public(tx: Transaction, project_id: int, at: datetime | None) -> None:
+    """Marked public (`at`, when), or not (None)."""
+    await tx.execute("UPDATE projects SET public_at = ? WHERE id = ?", (to_text(at), project_id))
 
 
 async def delete(tx: Transaction, project_id: int) -> None:
@@ -214,6 +221,7 @@ def _project(row: aiosqlite.Row, taskforces: list[str]) -> Project:
         decided_by=row["decided_by"],
         decided_at=from_text(row["decided_at"]),
         submitted_at=from_text(row["submitted_at"]),
+        public_at=from_text(row["public_at"]),
         created_at=from_text(row["created_at"]),
         updated_at=from_text(row["updated_at"]),
     )

@@ -13,6 +13,7 @@ from bot.delphi_models import Question, QuestionType, RoundFile, Stopping, StopW
 from bot.i18n import Translate
 from bot.services.delphi import Loaded, Problem, Step
 from bot.services.delphi_review import Decision
+from bot.services.publishing import PublishedRound
 from bot.storage.delphi import Answer, StoredRound
 from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, Index, Longest, RoundId
@@ -457,6 +458,20 @@ def my_rounds_keyboard(
     return keyboard(*rows) if rows else None
 
 
+# ---------------------------------------------------------------- publishing on the public site
+
+
+def published(_: Translate, found: PublishedRound, public: bool) -> str:
+    """What /delphi_publish and /delphi_unpublish did, and where it shows."""
+    named = title(_, found.round)
+    if not public:
+        return _("{named} is no longer on the public site.").format(named=named)
+    return _(
+        "{named} is published: its figures show on the public pages of the Task Forces {codes}, groups of fewer than "
+        "{least} panellists merged. Answers typed as text and comments are never shown."
+    ).format(named=named, codes=", ".join(found.taskforces) or "—", least=number(_, found.round.file.min_group))
+
+
 # ---------------------------------------------------------------- the feature's commands and refusals
 
 
@@ -494,6 +509,18 @@ def delphi_commands(_: Translate) -> list[CommandText]:
             _("Review a Delphi round's comments"),
             _("/delphi_comments study [round] · show or hide each comment before the next round reads it"),
         ),
+        CommandText(
+            "delphi_publish",
+            admins,
+            _("Publish a Delphi round's figures"),
+            _("/delphi_publish study round · its figures on the public site (/delphi_unpublish takes them off)"),
+        ),
+        CommandText(
+            "delphi_unpublish",
+            admins,
+            _("Take a Delphi round off the public site"),
+            _("/delphi_unpublish study round · take its figures off the public site"),
+        ),
         CommandText("delphi_close", admins, _("Close a Delphi round now"), _("/delphi_close study · close now")),
         CommandText(
             "delphi_extend",
@@ -522,6 +549,10 @@ def delphi_refusals(_: Translate) -> dict[str, str]:
             "That time falls outside the years 1 to 9999 once put in UTC. Please write a time like 2026-12-20T18:00Z."
         ),
         "bad_round": _("{given} is not a round number: write it in digits, like 2."),
+        "round_still_open": _("Round {round} of {study} is still open: its figures can be published once it closes."),
+        "publish_usage": _(
+            "Write /delphi_publish &lt;study&gt; &lt;round&gt; or /delphi_unpublish &lt;study&gt; &lt;round&gt;."
+        ),
         "no_round": _("{study} has no round {round}."),
         "comments_not_closed": _(
             "Round {round} of {study} is still open: its comments can be reviewed once it closes, "

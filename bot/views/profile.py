@@ -4,6 +4,7 @@ after a move to another region."""
 from __future__ import annotations
 
 from html import escape
+from typing import Literal
 
 from telegram import InlineKeyboardMarkup
 
@@ -15,6 +16,7 @@ from bot.views.buttons import Button, button, keyboard, rows_of
 from bot.views.callbacks import Buttons, ChoiceValue, Index, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.fields import field_label, profile_choices, profile_lines
+from bot.views.words import labelled
 
 # ---------------------------------------------------------------- its buttons
 
@@ -40,6 +42,13 @@ class ProfileCancel(Buttons, prefix="qx"):
     """Stop changing the profile, nothing changed."""
 
 
+class ProfileListing(Buttons, prefix="pv"):
+    """Being listed by name and organisation on the public site: the question ("ask"), the answer, or back to the
+    profile (the question is no state of the conversation: /profile's Back works in one only)."""
+
+    choice: Literal["ask", "on", "off", "back"] = "ask"
+
+
 class PlacePress(Buttons, prefix="pl"):
     """A Representative place after its holder moved to another region: keep it, give it up, apply."""
 
@@ -50,8 +59,45 @@ class PlacePress(Buttons, prefix="pl"):
 
 def profile_page(_: Translate, person: Person, catalogue: Catalogue) -> str:
     lines = [_("<b>Your profile</b>"), "", *profile_lines(_, person.as_profile(), catalogue)]
+    lines.append(labelled(_, _("Public page"), listing_state(_, person.listed)))
     lines += ["", _("Choose what to change.")]
     return "\n".join(lines)
+
+
+def listing_state(_: Translate, listed: bool) -> str:
+    return _("listed by name and organisation") if listed else _("not listed")
+
+
+def listing_question(_: Translate, listed: bool) -> str:
+    return "\n\n".join(
+        [
+            _(
+                "<b>The public page</b>: the Initiative's website shows each Task Force, its objective and how many "
+                "members it has, by region and by stakeholder type, never who they are."
+            ),
+            _(
+                "As a Global Leader or a Regional Representative, you may be listed there by your name and your "
+                "organisation, while you hold the place; nothing else about you (no e-mail, no Telegram account). "
+                "You may change your mind here at any time; /forget removes it with the rest."
+            ),
+            labelled(_, _("Now"), listing_state(_, listed)),
+        ]
+    )
+
+
+def listing_keyboard(_: Translate) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(_("✅ List me"), ProfileListing(choice="on").pack())],
+        [button(_("🚫 Do not list me"), ProfileListing(choice="off").pack())],
+        [button(_("« Back"), ProfileListing(choice="back").pack())],
+    )
+
+
+def listing_saved(_: Translate, listed: bool) -> str:
+    if listed:
+        return _("Saved: the public page lists you by name and organisation while you are a Global Leader or a "
+                 "Regional Representative.")  # fmt: skip
+    return _("Saved: the public page does not list you.")
 
 
 def edit_cancelled(_: Translate) -> str:
@@ -148,6 +194,7 @@ def profile_refusals(_: Translate) -> dict[str, str]:
 
 def profile_fields_keyboard(_: Translate) -> InlineKeyboardMarkup:
     buttons = [button(field_label(_, f), ProfileEdit(field=f).pack()) for f in ProfileField]
+    buttons.append(button(_("🌐 Public page"), ProfileListing().pack()))
     return keyboard(*rows_of(buttons, 2))
 
 

@@ -19,7 +19,7 @@ from bot.project_models import Money, Project, ProjectField, ProjectStatus, Stag
 from bot.services.project_catalogue import Card, CatalogueFigures, Filters, Opportunities, Page
 from bot.services.projects import GLOBAL
 from bot.storage.projects import ExportedEntry
-from bot.views.buttons import button, keyboard, rows_of
+from bot.views.buttons import Button, button, keyboard, rows_of
 from bot.views.callbacks import Buttons, ChoiceValue, Code, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.exports import neutralised
@@ -58,6 +58,13 @@ class CatalogueBrowse(Buttons, prefix="yb"):
 
 class CatalogueDocument(Buttons, prefix="yd"):
     project: RowId
+
+
+class CataloguePublic(Buttons, prefix="yz"):
+    """Put an entry on the public site ("on"), or take it off: its facilitators' choice (and the Secretariat's)."""
+
+    project: RowId
+    public: Literal["on", "off"]
 
 
 class CatalogueOffer(Buttons, prefix="yf"):
@@ -174,7 +181,9 @@ def _money_lines(_: Translate, project: Project) -> list[str]:
     return lines
 
 
-def page_keyboard(_: Translate, page: Page, catalogue: Catalogue, may_report: bool) -> InlineKeyboardMarkup:
+def page_keyboard(
+    _: Translate, page: Page, catalogue: Catalogue, may_report: bool, may_publish: bool = False
+) -> InlineKeyboardMarkup:
     """Pages, the three filters (each press moves to its next value), and what a reader may do with the card."""
     filters, region = page.filters, region_filter(page.filters, catalogue)
 
@@ -220,7 +229,28 @@ def page_keyboard(_: Translate, page: Page, catalogue: Catalogue, may_report: bo
             actions.append(button(_("📄 Document"), CatalogueDocument(project=project.id).pack()))
         if may_report:
             actions.append(button(_("📝 Add progress"), ProgressAdd(project=project.id).pack()))
+        if may_publish:
+            actions.append(public_button(_, project.id, project.public_at is not None))
     return keyboard(pages, filter_row, [funding], *rows_of(actions, 2))
+
+
+def public_button(_: Translate, project_id: int, public: bool) -> Button:
+    """What pressing it does: take a public entry off the public site, or put a private one on it."""
+    if public:
+        return button(_("🌐 Take off the public page"), CataloguePublic(project=project_id, public="off").pack())
+    return button(_("🌐 Put on the public page"), CataloguePublic(project=project_id, public="on").pack())
+
+
+def public_toggled(_: Translate, markup: InlineKeyboardMarkup, pressed: CataloguePublic) -> InlineKeyboardMarkup:
+    """The card's keyboard as it was (its page and filters kept), the button pressed now offering the way back."""
+    now = public_button(_, pressed.project, pressed.public == "on")
+    return keyboard(*([now if b.callback_data == pressed.pack() else b for b in row] for row in markup.inline_keyboard))
+
+
+def public_set(_: Translate, public: bool) -> str:
+    if public:
+        return _("It is on the public page, for as long as it stays in the catalogue.")
+    return _("It is no longer on the public page.")
 
 
 # ---------------------------------------------------------------- offers and progress
