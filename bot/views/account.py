@@ -113,8 +113,8 @@ def privacy_short(_: Translate) -> str:
         "<b>Privacy</b>\n"
         'The Executive Secretariat of the "4 per 1000" Initiative runs this bot. It keeps your profile, your '
         "registrations and your answers, to form the Task Forces and keep you informed. Only the Secretariat and "
-        "the Facilitators of your Task Forces see them; nothing is sold or given to anyone else.\n"
-        "/profile changes your data; /forget deletes it at once."
+        "the Facilitators of your Task Forces see them, unless you choose to be public; nothing is sold.\n"
+        "/profile changes your data; /forget deletes it (backup copies within five weeks)."
     )
 
 
@@ -130,7 +130,11 @@ def privacy(_: Translate) -> str:
             "<b>Why</b>: to form balanced Task Forces, select their Leaders and Regional Representatives, and "
             "keep members informed.\n"
             "<b>Who sees it</b>: the Executive Secretariat, and the Facilitators of the Task Forces you join. "
-            "It is not sold or given to anyone else.\n"
+            "It is not sold or given to anyone else. Only if you agree in /profile, the public page shows your name "
+            "and organisation while you are a Global Leader or Regional Representative. An action or project you "
+            "describe is read with your role and organisation (not your name) by the Task Forces' members once "
+            "accepted, and by everyone if its Facilitators publish it. If you offer to contribute to one, its "
+            "contact gets your name and a link to write to you.\n"
             "<b>Your rights</b>: /profile shows and changes your data; /forget deletes it."
         )
         + "\n"
@@ -145,7 +149,10 @@ def privacy(_: Translate) -> str:
             "and everything you wrote, also from the messages facilitators received, and your Delphi answers and "
             "comments. What stays is anonymous: that a "
             "place in a Task Force was held, applied for or decided (without who, and without any motivation or "
-            "reason), and the history of actions without names. The bot's logs hold no names and nothing you wrote."
+            "reason), and the history of actions without names. The bot's logs hold no names and nothing you wrote. "
+            "The actions and projects you described stay, since they are your organisation's work, but without "
+            "you: their contact is withdrawn. The daily backups keep copies for up to five weeks, then the "
+            "copies are deleted; a backup put back forgets you again."
         )
     )
 
