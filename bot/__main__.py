@@ -21,6 +21,7 @@ from telegram.error import NetworkError
 from bot.app import StartupError, build_application, serve
 from bot.config import Settings, SettingsError, bot_id, database_setting, load_settings
 from bot.models import Catalogue
+from bot.services import backups
 from bot.services.catalogue import CatalogueError, load_catalogue
 from bot.services.clock import utc_now
 from bot.storage import backup
@@ -160,13 +161,25 @@ def keep_database(command: str, path: Path) -> None:
             backup.copy(database, path)
             print(f"{PROGRAM}: {database} copied to {path} and checked")
         else:
-            kept = database.with_name(f"{database.name}.replaced-{utc_now():%Y%m%dT%H%M%S}")
+            kept = database.with_name(f"{database.name}.replaced-{utc_now():%Y%m%dT%H%M%S%f}")
             backup.restore(path, database, kept)
-            replaced = f"; the file it replaced is {kept}" if kept.exists() else ""
-            print(f"{PROGRAM}: {path} restored as {database}{replaced}")
+            print(f"{PROGRAM}: {path} restored as {database}{forgotten_again(database, kept)}")
     except (SettingsError, DatabaseError) as error:
         print(f"{PROGRAM}: {command}: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def forgotten_again(database: Path, replaced: Path) -> str:
+    """The end of restore's line: the file it replaced, and what was done about the people who used /forget
+    after the backup (only that file can tell who they were)."""
+    undone = "; WARNING: a /forget made after the backup may be undone: "
+    if not replaced.exists():
+        return undone + "no file was replaced to tell"
+    done = asyncio.run(backups.forget_again(database, replaced, utc_now()))
+    if done.skipped is not None:
+        return f"; the file it replaced is {replaced}{undone}{done.skipped}"
+    forgotten = f"; {done.count} who used /forget since the backup forgotten again" if done.count else ""
+    return f"; the file it replaced is {replaced}{forgotten}"
 
 
 def serve_forever(main_coroutine: Coroutine[None, None, None]) -> None:

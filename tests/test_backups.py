@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.services import backups
+from bot.services.clock import utc_now
+from bot.storage import audit
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS
 from tests.harness import ADMIN_ID, ChatUser, Seeded, bot_with, clean_environment, seed, start_bot_process, stop
@@ -62,7 +64,8 @@ async def test_a_backup_taken_mid_broadcast_restores_and_the_broadcast_carries_o
     elsewhere = tmp_path / "new-machine" / "bot.sqlite3"
     elsewhere.parent.mkdir()
     code, said = await keep("restore", copy, elsewhere)
-    assert code == 0 and said == f"taskforce-bot: {copy} restored as {elsewhere}\n"
+    warning = "WARNING: a /forget made after the backup may be undone: no file was replaced to tell"
+    assert code == 0 and said == f"taskforce-bot: {copy} restored as {elsewhere}; {warning}\n"
     process = await start_bot_process(standin, elsewhere, **settings)
     try:
         done = await standin.wait_for(lambda s: s.chat_id == ADMIN_ID and "· done" in s.text, timeout=30)
@@ -177,3 +180,54 @@ def written_then(database: Path, version: int) -> None:
             "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce) VALUES (?, 601, 'joined', 601, 'B3')",
             (at,),
         )
+
+
+async def test_a_restore_forgets_again_whoever_used_forget_after_the_backup(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    """The backup knows Ada and Bob; after it Ada uses /forget, Bob too and then comes back. Restored, the
+    backup would bring both back as they were: the restore forgets them again, and nobody else."""
+    database, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    db = await Database.open(database)
+    ada, bob, cem = (Seeded(chat, name=name) for chat, name in ((701, "Ada Lovelace"), (702, "Bob"), (703, "Cem")))
+    await seed(db, ada, bob, cem)
+    async with db.transaction() as tx:
+        await audit.record(tx, utc_now(), ADMIN_ID, "test.before_backup")
+    await db.close()
+    assert (await keep("backup", copy, database))[0] == 0
+    process = await start_bot_process(standin, database)
+    try:
+        for chat in (ada, bob):
+            user = ChatUser(standin, chat.telegram_id)
+            await user.say("/forget")
+            assert "deleted" in (await user.press("Delete all my data")).text
+        await ChatUser(standin, bob.telegram_id).say("/start")  # back, a new person to the bot
+    finally:
+        await stop(process)
+
+    code, said = await keep("restore", copy, database)
+    assert code == 0 and said.endswith("; 2 who used /forget since the backup forgotten again\n"), said
+    db = await Database.open(database)
+    try:
+        assert [row["telegram_id"] for row in await db.fetchall("SELECT telegram_id FROM people")] == [703]
+        assert [row["telegram_id"] for row in await db.fetchall("SELECT telegram_id FROM known_users")] == [703]
+        assert not await db.fetchall("SELECT 1 FROM registrations WHERE person_id IN (701, 702)")
+    finally:
+        await db.close()
+    # Restored over another bot's database, which knows Cem only: it says nothing of who used /forget, so
+    # nobody is forgotten and the operator reads why.
+    other = tmp_path / "other" / "bot.sqlite3"
+    other.parent.mkdir()
+    db = await Database.open(other)
+    await seed(db, cem)
+    async with db.transaction() as tx:
+        await audit.record(tx, utc_now(), ADMIN_ID, "test.elsewhere")
+    await db.close()
+    code, said = await keep("restore", copy, other)
+    assert code == 0 and "WARNING: a /forget made after the backup may be undone" in said, said
+    assert said.endswith("is not this backup's later state\n")
+    db = await Database.open(other)
+    try:
+        assert [row["telegram_id"] for row in await db.fetchall("SELECT telegram_id FROM people")] == [701, 702, 703]
+    finally:
+        await db.close()

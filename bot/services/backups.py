@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.models import Payload
+from bot.services import accounts
 from bot.storage import backup, outbox
 from bot.storage.database import Database, DatabaseError
 
@@ -121,3 +122,35 @@ async def _tell(db: Database, admins: Collection[int], reason: str, now: datetim
     async with db.transaction() as tx:
         for admin in admins:
             await outbox.enqueue(tx, admin, FAILED_KIND, now, payload=Failure(reason=reason[:500]))
+
+
+@dataclass(frozen=True)
+class ForgottenAgain:
+    """What a restore did about the /forget made after its backup: `count` people forgotten again, or
+    `skipped` saying why none could be (then the operator must know: the restored file holds them)."""
+
+    count: int = 0
+    skipped: str | None = None
+
+
+async def forget_again(database: Path, replaced: Path, now: datetime) -> ForgottenAgain:
+    """Forget in the restored `database` whoever used /forget in `replaced` after the backup was taken.
+
+    Only when `replaced` is the backup's own future (it holds the backup's latest audit row) and no more
+    people are gone from it than it recorded /forget: a foreign or fresh file says nothing of who asked.
+    """
+    found = await asyncio.to_thread(backup.erasures_since, database, replaced)
+    if not found.gone:
+        return ForgottenAgain()
+    if not found.continues:
+        return ForgottenAgain(skipped=f"{replaced} is not this backup's later state")
+    if len(found.gone) > found.forgets:
+        gone, forgets = len(found.gone), found.forgets
+        return ForgottenAgain(skipped=f"{gone} people the backup knows are gone from {replaced}, {forgets} by /forget")
+    db = await Database.open(database)
+    try:
+        for person in found.gone:
+            await accounts.forget(db, person, now)
+    finally:
+        await db.close()
+    return ForgottenAgain(count=len(found.gone))

@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.database import DatabaseError, in_use
@@ -80,3 +81,51 @@ def restore(backup: Path, database: Path, kept: Path) -> None:
             if current.exists():
                 os.replace(current, Path(f"{kept}{suffix}"))
     shutil.copyfile(backup, database)
+
+
+@dataclass(frozen=True)
+class Erasures:
+    """What a replaced database says of the people its backup knows: who used /forget since.
+
+    A restore brings back everyone the backup knew, also those who asked to be forgotten after it was
+    taken. /forget deletes a person's `known_users` row and nothing else does, so they are the people the
+    backup knows whom the replaced database does not know (or knows anew: they came back after /forget).
+    """
+
+    continues: bool  # the replaced database holds the backup's latest audit row: it is the backup's future
+    gone: list[int]
+    forgets: int  # the /forget the replaced database recorded after that row
+
+
+def erasures_since(restored: Path, replaced: Path) -> Erasures:
+    """Compare the restored file with the one it replaced, reading both.
+
+    Not read-only: SQLite leaves a read-only reader's empty WAL and shared-memory files behind, while the
+    last connection that may write folds them back into the file and removes them."""
+    try:
+        with closing(sqlite3.connect(restored)) as connection:
+            connection.execute("ATTACH DATABASE ? AS replaced", (str(replaced),))
+            return Erasures(
+                continues=connection.execute(_CONTINUES).fetchone()[0] == 1,
+                gone=[int(row[0]) for row in connection.execute(_GONE)],
+                forgets=connection.execute(_FORGETS).fetchone()[0],
+            )
+    except sqlite3.Error as error:
+        raise DatabaseError(f"{replaced}: {error}") from None
+
+
+_LATEST_AUDIT = "(SELECT MAX(id) FROM main.audit_log)"
+_CONTINUES = f"""
+    SELECT COUNT(*) FROM main.audit_log AS b JOIN replaced.audit_log AS r ON r.id = b.id
+    WHERE b.id = {_LATEST_AUDIT} AND r.at = b.at AND r.action = b.action"""
+_GONE = """
+    SELECT i.telegram_id
+    FROM (SELECT telegram_id FROM main.known_users UNION SELECT telegram_id FROM main.people) AS i
+    LEFT JOIN main.known_users AS b ON b.telegram_id = i.telegram_id
+    LEFT JOIN replaced.known_users AS r ON r.telegram_id = i.telegram_id
+    WHERE (r.telegram_id IS NULL AND i.telegram_id NOT IN (SELECT telegram_id FROM replaced.people))
+       OR r.first_seen <> b.first_seen
+    ORDER BY i.telegram_id"""
+_FORGETS = f"""
+    SELECT COUNT(*) FROM replaced.audit_log
+    WHERE action = 'person.forgotten' AND id > COALESCE({_LATEST_AUDIT}, 0)"""
