@@ -215,7 +215,7 @@ async def choose_for_place(
                 tx, telegram_id, code, Role.REPRESENTATIVE, RegistrationStatus.PENDING, region, place.motivation, now,
                 moved_from=moved_from,
             )  # fmt: skip
-            await facilitation.announce(tx, applied, code, telegram_id, admins, now, patience)
+            await facilitation.announce(tx, applied, admins, now, patience)
             await audit.record(tx, now, telegram_id, "registration.moved", telegram_id, code, {"from": place.id})
     return PlaceQuestion(place, region)
 

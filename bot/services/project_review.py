@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from bot.models import KnownUser, Payload, Person, RegistrationStatus, Role
 from bot.project_models import Project, ProjectStatus
-from bot.services import facilitation, project_catalogue
+from bot.services import facilitation, project_catalogue, waiting_decisions
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, known_users, outbox, people, registrations
 from bot.storage import projects as rows
@@ -28,8 +28,6 @@ PROMPT, REMINDER, ESCALATION = "project_prompt", "project_reminder", "project_es
 PROMPT_DECIDED = "project_prompt_decided"  # a prompt edited: decided, withdrawn, or changed since
 AUTHOR_TOLD = "project_decided"
 CONTACT_NAMED = "project_contact"  # the new contact of an entry whose author deleted their data
-REMINDER_INTERVAL = timedelta(hours=24)
-MAX_REMINDERS = 3
 
 
 class OfProject(Payload):
@@ -108,9 +106,7 @@ async def announce(tx: Transaction, project: Project, rules: ReviewRules, now: d
     to each decider, and a reminder due."""
     await close_prompts(tx, project.id, now)
     await rows.drop_prompts(tx, project.id)
-    for decider in await deciders(tx, project, rules.admins):
-        await outbox.enqueue(tx, decider, PROMPT, now, payload=OfProject(project=project.id))
-    await rows.set_reminder_due(tx, project.id, now + rules.patience, 0)
+    await waiting_decisions.ask(tx, ENTRIES, project, rules.admins, rules.patience, now)
 
 
 async def close_prompts(tx: Transaction, project_id: int, now: datetime, kind: str = PROMPT_DECIDED) -> None:
@@ -203,17 +199,21 @@ async def _already_decided(db: Reader, project: Project) -> Refused:
 
 
 async def remind(db: Database, admins: Collection[int], now: datetime) -> int:
-    """Entries waiting too long: the deciders are reminded daily, three times, then the admins."""
-    queued = 0
-    async with db.transaction() as tx:
-        for project, sent in await rows.reviews_due(tx, now):
-            if sent < MAX_REMINDERS:
-                recipients, kind, next_due = await deciders(tx, project, admins), REMINDER, now + REMINDER_INTERVAL
-            else:
-                recipients = [admin for admin in sorted(admins) if admin != project.author_id]
-                kind, next_due = ESCALATION, None
-            for chat_id in recipients:
-                await outbox.enqueue(tx, chat_id, kind, now, payload=OfProject(project=project.id))
-                queued += 1
-            await rows.set_reminder_due(tx, project.id, next_due, sent + 1)
-    return queued
+    """Entries waiting too long: their deciders are reminded, then the admins told."""
+    return await waiting_decisions.remind(db, ENTRIES, admins, now)
+
+
+async def _tell_about(tx: Transaction, chat_id: int, kind: str, project: Project, now: datetime) -> None:
+    await outbox.enqueue(tx, chat_id, kind, now, payload=OfProject(project=project.id))
+
+
+ENTRIES = waiting_decisions.Waiting[Project](
+    prompt=PROMPT,
+    reminder=REMINDER,
+    escalation=ESCALATION,
+    due=rows.reviews_due,
+    deciders=deciders,
+    asker=lambda project: project.author_id,
+    tell=_tell_about,
+    set_due=rows.set_reminder_due,
+)
