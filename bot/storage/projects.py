@@ -13,7 +13,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.project_models import Money, Project, ProjectField, ProjectStatus
-from bot.storage.database import Reader, Transaction, from_text, to_text
+from bot.storage.database import Params, Reader, Transaction, from_text, to_text
 
 FIELD_COLUMNS: dict[ProjectField, tuple[str, ...]] = {
     ProjectField.TITLE: ("title",),
@@ -62,8 +62,7 @@ async def create(tx: Transaction, author_id: int, now: datetime, revises: int | 
 
 
 async def get_project(db: Reader, project_id: int) -> Project | None:
-    row = await db.fetchone(f"{_ENTRY} FROM projects p WHERE p.id = ?", (project_id,))
-    return None if row is None else _project(row)
+    return next(iter(await _entries(db, "FROM projects p WHERE p.id = ?", (project_id,))), None)
 
 
 async def flow_of(db: Reader, project_id: int) -> str | None:
@@ -169,10 +168,9 @@ async def revision_of(db: Reader, project_id: int) -> int | None:
 
 async def own_projects(db: Reader, author_id: int) -> list[Project]:
     """The author's entries and their new draft, newest first; drafts of changes are shown with their entry."""
-    rows = await db.fetchall(
-        f"{_ENTRY} FROM projects p WHERE p.author_id = ? AND p.revises IS NULL ORDER BY p.id DESC", (author_id,)
+    return await _entries(
+        db, "FROM projects p WHERE p.author_id = ? AND p.revises IS NULL ORDER BY p.id DESC", (author_id,)
     )
-    return [_project(row) for row in rows]
 
 
 async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[int]:
@@ -189,6 +187,11 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[
 
 def _money(amount: int | None, currency: str | None) -> Money | None:
     return None if amount is None or currency is None else Money(amount=amount, currency=currency)
+
+
+async def _entries(db: Reader, tail: str, params: Params) -> list[Project]:
+    """Entries read as `_ENTRY` then `tail` (FROM … WHERE … ORDER BY, the entry as `p`) says."""
+    return [_project(row) for row in await db.fetchall(f"{_ENTRY} {tail}", params)]
 
 
 def _project(row: aiosqlite.Row) -> Project:
@@ -301,12 +304,13 @@ async def catalogue_entry(
     db: Reader, code: str, region: str | None, stage: str | None, funding: bool, offset: int
 ) -> Project | None:
     """The entry at `offset` of a task force's catalogue, filtered, the most recently accepted first."""
-    row = await db.fetchone(
-        f"{_ENTRY} FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
+    found = await _entries(
+        db,
+        f"FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
         f" WHERE t.taskforce = :code AND {_FILTERED} ORDER BY p.decided_at DESC, p.id DESC LIMIT 1 OFFSET :offset",
         {**_filters(code, region, stage, funding), "offset": offset},
     )
-    return None if row is None else _project(row)
+    return next(iter(found), None)
 
 
 async def add_update(tx: Transaction, project_id: int, author_id: int, text: str, now: datetime) -> None:
@@ -329,12 +333,11 @@ async def set_progress_due(tx: Transaction, project_id: int, due: datetime | Non
 
 async def progress_due(db: Reader, now: datetime) -> list[Project]:
     """Running entries of the catalogue whose progress update is due."""
-    rows = await db.fetchall(
-        f"{_ENTRY} FROM projects p WHERE {_SHOWN} AND p.stage = 'running' AND p.progress_due_at <= ?"
-        " ORDER BY p.progress_due_at",
+    return await _entries(
+        db,
+        f"FROM projects p WHERE {_SHOWN} AND p.stage = 'running' AND p.progress_due_at <= ? ORDER BY p.progress_due_at",
         (to_text(now),),
     )
-    return [_project(row) for row in rows]
 
 
 async def add_offer(tx: Transaction, project_id: int, person_id: int, now: datetime) -> bool:
@@ -390,13 +393,13 @@ async def exported(db: Reader, codes: list[str] | None) -> list[ExportedEntry]:
 
 async def seeking_funding(db: Reader, codes: list[str]) -> list[Project]:
     """The catalogue's entries of these task forces that seek funding, each once, the most recently accepted first."""
-    rows = await db.fetchall(
-        f"{_ENTRY} FROM projects p WHERE {_SHOWN} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
+    return await _entries(
+        db,
+        f"FROM projects p WHERE {_SHOWN} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
         " project_taskforces t WHERE t.project_id = p.id AND t.taskforce IN (SELECT value FROM json_each(?)))"
         " ORDER BY p.decided_at DESC, p.id DESC",
         (json.dumps(codes),),
     )
-    return [_project(row) for row in rows]
 
 
 async def set_author(tx: Transaction, project_id: int, author_id: int, now: datetime) -> None:
