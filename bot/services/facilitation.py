@@ -25,6 +25,7 @@ from bot.services.errors import Refused
 from bot.storage import audit, facilitators, known_users, membership, outbox, prompts, registrations, runs
 from bot.storage import people as people_rows
 from bot.storage.database import Database, Transaction
+from bot.storage.prompts import Asked
 
 log = logging.getLogger("bot.facilitation")
 
@@ -388,12 +389,12 @@ async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int |
 async def remember_prompt(db: Database, registration_id: int, chat_id: int, message_id: int) -> None:
     """A message with decision buttons, so that the decision edits it (and every other one)."""
     async with db.transaction() as tx:
-        await prompts.add_prompt(tx, registration_id, chat_id, message_id)
+        await prompts.add_prompt(tx, Asked.APPLICATION, registration_id, chat_id, message_id)
 
 
 async def close_prompts(tx: Transaction, registration_id: int, kind: str, now: datetime) -> None:
     """Every message that asked for a decision on this application is edited (to `kind`'s text)."""
-    for chat_id, message_id in await prompts.prompts_of(tx, registration_id):
+    for chat_id, message_id in await prompts.prompts_of(tx, Asked.APPLICATION, registration_id):
         await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration_id, edit_message_id=message_id)
 
 

@@ -18,9 +18,10 @@ from bot.models import KnownUser, Payload, Person, RegistrationStatus, Role
 from bot.project_models import Project, ProjectStatus
 from bot.services import facilitation, project_catalogue, waiting_decisions
 from bot.services.errors import Refused
-from bot.storage import audit, facilitators, known_users, outbox, people, registrations
+from bot.storage import audit, facilitators, known_users, outbox, people, prompts, registrations
 from bot.storage import projects as rows
 from bot.storage.database import Database, Reader, Transaction
+from bot.storage.prompts import Asked
 
 log = logging.getLogger("bot.projects")
 
@@ -105,14 +106,14 @@ async def announce(tx: Transaction, project: Project, rules: ReviewRules, now: d
     """Submitted (again): prompts about an earlier version say it changed and lose their buttons; a prompt
     to each decider, and a reminder due."""
     await close_prompts(tx, project.id, now)
-    await rows.drop_prompts(tx, project.id)
+    await prompts.drop_prompts(tx, Asked.ENTRY, project.id)
     await waiting_decisions.ask(tx, ENTRIES, project, rules.admins, rules.patience, now)
 
 
 async def close_prompts(tx: Transaction, project_id: int, now: datetime, kind: str = PROMPT_DECIDED) -> None:
     """Every message that asked for a decision on this entry is edited to show it as it now is (`PROMPT`:
     still asking, when only its contact changed)."""
-    for chat_id, message_id in await rows.prompts_of(tx, project_id):
+    for chat_id, message_id in await prompts.prompts_of(tx, Asked.ENTRY, project_id):
         await outbox.enqueue(tx, chat_id, kind, now, edit_message_id=message_id, payload=OfProject(project=project_id))
 
 
@@ -122,7 +123,7 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> None:
     for project_id in await rows.forget_author(tx, person_id, now):
         await close_prompts(tx, project_id, now, PROMPT)
         await audit.record(tx, now, None, "project.contact_withdrawn", None, None, {"project": project_id})
-    await rows.forget_prompts(tx, person_id)
+    await prompts.forget_prompts(tx, Asked.ENTRY, person_id)
 
 
 async def name_contact(
@@ -152,7 +153,7 @@ async def name_contact(
 
 async def remember_prompt(db: Database, project_id: int, chat_id: int, message_id: int) -> None:
     async with db.transaction() as tx:
-        await rows.add_prompt(tx, project_id, chat_id, message_id)
+        await prompts.add_prompt(tx, Asked.ENTRY, project_id, chat_id, message_id)
 
 
 async def open_review(db: Reader, actor: int, project_id: int, admins: Collection[int]) -> Project:

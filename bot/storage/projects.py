@@ -229,27 +229,7 @@ def _project(row: aiosqlite.Row) -> Project:
     )
 
 
-# ---------------------------------------------------------------- review: prompts and reminders
-
-
-async def add_prompt(tx: Transaction, project_id: int, chat_id: int, message_id: int) -> None:
-    await tx.execute(
-        "INSERT INTO project_prompts (project_id, chat_id, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        (project_id, chat_id, message_id),
-    )
-
-
-async def prompts_of(db: Reader, project_id: int) -> list[tuple[int, int]]:
-    rows = await db.fetchall("SELECT chat_id, message_id FROM project_prompts WHERE project_id = ?", (project_id,))
-    return [(int(row["chat_id"]), int(row["message_id"])) for row in rows]
-
-
-async def drop_prompts(tx: Transaction, project_id: int) -> None:
-    await tx.execute("DELETE FROM project_prompts WHERE project_id = ?", (project_id,))
-
-
-async def forget_prompts(tx: Transaction, chat_id: int) -> None:
-    await tx.execute("DELETE FROM project_prompts WHERE chat_id = ?", (chat_id,))
+# ---------------------------------------------------------------- review: reminders (prompts: storage/prompts.py)
 
 
 async def set_reminder_due(tx: Transaction, project_id: int, due: datetime | None, sent: int) -> None:
