@@ -139,11 +139,12 @@ async def unassign(
 async def announce(
     tx: Transaction, registration_id: int, admins: Collection[int], now: datetime, patience: timedelta
 ) -> None:
-    """A new Leader or Representative application (read in the transaction that made it): a prompt to each
+    """A new Leader or Representative application, read in the transaction that made it: a prompt to each
     decider, and a reminder due."""
     registration = await registrations.get_registration(tx, registration_id)
-    if registration is not None:
-        await waiting_decisions.ask(tx, APPLICATIONS, registration, admins, patience, now)
+    if registration is None:
+        raise Refused("stale")
+    await waiting_decisions.ask(tx, APPLICATIONS, registration, admins, patience, now)
 
 
 async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list[Registration]:
