@@ -17,6 +17,7 @@ from bot.storage import groups as group_rows
 from bot.storage import registrations as registration_rows
 from bot.storage.database import Database, Transaction
 from bot.storage.groups import GroupLink
+from bot.storage.prompts import Asked
 
 
 async def person(db: Database, telegram_id: int) -> Person | None:
@@ -215,7 +216,7 @@ async def choose_for_place(
                 tx, telegram_id, code, Role.REPRESENTATIVE, RegistrationStatus.PENDING, region, place.motivation, now,
                 moved_from=moved_from,
             )  # fmt: skip
-            await facilitation.announce(tx, applied, code, telegram_id, admins, now, patience)
+            await facilitation.announce(tx, applied, admins, now, patience)
             await audit.record(tx, now, telegram_id, "registration.moved", telegram_id, code, {"from": place.id})
     return PlaceQuestion(place, region)
 
@@ -250,7 +251,7 @@ async def forget(db: Database, telegram_id: int, now: datetime) -> None:
         await reminders.delete_reminders(tx, telegram_id)
         await known_users.forget_user(tx, telegram_id)
         await facilitators.forget_facilitator(tx, telegram_id)
-        await prompts.forget_prompts(tx, telegram_id)
+        await prompts.forget_prompts(tx, Asked.APPLICATION, telegram_id)
         await outbox.forget_chat(tx, telegram_id, still_acting=groups.ACTION_KIND)  # after queue_removal
         await announcements.forget_author(tx, telegram_id, now)
         await group_rows.forget_user(tx, telegram_id)

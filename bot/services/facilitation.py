@@ -19,17 +19,16 @@ from enum import StrEnum
 from pydantic import Field
 
 from bot.models import Catalogue, EndedBy, KnownUser, Payload, Person, Registration, RegistrationStatus, Role
-from bot.services import authority, groups
+from bot.services import authority, groups, waiting_decisions
 from bot.services.arguments import storable, whole_number
 from bot.services.errors import Refused
 from bot.storage import audit, facilitators, known_users, membership, outbox, prompts, registrations, runs
 from bot.storage import people as people_rows
 from bot.storage.database import Database, Transaction
+from bot.storage.prompts import Asked
 
 log = logging.getLogger("bot.facilitation")
 
-REMINDER_INTERVAL = timedelta(hours=24)
-MAX_REMINDERS = 3
 DIGEST = "digest"  # the kind of its rows, and the name of its once-a-day run
 FACILITATOR_WELCOME = "facilitator_welcome"  # reads, when it goes, every task force the person facilitates
 FACILITATOR_ADDED = "facilitator_added"  # one more task force, for someone welcomed already
@@ -138,18 +137,14 @@ async def unassign(
 
 
 async def announce(
-    tx: Transaction,
-    registration_id: int,
-    code: str,
-    applicant: int,
-    admins: Collection[int],
-    now: datetime,
-    patience: timedelta,
+    tx: Transaction, registration_id: int, admins: Collection[int], now: datetime, patience: timedelta
 ) -> None:
-    """A new Leader or Representative application: a prompt to each decider, and a reminder due."""
-    for decider in await authority.deciders(tx, code, admins, applicant):
-        await outbox.enqueue(tx, decider, "approval_prompt", now, registration_id=registration_id)
-    await registrations.set_reminder_due(tx, registration_id, now + patience, 0)
+    """A new Leader or Representative application, read in the transaction that made it: a prompt to each
+    decider, and a reminder due."""
+    registration = await registrations.get_registration(tx, registration_id)
+    if registration is None:
+        raise Refused("stale")
+    await waiting_decisions.ask(tx, APPLICATIONS, registration, admins, patience, now)
 
 
 async def pending_for(db: Database, actor: int, admins: Collection[int]) -> list[Registration]:
@@ -395,34 +390,41 @@ async def _tell_everyone(tx: Transaction, registration_id: int, applicant: int |
 async def remember_prompt(db: Database, registration_id: int, chat_id: int, message_id: int) -> None:
     """A message with decision buttons, so that the decision edits it (and every other one)."""
     async with db.transaction() as tx:
-        await prompts.add_prompt(tx, registration_id, chat_id, message_id)
+        await prompts.add_prompt(tx, Asked.APPLICATION, registration_id, chat_id, message_id)
 
 
 async def close_prompts(tx: Transaction, registration_id: int, kind: str, now: datetime) -> None:
     """Every message that asked for a decision on this application is edited (to `kind`'s text)."""
-    for chat_id, message_id in await prompts.prompts_of(tx, registration_id):
+    for chat_id, message_id in await prompts.prompts_of(tx, Asked.APPLICATION, registration_id):
         await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration_id, edit_message_id=message_id)
 
 
 # ---------------------------------------------------------------- reminders and digest
 
 
+async def _deciders(tx: Transaction, registration: Registration, admins: Collection[int]) -> list[int]:
+    return await authority.deciders(tx, registration.taskforce, admins, registration.person_id)
+
+
+async def _tell_about(tx: Transaction, chat_id: int, kind: str, registration: Registration, now: datetime) -> None:
+    await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
+
+
+APPLICATIONS = waiting_decisions.Waiting[Registration](
+    prompt="approval_prompt",
+    reminder="decision_reminder",
+    escalation="decision_escalation",
+    due=registrations.decisions_due,
+    deciders=_deciders,
+    asker=lambda registration: registration.person_id,
+    tell=_tell_about,
+    set_due=registrations.set_reminder_due,
+)
+
+
 async def remind_pending(db: Database, admins: Collection[int], now: datetime) -> int:
-    """Decisions waiting too long: remind the deciders daily, three times, then the admins."""
-    queued = 0
-    async with db.transaction() as tx:
-        for registration, sent in await registrations.decisions_due(tx, now):
-            if sent < MAX_REMINDERS:
-                recipients = await authority.deciders(tx, registration.taskforce, admins, registration.person_id)
-                kind, next_due = "decision_reminder", now + REMINDER_INTERVAL
-            else:
-                recipients = [admin for admin in sorted(admins) if admin != registration.person_id]
-                kind, next_due = "decision_escalation", None
-            for chat_id in recipients:
-                await outbox.enqueue(tx, chat_id, kind, now, registration_id=registration.id)
-                queued += 1
-            await registrations.set_reminder_due(tx, registration.id, next_due, sent + 1)
-    return queued
+    """Applications waiting too long: their deciders are reminded, then the admins told."""
+    return await waiting_decisions.remind(db, APPLICATIONS, admins, now)
 
 
 async def queue_digest(db: Database, hour: int, admins: Collection[int], now: datetime) -> int:

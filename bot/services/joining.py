@@ -537,7 +537,7 @@ async def _register(
     registration_id = await registrations.add_registration(tx, telegram_id, code, role, status, region, motivation, now)
     decider = None
     if role.needs_decision:
-        await facilitation.announce(tx, registration_id, code, telegram_id, rules.admins, now, rules.patience)
+        await facilitation.announce(tx, registration_id, rules.admins, now, rules.patience)
         decider = await authority.decider(tx, code, telegram_id)
     await audit.record(tx, now, telegram_id, f"registration.{status.value}", telegram_id, code, {"role": role.value})
     return Joined(code, role, status, region, decider)

@@ -16,11 +16,12 @@ from enum import StrEnum
 
 from bot.models import KnownUser, Payload, Person, RegistrationStatus, Role
 from bot.project_models import Project, ProjectStatus
-from bot.services import facilitation, project_catalogue
+from bot.services import facilitation, project_catalogue, waiting_decisions
 from bot.services.errors import Refused
-from bot.storage import audit, facilitators, known_users, outbox, people, registrations
+from bot.storage import audit, facilitators, known_users, outbox, people, prompts, registrations
 from bot.storage import projects as rows
 from bot.storage.database import Database, Reader, Transaction
+from bot.storage.prompts import Asked
 
 log = logging.getLogger("bot.projects")
 
@@ -28,8 +29,6 @@ PROMPT, REMINDER, ESCALATION = "project_prompt", "project_reminder", "project_es
 PROMPT_DECIDED = "project_prompt_decided"  # a prompt edited: decided, withdrawn, or changed since
 AUTHOR_TOLD = "project_decided"
 CONTACT_NAMED = "project_contact"  # the new contact of an entry whose author deleted their data
-REMINDER_INTERVAL = timedelta(hours=24)
-MAX_REMINDERS = 3
 
 
 class OfProject(Payload):
@@ -107,16 +106,14 @@ async def announce(tx: Transaction, project: Project, rules: ReviewRules, now: d
     """Submitted (again): prompts about an earlier version say it changed and lose their buttons; a prompt
     to each decider, and a reminder due."""
     await close_prompts(tx, project.id, now)
-    await rows.drop_prompts(tx, project.id)
-    for decider in await deciders(tx, project, rules.admins):
-        await outbox.enqueue(tx, decider, PROMPT, now, payload=OfProject(project=project.id))
-    await rows.set_reminder_due(tx, project.id, now + rules.patience, 0)
+    await prompts.drop_prompts(tx, Asked.ENTRY, project.id)
+    await waiting_decisions.ask(tx, ENTRIES, project, rules.admins, rules.patience, now)
 
 
 async def close_prompts(tx: Transaction, project_id: int, now: datetime, kind: str = PROMPT_DECIDED) -> None:
     """Every message that asked for a decision on this entry is edited to show it as it now is (`PROMPT`:
     still asking, when only its contact changed)."""
-    for chat_id, message_id in await rows.prompts_of(tx, project_id):
+    for chat_id, message_id in await prompts.prompts_of(tx, Asked.ENTRY, project_id):
         await outbox.enqueue(tx, chat_id, kind, now, edit_message_id=message_id, payload=OfProject(project=project_id))
 
 
@@ -126,7 +123,7 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> None:
     for project_id in await rows.forget_author(tx, person_id, now):
         await close_prompts(tx, project_id, now, PROMPT)
         await audit.record(tx, now, None, "project.contact_withdrawn", None, None, {"project": project_id})
-    await rows.forget_prompts(tx, person_id)
+    await prompts.forget_prompts(tx, Asked.ENTRY, person_id)
 
 
 async def name_contact(
@@ -156,7 +153,7 @@ async def name_contact(
 
 async def remember_prompt(db: Database, project_id: int, chat_id: int, message_id: int) -> None:
     async with db.transaction() as tx:
-        await rows.add_prompt(tx, project_id, chat_id, message_id)
+        await prompts.add_prompt(tx, Asked.ENTRY, project_id, chat_id, message_id)
 
 
 async def open_review(db: Reader, actor: int, project_id: int, admins: Collection[int]) -> Project:
@@ -203,17 +200,21 @@ async def _already_decided(db: Reader, project: Project) -> Refused:
 
 
 async def remind(db: Database, admins: Collection[int], now: datetime) -> int:
-    """Entries waiting too long: the deciders are reminded daily, three times, then the admins."""
-    queued = 0
-    async with db.transaction() as tx:
-        for project, sent in await rows.reviews_due(tx, now):
-            if sent < MAX_REMINDERS:
-                recipients, kind, next_due = await deciders(tx, project, admins), REMINDER, now + REMINDER_INTERVAL
-            else:
-                recipients = [admin for admin in sorted(admins) if admin != project.author_id]
-                kind, next_due = ESCALATION, None
-            for chat_id in recipients:
-                await outbox.enqueue(tx, chat_id, kind, now, payload=OfProject(project=project.id))
-                queued += 1
-            await rows.set_reminder_due(tx, project.id, next_due, sent + 1)
-    return queued
+    """Entries waiting too long: their deciders are reminded, then the admins told."""
+    return await waiting_decisions.remind(db, ENTRIES, admins, now)
+
+
+async def _tell_about(tx: Transaction, chat_id: int, kind: str, project: Project, now: datetime) -> None:
+    await outbox.enqueue(tx, chat_id, kind, now, payload=OfProject(project=project.id))
+
+
+ENTRIES = waiting_decisions.Waiting[Project](
+    prompt=PROMPT,
+    reminder=REMINDER,
+    escalation=ESCALATION,
+    due=rows.reviews_due,
+    deciders=deciders,
+    asker=lambda project: project.author_id,
+    tell=_tell_about,
+    set_due=rows.set_reminder_due,
+)

@@ -13,7 +13,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.project_models import Money, Project, ProjectField, ProjectStatus
-from bot.storage.database import Reader, Transaction, from_text, to_text
+from bot.storage.database import Params, Reader, Transaction, from_text, to_text
 
 FIELD_COLUMNS: dict[ProjectField, tuple[str, ...]] = {
     ProjectField.TITLE: ("title",),
@@ -35,6 +35,11 @@ FIELD_COLUMNS: dict[ProjectField, tuple[str, ...]] = {
 }
 CONTENT = tuple(column for columns in FIELD_COLUMNS.values() for column in columns)
 Value = str | int | None
+# Every read of entries starts so (the entry as `p`), and `_project` maps every one: its columns and its task forces.
+_ENTRY = (
+    "SELECT p.*, (SELECT json_group_array(taskforce) FROM (SELECT taskforce FROM project_taskforces"
+    " WHERE project_id = p.id ORDER BY taskforce)) AS codes"
+)
 
 
 async def create(tx: Transaction, author_id: int, now: datetime, revises: int | None = None) -> int:
@@ -52,17 +57,12 @@ async def create(tx: Transaction, author_id: int, now: datetime, revises: int | 
         (author_id, to_text(now), to_text(now), revises),
     )
     draft = int(cursor.lastrowid or 0)
-    await tx.execute(
-        "INSERT INTO project_taskforces (project_id, taskforce) SELECT ?, taskforce FROM project_taskforces"
-        " WHERE project_id = ?",
-        (draft, revises),
-    )
+    await _copy_taskforces(tx, revises, draft)
     return draft
 
 
 async def get_project(db: Reader, project_id: int) -> Project | None:
-    row = await db.fetchone("SELECT * FROM projects WHERE id = ?", (project_id,))
-    return None if row is None else _project(row, await _taskforces(db, project_id))
+    return next(iter(await _entries(db, "FROM projects p WHERE p.id = ?", (project_id,))), None)
 
 
 async def flow_of(db: Reader, project_id: int) -> str | None:
@@ -99,6 +99,10 @@ async def copy_content(tx: Transaction, source_id: int, target_id: int, now: dat
         " WHERE projects.id = ?",
         (to_text(now), source_id, target_id),
     )
+    await _copy_taskforces(tx, source_id, target_id)
+
+
+async def _copy_taskforces(tx: Transaction, source_id: int, target_id: int) -> None:
     await tx.execute("DELETE FROM project_taskforces WHERE project_id = ?", (target_id,))
     await tx.execute(
         "INSERT INTO project_taskforces (project_id, taskforce) SELECT ?, taskforce FROM project_taskforces"
@@ -164,10 +168,9 @@ async def revision_of(db: Reader, project_id: int) -> int | None:
 
 async def own_projects(db: Reader, author_id: int) -> list[Project]:
     """The author's entries and their new draft, newest first; drafts of changes are shown with their entry."""
-    rows = await db.fetchall(
-        "SELECT * FROM projects WHERE author_id = ? AND revises IS NULL ORDER BY id DESC", (author_id,)
+    return await _entries(
+        db, "FROM projects p WHERE p.author_id = ? AND p.revises IS NULL ORDER BY p.id DESC", (author_id,)
     )
-    return [_project(row, await _taskforces(db, int(row["id"]))) for row in rows]
 
 
 async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[int]:
@@ -182,18 +185,17 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[
     return [int(row["id"]) for row in rows]
 
 
-async def _taskforces(db: Reader, project_id: int) -> list[str]:
-    rows = await db.fetchall(
-        "SELECT taskforce FROM project_taskforces WHERE project_id = ? ORDER BY taskforce", (project_id,)
-    )
-    return [str(row["taskforce"]) for row in rows]
-
-
 def _money(amount: int | None, currency: str | None) -> Money | None:
     return None if amount is None or currency is None else Money(amount=amount, currency=currency)
 
 
-def _project(row: aiosqlite.Row, taskforces: list[str]) -> Project:
+async def _entries(db: Reader, tail: str, params: Params) -> list[Project]:
+    """Entries read as `_ENTRY` then `tail` (FROM … WHERE … ORDER BY, the entry as `p`) says."""
+    return [_project(row) for row in await db.fetchall(f"{_ENTRY} {tail}", params)]
+
+
+def _project(row: aiosqlite.Row) -> Project:
+    """An entry read with `_ENTRY`: its columns and its task forces."""
     return Project(
         id=row["id"],
         author_id=row["author_id"],
@@ -201,7 +203,7 @@ def _project(row: aiosqlite.Row, taskforces: list[str]) -> Project:
         status=ProjectStatus(row["status"]),
         title=row["title"],
         kind=row["kind"],
-        taskforces=taskforces,
+        taskforces=json.loads(row["codes"]),
         countries=row["countries"],
         region=row["region"],
         lead=row["lead_organisation"],
@@ -227,27 +229,7 @@ def _project(row: aiosqlite.Row, taskforces: list[str]) -> Project:
     )
 
 
-# ---------------------------------------------------------------- review: prompts and reminders
-
-
-async def add_prompt(tx: Transaction, project_id: int, chat_id: int, message_id: int) -> None:
-    await tx.execute(
-        "INSERT INTO project_prompts (project_id, chat_id, message_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        (project_id, chat_id, message_id),
-    )
-
-
-async def prompts_of(db: Reader, project_id: int) -> list[tuple[int, int]]:
-    rows = await db.fetchall("SELECT chat_id, message_id FROM project_prompts WHERE project_id = ?", (project_id,))
-    return [(int(row["chat_id"]), int(row["message_id"])) for row in rows]
-
-
-async def drop_prompts(tx: Transaction, project_id: int) -> None:
-    await tx.execute("DELETE FROM project_prompts WHERE project_id = ?", (project_id,))
-
-
-async def forget_prompts(tx: Transaction, chat_id: int) -> None:
-    await tx.execute("DELETE FROM project_prompts WHERE chat_id = ?", (chat_id,))
+# ---------------------------------------------------------------- review: reminders (prompts: storage/prompts.py)
 
 
 async def set_reminder_due(tx: Transaction, project_id: int, due: datetime | None, sent: int) -> None:
@@ -259,11 +241,11 @@ async def set_reminder_due(tx: Transaction, project_id: int, due: datetime | Non
 async def reviews_due(db: Reader, now: datetime) -> list[tuple[Project, int]]:
     """Entries waiting for a decision whose reminder is due, with the reminders sent so far."""
     rows = await db.fetchall(
-        "SELECT * FROM projects WHERE status = 'review' AND next_reminder_at IS NOT NULL AND next_reminder_at <= ?"
-        " ORDER BY next_reminder_at",
+        f"{_ENTRY} FROM projects p WHERE p.status = 'review' AND p.next_reminder_at IS NOT NULL"
+        " AND p.next_reminder_at <= ? ORDER BY p.next_reminder_at",
         (to_text(now),),
     )
-    return [(_project(row, await _taskforces(db, int(row["id"]))), int(row["reminders_sent"])) for row in rows]
+    return [(_project(row), int(row["reminders_sent"])) for row in rows]
 
 
 # ---------------------------------------------------------------- the catalogue, progress and offers
@@ -302,12 +284,13 @@ async def catalogue_entry(
     db: Reader, code: str, region: str | None, stage: str | None, funding: bool, offset: int
 ) -> Project | None:
     """The entry at `offset` of a task force's catalogue, filtered, the most recently accepted first."""
-    row = await db.fetchone(
-        f"SELECT p.* FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
+    found = await _entries(
+        db,
+        f"FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
         f" WHERE t.taskforce = :code AND {_FILTERED} ORDER BY p.decided_at DESC, p.id DESC LIMIT 1 OFFSET :offset",
         {**_filters(code, region, stage, funding), "offset": offset},
     )
-    return None if row is None else _project(row, await _taskforces(db, int(row["id"])))
+    return next(iter(found), None)
 
 
 async def add_update(tx: Transaction, project_id: int, author_id: int, text: str, now: datetime) -> None:
@@ -330,12 +313,11 @@ async def set_progress_due(tx: Transaction, project_id: int, due: datetime | Non
 
 async def progress_due(db: Reader, now: datetime) -> list[Project]:
     """Running entries of the catalogue whose progress update is due."""
-    rows = await db.fetchall(
-        f"SELECT p.* FROM projects p WHERE {_SHOWN} AND p.stage = 'running' AND p.progress_due_at <= ?"
-        " ORDER BY p.progress_due_at",
+    return await _entries(
+        db,
+        f"FROM projects p WHERE {_SHOWN} AND p.stage = 'running' AND p.progress_due_at <= ? ORDER BY p.progress_due_at",
         (to_text(now),),
     )
-    return [_project(row, await _taskforces(db, int(row["id"]))) for row in rows]
 
 
 async def add_offer(tx: Transaction, project_id: int, person_id: int, now: datetime) -> bool:
@@ -367,10 +349,8 @@ class ExportedEntry:
 async def exported(db: Reader, codes: list[str] | None) -> list[ExportedEntry]:
     """Every submitted entry of these task forces (None: all), oldest first, in one read."""
     rows = await db.fetchall(
-        "SELECT p.*, c.name AS contact_name, c.organisation AS contact_organisation,"
-        " u.text AS latest, u.at AS latest_at,"
-        " (SELECT json_group_array(taskforce) FROM (SELECT taskforce FROM project_taskforces"
-        "   WHERE project_id = p.id ORDER BY taskforce)) AS codes"
+        f"{_ENTRY}, c.name AS contact_name, c.organisation AS contact_organisation,"
+        " u.text AS latest, u.at AS latest_at"
         " FROM projects p LEFT JOIN people c ON c.telegram_id = p.author_id"
         " LEFT JOIN project_updates u ON u.id = (SELECT id FROM project_updates WHERE project_id = p.id"
         "   ORDER BY at DESC, id DESC LIMIT 1)"
@@ -381,7 +361,7 @@ async def exported(db: Reader, codes: list[str] | None) -> list[ExportedEntry]:
     )
     return [
         ExportedEntry(
-            _project(row, json.loads(row["codes"])),
+            _project(row),
             row["contact_name"],
             row["contact_organisation"],
             row["latest"],
@@ -393,13 +373,13 @@ async def exported(db: Reader, codes: list[str] | None) -> list[ExportedEntry]:
 
 async def seeking_funding(db: Reader, codes: list[str]) -> list[Project]:
     """The catalogue's entries of these task forces that seek funding, each once, the most recently accepted first."""
-    rows = await db.fetchall(
-        f"SELECT p.* FROM projects p WHERE {_SHOWN} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
+    return await _entries(
+        db,
+        f"FROM projects p WHERE {_SHOWN} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
         " project_taskforces t WHERE t.project_id = p.id AND t.taskforce IN (SELECT value FROM json_each(?)))"
         " ORDER BY p.decided_at DESC, p.id DESC",
         (json.dumps(codes),),
     )
-    return [_project(row, await _taskforces(db, int(row["id"]))) for row in rows]
 
 
 async def set_author(tx: Transaction, project_id: int, author_id: int, now: datetime) -> None:
