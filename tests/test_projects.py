@@ -17,7 +17,7 @@ from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.storage import projects as rows
 from bot.storage.projects import Value
 from bot.views.project_catalogue import EXPORT_KEYS, CatalogueOffer
-from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people
@@ -561,3 +561,48 @@ async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: R
         lambda s: s.chat_id == ADMIN_ID and "The catalogue" in s.text, start=marker
     )
     assert "B3: 1 · 0 · 0 · 1 · 0 / 0" in counted.text and "C1:" not in counted.text
+
+
+# ---------------------------------------------------------------- flows found by review (issue 24)
+
+
+async def test_an_old_start_a_new_one_leaves_the_draft_being_written(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    await ada.say("/project")
+    offer, start_over = ada.button("Start a new one")
+    await ada.press_data(start_over, offer.message_id or 0)
+    await ada.say("Hedges for all")
+    assert "already submitted or discarded" in await ada.alert(start_over, offer.message_id or 0)
+    countries = await ada.press("planned")  # the draft being written goes on where it stood
+    assert "In which countries" in countries.text
+    assert running_bot.db is not None
+    [draft] = await rows.own_projects(running_bot.db, ADA)
+    assert draft.title == "Hedges for all" and draft.kind is not None and draft.kind.value == "planned"
+
+
+async def test_a_stale_project_button_leaves_a_join_in_progress(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    summary = ada.last
+    await ada.press("Submit for review")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    kind = ada.last
+    await ada.press("planned")
+    await ada.press("Save for later")
+    role = await ada.say("/join C1")
+    assert "C1" in role.text and "Team Member" in [label for label, _ in role.buttons]
+    for label, data in summary.buttons:  # every button of the entry submitted since
+        assert "already submitted or discarded" in await ada.alert(data, summary.message_id or 0), label
+    assert running_bot.db is not None
+    [entry] = [e for e in await rows.own_projects(running_bot.db, ADA) if e.status is ProjectStatus.REVIEW]
+    assert "already submitted or discarded" in await ada.alert(ProjectResume(project=entry.id).pack())
+    _, earlier = ada.button("on-going")  # an earlier question of the draft saved for later
+    assert "no longer valid" in await ada.alert(earlier, kind.message_id or 0)
+    joined = await ada.press("Team Member")  # the join goes on where it stood
+    assert "Please check" in joined.text and "C1" in joined.text
+    assert "you are registered" in (await ada.press("Confirm")).text
+    [draft] = [e for e in await rows.own_projects(running_bot.db, ADA) if e.status is ProjectStatus.DRAFT]
+    assert draft.kind is not None and draft.kind.value == "planned"
