@@ -123,7 +123,7 @@ async def step_pressed(update: Update, context: BotContext) -> str | int | None:
     try:
         match press:
             case ProjectNav(action="later"):
-                await _draft(context, project_id)
+                await projects.open_draft(d.db, person_id, project_id)
                 return await _leave(update, context, project_id, views.saved_for_later(context.tr))
             case ProjectNav(action="discard"):
                 await projects.discard(d.db, person_id, project_id, now)
