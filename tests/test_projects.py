@@ -16,8 +16,9 @@ from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.storage import projects as rows
 from bot.storage.projects import Value
+from bot.views.account import LeaveYes
 from bot.views.project_catalogue import EXPORT_KEYS, CatalogueOffer
-from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people
@@ -424,7 +425,6 @@ async def test_i_would_like_to_contribute_tells_the_contact_once(running_bot: Ru
     await bob.press("Document")
     sent = await standin.wait_for(lambda s: s.method == "sendDocument" and s.chat_id == bob.id, start=marker)
     assert sent.params["document"] == "file42"
-    assert "own entry" in await ChatUser(standin, ADA).alert(CatalogueOffer(project=project_id, step="agreed").pack())
 
 
 async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months(running_bot: RunningBot) -> None:
@@ -561,3 +561,103 @@ async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: R
         lambda s: s.chat_id == ADMIN_ID and "The catalogue" in s.text, start=marker
     )
     assert "B3: 1 · 0 · 0 · 1 · 0 / 0" in counted.text and "C1:" not in counted.text
+
+
+# ---------------------------------------------------------------- flows found by review (issue 24)
+
+
+async def test_an_old_start_a_new_one_leaves_the_draft_being_written(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    await ada.say("/project")
+    offer, start_over = ada.button("Start a new one")
+    await ada.press_data(start_over, offer.message_id or 0)
+    await ada.say("Hedges for all")
+    assert "already submitted or discarded" in await ada.alert(start_over, offer.message_id or 0)
+    countries = await ada.press("planned")  # the draft being written goes on where it stood
+    assert "In which countries" in countries.text
+    assert running_bot.db is not None
+    [draft] = await rows.own_projects(running_bot.db, ADA)
+    assert draft.title == "Hedges for all" and draft.kind is not None and draft.kind.value == "planned"
+
+
+async def test_a_stale_project_button_leaves_a_join_in_progress(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    summary = ada.last
+    await ada.press("Submit for review")
+    await ada.say("/project B3")
+    await ada.say("Compost for all")
+    kind = ada.last
+    await ada.press("planned")
+    await ada.press("Save for later")
+    role = await ada.say("/join C1")
+    assert "C1" in role.text and "Team Member" in [label for label, _ in role.buttons]
+    for label, data in summary.buttons:  # every button of the entry submitted since
+        assert "already submitted or discarded" in await ada.alert(data, summary.message_id or 0), label
+    assert running_bot.db is not None
+    [entry] = [e for e in await rows.own_projects(running_bot.db, ADA) if e.status is ProjectStatus.REVIEW]
+    assert "already submitted or discarded" in await ada.alert(ProjectResume(project=entry.id).pack())
+    _, earlier = ada.button("on-going")  # an earlier question of the draft saved for later
+    assert "no longer valid" in await ada.alert(earlier, kind.message_id or 0)
+    joined = await ada.press("Team Member")  # the join goes on where it stood
+    assert "Please check" in joined.text and "C1" in joined.text
+    assert "you are registered" in (await ada.press("Confirm")).text
+    [draft] = [e for e in await rows.own_projects(running_bot.db, ADA) if e.status is ProjectStatus.DRAFT]
+    assert draft.kind is not None and draft.kind.value == "planned"
+
+
+async def test_an_offer_from_someone_without_a_profile_is_refused_and_not_recorded(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    nemo = ChatUser(standin, 1003, first_name="Nemo")
+    await nemo.say("/catalogue B3")
+    for step in ("ask", "agreed"):
+        refused = await nemo.alert(CatalogueOffer(project=project_id, step=step).pack())
+        assert "no profile yet" in refused and "/join" in refused, step
+    await seed(running_bot, Seeded(1003, name="Nemo Nobody"))
+    await nemo.press("I'd like to contribute")
+    assert "is told who you are" in (await nemo.press("Yes, pass them on")).text  # nothing was recorded before
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "would like to contribute" in s.text)
+    assert "Nemo Nobody" in told.text
+
+
+async def test_the_contact_is_not_offered_to_contribute_to_their_own_entry(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    card = await ada.say("/catalogue B3")
+    assert "Compost for all" in card.text
+    assert not [label for label, _ in card.buttons if "contribute" in label]
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert [label for label, _ in (await bob.say("/catalogue B3")).buttons if "contribute" in label]
+    for step in ("ask", "agreed"):
+        refused = await ada.alert(CatalogueOffer(project=project_id, step=step).pack())
+        assert "This entry is yours" in refused and "review" not in refused, step
+
+
+async def test_a_progress_update_for_an_entry_gone_or_a_role_lost_ends_the_question(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    ada = await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    await ada.say("/projects")
+    await ada.press("Compost for all")
+    assert "What is new" in (await ada.press("Add progress")).text
+    await ada.press("Withdraw")
+    await ada.press("Withdraw it")
+    refused = await ada.say("First 300 ha planted.")
+    assert "no longer in the catalogue" in refused.text and "Nothing was saved" in refused.text
+    assert "did not expect a message" in (await ada.say("First 300 ha planted.")).text  # the question is over
+    # A Leader who is a Leader no more by the time they write.
+    await seed(running_bot, Seeded(2002, places=(("C1", Role.LEADER, ACTIVE),), name="Gus Guide"))
+    other = await accepted(running_bot, ADA, "C1", "Peatland care")
+    await p["gus"].say("/catalogue C1")
+    assert "What is new" in (await p["gus"].press("Add progress")).text
+    await p["gus"].press_data(LeaveYes(code="C1").pack())
+    assert "Progress is reported by" in (await p["gus"].say("Going well.")).text
+    assert "did not expect a message" in (await p["gus"].say("Going well.")).text
+    assert running_bot.db is not None
+    for entry in (project_id, other):
+        assert await rows.latest_update(running_bot.db, entry) is None

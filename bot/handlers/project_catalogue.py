@@ -55,8 +55,9 @@ async def _show(
     project = page.card.project if page.card is not None else None
     reports = project is not None and await project_catalogue.may_report(d.db, person, project)
     publishes = project is not None and await publishing.may_publish(d.db, person, project, d.settings.admins)
+    offers = project is not None and project_catalogue.may_offer(person, project)
     text = views.page_text(context.tr, page, d.catalogue)
-    markup = views.page_keyboard(context.tr, page, d.catalogue, reports, publishes)
+    markup = views.page_keyboard(context.tr, page, d.catalogue, reports, publishes, may_offer=offers)
     await (send if new_message else reply)(update, text, markup)
 
 
@@ -129,13 +130,10 @@ async def opportunities_command(update: Update, context: BotContext) -> None:
 # ---------------------------------------------------------------- progress
 
 
-async def progress_asked(update: Update, context: BotContext) -> str | int:
+async def progress_asked(update: Update, context: BotContext) -> str:
+    """Refused (the entry out of the catalogue, or not theirs to report): polite, the person's flow stays."""
     d = context.deps
-    try:
-        project = await project_catalogue.open_progress(d.db, context.person_id, context.press(ProgressAdd).project)
-    except Refused as refused:  # unlike the polite wrapper, this ends whatever flow the person was in
-        await refuse(update, context, refused)
-        return ConversationHandler.END
+    project = await project_catalogue.open_progress(d.db, context.person_id, context.press(ProgressAdd).project)
     end_flows(context.user_data)
     assert context.user_data is not None
     context.user_data[PROGRESS_KEY] = project.id
@@ -145,15 +143,26 @@ async def progress_asked(update: Update, context: BotContext) -> str | int:
 
 
 async def progress_given(update: Update, context: BotContext) -> int:
-    """The update typed; empty or too long is refused and asked again (the state stays)."""
-    d = context.deps
+    """The update typed; empty or too long is refused and asked again (the state stays). The entry withdrawn
+    or the role lost since the button: refused, and the question is over (asking again could never succeed)."""
+    d, person_id = context.deps, context.person_id
     text = update.message.text if update.message and update.message.text else ""
     project_id = int((context.user_data or {}).get(PROGRESS_KEY) or 0)
-    await project_catalogue.add_progress(d.db, context.person_id, project_id, text, d.settings.progress_months, d.now())
-    end_flows(context.user_data)
-    await save_user_data(update, context)
+    try:
+        await project_catalogue.open_progress(d.db, person_id, project_id)
+    except Refused as refused:
+        await _progress_over(update, context)
+        await refuse(update, context, refused)
+        return ConversationHandler.END
+    await project_catalogue.add_progress(d.db, person_id, project_id, text, d.settings.progress_months, d.now())
+    await _progress_over(update, context)
     await reply_for_sure(update, context, views.progress_saved(context.tr))
     return ConversationHandler.END
+
+
+async def _progress_over(update: Update, context: BotContext) -> None:
+    end_flows(context.user_data)
+    await save_user_data(update, context)
 
 
 async def progress_expected(update: Update, context: BotContext) -> None:

@@ -82,43 +82,52 @@ async def _start(update: Update, context: BotContext, code: str | None) -> str |
     d = context.deps
     try:
         draft = await projects.start(d.db, context.person_id, code, d.catalogue, d.now())
-    except Refused as refused:  # unlike the polite wrapper, this ends whatever flow the person was in
+    except Refused as refused:  # a command: unlike the polite wrapper, this ends whatever flow the person was in
         await refuse(update, context, refused)
         return ConversationHandler.END
+    return await _switch(update, context, draft)
+
+
+async def _switch(update: Update, context: BotContext, draft: Draft) -> str:
+    """The draft's open question in a new message: whatever other flow the person was in ends."""
     end_flows(context.user_data)
     return await show(update, context, draft, new_message=True)
 
 
-async def start_over(update: Update, context: BotContext) -> str | int:
-    return await _start(update, context, context.press(ProjectOver).code)
-
-
-async def resume(update: Update, context: BotContext) -> str | int:
-    d = context.deps
+async def _draft(context: BotContext, project_id: int) -> Draft:
+    """The person's draft; one submitted or discarded since is refused, and the flow they are in stays."""
     try:
-        draft = await projects.open_draft(d.db, context.person_id, context.press(ProjectResume).project)
+        return await projects.open_draft(context.deps.db, context.person_id, project_id)
     except Refused:
-        await send(update, views.no_draft(context.tr))
-        return ConversationHandler.END
-    end_flows(context.user_data)
-    return await show(update, context, draft, new_message=True)
+        raise Refused("no_draft") from None
 
 
-async def step_pressed(update: Update, context: BotContext) -> str | int:
-    """Every button of a draft's question; also after a restart or another flow, since each names its draft."""
+async def start_over(update: Update, context: BotContext) -> str:
+    """Start a new one: the draft the button names is replaced; under an earlier draft, it changes nothing."""
+    d, press = context.deps, context.press(ProjectOver)
+    draft = await projects.start(d.db, context.person_id, press.code, d.catalogue, d.now(), replacing=press.project)
+    return await _switch(update, context, draft)
+
+
+async def resume(update: Update, context: BotContext) -> str:
+    return await _switch(update, context, await _draft(context, context.press(ProjectResume).project))
+
+
+async def step_pressed(update: Update, context: BotContext) -> str | int | None:
+    """Every button of a draft's question; also after a restart or another flow, since each names its draft.
+    Only a press that changes the draft opens it: one that changes nothing leaves the person's flow as it is."""
     d, person_id = context.deps, context.person_id
     press = context.press(OfProject)
     project_id = press.project
-    if _open(context) != project_id:
-        end_flows(context.user_data)
     update_id, now = update.update_id, d.now()
     try:
         match press:
             case ProjectNav(action="later"):
-                return await _leave(update, context, views.saved_for_later(context.tr))
+                await projects.open_draft(d.db, person_id, project_id)
+                return await _leave(update, context, project_id, views.saved_for_later(context.tr))
             case ProjectNav(action="discard"):
                 await projects.discard(d.db, person_id, project_id, now)
-                return await _leave(update, context, views.discarded(context.tr))
+                return await _leave(update, context, project_id, views.discarded(context.tr))
             case ProjectNav(action="submit"):
                 return await _submit(update, context, project_id)
             case ProjectNav(action="back"):
@@ -141,35 +150,49 @@ async def step_pressed(update: Update, context: BotContext) -> str | int:
         if refused.reason != "stale":
             raise  # said politely; the question stays as it is
         return await _current(update, context, project_id)
+    if _open(context) != project_id:
+        end_flows(context.user_data)  # an answer to this draft opens it: the flow the person was in ends
     return await show(update, context, draft)
 
 
 async def _current(update: Update, context: BotContext, project_id: int) -> str | int:
-    """A button of an earlier question: nothing changes and the open question comes again below; a button of
-    a draft submitted or discarded since says so."""
+    """A press that changed nothing. Of the draft being written (an earlier question's), the open question
+    comes again below; of another draft, it is refused and the person's flow stays as it is."""
+    if _open(context) != project_id:
+        await _draft(context, project_id)
+        raise Refused("stale")
     try:
         draft = await projects.open_draft(context.deps.db, context.person_id, project_id)
     except Refused:
+        await _out_of(update, context, project_id)
         await refuse(update, context, Refused("no_draft"))
         return ConversationHandler.END
     return await show(update, context, draft, new_message=True, notice=context.refusal(Refused("stale")))
 
 
-async def _leave(update: Update, context: BotContext, text: str) -> int:
+async def _out_of(update: Update, context: BotContext, project_id: int | None) -> int | None:
+    """Done with a draft: the conversation's state after it. Describing it ends; a press under a draft that is
+    not the one open leaves the person's flow (another draft's, a join) as it is."""
+    if _open(context) != project_id:
+        return None
     end_flows(context.user_data)
     await save_user_data(update, context)
-    await reply(update, text)
     return ConversationHandler.END
 
 
-async def _submit(update: Update, context: BotContext, project_id: int) -> str | int:
+async def _leave(update: Update, context: BotContext, project_id: int | None, text: str) -> int | None:
+    state = await _out_of(update, context, project_id)
+    await reply(update, text)
+    return state
+
+
+async def _submit(update: Update, context: BotContext, project_id: int) -> int | None:
     d = context.deps
     outcome = await projects.submit(d.db, context.person_id, project_id, d.review_rules(), d.now())
-    end_flows(context.user_data)
-    await save_user_data(update, context)
+    state = await _out_of(update, context, project_id)
     await reply_for_sure(update, context, views.submitted(context.tr, outcome))
     d.sender.wake()
-    return ConversationHandler.END
+    return state
 
 
 async def _answered(update: Update, context: BotContext, answer: Answering) -> str | int:
@@ -184,6 +207,7 @@ async def _answered(update: Update, context: BotContext, answer: Answering) -> s
         try:
             draft = await projects.open_draft(d.db, context.person_id, project_id)
         except Refused:
+            await _out_of(update, context, project_id)
             await send(update, views.no_draft(context.tr))
             return ConversationHandler.END
         notice = views.field_refused(context.tr, draft.step.field, context.refusal(refused))
@@ -219,9 +243,9 @@ async def other_sent(update: Update, context: BotContext) -> str | int:
     return await show(update, context, draft, new_message=True, notice=views.file_expected(context.tr, draft.step))
 
 
-async def cancel(update: Update, context: BotContext) -> int:
+async def cancel(update: Update, context: BotContext) -> int | None:
     """/cancel while describing: nothing is lost, the draft waits for /project."""
-    return await _leave(update, context, views.saved_for_later(context.tr))
+    return await _leave(update, context, _open(context), views.saved_for_later(context.tr))
 
 
 # ---------------------------------------------------------------- /projects: an author's entries
@@ -247,16 +271,11 @@ async def mine_pressed(update: Update, context: BotContext) -> None:
         await reply(update, views.own_card(_, entry, d.catalogue, revising), views.own_card_keyboard(_, entry))
 
 
-async def edit_pressed(update: Update, context: BotContext) -> str | int:
+async def edit_pressed(update: Update, context: BotContext) -> str:
     """Edit a submitted entry: its changes are a draft of their own, opened at the summary."""
     d = context.deps
-    try:
-        draft = await projects.start_revision(d.db, context.person_id, context.press(ProjectMine).project, d.now())
-    except Refused as refused:  # unlike the polite wrapper, this ends whatever flow the person was in
-        await refuse(update, context, refused)
-        return ConversationHandler.END
-    end_flows(context.user_data)
-    return await show(update, context, draft, new_message=True)
+    draft = await projects.start_revision(d.db, context.person_id, context.press(ProjectMine).project, d.now())
+    return await _switch(update, context, draft)  # refused (a stale button): polite, the person's flow stays
 
 
 def _handlers() -> list[Handler]:

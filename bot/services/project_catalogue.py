@@ -123,11 +123,19 @@ async def document(db: Reader, project_id: int) -> tuple[str, str]:
     return project.document_id, project.document_name or ""
 
 
+def may_offer(person_id: int, project: Project) -> bool:
+    """Anyone but its contact may offer to contribute to an entry: they would be telling themselves."""
+    return project.author_id != person_id
+
+
 async def offerable(db: Reader, person_id: int, project_id: int) -> Project:
-    """An entry of the catalogue this person may offer to contribute to: not their own."""
+    """An entry of the catalogue this person may offer to contribute to: not their own, and only with a profile,
+    whose name and organisation are what its contact is told."""
     project = await shown_entry(db, project_id)
-    if project.author_id == person_id:
-        raise Refused("own_entry")
+    if not may_offer(person_id, project):
+        raise Refused("own_offer")
+    if await people.get_person(db, person_id) is None:
+        raise Refused("no_profile")
     return project
 
 
@@ -162,7 +170,11 @@ async def may_report(db: Reader, actor: int, project: Project) -> bool:
 
 
 async def open_progress(db: Reader, actor: int, project_id: int) -> Project:
-    project = await shown_entry(db, project_id)
+    """An entry whose progress this person may report now: still in the catalogue, and they its reporter."""
+    try:
+        project = await shown_entry(db, project_id)
+    except Refused:
+        raise Refused("not_in_catalogue") from None
     if not await may_report(db, actor, project):
         raise Refused("not_reporter")
     return project

@@ -135,10 +135,17 @@ async def revision(db: Reader, project_id: int) -> int | None:
 # ---------------------------------------------------------------- starting
 
 
-async def start(db: Database, person_id: int, code: str | None, catalogue: Catalogue, now: datetime) -> Draft:
-    """A new draft (an unfinished one goes: the handler asked first). Its task forces are the one named,
-    or the person's only one; with several, they are asked."""
+async def start(
+    db: Database, person_id: int, code: str | None, catalogue: Catalogue, now: datetime, replacing: int | None = None
+) -> Draft:
+    """A new draft. Its task forces are the one named, or the person's only one; with several, they are asked.
+
+    An unfinished one goes only when it is the one named by `replacing` (the handler asked first): "Start a
+    new one" under an earlier draft is stale, and the draft being written now stays."""
     async with db.transaction() as tx:
+        unfinished = await rows.new_draft_of(tx, person_id)
+        if unfinished != replacing:
+            raise Refused("no_draft")
         held = await held_taskforces(tx, person_id)
         if not held:
             raise Refused("no_taskforce")
@@ -146,9 +153,9 @@ async def start(db: Database, person_id: int, code: str | None, catalogue: Catal
             raise Refused("unknown_code", code=code)
         if code is not None and code not in held:
             raise Refused("not_member_of", code=code)
-        if (unfinished := await rows.new_draft_of(tx, person_id)) is not None:
+        project_id = await rows.create(tx, person_id, now)  # before the delete: its id is never the one replaced
+        if unfinished is not None:
             await rows.delete(tx, unfinished)
-        project_id = await rows.create(tx, person_id, now)
         chosen = [code] if code is not None else held[:1] if len(held) == 1 else []
         await rows.set_taskforces(tx, project_id, chosen)
         flow = Flow(answered=[ProjectField.TASKFORCES] if chosen else [])  # not asked, like a join from a code

@@ -182,9 +182,16 @@ def _money_lines(_: Translate, project: Project) -> list[str]:
 
 
 def page_keyboard(
-    _: Translate, page: Page, catalogue: Catalogue, may_report: bool, may_publish: bool = False
+    _: Translate,
+    page: Page,
+    catalogue: Catalogue,
+    may_report: bool,
+    may_publish: bool = False,
+    *,
+    may_offer: bool = True,
 ) -> InlineKeyboardMarkup:
-    """Pages, the three filters (each press moves to its next value), and what a reader may do with the card."""
+    """Pages, the three filters (each press moves to its next value), and what a reader may do with the card: its
+    contact is offered no "I'd like to contribute" on their own entry."""
     filters, region = page.filters, region_filter(page.filters, catalogue)
 
     def browse(index: int = page.index, **changed: object) -> str:
@@ -224,7 +231,8 @@ def page_keyboard(
     actions = []
     if page.card is not None:
         project = page.card.project
-        actions.append(button(_("🤝 I'd like to contribute"), CatalogueOffer(project=project.id).pack()))
+        if may_offer:
+            actions.append(button(_("🤝 I'd like to contribute"), CatalogueOffer(project=project.id).pack()))
         if project.document_id:
             actions.append(button(_("📄 Document"), CatalogueDocument(project=project.id).pack()))
         if may_report:
@@ -556,4 +564,6 @@ def catalogue_refusals(_: Translate) -> dict[str, str]:
     return {
         "already_offered": _("You already offered to contribute to this entry: its contact was told."),
         "not_reporter": _("Progress is reported by the entry's contact or a Global Leader of its Task Forces."),
+        "not_in_catalogue": _("This entry is no longer in the catalogue. Nothing was saved."),
+        "own_offer": _("This entry is yours: those who would like to contribute to it are passed on to you."),
     }

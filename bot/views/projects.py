@@ -63,8 +63,9 @@ class ProjectResume(Buttons, prefix="yr"):
 
 
 class ProjectOver(Buttons, prefix="yo"):
-    """Start a new description, the unfinished one discarded; for the task force named, if any."""
+    """Start a new description, the unfinished one it names discarded; for the task force named, if any."""
 
+    project: RowId
     code: Code | None = None
 
 
@@ -360,7 +361,7 @@ def draft_waiting(_: Translate, project: Project) -> str:
 def draft_waiting_keyboard(_: Translate, project: Project, code: str | None) -> InlineKeyboardMarkup:
     return keyboard(
         [button(_("Carry on"), ProjectResume(project=project.id).pack())],
-        [button(_("Start a new one"), ProjectOver(code=code).pack())],
+        [button(_("Start a new one"), ProjectOver(project=project.id, code=code).pack())],
     )
 
 
