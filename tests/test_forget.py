@@ -168,6 +168,8 @@ NEVER_A_PERSON = {
     ("project_updates", "id"): "a row id",
     ("project_updates", "project_id"): "a row id",
     ("project_offers", "project_id"): "a row id",
+    ("project_ids", "id"): "the one row",
+    ("project_ids", "last"): "a row id (the highest entry id given)",
 }
 ID_LIKE = re.compile(r"(^|_)(id|by|chat|user|person|author|key|owner)(_|$)")
 

@@ -661,3 +661,18 @@ async def test_a_progress_update_for_an_entry_gone_or_a_role_lost_ends_the_quest
     assert running_bot.db is not None
     for entry in (project_id, other):
         assert await rows.latest_update(running_bot.db, entry) is None
+
+
+async def test_a_discarded_draft_s_buttons_never_reach_the_next_draft(running_bot: RunningBot) -> None:
+    """SQLite gives a deleted row's id again: the discarded draft's Discard would have deleted the next one."""
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    summary = ada.last
+    assert "Nothing of it is kept" in (await ada.press("Discard")).text
+    await ada.say("/project B3")
+    await ada.say("Hedges for all")
+    [discard] = [data for label, data in summary.buttons if label == "Discard"]
+    assert "already submitted or discarded" in await ada.alert(discard, summary.message_id or 0)
+    assert running_bot.db is not None
+    [draft] = await rows.own_projects(running_bot.db, ADA)
+    assert draft.title == "Hedges for all"

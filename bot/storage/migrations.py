@@ -484,4 +484,12 @@ MIGRATIONS: tuple[str, ...] = (
         WHEN (SELECT published_at FROM delphi_rounds WHERE id = OLD.round_id) IS NOT NULL
         BEGIN UPDATE site_state SET version = version + 1; END;
     """,
+    # 21: an entry's id is never given twice (SQLite gives the highest deleted one again): a discarded draft's old
+    # buttons name its id, and would act on the next draft. The highest id given is kept, whatever wrote it.
+    """
+    CREATE TABLE project_ids (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
+    INSERT INTO project_ids (id, last) SELECT 1, COALESCE(MAX(id), 0) FROM projects;
+    CREATE TRIGGER project_ids_last AFTER INSERT ON projects WHEN NEW.id > (SELECT last FROM project_ids)
+        BEGIN UPDATE project_ids SET last = NEW.id WHERE id = 1; END;
+    """,
 )

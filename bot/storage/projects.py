@@ -42,18 +42,22 @@ _ENTRY = (
 )
 
 
+_NEXT_ID = "(SELECT last + 1 FROM project_ids)"  # never an id given before, even to a deleted draft (migration 21)
+
+
 async def create(tx: Transaction, author_id: int, now: datetime, revises: int | None = None) -> int:
     """A new draft; with `revises`, holding a copy of that entry's content and task forces."""
     if revises is None:
         cursor = await tx.execute(
-            "INSERT INTO projects (author_id, status, created_at, updated_at) VALUES (?, 'draft', ?, ?)",
+            f"INSERT INTO projects (id, author_id, status, created_at, updated_at)"
+            f" VALUES ({_NEXT_ID}, ?, 'draft', ?, ?)",
             (author_id, to_text(now), to_text(now)),
         )
         return int(cursor.lastrowid or 0)
     columns = ", ".join(CONTENT)
     cursor = await tx.execute(
-        f"INSERT INTO projects (author_id, revises, status, created_at, updated_at, {columns})"
-        f" SELECT ?, id, 'draft', ?, ?, {columns} FROM projects WHERE id = ?",
+        f"INSERT INTO projects (id, author_id, revises, status, created_at, updated_at, {columns})"
+        f" SELECT {_NEXT_ID}, ?, id, 'draft', ?, ?, {columns} FROM projects WHERE id = ?",
         (author_id, to_text(now), to_text(now), revises),
     )
     draft = int(cursor.lastrowid or 0)
