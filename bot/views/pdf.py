@@ -9,8 +9,8 @@ know Latin-1 only, so DejaVu Sans is embedded, for any name, answer or language 
 charts' matplotlib ships that font (mpl-data/fonts/ttf), so nothing is installed for it apart. No markup
 is read anywhere: the texts are people's, and "**" or "--" in them are what they typed.
 
-fpdf2, matplotlib and Pillow cost half a second to import: this module is imported when a PDF is made,
-never when the bot starts (tests/test_startup.py checks it).
+fpdf2 and matplotlib (with Pillow and numpy) cost about half a second to import: this module is imported
+when a PDF is made, never when the bot starts (tests/test_startup.py checks that no module imports them).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class Document(FPDF):
         return bytes(self.output())
 
     def _write(self, runs: Sequence[Run], size: int) -> None:
-        """The runs as one paragraph, a line per line of `text` at least, each fragment of a line a cell."""
+        """The runs as one paragraph, line after line, each line a cell per style."""
         height = size * LEADING
         for line in self._lines(runs, size):
             for style, text, width in line:
@@ -157,11 +157,10 @@ class Document(FPDF):
                     yield [(style, word[:cut], self._width(style, size, word[:cut]))]
                     word = word[cut:]
                     width = self._width(style, size, word)
+                if line and spaced:  # the space goes with the words before it, in their style
+                    line[-1] = (line[-1][0], line[-1][1] + " ", line[-1][2] + space)
                 if line and line[-1][0] == style:
-                    line[-1] = (style, f"{line[-1][1]}{' ' * spaced}{word}", line[-1][2] + space + width)
-                elif line:
-                    line[-1] = (line[-1][0], line[-1][1] + " " * spaced, line[-1][2] + space)
-                    line.append((style, word, width))
+                    line[-1] = (style, line[-1][1] + word, line[-1][2] + width)
                 else:
                     line.append((style, word, width))
                 used += space + width
