@@ -25,8 +25,10 @@ from bot.storage.delphi import Given, StoredRound
 from bot.views.delphi_charts import rounds_figure, share_limit
 from bot.views.delphi_report import report_pdf
 from bot.views.delphi_results import stability_parts, stop_words
+from bot.views.pdf import MARGIN
 from bot.views.words import when
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed
+from tests.pdf_layout import beyond_margins, drawn
 from tests.standin import BotApiStandIn
 from tests.test_delphi import answer, document_of, send_round, table
 from tests.test_languages import french_typography_faults
@@ -367,6 +369,23 @@ def test_every_pair_of_rounds_each_scales_bands_and_the_stopping_rules_are_repor
     assert "After round 1 q4: stops (consensus reached)" in text  # IQR 1 of 1, 2, 2, 3, 3, 4
     assert "q6: goes on to the next round" in text  # IQR 2.5, and nothing yet to be stable against
     assert "The study is complete: round 3 was the last of at most 3 rounds fixed in advance." in text
+
+
+def test_a_word_longer_than_a_line_is_split_whole_and_stays_within_the_margins(catalogue: Catalogue) -> None:
+    # In the question's paragraph, its heading over the chart, the results table's narrow columns and the chart.
+    link = "https://example.org/" + "regional-helpdesks-for-soil-organic-carbon/" * 6
+    asked = Question.model_validate(
+        {"id": "q7", "type": "choice", "text": f"Which plan, as in {link}?", "options": [f"{link}plan", "None"]}
+    )
+    answers = [Given(0, person, float(person % 2), None, None, None, None) for person in range(6)]
+    study = StudyResults([round_results(1, [asked], answers)], [])
+    made = assembled(study, [Participation(1, None, Flow(6, 0, 6, 6, 0), {}, {}, 3)], [{}])
+    pdf = report_pdf(translator("en"), made, catalogue, datetime(2026, 12, 20).astimezone())
+
+    pieces = drawn(pdf)
+    assert f"Which plan, as in{link}?" in "".join(piece.text for piece in pieces)  # not a character lost
+    assert not any(link in piece.text for piece in pieces)  # too long for a line, it was split
+    assert beyond_margins(pdf, MARGIN) == []
 
 
 def test_round_to_round_names_what_was_asked_again_added_and_dropped() -> None:

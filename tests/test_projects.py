@@ -17,9 +17,11 @@ from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.storage import projects as rows
 from bot.storage.projects import Value
 from bot.views.account import LeaveYes
+from bot.views.pdf import MARGIN
 from bot.views.project_catalogue import EXPORT_KEYS, CatalogueOffer
 from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
+from tests.pdf_layout import beyond_margins, drawn
 from tests.standin import BotApiStandIn, Sent
 from tests.test_facilitation import facilitate, people
 from tests.test_reports import documents
@@ -519,6 +521,25 @@ async def test_the_investment_opportunities_pdf_has_a_cover_and_a_page_per_entry
     [goal] = await documents(standin, ADMIN_ID, 1, marker)
     french = [page.extract_text() for page in PdfReader(io.BytesIO(goal.files["document"])).pages]
     assert len(french) == 3 and "Soil labs for all" in french[0] and "(rédigé en English)" in french[1]
+
+
+async def test_a_word_longer_than_a_line_is_split_whole_and_stays_within_the_margins(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await member(running_bot, "B3")
+    link = "https://example.org/" + "hedgerows-and-soil-carbon/" * 12  # a line and a half of 18-point title
+    await accepted(running_bot, ADA, "B3", f"Hedges {link}", funding=50000)
+    marker = len(standin.sent)
+    await p["fran"].say("/opportunities B3")
+    [sent] = await documents(standin, p["fran"].id, 1, marker)
+    pdf = sent.files["document"]
+    pieces = drawn(pdf)
+    entry = "".join(piece.text for piece in pieces if piece.page == 2)
+    # The title's lines and the summary's, joined: not a character lost.
+    assert entry.startswith(f"Hedges{link}") and f"What Hedges{link} does." in entry
+    assert not any(link in piece.text for piece in pieces)  # too long for a line, it was split
+    assert beyond_margins(pdf, MARGIN) == []
 
 
 # ---------------------------------------------------------------- /forget, /stats

@@ -151,3 +151,12 @@ def test_the_site_path_is_the_public_addresses_path() -> None:
     assert under.site_path == "/taskforces"
     # Off, the site's listener may be the private one's address: nothing listens there.
     assert load_settings(token=TOKEN, http_listen="127.0.0.1:8081").site is False
+
+
+def test_the_bot_starts_without_the_pdf_and_chart_libraries() -> None:
+    """fpdf2 and matplotlib cost half a second to import: they are imported when a PDF or a chart is made, never by
+    `import bot.app` (a module that imports them at its top would make every start of the bot slower)."""
+    script = "import sys, bot.app; print(*{name.split('.')[0] for name in sys.modules})"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    loaded = set(run.stdout.split())
+    assert {"bot", "telegram"} <= loaded and not loaded & {"fpdf", "matplotlib"}

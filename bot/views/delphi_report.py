@@ -58,7 +58,7 @@ def report_pdf(_: Translate, found: Report, catalogue: Catalogue, now: datetime)
     is made, not when the bot starts."""
     from bot.views.pdf import Document
 
-    doc = Document(_title(_, found), _.language)
+    doc = Document(_, _title(_, found))
     _cover(_, doc, found, now)
     _method(_, doc, found)
     _panel(_, doc, found, catalogue)
@@ -82,10 +82,6 @@ def caption(_: Translate) -> str:
 
 def _title(_: Translate, found: Report) -> str:
     return found.rounds[-1].results.round.file.title(_.language)
-
-
-def _lead(_: Translate, doc: Document, label: str, text: str) -> None:
-    doc.lead(labelled(_, label, ""), text)
 
 
 def together(text: str) -> str:
@@ -147,14 +143,12 @@ def _method(_: Translate, doc: Document, found: Report) -> None:
         rounds = [str(file.round) for file in files if file.consensus.rule == rule]
         label = _.ngettext("{rule}, round {rounds}", "{rule}, rounds {rounds}", len(rounds))
         label = label.format(rule=rule, rounds=", ".join(rounds))
-        _lead(_, doc, label, rule_definition(_, rule))
+        doc.lead(label, rule_definition(_, rule))
     doc.paragraph(
         _("The rules judge scales (and numbers, for the iqr rule); choices and open texts are counted, not judged.")
     )
     _scale_cut(_, doc, files)
-    _lead(
-        _,
-        doc,
+    doc.lead(
         _("Percentiles"),
         _(
             "the median, the quartiles and the 30th and 70th percentiles follow Hyndman and Fan's definition 7: "
@@ -174,7 +168,7 @@ def _method(_: Translate, doc: Document, found: Report) -> None:
         "split is shown. Comments reach the next round's panel only once the Secretariat has shown them.",
         found.least,
     )
-    _lead(_, doc, _("Anonymity"), anonymity.format(least=number(_, found.least)))
+    doc.lead(_("Anonymity"), anonymity.format(least=number(_, found.least)))
 
 
 def rule_definition(_: Translate, rule: str) -> str:
@@ -223,9 +217,7 @@ def _scale_cut(_: Translate, doc: Document, files: list[RoundFile]) -> None:
         else:
             cut = _("{points} points: {bands}").format(points=scale, bands=bands)
         said.append(cut)
-    _lead(
-        _,
-        doc,
+    doc.lead(
         _("Scales"),
         _(
             "a scale with a midpoint (an odd number of points) is cut in thirds by position, the same on both "
@@ -238,9 +230,7 @@ def _scale_cut(_: Translate, doc: Document, files: list[RoundFile]) -> None:
 
 def _stopping(_: Translate, doc: Document, first: RoundFile) -> None:
     """The stopping rules as round 1's file fixed them (a later round's file may not change them)."""
-    _lead(
-        _,
-        doc,
+    doc.lead(
         _("Stopping rules"),
         _(
             "{rules}, fixed in round 1's file before it opened and the same in every later round. After each "
@@ -259,15 +249,15 @@ def _panel(_: Translate, doc: Document, found: Report, catalogue: Catalogue) -> 
     for item in found.rounds:
         stored = item.results.round
         doc.heading(_("Round {round}").format(round=stored.file.round), 3)
-        _lead(_, doc, _("Eligible"), eligibility(_, stored.file, catalogue))
+        doc.lead(_("Eligible"), eligibility(_, stored.file, catalogue))
         flow = item.participation
         if flow is None:
             doc.paragraph(_("The panel is formed when the round opens."))
             continue
         invited = _.ngettext("{count} panellist", "{count} panellists", flow.total.invited)
-        _lead(_, doc, _("Invited"), invited.format(count=number(_, flow.total.invited)))
-        _lead(_, doc, _("By stakeholder type"), _made_up(_, flow.by_type, flow.least, catalogue))
-        _lead(_, doc, _("By region"), _made_up(_, flow.by_region, flow.least, catalogue))
+        doc.lead(_("Invited"), invited.format(count=number(_, flow.total.invited)))
+        doc.lead(_("By stakeholder type"), _made_up(_, flow.by_type, flow.least, catalogue))
+        doc.lead(_("By region"), _made_up(_, flow.by_region, flow.least, catalogue))
 
 
 def eligibility(_: Translate, file: RoundFile, catalogue: Catalogue) -> str:
@@ -362,7 +352,7 @@ def _questions(_: Translate, doc: Document, found: Report, catalogue: Catalogue)
         _answered_how(_, doc, question)
         if question.taskforces:
             codes = ", ".join(_task_force(code, catalogue, _.language) for code in question.taskforces)
-            _lead(_, doc, _("Asked only of"), _("members of {taskforces}").format(taskforces=codes))
+            doc.lead(_("Asked only of"), _("members of {taskforces}").format(taskforces=codes))
 
 
 def _asked_in(found: Report) -> dict[str, list[tuple[ReportRound, QuestionResult]]]:
@@ -382,11 +372,11 @@ def _answered_how(_: Translate, doc: Document, question: Question) -> None:
     elif question.type is QuestionType.LIKERT:
         ends = [f"{point} = {question.label(point, _.language)}" for point in sorted(question.labels)]
         scale = _("from 1 to {points}").format(points=question.scale)
-        _lead(_, doc, _("Scale"), scale + (f" ({', '.join(ends)})" if ends else ""))
+        doc.lead(_("Scale"), scale + (f" ({', '.join(ends)})" if ends else ""))
     elif question.type is QuestionType.NUMBER:
-        _lead(_, doc, _("Answer"), _("a number{range}").format(range=number_range(_, question.min, question.max)))
+        doc.lead(_("Answer"), _("a number{range}").format(range=number_range(_, question.min, question.max)))
     else:
-        _lead(_, doc, _("Answer"), _("a text"))
+        doc.lead(_("Answer"), _("a text"))
 
 
 # ---------------------------------------------------------------- what was answered
@@ -450,7 +440,7 @@ def _feedback(_: Translate, doc: Document, found: Report) -> None:
         for question_id, said in item.fed_back.items():
             result = said.result
             shown = _("round {round}, n = {count}").format(round=said.round, count=number(_, result.whole.count))
-            _lead(_, doc, question_id, shown)
+            doc.lead(question_id, shown)
             if result.whole.count:
                 doc.paragraph(_distribution(_, result))
             spread = result.whole.figures
@@ -460,7 +450,7 @@ def _feedback(_: Translate, doc: Document, found: Report) -> None:
                         median=decimal(_, spread.median), q1=decimal(_, spread.q1), q3=decimal(_, spread.q3)
                     )
                 )
-            _lead(_, doc, _("Comments shown"), "" if said.comments else _("none"))
+            doc.lead(_("Comments shown"), "" if said.comments else _("none"))
             for comment in said.comments:
                 doc.paragraph(anonymous(_, comment))
 
@@ -484,9 +474,9 @@ def _round_to_round(_: Translate, doc: Document, found: Report) -> None:
                 before=before.results.round.file.round, after=after.results.round.file.round
             )
             doc.heading(heading, 3)
-            _lead(_, doc, _("Asked again"), _list(_, [_said_before(_, before, q) for q in after.changes.repeated]))
-            _lead(_, doc, _("New"), _list(_, after.changes.added))
-            _lead(_, doc, _("Not asked again"), _list(_, [_said_before(_, before, q) for q in after.changes.dropped]))
+            doc.lead(_("Asked again"), _list(_, [_said_before(_, before, q) for q in after.changes.repeated]))
+            doc.lead(_("New"), _list(_, after.changes.added))
+            doc.lead(_("Not asked again"), _list(_, [_said_before(_, before, q) for q in after.changes.dropped]))
     said = completion_said(_, found.rounds[-1].conclusion)
     if said:
         doc.paragraph(said, style="B")
@@ -502,7 +492,7 @@ def _stops(_: Translate, doc: Document, item: ReportRound) -> None:
     if stored.closed_at is None:
         doc.paragraph(_("The round is open: this is what the stopping rules say as the answers stand."))
     for question_id, stop in item.conclusion.stops.items():
-        _lead(_, doc, question_id, stop_words(_, stop))
+        doc.lead(question_id, stop_words(_, stop))
 
 
 def _said_before(_: Translate, before: ReportRound, question_id: str) -> str:
@@ -529,7 +519,7 @@ def _stability(_: Translate, doc: Document, found: Report) -> None:
             continue
         doc.heading(_("Round {before} → round {after}").format(before=pair.before, after=pair.after), 3)
         for item in pair.questions:
-            _lead(_, doc, item.question.id, f"{sign(_, ';')} ".join(stability_parts(_, item)))
+            doc.lead(item.question.id, f"{sign(_, ';')} ".join(stability_parts(_, item)))
 
 
 # ---------------------------------------------------------------- pictures

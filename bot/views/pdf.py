@@ -1,20 +1,30 @@
 """What every PDF the bot writes shares: an A4 page, a font for every language, headings, text, tables, pictures.
 
-fpdf2 lays the text out (wrapped lines, tables that go on across pages); its built-in fonts know
-Latin-1 only, so DejaVu Sans is embedded, for any name, answer or language a page may hold. The
-charts' matplotlib ships that font (mpl-data/fonts/ttf), so nothing is installed for it apart. No
-markup is read anywhere: the texts are people's, and "**" or "--" in them are what they typed.
+The Delphi report and the "Investment opportunities" of the catalogue are both a `Document`. Its headings and
+paragraphs are wrapped here, each word measured once per font and size: fpdf2's own wrapping (`multi_cell`)
+measures a line again at every character, and 500 pages of long summaries took 15 s with it. A word wider
+than a line (a link, a name without spaces) is split where it must be, so no text is cut off or runs into
+the margin. Tables are fpdf2's, whose cells wrap the same way and go on across pages. Its built-in fonts
+know Latin-1 only, so DejaVu Sans is embedded, for any name, answer or language a page may hold; the
+charts' matplotlib ships that font (mpl-data/fonts/ttf), so nothing is installed for it apart. No markup
+is read anywhere: the texts are people's, and "**" or "--" in them are what they typed.
+
+fpdf2 and matplotlib (with Pillow and numpy) cost about half a second to import: this module is imported
+when a PDF is made, never when the bot starts (tests/test_startup.py checks that no module imports them).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
+
+from bot.i18n import Translate
+from bot.views.words import labelled
 
 FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}  # each costs a parse of its 6 000 glyphs per PDF
@@ -23,6 +33,11 @@ BODY, TABLE, SMALL = 10, 9, 8  # points
 HEADING_SIZES = (18, 13, 11)  # points: the title, a section, a part of a section
 LEADING = 0.5  # mm of line per point of text: 5 mm lines for 10-point text
 KEEP_WITH_NEXT = 30  # mm: a heading lower on its page goes to the next one, with what it heads
+NO_BREAK_SPACE = "\u00a0"
+
+Run = tuple[str, str]  # a style ("" or "B") and its text: a paragraph is one run or more, one after the other
+Word = tuple[str, str, bool]  # a style, a word, and whether a space comes before it on its line
+Fragment = tuple[str, str, float]  # a style, the words of a line in it with their spaces, their width in mm
 
 
 def font_folder() -> Path:
@@ -32,9 +47,10 @@ def font_folder() -> Path:
 
 
 class Document(FPDF):
-    """A document in one language (its /Lang, for screen readers and text extraction), pages numbered "2 / 7"."""
+    """A document in the reader's language (its /Lang, for screen readers and text extraction; its colons), pages
+    numbered "2 / 7"."""
 
-    def __init__(self, title: str, language: str) -> None:
+    def __init__(self, _: Translate, title: str) -> None:
         super().__init__(format="A4", unit="mm")
         self.set_margins(MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN)
@@ -42,7 +58,10 @@ class Document(FPDF):
         for style, file in FONT_FILES.items():
             self.add_font(FONT, style, str(folder / file))
         self.set_title(title)
-        self.set_lang(language)
+        self.set_lang(_.language)
+        self._ = _
+        self.c_margin = 0  # a line of text is the text's whole width, as wide as its tables and pictures
+        self._widths: dict[tuple[str, float, str], float] = {}
         self.add_page()
         self.set_font(FONT, size=BODY)
 
@@ -58,20 +77,15 @@ class Document(FPDF):
             self.add_page()
         elif self.get_y() > MARGIN:
             self.ln(size * LEADING / 2)
-        self._lines(text, "B", size)
+        self._write([("B", text)], size)
         self.ln(1)
 
-    def paragraph(self, text: str, *, style: str = "", size: int = BODY) -> None:
-        self._lines(text, style, size)
+    def paragraph(self, text: str, *, style: str = "", small: bool = False) -> None:
+        self._write([(style, text)], SMALL if small else BODY)
 
-    def lead(self, lead: str, text: str, *, size: int = BODY) -> None:
-        """A paragraph opened by a few words in bold ("Consensus rule: 70/15 …"), wrapped as one."""
-        height = size * LEADING
-        self.set_font(FONT, "B", size)
-        self.write(height, lead)
-        self.set_font(FONT, "", size)
-        self.write(height, text)
-        self.ln(height)
+    def lead(self, label: str, text: str) -> None:
+        """A paragraph opened by its label in bold ("Consensus rule: 70/15 …"), wrapped as one."""
+        self._write([("B", labelled(self._, label, "")), ("", text)], BODY)
 
     def rows(self, rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
         """A table, its first row the headings (repeated on each page it spans); cells wrap, nothing is cut."""
@@ -116,7 +130,76 @@ class Document(FPDF):
     def finished(self) -> bytes:
         return bytes(self.output())
 
-    def _lines(self, text: str, style: str, size: int) -> None:
-        self.set_font(FONT, style, size)
-        self.multi_cell(0, size * LEADING, text, align="L", new_x="LMARGIN", new_y="NEXT")
+    def _write(self, runs: Sequence[Run], size: int) -> None:
+        """The runs as one paragraph, line after line, each line a cell per style."""
+        height = size * LEADING
+        for line in self._lines(runs, size):
+            for style, text, width in line:
+                self.set_font(FONT, style, size)
+                self.cell(width, height, text)
+            self.ln(height)
         self.set_font(FONT, size=BODY)
+
+    def _lines(self, runs: Sequence[Run], size: int) -> Iterator[list[Fragment]]:
+        """The lines the runs take in the text's width, broken at spaces; a word wider than a line alone is split
+        on lines of its own, never cut short nor into the margin."""
+        for words in _paragraphs(runs):
+            line: list[Fragment] = []
+            used = 0.0
+            for style, word, spaced in words:
+                width = self._width(style, size, word)
+                space = self._width(line[-1][0], size, " ") if line and spaced else 0.0
+                if line and used + space + width > self.epw:
+                    yield line
+                    line, used, space = [], 0.0, 0.0
+                while width > self.epw:
+                    cut = self._fitting(style, size, word)
+                    yield [(style, word[:cut], self._width(style, size, word[:cut]))]
+                    word = word[cut:]
+                    width = self._width(style, size, word)
+                if line and spaced:  # the space goes with the words before it, in their style
+                    line[-1] = (line[-1][0], line[-1][1] + " ", line[-1][2] + space)
+                if line and line[-1][0] == style:
+                    line[-1] = (style, line[-1][1] + word, line[-1][2] + width)
+                else:
+                    line.append((style, word, width))
+                used += space + width
+            yield line
+
+    def _width(self, style: str, size: int, text: str) -> float:
+        """A word's width, measured once: texts repeat their words, line after line and page after page."""
+        key = (style, size, text)
+        if key not in self._widths:
+            self.set_font(FONT, style, size)
+            self._widths[key] = self.get_string_width(text)
+        return self._widths[key]
+
+    def _fitting(self, style: str, size: int, word: str) -> int:
+        """How many of a word's first characters fit a line (one at least, however narrow the line)."""
+        self.set_font(FONT, style, size)
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.get_string_width(word[:middle]) <= self.epw:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+
+def _paragraphs(runs: Sequence[Run]) -> list[list[Word]]:
+    """The runs' words, a list per line of their text; a run that goes on without a space glues its first word to
+    the previous run's last. A no-break space joins two words and is written as a space (as fpdf2 does)."""
+    paragraphs: list[list[Word]] = [[]]
+    spaced = False
+    for style, text in runs:
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                paragraphs.append([])
+                spaced = False
+            for place, word in enumerate(line.replace("\t", " ").split(" ")):
+                spaced = spaced or place > 0
+                if word:
+                    paragraphs[-1].append((style, word.replace(NO_BREAK_SPACE, " "), spaced and bool(paragraphs[-1])))
+                    spaced = False
+    return paragraphs

@@ -7,10 +7,8 @@ import csv
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import matplotlib
-from fpdf import FPDF
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translate
@@ -36,6 +34,9 @@ from bot.views.projects import (
 )
 from bot.views.words import fit, labelled, number, quoted, role_label, when
 from bot.views.xlsx import Cell, Workbook, row_xml
+
+if TYPE_CHECKING:
+    from bot.views.pdf import Document
 
 # ---------------------------------------------------------------- its buttons
 
@@ -379,112 +380,53 @@ def export_caption(_: Translate, count: int) -> str:
 
 # ---------------------------------------------------------------- the "Investment opportunities" PDF
 
-PDF_MARGIN, PDF_BODY, PDF_LINE = 18, 10, 5  # mm, points, mm
-
-
-def _pdf_fonts(pdf: FPDF) -> None:
-    """DejaVu Sans, which matplotlib ships, for every language an entry is written in (fpdf2's own fonts are
-    Latin-1 only). To fold into the shared PDF module (views/pdf.py) when both are merged."""
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf.add_font("DejaVu", "", str(folder / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(folder / "DejaVuSans-Bold.ttf"))
-
-
-class _Pdf(FPDF):
-    """fpdf2's document, measuring each word once per font and size: texts repeat their words across pages."""
-
-    def __init__(self) -> None:
-        super().__init__(format="A4", unit="mm")
-        self._widths: dict[tuple[str, float, str], float] = {}
-
-    def word_width(self, word: str) -> float:
-        key = (self.font_style, self.font_size_pt, word)
-        if key not in self._widths:
-            self._widths[key] = self.get_string_width(word)
-        return self._widths[key]
-
 
 def opportunities_pdf(_: Translate, found: Opportunities, catalogue: Catalogue) -> bytes:
     """A cover with the objective(s) and the list, then one page per entry seeking funding; in the requester's
-    language for the bot's words, each entry in its own. Something the Secretariat sends to a funder as it is."""
-    pdf = _Pdf()
-    _pdf_fonts(pdf)
-    pdf.set_margins(PDF_MARGIN, PDF_MARGIN)
-    pdf.set_auto_page_break(True, margin=PDF_MARGIN)
-    pdf.set_title(_("Investment opportunities"))
-    pdf.set_lang(_.language)
-    _cover(pdf, _, found, catalogue)
+    language for the bot's words, each entry in its own. Something the Secretariat sends to a funder as it is.
+    fpdf2 is imported here, when the PDF is made, not when the bot starts."""
+    from bot.views.pdf import Document
+
+    doc = Document(_, _("Investment opportunities"))
+    _cover(doc, _, found, catalogue)
     for card in found.cards:
-        _opportunity(pdf, _, card, catalogue)
-    return bytes(pdf.output())
+        doc.add_page()
+        _opportunity(doc, _, card, catalogue)
+    return doc.finished()
 
 
-def _write(pdf: _Pdf, text: str, size: int = PDF_BODY, bold: bool = False) -> None:
-    """A paragraph wrapped at word boundaries, a line a cell. fpdf2's own wrapping (multi_cell) measures each line
-    again at every character: 500 pages of 1 000-character summaries took 15 s, this takes 3."""
-    pdf.set_font("DejaVu", "B" if bold else "", size)
-    for line in _lines(pdf, text, pdf.epw):
-        pdf.cell(pdf.epw, size * PDF_LINE / PDF_BODY, line, new_x="LMARGIN", new_y="NEXT")
-
-
-def _lines(pdf: _Pdf, text: str, width: float) -> list[str]:
-    """The lines of `text` that fit `width` in the current font; a word longer than a line is cut where it must."""
-    lines: list[str] = []
-    space = pdf.word_width(" ")
-    for paragraph in text.split("\n"):
-        line, used = "", 0.0
-        for word in paragraph.split():
-            size = pdf.word_width(word)
-            while size > width:  # a link or a name without spaces: cut it to the line
-                if line:
-                    lines.append(line)
-                    line, used = "", 0.0
-                cut = max(1, int(len(word) * width / size))
-                lines.append(word[:cut])
-                word = word[cut:]
-                size = pdf.word_width(word)
-            if line and used + space + size > width:
-                lines.append(line)
-                line, used = "", 0.0
-            line, used = (f"{line} {word}", used + space + size) if line else (word, size)
-        lines.append(line)
-    return lines
-
-
-def _cover(pdf: _Pdf, _: Translate, found: Opportunities, catalogue: Catalogue) -> None:
-    pdf.add_page()
-    _write(pdf, _("Investment opportunities"), 22, bold=True)
+def _cover(doc: Document, _: Translate, found: Opportunities, catalogue: Catalogue) -> None:
+    doc.heading(_("Investment opportunities"))
     goal = catalogue.goal(found.goal) if found.goal else None
     if goal is not None:
-        _write(pdf, goal.headline(_.language), 13, bold=True)
-    _write(pdf, _('The "4 per 1000" Initiative: actions and projects of its Task Forces that seek funding.'))
+        doc.heading(goal.headline(_.language), 2)
+    doc.paragraph(_('The "4 per 1000" Initiative: actions and projects of its Task Forces that seek funding.'))
     for code in found.codes:
         objective = catalogue.objective(code)
         if objective is not None:
-            pdf.ln(3)
-            _write(pdf, f"{code} · {objective.title(_.language)}", 12, bold=True)
-            _write(pdf, objective.text(_.language))
-            _write(pdf, labelled(_, _("Target 2030"), objective.target_2030(_.language)))
-    pdf.ln(4)
+            doc.heading(f"{code} · {objective.title(_.language)}", 3)
+            doc.paragraph(objective.text(_.language))
+            doc.lead(_("Target 2030"), objective.target_2030(_.language))
+    doc.ln(4)
     if not found.cards:
-        _write(pdf, _("No entry of the catalogue seeks funding yet."))
+        doc.paragraph(_("No entry of the catalogue seeks funding yet."))
     for card in found.cards:
         funding = amount(_, card.project.funding) if card.project.funding else ""
-        _write(pdf, f"• {card.project.title or ''} · {card.project.countries or ''} · {funding}")
+        doc.paragraph(f"• {card.project.title or ''} · {card.project.countries or ''} · {funding}")
 
 
-def _opportunity(pdf: _Pdf, _: Translate, card: Card, catalogue: Catalogue) -> None:
+def _opportunity(doc: Document, _: Translate, card: Card, catalogue: Catalogue) -> None:
     project = card.project
-    pdf.add_page()
-    _write(pdf, project.title or "", 16, bold=True)
+    doc.heading(project.title or "")
     if project.language and project.language != _.language:
-        _write(pdf, _("(written in {language})").format(language=LANGUAGE_NAMES.get(project.language, "")), 9)
+        written = _("(written in {language})").format(language=LANGUAGE_NAMES.get(project.language, ""))
+        doc.paragraph(written, small=True)
     for code in project.taskforces:
         objective = catalogue.objective(code)
         if objective is not None:
-            _write(pdf, f"{code} · {objective.title(_.language)}", bold=True)
-            _write(pdf, labelled(_, _("Target 2030"), objective.target_2030(_.language)))
-    pdf.ln(2)
+            doc.paragraph(f"{code} · {objective.title(_.language)}", style="B")
+            doc.lead(_("Target 2030"), objective.target_2030(_.language))
+    doc.ln(2)
     facts = [
         (field_label(_, ProjectField.COUNTRIES), project.countries or ""),
         (field_label(_, ProjectField.REGION), region_label(_, project.region, catalogue) if project.region else ""),
@@ -495,21 +437,20 @@ def _opportunity(pdf: _Pdf, _: Translate, card: Card, catalogue: Catalogue) -> N
         (field_label(_, ProjectField.PARTNERS), project.partners or "—"),
     ]
     for label, value in facts:
-        _write(pdf, labelled(_, label, value))
-    pdf.ln(2)
-    _write(pdf, field_label(_, ProjectField.SUMMARY), bold=True)
-    _write(pdf, project.summary or "")
-    _write(pdf, field_label(_, ProjectField.CONTRIBUTION), bold=True)
-    _write(pdf, project.contribution or "")
-    pdf.ln(2)
+        doc.lead(label, value)
+    doc.heading(field_label(_, ProjectField.SUMMARY), 3)
+    doc.paragraph(project.summary or "")
+    doc.heading(field_label(_, ProjectField.CONTRIBUTION), 3)
+    doc.paragraph(project.contribution or "")
+    doc.ln(2)
     if card.contact is not None:
         contact = _("{role} of Task Force {code}, {organisation}").format(
             role=role_label(_, card.contact.role), code=card.contact.taskforce, organisation=card.contact.organisation
         )
-        _write(pdf, labelled(_, _("Contact"), contact + " · " + _("through the Executive Secretariat")))
+        doc.lead(_("Contact"), contact + " · " + _("through the Executive Secretariat"))
     if card.latest is not None:
         text, at = card.latest
-        _write(pdf, labelled(_, _("Latest progress ({when})").format(when=when(_, at)), quoted(_, text)))
+        doc.lead(_("Latest progress ({when})").format(when=when(_, at)), quoted(_, text))
 
 
 def figures_text(_: Translate, figures: CatalogueFigures, catalogue: Catalogue) -> str:
