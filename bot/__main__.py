@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -146,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = load_settings()
         formatter.redact(settings.token.get_secret_value())
         catalogue = load_catalogue(settings.objectives)
+        # What start-up built (modules, the catalogue: some 150 000 objects) lives as long as the process: out of
+        # the collector's sight, a full collection (and the one at exit) skips it. Measured: SIGTERM to exit
+        # 0.65-1.1 s before, 0.5 s after (tests/test_lifecycle.py wants under 1 s).
+        gc.freeze()
         serve_forever(run(settings, catalogue))
     except (SettingsError, CatalogueError, StartupError) as error:
         for line in str(error).splitlines():
