@@ -624,3 +624,57 @@ async def test_the_migration_reads_who_ended_a_place_and_what_was_decided_from_t
         ]
     finally:
         await database.close()
+
+
+async def test_a_decision_whose_audit_forget_emptied_gets_the_verdict_its_status_tells(tmp_path: Path) -> None:
+    """Migration 13 read verdicts from the audit's detail, which /forget empties: a rejection or an approval whose
+    decider (or applicant) deleted their data had none, and read "withdrawn". The status tells where only one
+    verdict leads there; where two could (a decided Team Member's place, a withdrawn one) none is made up."""
+    before_13 = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        for script in MIGRATIONS[:before_13]:
+            old.executescript(script)
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (?)", (before_13,))
+        rows = [  # id, person, task force, role, region, status, decided by (0: the decider deleted their data)
+            (1, 11, "B3", "leader", None, "rejected", 0),
+            (2, 12, "C1", "leader", None, "active", 0),
+            (3, 13, "C1", "representative", "Africa", "active", 0),
+            (4, 14, "A4", "member", None, "active", 0),  # "not a member" then, or approved and demoted since
+            (5, None, "A4", "leader", None, "withdrawn", 99),  # approved or withdrawn pending; its person forgot
+            (6, 15, "E2", "representative", "Asia", "pending", None),
+            (7, 16, "E2", "member", None, "active", 99),  # the audit still says: "not a member"
+        ]
+        old.executemany(
+            "INSERT INTO registrations (id, person_id, taskforce, role, region, status, decided_by, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-01-01', '2026-02-01')",
+            rows,
+        )
+        audit = [  # action, subject, task force, detail: what /forget left of each decision
+            ("decision.reject", 11, "B3", None),
+            ("decision.approve", 12, "C1", None),
+            ("decision.approve", 13, "C1", None),
+            ("decision.not_member", 14, "A4", None),
+            ("decision.approve", None, "A4", None),
+            ("decision.not_member", 16, "E2", '{"registration": 7}'),
+        ]
+        old.executemany(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail)"
+            " VALUES ('2026-02-01', NULL, ?, ?, ?, ?)",
+            audit,
+        )
+    database = await Database.open(path)
+    try:
+        found = await database.fetchall("SELECT id, verdict FROM registrations ORDER BY id")
+        assert [tuple(row) for row in found] == [
+            (1, "reject"),
+            (2, "approve"),
+            (3, "approve"),
+            (4, None),
+            (5, None),
+            (6, None),
+            (7, "not_member"),
+        ]
+    finally:
+        await database.close()
