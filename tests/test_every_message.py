@@ -1006,7 +1006,6 @@ def renderings(_: Translator) -> Iterator[Rendered]:
     nobody_twice = replace(compared.questions[0], paired=0, before=None, after=None)  # not judged
     compared = replace(compared, questions=[*compared.questions, nobody_twice] * 10)  # longer than a message
     study = StudyResults([results(first), results(later)], [compared, compared])
-    yield message("delphi_results.movement", delphi_results.movement(_, study))
     for part in delphi_results.movement_messages(_, study):
         yield message("delphi_results.movement_messages", part)
     yield Rendered(

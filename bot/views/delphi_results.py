@@ -538,11 +538,6 @@ def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str, least
 # ---------------------------------------------------------------- a study across its rounds
 
 
-def movement(_: Translate, found: StudyResults) -> str:
-    """The study across its rounds in one text (the summary's first page)."""
-    return fit("\n".join(_movement_lines(_, found)))
-
-
 def movement_messages(_: Translate, found: StudyResults) -> list[str]:
     """The study across its rounds, in as many messages as it takes, cut between lines."""
     return list(_packed(_movement_lines(_, found), "\n"))
