@@ -1441,6 +1441,7 @@ def test_an_announcement_from_any_author_fits_as_the_author_was_told(author: str
 
 @PROPERTIES
 @given(answer=TYPED, comment=TYPED, title=TYPED, language=st.sampled_from(SUPPORTED))
+@example(answer="0", comment="¹", title="0", language="en")  # a digit to str.isdigit, not to int
 def test_delphi_texts_typed_by_panellists_and_authors_parse_and_fit(
     answer: str, comment: str, title: str, language: str
 ) -> None:
