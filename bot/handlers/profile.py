@@ -69,7 +69,7 @@ async def edit_field(update: Update, context: BotContext) -> str | int:
     current = getattr(person, field.value)
     if field.typed:
         markup = views.typed_field_keyboard(_, field, field.optional and current is not None)
-        shown = await send(update, question + "\n" + _("Send the new value, or /cancel."), markup)
+        shown = await send(update, views.typed_field_question(_, question), markup)
     else:  # the choices replace the card
         shown = await reply(update, question, views.profile_field_keyboard(_, field, d.catalogue, str(current)))
     assert context.user_data is not None
