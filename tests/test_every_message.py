@@ -1169,6 +1169,8 @@ def catalogue_renderings(_: Translator, entry: Project) -> Iterator[Rendered]:
     exported = ExportedEntry(
         entry, LONGEST_NAME, MARKUP, longest(MARKUP, catalogue_service.PROGRESS_LIMIT), NOW.isoformat()
     )
+    columns = project_catalogue.export_columns(_)
+    yield Rendered("project_catalogue.export_columns", "file", " ".join(name for _key, name, _width in columns))
     with tempfile.TemporaryDirectory() as folder:
         table, _book = project_catalogue.export_files(_, [exported], CATALOGUE, Path(folder), "catalogue")
         yield Rendered("project_catalogue.export_files", "file", table.read_text(encoding="utf-8-sig"))
