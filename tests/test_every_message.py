@@ -638,7 +638,10 @@ def renderings(_: Translator) -> Iterator[Rendered]:
                    "nothing_to_cancel", "privacy", "privacy_short")),
         (browse, ("welcome",)),
         (joining, ("cancelled", "join_reminder", "no_flow")),
-        (profile, ("edit_cancelled",)),
+        (facilitation, ("reason_as_text",)),
+        (profile, ("edit_cancelled", "new_value_or_cancel")),
+        (project_catalogue, ("progress_as_text",)),
+        (project_review, ("words_as_text",)),
         (system, ("apology", "old_button", "slow_down", "unexpected_text", "unknown_command")),
         (words, ("first_tasks", "private_only")),
     ):  # fmt: skip

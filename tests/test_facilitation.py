@@ -238,7 +238,7 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     marker = len(standin.sent)
     await standin.push(location)
     asked_again = await standin.wait_for(lambda s: s.chat_id == p["fran"].id, start=marker)
-    assert "Please write something" in asked_again.text
+    assert "Please type the reason as a text message, or press Skip." in asked_again.text
     await p["fran"].say("We already have a representative for Africa.")
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "not accepted" in s.text)
     assert "“We already have a representative for Africa.”" in told.text

@@ -264,7 +264,7 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
             "is_video": False,
         }
     )
-    assert "Please write something" in sticker.text
+    assert "Please type your words for the author as a text message." in sticker.text
     await p["fran"].say("Please name the roles of the partners.")
     told = await standin.wait_for(lambda s: s.chat_id == ADA and "ask for changes" in s.text)
     assert "Please name the roles of the partners." in told.text
@@ -448,6 +448,8 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     await ada.press("Living soils")
     asked = await ada.press("Add progress")
     assert "What is new" in asked.text
+    photo = await ada.post(photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    assert photo.text == "Please type the progress update as a text message."  # and the question still waits
     assert "at most 500 characters" in (await ada.say("x" * 501)).text
     assert "on the card" in (await ada.say("First 300 ha planted.")).text
     card = await bob.say("/catalogue B3")

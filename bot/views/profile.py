@@ -200,7 +200,11 @@ def profile_fields_keyboard(_: Translate) -> InlineKeyboardMarkup:
 
 def typed_field_question(_: Translate, question: str) -> str:
     """A typed field's question in /profile, which takes the new value or /cancel."""
-    return question + "\n" + _("Send the new value, or /cancel.")
+    return question + "\n" + new_value_or_cancel(_)
+
+
+def new_value_or_cancel(_: Translate) -> str:
+    return _("Send the new value, or /cancel.")
 
 
 def typed_field_keyboard(_: Translate, field: ProfileField, clearable: bool) -> InlineKeyboardMarkup:

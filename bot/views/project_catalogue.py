@@ -297,6 +297,11 @@ def ask_progress(_: Translate, project: Project, limit: int) -> str:
     ).format(title=escape(project.title or ""), limit=limit)
 
 
+def progress_as_text(_: Translate) -> str:
+    """Said to a sticker, photo or file sent where a progress update is awaited."""
+    return _("Please type the progress update as a text message.")
+
+
 def progress_saved(_: Translate) -> str:
     return _("Thank you: the update is on the card.")
 
