@@ -581,16 +581,22 @@ async def test_a_place_already_held_is_not_offered(running_bot: RunningBot) -> N
     assert (await p["bob"].say("global leader")).buttons == roles.buttons  # not taken by typing either
 
 
+def schema_before_verdicts(path: Path) -> sqlite3.Connection:
+    """A database as the releases before migration 13 left it: no verdict, nor who ended a place."""
+    before = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:before]:
+        old.executescript(script)
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    old.execute("INSERT INTO schema_version VALUES (?)", (before,))
+    return old
+
+
 async def test_the_migration_reads_who_ended_a_place_and_what_was_decided_from_the_audit(tmp_path: Path) -> None:
     """Rows an older release left: the words "left" and "withdrawn", and a decision's verdict, come from the
     audit it wrote (who withdrew, at the row's last change; the decision naming the registration)."""
-    mine = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as old:
-        for script in MIGRATIONS[:mine]:
-            old.executescript(script)
-        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        old.execute("INSERT INTO schema_version VALUES (?)", (mine,))
+    with schema_before_verdicts(path) as old:
         rows = [  # id, person, task force, role, status, decided by, last change
             (1, 11, "B3", "member", "withdrawn", None, "2026-02-01"),  # left
             (2, 12, "C1", "member", "withdrawn", None, "2026-02-02"),  # withdrawn by the Secretariat (99)
@@ -630,13 +636,8 @@ async def test_a_decision_whose_audit_forget_emptied_gets_the_verdict_its_status
     """Migration 13 read verdicts from the audit's detail, which /forget empties: a rejection or an approval whose
     decider (or applicant) deleted their data had none, and read "withdrawn". The status tells where only one
     verdict leads there; where two could (a decided Team Member's place, a withdrawn one) none is made up."""
-    before_13 = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as old:
-        for script in MIGRATIONS[:before_13]:
-            old.executescript(script)
-        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        old.execute("INSERT INTO schema_version VALUES (?)", (before_13,))
+    with schema_before_verdicts(path) as old:
         rows = [  # id, person, task force, role, region, status, decided by (0: the decider deleted their data)
             (1, 11, "B3", "leader", None, "rejected", 0),
             (2, 12, "C1", "leader", None, "active", 0),
