@@ -101,7 +101,3 @@ class Project(BaseModel):
     public_at: datetime | None = None  # marked public by a facilitator: on the public site while in the catalogue
     created_at: datetime
     updated_at: datetime
-
-    @property
-    def seeks_funding(self) -> bool:
-        return self.funding is not None and self.funding.amount > 0

@@ -28,7 +28,9 @@ async def test_profile_edit_typed_and_chosen_fields(running_bot: RunningBot, ada
     page = await ada.say("/profile")
     assert "Organisation: Soil Institute" in page.text
     question = await ada.press("Organisation")
-    assert "Which organisation" in question.text
+    assert "Which organisation" in question.text and "Send the new value, or /cancel." in question.text
+    photo = await ada.post(photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    assert photo.text == "Send the new value, or /cancel."  # the question still waits for the typed value
     too_long = await ada.say("y" * 201)
     assert "at most 200 characters" in too_long.text
     saved = await ada.say("Soil Alliance")

@@ -238,7 +238,7 @@ async def test_reject_with_a_reason_then_stay_as_team_member(running_bot: Runnin
     marker = len(standin.sent)
     await standin.push(location)
     asked_again = await standin.wait_for(lambda s: s.chat_id == p["fran"].id, start=marker)
-    assert "Please write something" in asked_again.text
+    assert "Please type the reason as a text message, or press Skip." in asked_again.text
     await p["fran"].say("We already have a representative for Africa.")
     told = await standin.wait_for(lambda s: s.chat_id == p["ada"].id and "not accepted" in s.text)
     assert "“We already have a representative for Africa.”" in told.text
@@ -581,16 +581,22 @@ async def test_a_place_already_held_is_not_offered(running_bot: RunningBot) -> N
     assert (await p["bob"].say("global leader")).buttons == roles.buttons  # not taken by typing either
 
 
+def schema_before_verdicts(path: Path) -> sqlite3.Connection:
+    """A database as the releases before migration 13 left it: no verdict, nor who ended a place."""
+    before = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:before]:
+        old.executescript(script)
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    old.execute("INSERT INTO schema_version VALUES (?)", (before,))
+    return old
+
+
 async def test_the_migration_reads_who_ended_a_place_and_what_was_decided_from_the_audit(tmp_path: Path) -> None:
     """Rows an older release left: the words "left" and "withdrawn", and a decision's verdict, come from the
     audit it wrote (who withdrew, at the row's last change; the decision naming the registration)."""
-    mine = next(index for index, script in enumerate(MIGRATIONS) if "ADD COLUMN ended_by" in script)
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as old:
-        for script in MIGRATIONS[:mine]:
-            old.executescript(script)
-        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        old.execute("INSERT INTO schema_version VALUES (?)", (mine,))
+    with schema_before_verdicts(path) as old:
         rows = [  # id, person, task force, role, status, decided by, last change
             (1, 11, "B3", "member", "withdrawn", None, "2026-02-01"),  # left
             (2, 12, "C1", "member", "withdrawn", None, "2026-02-02"),  # withdrawn by the Secretariat (99)
@@ -621,6 +627,55 @@ async def test_the_migration_reads_who_ended_a_place_and_what_was_decided_from_t
             (2, "secretariat", None),
             (3, None, "approve"),
             (4, None, "not_member"),
+        ]
+    finally:
+        await database.close()
+
+
+async def test_a_decision_whose_audit_forget_emptied_gets_the_verdict_its_status_tells(tmp_path: Path) -> None:
+    """Migration 13 read verdicts from the audit's detail, which /forget empties: a rejection or an approval whose
+    decider (or applicant) deleted their data had none, and read "withdrawn". The status tells where only one
+    verdict leads there; where two could (a decided Team Member's place, a withdrawn one) none is made up."""
+    path = tmp_path / "old.sqlite3"
+    with schema_before_verdicts(path) as old:
+        rows = [  # id, person, task force, role, region, status, decided by (0: the decider deleted their data)
+            (1, 11, "B3", "leader", None, "rejected", 0),
+            (2, 12, "C1", "leader", None, "active", 0),
+            (3, 13, "C1", "representative", "Africa", "active", 0),
+            (4, 14, "A4", "member", None, "active", 0),  # "not a member" then, or approved and demoted since
+            (5, None, "A4", "leader", None, "withdrawn", 99),  # approved or withdrawn pending; its person forgot
+            (6, 15, "E2", "representative", "Asia", "pending", None),
+            (7, 16, "E2", "member", None, "active", 99),  # the audit still says: "not a member"
+        ]
+        old.executemany(
+            "INSERT INTO registrations (id, person_id, taskforce, role, region, status, decided_by, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-01-01', '2026-02-01')",
+            rows,
+        )
+        audit = [  # action, subject, task force, detail: what /forget left of each decision
+            ("decision.reject", 11, "B3", None),
+            ("decision.approve", 12, "C1", None),
+            ("decision.approve", 13, "C1", None),
+            ("decision.not_member", 14, "A4", None),
+            ("decision.approve", None, "A4", None),
+            ("decision.not_member", 16, "E2", '{"registration": 7}'),
+        ]
+        old.executemany(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, taskforce, detail)"
+            " VALUES ('2026-02-01', NULL, ?, ?, ?, ?)",
+            audit,
+        )
+    database = await Database.open(path)
+    try:
+        found = await database.fetchall("SELECT id, verdict FROM registrations ORDER BY id")
+        assert [tuple(row) for row in found] == [
+            (1, "reject"),
+            (2, "approve"),
+            (3, "approve"),
+            (4, None),
+            (5, None),
+            (6, None),
+            (7, "not_member"),
         ]
     finally:
         await database.close()

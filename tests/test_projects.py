@@ -12,13 +12,14 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.storage import projects as rows
 from bot.storage.projects import Value
 from bot.views.account import LeaveYes
 from bot.views.pdf import MARGIN
-from bot.views.project_catalogue import EXPORT_KEYS, CatalogueOffer
+from bot.views.project_catalogue import CatalogueOffer, export_columns
 from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.pdf_layout import beyond_margins, drawn
@@ -265,7 +266,7 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
             "is_video": False,
         }
     )
-    assert "Please write something" in sticker.text
+    assert "Please type your words for the author as a text message." in sticker.text
     await p["fran"].say("Please name the roles of the partners.")
     told = await standin.wait_for(lambda s: s.chat_id == ADA and "ask for changes" in s.text)
     assert "Please name the roles of the partners." in told.text
@@ -449,6 +450,8 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     await ada.press("Living soils")
     asked = await ada.press("Add progress")
     assert "What is new" in asked.text
+    photo = await ada.post(photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+    assert photo.text == "Please type the progress update as a text message."  # and the question still waits
     assert "at most 500 characters" in (await ada.say("x" * 501)).text
     assert "on the card" in (await ada.say("First 300 ha planted.")).text
     card = await bob.say("/catalogue B3")
@@ -462,6 +465,7 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
 
 
 async def test_the_export_has_one_row_per_entry_with_stable_keys_and_no_formula(running_bot: RunningBot) -> None:
+    keys = [key for key, _name, _width in export_columns(translator("en"))]
     standin = running_bot.standin
     p = people(standin)
     await facilitate(p["admin"], (p["fran"], "C1"))
@@ -474,21 +478,25 @@ async def test_the_export_has_one_row_per_entry_with_stable_keys_and_no_formula(
     raw = csv_file.files["document"]
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read accents right
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert table[0] == list(EXPORT_KEYS) and len(table) == 3
+    assert table[0] == keys and len(table) == 3
     first = dict(zip(table[0], table[1], strict=True))
     assert first["title"] == '\'=HYPERLINK("http://evil")' and first["funding_amount"] == "5000"
     assert first["status"] == "in the catalogue" and first["contact_name"] == "Ada Lovelace"
     book = load_workbook(io.BytesIO(xlsx_file.files["document"]))
     sheet = book.worksheets[0]
-    assert [cell.value for cell in sheet[1]] == list(EXPORT_KEYS)
-    assert sheet.cell(2, EXPORT_KEYS.index("title") + 1).value == '\'=HYPERLINK("http://evil")'
-    assert isinstance(sheet.cell(2, EXPORT_KEYS.index("decided_utc") + 1).value, datetime)
+    # The keys, then their names in the requester's language (bold, frozen above the filtered rows), as /export.
+    assert [cell.value for cell in sheet[1]] == keys
+    named = [cell.value for cell in sheet[2]]
+    assert named[:4] == ["Entry id", "Task Forces", "Status", "Title"] and named[-1] == "Latest progress (UTC)"
+    assert sheet[2][0].font.b and sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:AA4"
+    assert sheet.cell(3, keys.index("title") + 1).value == '\'=HYPERLINK("http://evil")'
+    assert isinstance(sheet.cell(3, keys.index("decided_utc") + 1).value, datetime)
     # A facilitator gets their task forces' entries; anyone else nothing.
     marker = len(standin.sent)
     await p["fran"].say("/catalogue_export")
     [fran_csv, _] = await documents(standin, p["fran"].id, 2, marker)
     rows_seen = list(csv.reader(io.StringIO(fran_csv.files["document"].decode("utf-8-sig"))))[1:]
-    assert [row[EXPORT_KEYS.index("title")] for row in rows_seen] == ["Peatland care"]
+    assert [row[keys.index("title")] for row in rows_seen] == ["Peatland care"]
     assert "for facilitators of a Task Force" in (await p["bob"].say("/catalogue_export")).text
 
 

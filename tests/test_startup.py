@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import SHIPPED_OBJECTIVES, SettingsError, load_settings
 from bot.services.catalogue import CatalogueError, load_catalogue
+from bot.views.site import Links
 from tests.harness import TOKEN, clean_environment
 
 
@@ -142,13 +143,13 @@ def test_a_broken_site_setting_is_named(settings: dict[str, str], named: str) ->
 
 def test_the_site_path_is_the_public_addresses_path() -> None:
     root = load_settings(token=TOKEN, site="true", public_url="https://taskforces.example.org/")
-    assert (root.public_url, root.site_path, root.site_listen) == (
+    assert (root.public_url, Links(root.public_url or "", "bot").base, root.site_listen) == (
         "https://taskforces.example.org",
         "",
         "127.0.0.1:8081",
     )
     under = load_settings(token=TOKEN, site="true", public_url="https://example.org/taskforces/")
-    assert under.site_path == "/taskforces"
+    assert Links(under.public_url or "", "bot").base == "/taskforces"
     # Off, the site's listener may be the private one's address: nothing listens there.
     assert load_settings(token=TOKEN, http_listen="127.0.0.1:8081").site is False
 

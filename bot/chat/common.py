@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import NetworkError, RetryAfter
@@ -13,6 +15,7 @@ from telegram.error import NetworkError, RetryAfter
 from bot.chat.calls import edit_text, unread_call
 from bot.chat.context import BotContext
 from bot.chat.keys import APPLIED_AT_KEY, APPLIED_KEY
+from bot.i18n import Translate
 from bot.services.errors import Refused
 from bot.services.redelivery import delivered_again
 from bot.storage import outbox
@@ -150,3 +153,13 @@ async def refuse(update: Update, context: BotContext, refused: Refused) -> None:
         await update.callback_query.answer(context.refusal_alert(refused), show_alert=True)
     else:
         await _new_message(update, context.refusal(refused), None)
+
+
+def words_expected(ask: Callable[[Translate], str]) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """The handler of a sticker, photo or file sent where a flow waits for typed words: `ask`, the flow's own words
+    (from its views), says what it waits for; returning nothing, the conversation stays in its state."""
+
+    async def expected(update: Update, context: BotContext) -> None:
+        await send(update, ask(context.tr))
+
+    return expected

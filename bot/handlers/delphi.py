@@ -135,7 +135,7 @@ async def results_command(update: Update, context: BotContext) -> None:
         await send(update, part)
     name = f"delphi-{latest.round.study}" + (f"-round{latest.round.file.round}" if whole is None else "")
     table = await asyncio.to_thread(result_views.answers_csv, _, found)
-    await send_file(update, table, f"{name}.csv", _("All answers, one row each; panellists by pseudonym."))
+    await send_file(update, table, f"{name}.csv", result_views.answers_caption(_))
     for result in result_views.charted(latest):
         picture = await asyncio.to_thread(result_views.chart, _, result)
         await send_file(update, picture, f"{name}-{result.question.id}.png", picture=True)
@@ -282,7 +282,7 @@ async def _previous_round(update: Update, context: BotContext, current: Step, *,
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    heading = _("Round {round}: {question}").format(round=said.round, question=current.question.id)
+    heading = result_views.round_heading(_, said.round, current.question.id)
     picture = await asyncio.to_thread(result_views.chart, _, said.result, heading)
     await send_file(update, picture, "round.png", picture=True)
 

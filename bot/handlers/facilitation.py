@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import acknowledge, refuse, reply_for_sure, save_user_data, send
+from bot.chat.common import acknowledge, refuse, reply_for_sure, save_user_data, send, words_expected
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -226,11 +226,6 @@ async def reason_skipped(update: Update, context: BotContext) -> int:
     return await _rejected(update, context, context.press(ApplicationPress).registration, None)
 
 
-async def reason_other(update: Update, context: BotContext) -> None:
-    """A sticker or photo where a reason is expected: ask for text, stay."""
-    raise Refused("empty")
-
-
 async def _rejected(update: Update, context: BotContext, registration_id: int, reason: str | None) -> int:
     """The reason flow is over whether or not the rejection is taken (decided meanwhile, no longer allowed)."""
     end_flows(context.user_data)
@@ -252,12 +247,12 @@ def _conversation() -> ConversationPart:
             REASON: [
                 message(PRIVATE & filters.TEXT & ~filters.COMMAND, reason_given),
                 button(ApplicationPress.when(choice="skip"), reason_skipped),
-                message(PRIVATE & ~filters.COMMAND, reason_other),
+                message(PRIVATE & ~filters.COMMAND, words_expected(views.reason_as_text)),
             ],
             WITHDRAW_REASON: [
                 message(PRIVATE & filters.TEXT & ~filters.COMMAND, withdraw_reason_given),
                 button(WithdrawPress.when(choice="skip"), withdraw_reason_skipped),
-                message(PRIVATE & ~filters.COMMAND, reason_other),
+                message(PRIVATE & ~filters.COMMAND, words_expected(views.reason_as_text)),
             ],
         },
     )

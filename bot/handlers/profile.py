@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.chat.calls import drop_buttons
-from bot.chat.common import refuse, reply, reply_for_sure, send
+from bot.chat.common import refuse, reply, reply_for_sure, send, words_expected
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -69,7 +69,7 @@ async def edit_field(update: Update, context: BotContext) -> str | int:
     current = getattr(person, field.value)
     if field.typed:
         markup = views.typed_field_keyboard(_, field, field.optional and current is not None)
-        shown = await send(update, question + "\n" + _("Send the new value, or /cancel."), markup)
+        shown = await send(update, views.typed_field_question(_, question), markup)
     else:  # the choices replace the card
         shown = await reply(update, question, views.profile_field_keyboard(_, field, d.catalogue, str(current)))
     assert context.user_data is not None
@@ -161,11 +161,6 @@ async def editing_text(update: Update, context: BotContext) -> int:
     raise Refused("use_buttons")
 
 
-async def editing_other(update: Update, context: BotContext) -> None:
-    """A sticker or photo where a typed value is expected: ask for text, stay."""
-    raise Refused("empty")
-
-
 async def listing_pressed(update: Update, context: BotContext) -> int:
     """Being listed on the public site: the question, the answer saved (and audited), or back to the card. An entry
     point of the conversation, so that it ends a field's question left open (its typed answer would go astray)."""
@@ -225,7 +220,7 @@ def _conversation() -> ConversationPart:
                 button(ProfileClear.when(), clear_field),
                 button(ProfileBack.when(), back),
                 button(ProfileCancel.when(), cancel),
-                message(PRIVATE & ~filters.COMMAND, editing_other),
+                message(PRIVATE & ~filters.COMMAND, words_expected(views.new_value_or_cancel)),
             ],
         },
     )

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.chat.calls import edit_markup
-from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send, send_file
+from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send, send_file, words_expected
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -165,17 +165,13 @@ async def _progress_over(update: Update, context: BotContext) -> None:
     await save_user_data(update, context)
 
 
-async def progress_expected(update: Update, context: BotContext) -> None:
-    raise Refused("empty")
-
-
 def _conversation() -> ConversationPart:
     return ConversationPart(
         entry_points=[button(ProgressAdd.when(), progress_asked)],
         states={
             PROGRESSING: [
                 message(PRIVATE & filters.TEXT & ~filters.COMMAND, progress_given),
-                message(PRIVATE & ~filters.COMMAND, progress_expected),
+                message(PRIVATE & ~filters.COMMAND, words_expected(views.progress_as_text)),
             ],
         },
     )

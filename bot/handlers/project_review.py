@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import acknowledge, refuse, save_user_data, send
+from bot.chat.common import acknowledge, refuse, save_user_data, send, words_expected
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -76,18 +76,13 @@ async def words_given(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def words_expected(update: Update, context: BotContext) -> None:
-    """A sticker or photo where words are expected: ask for text, stay."""
-    raise Refused("empty")
-
-
 def _conversation() -> ConversationPart:
     return ConversationPart(
         entry_points=[button(ReviewPress.when(choice=("changes", "decline")), words_asked)],
         states={
             REVIEWING: [
                 message(PRIVATE & filters.TEXT & ~filters.COMMAND, words_given),
-                message(PRIVATE & ~filters.COMMAND, words_expected),
+                message(PRIVATE & ~filters.COMMAND, words_expected(views.words_as_text)),
             ],
         },
     )

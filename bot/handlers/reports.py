@@ -30,8 +30,8 @@ async def export_command(update: Update, context: BotContext) -> None:
             await asyncio.to_thread(files.add_people, people)
         table, people_table, book = await asyncio.to_thread(files.finish, f"taskforces-{d.now():%Y-%m-%d}")
         await send_file(update, table.read_bytes(), table.name)
-        await send_file(update, people_table.read_bytes(), people_table.name, _("One row per person."))
-        await send_file(update, book.read_bytes(), book.name, _("Registrations, profiles and decisions."))
+        await send_file(update, people_table.read_bytes(), people_table.name, views.people_caption(_))
+        await send_file(update, book.read_bytes(), book.name, views.workbook_caption(_))
 
 
 async def stats_command(update: Update, context: BotContext) -> None:

@@ -156,10 +156,6 @@ class Database:
         async with self._lock:
             await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    async def schema_version(self) -> int:
-        row = await self.fetchone("SELECT version FROM schema_version")
-        return int(row["version"]) if row else 0
-
     async def _migrate(self) -> None:
         async with self.transaction() as tx:
             await tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")

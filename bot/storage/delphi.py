@@ -406,16 +406,6 @@ async def unreachable_panellists(db: Reader, round_id: int) -> int:
     return int(row["n"]) if row else 0
 
 
-async def panel_groups(db: Reader, round_id: int) -> list[tuple[str | None, str | None, int]]:
-    """How many of the round's panellists share each stakeholder type and region (as they were at its opening)."""
-    rows = await db.fetchall(
-        "SELECT stakeholder_type, region, COUNT(*) AS n FROM delphi_panel WHERE round_id = ?"
-        " GROUP BY stakeholder_type, region",
-        (round_id,),
-    )
-    return [(row["stakeholder_type"], row["region"], int(row["n"])) for row in rows]
-
-
 async def asked(db: Reader, round_id: int, person_id: int) -> list[int]:
     """The questions this panellist is asked, in the file's order."""
     rows = await db.fetchall(

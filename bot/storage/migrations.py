@@ -492,4 +492,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER project_ids_last AFTER INSERT ON projects WHEN NEW.id > (SELECT last FROM project_ids)
         BEGIN UPDATE project_ids SET last = NEW.id WHERE id = 1; END;
     """,
+    # 22: migration 13 read a decision's verdict from the audit, whose detail /forget empties (the decider's or the
+    # applicant's): such rows were left without one, and their prompts and exports read "withdrawn". Their status
+    # tells it where only one verdict leads there: "rejected" only ever came from a rejection ("not a member" made
+    # the application an active Team Member's place until 13), and an active Leader's or Representative's place
+    # with a decider only from an approval. A decided Team Member's place (approved then demoted, or "not a
+    # member") and a withdrawn one (decided or not) say nothing sure: they stay without a verdict.
+    """
+    UPDATE registrations SET verdict = 'reject' WHERE verdict IS NULL AND status = 'rejected';
+    UPDATE registrations SET verdict = 'approve'
+        WHERE verdict IS NULL AND status = 'active' AND role IN ('leader', 'representative') AND decided_by IS NOT NULL;
+    """,
 )

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delphi_models import Question, QuestionType, RoundFile, Stopping, StopWhen
 from bot.i18n import Translate
+from bot.services.arguments import whole_number
 from bot.services.delphi import Loaded, Problem, Step
 from bot.services.delphi_review import Decision
 from bot.services.publishing import PublishedRound
@@ -246,7 +247,7 @@ def problem(_: Translate, found: Problem) -> str:
 
 def _expected(_: Translate, args: tuple[str, ...]) -> dict[str, Callable[[], str]]:
     """What a field takes, where pydantic found something else: its own checks, worded for the reader."""
-    items = int(args[0]) if args and args[0].isdigit() else 0
+    items = (whole_number(args[0]) or 0) if args else 0  # not str.isdigit, which takes "¹" that int refuses
 
     return {
         "expects_text": lambda: _("a text, in quotes"),

@@ -475,6 +475,15 @@ def charted(found: Results) -> list[QuestionResult]:
     return [result for result in found.questions if drawable(result)]
 
 
+def answers_caption(_: Translate) -> str:
+    return _("All answers, one row each; panellists by pseudonym.")
+
+
+def round_heading(_: Translate, round_number: int, question_id: str) -> str:
+    """ "Round 2: q3": the heading of a question's chart in a round's feedback, short beside the question asked."""
+    return _("Round {round}: {question}").format(round=round_number, question=question_id)
+
+
 def chart(_: Translate, result: QuestionResult, heading: str = "") -> bytes:
     """One question's distribution in one round, a PNG: headed by the question whole unless told otherwise."""
     heading = heading or f"{result.index + 1}. {result.question.text(_.language)}"
@@ -536,11 +545,6 @@ def by_type(_: Translate, said: Feedback, catalogue: Catalogue, rule: str, least
 
 
 # ---------------------------------------------------------------- a study across its rounds
-
-
-def movement(_: Translate, found: StudyResults) -> str:
-    """The study across its rounds in one text (the summary's first page)."""
-    return fit("\n".join(_movement_lines(_, found)))
 
 
 def movement_messages(_: Translate, found: StudyResults) -> list[str]:

@@ -26,6 +26,7 @@ from bot.views.words import role_label, status_label
 from bot.views.xlsx import Cell, Sheet, Workbook, row_xml
 
 UPLOAD_LIMIT = 45_000_000  # bytes: Telegram takes documents up to 50 MB from a bot; a bigger CSV goes zipped
+Columns = list[tuple[str, str, float]]  # (key, name in the reader's language, width) of each column, in order
 
 
 def neutralised(value: str) -> str:
@@ -33,7 +34,7 @@ def neutralised(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-def _profile_columns(_: Translate) -> list[tuple[str, str, float]]:
+def _profile_columns(_: Translate) -> Columns:
     """(key, name in the reader's language, width) of the columns every row has: who, and how to reach them."""
     return [
         ("telegram_id", _("Telegram id"), 12),
@@ -49,7 +50,7 @@ def _profile_columns(_: Translate) -> list[tuple[str, str, float]]:
     ]
 
 
-def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
+def registration_columns(_: Translate) -> Columns:
     """The columns of a registration's row, in order (`record_cells`)."""
     return [
         ("taskforce", _("Task Force"), 10),
@@ -67,7 +68,7 @@ def registration_columns(_: Translate) -> list[tuple[str, str, float]]:
     ]
 
 
-def person_columns(_: Translate) -> list[tuple[str, str, float]]:
+def person_columns(_: Translate) -> Columns:
     """The columns of a person's row, in order (`person_cells`): one row per person."""
     return [
         *_profile_columns(_),
@@ -146,7 +147,7 @@ def _moment(stored: str | None) -> datetime | None:
     return datetime.fromisoformat(stored).replace(tzinfo=None, microsecond=0) if stored else None
 
 
-def _csv_value(value: Cell) -> str | int:
+def csv_value(value: Cell) -> str | int:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -157,14 +158,14 @@ def _csv_value(value: Cell) -> str | int:
 class _Table:
     """One CSV file, its heading the columns' keys (with the BOM Excel needs for accents)."""
 
-    def __init__(self, path: Path, columns: list[tuple[str, str, float]]) -> None:
+    def __init__(self, path: Path, columns: Columns) -> None:
         self.path = path
         self._file: TextIO = path.open("w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow([key for key, _name, _width in columns])
 
     def add(self, row: list[Cell]) -> None:
-        self._writer.writerow([_csv_value(value) for value in row])
+        self._writer.writerow([csv_value(value) for value in row])
 
     def finish(self, path: Path) -> Path:
         """Closed and named; zipped when too big for Telegram."""
@@ -176,6 +177,12 @@ class _Table:
         with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as package:
             package.write(path, path.name)
         return zipped
+
+
+def headed_sheet(book: Workbook, title: str, columns: Columns) -> Sheet:
+    """A sheet headed by the columns' keys, then their names in the reader's language (bold, filtered on)."""
+    keys, names, widths = zip(*columns, strict=True)
+    return book.add_sheet(title, [keys, names], widths)
 
 
 class ExportFiles:
@@ -191,13 +198,9 @@ class ExportFiles:
         people_columns = person_columns(_)
         self._people = _Table(folder / "people.csv", people_columns)
         self._book = Workbook(folder)
-        self._all = self._sheet(_("All"), self._columns)
-        self._people_sheet = self._sheet(_("People"), people_columns)
+        self._all = headed_sheet(self._book, _("All"), self._columns)
+        self._people_sheet = headed_sheet(self._book, _("People"), people_columns)
         self._sheets: dict[str, Sheet] = {}
-
-    def _sheet(self, title: str, columns: list[tuple[str, str, float]]) -> Sheet:
-        keys, names, widths = zip(*columns, strict=True)
-        return self._book.add_sheet(title, [keys, names], widths)
 
     def add(self, records: Iterable[ExportRecord]) -> None:
         for record in records:
@@ -207,7 +210,7 @@ class ExportFiles:
             self._all.append(cells)
             sheet = self._sheets.get(record.taskforce)
             if sheet is None:
-                sheet = self._sheets[record.taskforce] = self._sheet(record.taskforce, self._columns)
+                sheet = self._sheets[record.taskforce] = headed_sheet(self._book, record.taskforce, self._columns)
             sheet.append(cells)
 
     def add_people(self, records: Iterable[PersonRecord]) -> None:

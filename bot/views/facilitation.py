@@ -252,6 +252,11 @@ def ask_reason(_: Translate, registration_id: int) -> tuple[str, InlineKeyboardM
     return text, markup
 
 
+def reason_as_text(_: Translate) -> str:
+    """Said to a sticker, photo or file sent where the reason for a rejection or a withdrawal is awaited."""
+    return _("Please type the reason as a text message, or press Skip.")
+
+
 def decided(_: Translate, verdict: Verdict) -> str:
     return {
         Verdict.APPROVE: _("Approved. The applicant and the other facilitators are told."),

@@ -198,6 +198,15 @@ def profile_fields_keyboard(_: Translate) -> InlineKeyboardMarkup:
     return keyboard(*rows_of(buttons, 2))
 
 
+def typed_field_question(_: Translate, question: str) -> str:
+    """A typed field's question in /profile, which takes the new value or /cancel."""
+    return question + "\n" + new_value_or_cancel(_)
+
+
+def new_value_or_cancel(_: Translate) -> str:
+    return _("Send the new value, or /cancel.")
+
+
 def typed_field_keyboard(_: Translate, field: ProfileField, clearable: bool) -> InlineKeyboardMarkup:
     """A typed field's question: an optional field given before may be removed; Back and Cancel always."""
     label = {ProfileField.EMAIL: _("Remove my e-mail")}.get(field)

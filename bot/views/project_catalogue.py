@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -20,7 +21,7 @@ from bot.storage.projects import ExportedEntry
 from bot.views.buttons import Button, button, keyboard, rows_of
 from bot.views.callbacks import Buttons, ChoiceValue, Code, RowId
 from bot.views.commands import CommandAudience, CommandText
-from bot.views.exports import neutralised
+from bot.views.exports import Columns, csv_value, headed_sheet, neutralised
 from bot.views.facilitation import chat_link
 from bot.views.projects import (
     ProgressAdd,
@@ -297,6 +298,11 @@ def ask_progress(_: Translate, project: Project, limit: int) -> str:
     ).format(title=escape(project.title or ""), limit=limit)
 
 
+def progress_as_text(_: Translate) -> str:
+    """Said to a sticker, photo or file sent where a progress update is awaited."""
+    return _("Please type the progress update as a text message.")
+
+
 def progress_saved(_: Translate) -> str:
     return _("Thank you: the update is on the card.")
 
@@ -313,14 +319,26 @@ def progress_keyboard(_: Translate, project: Project) -> InlineKeyboardMarkup:
 
 # ---------------------------------------------------------------- the export
 
-# The columns' keys: the same in every language and every export, so that a sheet built on one still reads the next.
-EXPORT_KEYS = (
-    "id", "taskforces", "status", "title", "kind", "stage", "countries", "region", "lead_organisation", "partners",
-    "summary", "contribution", "budget_amount", "budget_currency", "funding_amount", "funding_currency", "start",
-    "end", "link", "document", "language", "contact_name", "contact_organisation", "submitted_utc", "decided_utc",
-    "latest_progress", "latest_progress_utc",
-)  # fmt: skip
-EXPORT_WIDTHS = (8, 14, 14, 40, 10, 16, 24, 20, 28, 28, 60, 40, 14, 8, 14, 8, 10, 10, 30, 20, 8, 24, 28, 18, 18, 40, 18)
+
+def export_columns(_: Translate) -> Columns:
+    """The columns of an entry's row, in order (`export_cells`): keys the same in every language and every export, so
+    that a sheet built on one still reads the next; names in the reader's language, under them in the XLSX."""
+    label = partial(field_label, _)
+    return [
+        ("id", _("Entry id"), 8), ("taskforces", label(ProjectField.TASKFORCES), 14), ("status", _("Status"), 14),
+        ("title", label(ProjectField.TITLE), 40), ("kind", label(ProjectField.KIND), 10),
+        ("stage", label(ProjectField.STAGE), 16), ("countries", label(ProjectField.COUNTRIES), 24),
+        ("region", label(ProjectField.REGION), 20), ("lead_organisation", label(ProjectField.LEAD), 28),
+        ("partners", label(ProjectField.PARTNERS), 28), ("summary", label(ProjectField.SUMMARY), 60),
+        ("contribution", label(ProjectField.CONTRIBUTION), 40), ("budget_amount", label(ProjectField.BUDGET), 14),
+        ("budget_currency", _("Budget currency"), 8), ("funding_amount", label(ProjectField.FUNDING), 14),
+        ("funding_currency", _("Funding currency"), 8), ("start", label(ProjectField.START), 10),
+        ("end", label(ProjectField.END), 10), ("link", label(ProjectField.LINK), 30),
+        ("document", label(ProjectField.DOCUMENT), 20), ("language", label(ProjectField.LANGUAGE), 8),
+        ("contact_name", _("Contact"), 24), ("contact_organisation", _("Contact's organisation"), 28),
+        ("submitted_utc", _("Submitted (UTC)"), 18), ("decided_utc", _("Decided (UTC)"), 18),
+        ("latest_progress", _("Latest progress"), 40), ("latest_progress_utc", _("Latest progress (UTC)"), 18),
+    ]  # fmt: skip
 
 
 def export_cells(_: Translate, entry: ExportedEntry, catalogue: Catalogue) -> list[Cell]:
@@ -353,20 +371,16 @@ def _naive(moment: datetime | None) -> datetime | None:
 def export_files(
     _: Translate, entries: list[ExportedEntry], catalogue: Catalogue, folder: Path, stem: str
 ) -> tuple[Path, Path]:
-    """The CSV (with the BOM Excel needs) and the XLSX of the catalogue: one row per entry, one sheet."""
-    table, book = folder / f"{stem}.csv", Workbook(folder)
-    sheet = book.add_sheet(_("Catalogue"), [EXPORT_KEYS], EXPORT_WIDTHS)  # one heading row: the stable keys
+    """The CSV (with the BOM Excel needs) and the XLSX of the catalogue: one row per entry, one sheet. Headed as the
+    registrations' export is: the CSV by the columns' keys, the XLSX by the keys then their names."""
+    table, book, columns = folder / f"{stem}.csv", Workbook(folder), export_columns(_)
+    sheet = headed_sheet(book, _("Catalogue"), columns)
     with table.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(EXPORT_KEYS)
+        writer.writerow([key for key, _name, _width in columns])
         for entry in entries:
             cells = export_cells(_, entry, catalogue)
-            writer.writerow(
-                [
-                    "" if c is None else c.isoformat(sep=" ", timespec="minutes") if isinstance(c, datetime) else c
-                    for c in cells
-                ]
-            )
+            writer.writerow([csv_value(cell) for cell in cells])
             sheet.append(row_xml(cells))
     workbook = folder / f"{stem}.xlsx"
     with workbook.open("wb") as out:

@@ -96,6 +96,11 @@ def ask_words(_: Translate, verdict: Verdict) -> str:
     return _("Why is it declined? The author reads your words as you write them.")
 
 
+def words_as_text(_: Translate) -> str:
+    """Said to a sticker, photo or file sent where the words for the author are awaited."""
+    return _("Please type your words for the author as a text message.")
+
+
 def decided(_: Translate, verdict: Verdict) -> str:
     return {
         Verdict.ACCEPT: _("Accepted: it is in the catalogue. The author and the other reviewers are told."),

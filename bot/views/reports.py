@@ -93,6 +93,14 @@ def export_preparing(_: Translate, count: int) -> str:
     ).format(count=number(_, count))
 
 
+def people_caption(_: Translate) -> str:
+    return _("One row per person.")
+
+
+def workbook_caption(_: Translate) -> str:
+    return _("Registrations, profiles and decisions.")
+
+
 def _counts(_: Translate, pairs: list[tuple[str, int]], catalogue: Catalogue) -> str:
     return " · ".join(f"{catalogue.label_of(name, _.language)} {number(_, count)}" for name, count in pairs) or "—"
 
