@@ -18,7 +18,9 @@ from bot.i18n import SUPPORTED, translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectStatus
 from bot.services.clock import utc_now
+from bot.storage import announcements as announcement_rows
 from bot.storage import projects as project_rows
+from bot.storage import registrations as registration_rows
 from bot.storage.database import Database, Reader
 from bot.views.site import STYLESHEET
 from bot.web.site import preferred_language
@@ -182,9 +184,13 @@ async def test_what_is_not_a_page_is_one_not_found_page(site: Site) -> None:
 
 
 async def version(db: Reader) -> int:
-    row = await db.fetchone("SELECT version FROM site_state")
+    return (await state(db))[0]
+
+
+async def state(db: Reader) -> tuple[int, int]:
+    row = await db.fetchone("SELECT version, removals FROM site_state")
     assert row is not None
-    return int(row[0])
+    return int(row[0]), int(row[1])
 
 
 async def test_the_version_moves_with_what_the_site_shows_and_only_with_it(db: Database, catalogue: Catalogue) -> None:
@@ -206,6 +212,55 @@ async def test_the_version_moves_with_what_the_site_shows_and_only_with_it(db: D
         await project_rows.set_public(tx, draft, now)
         await project_rows.set_status(tx, draft, ProjectStatus.REVIEW, now, submitted=True)  # leaves the site
     assert await version(db) == before + 3
+
+
+async def test_the_version_ignores_reminder_ticks_and_switches_the_site_never_reads(
+    db: Database, catalogue: Catalogue
+) -> None:
+    """Migration 21: the triggers watch only the columns the site reads, so a busy scheduler does not make it read
+    everything again; and they count apart what can take something off it."""
+    await seed(db, *members("B3", 1, 100))
+    now = utc_now()
+    async with db.transaction() as tx:
+        entry = await project_rows.create(tx, 100, now)
+        await project_rows.set_taskforces(tx, entry, ["B3"])
+        await project_rows.set_status(tx, entry, ProjectStatus.ACCEPTED, now, decided_by=1)
+        await project_rows.set_public(tx, entry, now)
+    before = await state(db)
+    row = await db.fetchone("SELECT id FROM registrations WHERE person_id = 100")
+    assert row is not None
+    async with db.transaction() as tx:
+        await registration_rows.set_reminder_due(tx, row["id"], now, 1)
+        await project_rows.set_reminder_due(tx, entry, now, 1)
+        await project_rows.set_progress_due(tx, entry, now)
+        await announcement_rows.set_announcements(tx, 100, False)
+        await tx.execute("UPDATE people SET updated_at = ? WHERE telegram_id = 100", (now.isoformat(),))
+        await tx.execute("UPDATE registrations SET updated_at = ? WHERE person_id = 100", (now.isoformat(),))
+    assert await state(db) == before
+    await db.write("UPDATE people SET name = 'Ada Renamed' WHERE telegram_id = 100")  # not listed: nothing removed
+    assert await state(db) == (before[0] + 1, before[1])
+    await db.write("UPDATE projects SET title = 'New title' WHERE id = ?", (entry,))  # the public one's old title
+    assert await state(db) == (before[0] + 2, before[1] + 1)
+
+
+async def test_a_page_asked_after_something_left_the_site_never_shows_it(site: Site) -> None:
+    """The first answer after a consent taken back or an entry taken off waits for the snapshot without them; after
+    a join, it is the page as it was, the new count read meanwhile (no reader waits for that)."""
+    running = site.running
+    assert running.db is not None
+    await seed(running, Seeded(90, name="Leila Leader", places=(("B3", Role.LEADER, ACTIVE),)), *members("B3", 5, 100))
+    await running.db.write("UPDATE people SET listed = 1 WHERE telegram_id = 90")
+    entry = await public(running, 100, "B3", "Compost for all")
+    assert "Leila Leader" in await site.page("/en/B3") and "Compost for all" in await site.page(f"/en/entries/{entry}")
+    await seed(running, *members("B3", 1, 200))
+    status, page, headers = await site.get("/en/B3")
+    assert status == 200 and "6 members" in page and headers["ETag"] != f'"{await version(running.db)}"'
+    await running.db.write("UPDATE people SET listed = 0 WHERE telegram_id = 90")
+    status, page, headers = await site.get("/en/B3")
+    assert status == 200 and "Leila Leader" not in page and headers["ETag"] == f'"{await version(running.db)}"'
+    await running.db.write("UPDATE projects SET public_at = NULL WHERE id = ?", (entry,))
+    assert (await site.get(f"/en/entries/{entry}"))[0] == 404
+    assert "Compost for all" not in (await site.get("/en/B3"))[1]
 
 
 async def test_a_page_is_made_once_per_version_and_a_reader_who_has_it_gets_304(site: Site) -> None:

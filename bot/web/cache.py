@@ -1,14 +1,20 @@
-"""The site's pages, kept until what they show changes: a page is a dictionary lookup, the database is asked one
-number per request (`site_state.version`, which migration 20's triggers bump on every write the site reads).
+"""The site's pages, kept until what they show changes: a page is a dictionary lookup, the database is asked two
+numbers per request (`services.site.state`, which migration 21's triggers bump on every write the site reads).
 
-When the number has moved, the request is answered from the pages as they were and a new snapshot is read in the
-background, so that no reader waits for the counts over every registration; the next requests get the new pages.
-Snapshots are read at most once per five times the last one took (a fifth of one core at worst, however fast
-people join), and at least a quarter of a second apart. A change reaches the pages within about a second at
-100 000 people (bench/site.py measures it); the `ETag` of a page is the version it was made from.
+When only `version` has moved (someone joined, an entry was published, a figure changed), the request is answered from
+the pages as they were and a new snapshot is read in the background, so that no reader waits for the counts over every
+registration; the next requests get the new pages. Snapshots are read at most once per five times the last one took
+(a fifth of one core at worst, however fast people join), and at least a quarter of a second apart.
+
+When `removals` has moved (a consent taken back, a /forget, an entry or a round taken off), the data the old pages hold
+may no longer be shown to anyone: the request waits for a snapshot read after it was asked, and so does every request
+until one is ready. Such writes are rare; the wait is one snapshot's read (bench/site.py measures it).
+
+Snapshots are read on a connection of their own, so that the requests' own reads (the two numbers, a page of entries)
+never queue behind one. The `ETag` of a page is the version it was made from.
 
 Charts take matplotlib a few hundred milliseconds: one made from an earlier snapshot is served while its
-successor is drawn in a worker thread.
+successor is drawn in a worker thread (they show counts of members only, never a name).
 """
 
 from __future__ import annotations
@@ -24,8 +30,7 @@ from typing import TypeVar
 
 from bot.models import Catalogue
 from bot.services import site
-from bot.services.site import Snapshot
-from bot.storage import site as rows
+from bot.services.site import Snapshot, State
 from bot.storage.database import Database
 
 log = logging.getLogger("bot.site")
@@ -41,14 +46,23 @@ Result = TypeVar("Result")
 class Built:
     """A snapshot, and the pages made from it so far."""
 
-    version: int
+    state: State
+    read_at: float  # time.monotonic() when its state was read, before its data
     snapshot: Snapshot
+    recounted: bool  # its members' counts read with it, not kept from the snapshot before
     pages: OrderedDict[Key, bytes] = field(default_factory=OrderedDict)
+
+    @property
+    def version(self) -> int:
+        return self.state.version
 
 
 class SiteCache:
-    def __init__(self, db: Database, catalogue: Catalogue) -> None:
+    """`db` answers the requests' small reads, `reader` (a connection of its own) the snapshots' long ones."""
+
+    def __init__(self, db: Database, reader: Database, catalogue: Catalogue) -> None:
         self._db = db
+        self._reader = reader
         self._catalogue = catalogue
         self._built: Built | None = None
         self._reading: asyncio.Task[Built] | None = None
@@ -58,7 +72,7 @@ class SiteCache:
 
     def start(self) -> None:
         """The first snapshot, read at once: the first reader most likely finds it ready."""
-        self._read()
+        self._read(recount=True)
 
     async def stop(self) -> None:
         for task in (self._reading, *self._drawing.values()):
@@ -68,12 +82,23 @@ class SiteCache:
                     await task
 
     async def current(self) -> Built:
-        """The pages to answer from: the snapshot read last, a new one on its way if the data has changed."""
-        version = await rows.version(self._db)
-        if self._built is None:
-            return await asyncio.shield(self._reading or self._read())
-        if version != self._built.version and self._reading is None and time.monotonic() >= self._next_read:
-            self._read()
+        """The pages to answer from: the snapshot read last, a new one on its way if the data has changed; a new
+        one, waited for, if the change may have taken something off the site."""
+        asked = time.monotonic()
+        now = await site.state(self._db)
+        built = self._built
+        if built is None or now.removals != built.state.removals:
+            return await self._read_since(asked)
+        moved = now.version != built.version or not built.recounted
+        if moved and self._reading is None and time.monotonic() >= self._next_read:
+            self._read(recount=True)
+        return built
+
+    async def _read_since(self, asked: float) -> Built:
+        """A snapshot whose reads began after `asked`: it holds every write done before the request came. The
+        members' counts are kept from the last one (a count is nobody's data): the recount follows in the background."""
+        while self._built is None or self._built.read_at < asked:
+            await asyncio.shield(self._reading or self._read(recount=False))
         return self._built
 
     async def page(self, key: Key, make: Callable[[Built], Awaitable[bytes]]) -> tuple[int, bytes]:
@@ -112,16 +137,18 @@ class SiteCache:
         finally:
             self._drawing.pop(key, None)
 
-    def _read(self) -> asyncio.Task[Built]:
-        self._reading = in_background(self._snapshot())
+    def _read(self, *, recount: bool) -> asyncio.Task[Built]:
+        self._reading = in_background(self._snapshot(recount))
         return self._reading
 
-    async def _snapshot(self) -> Built:
+    async def _snapshot(self, recount: bool) -> Built:
         started = time.monotonic()
         try:
-            version = await rows.version(self._db)  # before the reads: a write meanwhile is read again next time
+            # The state before the reads: a write meanwhile is read again next time.
+            read_at, state = time.monotonic(), await site.state(self._reader)
             previous = self._built.snapshot if self._built is not None else None
-            self._built = Built(version, await site.snapshot(self._db, self._catalogue, previous))
+            found = await site.snapshot(self._reader, self._catalogue, previous, recount=recount)
+            self._built = Built(state, read_at, found, recount or previous is None)
             return self._built
         except Exception:
             log.exception("the public site could not read its data")

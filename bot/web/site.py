@@ -64,13 +64,15 @@ class SiteServer:
         self._links = Links(settings.public_url or "", bot_username)
         self._runner: web.AppRunner | None = None
         self._db: Database | None = None
+        self._reader: Database | None = None  # the snapshots' own
         self._cache: SiteCache | None = None
         self._warming: list[asyncio.Task[tuple[int, bytes]]] = []
 
     async def start(self) -> None:
         self._db = await Database.open_reader(self._settings.database)
+        self._reader = await Database.open_reader(self._settings.database)
         views.compile_templates()
-        self._cache = SiteCache(self._db, self._catalogue)
+        self._cache = SiteCache(self._db, self._reader, self._catalogue)
         self._cache.start()
         # Drawn once the first snapshot is read: no reader waits for matplotlib.
         self._warming = [in_background(self._drawn(language)) for language in SUPPORTED]
@@ -98,8 +100,9 @@ class SiteServer:
             await self._runner.cleanup()
         if self._cache is not None:
             await self._cache.stop()
-        if self._db is not None:
-            await self._db.close()
+        for db in (self._db, self._reader):
+            if db is not None:
+                await db.close()
 
     @property
     def db(self) -> Database:
