@@ -152,6 +152,33 @@ async def test_the_overview_shows_the_plan_with_a_join_button_per_objective_in_e
     assert "Rejoindre sur Telegram" in await site.page("/fr/")
 
 
+JOIN = re.compile(r'<a class="join" href="[^"]*start=join_(\w+)"([^>]*)>(.*?)</a>', re.S)
+HIDDEN = re.compile(r'<span class="visually-hidden">(.*?)</span>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def said_in_order(words: list[str], name: list[str]) -> bool:
+    """Every word of `words` in `name`, in their order: what speech input needs of a link (WCAG 2.5.3)."""
+    rest = iter(name)
+    return all(word in rest for word in words)
+
+
+async def test_a_join_buttons_name_is_its_visible_words_then_which_task_force(site: Site) -> None:
+    """WCAG 2.5.3 (label in name): no aria-label that replaces the words shown; a hidden span says which Task Force."""
+    await seed(site.running, *members("B3", 1, 100))
+    entry = await public(site.running, 100, "B3", "Compost for all")
+    for language in SUPPORTED:
+        _ = translator(language)
+        for path in (f"/{language}/", f"/{language}/B3", f"/{language}/entries/{entry}"):
+            joins = JOIN.findall((await site.get(path))[1])
+            assert joins, path
+            for code, attributes, inner in joins:
+                shown, name = TAG.sub("", HIDDEN.sub("", inner)).split(), TAG.sub("", inner).split()
+                assert "aria-label" not in attributes and " ".join(shown).startswith(_("Join on Telegram"))
+                assert said_in_order(shown, name), (path, inner)
+                assert " ".join(name).endswith(_("Task Force {code}").format(code=code)), (path, inner)
+
+
 async def test_the_pages_say_where_they_are_and_forbid_scripts(site: Site) -> None:
     status, _, headers = await site.get("/fr/B3")
     assert status == 200 and headers["Content-Language"] == "fr"
@@ -165,6 +192,12 @@ async def test_the_pages_say_where_they_are_and_forbid_scripts(site: Site) -> No
     assert "<text" in chart and "Active members" in chart  # words as text, not as drawn paths
     status, css, headers = await site.get("/site.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css") and "--accent" in css
+
+
+async def test_a_language_without_its_slash_leads_to_its_overview(site: Site) -> None:
+    for language in SUPPORTED:
+        status, _, headers = await site.get(f"/{language}")
+        assert (status, headers["Location"]) == (301, f"/{language}/")
 
 
 async def test_what_is_not_a_page_is_one_not_found_page(site: Site) -> None:
@@ -272,6 +305,32 @@ async def test_a_page_is_made_once_per_version_and_a_reader_who_has_it_gets_304(
     await seed(site.running, *members("B3", 1, 100))
     assert "1 member" in await site.page("/en/B3")  # the new version's page, told apart by its ETag
     assert (await site.get("/en/B3", **{"If-None-Match": headers["ETag"]}))[0] == 200
+
+
+async def test_the_chart_is_drawn_in_colours_seen_on_white_and_its_figures_follow_it_in_a_table(site: Site) -> None:
+    """WCAG 1.4.11: every part of a bar has 3:1 against the page; the chart's figures are also given as text (1.1.1),
+    task force by task force and region by region, in the table its text alternative points to."""
+    regions = ("Africa", "Asia and Pacific", "Europe", "Latin America and the Caribbean", "North America")
+    await seed(
+        site.running,
+        *(person for n, region in enumerate(regions) for person in members("B3", 5, 100 + 10 * n, region)),
+        *members("A1", 6, 200), *members("A1", 6, 210, "Europe"), *members("A1", 2, 220, "North America"),
+        *members("C2", 3, 300),
+    )  # fmt: skip
+    page = await site.page("/en/")
+    chart = await site.page("/en/taskforces.svg")  # drawn from the data seeded
+    fills = {colour.lower() for colour in re.findall(r"fill:\s*(#[0-9a-fA-F]{6})", chart)} - {"#ffffff"}
+    assert len(fills) == 7  # the five regions, the regions merged, the members split by none
+    assert [colour for colour in sorted(fills) if contrast(colour, "#ffffff") < 3] == []
+    figures = section(page, "sizes")
+    assert 'width="450" height="800"' in figures and "its figures follow it, in a table" in figures
+    table = figures[figures.index('<details id="chart-figures">') : figures.index("</details>")]
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    assert columns == ["Task Force", *regions, "Other regions", "Not split (no region has 5 members or more)"]
+    rows = {code: cells for code, cells in re.findall(r'<th scope="row">(\w\d)</th>((?:<td>[^<]*</td>)+)', table)}
+    assert re.findall(r"<td>(\d+)</td>", rows["B3"]) == ["5", "5", "5", "5", "5", "0", "0"]
+    assert re.findall(r"<td>(\d+)</td>", rows["A1"]) == ["0", "0", "6", "0", "0", "8", "0"]
+    assert re.findall(r"<td>(\d+)</td>", rows["C2"]) == ["0", "0", "0", "0", "0", "0", "3"]
 
 
 # ---------------------------------------------------------------- a task force
@@ -394,6 +453,8 @@ async def test_a_site_under_a_path_links_within_it(
         found = Site(running, f"http://{listen}")
         status, _, headers = await found.get("/taskforces")
         assert (status, headers["Location"]) == (302, "/taskforces/en/")
+        status, _, headers = await found.get("/taskforces/fr")
+        assert (status, headers["Location"]) == (301, "/taskforces/fr/")
         page = await found.page("/taskforces/en/")
         assert 'href="/taskforces/site.css"' in page and 'href="/taskforces/en/B3"' in page
         assert '<link rel="canonical" href="https://example.org/taskforces/en/">' in page

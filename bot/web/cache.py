@@ -68,7 +68,7 @@ class SiteCache:
         self._reading: asyncio.Task[Built] | None = None
         self._next_read = 0.0
         self._charts: dict[Key, tuple[int, bytes]] = {}
-        self._drawing: dict[Key, asyncio.Task[bytes]] = {}
+        self._drawing: dict[Key, asyncio.Task[tuple[int, bytes]]] = {}
 
     def start(self) -> None:
         """The first snapshot, read at once: the first reader most likely finds it ready."""
@@ -121,16 +121,15 @@ class SiteCache:
             drawing = self._drawing.get(key) or self._drawing.setdefault(
                 key, in_background(self._draw(key, draw, built))
             )
-            return built.version, await asyncio.shield(drawing)
+            return await asyncio.shield(drawing)  # drawn perhaps from an earlier snapshot: its version says so
         if known[0] != built.version and key not in self._drawing:
             self._drawing[key] = in_background(self._draw(key, draw, built))
         return known
 
-    async def _draw(self, key: Key, draw: Callable[[Snapshot], bytes], built: Built) -> bytes:
+    async def _draw(self, key: Key, draw: Callable[[Snapshot], bytes], built: Built) -> tuple[int, bytes]:
         try:
-            picture = await asyncio.to_thread(draw, built.snapshot)
-            self._charts[key] = (built.version, picture)
-            return picture
+            drawn = self._charts[key] = (built.version, await asyncio.to_thread(draw, built.snapshot))
+            return drawn
         except Exception:
             log.exception("the public site could not draw a chart")
             raise

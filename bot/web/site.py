@@ -83,6 +83,7 @@ class SiteServer:
         app.router.add_get(f"{base}/", self._home)
         app.router.add_get(f"{base}/site.css", self._file(STYLESHEET, "text/css"))
         app.router.add_get(f"{base}/icon.svg", self._file(ICON, "image/svg+xml"))
+        app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}", self._to_overview)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/", self._overview)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/taskforces.svg", self._chart)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/{{code:[A-Z][1-9]}}", self._taskforce)
@@ -119,6 +120,10 @@ class SiteServer:
     async def _home(self, request: web.Request) -> web.StreamResponse:
         language = preferred_language(request.headers.get("Accept-Language", ""))
         raise web.HTTPFound(self._links.overview(language), headers={"Vary": "Accept-Language", **HEADERS})
+
+    async def _to_overview(self, request: web.Request) -> web.StreamResponse:
+        """`/fr` as typed by hand: the overview is `/fr/`, the address every page links to."""
+        raise web.HTTPMovedPermanently(self._links.overview(request.match_info["lang"]), headers=HEADERS)
 
     @staticmethod
     def _file(path: Path, kind: str) -> Handler:
