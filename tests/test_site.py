@@ -29,7 +29,7 @@ from tests.standin import BotApiStandIn
 from tests.test_delphi import CHOICE, SCALE_ONLY, answer, answer_first_question, grouped_round
 from tests.test_languages import french_typography_faults
 from tests.test_lifecycle import free_port
-from tests.test_projects import accepted
+from tests.test_projects import ADA, accepted, member
 
 ACTIVE = RegistrationStatus.ACTIVE
 PUBLIC_URL = "https://taskforces.example.org"
@@ -404,6 +404,27 @@ async def test_public_entries_are_listed_by_page_with_their_progress_and_a_page_
     assert (await site.get(f"/en/entries/{hidden}"))[0] == 404
     overview = await site.page("/en/")
     assert "300 ha planted." in section(overview, "latest") and "Not published yet" not in overview
+
+
+async def test_an_author_who_changes_what_the_page_shows_takes_the_entry_off_until_it_is_reviewed(site: Site) -> None:
+    """A link, a kind, a period: the entry's page shows them, so a change goes back to review and off the site at once
+    (the first answer after it), not on the site unreviewed."""
+    running = site.running
+    assert running.db is not None
+    ada = await member(running, "B3")
+    entry = await public(running, ADA, "B3", "Compost for all")
+    assert "https://example.org/compost" not in await site.page(f"/en/entries/{entry}")
+    await ada.say("/projects")
+    await ada.press("Compost for all")
+    await ada.press("Edit")
+    await ada.press("Edit")
+    await ada.press("Link")
+    await ada.say("https://example.org/compost")
+    assert "is submitted" in (await ada.press("Submit for review")).text
+    assert (await site.get(f"/en/entries/{entry}"))[0] == 404
+    assert "Compost for all" not in (await site.get("/en/B3"))[1]
+    found = await project_rows.get_project(running.db, entry)
+    assert found is not None and found.status is ProjectStatus.REVIEW and found.public_at is None
 
 
 async def test_published_delphi_figures_show_on_the_panels_task_forces_without_texts_or_comments(
