@@ -165,11 +165,6 @@ class Settings(DatabaseSettings):
         return self.backup_dir or self.database.parent / "backups"
 
     @property
-    def site_path(self) -> str:
-        """Where the site's pages are, as the reverse proxy passes them on: "" for the root, else "/path"."""
-        return urlsplit(self.public_url or "").path.rstrip("/")
-
-    @property
     def webhook_path(self) -> str:
         """The path Telegram posts to, as the reverse proxy passes it on."""
         return urlsplit(self.webhook_url or "").path or "/"

@@ -140,14 +140,10 @@ def test_a_broken_site_setting_is_named(settings: dict[str, str], named: str) ->
     assert [line.split(":")[0] for line in str(refused.value).splitlines()] == [named]
 
 
-def test_the_site_path_is_the_public_addresses_path() -> None:
+def test_the_public_address_is_kept_without_its_last_slash() -> None:
     root = load_settings(token=TOKEN, site="true", public_url="https://taskforces.example.org/")
-    assert (root.public_url, root.site_path, root.site_listen) == (
-        "https://taskforces.example.org",
-        "",
-        "127.0.0.1:8081",
-    )
+    assert (root.public_url, root.site_listen) == ("https://taskforces.example.org", "127.0.0.1:8081")
     under = load_settings(token=TOKEN, site="true", public_url="https://example.org/taskforces/")
-    assert under.site_path == "/taskforces"
+    assert under.public_url == "https://example.org/taskforces"
     # Off, the site's listener may be the private one's address: nothing listens there.
     assert load_settings(token=TOKEN, http_listen="127.0.0.1:8081").site is False
