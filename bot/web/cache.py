@@ -37,6 +37,7 @@ log = logging.getLogger("bot.site")
 LEAST_GAP = 0.25  # seconds between two snapshots, at least
 BUSY_SHARE = 5  # and at least this many times the last one's duration
 PAGES_KEPT = 2000  # rendered pages kept per snapshot, the most recently asked
+DRAWING_SHARE = 10  # a chart drawn again at most once per this many times its last drawing took
 
 Key = tuple[str, ...]
 Result = TypeVar("Result")
@@ -69,6 +70,7 @@ class SiteCache:
         self._next_read = 0.0
         self._charts: dict[Key, tuple[int, bytes]] = {}
         self._drawing: dict[Key, asyncio.Task[tuple[int, bytes]]] = {}
+        self._next_drawing: dict[Key, float] = {}
 
     def start(self) -> None:
         """The first snapshot, read at once: the first reader most likely finds it ready."""
@@ -114,7 +116,9 @@ class SiteCache:
         return built.version, found
 
     async def drawing(self, key: Key, draw: Callable[[Snapshot], bytes]) -> tuple[int, bytes]:
-        """A chart: the one drawn last, its successor drawn meanwhile in a thread when the data has moved on."""
+        """A chart: the one drawn last, its successor drawn meanwhile in a thread when the data has moved on, not
+        more often than `DRAWING_SHARE` allows: matplotlib holds the interpreter while it draws, which every request
+        waits for. A chart shows counts, never a name: one a few seconds behind takes nothing off anyone."""
         built = await self.current()
         known = self._charts.get(key)
         if known is None:  # the first: drawn now, or being drawn (at start)
@@ -122,18 +126,22 @@ class SiteCache:
                 key, in_background(self._draw(key, draw, built))
             )
             return await asyncio.shield(drawing)  # drawn perhaps from an earlier snapshot: its version says so
-        if known[0] != built.version and key not in self._drawing:
+        due = time.monotonic() >= self._next_drawing.get(key, 0.0)
+        if known[0] != built.version and key not in self._drawing and due:
             self._drawing[key] = in_background(self._draw(key, draw, built))
         return known
 
     async def _draw(self, key: Key, draw: Callable[[Snapshot], bytes], built: Built) -> tuple[int, bytes]:
+        took = 0.0
         try:
-            drawn = self._charts[key] = (built.version, await asyncio.to_thread(draw, built.snapshot))
+            picture, took = await asyncio.to_thread(_timed_drawing, draw, built.snapshot)
+            drawn = self._charts[key] = (built.version, picture)
             return drawn
         except Exception:
             log.exception("the public site could not draw a chart")
             raise
         finally:
+            self._next_drawing[key] = time.monotonic() + DRAWING_SHARE * took
             self._drawing.pop(key, None)
 
     def _read(self, *, recount: bool) -> asyncio.Task[Built]:
@@ -156,6 +164,13 @@ class SiteCache:
             took = time.monotonic() - started
             self._next_read = time.monotonic() + max(LEAST_GAP, BUSY_SHARE * took)
             self._reading = None
+
+
+def _timed_drawing(draw: Callable[[Snapshot], bytes], snapshot: Snapshot) -> tuple[bytes, float]:
+    """The chart, and the processor time its thread took (not the wall clock, which other threads stretch)."""
+    started = time.thread_time()
+    picture = draw(snapshot)
+    return picture, time.thread_time() - started
 
 
 def in_background(work: Coroutine[object, object, Result]) -> asyncio.Task[Result]:
