@@ -84,6 +84,8 @@ async def populated(site: Site) -> int:
         (entry, running.clock().isoformat()),
     )
     await site.page("/en/B3")  # the site has caught up
+    for language in SUPPORTED:
+        await site.page(f"/{language}/taskforces.svg")  # and its charts have been drawn again
     return entry
 
 

@@ -552,16 +552,19 @@ def chart_svg(_: Translate, found: Snapshot, catalogue: Catalogue) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     codes = list(found.taskforces)
     parts = region_parts(_, found, catalogue)
     figure = Figure(figsize=CHART_INCHES, layout="constrained")
     axes = figure.subplots()
-    left = [0] * len(codes)
+    rows, left = range(len(codes)), [0] * len(codes)
     for part in parts:
-        axes.barh(codes, part.counts, left=left, color=part.colour, label=part.label, edgecolor="#ffffff")
+        axes.barh(rows, part.counts, left=left, color=part.colour, label=part.label, edgecolor="#ffffff")
         left = [a + b for a, b in zip(left, part.counts, strict=True)]
-    axes.invert_yaxis()
+    axes.set_yticks(rows, labels=codes)  # every task force named, the plan's order from the top, even with no member
+    axes.set_ylim(len(codes) - 0.5, -0.5)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # people, counted whole
     axes.tick_params(labelsize=12)
     axes.set_xlabel(_("Active members"), parse_math=False, fontsize=12)
     axes.spines[["top", "right"]].set_visible(False)
