@@ -227,7 +227,8 @@ async def state(db: Reader) -> tuple[int, int]:
 
 
 async def test_the_version_moves_with_what_the_site_shows_and_only_with_it(db: Database, catalogue: Catalogue) -> None:
-    """The triggers of migration 20: every write the pages read bumps the version; others leave it (and the pages)."""
+    """The triggers of migrations 20 and 21: every write the pages read bumps the version; others leave it (and the
+    pages)."""
     await seed(db, *members("B3", 1, 100))
     now = utc_now()
     before = await version(db)
