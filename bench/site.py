@@ -154,22 +154,23 @@ async def while_refreshing(session: aiohttp.ClientSession, address: str, path: P
             await asyncio.sleep(1)
 
     writing = asyncio.create_task(write())
-    times: list[float] = []
+    answers: list[tuple[float, str]] = []
     try:
         ends = time.perf_counter() + seconds
         while time.perf_counter() < ends:
             for page in PAGES:
-                times.append((await server_time(session, address + page))[0])
+                answers.append(((await server_time(session, address + page))[0], page))
     finally:
         writing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await writing
         await db.close()
-    times.sort()
+    answers.sort()
+    times = [took for took, _page in answers]
     p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
     print(
         f"while writes every second: {len(times)} answers, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {times[-1]:.1f} ms"
-        " (target 100 ms)"
+        " (target 100 ms); the slowest: " + ", ".join(f"{page} {took:.0f} ms" for took, page in answers[-5:])
     )
 
 

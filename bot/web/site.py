@@ -9,6 +9,7 @@ and the headers forbid any.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -92,9 +93,15 @@ class SiteServer:
         await self._runner.setup()
         host, port = listen_address(self._settings.site_listen)
         await web.TCPSite(self._runner, host, port).start()
+        # What the process holds by now (its modules, the catalogue, the templates: some 200 000 objects) lives as long
+        # as it does: frozen, the collector's full passes no longer walk it. Each walk took 0.1-0.25 s, which every
+        # answer in progress waited for (bench/site.py); now some 20 ms.
+        gc.collect()
+        gc.freeze()
         log.info("public site on %s, at %s", self._settings.site_listen, self._settings.public_url)
 
     async def stop(self) -> None:
+        gc.unfreeze()  # collectable again, as what a restart in the same process leaves behind must be
         for task in self._warming:
             task.cancel()
         if self._runner is not None:
