@@ -88,20 +88,25 @@ class SiteCache:
         one, waited for, if the change may have taken something off the site."""
         asked = time.monotonic()
         now = await site.state(self._db)
-        built = self._built
-        if built is None or now.removals != built.state.removals:
+        built = self._built or await self._first()
+        if now.removals != built.state.removals:
             return await self._read_since(asked)
         moved = now.version != built.version or not built.recounted
         if moved and self._reading is None and time.monotonic() >= self._next_read:
             self._read(recount=True)
         return built
 
+    async def _first(self) -> Built:
+        """At start: the first snapshot, on its way (read again if it failed)."""
+        return await asyncio.shield(self._reading or self._read(recount=True))
+
     async def _read_since(self, asked: float) -> Built:
         """A snapshot whose reads began after `asked`: it holds every write done before the request came. The
         members' counts are kept from the last one (a count is nobody's data): the recount follows in the background."""
-        while self._built is None or self._built.read_at < asked:
-            await asyncio.shield(self._reading or self._read(recount=False))
-        return self._built
+        built = self._built
+        while built is None or built.read_at < asked:
+            built = await asyncio.shield(self._reading or self._read(recount=False))
+        return built
 
     async def page(self, key: Key, make: Callable[[Built], Awaitable[bytes]]) -> tuple[int, bytes]:
         """A page made once per snapshot (its version, its bytes)."""
