@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> None:
         catalogue = load_catalogue(settings.objectives)
         # What start-up built (modules, the catalogue: some 150 000 objects) lives as long as the process: out of
         # the collector's sight, a full collection (and the one at exit) skips it. Measured: SIGTERM to exit
-        # 0.65-1.1 s before, 0.5 s after (tests/test_lifecycle.py wants under 1 s).
+        # 0.65-1.1 s before, 0.5 s after (tests/test_lifecycle.py wants under 1 s); the public site's pages no
+        # longer wait 0.1-0.25 s for a full collection in progress (bench/site.py, which freezes as this does).
         gc.freeze()
         serve_forever(run(settings, catalogue))
     except (SettingsError, CatalogueError, StartupError) as error:

@@ -156,6 +156,7 @@ NEVER_A_PERSON = {
     ("health_checks", "id"): "always 1: the one row",
     ("site_state", "id"): "always 1: the one row",
     ("site_state", "version"): "a number, bumped by every write the public site reads",
+    ("site_state", "removals"): "a number, bumped by the writes that can take something off the public site",
     ("projects", "id"): "a row id",
     ("projects", "revises"): "a row id (the entry a draft changes)",
     ("projects", "budget_amount"): "an amount",

@@ -281,21 +281,23 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
     await p["fran"].press("Accept")
     await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
     assert running_bot.db is not None
-    # A link is not what funders read: the entry stays in the catalogue; the budget is, and goes back to review.
+    # The document is not what funders read (neither the public site nor the PDF shows it): the entry stays in the
+    # catalogue; a link is (both show it), and goes back to review.
     [entry] = await rows.own_projects(running_bot.db, ADA)
-    for field, answer, reviewed in (("Link", "https://example.org/new", False), ("Budget", "300000 EUR", True)):
+    note = ada.standin.document(b"%PDF-1.4", "concept-v2.pdf") | {"mime_type": "application/pdf"}
+    for field, answer, reviewed in (("Document", note, False), ("Link", "https://example.org/new", True)):
         await ada.say("/projects")
         await ada.press("Living soils")
         await ada.press("Edit")
         await ada.press("Edit")
         await ada.press(field)
-        await ada.say(answer)
+        await (ada.post(document=answer) if isinstance(answer, dict) else ada.say(answer))
         outcome = await ada.press("Submit for review")
         assert ("is submitted" in outcome.text) is reviewed, field
         [now] = await rows.own_projects(running_bot.db, ADA)
         assert now.status is (ProjectStatus.REVIEW if reviewed else ProjectStatus.ACCEPTED)
     [now] = await rows.own_projects(running_bot.db, ADA)
-    assert now.id == entry.id and now.link == "https://example.org/new" and now.budget is not None
+    assert now.id == entry.id and now.link == "https://example.org/new" and now.document_name == "concept-v2.pdf"
 
 
 async def test_an_author_withdraws_an_entry_and_its_prompts_say_so(running_bot: RunningBot) -> None:

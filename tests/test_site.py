@@ -18,7 +18,9 @@ from bot.i18n import SUPPORTED, translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectStatus
 from bot.services.clock import utc_now
+from bot.storage import announcements as announcement_rows
 from bot.storage import projects as project_rows
+from bot.storage import registrations as registration_rows
 from bot.storage.database import Database, Reader
 from bot.views.site import STYLESHEET
 from bot.web.site import preferred_language
@@ -27,7 +29,7 @@ from tests.standin import BotApiStandIn
 from tests.test_delphi import CHOICE, SCALE_ONLY, answer, answer_first_question, grouped_round
 from tests.test_languages import french_typography_faults
 from tests.test_lifecycle import free_port
-from tests.test_projects import accepted
+from tests.test_projects import ADA, accepted, member
 
 ACTIVE = RegistrationStatus.ACTIVE
 PUBLIC_URL = "https://taskforces.example.org"
@@ -150,6 +152,33 @@ async def test_the_overview_shows_the_plan_with_a_join_button_per_objective_in_e
     assert "Rejoindre sur Telegram" in await site.page("/fr/")
 
 
+JOIN = re.compile(r'<a class="join" href="[^"]*start=join_(\w+)"([^>]*)>(.*?)</a>', re.S)
+HIDDEN = re.compile(r'<span class="visually-hidden">(.*?)</span>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def said_in_order(words: list[str], name: list[str]) -> bool:
+    """Every word of `words` in `name`, in their order: what speech input needs of a link (WCAG 2.5.3)."""
+    rest = iter(name)
+    return all(word in rest for word in words)
+
+
+async def test_a_join_buttons_name_is_its_visible_words_then_which_task_force(site: Site) -> None:
+    """WCAG 2.5.3 (label in name): no aria-label that replaces the words shown; a hidden span says which Task Force."""
+    await seed(site.running, *members("B3", 1, 100))
+    entry = await public(site.running, 100, "B3", "Compost for all")
+    for language in SUPPORTED:
+        _ = translator(language)
+        for path in (f"/{language}/", f"/{language}/B3", f"/{language}/entries/{entry}"):
+            joins = JOIN.findall((await site.get(path))[1])
+            assert joins, path
+            for code, attributes, inner in joins:
+                shown, name = TAG.sub("", HIDDEN.sub("", inner)).split(), TAG.sub("", inner).split()
+                assert "aria-label" not in attributes and " ".join(shown).startswith(_("Join on Telegram"))
+                assert said_in_order(shown, name), (path, inner)
+                assert " ".join(name).endswith(_("Task Force {code}").format(code=code)), (path, inner)
+
+
 async def test_the_pages_say_where_they_are_and_forbid_scripts(site: Site) -> None:
     status, _, headers = await site.get("/fr/B3")
     assert status == 200 and headers["Content-Language"] == "fr"
@@ -163,6 +192,12 @@ async def test_the_pages_say_where_they_are_and_forbid_scripts(site: Site) -> No
     assert "<text" in chart and "Active members" in chart  # words as text, not as drawn paths
     status, css, headers = await site.get("/site.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css") and "--accent" in css
+
+
+async def test_a_language_without_its_slash_leads_to_its_overview(site: Site) -> None:
+    for language in SUPPORTED:
+        status, _, headers = await site.get(f"/{language}")
+        assert (status, headers["Location"]) == (301, f"/{language}/")
 
 
 async def test_what_is_not_a_page_is_one_not_found_page(site: Site) -> None:
@@ -182,13 +217,18 @@ async def test_what_is_not_a_page_is_one_not_found_page(site: Site) -> None:
 
 
 async def version(db: Reader) -> int:
-    row = await db.fetchone("SELECT version FROM site_state")
+    return (await state(db))[0]
+
+
+async def state(db: Reader) -> tuple[int, int]:
+    row = await db.fetchone("SELECT version, removals FROM site_state")
     assert row is not None
-    return int(row[0])
+    return int(row[0]), int(row[1])
 
 
 async def test_the_version_moves_with_what_the_site_shows_and_only_with_it(db: Database, catalogue: Catalogue) -> None:
-    """The triggers of migration 20: every write the pages read bumps the version; others leave it (and the pages)."""
+    """The triggers of migrations 20 and 21: every write the pages read bumps the version; others leave it (and the
+    pages)."""
     await seed(db, *members("B3", 1, 100))
     now = utc_now()
     before = await version(db)
@@ -208,6 +248,55 @@ async def test_the_version_moves_with_what_the_site_shows_and_only_with_it(db: D
     assert await version(db) == before + 3
 
 
+async def test_the_version_ignores_reminder_ticks_and_switches_the_site_never_reads(
+    db: Database, catalogue: Catalogue
+) -> None:
+    """Migration 21: the triggers watch only the columns the site reads, so a busy scheduler does not make it read
+    everything again; and they count apart what can take something off it."""
+    await seed(db, *members("B3", 1, 100))
+    now = utc_now()
+    async with db.transaction() as tx:
+        entry = await project_rows.create(tx, 100, now)
+        await project_rows.set_taskforces(tx, entry, ["B3"])
+        await project_rows.set_status(tx, entry, ProjectStatus.ACCEPTED, now, decided_by=1)
+        await project_rows.set_public(tx, entry, now)
+    before = await state(db)
+    row = await db.fetchone("SELECT id FROM registrations WHERE person_id = 100")
+    assert row is not None
+    async with db.transaction() as tx:
+        await registration_rows.set_reminder_due(tx, row["id"], now, 1)
+        await project_rows.set_reminder_due(tx, entry, now, 1)
+        await project_rows.set_progress_due(tx, entry, now)
+        await announcement_rows.set_announcements(tx, 100, False)
+        await tx.execute("UPDATE people SET updated_at = ? WHERE telegram_id = 100", (now.isoformat(),))
+        await tx.execute("UPDATE registrations SET updated_at = ? WHERE person_id = 100", (now.isoformat(),))
+    assert await state(db) == before
+    await db.write("UPDATE people SET name = 'Ada Renamed' WHERE telegram_id = 100")  # not listed: nothing removed
+    assert await state(db) == (before[0] + 1, before[1])
+    await db.write("UPDATE projects SET title = 'New title' WHERE id = ?", (entry,))  # the public one's old title
+    assert await state(db) == (before[0] + 2, before[1] + 1)
+
+
+async def test_a_page_asked_after_something_left_the_site_never_shows_it(site: Site) -> None:
+    """The first answer after a consent taken back or an entry taken off waits for the snapshot without them; after
+    a join, it is the page as it was, the new count read meanwhile (no reader waits for that)."""
+    running = site.running
+    assert running.db is not None
+    await seed(running, Seeded(90, name="Leila Leader", places=(("B3", Role.LEADER, ACTIVE),)), *members("B3", 5, 100))
+    await running.db.write("UPDATE people SET listed = 1 WHERE telegram_id = 90")
+    entry = await public(running, 100, "B3", "Compost for all")
+    assert "Leila Leader" in await site.page("/en/B3") and "Compost for all" in await site.page(f"/en/entries/{entry}")
+    await seed(running, *members("B3", 1, 200))
+    status, page, headers = await site.get("/en/B3")
+    assert status == 200 and "6 members" in page and headers["ETag"] != f'"{await version(running.db)}"'
+    await running.db.write("UPDATE people SET listed = 0 WHERE telegram_id = 90")
+    status, page, headers = await site.get("/en/B3")
+    assert status == 200 and "Leila Leader" not in page and headers["ETag"] == f'"{await version(running.db)}"'
+    await running.db.write("UPDATE projects SET public_at = NULL WHERE id = ?", (entry,))
+    assert (await site.get(f"/en/entries/{entry}"))[0] == 404
+    assert "Compost for all" not in (await site.get("/en/B3"))[1]
+
+
 async def test_a_page_is_made_once_per_version_and_a_reader_who_has_it_gets_304(site: Site) -> None:
     page = await site.page("/en/B3")
     status, again, headers = await site.get("/en/B3")
@@ -217,6 +306,32 @@ async def test_a_page_is_made_once_per_version_and_a_reader_who_has_it_gets_304(
     await seed(site.running, *members("B3", 1, 100))
     assert "1 member" in await site.page("/en/B3")  # the new version's page, told apart by its ETag
     assert (await site.get("/en/B3", **{"If-None-Match": headers["ETag"]}))[0] == 200
+
+
+async def test_the_chart_is_drawn_in_colours_seen_on_white_and_its_figures_follow_it_in_a_table(site: Site) -> None:
+    """WCAG 1.4.11: every part of a bar has 3:1 against the page; the chart's figures are also given as text (1.1.1),
+    task force by task force and region by region, in the table its text alternative points to."""
+    regions = ("Africa", "Asia and Pacific", "Europe", "Latin America and the Caribbean", "North America")
+    await seed(
+        site.running,
+        *(person for n, region in enumerate(regions) for person in members("B3", 5, 100 + 10 * n, region)),
+        *members("A1", 6, 200), *members("A1", 6, 210, "Europe"), *members("A1", 2, 220, "North America"),
+        *members("C2", 3, 300),
+    )  # fmt: skip
+    page = await site.page("/en/")
+    chart = await site.page("/en/taskforces.svg")  # drawn from the data seeded
+    fills = {colour.lower() for colour in re.findall(r"fill:\s*(#[0-9a-fA-F]{6})", chart)} - {"#ffffff"}
+    assert len(fills) == 7  # the five regions, the regions merged, the members split by none
+    assert [colour for colour in sorted(fills) if contrast(colour, "#ffffff") < 3] == []
+    figures = section(page, "sizes")
+    assert 'width="450" height="800"' in figures and "its figures follow it, in a table" in figures
+    table = figures[figures.index('<details id="chart-figures">') : figures.index("</details>")]
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    assert columns == ["Task Force", *regions, "Other regions", "Not split (no region has 5 members or more)"]
+    rows = {code: cells for code, cells in re.findall(r'<th scope="row">(\w\d)</th>((?:<td>[^<]*</td>)+)', table)}
+    assert re.findall(r"<td>(\d+)</td>", rows["B3"]) == ["5", "5", "5", "5", "5", "0", "0"]
+    assert re.findall(r"<td>(\d+)</td>", rows["A1"]) == ["0", "0", "6", "0", "0", "8", "0"]
+    assert re.findall(r"<td>(\d+)</td>", rows["C2"]) == ["0", "0", "0", "0", "0", "0", "3"]
 
 
 # ---------------------------------------------------------------- a task force
@@ -292,6 +407,27 @@ async def test_public_entries_are_listed_by_page_with_their_progress_and_a_page_
     assert "300 ha planted." in section(overview, "latest") and "Not published yet" not in overview
 
 
+async def test_an_author_who_changes_what_the_page_shows_takes_the_entry_off_until_it_is_reviewed(site: Site) -> None:
+    """A link, a kind, a period: the entry's page shows them, so a change goes back to review and off the site at once
+    (the first answer after it), not on the site unreviewed."""
+    running = site.running
+    assert running.db is not None
+    ada = await member(running, "B3")
+    entry = await public(running, ADA, "B3", "Compost for all")
+    assert "https://example.org/compost" not in await site.page(f"/en/entries/{entry}")
+    await ada.say("/projects")
+    await ada.press("Compost for all")
+    await ada.press("Edit")
+    await ada.press("Edit")
+    await ada.press("Link")
+    await ada.say("https://example.org/compost")
+    assert "is submitted" in (await ada.press("Submit for review")).text
+    assert (await site.get(f"/en/entries/{entry}"))[0] == 404
+    assert "Compost for all" not in (await site.get("/en/B3"))[1]
+    found = await project_rows.get_project(running.db, entry)
+    assert found is not None and found.status is ProjectStatus.REVIEW and found.public_at is None
+
+
 async def test_published_delphi_figures_show_on_the_panels_task_forces_without_texts_or_comments(
     standin: BotApiStandIn, site: Site
 ) -> None:
@@ -339,6 +475,8 @@ async def test_a_site_under_a_path_links_within_it(
         found = Site(running, f"http://{listen}")
         status, _, headers = await found.get("/taskforces")
         assert (status, headers["Location"]) == (302, "/taskforces/en/")
+        status, _, headers = await found.get("/taskforces/fr")
+        assert (status, headers["Location"]) == (301, "/taskforces/fr/")
         page = await found.page("/taskforces/en/")
         assert 'href="/taskforces/site.css"' in page and 'href="/taskforces/en/B3"' in page
         assert '<link rel="canonical" href="https://example.org/taskforces/en/">' in page

@@ -12,6 +12,8 @@ from bot.models import Catalogue, RegistrationStatus, Role
 from tests.harness import ChatUser, Seeded, seed
 from tests.standin import BotApiStandIn
 from tests.test_delphi import CHOICE, LONE, SCALE_ONLY, answer, answer_first_question, grouped_round
+from tests.test_facilitation import facilitate, people
+from tests.test_projects import ADA, member
 from tests.test_site import PUBLIC_URL, Site, public, section, visible
 from tests.test_site import site as site  # the fixture
 
@@ -53,7 +55,8 @@ SECRETS = {
 }
 
 
-async def personal_data(site: Site, standin: BotApiStandIn) -> None:
+async def personal_data(site: Site, standin: BotApiStandIn) -> dict[str, int]:
+    """The database filled; the entries that are not public, by their state."""
     running = site.running
     db = running.db
     assert db is not None
@@ -125,6 +128,7 @@ async def personal_data(site: Site, standin: BotApiStandIn) -> None:
     await answer_first_question(ChatUser(standin, LONE.telegram_id), "1", comment=SECRETS["a Delphi comment"])
     await admin.say("/delphi_close implementation-2030")
     await admin.say("/delphi_publish implementation-2030 1")
+    return {"unpublished": hidden, "declined": declined, "draft": draft}
 
 
 async def crawl(site: Site) -> dict[str, str]:
@@ -149,9 +153,13 @@ async def crawl(site: Site) -> dict[str, str]:
 async def test_no_page_of_the_site_shows_personal_data(
     standin: BotApiStandIn, site: Site, catalogue: Catalogue
 ) -> None:
-    await personal_data(site, standin)
+    private = await personal_data(site, standin)
     await site.page("/en/B3")  # the site has caught up with the database
     pages = await crawl(site)
+    # Asked by their number, the entries that are not public are no page, as one that does not exist.
+    for language in SUPPORTED:
+        for state, entry in private.items():
+            assert (await site.get(f"/{language}/entries/{entry}"))[0] == 404, (state, language)
     # The crawl reached every kind of page in every language, the public entry's included.
     for language in SUPPORTED:
         assert {
@@ -174,3 +182,63 @@ async def test_no_page_of_the_site_shows_personal_data(
         shown = "\n".join(visible(section(pages[f"/{language}/B3"], "delphi")).texts)
         for group in ("International organisations", "Asia and Pacific"):
             assert catalogue.label_of(group, language) not in shown, (language, group)
+
+
+# ---------------------------------------------------------------- taken off through the bot's own paths: the next page
+
+
+async def test_a_leader_who_unlists_or_forgets_is_off_the_very_next_page(site: Site, standin: BotApiStandIn) -> None:
+    running = site.running
+    ada, bea = ChatUser(standin, 1001, first_name="Ada"), ChatUser(standin, 1002, first_name="Bea")
+    await seed(
+        running,
+        Seeded(ada.id, name="Ada Listed", places=(("B3", Role.LEADER, ACTIVE),)),
+        Seeded(bea.id, name="Bea Listed", places=(("B2", Role.LEADER, ACTIVE),)),
+    )
+    for person in (ada, bea):
+        await person.say("/profile")
+        await person.press("Public page")
+        assert "lists you by name" in (await person.press("List me")).text
+    assert "Ada Listed" in await site.page("/en/B3") and "Bea Listed" in await site.page("/en/B2")
+    await ada.say("/profile")
+    await ada.press("Public page")
+    assert "does not list you" in (await ada.press("Do not list me")).text
+    assert "Ada Listed" not in (await site.get("/en/B3"))[1]
+    await bea.say("/forget")
+    assert "has been deleted" in (await bea.press("Delete all my data")).text
+    assert "Bea Listed" not in (await site.get("/en/B2"))[1]
+
+
+async def test_an_entry_taken_off_by_its_facilitator_or_by_its_contacts_forget_is_off_the_very_next_page(
+    site: Site, standin: BotApiStandIn
+) -> None:
+    running = site.running
+    who = people(standin)
+    ada = await member(running, "B3")
+    await facilitate(who["admin"], (who["fran"], "B3"))
+    kept = await public(running, ADA, "B3", "Hedges by the contact")
+    taken = await public(running, ADA, "B3", "Compost taken off")
+    assert "Compost taken off" in await site.page(f"/en/entries/{taken}")
+    await who["fran"].say("/catalogue B3")  # the most recently accepted first: the one to take off
+    taken_off = await who["fran"].press("Take off the public page")
+    assert taken_off.params["text"] == "It is no longer on the public page."
+    assert (await site.get(f"/en/entries/{taken}"))[0] == 404
+    assert "Compost taken off" not in (await site.get("/en/B3"))[1]
+    assert "Hedges by the contact" in await site.page(f"/en/entries/{kept}")
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    assert (await site.get(f"/en/entries/{kept}"))[0] == 404
+    assert "Hedges by the contact" not in (await site.get("/en/"))[1]
+
+
+async def test_a_round_the_secretariat_unpublishes_is_off_the_very_next_page(
+    site: Site, standin: BotApiStandIn
+) -> None:
+    admin = await grouped_round(site.running, SCALE_ONLY)
+    for person in range(700, 705):
+        await answer_first_question(ChatUser(standin, person), "8")
+    await admin.say("/delphi_close implementation-2030")
+    await admin.say("/delphi_publish implementation-2030 1")
+    assert "Implementation strategies 2030" in section(await site.page("/en/B3"), "delphi")
+    assert "is no longer on the public site" in (await admin.say("/delphi_unpublish implementation-2030 1")).text
+    assert "Implementation strategies 2030" not in section((await site.get("/en/B3"))[1], "delphi")

@@ -141,7 +141,7 @@ def test_a_broken_site_setting_is_named(settings: dict[str, str], named: str) ->
     assert [line.split(":")[0] for line in str(refused.value).splitlines()] == [named]
 
 
-def test_the_site_path_is_the_public_addresses_path() -> None:
+def test_the_public_address_is_kept_without_its_last_slash() -> None:
     root = load_settings(token=TOKEN, site="true", public_url="https://taskforces.example.org/")
     assert (root.public_url, Links(root.public_url or "", "bot").base, root.site_listen) == (
         "https://taskforces.example.org",

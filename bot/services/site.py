@@ -94,35 +94,53 @@ class Snapshot:
         return [found for found in self.rounds if code in found.taskforces]
 
 
-async def snapshot(db: Reader, catalogue: Catalogue, previous: Snapshot | None = None) -> Snapshot:
+@dataclass(frozen=True)
+class State:
+    """Where the data the site shows stands: `version` moves with every write to it, `removals` with those that can
+    take something off it (a name, a place, an entry, a round's figures)."""
+
+    version: int
+    removals: int
+
+
+async def state(db: Reader) -> State:
+    return State(*await rows.state(db))
+
+
+async def snapshot(
+    db: Reader, catalogue: Catalogue, previous: Snapshot | None = None, *, recount: bool = True
+) -> Snapshot:
     """`previous`: its Delphi figures are kept for the rounds whose answers have not changed since (a closed round's
-    change only when someone deletes their data), instead of being worked out again from every answer."""
-    members: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    for code, region, kind, count in await rows.member_counts(db):
-        members[code][(region, kind)] = count
+    change only when someone deletes their data), instead of being worked out again from every answer; and, when not
+    `recount`, its members' counts (the one read over every registration, most of the time a snapshot takes), the
+    names, places, entries and rounds read again: what must leave the pages at once never waits for the counts."""
+    if recount or previous is None:
+        members: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+        for code, region, kind, count in await rows.member_counts(db):
+            members[code][(region, kind)] = count
+        counted = {o.code: _counted(o.code, members[o.code]) for o in catalogue.objectives}
+    else:
+        counted = previous.taskforces
     places: dict[str, list[rows.Held]] = defaultdict(list)
     for held in await rows.held_places(db):
         places[held.taskforce].append(held)
     groups, entries = await rows.with_group(db), await rows.entry_counts(db)
     taskforces = {
-        o.code: _figures(o.code, members[o.code], places[o.code], o.code in groups, entries.get(o.code, 0))
-        for o in catalogue.objectives
+        code: _placed(figures, places[code], code in groups, entries.get(code, 0)) for code, figures in counted.items()
     }
-    counted = {Stage(stage): (count, funded) for stage, count, funded in await rows.stage_counts(db)}
+    counted_stages = {Stage(stage): (count, funded) for stage, count, funded in await rows.stage_counts(db)}
     latest = [Update(*found) for found in await rows.latest_updates(db, LATEST_UPDATES)]
     rounds = [await _public_round(db, stored, previous) for stored in await delphi_rows.published(db)]
-    return Snapshot(taskforces, {stage: counted.get(stage, (0, 0)) for stage in Stage}, latest, rounds)
+    return Snapshot(taskforces, {stage: counted_stages.get(stage, (0, 0)) for stage in Stage}, latest, rounds)
 
 
-def _figures(
-    code: str, cells: dict[tuple[str, str], int], held: list[rows.Held], group: bool, entries: int
-) -> TaskforceFigures:
+def _counted(code: str, cells: dict[tuple[str, str], int]) -> TaskforceFigures:
+    """A task force's members counted; its places, group chat and entries are `_placed`'s."""
     by_region: dict[str, int] = defaultdict(int)
     by_type: dict[str, int] = defaultdict(int)
     for (region, kind), count in cells.items():
         by_region[region] += count
         by_type[kind] += count
-    places = [Place(Role(h.role), h.region, h.name, h.organisation) for h in held]
     return TaskforceFigures(
         code=code,
         members=sum(cells.values()),
@@ -130,6 +148,17 @@ def _figures(
         by_type=shown_counts(by_type, SMALLEST_GROUP),
         regions=len(by_region),
         types=len(by_type),
+        leader=None,
+        representatives={},
+        group=False,
+        entries=0,
+    )
+
+
+def _placed(counted: TaskforceFigures, held: list[rows.Held], group: bool, entries: int) -> TaskforceFigures:
+    places = [Place(Role(h.role), h.region, h.name, h.organisation) for h in held]
+    return dataclasses.replace(
+        counted,
         leader=next((place for place in places if place.role is Role.LEADER), None),
         representatives={p.region: p for p in places if p.role is Role.REPRESENTATIVE and p.region is not None},
         group=group,

@@ -503,4 +503,61 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE registrations SET verdict = 'approve'
         WHERE verdict IS NULL AND status = 'active' AND role IN ('leader', 'representative') AND decided_by IS NOT NULL;
     """,
+    # 23: the site's triggers fire only on the columns it reads (a reminder's tick, a profile's `updated_at` or its
+    # announcements' switch no longer make it read everything again), and count apart the writes that can take
+    # something off it (a listed name, a Leader's place, a public entry, a published round): a page asked after one of
+    # those waits for the snapshot that no longer shows it (docs/public-site.md, "How fresh").
+    """
+    ALTER TABLE site_state ADD COLUMN removals INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER site_people_update;
+    DROP TRIGGER site_people_delete;
+    DROP TRIGGER site_registrations_update;
+    DROP TRIGGER site_registrations_delete;
+    DROP TRIGGER site_group_links_update;
+    DROP TRIGGER site_project_updates_update;
+    DROP TRIGGER site_project_updates_delete;
+    DROP TRIGGER site_projects_update;
+    DROP TRIGGER site_projects_delete;
+    DROP TRIGGER site_project_taskforces_delete;
+    DROP TRIGGER site_delphi_rounds_update;
+    DROP TRIGGER site_delphi_answers_delete;
+    DROP TRIGGER site_delphi_places_delete;
+    CREATE TRIGGER site_people_update AFTER UPDATE OF name, organisation, region, stakeholder_type, listed ON people
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + (OLD.listed <> 0); END;
+    CREATE TRIGGER site_people_delete AFTER DELETE ON people
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + (OLD.listed <> 0); END;
+    CREATE TRIGGER site_registrations_update AFTER UPDATE OF person_id, taskforce, role, status, region ON registrations
+        BEGIN UPDATE site_state SET version = version + 1,
+            removals = removals + (OLD.status = 'active' AND OLD.role <> 'member'); END;
+    CREATE TRIGGER site_registrations_delete AFTER DELETE ON registrations
+        BEGIN UPDATE site_state SET version = version + 1,
+            removals = removals + (OLD.status = 'active' AND OLD.role <> 'member'); END;
+    CREATE TRIGGER site_group_links_update AFTER UPDATE OF taskforce, broken_at ON group_links
+        BEGIN UPDATE site_state SET version = version + 1; END;
+    CREATE TRIGGER site_project_updates_update AFTER UPDATE OF project_id, text, at ON project_updates
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + 1; END;
+    CREATE TRIGGER site_project_updates_delete AFTER DELETE ON project_updates
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + 1; END;
+    CREATE TRIGGER site_projects_update AFTER UPDATE OF author_id, status, title, kind, countries, region,
+        lead_organisation, partners, summary, contribution, stage, budget_amount, budget_currency, funding_amount,
+        funding_currency, starts, ends, link, language, public_at ON projects
+        WHEN OLD.public_at IS NOT NULL OR NEW.public_at IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + (OLD.public_at IS NOT NULL); END;
+    CREATE TRIGGER site_projects_delete AFTER DELETE ON projects
+        WHEN OLD.public_at IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + 1; END;
+    CREATE TRIGGER site_project_taskforces_delete AFTER DELETE ON project_taskforces
+        WHEN (SELECT public_at FROM projects WHERE id = OLD.project_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + 1; END;
+    CREATE TRIGGER site_delphi_rounds_update AFTER UPDATE OF study, round, definition, closes_at, closed_at,
+        published_at ON delphi_rounds
+        WHEN OLD.published_at IS NOT NULL OR NEW.published_at IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + (OLD.published_at IS NOT NULL); END;
+    CREATE TRIGGER site_delphi_answers_delete AFTER DELETE ON delphi_answers
+        WHEN (SELECT published_at FROM delphi_rounds WHERE id = OLD.round_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + 1; END;
+    CREATE TRIGGER site_delphi_places_delete AFTER DELETE ON delphi_places
+        WHEN (SELECT published_at FROM delphi_rounds WHERE id = OLD.round_id) IS NOT NULL
+        BEGIN UPDATE site_state SET version = version + 1, removals = removals + 1; END;
+    """,
 )

@@ -46,10 +46,11 @@ class EntryLine:
     latest_at: datetime | None
 
 
-async def version(db: Reader) -> int:
-    """A number every write to what the site shows changes (migration 20's triggers)."""
-    row = await db.fetchone("SELECT version FROM site_state")
-    return int(row[0]) if row else 0
+async def state(db: Reader) -> tuple[int, int]:
+    """(version, removals): the first moves with every write to what the site shows, the second with those that can
+    take something off it (migration 23's triggers)."""
+    row = await db.fetchone("SELECT version, removals FROM site_state")
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 async def member_counts(db: Reader) -> list[tuple[str, str, str, int]]:

@@ -122,8 +122,9 @@ def words(_: Translate) -> dict[str, str]:
             "colours. Regions with fewer than 5 members are counted together."
         ),
         "chart_alt": _(
-            "Bar chart of the active members of each Task Force, by region; the table below gives the same figures."
+            "Bar chart of the active members of each Task Force, by region; its figures follow it, in a table."
         ),
+        "chart_figures": _("The chart's figures"),
         "chart_caption": _("Active members of each Task Force, by region."),
         "sizes_caption": _("Members, regions and stakeholder types represented, per Task Force"),
         "taskforce": _("Task Force"),
@@ -221,7 +222,7 @@ def _objective(_: Translate, objective: Objective, links: Links) -> dict[str, st
         "target_2050": objective.target_2050(lang),
         "href": links.taskforce(lang, objective.code),
         "join": links.join(objective.code),
-        "join_label": _("Join Task Force {code} on Telegram").format(code=objective.code),
+        "join_for": _("Task Force {code}").format(code=objective.code),
     }
 
 
@@ -247,12 +248,21 @@ def overview_page(_: Translate, found: Snapshot, catalogue: Catalogue, links: Li
     latest = [
         {"href": links.entry(lang, u.entry), "title": u.title, "text": u.text, **day(_, u.at)} for u in found.latest
     ]
+    parts = region_parts(_, found, catalogue)
+    by_region = {
+        "columns": [part.label for part in parts],
+        "rows": [
+            {"code": code, "counts": [number(_, part.counts[n]) for part in parts]}
+            for n, code in enumerate(found.taskforces)
+        ],
+    }
     page = Page(_, links, links.overview)
     title = _('The Task Forces of the "4 per 1000" Initiative')
     description = _("The 24 Task Forces of the Strategic Plan: their objectives and targets, members and projects.")
     return _render(
         "overview.html", page, title, description,
-        goals=goals, sizes=sizes, stages=stages, latest=latest, chart=links.chart(lang),
+        goals=goals, sizes=sizes, by_region=by_region, stages=stages, latest=latest, chart=links.chart(lang),
+        chart_size=[round(inches * 100) for inches in CHART_INCHES],
     )  # fmt: skip
 
 
@@ -486,7 +496,6 @@ def entry_page(_: Translate, found: PublicEntry, catalogue: Catalogue, links: Li
         contribution=project.contribution or "",
         updates=[{"text": text, **day(_, at)} for text, at in found.updates],
         codes=project.taskforces,
-        join_labels={code: _("Join Task Force {code} on Telegram").format(code=code) for code in project.taskforces},
     )  # fmt: skip
 
 
@@ -500,9 +509,40 @@ def not_found_page(_: Translate, links: Links, here: Here) -> str:
 
 # ---------------------------------------------------------------- the chart
 
-# Okabe and Ito's palette: told apart with every common colour vision deficiency; grey for the merged regions.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-MERGED_COLOUR = "#9E9E9E"
+# Okabe and Ito's palette, its light colours (orange, sky blue, yellow) left out or darkened: every part of a bar has
+# 3:1 against the white page (WCAG 1.4.11), parts apart drawn with a white line between them. Greys for the regions
+# merged and for the members split by no region.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8E6C00", "#5E3C99")
+MERGED_COLOUR = "#767676"
+UNSPLIT_COLOUR = "#3F3F3F"
+CHART_INCHES = (4.5, 8.0)  # narrow and tall: its words stay readable on a phone, where it is drawn 290 px wide
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """One colour of the chart, and one column of the table that gives its figures."""
+
+    label: str
+    colour: str
+    counts: list[int]  # per task force, in the plan's order
+
+
+def region_parts(_: Translate, found: Snapshot, catalogue: Catalogue) -> list[RegionPart]:
+    """Each task force's members by region shown apart, the other regions together, and those of a task force no
+    region of which stands apart; only the parts that hold someone."""
+    codes = list(found.taskforces)
+    parts = [
+        RegionPart(
+            _("Other regions") if region == OTHER else catalogue.label_of(region, _.language),
+            MERGED_COLOUR if region == OTHER else PALETTE[place % len(PALETTE)],
+            [found.taskforces[code].by_region.get(region, 0) for code in codes],
+        )
+        for place, region in enumerate([*catalogue.region_names, OTHER])
+    ]
+    split = [sum(part.counts[n] for part in parts) for n in range(len(codes))]
+    unsplit = [found.taskforces[code].members - shown for code, shown in zip(codes, split, strict=True)]
+    parts.append(RegionPart(_("Not split (no region has 5 members or more)"), UNSPLIT_COLOUR, unsplit))
+    return [part for part in parts if any(part.counts)]
 
 
 def chart_svg(_: Translate, found: Snapshot, catalogue: Catalogue) -> bytes:
@@ -512,31 +552,24 @@ def chart_svg(_: Translate, found: Snapshot, catalogue: Catalogue) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     codes = list(found.taskforces)
-    regions = [*catalogue.region_names, OTHER]
-    figure = Figure(figsize=(8, 7), layout="constrained")
+    parts = region_parts(_, found, catalogue)
+    figure = Figure(figsize=CHART_INCHES, layout="constrained")
     axes = figure.subplots()
-    left = [0] * len(codes)
-    parts = [
-        (
-            [found.taskforces[code].by_region.get(region, 0) for code in codes],
-            MERGED_COLOUR if region == OTHER else PALETTE[place % len(PALETTE)],
-            _("Other regions") if region == OTHER else catalogue.label_of(region, _.language),
-        )
-        for place, region in enumerate(regions)
-    ]
-    split = [sum(counts[n] for counts, _colour, _label in parts) for n in range(len(codes))]
-    unsplit = [found.taskforces[code].members - shown for code, shown in zip(codes, split, strict=True)]
-    parts.append((unsplit, "#D9D9D9", _("Not split (no region has 5 members or more)")))
-    for counts, colour, label in (part for part in parts if any(part[0])):  # a legend of what is drawn only
-        axes.barh(codes, counts, left=left, color=colour, label=label)
-        left = [a + b for a, b in zip(left, counts, strict=True)]
-    axes.invert_yaxis()
-    axes.set_xlabel(_("Active members"), parse_math=False)
+    rows, left = range(len(codes)), [0] * len(codes)
+    for part in parts:
+        axes.barh(rows, part.counts, left=left, color=part.colour, label=part.label, edgecolor="#ffffff")
+        left = [a + b for a, b in zip(left, part.counts, strict=True)]
+    axes.set_yticks(rows, labels=codes)  # every task force named, the plan's order from the top, even with no member
+    axes.set_ylim(len(codes) - 0.5, -0.5)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # people, counted whole
+    axes.tick_params(labelsize=12)
+    axes.set_xlabel(_("Active members"), parse_math=False, fontsize=12)
     axes.spines[["top", "right"]].set_visible(False)
-    if any(any(counts) for counts, _colour, _label in parts):
-        figure.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+    if parts:
+        figure.legend(loc="outside lower center", ncols=1, fontsize=11, frameon=False)
     out = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "taskforces"}):
         figure.savefig(out, format="svg", metadata={"Date": None})

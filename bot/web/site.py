@@ -64,13 +64,15 @@ class SiteServer:
         self._links = Links(settings.public_url or "", bot_username)
         self._runner: web.AppRunner | None = None
         self._db: Database | None = None
+        self._reader: Database | None = None  # the snapshots' own
         self._cache: SiteCache | None = None
         self._warming: list[asyncio.Task[tuple[int, bytes]]] = []
 
     async def start(self) -> None:
         self._db = await Database.open_reader(self._settings.database)
+        self._reader = await Database.open_reader(self._settings.database)
         views.compile_templates()
-        self._cache = SiteCache(self._db, self._catalogue)
+        self._cache = SiteCache(self._db, self._reader, self._catalogue)
         self._cache.start()
         # Drawn once the first snapshot is read: no reader waits for matplotlib.
         self._warming = [in_background(self._drawn(language)) for language in SUPPORTED]
@@ -81,6 +83,7 @@ class SiteServer:
         app.router.add_get(f"{base}/", self._home)
         app.router.add_get(f"{base}/site.css", self._file(STYLESHEET, "text/css"))
         app.router.add_get(f"{base}/icon.svg", self._file(ICON, "image/svg+xml"))
+        app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}", self._to_overview)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/", self._overview)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/taskforces.svg", self._chart)
         app.router.add_get(f"{base}/{{lang:{LANGUAGES}}}/{{code:[A-Z][1-9]}}", self._taskforce)
@@ -98,8 +101,9 @@ class SiteServer:
             await self._runner.cleanup()
         if self._cache is not None:
             await self._cache.stop()
-        if self._db is not None:
-            await self._db.close()
+        for db in (self._db, self._reader):
+            if db is not None:
+                await db.close()
 
     @property
     def db(self) -> Database:
@@ -116,6 +120,10 @@ class SiteServer:
     async def _home(self, request: web.Request) -> web.StreamResponse:
         language = preferred_language(request.headers.get("Accept-Language", ""))
         raise web.HTTPFound(self._links.overview(language), headers={"Vary": "Accept-Language", **HEADERS})
+
+    async def _to_overview(self, request: web.Request) -> web.StreamResponse:
+        """`/fr` as typed by hand: the overview is `/fr/`, the address every page links to."""
+        raise web.HTTPMovedPermanently(self._links.overview(request.match_info["lang"]), headers=HEADERS)
 
     @staticmethod
     def _file(path: Path, kind: str) -> Handler:
