@@ -8,7 +8,9 @@ registration; the next requests get the new pages. Snapshots are read at most on
 
 When `removals` has moved (a consent taken back, a /forget, an entry or a round taken off), the data the old pages hold
 may no longer be shown to anyone: the request waits for a snapshot read after it was asked, and so does every request
-until one is ready. Such writes are rare; the wait is one snapshot's read (bench/site.py measures it).
+until one is ready. Such writes are rare; the wait is one snapshot's read (bench/site.py measures it). The cache also
+looks at the two numbers every `WATCH_EVERY` seconds between requests and reads what moved, so that a reader who comes
+after that finds the pages read already, instead of being the one who waits.
 
 Snapshots are read on a connection of their own, so that the requests' own reads (the two numbers, a page of entries)
 never queue behind one. The `ETag` of a page is the version it was made from.
@@ -38,6 +40,7 @@ LEAST_GAP = 0.25  # seconds between two snapshots, at least
 BUSY_SHARE = 5  # and at least this many times the last one's duration
 PAGES_KEPT = 2000  # rendered pages kept per snapshot, the most recently asked
 DRAWING_SHARE = 10  # a chart drawn again at most once per this many times its last drawing took
+WATCH_EVERY = 1.0  # seconds between two looks at the data's numbers when nobody asks
 
 Key = tuple[str, ...]
 Result = TypeVar("Result")
@@ -71,13 +74,15 @@ class SiteCache:
         self._charts: dict[Key, tuple[int, bytes]] = {}
         self._drawing: dict[Key, asyncio.Task[tuple[int, bytes]]] = {}
         self._next_drawing: dict[Key, float] = {}
+        self._watching: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """The first snapshot, read at once: the first reader most likely finds it ready."""
         self._read(recount=True)
+        self._watching = in_background(self._watch())
 
     async def stop(self) -> None:
-        for task in (self._reading, *self._drawing.values()):
+        for task in (self._watching, self._reading, *self._drawing.values()):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(BaseException):
@@ -95,6 +100,15 @@ class SiteCache:
         if moved and self._reading is None and time.monotonic() >= self._next_read:
             self._read(recount=True)
         return built
+
+    async def _watch(self) -> None:
+        """What a request would do, between requests: a removal read at once, a change read when due."""
+        while True:
+            await asyncio.sleep(WATCH_EVERY)
+            try:
+                await self.current()
+            except Exception:  # the database's trouble: logged where the snapshot failed, or here; looked at again
+                log.warning("the public site could not look at its data", exc_info=True)
 
     async def _first(self) -> Built:
         """At start: the first snapshot, on its way (read again if it failed)."""
