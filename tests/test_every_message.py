@@ -1268,6 +1268,7 @@ def site_pages(_: Translator) -> None:
         {stage: (12_000, 6_000) for stage in Stage},
         [site_service.Update(1, MARKUP, longest(MARKUP, 500), NOW)],
         rounds,
+        [("EUR", 12_000, 10**15), ("USD", 1, 1)],
     )
     line = EntryLine(10**12 - 1, MARKUP, "ongoing", "ready", MARKUP, regions[0], 10**12, "EUR", MARKUP, NOW)
     pages = [site_views.overview_page(_, found, CATALOGUE, links), site_views.not_found_page(_, links, links.overview)]

@@ -364,7 +364,7 @@ async def accepted(running: RunningBot, author: int, code: str, title: str, **fi
         ProjectField.SUMMARY: (f"What {title} does.",),
         ProjectField.CONTRIBUTION: ("More carbon.",),
         ProjectField.STAGE: (fields.get("stage", "running"),),
-        ProjectField.FUNDING: (fields.get("funding"), "EUR" if fields.get("funding") else None),
+        ProjectField.FUNDING: (fields.get("funding"), fields.get("currency", "EUR") if fields.get("funding") else None),
         ProjectField.START: ("2026-01",),
         ProjectField.DOCUMENT: (fields.get("document"), "note.pdf" if fields.get("document") else None),
         ProjectField.LANGUAGE: (fields.get("language", "en"),),

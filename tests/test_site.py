@@ -405,6 +405,13 @@ async def test_public_entries_are_listed_by_page_with_their_progress_and_a_page_
     assert (await site.get(f"/en/entries/{hidden}"))[0] == 404
     overview = await site.page("/en/")
     assert "300 ha planted." in section(overview, "latest") and "Not published yet" not in overview
+    # What the public entries seek, added up per currency only (the unpublished one's is not counted).
+    await accepted(running, 100, "B3", "Not public, seeking", funding=7)
+    await public(running, 100, "B3", "Hedges in dollars", funding=2500, currency="USD")
+    await public(running, 100, "B3", "More compost", funding=25000)
+    sought = section(await site.page("/en/"), "catalogue")
+    assert '<th scope="row">EUR</th><td>2</td><td>75,000</td>' in sought
+    assert '<th scope="row">USD</th><td>1</td><td>2,500</td>' in sought
 
 
 async def test_an_author_who_changes_what_the_page_shows_takes_the_entry_off_until_it_is_reviewed(site: Site) -> None:

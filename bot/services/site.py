@@ -89,6 +89,7 @@ class Snapshot:
     stages: dict[Stage, tuple[int, int]]  # public entries at each stage, and of them seeking funding
     latest: list[Update]
     rounds: list[PublicRound]
+    sought: list[tuple[str, int, int]]  # per currency: public entries seeking funding in it, and the amount
 
     def rounds_of(self, code: str) -> list[PublicRound]:
         return [found for found in self.rounds if code in found.taskforces]
@@ -131,7 +132,8 @@ async def snapshot(
     counted_stages = {Stage(stage): (count, funded) for stage, count, funded in await rows.stage_counts(db)}
     latest = [Update(*found) for found in await rows.latest_updates(db, LATEST_UPDATES)]
     rounds = [await _public_round(db, stored, previous) for stored in await delphi_rows.published(db)]
-    return Snapshot(taskforces, {stage: counted_stages.get(stage, (0, 0)) for stage in Stage}, latest, rounds)
+    stages = {stage: counted_stages.get(stage, (0, 0)) for stage in Stage}
+    return Snapshot(taskforces, stages, latest, rounds, await rows.funding_sought(db))
 
 
 def _counted(code: str, cells: dict[tuple[str, str], int]) -> TaskforceFigures:

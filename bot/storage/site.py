@@ -95,6 +95,16 @@ async def stage_counts(db: Reader) -> list[tuple[str, int, int]]:
     return [(str(stage), int(count), int(funded or 0)) for stage, count, funded in rows]
 
 
+async def funding_sought(db: Reader) -> list[tuple[str, int, int]]:
+    """(currency, public entries seeking funding in it, the amount they seek together), the largest first: amounts in
+    different currencies are never added up."""
+    rows = await db.fetchall(
+        f"SELECT p.funding_currency, COUNT(*), SUM(p.funding_amount) FROM projects p WHERE {PUBLIC}"
+        " AND p.funding_amount > 0 AND p.funding_currency IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1"
+    )
+    return [(str(currency), int(count), int(total)) for currency, count, total in rows]
+
+
 # A page of entries: the task force's public entries first (from its index: CROSS JOIN keeps SQLite from reading
 # every entry of the catalogue), then the latest progress of only those.
 _PAGE = (

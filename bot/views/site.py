@@ -143,6 +143,9 @@ def words(_: Translate) -> dict[str, str]:
         "stage": _("Stage"),
         "entries": _("Entries"),
         "seeking": _("Seeking funding"),
+        "sought_caption": _("Funding sought by the public entries, by currency"),
+        "currency": _("Currency"),
+        "sought": _("Amount sought"),
         "latest": _("Latest progress"),
         "no_updates": _("No progress has been reported on a public entry yet."),
         "join": _("Join on Telegram"),
@@ -245,6 +248,10 @@ def overview_page(_: Translate, found: Snapshot, catalogue: Catalogue, links: Li
         {"label": stage_label(_, stage), "entries": number(_, count), "funded": number(_, funded)}
         for stage, (count, funded) in found.stages.items()
     ]
+    sought = [
+        {"currency": currency, "entries": number(_, count), "amount": number(_, total)}
+        for currency, count, total in found.sought
+    ]
     latest = [
         {"href": links.entry(lang, u.entry), "title": u.title, "text": u.text, **day(_, u.at)} for u in found.latest
     ]
@@ -261,7 +268,8 @@ def overview_page(_: Translate, found: Snapshot, catalogue: Catalogue, links: Li
     description = _("The 24 Task Forces of the Strategic Plan: their objectives and targets, members and projects.")
     return _render(
         "overview.html", page, title, description,
-        goals=goals, sizes=sizes, by_region=by_region, stages=stages, latest=latest, chart=links.chart(lang),
+        goals=goals, sizes=sizes, by_region=by_region, stages=stages, sought=sought, latest=latest,
+        chart=links.chart(lang),
         chart_size=[round(inches * 100) for inches in CHART_INCHES],
     )  # fmt: skip
 
