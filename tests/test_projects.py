@@ -582,6 +582,29 @@ async def test_a_contact_who_forgets_leaves_the_entry_hidden_until_a_facilitator
     assert [entry.title for entry in await rows.own_projects(running_bot.db, 1002)] == ["Compost for all"]
 
 
+async def test_an_offer_made_to_a_forgotten_contact_can_be_made_again_to_the_next(running_bot: RunningBot) -> None:
+    """Issue 24 (review B, 2): the offer stayed while its notice was deleted with the contact's chat: the reader
+    was told "its contact was told" (false) and the next contact never heard."""
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    bob = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
+    await bob.say("/catalogue B3")
+    await bob.press("I'd like to contribute")
+    await bob.press("Yes, pass them on")
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    carl = await member(running_bot, "B3", telegram_id=1005, name="Carl Compost")
+    assert "Carl Compost is now its contact" in (await p["fran"].say(f"/project_contact {project_id} 1005")).text
+    await bob.say("/catalogue B3")
+    await bob.press("I'd like to contribute")
+    assert "is told who you are" in (await bob.press("Yes, pass them on")).text
+    told = await standin.wait_for(lambda s: s.chat_id == carl.id and "would like to contribute" in s.text)
+    assert "Bob Builder" in told.text and "Compost for all" in told.text
+
+
 async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: RunningBot) -> None:
     await member(running_bot, "B3")
     await accepted(running_bot, ADA, "B3", "Compost for all", stage="running")
