@@ -605,6 +605,38 @@ async def test_an_offer_made_to_a_forgotten_contact_can_be_made_again_to_the_nex
     assert "Bob Builder" in told.text and "Compost for all" in told.text
 
 
+async def test_an_entry_in_review_when_its_contact_forgets_keeps_its_review_without_them(
+    running_bot: RunningBot,
+) -> None:
+    """Issue 24 (review B, 3): the prompts no longer name the contact but still ask; accepted, the entry stays
+    out of the catalogue until a facilitator names another contact, who is then told of it."""
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["fran"])
+    assert "Ada Lovelace" in prompt.text
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id and "contact withdrawn" in s.text
+    )
+    assert "Lovelace" not in edited.text and "Living soils of the Sahel" in edited.text
+    assert [label for label, _ in edited.buttons] == ["✅ Accept", "✏️ Ask for changes", "❌ Decline"]
+    assert "Accepted" in await p["fran"].alert(edited.buttons[0][1], prompt.message_id or 0)
+    await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Accepted by Fran" in s.text)
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Living soils" not in (await bob.say("/catalogue B3")).text  # accepted, but without a contact
+    assert "Bob Builder is now its contact" in (await p["fran"].say(f"/project_contact {project_id} 1002")).text
+    await standin.wait_for(lambda s: s.chat_id == bob.id and "You are now the contact" in s.text)
+    card = await bob.say("/catalogue B3")
+    assert "Living soils of the Sahel" in card.text and "Team Member of Task Force B3" in card.text
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, bob.id)
+    assert entry.id == project_id and entry.status is ProjectStatus.ACCEPTED
+
+
 async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: RunningBot) -> None:
     await member(running_bot, "B3")
     await accepted(running_bot, ADA, "B3", "Compost for all", stage="running")
