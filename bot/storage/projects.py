@@ -183,7 +183,8 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[
     offered may offer again to the next contact. Their decisions lose who made them and the comment they wrote.
     Returns the entries that lost their contact."""
     await tx.execute("DELETE FROM projects WHERE author_id = ? AND status = 'draft'", (person_id,))
-    orphaned = [int(row["id"]) for row in await tx.fetchall("SELECT id FROM projects WHERE author_id = ?", (person_id,))]
+    found = await tx.fetchall("SELECT id FROM projects WHERE author_id = ?", (person_id,))
+    orphaned = [int(row["id"]) for row in found]
     await tx.executemany("DELETE FROM project_offers WHERE project_id = ?", [(entry,) for entry in orphaned])
     await tx.execute(
         "UPDATE projects SET author_id = NULL, updated_at = ? WHERE author_id = ?", (to_text(now), person_id)
