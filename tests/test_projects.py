@@ -641,6 +641,10 @@ async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: R
     await member(running_bot, "B3")
     await accepted(running_bot, ADA, "B3", "Compost for all", stage="running")
     await accepted(running_bot, ADA, "B3", "Hedges", stage="idea")
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    await accepted(running_bot, bob.id, "B3", "Peat care", stage="idea")
+    await bob.say("/forget")
+    await bob.press("Delete all my data")  # his entry leaves the catalogue until another contact is named
     admin, marker = ChatUser(running_bot.standin, ADMIN_ID), len(running_bot.standin.sent)
     await admin.say("/stats")
     counted = await running_bot.standin.wait_for(

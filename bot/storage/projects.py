@@ -397,11 +397,12 @@ async def set_author(tx: Transaction, project_id: int, author_id: int, now: date
 
 
 async def stage_counts(db: Reader, codes: list[str] | None) -> list[tuple[str, str, str, int]]:
-    """(task force, status, stage, entries) of submitted entries, counted in SQL."""
+    """(task force, status, stage, entries) of the entries waiting for review and of those in the catalogue, counted
+    in SQL: an accepted entry whose contact left is not in the catalogue until another is named."""
     rows = await db.fetchall(
         "SELECT t.taskforce, p.status, COALESCE(p.stage, '') AS stage, COUNT(*) AS n"
         " FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
-        " WHERE p.status IN ('review', 'accepted')"
+        f" WHERE (p.status = 'review' OR {_SHOWN})"
         " AND (:all OR t.taskforce IN (SELECT value FROM json_each(:codes)))"
         " GROUP BY t.taskforce, p.status, p.stage",
         {"all": codes is None, "codes": json.dumps(codes or [])},
