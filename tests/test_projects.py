@@ -15,6 +15,9 @@ from pypdf import PdfReader
 from bot.i18n import translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
+from bot.services.fields import REASON_LIMIT
+from bot.services.project_catalogue import PROGRESS_LIMIT
+from bot.services.project_fields import AMOUNT_LIMIT, LIMITS
 from bot.storage import projects as rows
 from bot.storage.projects import Value
 from bot.views.account import LeaveYes
@@ -635,6 +638,57 @@ async def test_an_entry_in_review_when_its_contact_forgets_keeps_its_review_with
     assert running_bot.db is not None
     [entry] = await rows.own_projects(running_bot.db, bob.id)
     assert entry.id == project_id and entry.status is ProjectStatus.ACCEPTED
+
+
+def longest(limit: int, mark: str) -> str:
+    """`limit` characters in words of the widest letters, opened and closed by `mark` (to find both ends again)."""
+    inner = ("WMWMWMW " * limit)[: limit - 2 * len(mark) - 2].rstrip().ljust(limit - 2 * len(mark) - 2, "W")
+    return f"{mark} {inner} {mark}"
+
+
+async def longest_entry(running: RunningBot, author: int, mark: str, *codes: str) -> int:
+    """An entry in the catalogue with every field at its longest, for these task forces, and its longest progress."""
+    db = running.db
+    assert db is not None
+    project_id = await accepted(running, author, codes[0], longest(LIMITS[ProjectField.TITLE], mark))
+    link = "https://example.org/"
+    answers: dict[ProjectField, tuple[Value, ...]] = {
+        **{field: (longest(limit, mark),) for field, limit in LIMITS.items()},
+        ProjectField.LINK: (link + "w" * (LIMITS[ProjectField.LINK] - len(link)),),
+        ProjectField.BUDGET: (AMOUNT_LIMIT - 1, "EUR"),
+        ProjectField.FUNDING: (AMOUNT_LIMIT - 1, "EUR"),
+        ProjectField.END: ("2100-12-31",),
+        ProjectField.DOCUMENT: ("file42", "W" * 196 + ".pdf"),
+    }
+    async with db.transaction() as tx:
+        for field, values in answers.items():
+            await rows.set_field(tx, project_id, field, values)
+        await rows.set_taskforces(tx, project_id, list(codes))
+        await rows.add_update(tx, project_id, author, longest(PROGRESS_LIMIT, mark), running.clock())
+    return project_id
+
+
+async def test_the_author_s_card_at_the_longest_keeps_the_reviewer_s_words_and_the_changes_waiting(
+    running_bot: RunningBot,
+) -> None:
+    """Issue 24 (review B, 4): cut from its end to fit a message, the card lost them, written after the entry."""
+    assert running_bot.db is not None
+    for number, language in enumerate(("en", "fr", "es")):
+        telegram_id = ADA + 10 * number
+        await seed(running_bot, Seeded(telegram_id, places=(("B3", Role.MEMBER, ACTIVE),), name="Ada Lovelace"))
+        author = ChatUser(running_bot.standin, telegram_id, first_name="Ada", language_code=language)
+        project_id = await longest_entry(running_bot, telegram_id, f"T{number}", "B3")
+        comment = longest(REASON_LIMIT, "WORDS")
+        async with running_bot.db.transaction() as tx:
+            now = running_bot.clock()
+            await rows.set_status(tx, project_id, ProjectStatus.CHANGES, now, decided_by=ADMIN_ID, comment=comment)
+            await rows.create(tx, telegram_id, now, revises=project_id)
+        await author.say("/projects")
+        card = await author.press(f"T{number} ")
+        _ = translator(language)
+        assert _("Status") in card.text and _("changes asked") in card.text, language
+        assert comment in card.text, language
+        assert _("Your changes to it are not submitted yet: Edit takes you back to them.") in card.text, language
 
 
 async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: RunningBot) -> None:

@@ -422,13 +422,15 @@ def own_keyboard(entries: list[Project]) -> InlineKeyboardMarkup:
 
 
 def own_card(_: Translate, entry: Project, catalogue: Catalogue, revising: bool) -> str:
+    """Its status, the reviewer's words and the changes waiting come before the entry: a card too long for a message
+    is cut at its end, and loses only the entry's last fields, which the author wrote."""
     status = _("Status")
-    lines = [labelled(_, f"<b>{status}</b>", status_label(_, entry.status)), "", *entry_lines(_, entry, catalogue)]
+    lines = [labelled(_, f"<b>{status}</b>", status_label(_, entry.status))]
     if entry.comment and entry.status in (ProjectStatus.CHANGES, ProjectStatus.DECLINED):
-        lines += ["", labelled(_, _("Reviewer"), quoted(_, escape(entry.comment)))]
+        lines.append(labelled(_, _("Reviewer"), quoted(_, escape(entry.comment))))
     if revising:
-        lines += ["", _("Your changes to it are not submitted yet: Edit takes you back to them.")]
-    return fit("\n".join(lines))
+        lines.append(_("Your changes to it are not submitted yet: Edit takes you back to them."))
+    return fit("\n".join([*lines, "", *entry_lines(_, entry, catalogue)]))
 
 
 def own_card_keyboard(_: Translate, entry: Project) -> InlineKeyboardMarkup:
