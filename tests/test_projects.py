@@ -555,6 +555,27 @@ async def test_a_word_longer_than_a_line_is_split_whole_and_stays_within_the_mar
     assert beyond_margins(pdf, MARGIN) == []
 
 
+async def test_an_entry_at_its_longest_takes_one_page_of_the_opportunities(running_bot: RunningBot) -> None:
+    """Issue 24 (review B, 6): a funder is sent a page per entry; one with every field at its longest took two."""
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(ADA, places=(("B3", Role.MEMBER, ACTIVE), ("C1", Role.MEMBER, ACTIVE))))
+    await longest_entry(running_bot, ADA, "ONE", "B3")
+    await longest_entry(running_bot, ADA, "TWO", "B3", "C1")
+    for language in ("en", "fr", "es"):
+        marker = len(standin.sent)
+        await ChatUser(standin, ADMIN_ID, language_code=language).say("/opportunities B")
+        [sent] = await documents(standin, ADMIN_ID, 1, marker)
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(sent.files["document"])).pages]
+        assert beyond_margins(sent.files["document"], MARGIN) == [], language
+        contact = translator(language)("through the Executive Secretariat")
+        entries = [number for number, page in enumerate(pages) if contact in page]
+        assert entries == [len(pages) - 2, len(pages) - 1], language  # after the cover, a page each
+        for page, mark in zip(entries, ("TWO", "ONE"), strict=True):  # the most recently accepted first
+            text, footer = pages[page].replace("\n", " ").rstrip(), f"{page + 1} / {len(pages)}"
+            assert text.startswith(f"{mark} WMW") and text.endswith(footer), (language, mark)
+            assert mark in text.removesuffix(footer)[-8:], (language, mark)  # its latest progress, whole, last
+
+
 # ---------------------------------------------------------------- /forget, /stats
 
 
