@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bot.i18n import translator
+from bot.i18n import LANGUAGE_NAMES, Translate, translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
 from bot.services.fields import REASON_LIMIT
@@ -48,28 +48,39 @@ async def member(running: RunningBot, *codes: str, telegram_id: int = ADA, name:
     return ChatUser(running.standin, telegram_id, first_name=first, last_name=last)
 
 
-async def describe(person: ChatUser, code: str | None = "B3", *, funding: str = "100000 EUR") -> None:
-    """Every question of /project answered, up to the summary."""
+ENGLISH = translator("en")
+
+
+async def describe(
+    person: ChatUser,
+    code: str | None = "B3",
+    *,
+    funding: str = "100000 EUR",
+    _: Translate = ENGLISH,
+    region: str = "Africa",
+) -> None:
+    """Every question of /project answered, up to the summary; the buttons read in the language `_` translates to,
+    which the entry is written in."""
     await person.say(f"/project {code}" if code else "/project")
     await person.say("Living soils of the Sahel")
-    await person.press("on-going")
+    await person.press(_("on-going"))
     if code is None:
         await person.press("B3")
-        await person.press("Continue")
+        await person.press(_("Continue ▶"))
     await person.say("Senegal, Mali")
-    await person.press("Africa")
-    await person.press("Use “")
+    await person.press(region)
+    await person.press(_("Use “{name}”").partition("{")[0])
     await person.say("CIRAD, ISRA")
     await person.say("Restoring 2 000 ha of degraded cropland with agroforestry and compost.")
     await person.say("2 000 ha with +0.4 % soil organic carbon a year.")
-    await person.press("ready for funding")
+    await person.press(_("ready for funding"))
     await person.say("250 000 EUR")
     await person.say(funding)
     await person.say("2026-03")
     await person.say("2028-12")
     await person.say("https://example.org/sahel")
-    await person.press("Skip")
-    await person.press("English")
+    await person.press(_("Skip"))
+    await person.press(LANGUAGE_NAMES[_.language])
 
 
 async def test_a_member_describes_an_entry_and_submits_it(running_bot: RunningBot) -> None:
@@ -201,6 +212,34 @@ async def test_only_members_describe_and_only_for_their_task_forces(running_bot:
     assert "join one first" in (await nobody.say("/project")).text
     ada = await member(running_bot, "B3")
     assert "not an active member of Task Force C1" in (await ada.say("/project C1")).text
+
+
+async def test_an_entry_is_described_and_read_in_spanish(running_bot: RunningBot, catalogue: Catalogue) -> None:
+    """Issue 24 (review B, 9): the issue wants it all in en, fr and es; Spanish had no test end to end."""
+    standin, _ = running_bot.standin, translator("es")
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await seed(running_bot, Seeded(ADA, places=(("B3", Role.MEMBER, ACTIVE),), name="Ana Suelo"))
+    ana = ChatUser(standin, ADA, first_name="Ana", language_code="es")
+    await describe(ana, _=_, region=catalogue.regions[0]("es"))
+    summary = ana.last
+    assert _("<b>Please check before you submit.</b>") in summary.text and _("ready for funding") in summary.text
+    assert "250.000 EUR" in summary.text and "Español" in summary.text  # Spanish digits, the code as typed
+    await ana.press(_("📤 Submit for review"))
+    await review_prompt(p["fran"])
+    await p["fran"].press("Accept")
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "🎉" in s.text)
+    assert told.text == _("🎉 “{title}” is accepted: it is in the catalogue of its Task Forces.").format(
+        title="Living soils of the Sahel"
+    )
+    await seed(running_bot, Seeded(1004, places=(("B3", Role.MEMBER, ACTIVE),), name="Luis Lector"))
+    luis = ChatUser(standin, 1004, first_name="Luis", language_code="es")
+    card = await luis.say("/catalogue B3")
+    heading = _("<b>Catalogue of Task Force {code}</b> · {title}").partition(" · ")[0].format(code="B3")
+    assert heading in card.text and "Living soils of the Sahel" in card.text and _("ready for funding") in card.text
+    assert _("{n} of {m}").format(n=1, m=1) in card.text and "(redactado en" not in card.text
+    english = await p["bob"].say("/catalogue B3")
+    assert "(written in Español)" in english.text
 
 
 # ---------------------------------------------------------------- review
