@@ -23,7 +23,7 @@ from bot.storage.projects import Value
 from bot.views.account import LeaveYes
 from bot.views.pdf import MARGIN
 from bot.views.project_catalogue import CatalogueOffer, export_columns
-from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume, ProjectsPage
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.pdf_layout import beyond_margins, drawn
 from tests.standin import BotApiStandIn, Sent
@@ -240,6 +240,33 @@ async def test_an_entry_is_described_and_read_in_spanish(running_bot: RunningBot
     assert _("{n} of {m}").format(n=1, m=1) in card.text and "(redactado en" not in card.text
     english = await p["bob"].say("/catalogue B3")
     assert "(written in Español)" in english.text
+
+
+async def test_projects_lists_many_entries_a_page_at_a_time(running_bot: RunningBot) -> None:
+    """Issue 24 (review B, 5): /projects showed the newest 20 entries, and no way to the older ones."""
+    ada = await member(running_bot, "B3")
+    for number in range(1, 26):
+        await accepted(running_bot, ADA, "B3", f"Entry {number:02}")
+    first = await ada.say("/projects")
+    labels = [label for label, _ in first.buttons]
+    assert "1 of 2" in first.text and "Entry 25" in first.text and "Entry 06" in first.text
+    assert "Entry 05" not in first.text and labels[0] == "Entry 25 ›" and labels[-1] == "▶" and "◀" not in labels
+    second = await ada.press("▶")
+    labels = [label for label, _ in second.buttons]
+    assert "2 of 2" in second.text and "Entry 05" in second.text and "Entry 01" in second.text
+    assert "Entry 06" not in second.text and labels == [
+        "Entry 05 ›",
+        "Entry 04 ›",
+        "Entry 03 ›",
+        "Entry 02 ›",
+        "Entry 01 ›",
+        "◀",
+    ]
+    card = await ada.press("Entry 01")
+    assert "Entry 01" in card.text and "Edit" in [label for label, _ in card.buttons]
+    beyond = await ada.press_data(ProjectsPage(page=7).pack(), second.message_id or 0)  # an older list's button
+    assert "2 of 2" in beyond.text and "Entry 01" in beyond.text
+    assert "1 of 2" in (await ada.press("◀")).text
 
 
 # ---------------------------------------------------------------- review
