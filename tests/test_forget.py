@@ -7,9 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from bot.models import Catalogue
+from bot.models import Catalogue, RegistrationStatus, Role
 from bot.storage.database import Database
-from tests.harness import ADMIN_ID, ChatUser, RunningBot, bot_with
+from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, bot_with, seed
 from tests.standin import BotApiStandIn, join_request_update
 from tests.test_delphi import round_file, send_round
 from tests.test_facilitation import apply, facilitate, people
@@ -17,6 +17,7 @@ from tests.test_join_flow import fill_profile
 from tests.test_projects import describe
 
 ADA_ID = 777001
+ACTIVE = RegistrationStatus.ACTIVE
 TRACES = ("Ada", "Lovelace", "adalove", "Soil Institute", "ada@example.org", "MOTIVATION-XYZ", "lacks experience")
 
 
@@ -61,17 +62,53 @@ async def forget_after_a_full_history(running_bot: RunningBot) -> None:
     assert "deleted" in (await ada.press("Delete all my data")).text
     await running_bot.settled()
 
+    await assert_no_trace(running_bot, TRACES)
+    registrations = await db.fetchall("SELECT status FROM registrations WHERE person_id IS NULL")
+    assert sorted(row["status"] for row in registrations) == ["rejected", "withdrawn"]  # counted, anonymously
+
+
+async def assert_no_trace(running_bot: RunningBot, traces: tuple[str, ...]) -> None:
+    """Neither Ada's id nor any of the traces in any table, nor the traces in the raw database and WAL files."""
+    db = running_bot.db
+    assert db is not None
     for table in [row["name"] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]:
         for row in await db.fetchall(f"SELECT * FROM {table}"):
             for value in tuple(row):
                 assert value != ADA_ID and str(ADA_ID) not in str(value), (table, tuple(row))
-                assert not any(trace in str(value) for trace in TRACES), (table, tuple(row))
+                assert not any(trace in str(value) for trace in traces), (table, tuple(row))
     assert running_bot.settings.database.exists()
     for path in (running_bot.settings.database, running_bot.settings.database.with_name("bot.sqlite3-wal")):
         raw = path.read_bytes() if path.exists() else b""
-        assert not [trace for trace in TRACES if trace.encode() in raw], path
-    registrations = await db.fetchall("SELECT status FROM registrations WHERE person_id IS NULL")
-    assert sorted(row["status"] for row in registrations) == ["rejected", "withdrawn"]  # counted, anonymously
+        assert not [trace for trace in traces if trace.encode() in raw], path
+
+
+REVIEW_COMMENT = "Ada Lovelace asks: COMMENT-XYZ"
+
+
+async def test_a_reviewer_who_forgets_leaves_no_comment_on_the_entries_she_decided(
+    standin: BotApiStandIn, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """Issue 24 (review B, 1): the decider was forgotten, the comment she wrote stayed for the author to read."""
+    async with bot_with(standin, tmp_path, catalogue, flood_limit=1000) as running_bot:
+        p = people(standin)
+        ada = ChatUser(standin, ADA_ID, first_name="Ada", last_name="Lovelace", username="adalove")
+        await facilitate(p["admin"], (ada, "B3"))
+        await seed(running_bot, Seeded(p["bob"].id, places=(("B3", Role.MEMBER, ACTIVE),), name="Bob Builder"))
+        await describe(p["bob"], "B3")
+        await p["bob"].press("Submit for review")
+        await standin.wait_for(lambda s: s.chat_id == ADA_ID and "to review" in s.text)
+        await ada.press("Ask for changes")
+        await ada.say(REVIEW_COMMENT)
+        await standin.wait_for(lambda s: s.chat_id == p["bob"].id and "COMMENT-XYZ" in s.text)
+        await standin.wait_for(lambda s: s.chat_id == ADA_ID and s.method == "editMessageText" and "asked by" in s.text)
+
+        await ada.say("/forget")
+        assert "deleted" in (await ada.press("Delete all my data")).text
+        await running_bot.settled()
+        await assert_no_trace(running_bot, (*TRACES, "COMMENT-XYZ"))
+        await p["bob"].say("/projects")
+        card = await p["bob"].press("Living soils")  # changes were asked: the entry stays to edit, with no comment
+        assert "changes asked" in card.text and "Reviewer" not in card.text and "Edit" in card.buttons[0][0]
 
 
 # ---------------------------------------------------------------- every column that can hold a person's id

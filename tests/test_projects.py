@@ -12,15 +12,18 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bot.i18n import translator
+from bot.i18n import LANGUAGE_NAMES, Translate, translator
 from bot.models import Catalogue, RegistrationStatus, Role
 from bot.project_models import ProjectField, ProjectStatus, Stage
+from bot.services.fields import REASON_LIMIT
+from bot.services.project_catalogue import PROGRESS_LIMIT
+from bot.services.project_fields import AMOUNT_LIMIT, LIMITS
 from bot.storage import projects as rows
 from bot.storage.projects import Value
 from bot.views.account import LeaveYes
 from bot.views.pdf import MARGIN
 from bot.views.project_catalogue import CatalogueOffer, export_columns
-from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume, ProjectsPage
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.pdf_layout import beyond_margins, drawn
 from tests.standin import BotApiStandIn, Sent
@@ -45,28 +48,39 @@ async def member(running: RunningBot, *codes: str, telegram_id: int = ADA, name:
     return ChatUser(running.standin, telegram_id, first_name=first, last_name=last)
 
 
-async def describe(person: ChatUser, code: str | None = "B3", *, funding: str = "100000 EUR") -> None:
-    """Every question of /project answered, up to the summary."""
+ENGLISH = translator("en")
+
+
+async def describe(
+    person: ChatUser,
+    code: str | None = "B3",
+    *,
+    funding: str = "100000 EUR",
+    _: Translate = ENGLISH,
+    region: str = "Africa",
+) -> None:
+    """Every question of /project answered, up to the summary; the buttons read in the language `_` translates to,
+    which the entry is written in."""
     await person.say(f"/project {code}" if code else "/project")
     await person.say("Living soils of the Sahel")
-    await person.press("on-going")
+    await person.press(_("on-going"))
     if code is None:
         await person.press("B3")
-        await person.press("Continue")
+        await person.press(_("Continue ▶"))
     await person.say("Senegal, Mali")
-    await person.press("Africa")
-    await person.press("Use “")
+    await person.press(region)
+    await person.press(_("Use “{name}”").partition("{")[0])
     await person.say("CIRAD, ISRA")
     await person.say("Restoring 2 000 ha of degraded cropland with agroforestry and compost.")
     await person.say("2 000 ha with +0.4 % soil organic carbon a year.")
-    await person.press("ready for funding")
+    await person.press(_("ready for funding"))
     await person.say("250 000 EUR")
     await person.say(funding)
     await person.say("2026-03")
     await person.say("2028-12")
     await person.say("https://example.org/sahel")
-    await person.press("Skip")
-    await person.press("English")
+    await person.press(_("Skip"))
+    await person.press(LANGUAGE_NAMES[_.language])
 
 
 async def test_a_member_describes_an_entry_and_submits_it(running_bot: RunningBot) -> None:
@@ -110,7 +124,7 @@ async def test_bad_input_names_the_field_and_asks_again(running_bot: RunningBot)
     ):
         answer = await ada.say(typed)
         assert "Budget</b>" in answer.text and said in answer.text, typed
-    await ada.say("1000 USD")
+    assert "The funding it seeks" in (await ada.say("1000USD")).text  # no space needed between amount and code
     over = await ada.say("5000 USD")
     assert "Funding sought</b>" in over.text and "more than the budget" in over.text
     await ada.press("Skip")
@@ -198,6 +212,61 @@ async def test_only_members_describe_and_only_for_their_task_forces(running_bot:
     assert "join one first" in (await nobody.say("/project")).text
     ada = await member(running_bot, "B3")
     assert "not an active member of Task Force C1" in (await ada.say("/project C1")).text
+
+
+async def test_an_entry_is_described_and_read_in_spanish(running_bot: RunningBot, catalogue: Catalogue) -> None:
+    """Issue 24 (review B, 9): the issue wants it all in en, fr and es; Spanish had no test end to end."""
+    standin, _ = running_bot.standin, translator("es")
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await seed(running_bot, Seeded(ADA, places=(("B3", Role.MEMBER, ACTIVE),), name="Ana Suelo"))
+    ana = ChatUser(standin, ADA, first_name="Ana", language_code="es")
+    await describe(ana, _=_, region=catalogue.regions[0]("es"))
+    summary = ana.last
+    assert _("<b>Please check before you submit.</b>") in summary.text and _("ready for funding") in summary.text
+    assert "250.000 EUR" in summary.text and "Español" in summary.text  # Spanish digits, the code as typed
+    await ana.press(_("📤 Submit for review"))
+    await review_prompt(p["fran"])
+    await p["fran"].press("Accept")
+    told = await standin.wait_for(lambda s: s.chat_id == ADA and "🎉" in s.text)
+    assert told.text == _("🎉 “{title}” is accepted: it is in the catalogue of its Task Forces.").format(
+        title="Living soils of the Sahel"
+    )
+    await seed(running_bot, Seeded(1004, places=(("B3", Role.MEMBER, ACTIVE),), name="Luis Lector"))
+    luis = ChatUser(standin, 1004, first_name="Luis", language_code="es")
+    card = await luis.say("/catalogue B3")
+    heading = _("<b>Catalogue of Task Force {code}</b> · {title}").partition(" · ")[0].format(code="B3")
+    assert heading in card.text and "Living soils of the Sahel" in card.text and _("ready for funding") in card.text
+    assert _("{n} of {m}").format(n=1, m=1) in card.text and "(redactado en" not in card.text
+    english = await p["bob"].say("/catalogue B3")
+    assert "(written in Español)" in english.text
+
+
+async def test_projects_lists_many_entries_a_page_at_a_time(running_bot: RunningBot) -> None:
+    """Issue 24 (review B, 5): /projects showed the newest 20 entries, and no way to the older ones."""
+    ada = await member(running_bot, "B3")
+    for number in range(1, 26):
+        await accepted(running_bot, ADA, "B3", f"Entry {number:02}")
+    first = await ada.say("/projects")
+    labels = [label for label, _ in first.buttons]
+    assert "1 of 2" in first.text and "Entry 25" in first.text and "Entry 06" in first.text
+    assert "Entry 05" not in first.text and labels[0] == "Entry 25 ›" and labels[-1] == "▶" and "◀" not in labels
+    second = await ada.press("▶")
+    labels = [label for label, _ in second.buttons]
+    assert "2 of 2" in second.text and "Entry 05" in second.text and "Entry 01" in second.text
+    assert "Entry 06" not in second.text and labels == [
+        "Entry 05 ›",
+        "Entry 04 ›",
+        "Entry 03 ›",
+        "Entry 02 ›",
+        "Entry 01 ›",
+        "◀",
+    ]
+    card = await ada.press("Entry 01")
+    assert "Entry 01" in card.text and "Edit" in [label for label, _ in card.buttons]
+    beyond = await ada.press_data(ProjectsPage(page=7).pack(), second.message_id or 0)  # an older list's button
+    assert "2 of 2" in beyond.text and "Entry 01" in beyond.text
+    assert "1 of 2" in (await ada.press("◀")).text
 
 
 # ---------------------------------------------------------------- review
@@ -552,6 +621,27 @@ async def test_a_word_longer_than_a_line_is_split_whole_and_stays_within_the_mar
     assert beyond_margins(pdf, MARGIN) == []
 
 
+async def test_an_entry_at_its_longest_takes_one_page_of_the_opportunities(running_bot: RunningBot) -> None:
+    """Issue 24 (review B, 6): a funder is sent a page per entry; one with every field at its longest took two."""
+    standin = running_bot.standin
+    await seed(running_bot, Seeded(ADA, places=(("B3", Role.MEMBER, ACTIVE), ("C1", Role.MEMBER, ACTIVE))))
+    await longest_entry(running_bot, ADA, "ONE", "B3")
+    await longest_entry(running_bot, ADA, "TWO", "B3", "C1")
+    for language in ("en", "fr", "es"):
+        marker = len(standin.sent)
+        await ChatUser(standin, ADMIN_ID, language_code=language).say("/opportunities B")
+        [sent] = await documents(standin, ADMIN_ID, 1, marker)
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(sent.files["document"])).pages]
+        assert beyond_margins(sent.files["document"], MARGIN) == [], language
+        contact = translator(language)("through the Executive Secretariat")
+        entries = [number for number, page in enumerate(pages) if contact in page]
+        assert entries == [len(pages) - 2, len(pages) - 1], language  # after the cover, a page each
+        for page, mark in zip(entries, ("TWO", "ONE"), strict=True):  # the most recently accepted first
+            text, footer = pages[page].replace("\n", " ").rstrip(), f"{page + 1} / {len(pages)}"
+            assert text.startswith(f"{mark} WMW") and text.endswith(footer), (language, mark)
+            assert mark in text.removesuffix(footer)[-8:], (language, mark)  # its latest progress, whole, last
+
+
 # ---------------------------------------------------------------- /forget, /stats
 
 
@@ -582,10 +672,120 @@ async def test_a_contact_who_forgets_leaves_the_entry_hidden_until_a_facilitator
     assert [entry.title for entry in await rows.own_projects(running_bot.db, 1002)] == ["Compost for all"]
 
 
+async def test_an_offer_made_to_a_forgotten_contact_can_be_made_again_to_the_next(running_bot: RunningBot) -> None:
+    """Issue 24 (review B, 2): the offer stayed while its notice was deleted with the contact's chat: the reader
+    was told "its contact was told" (false) and the next contact never heard."""
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
+    bob = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
+    await bob.say("/catalogue B3")
+    await bob.press("I'd like to contribute")
+    await bob.press("Yes, pass them on")
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    carl = await member(running_bot, "B3", telegram_id=1005, name="Carl Compost")
+    assert "Carl Compost is now its contact" in (await p["fran"].say(f"/project_contact {project_id} 1005")).text
+    await bob.say("/catalogue B3")
+    await bob.press("I'd like to contribute")
+    assert "is told who you are" in (await bob.press("Yes, pass them on")).text
+    told = await standin.wait_for(lambda s: s.chat_id == carl.id and "would like to contribute" in s.text)
+    assert "Bob Builder" in told.text and "Compost for all" in told.text
+
+
+async def test_an_entry_in_review_when_its_contact_forgets_keeps_its_review_without_them(
+    running_bot: RunningBot,
+) -> None:
+    """Issue 24 (review B, 3): the prompts no longer name the contact but still ask; accepted, the entry stays
+    out of the catalogue until a facilitator names another contact, who is then told of it."""
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["fran"])
+    assert "Ada Lovelace" in prompt.text
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id and "contact withdrawn" in s.text
+    )
+    assert "Lovelace" not in edited.text and "Living soils of the Sahel" in edited.text
+    assert [label for label, _ in edited.buttons] == ["✅ Accept", "✏️ Ask for changes", "❌ Decline"]
+    assert "Accepted" in await p["fran"].alert(edited.buttons[0][1], prompt.message_id or 0)
+    await standin.wait_for(lambda s: s.chat_id == p["fran"].id and "Accepted by Fran" in s.text)
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Living soils" not in (await bob.say("/catalogue B3")).text  # accepted, but without a contact
+    assert "Bob Builder is now its contact" in (await p["fran"].say(f"/project_contact {project_id} 1002")).text
+    await standin.wait_for(lambda s: s.chat_id == bob.id and "You are now the contact" in s.text)
+    card = await bob.say("/catalogue B3")
+    assert "Living soils of the Sahel" in card.text and "Team Member of Task Force B3" in card.text
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, bob.id)
+    assert entry.id == project_id and entry.status is ProjectStatus.ACCEPTED
+
+
+def longest(limit: int, mark: str) -> str:
+    """`limit` characters in words of the widest letters, opened and closed by `mark` (to find both ends again)."""
+    inner = ("WMWMWMW " * limit)[: limit - 2 * len(mark) - 2].rstrip().ljust(limit - 2 * len(mark) - 2, "W")
+    return f"{mark} {inner} {mark}"
+
+
+async def longest_entry(running: RunningBot, author: int, mark: str, *codes: str) -> int:
+    """An entry in the catalogue with every field at its longest, for these task forces, and its longest progress."""
+    db = running.db
+    assert db is not None
+    project_id = await accepted(running, author, codes[0], longest(LIMITS[ProjectField.TITLE], mark))
+    link = "https://example.org/"
+    answers: dict[ProjectField, tuple[Value, ...]] = {
+        **{field: (longest(limit, mark),) for field, limit in LIMITS.items()},
+        ProjectField.LINK: (link + "w" * (LIMITS[ProjectField.LINK] - len(link)),),
+        ProjectField.BUDGET: (AMOUNT_LIMIT - 1, "EUR"),
+        ProjectField.FUNDING: (AMOUNT_LIMIT - 1, "EUR"),
+        ProjectField.END: ("2100-12-31",),
+        ProjectField.DOCUMENT: ("file42", "W" * 196 + ".pdf"),
+    }
+    async with db.transaction() as tx:
+        for field, values in answers.items():
+            await rows.set_field(tx, project_id, field, values)
+        await rows.set_taskforces(tx, project_id, list(codes))
+        await rows.add_update(tx, project_id, author, longest(PROGRESS_LIMIT, mark), running.clock())
+    return project_id
+
+
+async def test_the_author_s_card_at_the_longest_keeps_the_reviewer_s_words_and_the_changes_waiting(
+    running_bot: RunningBot,
+) -> None:
+    """Issue 24 (review B, 4): cut from its end to fit a message, the card lost them, written after the entry."""
+    assert running_bot.db is not None
+    for number, language in enumerate(("en", "fr", "es")):
+        telegram_id = ADA + 10 * number
+        await seed(running_bot, Seeded(telegram_id, places=(("B3", Role.MEMBER, ACTIVE),), name="Ada Lovelace"))
+        author = ChatUser(running_bot.standin, telegram_id, first_name="Ada", language_code=language)
+        project_id = await longest_entry(running_bot, telegram_id, f"T{number}", "B3")
+        comment = longest(REASON_LIMIT, "WORDS")
+        async with running_bot.db.transaction() as tx:
+            now = running_bot.clock()
+            await rows.set_status(tx, project_id, ProjectStatus.CHANGES, now, decided_by=ADMIN_ID, comment=comment)
+            await rows.create(tx, telegram_id, now, revises=project_id)
+        await author.say("/projects")
+        card = await author.press(f"T{number} ")
+        _ = translator(language)
+        assert _("Status") in card.text and _("changes asked") in card.text, language
+        assert comment in card.text, language
+        assert _("Your changes to it are not submitted yet: Edit takes you back to them.") in card.text, language
+
+
 async def test_stats_count_the_catalogue_per_task_force_and_stage(running_bot: RunningBot) -> None:
     await member(running_bot, "B3")
     await accepted(running_bot, ADA, "B3", "Compost for all", stage="running")
     await accepted(running_bot, ADA, "B3", "Hedges", stage="idea")
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    await accepted(running_bot, bob.id, "B3", "Peat care", stage="idea")
+    await bob.say("/forget")
+    await bob.press("Delete all my data")  # his entry leaves the catalogue until another contact is named
     admin, marker = ChatUser(running_bot.standin, ADMIN_ID), len(running_bot.standin.sent)
     await admin.say("/stats")
     counted = await running_bot.standin.wait_for(

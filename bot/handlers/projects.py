@@ -30,6 +30,7 @@ from bot.views.projects import (
     ProjectOver,
     ProjectPick,
     ProjectResume,
+    ProjectsPage,
     ProjectToggle,
 )
 
@@ -256,6 +257,13 @@ async def projects_command(update: Update, context: BotContext) -> None:
     await send(update, views.own_list(context.tr, entries), views.own_keyboard(entries))
 
 
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """◀ ▶ of /projects: the list read again, at the page asked for."""
+    entries = await projects.own(context.deps.db, context.person_id)
+    page = context.press(ProjectsPage).page
+    await reply(update, views.own_list(context.tr, entries, page), views.own_keyboard(entries, page))
+
+
 async def mine_pressed(update: Update, context: BotContext) -> None:
     """An entry's card, Withdraw and its confirmation; each re-read and re-checked by the service."""
     d, _, press = context.deps, context.tr, context.press(ProjectMine)
@@ -281,6 +289,7 @@ async def edit_pressed(update: Update, context: BotContext) -> str:
 def _handlers() -> list[Handler]:
     return [
         command("projects", projects_command),
+        button(ProjectsPage.when(), page_pressed),
         button(ProjectMine.when(action=("show", "withdraw", "confirm")), mine_pressed),
     ]
 

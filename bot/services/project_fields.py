@@ -53,7 +53,7 @@ DOCUMENT_TYPES = {
 }
 AMOUNT_LIMIT = 10**15  # whole units: larger is a typing slip, and beyond what SQLite and a PDF show well
 YEARS = range(1950, 2101)
-_CURRENCY = re.compile(r"\b[A-Za-z]{3}\b")
+_CURRENCY = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}(?![A-Za-z])")  # "250000EUR" too: a digit is no word break
 _GROUPED = re.compile(r"\d{1,3}([ ,.'\u00a0\u202f]\d{3})*|\d+")
 _DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 

@@ -179,14 +179,18 @@ async def own_projects(db: Reader, author_id: int) -> list[Project]:
 
 async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[int]:
     """The person's drafts go; their submitted entries stay, describing an organisation's work, without
-    them: contact withdrawn. Their decisions lose who made them. Returns the entries that lost their contact."""
+    them: contact withdrawn. Offers made to them go with them (the notices are deleted with their chat): whoever
+    offered may offer again to the next contact. Their decisions lose who made them and the comment they wrote.
+    Returns the entries that lost their contact."""
     await tx.execute("DELETE FROM projects WHERE author_id = ? AND status = 'draft'", (person_id,))
-    rows = await tx.fetchall("SELECT id FROM projects WHERE author_id = ?", (person_id,))
+    found = await tx.fetchall("SELECT id FROM projects WHERE author_id = ?", (person_id,))
+    orphaned = [int(row["id"]) for row in found]
+    await tx.executemany("DELETE FROM project_offers WHERE project_id = ?", [(entry,) for entry in orphaned])
     await tx.execute(
         "UPDATE projects SET author_id = NULL, updated_at = ? WHERE author_id = ?", (to_text(now), person_id)
     )
-    await tx.execute("UPDATE projects SET decided_by = NULL WHERE decided_by = ?", (person_id,))
-    return [int(row["id"]) for row in rows]
+    await tx.execute("UPDATE projects SET decided_by = NULL, comment = NULL WHERE decided_by = ?", (person_id,))
+    return orphaned
 
 
 def _money(amount: int | None, currency: str | None) -> Money | None:
@@ -393,11 +397,12 @@ async def set_author(tx: Transaction, project_id: int, author_id: int, now: date
 
 
 async def stage_counts(db: Reader, codes: list[str] | None) -> list[tuple[str, str, str, int]]:
-    """(task force, status, stage, entries) of submitted entries, counted in SQL."""
+    """(task force, status, stage, entries) of the entries waiting for review and of those in the catalogue, counted
+    in SQL: an accepted entry whose contact left is not in the catalogue until another is named."""
     rows = await db.fetchall(
         "SELECT t.taskforce, p.status, COALESCE(p.stage, '') AS stage, COUNT(*) AS n"
         " FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
-        " WHERE p.status IN ('review', 'accepted')"
+        f" WHERE (p.status = 'review' OR {_SHOWN})"
         " AND (:all OR t.taskforce IN (SELECT value FROM json_each(:codes)))"
         " GROUP BY t.taskforce, p.status, p.stage",
         {"all": codes is None, "codes": json.dumps(codes or [])},

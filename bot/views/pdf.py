@@ -16,7 +16,7 @@ when a PDF is made, never when the bot starts (tests/test_startup.py checks that
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from fpdf import FPDF
@@ -33,6 +33,7 @@ BODY, TABLE, SMALL = 10, 9, 8  # points
 HEADING_SIZES = (18, 13, 11)  # points: the title, a section, a part of a section
 LEADING = 0.5  # mm of line per point of text: 5 mm lines for 10-point text
 KEEP_WITH_NEXT = 30  # mm: a heading lower on its page goes to the next one, with what it heads
+SHRINK = 0.95  # a page's text too long for it is tried again this much smaller, until it fits
 NO_BREAK_SPACE = "\u00a0"
 
 Run = tuple[str, str]  # a style ("" or "B") and its text: a paragraph is one run or more, one after the other
@@ -62,6 +63,9 @@ class Document(FPDF):
         self._ = _
         self.c_margin = 0  # a line of text is the text's whole width, as wide as its tables and pictures
         self._widths: dict[tuple[str, float, str], float] = {}
+        self._scale = 1.0  # of the text's sizes: smaller on a page that must hold it all (`on_one_page`)
+        self._measuring = False  # lines are counted, not drawn
+        self._one_page = False  # what is written stays on this page (`on_one_page`)
         self.add_page()
         self.set_font(FONT, size=BODY)
 
@@ -73,10 +77,10 @@ class Document(FPDF):
     def heading(self, text: str, level: int = 1) -> None:
         """A heading, wrapped, never left alone at a page's foot."""
         size = HEADING_SIZES[level - 1]
-        if self.will_page_break(KEEP_WITH_NEXT):
+        if not self._one_page and self.will_page_break(KEEP_WITH_NEXT):
             self.add_page()
         elif self.get_y() > MARGIN:
-            self.ln(size * LEADING / 2)
+            self.ln(size * self._scale * LEADING / 2)
         self._write([("B", text)], size)
         self.ln(1)
 
@@ -127,20 +131,41 @@ class Document(FPDF):
         )
         self.ln(2)
 
+    def on_one_page(self, draw: Callable[[], None]) -> None:
+        """What `draw` writes, on what is left of this page, its text as much smaller as it must be to fit there:
+        it is first measured (the lines are counted, nothing is drawn), then written. Its headings stay where they
+        are, even low on the page: nothing follows them on another."""
+        top = self.get_y()
+        self._one_page = True
+        try:
+            while True:
+                self._measuring = True
+                draw()
+                self._measuring = False
+                bottom = self.get_y()
+                self.set_y(top)
+                if bottom <= self.page_break_trigger:
+                    break
+                self._scale *= SHRINK
+            draw()
+        finally:
+            self._measuring, self._one_page, self._scale = False, False, 1.0
+
     def finished(self) -> bytes:
         return bytes(self.output())
 
-    def _write(self, runs: Sequence[Run], size: int) -> None:
-        """The runs as one paragraph, line after line, each line a cell per style."""
+    def _write(self, runs: Sequence[Run], points: int) -> None:
+        """The runs as one paragraph, line after line, each line a cell per style (only its height when measuring)."""
+        size = points * self._scale
         height = size * LEADING
         for line in self._lines(runs, size):
-            for style, text, width in line:
+            for style, text, width in [] if self._measuring else line:
                 self.set_font(FONT, style, size)
                 self.cell(width, height, text)
             self.ln(height)
         self.set_font(FONT, size=BODY)
 
-    def _lines(self, runs: Sequence[Run], size: int) -> Iterator[list[Fragment]]:
+    def _lines(self, runs: Sequence[Run], size: float) -> Iterator[list[Fragment]]:
         """The lines the runs take in the text's width, broken at spaces; a word wider than a line alone is split
         on lines of its own, never cut short nor into the margin."""
         for words in _paragraphs(runs):
@@ -166,7 +191,7 @@ class Document(FPDF):
                 used += space + width
             yield line
 
-    def _width(self, style: str, size: int, text: str) -> float:
+    def _width(self, style: str, size: float, text: str) -> float:
         """A word's width, measured once: texts repeat their words, line after line and page after page."""
         key = (style, size, text)
         if key not in self._widths:
@@ -174,7 +199,7 @@ class Document(FPDF):
             self._widths[key] = self.get_string_width(text)
         return self._widths[key]
 
-    def _fitting(self, style: str, size: int, word: str) -> int:
+    def _fitting(self, style: str, size: float, word: str) -> int:
         """How many of a word's first characters fit a line (one at least, however narrow the line)."""
         self.set_font(FONT, style, size)
         low, high = 1, len(word)

@@ -405,7 +405,7 @@ def opportunities_pdf(_: Translate, found: Opportunities, catalogue: Catalogue) 
     _cover(doc, _, found, catalogue)
     for card in found.cards:
         doc.add_page()
-        _opportunity(doc, _, card, catalogue)
+        doc.on_one_page(partial(_opportunity, doc, _, card, catalogue))
     return doc.finished()
 
 

@@ -72,6 +72,12 @@ class ProjectOver(Buttons, prefix="yo"):
 MineAction = Literal["show", "edit", "withdraw", "confirm"]
 
 
+class ProjectsPage(Buttons, prefix="yl"):
+    """/projects: a page of the author's entries, the newest first (◀ ▶, as the catalogue's)."""
+
+    page: RowId
+
+
 class ProjectMine(Buttons, prefix="ym"):
     """/projects: an entry's card, Edit (changes written in a draft of their own), Withdraw and its confirmation."""
 
@@ -403,32 +409,50 @@ def file_expected(_: Translate, step: Step) -> str:
     return _("Please answer with the buttons of the last question.")
 
 
-LISTED = 20  # entries in /projects, newest first: a keyboard holds a hundred buttons at most
+LISTED = 20  # entries on a page of /projects: a button each, and ◀ ▶ to the others
 
 
-def own_list(_: Translate, entries: list[Project]) -> str:
-    """/projects: each entry with its status, the newest first."""
+def own_pages(entries: list[Project]) -> int:
+    return max(1, -(-len(entries) // LISTED))
+
+
+def _own_page(entries: list[Project], page: int) -> tuple[int, list[Project]]:
+    """The page asked for (the last, when an older button asks beyond it) and its entries."""
+    page = min(page, own_pages(entries) - 1)
+    return page, entries[page * LISTED : (page + 1) * LISTED]
+
+
+def own_list(_: Translate, entries: list[Project], page: int = 0) -> str:
+    """/projects: each entry with its status, the newest first, a page at a time."""
     if not entries:
         return _("You have described no action or project yet. /project describes one.")
-    lines = [_("<b>Your actions and projects</b>"), _("Tap one to see it, edit it or withdraw it."), ""]
-    lines += [f"• {escape(entry.title or '…')} · <i>{status_label(_, entry.status)}</i>" for entry in entries[:LISTED]]
+    page, listed = _own_page(entries, page)
+    heading = _("<b>Your actions and projects</b>")
+    if len(entries) > LISTED:
+        heading += " · " + _("{n} of {m}").format(n=page + 1, m=own_pages(entries))
+    lines = [heading, _("Tap one to see it, edit it or withdraw it."), ""]
+    lines += [f"• {escape(entry.title or '…')} · <i>{status_label(_, entry.status)}</i>" for entry in listed]
     return fit("\n".join(lines))
 
 
-def own_keyboard(entries: list[Project]) -> InlineKeyboardMarkup:
-    return keyboard(
-        *[[button(_short(entry.title or "…", 40) + " ›", _mine(entry, "show"))] for entry in entries[:LISTED]]
-    )
+def own_keyboard(entries: list[Project], page: int = 0) -> InlineKeyboardMarkup:
+    page, listed = _own_page(entries, page)
+    turns = [button("◀", ProjectsPage(page=page - 1).pack())] if page > 0 else []
+    if page + 1 < own_pages(entries):
+        turns.append(button("▶", ProjectsPage(page=page + 1).pack()))
+    return keyboard(*[[button(_short(entry.title or "…", 40) + " ›", _mine(entry, "show"))] for entry in listed], turns)
 
 
 def own_card(_: Translate, entry: Project, catalogue: Catalogue, revising: bool) -> str:
+    """Its status, the reviewer's words and the changes waiting come before the entry: a card too long for a message
+    is cut at its end, and loses only the entry's last fields, which the author wrote."""
     status = _("Status")
-    lines = [labelled(_, f"<b>{status}</b>", status_label(_, entry.status)), "", *entry_lines(_, entry, catalogue)]
+    lines = [labelled(_, f"<b>{status}</b>", status_label(_, entry.status))]
     if entry.comment and entry.status in (ProjectStatus.CHANGES, ProjectStatus.DECLINED):
-        lines += ["", labelled(_, _("Reviewer"), quoted(_, escape(entry.comment)))]
+        lines.append(labelled(_, _("Reviewer"), quoted(_, escape(entry.comment))))
     if revising:
-        lines += ["", _("Your changes to it are not submitted yet: Edit takes you back to them.")]
-    return fit("\n".join(lines))
+        lines.append(_("Your changes to it are not submitted yet: Edit takes you back to them."))
+    return fit("\n".join([*lines, "", *entry_lines(_, entry, catalogue)]))
 
 
 def own_card_keyboard(_: Translate, entry: Project) -> InlineKeyboardMarkup:
