@@ -20,7 +20,7 @@ from bot.storage.projects import Value
 from bot.views.account import LeaveYes
 from bot.views.pdf import MARGIN
 from bot.views.project_catalogue import CatalogueOffer, export_columns
-from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume, ProjectToggle
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.pdf_layout import beyond_margins, drawn
 from tests.standin import BotApiStandIn, Sent
@@ -707,3 +707,60 @@ async def test_a_discarded_draft_s_buttons_never_reach_the_next_draft(running_bo
     assert running_bot.db is not None
     [draft] = await rows.own_projects(running_bot.db, ADA)
     assert draft.title == "Hedges for all"
+
+
+# ---------------------------------------------------------------- review findings, part A (issue 24)
+
+
+async def two_task_force_entry(running: RunningBot, title: str = "Compost for all") -> int:
+    """An accepted entry of Ada's that names B3 and C1."""
+    project_id = await accepted(running, ADA, "B3", title)
+    assert running.db is not None
+    async with running.db.transaction() as tx:
+        await rows.set_taskforces(tx, project_id, ["B3", "C1"])
+    return project_id
+
+
+async def test_a_named_contact_keeps_the_entry_s_task_forces_and_adds_only_their_own(running_bot: RunningBot) -> None:
+    p = people(running_bot.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3", "C1")
+    project_id = await two_task_force_entry(running_bot)
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Bob Builder is now its contact" in (await p["fran"].say(f"/project_contact {project_id} 1002")).text
+    await running_bot.standin.wait_for(lambda s: s.chat_id == bob.id and "You are now the contact" in s.text)
+    await bob.say("/projects")
+    await bob.press("Compost for all")
+    await bob.press("Edit")
+    await bob.press("Edit")
+    question = await bob.press("Task Forces")
+    assert [label for label, _ in question.buttons][:2] == ["✅ B3", "✅ C1"]  # C1 is not Bob's: removable only
+    assert "✅ C1" not in [label for label, _ in (await bob.press("✅ C1")).buttons]
+    assert "✅ C1" in [label for label, _ in (await bob.press("C1")).buttons]  # the entry named it: back again
+    assert running_bot.db is not None
+    draft = await rows.revision_of(running_bot.db, project_id)
+    assert draft is not None
+    forged = await bob.press_data(ProjectToggle(project=draft, code="C2").pack(), question.message_id or 0)
+    assert "not an active member of Task Force C2" in forged.text  # adding needs membership
+    await bob.press("Continue")
+    assert "stays in the catalogue" in (await bob.press("Submit for review")).text  # nothing funders read changed
+    entry = await rows.get_project(running_bot.db, project_id)
+    assert entry is not None and entry.status is ProjectStatus.ACCEPTED and entry.taskforces == ["B3", "C1"]
+
+
+async def test_an_author_who_left_one_of_its_task_forces_still_submits_changes(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3", "C1")
+    project_id = await two_task_force_entry(running_bot)
+    await ada.press_data(LeaveYes(code="C1").pack())
+    await ada.say("/projects")
+    await ada.press("Compost for all")
+    await ada.press("Edit")
+    await ada.press("Edit")
+    await ada.press("Title")
+    await ada.say("Compost for every field")
+    assert "is submitted" in (await ada.press("Submit for review")).text
+    assert running_bot.db is not None
+    entry = await rows.get_project(running_bot.db, project_id)
+    assert entry is not None and entry.title == "Compost for every field" and entry.taskforces == ["B3", "C1"]
