@@ -764,3 +764,25 @@ async def test_an_author_who_left_one_of_its_task_forces_still_submits_changes(r
     assert running_bot.db is not None
     entry = await rows.get_project(running_bot.db, project_id)
     assert entry is not None and entry.title == "Compost for every field" and entry.taskforces == ["B3", "C1"]
+
+
+async def test_reviewers_open_the_entry_s_document_from_the_prompt(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    await ada.press("Edit")
+    await ada.press("Document")
+    note = standin.document(b"%PDF-1.4", "concept.pdf") | {"mime_type": "application/pdf"}
+    await ada.post(document=note)
+    await ada.press("Submit for review")
+    prompt = await review_prompt(p["fran"])
+    assert [label for label, _ in prompt.buttons] == ["✅ Accept", "✏️ Ask for changes", "❌ Decline", "📄 Document"]
+    marker = len(standin.sent)
+    await p["fran"].press("📄 Document")  # not in the catalogue yet: its reviewers read it all the same
+    sent = await standin.wait_for(lambda s: s.method == "sendDocument" and s.chat_id == p["fran"].id, start=marker)
+    assert sent.params["document"] == note["file_id"] and sent.params["caption"] == "concept.pdf"
+    _, document = p["fran"].button("📄 Document")
+    assert "Only the facilitators" in await p["bob"].alert(document)  # who may not decide does not get it
+    assert "cannot review your own" in await ada.alert(document)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import acknowledge, refuse, save_user_data, send, words_expected
+from bot.chat.common import acknowledge, refuse, save_user_data, send, send_stored_document, words_expected
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -28,7 +28,7 @@ from bot.services.project_review import (
     Verdict,
 )
 from bot.views import project_review as views
-from bot.views.project_review import VERDICTS, ReviewPress
+from bot.views.project_review import VERDICTS, ReviewDocument, ReviewPress
 
 # Asking for changes or declining waits for the reviewer's words: the state, and what is decided, in the user data.
 REVIEWING, REVIEWING_KEY = "reviewing", "reviewing"
@@ -45,6 +45,13 @@ async def _decide(update: Update, context: BotContext, project_id: int, verdict:
 
 async def accept_pressed(update: Update, context: BotContext) -> None:
     await _decide(update, context, context.press(ReviewPress).project, Verdict.ACCEPT, None)
+
+
+async def document_pressed(update: Update, context: BotContext) -> None:
+    d = context.deps
+    project_id = context.press(ReviewDocument).project
+    file_id, name = await project_review.document(d.db, context.person_id, project_id, d.settings.admins)
+    await send_stored_document(update, file_id, name)
 
 
 async def words_asked(update: Update, context: BotContext) -> str | int:
@@ -102,7 +109,11 @@ async def contact_command(update: Update, context: BotContext) -> None:
 
 
 def _handlers() -> list[Handler]:
-    return [button(ReviewPress.when(choice="accept"), accept_pressed), command("project_contact", contact_command)]
+    return [
+        button(ReviewPress.when(choice="accept"), accept_pressed),
+        button(ReviewDocument.when(), document_pressed),
+        command("project_contact", contact_command),
+    ]
 
 
 # ---------------------------------------------------------------- outbox kinds and the reminders
@@ -118,7 +129,7 @@ def _prompt_kind(name: str) -> Renderer[Deps, OfProject]:
         replaced = name == PROMPT_DECIDED
         waiting = review.project.status.value == "review" and not replaced
         text = views.prompt(_, review, d.catalogue, name, replaced)
-        return text, views.prompt_keyboard(_, review.project.id) if waiting else None
+        return text, views.prompt_keyboard(_, review.project) if waiting else None
 
     return render
 

@@ -167,6 +167,16 @@ async def open_review(db: Reader, actor: int, project_id: int, admins: Collectio
     return project
 
 
+async def document(db: Reader, actor: int, project_id: int, admins: Collection[int]) -> tuple[str, str]:
+    """The file_id and name of an entry's document, for whoever may decide on it: before it is in the catalogue,
+    where its readers get it, its reviewers judge it."""
+    project = await rows.get_project(db, project_id)
+    if project is None or project.status is ProjectStatus.DRAFT or project.document_id is None:
+        raise Refused("stale")
+    await check_authority(db, actor, project, admins)
+    return project.document_id, project.document_name or ""
+
+
 async def decide(
     db: Database,
     actor: int,

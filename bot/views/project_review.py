@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translate
 from bot.models import Catalogue
-from bot.project_models import ProjectStatus
+from bot.project_models import Project, ProjectStatus
 from bot.services.project_review import ESCALATION, REMINDER, Review, Verdict
 from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, RowId
@@ -27,6 +27,12 @@ class ReviewPress(Buttons, prefix="yw"):
     """A review prompt's buttons: Accept at once; Ask for changes and Decline ask for the words first."""
 
     choice: ReviewChoice
+    project: RowId
+
+
+class ReviewDocument(Buttons, prefix="ye"):
+    """A review prompt's Document: the entry's file, for whoever may decide on it (not yet in the catalogue)."""
+
     project: RowId
 
 
@@ -80,13 +86,16 @@ def decided_line(_: Translate, review: Review) -> str:
     return text
 
 
-def prompt_keyboard(_: Translate, project_id: int) -> InlineKeyboardMarkup:
+def prompt_keyboard(_: Translate, project: Project) -> InlineKeyboardMarkup:
+    """The decisions, and the entry's document when it has one: a reviewer judges what readers will get."""
+    document = [[button(_("📄 Document"), ReviewDocument(project=project.id).pack())]] if project.document_id else []
     return keyboard(
-        [button(_("✅ Accept"), ReviewPress(choice="accept", project=project_id).pack())],
+        [button(_("✅ Accept"), ReviewPress(choice="accept", project=project.id).pack())],
         [
-            button(_("✏️ Ask for changes"), ReviewPress(choice="changes", project=project_id).pack()),
-            button(_("❌ Decline"), ReviewPress(choice="decline", project=project_id).pack()),
+            button(_("✏️ Ask for changes"), ReviewPress(choice="changes", project=project.id).pack()),
+            button(_("❌ Decline"), ReviewPress(choice="decline", project=project.id).pack()),
         ],
+        *document,
     )
 
 
