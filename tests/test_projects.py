@@ -281,21 +281,30 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
     await p["fran"].press("Accept")
     await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
     assert running_bot.db is not None
-    # The document is not what funders read (neither the public site nor the PDF shows it): the entry stays in the
-    # catalogue; a link is (both show it), and goes back to review.
+    # Submitted unchanged, it stays in the catalogue; a new document (readers get it from the card) or a new link goes
+    # back to review, and is accepted again before readers see it.
     [entry] = await rows.own_projects(running_bot.db, ADA)
     note = ada.standin.document(b"%PDF-1.4", "concept-v2.pdf") | {"mime_type": "application/pdf"}
-    for field, answer, reviewed in (("Document", note, False), ("Link", "https://example.org/new", True)):
+    for field, answer in (("Title", None), ("Document", note), ("Link", "https://example.org/new")):
         await ada.say("/projects")
         await ada.press("Living soils")
         await ada.press("Edit")
         await ada.press("Edit")
         await ada.press(field)
-        await (ada.post(document=answer) if isinstance(answer, dict) else ada.say(answer))
+        if answer is None:
+            await ada.press("Keep")
+        else:
+            await (ada.post(document=answer) if isinstance(answer, dict) else ada.say(answer))
+        marker = len(standin.sent)
         outcome = await ada.press("Submit for review")
-        assert ("is submitted" in outcome.text) is reviewed, field
         [now] = await rows.own_projects(running_bot.db, ADA)
-        assert now.status is (ProjectStatus.REVIEW if reviewed else ProjectStatus.ACCEPTED)
+        if answer is None:
+            assert "Nothing changed" in outcome.text and now.status is ProjectStatus.ACCEPTED
+            continue
+        assert "is submitted" in outcome.text and now.status is ProjectStatus.REVIEW, field
+        assert "Living soils" in (await review_prompt(p["fran"], marker)).text
+        await p["fran"].press("Accept")
+        await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text, start=marker)
     [now] = await rows.own_projects(running_bot.db, ADA)
     assert now.id == entry.id and now.link == "https://example.org/new" and now.document_name == "concept-v2.pdf"
 
@@ -745,7 +754,7 @@ async def test_a_named_contact_keeps_the_entry_s_task_forces_and_adds_only_their
     forged = await bob.press_data(ProjectToggle(project=draft, code="C2").pack(), question.message_id or 0)
     assert "not an active member of Task Force C2" in forged.text  # adding needs membership
     await bob.press("Continue")
-    assert "stays in the catalogue" in (await bob.press("Submit for review")).text  # nothing funders read changed
+    assert "Nothing changed" in (await bob.press("Submit for review")).text  # it stays in the catalogue
     entry = await rows.get_project(running_bot.db, project_id)
     assert entry is not None and entry.status is ProjectStatus.ACCEPTED and entry.taskforces == ["B3", "C1"]
 

@@ -405,12 +405,12 @@ async def pick(
 @dataclass(frozen=True)
 class Submitted:
     project: Project  # the entry as it now is
-    reviewed: bool  # it waits for a decision (False: an accepted entry's change funders do not read)
+    reviewed: bool  # it waits for a decision (False: an accepted entry submitted unchanged, still in the catalogue)
 
 
 async def submit(db: Database, person_id: int, project_id: int, rules: ReviewRules, now: datetime) -> Submitted:
-    """Every rule checked again in the transaction that submits; the entry goes to review, or, for changes
-    to an accepted entry that no funder reads (a link, a date, the document), stays in the catalogue.
+    """Every rule checked again in the transaction that submits; the entry goes to review, or, an accepted
+    entry submitted without a change, stays in the catalogue as it was.
 
     The review's prompts are queued in the same transaction, so no entry waits unseen.
     """
@@ -448,10 +448,13 @@ def _complete(project: Project) -> bool:
 
 
 def _needs_review(before: Project, after: Project) -> bool:
-    """Anything but an accepted entry goes (back) to review; an accepted one when a field funders read changed."""
+    """Anything but an accepted entry goes (back) to review; an accepted one when any field changed. Every field
+    is read by someone the catalogue is for: the document too, which its readers get from the card's button, so
+    a new file is reviewed like a new summary (and the entry is off the public site until a facilitator puts it
+    back)."""
     if before.status is not ProjectStatus.ACCEPTED:
         return True
-    return any(value_of(before, field) != value_of(after, field) for field in checks.FUNDERS_READ)
+    return any(value_of(before, field) != value_of(after, field) for field in ORDER)
 
 
 # ---------------------------------------------------------------- an author's entries

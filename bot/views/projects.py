@@ -373,9 +373,7 @@ def submitted(_: Translate, outcome: Submitted) -> str:
             "📤 “{title}” is submitted. The facilitators of its Task Forces review it; you will be told their "
             "decision here. /projects shows your entries."
         ).format(title=title)
-    return _("Saved: “{title}” stays in the catalogue with your changes, which funders do not need reviewed.").format(
-        title=title
-    )
+    return _("Nothing changed: “{title}” stays in the catalogue as it was.").format(title=title)
 
 
 def saved_for_later(_: Translate) -> str:
