@@ -795,3 +795,17 @@ async def test_reviewers_open_the_entry_s_document_from_the_prompt(running_bot: 
     _, document = p["fran"].button("📄 Document")
     assert "Only the facilitators" in await p["bob"].alert(document)  # who may not decide does not get it
     assert "cannot review your own" in await ada.alert(document)
+
+
+async def test_a_late_press_after_the_decider_deleted_their_data_says_it_was_decided(running_bot: RunningBot) -> None:
+    p = people(running_bot.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await seed(running_bot, Seeded(2002, places=(("B3", Role.LEADER, ACTIVE),), name="Gus Guide"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    fran_prompt, gus_prompt = await review_prompt(p["fran"]), await review_prompt(p["gus"])
+    assert "Accepted" in await p["fran"].alert(fran_prompt.buttons[0][1], fran_prompt.message_id or 0)
+    await p["fran"].say("/forget")
+    await p["fran"].press("Delete all my data")
+    late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    assert "Already decided by —" in late and "withdrawn" not in late

@@ -203,9 +203,11 @@ async def decide(
 
 
 async def _already_decided(db: Reader, project: Project) -> Refused:
-    if project.status is ProjectStatus.WITHDRAWN or project.decided_by is None:
+    """Said from the status: a decider who deleted their data since leaves a decision without a name, not a
+    withdrawal."""
+    if project.status is ProjectStatus.WITHDRAWN:
         return Refused("entry_withdrawn")
-    decider = await known_users.known_user(db, project.decided_by)
+    decider = await known_users.known_user(db, project.decided_by) if project.decided_by is not None else None
     return Refused("already_decided", who=decider.full_name if decider else "—", at=project.decided_at or "?")
 
 
