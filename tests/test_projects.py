@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -809,3 +810,25 @@ async def test_a_late_press_after_the_decider_deleted_their_data_says_it_was_dec
     await p["fran"].press("Delete all my data")
     late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
     assert "Already decided by —" in late and "withdrawn" not in late
+
+
+async def test_a_decision_the_author_withdrew_before_it_was_told_is_not_told(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["fran"])
+    standin.retry_after["sendMessage"] = 3  # the notice to the author waits: Telegram asked to
+    assert "Accepted" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    async with asyncio.timeout(10):
+        while "sendMessage" in standin.retry_after:
+            await asyncio.sleep(0.02)
+    assert "is withdrawn" in (await ada.press_data(ProjectMine(project=project_id, action="confirm").pack())).text
+    assert running_bot.db is not None
+    told = "SELECT sent_at, failed_at FROM outbox WHERE kind = 'project_decided'"
+    async with asyncio.timeout(10):
+        while (row := await running_bot.db.fetchone(told)) is None or (row["sent_at"] or row["failed_at"]) is None:
+            await asyncio.sleep(0.05)
+    assert row["failed_at"] is None  # settled as nothing left to say, not failed
+    assert not [s for s in standin.sent if s.chat_id == ADA and "is accepted" in s.text]

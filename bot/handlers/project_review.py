@@ -20,6 +20,7 @@ from bot.services.fields import REASON_LIMIT, clean_text
 from bot.services.project_review import (
     AUTHOR_TOLD,
     CONTACT_NAMED,
+    DECIDED,
     ESCALATION,
     PROMPT,
     PROMPT_DECIDED,
@@ -139,8 +140,9 @@ async def _remember_prompt(d: Deps, item: OutboxItem, about: OfProject, message_
 
 
 async def _author_told(d: Deps, item: OutboxItem, about: OfProject, _: Translate) -> Rendered | None:
+    """Nothing once the entry is no longer as decided (withdrawn, or submitted again, before this went)."""
     review = await project_review.review(d.db, about.project)
-    if review is None or review.project.author_id != item.chat_id or review.project.decided_at is None:
+    if review is None or review.project.author_id != item.chat_id or review.project.status not in DECIDED:
         return None
     return views.author_told(_, review), views.author_keyboard(_, review)
 

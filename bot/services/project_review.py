@@ -48,6 +48,7 @@ STATUS_OF = {
     Verdict.CHANGES: ProjectStatus.CHANGES,
     Verdict.DECLINE: ProjectStatus.DECLINED,
 }
+DECIDED = frozenset(STATUS_OF.values())  # the statuses a decision leaves, and its author is told of
 
 
 @dataclass(frozen=True)
