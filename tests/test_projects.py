@@ -832,3 +832,26 @@ async def test_a_decision_the_author_withdrew_before_it_was_told_is_not_told(run
             await asyncio.sleep(0.05)
     assert row["failed_at"] is None  # settled as nothing left to say, not failed
     assert not [s for s in standin.sent if s.chat_id == ADA and "is accepted" in s.text]
+
+
+async def test_a_contact_named_for_an_entry_in_review_shows_on_its_prompts(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    project_id = await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["fran"])
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id and "contact withdrawn" in s.text
+    )
+    await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    marker = len(standin.sent)
+    named = await p["fran"].say(f"/project_contact {project_id} 1002")
+    assert "Bob Builder is now its contact" in named.text and "stays as it was: waiting for review" in named.text
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id and "Bob Builder" in s.text,
+        start=marker,
+    )
+    assert "contact withdrawn" not in edited.text and "✅ Accept" in [label for label, _ in edited.buttons]

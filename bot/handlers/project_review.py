@@ -102,10 +102,10 @@ async def contact_command(update: Update, context: BotContext) -> None:
     if len(args) != 2 or whole_number(args[0]) is None or not storable(whole_number(args[0]) or 0):
         await send(update, views.contact_usage(context.tr))
         return
-    person = await project_review.name_contact(
+    person, project = await project_review.name_contact(
         d.db, context.person_id, int(args[0]), args[1], d.settings.admins, d.now()
     )
-    await send(update, views.contact_set(context.tr, person.full_name))
+    await send(update, views.contact_set(context.tr, person.full_name, project.status))
     d.sender.wake()
 
 

@@ -129,9 +129,10 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> None:
 
 async def name_contact(
     db: Database, actor: int, project_id: int, target: str, admins: Collection[int], now: datetime
-) -> KnownUser:
+) -> tuple[KnownUser, Project]:
     """An entry whose contact deleted their data gets another one: an active member of one of its task forces,
-    named by a facilitator of it (or the Secretariat). The entry is back in the catalogue; audited without names."""
+    named by a facilitator of it (or the Secretariat). An accepted entry is back in the catalogue; the prompts
+    that said "contact withdrawn" show the new contact (and still ask, while it waits). Audited without names."""
     person = await facilitation.resolve(db, target)
     async with db.transaction() as tx:
         project = await rows.get_project(tx, project_id)
@@ -147,9 +148,10 @@ async def name_contact(
         if not held & set(project.taskforces):
             raise Refused("not_member_of", code=", ".join(project.taskforces))
         await rows.set_author(tx, project_id, person.telegram_id, now)
+        await close_prompts(tx, project_id, now, PROMPT)
         await audit.record(tx, now, actor, "project.contact_named", person.telegram_id, None, {"project": project_id})
         await outbox.enqueue(tx, person.telegram_id, CONTACT_NAMED, now, payload=OfProject(project=project_id))
-    return person
+    return person, project
 
 
 async def remember_prompt(db: Database, project_id: int, chat_id: int, message_id: int) -> None:

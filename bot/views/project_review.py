@@ -15,7 +15,7 @@ from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.facilitation import chat_link
-from bot.views.projects import ProjectMine, entry_lines
+from bot.views.projects import ProjectMine, entry_lines, status_label
 from bot.views.words import fit, labelled, quoted, when
 
 # ---------------------------------------------------------------- its buttons
@@ -146,8 +146,15 @@ def contact_named(_: Translate, review: Review) -> str:
     ).format(title=escape(review.project.title or ""))
 
 
-def contact_set(_: Translate, name: str) -> str:
-    return _("{name} is now its contact and is told so; the entry is back in the catalogue.").format(name=escape(name))
+def contact_set(_: Translate, name: str, status: ProjectStatus) -> str:
+    """Said to who named the contact: where the entry stands, which naming a contact does not change."""
+    if status is ProjectStatus.ACCEPTED:
+        return _("{name} is now its contact and is told so; the entry is back in the catalogue.").format(
+            name=escape(name)
+        )
+    return _("{name} is now its contact and is told so; the entry stays as it was: {status}.").format(
+        name=escape(name), status=status_label(_, status)
+    )
 
 
 def contact_usage(_: Translate) -> str:
