@@ -855,3 +855,36 @@ async def test_a_contact_named_for_an_entry_in_review_shows_on_its_prompts(runni
         start=marker,
     )
     assert "contact withdrawn" not in edited.text and "✅ Accept" in [label for label, _ in edited.buttons]
+
+
+async def test_a_decided_prompt_keeps_the_reviewer_s_words_when_the_entry_is_at_its_longest(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    longest = {
+        "Title": "T" * 150,
+        "Countries": "C" * 200,
+        "Lead organisation": "L" * 200,
+        "Partners": "P" * 500,
+        "Summary": "S" * 1000,
+        "Contribution": "K" * 300,
+        "Link": "https://example.org/" + "l" * 480,
+    }
+    for field, answer in longest.items():
+        await ada.press("Edit")
+        await ada.press(field)
+        assert "Please check" in (await ada.say(answer)).text, field
+    await ada.press("Submit for review")
+    prompt = await review_prompt(p["fran"])
+    await p["fran"].press("Decline")
+    reason = "Not in scope. " * 69 + "The end of the reason."  # near the 1 000 characters allowed
+    marker = len(standin.sent)
+    await p["fran"].say(reason)
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id, start=marker
+    )
+    assert edited.text.startswith("❌ Declined by Fran Facil") and reason in edited.text

@@ -44,7 +44,7 @@ VERDICTS: dict[ReviewChoice, Verdict] = {
 
 
 def prompt(_: Translate, review: Review, catalogue: Catalogue, kind: str, replaced: bool = False) -> str:
-    """The decider's message: the whole entry and its contact; once decided, who decided and when."""
+    """The decider's message: the whole entry and its contact; once decided, who decided and when, above it."""
     project = review.project
     heading = {
         REMINDER: _("⏰ This entry is still waiting for your review."),
@@ -63,12 +63,11 @@ def prompt(_: Translate, review: Review, catalogue: Catalogue, kind: str, replac
     if project.submitted_at is not None:
         lines.append(labelled(_, _("Submitted"), when(_, project.submitted_at)))
     if replaced and project.status is ProjectStatus.REVIEW:
-        lines += ["", _("Changed and submitted again since: the newer message asks for the review.")]
+        heading = _("Changed and submitted again since: the newer message asks for the review.")
     elif project.status is not ProjectStatus.REVIEW:
-        lines += ["", decided_line(_, review)]
-    elif heading:
-        lines = [heading, "", *lines]
-    return fit("\n".join(lines))
+        heading = decided_line(_, review)
+    # First: an entry at its longest is cut from the end, and the outcome and the reviewer's words must stay.
+    return fit("\n".join([heading, "", *lines] if heading else lines))
 
 
 def decided_line(_: Translate, review: Review) -> str:
