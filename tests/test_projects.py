@@ -458,6 +458,17 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
     card = await bob.say("/catalogue B3")
     assert "Add progress" not in [label for label, _ in card.buttons]  # neither its contact nor a Leader
+
+    async def reminders_after(**delta: float) -> int:
+        clock.advance(**delta)
+        await running_bot.settled()
+        return len([s for s in standin.sent if s.chat_id == ADA and "How is" in s.text])
+
+    # Accepted on 29 November: asked on 28 February (three months, the month's last day), not before.
+    assert await reminders_after(days=89) == 0
+    assert await reminders_after(days=2) == 1
+    assert [label for label, _ in ada.last.buttons] == ["📝 Add progress"]
+    clock.advance(days=30)  # 30 March: an update, and the next question three months after it
     await ada.say("/projects")
     await ada.press("Living soils")
     asked = await ada.press("Add progress")
@@ -468,9 +479,8 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     assert "on the card" in (await ada.say("First 300 ha planted.")).text
     card = await bob.say("/catalogue B3")
     assert "Latest progress" in card.text and "First 300 ha planted." in card.text
-    clock.advance(days=93)
-    reminder = await standin.wait_for(lambda s: s.chat_id == ADA and "How is" in s.text)
-    assert [label for label, _ in reminder.buttons] == ["📝 Add progress"]
+    assert await reminders_after(days=89) == 1  # 27 June: three months after the reminder, but not after the update
+    assert await reminders_after(days=3) == 2  # 30 June
 
 
 # ---------------------------------------------------------------- the export
@@ -888,3 +898,23 @@ async def test_a_decided_prompt_keeps_the_reviewer_s_words_when_the_entry_is_at_
         lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id, start=marker
     )
     assert edited.text.startswith("❌ Declined by Fran Facil") and reason in edited.text
+
+
+async def test_a_facilitator_of_another_task_force_and_a_leader_not_yet_approved_cannot_decide(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C1"))
+    await seed(running_bot, Seeded(2002, places=(("B3", Role.LEADER, RegistrationStatus.PENDING),), name="Gus Guide"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["admin"])  # B3 has neither a facilitator nor an approved Leader
+    assert not [s for s in standin.sent if s.chat_id in (p["fran"].id, p["gus"].id) and "to review" in s.text]
+    for refused in (p["fran"], p["gus"]):
+        for _, data in prompt.buttons:
+            said = await refused.press_data(data, prompt.message_id or 0)
+            assert "Only the facilitators of Task Force B3" in said.text, refused.id
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.REVIEW and entry.decided_by is None
