@@ -822,13 +822,19 @@ async def test_a_late_press_after_the_decider_deleted_their_data_says_it_was_dec
     assert "Already decided by —" in late and "withdrawn" not in late
 
 
+async def reviewed_by_fran(running: RunningBot) -> tuple[dict[str, ChatUser], int, Sent]:
+    """Ada's entry of B3 submitted, and the prompt its facilitator Fran got: the people, the entry, the prompt."""
+    p = people(running.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    p["ada"] = await member(running, "B3")
+    project_id = await submitted_entry(running, p["ada"])
+    return p, project_id, await review_prompt(p["fran"])
+
+
 async def test_a_decision_the_author_withdrew_before_it_was_told_is_not_told(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
-    project_id = await submitted_entry(running_bot, ada)
-    prompt = await review_prompt(p["fran"])
+    p, project_id, prompt = await reviewed_by_fran(running_bot)
+    ada = p["ada"]
     standin.retry_after["sendMessage"] = 3  # the notice to the author waits: Telegram asked to
     assert "Accepted" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
     async with asyncio.timeout(10):
@@ -846,11 +852,8 @@ async def test_a_decision_the_author_withdrew_before_it_was_told_is_not_told(run
 
 async def test_a_contact_named_for_an_entry_in_review_shows_on_its_prompts(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
-    project_id = await submitted_entry(running_bot, ada)
-    prompt = await review_prompt(p["fran"])
+    p, project_id, prompt = await reviewed_by_fran(running_bot)
+    ada = p["ada"]
     await ada.say("/forget")
     await ada.press("Delete all my data")
     await standin.wait_for(
