@@ -1105,10 +1105,11 @@ def project_renderings(_: Translator) -> Iterator[Rendered]:
             if status in (ProjectStatus.ACCEPTED, ProjectStatus.CHANGES, ProjectStatus.DECLINED):
                 yield Rendered("project_review.author_told", "message", project_review.author_told(_, review))
                 yield from buttons("project_review.author_keyboard", project_review.author_keyboard(_, review))
-    yield from buttons("project_review.prompt_keyboard", project_review.prompt_keyboard(_, 10**12 - 1))
+        yield from buttons("project_review.prompt_keyboard", project_review.prompt_keyboard(_, mine))
     named = EntryReview(entry, person(1002, LONGEST_NAME), None)
     yield Rendered("project_review.contact_named", "message", project_review.contact_named(_, named))
-    yield Rendered("project_review.contact_set", "message", project_review.contact_set(_, LONGEST_NAME))
+    for status in [status for status in ProjectStatus if status is not ProjectStatus.DRAFT]:
+        yield Rendered("project_review.contact_set", "message", project_review.contact_set(_, LONGEST_NAME, status))
     yield Rendered("project_review.contact_usage", "message", project_review.contact_usage(_))
     for verdict in review_service.Verdict:
         yield Rendered("project_review.ask_words", "message", project_review.ask_words(_, verdict))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -23,7 +24,7 @@ from bot.storage.projects import Value
 from bot.views.account import LeaveYes
 from bot.views.pdf import MARGIN
 from bot.views.project_catalogue import CatalogueOffer, export_columns
-from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume, ProjectsPage
+from bot.views.projects import ProjectAnswer, ProjectMine, ProjectNav, ProjectResume, ProjectsPage, ProjectToggle
 from tests.harness import ADMIN_ID, ChatUser, RunningBot, Seeded, audit_rows, bot_with, seed
 from tests.pdf_layout import beyond_margins, drawn
 from tests.standin import BotApiStandIn, Sent
@@ -350,21 +351,30 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
     await p["fran"].press("Accept")
     await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text)
     assert running_bot.db is not None
-    # The document is not what funders read (neither the public site nor the PDF shows it): the entry stays in the
-    # catalogue; a link is (both show it), and goes back to review.
+    # Submitted unchanged, it stays in the catalogue; a new document (readers get it from the card) or a new link goes
+    # back to review, and is accepted again before readers see it.
     [entry] = await rows.own_projects(running_bot.db, ADA)
     note = ada.standin.document(b"%PDF-1.4", "concept-v2.pdf") | {"mime_type": "application/pdf"}
-    for field, answer, reviewed in (("Document", note, False), ("Link", "https://example.org/new", True)):
+    for field, answer in (("Title", None), ("Document", note), ("Link", "https://example.org/new")):
         await ada.say("/projects")
         await ada.press("Living soils")
         await ada.press("Edit")
         await ada.press("Edit")
         await ada.press(field)
-        await (ada.post(document=answer) if isinstance(answer, dict) else ada.say(answer))
+        if answer is None:
+            await ada.press("Keep")
+        else:
+            await (ada.post(document=answer) if isinstance(answer, dict) else ada.say(answer))
+        marker = len(standin.sent)
         outcome = await ada.press("Submit for review")
-        assert ("is submitted" in outcome.text) is reviewed, field
         [now] = await rows.own_projects(running_bot.db, ADA)
-        assert now.status is (ProjectStatus.REVIEW if reviewed else ProjectStatus.ACCEPTED)
+        if answer is None:
+            assert "Nothing changed" in outcome.text and now.status is ProjectStatus.ACCEPTED
+            continue
+        assert "is submitted" in outcome.text and now.status is ProjectStatus.REVIEW, field
+        assert "Living soils" in (await review_prompt(p["fran"], marker)).text
+        await p["fran"].press("Accept")
+        await standin.wait_for(lambda s: s.chat_id == ADA and "is accepted" in s.text, start=marker)
     [now] = await rows.own_projects(running_bot.db, ADA)
     assert now.id == entry.id and now.link == "https://example.org/new" and now.document_name == "concept-v2.pdf"
 
@@ -517,6 +527,17 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
     card = await bob.say("/catalogue B3")
     assert "Add progress" not in [label for label, _ in card.buttons]  # neither its contact nor a Leader
+
+    async def reminders_after(**delta: float) -> int:
+        clock.advance(**delta)
+        await running_bot.settled()
+        return len([s for s in standin.sent if s.chat_id == ADA and "How is" in s.text])
+
+    # Accepted on 29 November: asked on 28 February (three months, the month's last day), not before.
+    assert await reminders_after(days=89) == 0
+    assert await reminders_after(days=2) == 1
+    assert [label for label, _ in ada.last.buttons] == ["📝 Add progress"]
+    clock.advance(days=30)  # 30 March: an update, and the next question three months after it
     await ada.say("/projects")
     await ada.press("Living soils")
     asked = await ada.press("Add progress")
@@ -527,9 +548,8 @@ async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months
     assert "on the card" in (await ada.say("First 300 ha planted.")).text
     card = await bob.say("/catalogue B3")
     assert "Latest progress" in card.text and "First 300 ha planted." in card.text
-    clock.advance(days=93)
-    reminder = await standin.wait_for(lambda s: s.chat_id == ADA and "How is" in s.text)
-    assert [label for label, _ in reminder.buttons] == ["📝 Add progress"]
+    assert await reminders_after(days=89) == 1  # 27 June: three months after the reminder, but not after the update
+    assert await reminders_after(days=3) == 2  # 30 June
 
 
 # ---------------------------------------------------------------- the export
@@ -907,3 +927,197 @@ async def test_a_discarded_draft_s_buttons_never_reach_the_next_draft(running_bo
     assert running_bot.db is not None
     [draft] = await rows.own_projects(running_bot.db, ADA)
     assert draft.title == "Hedges for all"
+
+
+# ---------------------------------------------------------------- review findings, part A (issue 24)
+
+
+async def two_task_force_entry(running: RunningBot, title: str = "Compost for all") -> int:
+    """An accepted entry of Ada's that names B3 and C1."""
+    project_id = await accepted(running, ADA, "B3", title)
+    assert running.db is not None
+    async with running.db.transaction() as tx:
+        await rows.set_taskforces(tx, project_id, ["B3", "C1"])
+    return project_id
+
+
+async def test_a_named_contact_keeps_the_entry_s_task_forces_and_adds_only_their_own(running_bot: RunningBot) -> None:
+    p = people(running_bot.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3", "C1")
+    project_id = await two_task_force_entry(running_bot)
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Bob Builder is now its contact" in (await p["fran"].say(f"/project_contact {project_id} 1002")).text
+    await running_bot.standin.wait_for(lambda s: s.chat_id == bob.id and "You are now the contact" in s.text)
+    await bob.say("/projects")
+    await bob.press("Compost for all")
+    await bob.press("Edit")
+    await bob.press("Edit")
+    question = await bob.press("Task Forces")
+    assert [label for label, _ in question.buttons][:2] == ["✅ B3", "✅ C1"]  # C1 is not Bob's: removable only
+    assert "✅ C1" not in [label for label, _ in (await bob.press("✅ C1")).buttons]
+    assert "✅ C1" in [label for label, _ in (await bob.press("C1")).buttons]  # the entry named it: back again
+    assert running_bot.db is not None
+    draft = await rows.revision_of(running_bot.db, project_id)
+    assert draft is not None
+    forged = await bob.press_data(ProjectToggle(project=draft, code="C2").pack(), question.message_id or 0)
+    assert "not an active member of Task Force C2" in forged.text  # adding needs membership
+    await bob.press("Continue")
+    assert "Nothing changed" in (await bob.press("Submit for review")).text  # it stays in the catalogue
+    entry = await rows.get_project(running_bot.db, project_id)
+    assert entry is not None and entry.status is ProjectStatus.ACCEPTED and entry.taskforces == ["B3", "C1"]
+
+
+async def test_an_author_who_left_one_of_its_task_forces_still_submits_changes(running_bot: RunningBot) -> None:
+    ada = await member(running_bot, "B3", "C1")
+    project_id = await two_task_force_entry(running_bot)
+    await ada.press_data(LeaveYes(code="C1").pack())
+    await ada.say("/projects")
+    await ada.press("Compost for all")
+    await ada.press("Edit")
+    await ada.press("Edit")
+    await ada.press("Title")
+    await ada.say("Compost for every field")
+    assert "is submitted" in (await ada.press("Submit for review")).text
+    assert running_bot.db is not None
+    entry = await rows.get_project(running_bot.db, project_id)
+    assert entry is not None and entry.title == "Compost for every field" and entry.taskforces == ["B3", "C1"]
+
+
+async def test_reviewers_open_the_entry_s_document_from_the_prompt(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    await ada.press("Edit")
+    await ada.press("Document")
+    note = standin.document(b"%PDF-1.4", "concept.pdf") | {"mime_type": "application/pdf"}
+    await ada.post(document=note)
+    await ada.press("Submit for review")
+    prompt = await review_prompt(p["fran"])
+    assert [label for label, _ in prompt.buttons] == ["✅ Accept", "✏️ Ask for changes", "❌ Decline", "📄 Document"]
+    marker = len(standin.sent)
+    await p["fran"].press("📄 Document")  # not in the catalogue yet: its reviewers read it all the same
+    sent = await standin.wait_for(lambda s: s.method == "sendDocument" and s.chat_id == p["fran"].id, start=marker)
+    assert sent.params["document"] == note["file_id"] and sent.params["caption"] == "concept.pdf"
+    _, document = p["fran"].button("📄 Document")
+    assert "Only the facilitators" in await p["bob"].alert(document)  # who may not decide does not get it
+    assert "cannot review your own" in await ada.alert(document)
+
+
+async def test_a_late_press_after_the_decider_deleted_their_data_says_it_was_decided(running_bot: RunningBot) -> None:
+    p = people(running_bot.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    await seed(running_bot, Seeded(2002, places=(("B3", Role.LEADER, ACTIVE),), name="Gus Guide"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    fran_prompt, gus_prompt = await review_prompt(p["fran"]), await review_prompt(p["gus"])
+    assert "Accepted" in await p["fran"].alert(fran_prompt.buttons[0][1], fran_prompt.message_id or 0)
+    await p["fran"].say("/forget")
+    await p["fran"].press("Delete all my data")
+    late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    assert "Already decided by —" in late and "withdrawn" not in late
+
+
+async def reviewed_by_fran(running: RunningBot) -> tuple[dict[str, ChatUser], int, Sent]:
+    """Ada's entry of B3 submitted, and the prompt its facilitator Fran got: the people, the entry, the prompt."""
+    p = people(running.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    p["ada"] = await member(running, "B3")
+    project_id = await submitted_entry(running, p["ada"])
+    return p, project_id, await review_prompt(p["fran"])
+
+
+async def test_a_decision_the_author_withdrew_before_it_was_told_is_not_told(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p, project_id, prompt = await reviewed_by_fran(running_bot)
+    ada = p["ada"]
+    standin.retry_after["sendMessage"] = 3  # the notice to the author waits: Telegram asked to
+    assert "Accepted" in await p["fran"].alert(prompt.buttons[0][1], prompt.message_id or 0)
+    async with asyncio.timeout(10):
+        while "sendMessage" in standin.retry_after:
+            await asyncio.sleep(0.02)
+    assert "is withdrawn" in (await ada.press_data(ProjectMine(project=project_id, action="confirm").pack())).text
+    assert running_bot.db is not None
+    told = "SELECT sent_at, failed_at FROM outbox WHERE kind = 'project_decided'"
+    async with asyncio.timeout(10):
+        while (row := await running_bot.db.fetchone(told)) is None or (row["sent_at"] or row["failed_at"]) is None:
+            await asyncio.sleep(0.05)
+    assert row["failed_at"] is None  # settled as nothing left to say, not failed
+    assert not [s for s in standin.sent if s.chat_id == ADA and "is accepted" in s.text]
+
+
+async def test_a_contact_named_for_an_entry_in_review_shows_on_its_prompts(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    p, project_id, prompt = await reviewed_by_fran(running_bot)
+    ada = p["ada"]
+    await ada.say("/forget")
+    await ada.press("Delete all my data")
+    await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id and "contact withdrawn" in s.text
+    )
+    await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
+    marker = len(standin.sent)
+    named = await p["fran"].say(f"/project_contact {project_id} 1002")
+    assert "Bob Builder is now its contact" in named.text and "stays as it was: waiting for review" in named.text
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id and "Bob Builder" in s.text,
+        start=marker,
+    )
+    assert "contact withdrawn" not in edited.text and "✅ Accept" in [label for label, _ in edited.buttons]
+
+
+async def test_a_decided_prompt_keeps_the_reviewer_s_words_when_the_entry_is_at_its_longest(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    ada = await member(running_bot, "B3")
+    await describe(ada)
+    longest = {
+        "Title": "T" * 150,
+        "Countries": "C" * 200,
+        "Lead organisation": "L" * 200,
+        "Partners": "P" * 500,
+        "Summary": "S" * 1000,
+        "Contribution": "K" * 300,
+        "Link": "https://example.org/" + "l" * 480,
+    }
+    for field, answer in longest.items():
+        await ada.press("Edit")
+        await ada.press(field)
+        assert "Please check" in (await ada.say(answer)).text, field
+    await ada.press("Submit for review")
+    prompt = await review_prompt(p["fran"])
+    await p["fran"].press("Decline")
+    reason = "Not in scope. " * 69 + "The end of the reason."  # near the 1 000 characters allowed
+    marker = len(standin.sent)
+    await p["fran"].say(reason)
+    edited = await standin.wait_for(
+        lambda s: s.method == "editMessageText" and s.message_id == prompt.message_id, start=marker
+    )
+    assert edited.text.startswith("❌ Declined by Fran Facil") and reason in edited.text
+
+
+async def test_a_facilitator_of_another_task_force_and_a_leader_not_yet_approved_cannot_decide(
+    running_bot: RunningBot,
+) -> None:
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "C1"))
+    await seed(running_bot, Seeded(2002, places=(("B3", Role.LEADER, RegistrationStatus.PENDING),), name="Gus Guide"))
+    ada = await member(running_bot, "B3")
+    await submitted_entry(running_bot, ada)
+    prompt = await review_prompt(p["admin"])  # B3 has neither a facilitator nor an approved Leader
+    assert not [s for s in standin.sent if s.chat_id in (p["fran"].id, p["gus"].id) and "to review" in s.text]
+    for refused in (p["fran"], p["gus"]):
+        for _, data in prompt.buttons:
+            said = await refused.press_data(data, prompt.message_id or 0)
+            assert "Only the facilitators of Task Force B3" in said.text, refused.id
+    assert running_bot.db is not None
+    [entry] = await rows.own_projects(running_bot.db, ADA)
+    assert entry.status is ProjectStatus.REVIEW and entry.decided_by is None

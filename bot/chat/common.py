@@ -139,6 +139,15 @@ async def send_file(update: Update, data: bytes, filename: str, caption: str = "
         await chat.send_document(BytesIO(data), filename=filename, caption=caption or None)
 
 
+async def send_stored_document(update: Update, file_id: str, name: str) -> None:
+    """A document already on Telegram's servers, sent again by its file_id (the bot never downloads it), its
+    name as the caption; the button pressed is answered first."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(file_id, caption=name[:1024] or None, parse_mode=None)
+
+
 async def _new_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> int | None:
     if update.effective_chat is None:
         return None

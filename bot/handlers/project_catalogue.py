@@ -11,7 +11,16 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.chat.calls import edit_markup
-from bot.chat.common import refuse, reply, reply_for_sure, save_user_data, send, send_file, words_expected
+from bot.chat.common import (
+    refuse,
+    reply,
+    reply_for_sure,
+    save_user_data,
+    send,
+    send_file,
+    send_stored_document,
+    words_expected,
+)
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -71,12 +80,8 @@ async def browse_pressed(update: Update, context: BotContext) -> None:
 
 
 async def document_pressed(update: Update, context: BotContext) -> None:
-    """The entry's document, sent again by its file_id (the bot never downloads it)."""
     file_id, name = await project_catalogue.document(context.deps.db, context.press(CatalogueDocument).project)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(file_id, caption=name[:1024] or None, parse_mode=None)
+    await send_stored_document(update, file_id, name)
 
 
 async def public_pressed(update: Update, context: BotContext) -> None:

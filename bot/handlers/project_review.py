@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
-from bot.chat.common import acknowledge, refuse, save_user_data, send, words_expected
+from bot.chat.common import acknowledge, refuse, save_user_data, send, send_stored_document, words_expected
 from bot.chat.context import BotContext, Deps
 from bot.chat.feature import PRIVATE, ConversationPart, Feature, Handler, button, command, message
 from bot.chat.keys import end_flows
@@ -20,6 +20,7 @@ from bot.services.fields import REASON_LIMIT, clean_text
 from bot.services.project_review import (
     AUTHOR_TOLD,
     CONTACT_NAMED,
+    DECIDED,
     ESCALATION,
     PROMPT,
     PROMPT_DECIDED,
@@ -28,7 +29,7 @@ from bot.services.project_review import (
     Verdict,
 )
 from bot.views import project_review as views
-from bot.views.project_review import VERDICTS, ReviewPress
+from bot.views.project_review import VERDICTS, ReviewDocument, ReviewPress
 
 # Asking for changes or declining waits for the reviewer's words: the state, and what is decided, in the user data.
 REVIEWING, REVIEWING_KEY = "reviewing", "reviewing"
@@ -45,6 +46,13 @@ async def _decide(update: Update, context: BotContext, project_id: int, verdict:
 
 async def accept_pressed(update: Update, context: BotContext) -> None:
     await _decide(update, context, context.press(ReviewPress).project, Verdict.ACCEPT, None)
+
+
+async def document_pressed(update: Update, context: BotContext) -> None:
+    d = context.deps
+    project_id = context.press(ReviewDocument).project
+    file_id, name = await project_review.document(d.db, context.person_id, project_id, d.settings.admins)
+    await send_stored_document(update, file_id, name)
 
 
 async def words_asked(update: Update, context: BotContext) -> str | int:
@@ -94,15 +102,19 @@ async def contact_command(update: Update, context: BotContext) -> None:
     if len(args) != 2 or whole_number(args[0]) is None or not storable(whole_number(args[0]) or 0):
         await send(update, views.contact_usage(context.tr))
         return
-    person = await project_review.name_contact(
+    person, project = await project_review.name_contact(
         d.db, context.person_id, int(args[0]), args[1], d.settings.admins, d.now()
     )
-    await send(update, views.contact_set(context.tr, person.full_name))
+    await send(update, views.contact_set(context.tr, person.full_name, project.status))
     d.sender.wake()
 
 
 def _handlers() -> list[Handler]:
-    return [button(ReviewPress.when(choice="accept"), accept_pressed), command("project_contact", contact_command)]
+    return [
+        button(ReviewPress.when(choice="accept"), accept_pressed),
+        button(ReviewDocument.when(), document_pressed),
+        command("project_contact", contact_command),
+    ]
 
 
 # ---------------------------------------------------------------- outbox kinds and the reminders
@@ -118,7 +130,7 @@ def _prompt_kind(name: str) -> Renderer[Deps, OfProject]:
         replaced = name == PROMPT_DECIDED
         waiting = review.project.status.value == "review" and not replaced
         text = views.prompt(_, review, d.catalogue, name, replaced)
-        return text, views.prompt_keyboard(_, review.project.id) if waiting else None
+        return text, views.prompt_keyboard(_, review.project) if waiting else None
 
     return render
 
@@ -128,8 +140,9 @@ async def _remember_prompt(d: Deps, item: OutboxItem, about: OfProject, message_
 
 
 async def _author_told(d: Deps, item: OutboxItem, about: OfProject, _: Translate) -> Rendered | None:
+    """Nothing once the entry is no longer as decided (withdrawn, or submitted again, before this went)."""
     review = await project_review.review(d.db, about.project)
-    if review is None or review.project.author_id != item.chat_id or review.project.decided_at is None:
+    if review is None or review.project.author_id != item.chat_id or review.project.status not in DECIDED:
         return None
     return views.author_told(_, review), views.author_keyboard(_, review)
 

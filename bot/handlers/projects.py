@@ -54,10 +54,10 @@ async def show(
     assert context.user_data is not None
     context.user_data[PROJECT_KEY] = draft.project.id
     await save_user_data(update, context)
-    held = await projects.held_taskforces(d.db, context.person_id)
+    choosable = await projects.choosable_taskforces(d.db, context.person_id, draft.project)
     person = await accounts.person(d.db, context.person_id)
     text = views.step_question(_, draft, d.catalogue)
-    markup = views.step_keyboard(_, draft, d.catalogue, held, person.organisation if person else None)
+    markup = views.step_keyboard(_, draft, d.catalogue, choosable, person.organisation if person else None)
     await (send if new_message else reply)(update, f"{notice}\n\n{text}" if notice else text, markup)
     return DESCRIBING
 

@@ -42,10 +42,6 @@ OPTIONAL = frozenset(
         ProjectField.DOCUMENT,
     }
 )
-# What a funder reads of an entry, on the public site, in the catalogue's card and PDF, or in its export: a change to
-# one of these sends an accepted entry back to review (and off the public site until a facilitator puts it back). Only
-# the document, sent in Telegram to those who ask and never shown on the site or in the PDF, changes without review.
-FUNDERS_READ = frozenset(ProjectField) - {ProjectField.DOCUMENT}
 DOCUMENT_LIMIT = 20 * 1024 * 1024  # what a bot may download from Telegram, and what the issue allows
 DOCUMENT_TYPES = {
     "application/pdf": ".pdf",

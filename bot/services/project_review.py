@@ -48,6 +48,7 @@ STATUS_OF = {
     Verdict.CHANGES: ProjectStatus.CHANGES,
     Verdict.DECLINE: ProjectStatus.DECLINED,
 }
+DECIDED = frozenset(STATUS_OF.values())  # the statuses a decision leaves, and its author is told of
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,10 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> None:
 
 async def name_contact(
     db: Database, actor: int, project_id: int, target: str, admins: Collection[int], now: datetime
-) -> KnownUser:
+) -> tuple[KnownUser, Project]:
     """An entry whose contact deleted their data gets another one: an active member of one of its task forces,
-    named by a facilitator of it (or the Secretariat). The entry is back in the catalogue; audited without names."""
+    named by a facilitator of it (or the Secretariat). An accepted entry is back in the catalogue; the prompts
+    that said "contact withdrawn" show the new contact (and still ask, while it waits). Audited without names."""
     person = await facilitation.resolve(db, target)
     async with db.transaction() as tx:
         project = await rows.get_project(tx, project_id)
@@ -146,9 +148,10 @@ async def name_contact(
         if not held & set(project.taskforces):
             raise Refused("not_member_of", code=", ".join(project.taskforces))
         await rows.set_author(tx, project_id, person.telegram_id, now)
+        await close_prompts(tx, project_id, now, PROMPT)
         await audit.record(tx, now, actor, "project.contact_named", person.telegram_id, None, {"project": project_id})
         await outbox.enqueue(tx, person.telegram_id, CONTACT_NAMED, now, payload=OfProject(project=project_id))
-    return person
+    return person, project
 
 
 async def remember_prompt(db: Database, project_id: int, chat_id: int, message_id: int) -> None:
@@ -165,6 +168,16 @@ async def open_review(db: Reader, actor: int, project_id: int, admins: Collectio
     if project.status is not ProjectStatus.REVIEW:
         raise await _already_decided(db, project)
     return project
+
+
+async def document(db: Reader, actor: int, project_id: int, admins: Collection[int]) -> tuple[str, str]:
+    """The file_id and name of an entry's document, for whoever may decide on it: before it is in the catalogue,
+    where its readers get it, its reviewers judge it."""
+    project = await rows.get_project(db, project_id)
+    if project is None or project.status is ProjectStatus.DRAFT or project.document_id is None:
+        raise Refused("stale")
+    await check_authority(db, actor, project, admins)
+    return project.document_id, project.document_name or ""
 
 
 async def decide(
@@ -193,9 +206,11 @@ async def decide(
 
 
 async def _already_decided(db: Reader, project: Project) -> Refused:
-    if project.status is ProjectStatus.WITHDRAWN or project.decided_by is None:
+    """Said from the status: a decider who deleted their data since leaves a decision without a name, not a
+    withdrawal."""
+    if project.status is ProjectStatus.WITHDRAWN:
         return Refused("entry_withdrawn")
-    decider = await known_users.known_user(db, project.decided_by)
+    decider = await known_users.known_user(db, project.decided_by) if project.decided_by is not None else None
     return Refused("already_decided", who=decider.full_name if decider else "—", at=project.decided_at or "?")
 
 

@@ -5,8 +5,8 @@ with the update that gave it, so a kill loses nothing and an update Telegram del
 applied twice. The next question is a function of the row (`next_step`), as the join flow's is of
 its draft: a restart, Back, an edit or a stale button is answered by asking what is open now.
 
-Authority is re-read in every transaction: only the author changes their entry, and only for task
-forces they are an active member of.
+Authority is re-read in every transaction: only the author changes their entry; a task force is added
+only by an active member of it, and one the entry already names may stay (`choosable_taskforces`).
 """
 
 from __future__ import annotations
@@ -312,14 +312,31 @@ def _has_value(project: Project, field: ProjectField) -> bool:
     return value_of(project, field) is not None
 
 
+async def choosable_taskforces(db: Reader, person_id: int, project: Project) -> list[str]:
+    """The task forces a draft may name: the author's own, read now, and those the entry it revises already
+    names (a contact named with /project_contact, or an author who left one, keeps describing the entry as it
+    is); with those the draft names, that can always be removed, they are its buttons."""
+    held = set(await held_taskforces(db, person_id))
+    revised = await rows.get_project(db, project.revises) if project.revises is not None else None
+    return sorted(held | set(revised.taskforces if revised is not None else ()))
+
+
+async def _check_taskforces(db: Reader, person_id: int, project: Project) -> None:
+    """Only a task force the author is a member of may be added to an entry; one it already names may stay."""
+    outside = set(project.taskforces) - set(await choosable_taskforces(db, person_id, project))
+    if outside:
+        raise Refused("not_member_of", code=", ".join(sorted(outside)))
+
+
 async def toggle_taskforce(
     db: Database, person_id: int, project_id: int, code: str, update_id: int, now: datetime
 ) -> Draft:
-    """Add or remove a task force: only one the author is an active member of, read now."""
+    """Remove a task force, or add one the author may name (`choosable_taskforces`, read now)."""
 
     async def change(tx: Transaction, draft: Draft) -> None:
         _current_field(draft, ProjectField.TASKFORCES)
-        if code not in await held_taskforces(tx, person_id):
+        adding = code not in draft.project.taskforces
+        if adding and code not in await choosable_taskforces(tx, person_id, draft.project):
             raise Refused("not_member_of", code=code)
         chosen = set(draft.project.taskforces) ^ {code}
         await rows.set_taskforces(tx, project_id, sorted(chosen))
@@ -330,11 +347,9 @@ async def toggle_taskforce(
 async def taskforces_done(db: Database, person_id: int, project_id: int, update_id: int, now: datetime) -> Draft:
     async def change(tx: Transaction, draft: Draft) -> None:
         _current_field(draft, ProjectField.TASKFORCES)
-        held = set(await held_taskforces(tx, person_id))
         if not draft.project.taskforces:
             raise Refused("no_taskforce_chosen")
-        if not set(draft.project.taskforces) <= held:
-            raise Refused("not_member_of", code=", ".join(sorted(set(draft.project.taskforces) - held)))
+        await _check_taskforces(tx, person_id, draft.project)
         _answered(draft.flow, ProjectField.TASKFORCES)
 
     return await _change(db, person_id, project_id, update_id, now, change)
@@ -390,12 +405,12 @@ async def pick(
 @dataclass(frozen=True)
 class Submitted:
     project: Project  # the entry as it now is
-    reviewed: bool  # it waits for a decision (False: an accepted entry's change funders do not read)
+    reviewed: bool  # it waits for a decision (False: an accepted entry submitted unchanged, still in the catalogue)
 
 
 async def submit(db: Database, person_id: int, project_id: int, rules: ReviewRules, now: datetime) -> Submitted:
-    """Every rule checked again in the transaction that submits; the entry goes to review, or, for changes
-    to an accepted entry that no funder reads (a link, a date, the document), stays in the catalogue.
+    """Every rule checked again in the transaction that submits; the entry goes to review, or, an accepted
+    entry submitted without a change, stays in the catalogue as it was.
 
     The review's prompts are queued in the same transaction, so no entry waits unseen.
     """
@@ -404,9 +419,7 @@ async def submit(db: Database, person_id: int, project_id: int, rules: ReviewRul
         project = draft.project
         if draft.step.kind is not StepKind.SUMMARY or not _complete(project):
             raise Refused("stale")
-        held = set(await held_taskforces(tx, person_id))
-        if not set(project.taskforces) <= held:
-            raise Refused("not_member_of", code=", ".join(sorted(set(project.taskforces) - held)))
+        await _check_taskforces(tx, person_id, project)
         checks.check_period(project.start, project.end)
         checks.check_funding(project.budget, project.funding)
         target = project.revises or project.id
@@ -435,10 +448,13 @@ def _complete(project: Project) -> bool:
 
 
 def _needs_review(before: Project, after: Project) -> bool:
-    """Anything but an accepted entry goes (back) to review; an accepted one when a field funders read changed."""
+    """Anything but an accepted entry goes (back) to review; an accepted one when any field changed. Every field
+    is read by someone the catalogue is for: the document too, which its readers get from the card's button, so
+    a new file is reviewed like a new summary (and the entry is off the public site until a facilitator puts it
+    back)."""
     if before.status is not ProjectStatus.ACCEPTED:
         return True
-    return any(value_of(before, field) != value_of(after, field) for field in checks.FUNDERS_READ)
+    return any(value_of(before, field) != value_of(after, field) for field in ORDER)
 
 
 # ---------------------------------------------------------------- an author's entries

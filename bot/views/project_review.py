@@ -9,13 +9,13 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translate
 from bot.models import Catalogue
-from bot.project_models import ProjectStatus
+from bot.project_models import Project, ProjectStatus
 from bot.services.project_review import ESCALATION, REMINDER, Review, Verdict
 from bot.views.buttons import button, keyboard
 from bot.views.callbacks import Buttons, RowId
 from bot.views.commands import CommandAudience, CommandText
 from bot.views.facilitation import chat_link
-from bot.views.projects import ProjectMine, entry_lines
+from bot.views.projects import ProjectMine, entry_lines, status_label
 from bot.views.words import fit, labelled, quoted, when
 
 # ---------------------------------------------------------------- its buttons
@@ -30,6 +30,12 @@ class ReviewPress(Buttons, prefix="yw"):
     project: RowId
 
 
+class ReviewDocument(Buttons, prefix="ye"):
+    """A review prompt's Document: the entry's file, for whoever may decide on it (not yet in the catalogue)."""
+
+    project: RowId
+
+
 VERDICTS: dict[ReviewChoice, Verdict] = {
     "accept": Verdict.ACCEPT,
     "changes": Verdict.CHANGES,
@@ -38,7 +44,7 @@ VERDICTS: dict[ReviewChoice, Verdict] = {
 
 
 def prompt(_: Translate, review: Review, catalogue: Catalogue, kind: str, replaced: bool = False) -> str:
-    """The decider's message: the whole entry and its contact; once decided, who decided and when."""
+    """The decider's message: the whole entry and its contact; once decided, who decided and when, above it."""
     project = review.project
     heading = {
         REMINDER: _("⏰ This entry is still waiting for your review."),
@@ -57,12 +63,11 @@ def prompt(_: Translate, review: Review, catalogue: Catalogue, kind: str, replac
     if project.submitted_at is not None:
         lines.append(labelled(_, _("Submitted"), when(_, project.submitted_at)))
     if replaced and project.status is ProjectStatus.REVIEW:
-        lines += ["", _("Changed and submitted again since: the newer message asks for the review.")]
+        heading = _("Changed and submitted again since: the newer message asks for the review.")
     elif project.status is not ProjectStatus.REVIEW:
-        lines += ["", decided_line(_, review)]
-    elif heading:
-        lines = [heading, "", *lines]
-    return fit("\n".join(lines))
+        heading = decided_line(_, review)
+    # First: an entry at its longest is cut from the end, and the outcome and the reviewer's words must stay.
+    return fit("\n".join([heading, "", *lines] if heading else lines))
 
 
 def decided_line(_: Translate, review: Review) -> str:
@@ -80,13 +85,16 @@ def decided_line(_: Translate, review: Review) -> str:
     return text
 
 
-def prompt_keyboard(_: Translate, project_id: int) -> InlineKeyboardMarkup:
+def prompt_keyboard(_: Translate, project: Project) -> InlineKeyboardMarkup:
+    """The decisions, and the entry's document when it has one: a reviewer judges what readers will get."""
+    document = [[button(_("📄 Document"), ReviewDocument(project=project.id).pack())]] if project.document_id else []
     return keyboard(
-        [button(_("✅ Accept"), ReviewPress(choice="accept", project=project_id).pack())],
+        [button(_("✅ Accept"), ReviewPress(choice="accept", project=project.id).pack())],
         [
-            button(_("✏️ Ask for changes"), ReviewPress(choice="changes", project=project_id).pack()),
-            button(_("❌ Decline"), ReviewPress(choice="decline", project=project_id).pack()),
+            button(_("✏️ Ask for changes"), ReviewPress(choice="changes", project=project.id).pack()),
+            button(_("❌ Decline"), ReviewPress(choice="decline", project=project.id).pack()),
         ],
+        *document,
     )
 
 
@@ -137,8 +145,15 @@ def contact_named(_: Translate, review: Review) -> str:
     ).format(title=escape(review.project.title or ""))
 
 
-def contact_set(_: Translate, name: str) -> str:
-    return _("{name} is now its contact and is told so; the entry is back in the catalogue.").format(name=escape(name))
+def contact_set(_: Translate, name: str, status: ProjectStatus) -> str:
+    """Said to who named the contact: where the entry stands, which naming a contact does not change."""
+    if status is ProjectStatus.ACCEPTED:
+        return _("{name} is now its contact and is told so; the entry is back in the catalogue.").format(
+            name=escape(name)
+        )
+    return _("{name} is now its contact and is told so; the entry stays as it was: {status}.").format(
+        name=escape(name), status=status_label(_, status)
+    )
 
 
 def contact_usage(_: Translate) -> str:

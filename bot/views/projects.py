@@ -260,9 +260,10 @@ def summary(_: Translate, project: Project, catalogue: Catalogue) -> str:
 
 
 def step_keyboard(
-    _: Translate, draft: Draft, catalogue: Catalogue, held: list[str], organisation: str | None
+    _: Translate, draft: Draft, catalogue: Catalogue, choosable: list[str], organisation: str | None
 ) -> InlineKeyboardMarkup:
-    """The buttons of whatever the draft asks next; Back after the first question, Save for later always."""
+    """The buttons of whatever the draft asks next; Back after the first question, Save for later always.
+    `choosable`: the task forces the author may add (services/projects.py `choosable_taskforces`)."""
     project, step = draft.project, draft.step
     rows: list[list[Button]] = []
     if step.kind is StepKind.SUMMARY:
@@ -273,13 +274,13 @@ def step_keyboard(
     elif step.kind is StepKind.PICK:
         rows = pick_buttons(_, project, catalogue)
     elif step.field is not None:
-        rows = _answer_buttons(_, project, step, catalogue, held, organisation)
+        rows = _answer_buttons(_, project, step, catalogue, choosable, organisation)
     back = [button(_("« Back"), _nav(project, "back"))] if projects.can_go_back(draft.flow) else []
     return keyboard(*rows, [*back, button(_("Save for later"), _nav(project, "later"))])
 
 
 def _answer_buttons(
-    _: Translate, project: Project, step: Step, catalogue: Catalogue, held: list[str], organisation: str | None
+    _: Translate, project: Project, step: Step, catalogue: Catalogue, choosable: list[str], organisation: str | None
 ) -> list[list[Button]]:
     field = step.field
     assert field is not None
@@ -287,7 +288,7 @@ def _answer_buttons(
     if field is ProjectField.TASKFORCES:
         marks = [
             button(("✅ " if c in project.taskforces else "") + c, ProjectToggle(project=project.id, code=c).pack())
-            for c in held
+            for c in sorted({*choosable, *project.taskforces})  # one it names and may no longer add: to remove
         ]
         rows = [*rows_of(marks, 4), [button(_("Continue ▶"), _nav(project, "done"))]]
     elif choices := _choices(_, field, catalogue):
@@ -378,9 +379,7 @@ def submitted(_: Translate, outcome: Submitted) -> str:
             "📤 “{title}” is submitted. The facilitators of its Task Forces review it; you will be told their "
             "decision here. /projects shows your entries."
         ).format(title=title)
-    return _("Saved: “{title}” stays in the catalogue with your changes, which funders do not need reviewed.").format(
-        title=title
-    )
+    return _("Nothing changed: “{title}” stays in the catalogue as it was.").format(title=title)
 
 
 def saved_for_later(_: Translate) -> str:
