@@ -185,6 +185,22 @@ async def test_application_reaches_both_facilitators_and_the_first_decision_wins
     assert "Global Leader · active" in mine.text
 
 
+async def test_a_late_press_after_the_decider_deleted_their_data_says_it_was_decided(running_bot: RunningBot) -> None:
+    """The decider's /forget empties who decided (0, not NULL); the application was still decided, not withdrawn."""
+    standin = running_bot.standin
+    p = people(standin)
+    await facilitate(p["admin"], (p["fran"], "B3"), (p["gus"], "B3"))
+    await apply(p["ada"], "B3")
+    gus_prompt = await prompt_for(p["gus"], standin)
+    await prompt_for(p["fran"], standin)
+    await p["fran"].press("Approve")
+    await standin.wait_for(lambda s: s.method == "editMessageText" and s.chat_id == p["gus"].id)
+    await p["fran"].say("/forget")
+    await p["fran"].press("Delete all my data")
+    late = await p["gus"].alert(gus_prompt.buttons[0][1], gus_prompt.message_id or 0)
+    assert "Already decided by —" in late and "withdrawn" not in late
+
+
 async def test_an_applicant_who_forgets_is_wiped_from_the_prompts(running_bot: RunningBot) -> None:
     standin = running_bot.standin
     p = people(standin)
