@@ -181,7 +181,10 @@ def forgotten_again(database: Path, replaced: Path) -> str:
     undone = "; WARNING: a /forget made after the backup may be undone: "
     if not replaced.exists():
         return undone + "no file was replaced to tell"
-    done = asyncio.run(backups.forget_again(database, replaced, utc_now()))
+    try:
+        done = asyncio.run(backups.forget_again(database, replaced, utc_now()))
+    except DatabaseError as error:  # a damaged file replaced, the usual reason to restore: the restore stands
+        return f"; the file it replaced is {replaced}{undone}{error}"
     if done.skipped is not None:
         return f"; the file it replaced is {replaced}{undone}{done.skipped}"
     forgotten = f"; {done.count} who used /forget since the backup forgotten again" if done.count else ""

@@ -232,3 +232,20 @@ async def test_a_restore_forgets_again_whoever_used_forget_after_the_backup(
         assert [row["telegram_id"] for row in await db.fetchall("SELECT telegram_id FROM people")] == [701, 702, 703]
     finally:
         await db.close()
+
+
+async def test_a_restore_over_a_damaged_database_is_done_and_says_what_it_could_not_check(tmp_path: Path) -> None:
+    """A damaged file is the usual reason to restore: it cannot tell who used /forget, and the restore stands."""
+    database, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    db = await Database.open(database)
+    await seed(db, Seeded(701))
+    await db.close()
+    assert (await keep("backup", copy, database))[0] == 0
+    database.write_bytes(b"not a database any more" * 200)
+    code, said = await keep("restore", copy, database)
+    assert code == 0 and "WARNING: a /forget made after the backup may be undone" in said, said
+    db = await Database.open(database)
+    try:
+        assert [row["telegram_id"] for row in await db.fetchall("SELECT telegram_id FROM people")] == [701]
+    finally:
+        await db.close()
