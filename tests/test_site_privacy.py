@@ -229,6 +229,10 @@ async def test_an_entry_taken_off_by_its_facilitator_or_by_its_contacts_forget_i
     await ada.press("Delete all my data")
     assert (await site.get(f"/en/entries/{kept}"))[0] == 404
     assert "Hedges by the contact" not in (await site.get("/en/"))[1]
+    # A new contact puts it back in the catalogue, not on the public page: a facilitator publishes it again.
+    await member(running, "B3", telegram_id=1002, name="Bob Builder")
+    assert "Bob Builder is now its contact" in (await who["fran"].say(f"/project_contact {kept} 1002")).text
+    assert (await site.get(f"/en/entries/{kept}"))[0] == 404
 
 
 async def test_a_round_the_secretariat_unpublishes_is_off_the_very_next_page(

@@ -127,7 +127,8 @@ async def _set_field(
 
 async def set_listing(db: Database, telegram_id: int, listed: bool, now: datetime) -> None:
     """The person's consent to be listed by name and organisation on the public site (as a Global Leader or a
-    Regional Representative), given or taken back; the site shows the change at its next refresh."""
+    Regional Representative), given or taken back; taken back, the very next page leaves the name out (a removal,
+    web/cache.py)."""
     async with db.transaction() as tx:
         if not await people.set_listed(tx, telegram_id, listed, now):
             raise Refused("no_profile")

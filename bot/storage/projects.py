@@ -179,7 +179,8 @@ async def own_projects(db: Reader, author_id: int) -> list[Project]:
 
 async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[int]:
     """The person's drafts go; their submitted entries stay, describing an organisation's work, without
-    them: contact withdrawn. Offers made to them go with them (the notices are deleted with their chat): whoever
+    them: contact withdrawn, and off the public site (a new contact brings them back to the catalogue, and a
+    facilitator to the site). Offers made to them go with them (the notices are deleted with their chat): whoever
     offered may offer again to the next contact. Their decisions lose who made them and the comment they wrote.
     Returns the entries that lost their contact."""
     await tx.execute("DELETE FROM projects WHERE author_id = ? AND status = 'draft'", (person_id,))
@@ -187,7 +188,8 @@ async def forget_author(tx: Transaction, person_id: int, now: datetime) -> list[
     orphaned = [int(row["id"]) for row in found]
     await tx.executemany("DELETE FROM project_offers WHERE project_id = ?", [(entry,) for entry in orphaned])
     await tx.execute(
-        "UPDATE projects SET author_id = NULL, updated_at = ? WHERE author_id = ?", (to_text(now), person_id)
+        "UPDATE projects SET author_id = NULL, public_at = NULL, updated_at = ? WHERE author_id = ?",
+        (to_text(now), person_id),
     )
     await tx.execute("UPDATE projects SET decided_by = NULL, comment = NULL WHERE decided_by = ?", (person_id,))
     return orphaned

@@ -140,8 +140,9 @@ def privacy(_: Translate) -> str:
         + "\n"
         + _(
             "<b>Delphi study</b>: your answers and comments are seen by the Executive Secretariat only, under a "
-            "pseudonym (a code that does not reveal who you are); what the group sees is anonymous. Facilitators do "
-            "not see individual answers."
+            "pseudonym (a code that does not reveal who you are); what the group sees, and the group figures the "
+            "Secretariat may publish on the public page, is anonymous, small groups merged. Facilitators do not see "
+            "individual answers."
         )
         + "\n"
         + _(
@@ -150,9 +151,10 @@ def privacy(_: Translate) -> str:
             "comments. What stays is anonymous: that a "
             "place in a Task Force was held, applied for or decided (without who, and without any motivation or "
             "reason), and the history of actions without names. The bot's logs hold no names and nothing you wrote. "
-            "The actions and projects you described stay, since they are your organisation's work, but without "
-            "you: their contact is withdrawn. The daily backups keep copies for up to five weeks, then the "
-            "copies are deleted; a backup put back forgets you again."
+            "The actions and projects you described, and the progress updates you gave on them, stay, since they "
+            "are your organisation's work, but without you: their contact is withdrawn. The daily backups keep "
+            "copies for up to five weeks, then the copies are deleted; a backup put back is made to forget you "
+            "again, and its operator is warned when it cannot be."
         )
     )
 
