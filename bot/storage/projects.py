@@ -261,9 +261,9 @@ async def reviews_due(db: Reader, now: datetime) -> list[tuple[Project, int]]:
 # ---------------------------------------------------------------- the catalogue, progress and offers
 
 # In the catalogue: accepted, with a contact (one whose author deleted their data waits for a new one).
-_SHOWN = "p.status = 'accepted' AND p.author_id IS NOT NULL"
+IN_CATALOGUE = "p.status = 'accepted' AND p.author_id IS NOT NULL"
 _FILTERED = (
-    f"{_SHOWN} AND (:region IS NULL OR p.region = :region) AND (:stage IS NULL OR p.stage = :stage)"
+    f"{IN_CATALOGUE} AND (:region IS NULL OR p.region = :region) AND (:stage IS NULL OR p.stage = :stage)"
     " AND (NOT :funding OR p.funding_amount > 0)"
 )
 
@@ -272,7 +272,7 @@ async def catalogue_counts(db: Reader) -> dict[str, int]:
     """Entries in the catalogue per task force."""
     rows = await db.fetchall(
         f"SELECT t.taskforce, COUNT(*) AS n FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
-        f" WHERE {_SHOWN} GROUP BY t.taskforce"
+        f" WHERE {IN_CATALOGUE} GROUP BY t.taskforce"
     )
     return {str(row["taskforce"]): int(row["n"]) for row in rows}
 
@@ -325,7 +325,8 @@ async def progress_due(db: Reader, now: datetime) -> list[Project]:
     """Running entries of the catalogue whose progress update is due."""
     return await _entries(
         db,
-        f"FROM projects p WHERE {_SHOWN} AND p.stage = 'running' AND p.progress_due_at <= ? ORDER BY p.progress_due_at",
+        f"FROM projects p WHERE {IN_CATALOGUE} AND p.stage = 'running' AND p.progress_due_at <= ?"
+        " ORDER BY p.progress_due_at",
         (to_text(now),),
     )
 
@@ -385,7 +386,7 @@ async def seeking_funding(db: Reader, codes: list[str]) -> list[Project]:
     """The catalogue's entries of these task forces that seek funding, each once, the most recently accepted first."""
     return await _entries(
         db,
-        f"FROM projects p WHERE {_SHOWN} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
+        f"FROM projects p WHERE {IN_CATALOGUE} AND p.funding_amount > 0 AND EXISTS (SELECT 1 FROM"
         " project_taskforces t WHERE t.project_id = p.id AND t.taskforce IN (SELECT value FROM json_each(?)))"
         " ORDER BY p.decided_at DESC, p.id DESC",
         (json.dumps(codes),),
@@ -404,7 +405,7 @@ async def stage_counts(db: Reader, codes: list[str] | None) -> list[tuple[str, s
     rows = await db.fetchall(
         "SELECT t.taskforce, p.status, COALESCE(p.stage, '') AS stage, COUNT(*) AS n"
         " FROM project_taskforces t JOIN projects p ON p.id = t.project_id"
-        f" WHERE (p.status = 'review' OR {_SHOWN})"
+        f" WHERE (p.status = 'review' OR {IN_CATALOGUE})"
         " AND (:all OR t.taskforce IN (SELECT value FROM json_each(:codes)))"
         " GROUP BY t.taskforce, p.status, p.stage",
         {"all": codes is None, "codes": json.dumps(codes or [])},

@@ -11,12 +11,12 @@ import aiosqlite
 
 from bot.project_models import Project
 from bot.storage.database import Reader
-from bot.storage.projects import get_project
+from bot.storage.projects import IN_CATALOGUE, get_project
 
 # Where a place counts (membership.py says why): a Representative place for its own region.
 _PLACE_REGION = "CASE WHEN r.role = 'representative' THEN COALESCE(r.region, p.region) ELSE p.region END"
 # On the public site: in the catalogue (accepted, with a contact) and put there by a facilitator.
-PUBLIC = "p.status = 'accepted' AND p.author_id IS NOT NULL AND p.public_at IS NOT NULL"
+PUBLIC = f"{IN_CATALOGUE} AND p.public_at IS NOT NULL"
 
 
 @dataclass(frozen=True, slots=True)
