@@ -273,6 +273,13 @@ async def test_projects_lists_many_entries_a_page_at_a_time(running_bot: Running
 # ---------------------------------------------------------------- review
 
 
+async def fran_and_ada(running: RunningBot) -> tuple[dict[str, ChatUser], ChatUser]:
+    """Fran facilitates B3, Ada is a member of it: the people, and Ada."""
+    p = people(running.standin)
+    await facilitate(p["admin"], (p["fran"], "B3"))
+    return p, await member(running, "B3")
+
+
 async def review_prompt(person: ChatUser, start: int = 0) -> Sent:
     return await person.standin.wait_for(
         lambda s: s.chat_id == person.id and s.method == "sendMessage" and "to review" in s.text, start=start
@@ -318,9 +325,7 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
     running_bot: RunningBot,
 ) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     await submitted_entry(running_bot, ada)
     await review_prompt(p["fran"])
     asked = await p["fran"].press("Ask for changes")
@@ -381,9 +386,7 @@ async def test_changes_asked_are_answered_by_editing_and_an_accepted_entry_goes_
 
 async def test_an_author_withdraws_an_entry_and_its_prompts_say_so(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     await submitted_entry(running_bot, ada)
     prompt = await review_prompt(p["fran"])
     listing = await ada.say("/projects")
@@ -513,9 +516,7 @@ async def test_i_would_like_to_contribute_tells_the_contact_once(running_bot: Ru
 
 async def test_progress_is_reported_by_the_author_and_asked_for_every_few_months(running_bot: RunningBot) -> None:
     standin, clock = running_bot.standin, running_bot.clock
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     await describe(ada)
     await ada.press("Edit")
     await ada.press("Stage")
@@ -669,9 +670,7 @@ async def test_a_contact_who_forgets_leaves_the_entry_hidden_until_a_facilitator
     running_bot: RunningBot,
 ) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
     bob = await member(running_bot, "B3", telegram_id=1002, name="Bob Builder")
     assert "Compost for all" in (await bob.say("/catalogue B3")).text
@@ -696,9 +695,7 @@ async def test_an_offer_made_to_a_forgotten_contact_can_be_made_again_to_the_nex
     """Issue 24 (review B, 2): the offer stayed while its notice was deleted with the contact's chat: the reader
     was told "its contact was told" (false) and the next contact never heard."""
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     project_id = await accepted(running_bot, ADA, "B3", "Compost for all")
     bob = await member(running_bot, "C1", telegram_id=1002, name="Bob Builder")
     await bob.say("/catalogue B3")
@@ -721,9 +718,7 @@ async def test_an_entry_in_review_when_its_contact_forgets_keeps_its_review_with
     """Issue 24 (review B, 3): the prompts no longer name the contact but still ask; accepted, the entry stays
     out of the catalogue until a facilitator names another contact, who is then told of it."""
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     project_id = await submitted_entry(running_bot, ada)
     prompt = await review_prompt(p["fran"])
     assert "Ada Lovelace" in prompt.text
@@ -988,9 +983,7 @@ async def test_an_author_who_left_one_of_its_task_forces_still_submits_changes(r
 
 async def test_reviewers_open_the_entry_s_document_from_the_prompt(running_bot: RunningBot) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     await describe(ada)
     await ada.press("Edit")
     await ada.press("Document")
@@ -1024,9 +1017,8 @@ async def test_a_late_press_after_the_decider_deleted_their_data_says_it_was_dec
 
 async def reviewed_by_fran(running: RunningBot) -> tuple[dict[str, ChatUser], int, Sent]:
     """Ada's entry of B3 submitted, and the prompt its facilitator Fran got: the people, the entry, the prompt."""
-    p = people(running.standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    p["ada"] = await member(running, "B3")
+    p, ada = await fran_and_ada(running)
+    p["ada"] = ada
     project_id = await submitted_entry(running, p["ada"])
     return p, project_id, await review_prompt(p["fran"])
 
@@ -1074,9 +1066,7 @@ async def test_a_decided_prompt_keeps_the_reviewer_s_words_when_the_entry_is_at_
     running_bot: RunningBot,
 ) -> None:
     standin = running_bot.standin
-    p = people(standin)
-    await facilitate(p["admin"], (p["fran"], "B3"))
-    ada = await member(running_bot, "B3")
+    p, ada = await fran_and_ada(running_bot)
     await describe(ada)
     longest = {
         "Title": "T" * 150,
